@@ -1,0 +1,92 @@
+"""Plumbing shared by the entry scripts: logging, user-facing errors, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+log = logging.getLogger("newslens")
+
+
+class NewslensError(Exception):
+    """A problem with the user's input or config. Its message names the file, row or key
+    and says what to do; entry scripts print it without a traceback."""
+
+
+def run(main: Callable[..., None], smk) -> None:
+    """Run an entry script's ``main(snakemake)`` with its log file set up.
+
+    A NewslensError ends the job with its message (in the log and on stderr) and no
+    traceback; any other exception keeps its traceback, since it is a bug of ours.
+    """
+    log_path = smk.log[0] if len(smk.log) else None
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers,
+        force=True,
+    )
+    try:
+        main(smk)
+    except NewslensError as err:
+        log.error("%s", err)
+        sys.exit(1)
+    except Exception:
+        log.exception("unexpected error in rule %s", getattr(smk, "rule", "?"))
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step,
+    so a killed job never leaves a half-written output behind."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise NewslensError(f"cannot create output folder {path.parent}: {err.strerror}") from err
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except OSError as err:
+        raise NewslensError(
+            f"cannot write {path}: {err.strerror or err} (check free disk space and permissions)"
+        ) from err
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a table atomically; the suffix chooses the format (.parquet or .csv)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        if path.suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        elif path.suffix == ".csv":
+            df.to_csv(tmp, index=False, lineterminator="\n")
+        else:
+            raise ValueError(f"unsupported table format: {path}")
+
+
+def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read one Parquet shard; a corrupt or truncated file is reported by name."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as err:
+        raise NewslensError(
+            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
+            "and run snakemake again to rebuild it."
+        ) from err

@@ -1,0 +1,63 @@
+import os
+from pathlib import Path
+
+from snakemake.utils import validate
+
+
+# Config is validated (and its defaults filled in) before any rule reads it.
+validate(config, schema="../schemas/config.schema.yaml")
+
+
+scattergather:
+    shard=2,
+
+
+RESULTS = "results"
+INTERIM = f"{RESULTS}/interim"
+TABLES = f"{RESULTS}/tables"
+FIGURES = f"{RESULTS}/figures"
+LOGS = f"{RESULTS}/logs"
+BENCH = f"{RESULTS}/benchmarks"
+
+# Stage files add what `rule all` must build; see final_outputs().
+FINAL_OUTPUTS = []
+
+CORPUS_SUFFIXES_FOLDER = (".txt", ".md", ".html", ".htm")
+CORPUS_SUFFIXES_TABLE = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
+
+
+def final_outputs():
+    return FINAL_OUTPUTS
+
+
+def shard_files(pattern):
+    """All shards of a per-shard output, e.g. shard_files(INTERIM + "/clean/{scatteritem}.parquet")."""
+    return scatter.shard(pattern)
+
+
+def corpus_files():
+    """The corpus files as rule input, so that adding or editing an article reruns ingest.
+
+    A folder corpus lists every file below it (hidden files excluded; unsupported ones are
+    still listed so that ingest records them as skipped). A table corpus is its one file.
+    """
+    path = Path(config["corpus"]["path"])
+    if path.is_file():
+        return [str(path)]
+    if not path.is_dir():
+        raise WorkflowError(
+            f"config key corpus.path: '{path}' is neither a file nor a folder "
+            f"(working directory: {os.getcwd()}). Point it at a folder of .txt/.md/.html "
+            "articles or at one CSV/TSV/JSONL/Parquet table."
+        )
+    files = sorted(
+        str(p)
+        for p in path.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+    if not files:
+        raise WorkflowError(
+            f"config key corpus.path: the folder '{path}' holds no files. Put one article "
+            "per .txt/.md/.html file there, or point corpus.path at a table file."
+        )
+    return files

@@ -1,0 +1,1 @@
+# framing stage: see the README. Filled in by its issue.

@@ -1,0 +1,1 @@
+# report stage: see the README. Filled in by its issue.

@@ -1,0 +1,1 @@
+# sentiment stage: see the README. Filled in by its issue.

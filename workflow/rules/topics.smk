@@ -1,0 +1,1 @@
+# topics stage: see the README. Filled in by its issue.
