@@ -104,7 +104,10 @@ class Chromium:
         message = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = self.session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise self._exited(method) from None
         deadline = time.monotonic() + self.timeout
         while True:
             while b"\0" not in self._buffer:
@@ -114,7 +117,7 @@ class Chromium:
                     raise TimeoutError(f"Chromium did not answer {method} in {self.timeout} s")
                 chunk = os.read(self._from_child, 1 << 20)
                 if not chunk:
-                    raise RuntimeError(f"Chromium exited; see {self.log}")
+                    raise self._exited(method)
                 self._buffer += chunk
             raw, self._buffer = self._buffer.split(b"\0", 1)
             reply = json.loads(raw)
@@ -122,6 +125,13 @@ class Chromium:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply["result"]
+
+    def _exited(self, method: str) -> RuntimeError:
+        self.proc.wait(timeout=10)
+        log = self.log.read_text(errors="replace")[-2000:]
+        return RuntimeError(
+            f"Chromium exited (code {self.proc.returncode}) during {method}; its log ends:\n{log}"
+        )
 
     def js(self, expression: str):
         """Evaluate a JavaScript expression in the page (promises awaited); return its value."""
