@@ -238,13 +238,14 @@ def declared_report_items() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def browser(seed_run, tmp_path_factory):
+def browser(request, tmp_path_factory):
     binary = find_chromium()
     if binary is None:
         pytest.skip(
             "no Chromium binary (apt-get install chromium, or set NEWSLENS_CHROMIUM); "
             "the report was not checked in a browser"
         )
+    seed_run = request.getfixturevalue("seed_run")  # only now: skipping costs no pipeline run
     run_snakemake(seed_run, "--report", "results/report.html")
     report = seed_run / "results" / "report.html"
     assert report.stat().st_size > 100_000
@@ -254,6 +255,7 @@ def browser(seed_run, tmp_path_factory):
         chromium.wait_for(APP_READY, "its app (the React page never started)")
         chromium.js(PAGE_HELPERS)
         chromium.started = time.monotonic() - started
+        chromium.seed_run = seed_run
         yield chromium
     finally:
         chromium.close()
@@ -312,7 +314,7 @@ def results_mime(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def report_view(browser, seed_run):
+def report_view(browser):
     """Everything the reader sees: the report's categories and, for every row of every
     category, the shown figure or file and the caption."""
     categories = browser.js("categories")
@@ -334,10 +336,11 @@ def report_view(browser, seed_run):
         f"\nreport in Chromium: started in {browser.started:.1f} s, "
         f"{len(items)} items checked in {time.monotonic() - started:.1f} s"
     )
-    return {"categories": categories, "items": items}
+    return {"categories": categories, "items": items, "seed_run": browser.seed_run}
 
 
-def test_report_holds_every_declared_item_in_its_category(report_view, seed_run):
+def test_report_holds_every_declared_item_in_its_category(report_view):
+    seed_run = report_view["seed_run"]
     declared = declared_report_items()
     for path, category in MINIMUM.items():
         assert declared.get(path) == category, f"the workflow no longer declares {path}"
@@ -385,7 +388,8 @@ def test_every_item_shows_its_caption(report_view):
         assert caption[:80] in visible, f"the caption of {path} is not shown"
 
 
-def test_tables_are_embedded_with_their_rows(report_view, seed_run):
+def test_tables_are_embedded_with_their_rows(report_view):
+    seed_run = report_view["seed_run"]
     items = report_view["items"]
     for path in ("results/tables/documents.csv", "results/tables/cleaning_audit.csv"):
         shown = items[path]
