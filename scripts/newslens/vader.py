@@ -299,7 +299,9 @@ def make_analyzer(implementation: str = "vadersentiment"):
         return FastVader()
     if implementation == "nltk":
         return nltk_analyzer()
-    raise ValueError(f"unknown VADER implementation {implementation!r}; use one of {IMPLEMENTATIONS}")
+    raise ValueError(
+        f"unknown VADER implementation {implementation!r}; use one of {IMPLEMENTATIONS}"
+    )
 
 
 def score_texts(texts: Iterable[str], analyzer) -> list[tuple[float, float, float, float]]:
