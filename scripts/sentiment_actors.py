@@ -32,7 +32,7 @@ def main(smk):
         boot["max_units"],
     )
     write_table(actor_sentences.astype({"alone": bool}), smk.output.actor_sentences)
-    write_table(summary, smk.output.actors)
+    write_table(summary.round(4), smk.output.actors)
     for row in summary[summary.scope == "all"].itertuples():
         log.info(
             "%s: %d sentences, mean compound %.3f", row.actor, row.n_sentences, row.mean_compound

@@ -115,9 +115,9 @@ def main(smk):
         else pd.DataFrame(columns=["group_by", "group", "n_articles"])
     )
 
-    write_table(docs.rename(columns=RENAME), smk.output.documents)
-    write_table(paras.rename(columns=RENAME), smk.output.paragraphs)
-    write_table(groups, smk.output.groups)
+    write_table(docs.rename(columns=RENAME).round(4), smk.output.documents)
+    write_table(paras.rename(columns=RENAME).round(4), smk.output.paragraphs)
+    write_table(groups.round(4), smk.output.groups)
     log.info("%d articles, %d paragraphs, %d group rows", len(docs), len(paras), len(groups))
 
 

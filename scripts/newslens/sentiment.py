@@ -152,7 +152,11 @@ def within_unit_ci(
         f"{s}{suffix}" for s in STATS for suffix in ("", "_ci_low", "_ci_high")
     ]
     if len(scored) == 0:
-        return pd.DataFrame({c: [] for c in cols}).astype({"n_sentences": "int64"})
+        empty = {c: pd.Series([], dtype=float) for c in cols}
+        empty.update({k: pd.Series([], dtype="int64") for k in keys if k != "doc_id"})
+        empty["doc_id"] = pd.Series([], dtype=object)
+        empty["n_sentences"] = pd.Series([], dtype="int64")
+        return pd.DataFrame(empty)[cols]
     df = scored.sort_values([*keys, "sent_id"], kind="stable")
     x = indicator_matrix(df)
     grouping = df.groupby(keys, sort=False)

@@ -85,16 +85,11 @@ def plot_arc_articles(sentences: pd.DataFrame, docs: pd.DataFrame, thresholds, b
         plt.Line2D([], [], marker="o", ls="", color=c, label=lab)
         for lab, c in LABEL_COLOURS.items()
     ] + [plt.Line2D([], [], color="black", lw=1.4, label="smoothed (Gaussian kernel)")]
-    axes[0, 0].legend(
-        handles=handles,
-        ncols=4,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.12),
-        frameon=False,
-        borderaxespad=0,
+    fig.suptitle("Sentiment arc through the article", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout(rect=(0, 0.25 / fig.get_figheight(), 1, 1))
+    fig.legend(
+        handles=handles, ncols=4, loc="lower center", bbox_to_anchor=(0.5, 0), frameon=False
     )
-    fig.suptitle("Sentiment arc through the article", x=0.01, ha="left", y=1.0, fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
@@ -359,9 +354,11 @@ def plot_actors(summary: pd.DataFrame, thresholds=None):
                 0, y, "not mentioned", ha="center", va="center", color="0.35", fontstyle="italic"
             )
     ax.set_xlabel(f"{COMPOUND_AXIS}, 95% CI")
-    ax.set_title(title, loc="left")
-    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, borderaxespad=1.2)
-    fig.tight_layout()
+    ax.set_title(title, loc="left", fontweight="bold")
+    fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
+    handles, labels_ = ax.get_legend_handles_labels()
+    fig.legend(handles, labels_, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 0),
+               ncols=2)
     return fig
 
 
