@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from newslens.runtime import NewslensError
 from newslens.sentiment_eval import (
     agreement,
@@ -18,8 +17,8 @@ from newslens.sentiment_eval import (
     rating_labels,
     read_coded_file,
     split_sentences,
-    validation_report,
     vader_text_scores,
+    validation_report,
 )
 from newslens.vader import FastVader
 
@@ -81,8 +80,13 @@ def test_read_coded_file_errors_name_file_and_column(tmp_path):
         read_coded_file(f, "sentence", rating_column="rating")
     with pytest.raises(NewslensError, match=r"column 'code': unknown label.*'neg'.*label_map"):
         read_coded_file(f, "sentence", label_column="code")
-    ok = read_coded_file(f, "sentence", label_column="code", rating_column="score",
-                         label_map={"pos": "positive", "neg": "negative", "neu": "neutral"})
+    ok = read_coded_file(
+        f,
+        "sentence",
+        label_column="code",
+        rating_column="score",
+        label_map={"pos": "positive", "neg": "negative", "neu": "neutral"},
+    )
     assert ok["label"].tolist() == ["positive", "negative", "neutral"]
     assert ok["rating"].tolist() == [3.0, -2.0, 0.0]
     f.write_text("text,label\nGood news.,positive\nBad news.,\n")
@@ -96,9 +100,9 @@ def test_read_coded_file_errors_name_file_and_column(tmp_path):
 
 
 def test_split_sentences():
-    assert split_sentences("Peace talks failed. Shelling resumed! Why? \u201cWe hope,\u201d he said.") == [
-        "Peace talks failed.", "Shelling resumed!", "Why?", "\u201cWe hope,\u201d he said."
-    ]
+    assert split_sentences(
+        "Peace talks failed. Shelling resumed! Why? \u201cWe hope,\u201d he said."
+    ) == ["Peace talks failed.", "Shelling resumed!", "Why?", "\u201cWe hope,\u201d he said."]
     assert split_sentences("Mr. smith arrived at 3.5 p.m. today") == [
         "Mr. smith arrived at 3.5 p.m. today"
     ]

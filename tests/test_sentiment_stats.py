@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from newslens.sentiment import (
     actor_sentence_table,
     actor_summary,
@@ -63,10 +62,15 @@ def test_ratio_ci_degenerate_and_normal_cases():
 
 
 def test_within_unit_ci_documents_and_paragraphs():
-    s = scored([
-        ("a", 0, 0, 0.5), ("a", 0, 1, -0.5), ("a", 1, 2, 0.0), ("a", 1, 3, 0.9),
-        ("b", 0, 0, 0.3),
-    ])
+    s = scored(
+        [
+            ("a", 0, 0, 0.5),
+            ("a", 0, 1, -0.5),
+            ("a", 1, 2, 0.0),
+            ("a", 1, 3, 0.9),
+            ("b", 0, 0, 0.3),
+        ]
+    )
     docs = within_unit_ci(s, ["doc_id"], resamples=2000, seed=3)
     assert docs["doc_id"].tolist() == ["a", "b"]
     assert docs["n_sentences"].tolist() == [4, 1]
@@ -79,7 +83,9 @@ def test_within_unit_ci_documents_and_paragraphs():
     assert b["compound"] == 0.3 and np.isnan(b["compound_ci_low"])
     paras = within_unit_ci(s, ["doc_id", "para_id"], resamples=500, seed=3)
     assert paras[["doc_id", "para_id", "n_sentences"]].values.tolist() == [
-        ["a", 0, 2], ["a", 1, 2], ["b", 0, 1]
+        ["a", 0, 2],
+        ["a", 1, 2],
+        ["b", 0, 1],
     ]
     assert paras["compound"].tolist() == pytest.approx([0.0, 0.45, 0.3])
 
@@ -101,12 +107,21 @@ def mentions(rows):
 
 def test_actor_sentences_all_and_alone():
     s = scored([("a", 0, 0, 0.5), ("a", 0, 1, -0.5), ("a", 0, 2, -0.9), ("a", 0, 3, 0.0)])
-    m = mentions([("a", 0, "Armenia"), ("a", 0, "Armenia"), ("a", 1, "Armenia"),
-                  ("a", 1, "Azerbaijan"), ("a", 2, "Azerbaijan")])
+    m = mentions(
+        [
+            ("a", 0, "Armenia"),
+            ("a", 0, "Armenia"),
+            ("a", 1, "Armenia"),
+            ("a", 1, "Azerbaijan"),
+            ("a", 2, "Azerbaijan"),
+        ]
+    )
     t = actor_sentence_table(s, m)
     assert t[["sent_id", "actor", "n_mentions", "n_actors", "alone"]].values.tolist() == [
-        [0, "Armenia", 2, 1, True], [1, "Armenia", 1, 2, False],
-        [1, "Azerbaijan", 1, 2, False], [2, "Azerbaijan", 1, 1, True],
+        [0, "Armenia", 2, 1, True],
+        [1, "Armenia", 1, 2, False],
+        [1, "Azerbaijan", 1, 2, False],
+        [2, "Azerbaijan", 1, 1, True],
     ]
     summary = actor_summary(t, ["Armenia", "Azerbaijan", "NATO"], actor_unit_sums(t), 1000, 0)
     allr = summary[summary.scope == "all"].set_index("actor")
@@ -146,14 +161,16 @@ def test_periods_and_groups():
     dates = pd.Series(["2022-11-23", "2022-11-28", "", "2023-01-02", "bad"])
     assert period_of(dates, "month").tolist() == ["2022-11", "2022-11", "", "2023-01", ""]
     assert period_of(dates, "week").tolist() == ["2022-W47", "2022-W48", "", "2023-W01", ""]
-    docs = pd.DataFrame({
-        "outlet": ["A", "A", "B", ""],
-        "n_sentences": [3, 5, 2, 4],
-        "compound": [0.2, 0.4, -0.5, 0.9],
-        "share_negative": [0.0, 0.2, 1.0, 0.0],
-        "share_neutral": [0.5, 0.4, 0.0, 0.0],
-        "share_positive": [0.5, 0.4, 0.0, 1.0],
-    })
+    docs = pd.DataFrame(
+        {
+            "outlet": ["A", "A", "B", ""],
+            "n_sentences": [3, 5, 2, 4],
+            "compound": [0.2, 0.4, -0.5, 0.9],
+            "share_negative": [0.0, 0.2, 1.0, 0.0],
+            "share_neutral": [0.5, 0.4, 0.0, 0.0],
+            "share_positive": [0.5, 0.4, 0.0, 1.0],
+        }
+    )
     g = group_summary(docs, "outlet", 500, 0)
     assert g["group"].tolist() == ["A", "B"]  # the article without an outlet is left out
     assert g["n_articles"].tolist() == [2, 1]

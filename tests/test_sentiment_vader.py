@@ -6,11 +6,10 @@ import random
 
 import pandas as pd
 import pytest
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PackageVader
-
 from newslens.sentiment import label_compound, score_sentences
 from newslens.vader import FastVader, make_analyzer, nltk_analyzer, score_texts
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PackageVader
 
 # (neg, neu, pos, compound) from vaderSentiment 3.3.2 with its own lexicon.
 KNOWN = {
@@ -45,11 +44,39 @@ def test_fast_port_equals_vadersentiment_on_random_sentences(fast):
         "Armenia Azerbaijan CSTO summit meeting conflict peace war threat tense security "
         "difficult decisions successful clear political assessment escalation aggression"
     ).split()
-    triggers = ["but", "BUT", "no", "No", "kind", "of", "least", "at", "very", "never", "so",
-                "this", "without", "doubt", "GOOD", "BAD", "!", "?", "!!", "???", ":)", "🙂"]
+    triggers = [
+        "but",
+        "BUT",
+        "no",
+        "No",
+        "kind",
+        "of",
+        "least",
+        "at",
+        "very",
+        "never",
+        "so",
+        "this",
+        "without",
+        "doubt",
+        "GOOD",
+        "BAD",
+        "!",
+        "?",
+        "!!",
+        "???",
+        ":)",
+        "🙂",
+    ]
     lexicon = random.Random(0).sample(sorted(package.lexicon), 800)
-    words = (seed_words * 5 + triggers * 10 + list(BOOSTER_DICT) + NEGATE + lexicon
-             + [w for k in SPECIAL_CASES for w in k.split()] * 3)
+    words = (
+        seed_words * 5
+        + triggers * 10
+        + list(BOOSTER_DICT)
+        + NEGATE
+        + lexicon
+        + [w for k in SPECIAL_CASES for w in k.split()] * 3
+    )
     rng = random.Random(1)
     for _ in range(4000):
         s = " ".join(rng.choice(words) for _ in range(rng.randint(0, 22)))
@@ -66,21 +93,37 @@ def test_nltk_analyzer_uses_package_lexicon_and_differs_where_documented():
 
 def test_labels_from_thresholds():
     assert list(label_compound([-0.5, -0.05, -0.0499, 0, 0.0499, 0.05, 0.9])) == [
-        "negative", "negative", "neutral", "neutral", "neutral", "positive", "positive"
+        "negative",
+        "negative",
+        "neutral",
+        "neutral",
+        "neutral",
+        "positive",
+        "positive",
     ]
     assert list(label_compound([-0.3, 0.3], negative=-0.5, positive=0.5)) == ["neutral"] * 2
 
 
 def test_score_sentences_table_and_edge_cases():
-    sentences = pd.DataFrame({
-        "doc_id": ["a", "a", "a", "b"],
-        "para_id": [0, 0, 1, 0],
-        "sent_id": [0, 1, 2, 0],
-        "text": ["The talks were not successful.", "", "123 ... 456", None],
-    })
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a", "b"],
+            "para_id": [0, 0, 1, 0],
+            "sent_id": [0, 1, 2, 0],
+            "text": ["The talks were not successful.", "", "123 ... 456", None],
+        }
+    )
     out = score_sentences(sentences)
-    assert list(out.columns) == ["doc_id", "para_id", "sent_id", "neg", "neu", "pos",
-                                 "compound", "label"]
+    assert list(out.columns) == [
+        "doc_id",
+        "para_id",
+        "sent_id",
+        "neg",
+        "neu",
+        "pos",
+        "compound",
+        "label",
+    ]
     assert out["compound"].tolist() == [-0.4717, 0.0, 0.0, 0.0]
     assert out["label"].tolist() == ["negative", "neutral", "neutral", "neutral"]
     empty = score_sentences(sentences.iloc[0:0])

@@ -87,9 +87,7 @@ def plot_arc_articles(sentences: pd.DataFrame, docs: pd.DataFrame, thresholds, b
     ] + [plt.Line2D([], [], color="black", lw=1.4, label="smoothed (Gaussian kernel)")]
     fig.suptitle("Sentiment arc through the article", x=0.01, ha="left", fontweight="bold")
     fig.tight_layout(rect=(0, 0.25 / fig.get_figheight(), 1, 1))
-    fig.legend(
-        handles=handles, ncols=4, loc="lower center", bbox_to_anchor=(0.5, 0), frameon=False
-    )
+    fig.legend(handles=handles, ncols=4, loc="lower center", bbox_to_anchor=(0.5, 0), frameon=False)
     return fig
 
 
@@ -357,8 +355,9 @@ def plot_actors(summary: pd.DataFrame, thresholds=None):
     ax.set_title(title, loc="left", fontweight="bold")
     fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
     handles, labels_ = ax.get_legend_handles_labels()
-    fig.legend(handles, labels_, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 0),
-               ncols=2)
+    fig.legend(
+        handles, labels_, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 0), ncols=2
+    )
     return fig
 
 
