@@ -17,7 +17,7 @@ from newslens.sentiment_figures import (
 )
 
 EDGES = np.linspace(-1, 1, 41)
-BINS = 20
+BINS = 10
 
 
 def main(smk):

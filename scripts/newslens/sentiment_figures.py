@@ -110,6 +110,8 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: floa
     var = np.where(ok, (total_sq - count * mean**2) / np.maximum(count - 1, 1), np.nan)
     se = np.sqrt(np.maximum(var, 0) / np.maximum(count, 1))
     centers = (np.arange(bins) + 0.5) / bins
+    keep = count > 0  # bins no sentence falls in (short articles) are left out
+    centers, mean, se = centers[keep], mean[keep], se[keep]
     fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.7, 2.8))
     _neutral_band(ax, thresholds)
     ax.fill_between(
@@ -119,7 +121,7 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: floa
         color=OKABE_ITO[0],
         alpha=0.25,
         lw=0,
-        label="95% CI (normal)",
+        label="95% CI (normal, sentences as units)",
     )
     ax.plot(
         centers,
@@ -128,7 +130,7 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: floa
         marker="o",
         ms=3,
         lw=1.4,
-        label="mean of sentences in bin",
+        label=f"mean compound in each {100 // bins}% of the article",
     )
     ax.set_xlim(0, 1)
     ax.set_xlabel("Relative position in the article (0 = first sentence, 1 = last)")
