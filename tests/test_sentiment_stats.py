@@ -78,7 +78,9 @@ def test_within_unit_ci_documents_and_paragraphs():
     assert a["compound"] == pytest.approx(0.225)
     assert (a["share_negative"], a["share_neutral"], a["share_positive"]) == (0.25, 0.25, 0.5)
     assert a["compound_ci_low"] < 0.225 < a["compound_ci_high"]
-    assert 0 <= a["share_positive_ci_low"] <= 0.5 <= a["share_positive_ci_high"] <= 1
+    # shares: exact percentiles of Binomial(4, share) / 4
+    assert (a["share_positive_ci_low"], a["share_positive_ci_high"]) == (0.0, 1.0)
+    assert (a["share_negative_ci_low"], a["share_negative_ci_high"]) == (0.0, 0.75)
     b = docs.iloc[1]  # one sentence: estimate, no interval
     assert b["compound"] == 0.3 and np.isnan(b["compound_ci_low"])
     paras = within_unit_ci(s, ["doc_id", "para_id"], resamples=500, seed=3)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from newslens.vader import make_analyzer, score_texts
 
@@ -145,8 +146,9 @@ def within_unit_ci(
 
     Vectorised: groups with the same number of sentences n share one draw of multinomial
     weights (B, n), seeded by (seed, n), so a group's CI depends only on its own sentences and
-    the seed -- never on which shard or which other articles it comes with. Groups of one
-    sentence get no CI (NaN).
+    the seed -- never on which shard or which other articles it comes with. The shares'
+    intervals are the exact percentiles of their bootstrap distribution, Binomial(n, share)/n.
+    Groups of one sentence get no CI (NaN).
     """
     cols = [*keys, "n_sentences"] + [
         f"{s}{suffix}" for s in STATS for suffix in ("", "_ci_low", "_ci_high")
@@ -179,15 +181,19 @@ def within_unit_ci(
         est[gs] = vals.mean(axis=1)
         if n < 2 or resamples <= 0:
             continue
+        # Shares: the bootstrap distribution of a share of n resampled sentences is exactly
+        # Binomial(n, share) / n, so its percentiles need no sampling.
+        low[gs, 1:] = binom.ppf(alpha, n, est[gs, 1:]) / n
+        high[gs, 1:] = binom.ppf(1 - alpha, n, est[gs, 1:]) / n
+        # Mean compound: multinomial resampling weights, one matrix product per chunk.
         rng = np.random.default_rng([seed, int(n)])
         w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
-        chunk = max(1, max_cells // (resamples * n * 4))
+        chunk = max(1, max_cells // (resamples * n))
         for c0 in range(0, len(gs), chunk):
-            v = vals[c0 : c0 + chunk]
-            boot = np.einsum("bn,gnk->gbk", w, v)  # (G, B, 4)
+            boot = vals[c0 : c0 + chunk, :, 0] @ w.T  # (G, B)
             q = np.quantile(boot, [alpha, 1 - alpha], axis=1)
-            low[gs[c0 : c0 + chunk]] = q[0]
-            high[gs[c0 : c0 + chunk]] = q[1]
+            low[gs[c0 : c0 + chunk], 0] = q[0]
+            high[gs[c0 : c0 + chunk], 0] = q[1]
     out = sizes.reset_index(name="n_sentences")
     out = out[[*keys, "n_sentences"]].copy()
     out["n_sentences"] = out["n_sentences"].astype("int64")
