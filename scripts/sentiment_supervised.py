@@ -32,6 +32,7 @@ def main(smk):
         label_column=cfg["label_column"],
         key=KEY,
         label_map=cfg["label_map"],
+        header=cfg["header"],
     )
     check_folds(data["label"], cfg["folds"], path, f"{KEY}.folds")
     _, metrics, confusion = cross_validate(

@@ -23,7 +23,7 @@ KEY = "sentiment.validation"
 def main(smk):
     cfg = smk.params.validation
     th = smk.params.thresholds
-    if not cfg["rating_column"] and not cfg["label_column"]:
+    if cfg["rating_column"] is None and cfg["label_column"] is None:
         raise NewslensError(
             f"config keys {KEY}.rating_column and {KEY}.label_column are both null: name the "
             f"column of {smk.input.gold} that holds the human rating and/or label."
@@ -35,6 +35,7 @@ def main(smk):
         cfg["rating_column"],
         KEY,
         label_map=cfg["label_map"],
+        header=cfg["header"],
     )
     if "label" not in gold and cfg["rating_thresholds"]:
         t = cfg["rating_thresholds"]

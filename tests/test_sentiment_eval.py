@@ -73,19 +73,19 @@ def test_too_few_examples_for_kfold(tmp_path):
 
 def test_read_coded_file_errors_name_file_and_column(tmp_path):
     f = tmp_path / "gold.csv"
-    f.write_text("sentence,score,code\nGood news.,3,pos\nBad news.,-2,neg\nA day.,0,neu\n")
+    f.write_text("sentence,score,code\nGood news.,3,1\nBad news.,-2,-1\nA day.,0,0\n")
     with pytest.raises(NewslensError, match=r"gold.csv: no column 'text'.*sentence"):
         read_coded_file(f, "text", rating_column="score")
     with pytest.raises(NewslensError, match=r"gold.csv: no column 'rating'"):
         read_coded_file(f, "sentence", rating_column="rating")
-    with pytest.raises(NewslensError, match=r"column 'code': unknown label.*'neg'.*label_map"):
+    with pytest.raises(NewslensError, match=r"column 'code': unknown label.*'-1'.*label_map"):
         read_coded_file(f, "sentence", label_column="code")
     ok = read_coded_file(
         f,
         "sentence",
         label_column="code",
         rating_column="score",
-        label_map={"pos": "positive", "neg": "negative", "neu": "neutral"},
+        label_map={1: "positive", -1: "negative", 0: "neutral"},
     )
     assert ok["label"].tolist() == ["positive", "negative", "neutral"]
     assert ok["rating"].tolist() == [3.0, -2.0, 0.0]
@@ -142,3 +142,29 @@ def test_correlation_known_value_and_degenerate():
     assert r["r"] == pytest.approx(0.8) and r["n"] == 4
     assert correlation_row([1, 2, 3, 4], [1, 3, 2, 40], "spearman")["r"] == pytest.approx(0.8)
     assert np.isnan(correlation_row([1, 1, 1], [1, 2, 3], "spearman")["r"])
+
+
+def test_headerless_tab_file_by_position_and_label_spellings(tmp_path):
+    # like VADER's ground-truth files: id <TAB> mean rating <TAB> text, no header, raw quotes
+    f = tmp_path / "nyt_snippets.txt"
+    f.write_text('1\t2.5\tA "wonderful" peace deal.\n2\t-3.1\tThe attack killed 40.\n')
+    gold = read_coded_file(f, 2, rating_column=1, header=False)
+    assert gold["text"].tolist() == ['A "wonderful" peace deal.', "The attack killed 40."]
+    assert gold["rating"].tolist() == [2.5, -3.1]
+    g = tmp_path / "labels.csv"
+    g.write_text("text,label\nGood.,POS\nBad.,Neg\nSo.,neutral\n")
+    assert read_coded_file(g, "text", label_column="label")["label"].tolist() == [
+        "positive",
+        "negative",
+        "neutral",
+    ]
+
+
+def test_binary_gold_counts_neutral_predictions_as_misses():
+    m = classification_metrics(
+        ["positive", "positive", "negative", "negative"],
+        ["positive", "neutral", "negative", "negative"],
+    ).set_index("class")
+    assert "neutral" not in m.index
+    assert m.loc["positive", "recall"] == 0.5 and m.loc["accuracy", "f1"] == 0.75
+    assert m.loc["macro avg", "recall"] == 0.75

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -26,25 +27,38 @@ from newslens.vader import score_texts
 _SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 
 
-def read_table_file(path: str | Path, key: str) -> pd.DataFrame:
-    """Read a CSV/TSV/JSONL/Parquet file, naming ``key`` (the config key) on failure."""
+def read_table_file(path: str | Path, key: str, header: bool = True) -> pd.DataFrame:
+    """Read a CSV, TSV (.tsv/.tab/.txt, tab-separated, quotes not special), JSONL or Parquet
+    file, naming ``key`` (the config key) on failure. Without a header line (CSV/TSV only),
+    columns are named by position: "0", "1", ... Undecodable bytes are replaced."""
     path = Path(path)
     suffix = path.suffix.lower()
+    opts = dict(
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+        encoding_errors="replace",
+        header=0 if header else None,
+    )
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        if suffix in (".tsv", ".tab"):
-            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
-        if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True, dtype=False)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
+            df = pd.read_csv(path, **opts)
+        elif suffix in (".tsv", ".tab", ".txt"):
+            df = pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE, **opts)
+        elif suffix in (".jsonl", ".ndjson"):
+            df = pd.read_json(path, lines=True, dtype=False)
+        elif suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(path)
+        else:
+            raise NewslensError(
+                f"config key {key}: {path} has an unsupported suffix '{suffix}'; give a .csv, "
+                ".tsv/.txt (tab-separated), .jsonl or .parquet file."
+            )
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise NewslensError(f"config key {key}: cannot read {path}: {err}") from err
-    raise NewslensError(
-        f"config key {key}: {path} has an unsupported suffix '{suffix}'; "
-        "give a .csv, .tsv, .jsonl or .parquet file."
-    )
+    df.columns = [str(c) for c in df.columns]
+    return df
 
 
 def _need_column(df: pd.DataFrame, column: str, path, key: str) -> None:
@@ -59,6 +73,10 @@ def _rows(mask: np.ndarray, limit: int = 5) -> str:
     idx = np.flatnonzero(mask)[:limit] + 2  # +2: 1-based, after the header line
     more = " ..." if mask.sum() > limit else ""
     return ", ".join(map(str, idx)) + more
+
+
+# Label spellings understood without a label_map (case-insensitive).
+BUILTIN_LABELS = {"neg": "negative", "neu": "neutral", "pos": "positive"}
 
 
 def normalize_labels(
@@ -79,7 +97,8 @@ def normalize_labels(
             f"{path}, column '{column}': {int(missing.sum())} row(s) have no label "
             f"(file lines {_rows(missing.to_numpy())}). Fill them in or remove the rows."
         )
-    mapping = {str(k).strip().lower(): v for k, v in (label_map or {}).items()}
+    mapping = dict(BUILTIN_LABELS)
+    mapping.update({str(k).strip().lower(): v for k, v in (label_map or {}).items()})
     low = raw.str.lower()
     mapped = low.map(lambda v: mapping.get(v, v))
     unknown = ~mapped.isin(labels)
@@ -101,9 +120,14 @@ def read_coded_file(
     key: str = "sentiment.validation",
     labels=LABELS,
     label_map: dict | None = None,
+    header: bool = True,
 ) -> pd.DataFrame:
-    """A coded file as a table with columns text, and label and/or rating (float)."""
-    df = read_table_file(path, f"{key}.file")
+    """A coded file as a table with columns text, and label and/or rating (float). Columns
+    are named, or given by 0-based position when the file has no header line."""
+    df = read_table_file(path, f"{key}.file", header)
+    text_column = str(text_column)
+    label_column = None if label_column is None else str(label_column)
+    rating_column = None if rating_column is None else str(rating_column)
     if len(df) == 0:
         raise NewslensError(f"{path}: the file has no rows (config key {key}.file).")
     _need_column(df, text_column, path, f"{key}.text_column")
@@ -114,12 +138,12 @@ def read_coded_file(
             f"{path}, column '{text_column}': {int(empty.sum())} row(s) have no text (file "
             f"lines {_rows(empty.to_numpy())}). Fill them in or remove the rows."
         )
-    if label_column:
+    if label_column is not None:
         _need_column(df, label_column, path, f"{key}.label_column")
         out["label"] = normalize_labels(
             df[label_column], path, label_column, f"{key}.label_map", labels, label_map
         ).to_numpy()
-    if rating_column:
+    if rating_column is not None:
         _need_column(df, rating_column, path, f"{key}.rating_column")
         rating = pd.to_numeric(df[rating_column], errors="coerce")
         bad = rating.isna() | ~np.isfinite(rating.astype(float))
@@ -205,10 +229,14 @@ def check_folds(labels: pd.Series, folds: int, path, key: str) -> None:
 
 
 def classification_metrics(y_true, y_pred, labels=LABELS) -> pd.DataFrame:
-    """Per-class precision, recall, F1, support, then macro avg, weighted avg and accuracy."""
+    """Per-class precision, recall, F1, support, then macro avg, weighted avg and accuracy.
+
+    Classes are those of the human coding (``y_true``): with a positive/negative gold set, a
+    "neutral" prediction counts as a miss, and the averages are over the two coded classes.
+    """
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
-    present = [lab for lab in labels if lab in set(y_true) | set(y_pred)]
+    present = [lab for lab in labels if lab in set(y_true)]
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
     rows = [
         {"class": lab, "precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
