@@ -24,6 +24,8 @@ rule actor_mentions:
         f"{LOGS}/actor_mentions/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/actor_mentions/{{scatteritem}}.tsv"
+    conda:
+        ENV
     params:
         actors=config["actors"],
     script:
@@ -39,6 +41,8 @@ rule sentiment_score:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/sentiment_score/{{scatteritem}}.tsv"
+    conda:
+        ENV
     params:
         implementation=SENT["implementation"],
         thresholds=SENT["thresholds"],
@@ -56,6 +60,8 @@ rule sentiment_units:
         f"{LOGS}/sentiment_units/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
+    conda:
+        ENV
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -82,6 +88,8 @@ rule sentiment_tables:
         f"{LOGS}/sentiment_tables.log",
     benchmark:
         f"{BENCH}/sentiment_tables.tsv"
+    conda:
+        ENV
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -109,6 +117,8 @@ rule sentiment_actors:
         f"{LOGS}/sentiment_actors.log",
     benchmark:
         f"{BENCH}/sentiment_actors.tsv"
+    conda:
+        ENV
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,
@@ -153,6 +163,8 @@ rule sentiment_figures:
         groups_svg=f"{FIGURES}/sentiment_groups.svg",
     log:
         f"{LOGS}/sentiment_figures.log",
+    conda:
+        ENV
     params:
         thresholds=SENT["thresholds"],
         period=SENT["period"],
@@ -198,6 +210,8 @@ if SENT["supervised"]["file"]:
             f"{LOGS}/sentiment_supervised.log",
         benchmark:
             f"{BENCH}/sentiment_supervised.tsv"
+        conda:
+            ENV
         params:
             supervised=SENT["supervised"],
         script:
@@ -230,6 +244,8 @@ if SENT["validation"]["file"]:
             svg=f"{FIGURES}/sentiment_validation.svg",
         log:
             f"{LOGS}/sentiment_validation.log",
+        conda:
+            ENV
         params:
             validation=SENT["validation"],
             implementation=SENT["implementation"],
