@@ -2,6 +2,8 @@
 (with their metadata) and groups (corpus, period, metadata columns) (rule sentiment_tables).
 Streams over shards: one shard of sentences in memory at a time."""
 
+import contextlib
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,27 +33,40 @@ SCHEMA = pa.schema(
 )
 
 
-def gather_sentences(score_paths, sentence_paths, parquet_path, csv_path):
-    """Write sentiment_sentences.parquet and .csv shard by shard; return the row count."""
+def gather_sentences(score_paths, sentence_paths, parquet_path, csv_path=None):
+    """Write sentiment_sentences.parquet (and .csv unless ``csv_path`` is None) shard by
+    shard; return the row count."""
     n = 0
-    with atomic_path(parquet_path) as ptmp, atomic_path(csv_path) as ctmp:
-        writer = None
-        with open(ctmp, "w", encoding="utf-8", newline="") as csv_file:
-            for i, (sp, tp) in enumerate(zip(score_paths, sentence_paths, strict=True)):
-                scores = read_parquet(sp)
-                text = read_parquet(tp, columns=["doc_id", "sent_id", "text"])
-                text["doc_id"] = text["doc_id"].astype(str)
-                df = scores.merge(text, on=["doc_id", "sent_id"], how="left")
-                df["text"] = df["text"].fillna("")
-                df = df[SENTENCE_COLUMNS]
-                table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(ptmp, SCHEMA)
-                writer.write_table(table)
+    with contextlib.ExitStack() as stack:
+        ptmp = stack.enter_context(atomic_path(parquet_path))
+        csv_file = None
+        if csv_path:
+            ctmp = stack.enter_context(atomic_path(csv_path))
+            csv_file = stack.enter_context(open(ctmp, "w", encoding="utf-8", newline=""))
+        writer = pq.ParquetWriter(ptmp, SCHEMA)
+        for i, (sp, tp) in enumerate(zip(score_paths, sentence_paths, strict=True)):
+            scores = read_parquet(sp)
+            text = read_parquet(tp, columns=["doc_id", "sent_id", "text"])
+            text["doc_id"] = text["doc_id"].astype(str)
+            df = scores.merge(text, on=["doc_id", "sent_id"], how="left")
+            df["text"] = df["text"].fillna("")
+            df = df[SENTENCE_COLUMNS]
+            writer.write_table(pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False))
+            if csv_file is not None:
                 df.to_csv(csv_file, index=False, header=(i == 0), lineterminator="\n")
-                n += len(df)
-            if writer is not None:
-                writer.close()
+            n += len(df)
+        writer.close()
+    return n
+
+
+def gather_csv(paths, out_path, transform) -> int:
+    """Concatenate per-shard Parquet tables into one CSV, one shard in memory at a time."""
+    n = 0
+    with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        for i, path in enumerate(paths):
+            df = transform(read_parquet(path))
+            df.to_csv(f, index=False, header=(i == 0), lineterminator="\n")
+            n += len(df)
     return n
 
 
@@ -62,12 +77,14 @@ def main(smk):
         list(smk.input.scores),
         list(smk.input.sentences),
         smk.output.sentences_parquet,
-        smk.output.sentences_csv,
+        smk.output.get("sentences_csv"),
     )
     log.info("%d scored sentences gathered", n)
 
     docs = pd.concat([read_parquet(f) for f in smk.input.documents], ignore_index=True)
-    paras = pd.concat([read_parquet(f) for f in smk.input.paragraphs], ignore_index=True)
+    n_paras = gather_csv(
+        smk.input.paragraphs, smk.output.paragraphs, lambda d: d.rename(columns=RENAME).round(4)
+    )
     meta = pd.read_csv(smk.input.metadata, dtype=str, keep_default_na=False)
     missing = [c for c in p.group_by if c not in meta.columns]
     if missing:
@@ -116,9 +133,8 @@ def main(smk):
     )
 
     write_table(docs.rename(columns=RENAME).round(4), smk.output.documents)
-    write_table(paras.rename(columns=RENAME).round(4), smk.output.paragraphs)
     write_table(groups.round(4), smk.output.groups)
-    log.info("%d articles, %d paragraphs, %d group rows", len(docs), len(paras), len(groups))
+    log.info("%d articles, %d paragraphs, %d group rows", len(docs), n_paras, len(groups))
 
 
 run(main, snakemake)

@@ -288,6 +288,9 @@ def actor_summary(
             row = {"actor": actor, "scope": scope}
             if unit_sums is not None and len(unit_sums):
                 u = unit_sums[(unit_sums.actor == actor) & (unit_sums.scope == scope)]
+                # unit order fixes which resampling weight meets which unit: sort, so that
+                # the interval does not depend on sharding
+                u = u.sort_values("doc_id", kind="stable")
                 n_articles = len(u)
                 n_sent = int(u["n_sentences"].sum()) if n_articles else 0
                 n_ment = int(u["n_mentions"].sum()) if n_articles else 0
@@ -313,7 +316,8 @@ def actor_summary(
             else:
                 a = actor_sentences[actor_sentences.actor == actor]
                 if scope == "alone":
-                    a = a[a.alone]
+                    a = a[a.alone.astype(bool)]
+                a = a.sort_values(["doc_id", "sent_id"], kind="stable")
                 x = a[["compound", "is_negative", "is_neutral", "is_positive"]].to_numpy(float)
                 est, low, high, method = ratio_ci(
                     x, np.ones(len(x)), resamples, rng, confidence, max_units

@@ -8,6 +8,22 @@ SENT_GROUP_BY = (
 )
 SENT_BOOT = dict(SENT["bootstrap"])
 SENT_FIGS = ["arc", "actors", "distribution", "time", "groups"]
+
+
+def sentiment_table_outputs():
+    """The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the
+    corpus tables)."""
+    outputs = {
+        "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
+        "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
+        "documents": f"{TABLES}/sentiment_documents.csv",
+        "groups": f"{TABLES}/sentiment_groups.csv",
+    }
+    if config["tokenize"]["csv_tables"]:
+        outputs["sentences_csv"] = f"{TABLES}/sentiment_sentences.csv"
+    return outputs
+
+
 if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["file"]:
     raise WorkflowError(
         "config key sentiment.validation.classifier is 'supervised' but "
@@ -79,11 +95,7 @@ rule sentiment_tables:
         ),
         metadata=f"{TABLES}/documents.csv",
     output:
-        sentences_parquet=f"{TABLES}/sentiment_sentences.parquet",
-        sentences_csv=f"{TABLES}/sentiment_sentences.csv",
-        paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
-        documents=f"{TABLES}/sentiment_documents.csv",
-        groups=f"{TABLES}/sentiment_groups.csv",
+        **sentiment_table_outputs(),
     log:
         f"{LOGS}/sentiment_tables.log",
     benchmark:
