@@ -238,3 +238,34 @@ def test_bad_gold_file_is_a_clear_error(options_run, tmp_path):
     assert "no column 'rating' (config key sentiment.validation.rating_column)" in (
         proc.stdout + proc.stderr
     )
+
+
+def dry_run_rules(workdir, *targets) -> set[str]:
+    out = run_snakemake(workdir, "-n", *targets).stdout
+    rules = set()
+    for line in out.splitlines():
+        line = line.strip()
+        for prefix in ("localrule ", "rule "):
+            if line.startswith(prefix) and line.endswith(":"):
+                rules.add(line[len(prefix) : -1])
+    return rules
+
+
+def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):
+    workdir = tmp_path / "w"
+    shutil.copytree(seed_run, workdir, symlinks=True)
+    cfg_path = workdir / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    targets = ["results/tables/sentiment_actors.csv", "results/figures/sentiment_arc.png"]
+    cfg["actors"]["NATO"] = ["NATO", "North Atlantic Alliance", "Alliance"]
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    assert dry_run_rules(workdir, *targets) == {"actor_mentions", "sentiment_actors"}
+    cfg["sentiment"]["bootstrap"]["resamples"] = 500
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    rules = dry_run_rules(workdir, *targets)
+    assert {"sentiment_units", "sentiment_tables", "sentiment_actors"} <= rules
+    assert not rules & {"sentiment_score", "tokenize", "clean"}
+    cfg["sentiment"]["thresholds"]["positive"] = 0.1
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    rules = dry_run_rules(workdir, *targets)
+    assert "sentiment_score" in rules and "tokenize" not in rules
