@@ -9,6 +9,7 @@ import pytest
 from newslens.runtime import NewslensError
 from newslens.sentiment_eval import (
     agreement,
+    agreement_from_counts,
     check_folds,
     classification_metrics,
     confusion_table,
@@ -61,6 +62,11 @@ def test_metrics_and_confusion_known_values():
     assert len(c) == 9
     a = agreement(y, p).iloc[0]
     assert a["n_sentences"] == 5 and a["share_identical"] == 0.6
+    # kappa from the summed cross-table (how shards are combined) equals sklearn's
+    b = agreement_from_counts(confusion_table(y, p)).iloc[0]
+    assert b["share_identical"] == 0.6 and b["cohen_kappa"] == pytest.approx(a["cohen_kappa"])
+    assert b["cohen_kappa"] == pytest.approx(1 / 3)
+    assert confusion_table([], [])["n"].sum() == 0
 
 
 def test_too_few_examples_for_kfold(tmp_path):

@@ -269,10 +269,13 @@ def classification_metrics(y_true, y_pred, labels=LABELS) -> pd.DataFrame:
 
 
 def confusion_table(y_true, y_pred, labels=LABELS) -> pd.DataFrame:
-    """Long confusion matrix: true, predicted, n (every pair of labels, zeros included)."""
-    from sklearn.metrics import confusion_matrix
-
-    m = confusion_matrix(y_true, y_pred, labels=list(labels))
+    """Long confusion matrix: true, predicted, n (every pair of labels, zeros included;
+    pairs with a label outside ``labels`` are not counted)."""
+    k = len(labels)
+    t = pd.Categorical(np.asarray(y_true, dtype=object), categories=list(labels)).codes
+    p = pd.Categorical(np.asarray(y_pred, dtype=object), categories=list(labels)).codes
+    ok = (t >= 0) & (p >= 0)
+    m = np.bincount(t[ok].astype(np.int64) * k + p[ok], minlength=k * k).reshape(k, k)
     return pd.DataFrame(
         [
             {"true": t, "predicted": p, "n": int(m[i, j])}
@@ -311,6 +314,19 @@ def agreement(a, b, labels=LABELS) -> pd.DataFrame:
         else np.nan
     )
     return pd.DataFrame([{"n_sentences": n, "share_identical": same, "cohen_kappa": kappa}])
+
+
+def agreement_from_counts(cross: pd.DataFrame) -> pd.DataFrame:
+    """Agreement of two labelings from their cross-table (true, predicted, n): n, share
+    identical and Cohen's kappa (NaN when undefined)."""
+    m = cross.pivot(index="true", columns="predicted", values="n").fillna(0).to_numpy(float)
+    n = m.sum()
+    if n == 0:
+        return pd.DataFrame([{"n_sentences": 0, "share_identical": np.nan, "cohen_kappa": np.nan}])
+    po = np.trace(m) / n
+    pe = float((m.sum(axis=1) * m.sum(axis=0)).sum()) / n**2
+    kappa = (po - pe) / (1 - pe) if pe < 1 else np.nan
+    return pd.DataFrame([{"n_sentences": int(n), "share_identical": po, "cohen_kappa": kappa}])
 
 
 # --------------------------------------------------------------------------- validation

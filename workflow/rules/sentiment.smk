@@ -200,17 +200,49 @@ FINAL_OUTPUTS.extend(
 
 if SENT["supervised"]["file"]:
 
-    rule sentiment_supervised:
+    rule sentiment_supervised_train:
         input:
             labeled=SENT["supervised"]["file"],
-            scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
-            sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
         output:
             metrics=f"{TABLES}/sentiment_supervised_metrics.csv",
             confusion=f"{TABLES}/sentiment_supervised_confusion.csv",
+            model=f"{INTERIM}/sentiment_supervised/model.pkl",
+        log:
+            f"{LOGS}/sentiment_supervised_train.log",
+        benchmark:
+            f"{BENCH}/sentiment_supervised_train.tsv"
+        conda:
+            ENV
+        params:
+            supervised=SENT["supervised"],
+        script:
+            "../../scripts/sentiment_supervised_train.py"
+
+    rule sentiment_supervised_label:
+        input:
+            model=f"{INTERIM}/sentiment_supervised/model.pkl",
+            scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+            sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        output:
+            labels=f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet",
+        log:
+            f"{LOGS}/sentiment_supervised_label/{{scatteritem}}.log",
+        benchmark:
+            f"{BENCH}/sentiment_supervised_label/{{scatteritem}}.tsv"
+        conda:
+            ENV
+        script:
+            "../../scripts/sentiment_supervised_label.py"
+
+    rule sentiment_supervised_compare:
+        input:
+            labels=shard_files(
+                f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet"
+            ),
+            confusion=f"{TABLES}/sentiment_supervised_confusion.csv",
+        output:
             agreement=f"{TABLES}/sentiment_supervised_agreement.csv",
             sentences=f"{TABLES}/sentiment_supervised_sentences.parquet",
-            model=f"{INTERIM}/sentiment_supervised/model.pkl",
             png=report(
                 f"{FIGURES}/sentiment_supervised.png",
                 caption="../report/sentiment_supervised.rst",
@@ -219,17 +251,20 @@ if SENT["supervised"]["file"]:
             ),
             svg=f"{FIGURES}/sentiment_supervised.svg",
         log:
-            f"{LOGS}/sentiment_supervised.log",
-        benchmark:
-            f"{BENCH}/sentiment_supervised.tsv"
+            f"{LOGS}/sentiment_supervised_compare.log",
         conda:
             ENV
         params:
-            supervised=SENT["supervised"],
+            folds=SENT["supervised"]["folds"],
         script:
-            "../../scripts/sentiment_supervised.py"
+            "../../scripts/sentiment_supervised_compare.py"
 
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_supervised_metrics.csv")
+    FINAL_OUTPUTS.extend(
+        [
+            f"{TABLES}/sentiment_supervised_metrics.csv",
+            f"{TABLES}/sentiment_supervised_agreement.csv",
+        ]
+    )
 
 
 if SENT["validation"]["file"]:

@@ -1,0 +1,42 @@
+"""Supervised option, step 3: gather the supervised labels and compare them with VADER's
+(share identical, Cohen's kappa, cross-table) (rule sentiment_supervised_compare). Streams:
+one shard in memory at a time."""
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from newslens.figures import apply_style, save_figure
+from newslens.runtime import atomic_path, log, read_parquet, run, write_table
+from newslens.sentiment import LABELS
+from newslens.sentiment_eval import agreement_from_counts, confusion_table
+from newslens.sentiment_figures import plot_supervised
+
+SCHEMA = pa.schema(
+    [("doc_id", pa.string()), ("para_id", pa.int64()), ("sent_id", pa.int64())]
+    + [("label_vader", pa.string()), ("label_supervised", pa.string())]
+    + [("score_supervised", pa.float64())]
+)
+
+
+def main(smk):
+    cross = confusion_table([], [], LABELS)
+    with atomic_path(smk.output.sentences) as tmp:
+        writer = pq.ParquetWriter(tmp, SCHEMA)
+        for path in smk.input.labels:
+            df = read_parquet(path)
+            writer.write_table(pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False))
+            cross["n"] += confusion_table(df["label_vader"], df["label_supervised"], LABELS)["n"]
+        writer.close()
+    agree = agreement_from_counts(cross)
+    log.info("agreement with VADER on the corpus: %s", agree.to_dict("records"))
+    table = pd.concat(
+        [agree, cross.rename(columns={"true": "vader", "predicted": "supervised"})],
+        ignore_index=True,
+    )
+    write_table(table, smk.output.agreement)
+    cv = pd.read_csv(smk.input.confusion)
+    apply_style()
+    save_figure(plot_supervised(cv, cross, smk.params.folds), smk.output.png, smk.output.svg)
+
+
+run(main, snakemake)
