@@ -29,11 +29,10 @@ def main(smk):
         writer.close()
     agree = agreement_from_counts(cross)
     log.info("agreement with VADER on the corpus: %s", agree.to_dict("records"))
-    table = pd.concat(
-        [agree, cross.rename(columns={"true": "vader", "predicted": "supervised"})],
-        ignore_index=True,
+    write_table(agree, smk.output.agreement)
+    write_table(
+        cross.rename(columns={"true": "vader", "predicted": "supervised"}), smk.output.crosstab
     )
-    write_table(table, smk.output.agreement)
     cv = pd.read_csv(smk.input.confusion)
     apply_style()
     save_figure(plot_supervised(cv, cross, smk.params.folds), smk.output.png, smk.output.svg)

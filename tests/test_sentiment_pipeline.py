@@ -207,6 +207,9 @@ def test_options_supervised(options_run):
     assert m.loc["accuracy", "f1"] > 0.8
     agree = pd.read_csv(t / "sentiment_supervised_agreement.csv")
     assert 0.5 < agree["share_identical"].iloc[0] <= 1
+    cross = pd.read_csv(t / "sentiment_supervised_crosstab.csv")
+    assert list(cross.columns) == ["vader", "supervised", "n"] and len(cross) == 9
+    assert cross["n"].sum() == agree["n_sentences"].iloc[0]
     s = pd.read_parquet(t / "sentiment_supervised_sentences.parquet")
     assert len(s) == len(pd.read_parquet(t / "sentiment_sentences.parquet"))
     assert (options_run / "results" / "figures" / "sentiment_supervised.png").exists()

@@ -10,18 +10,16 @@ SENT_BOOT = dict(SENT["bootstrap"])
 SENT_FIGS = ["arc", "actors", "distribution", "time", "groups"]
 
 
-def sentiment_table_outputs():
-    """The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the
-    corpus tables)."""
-    outputs = {
-        "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
-        "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
-        "documents": f"{TABLES}/sentiment_documents.csv",
-        "groups": f"{TABLES}/sentiment_groups.csv",
-    }
-    if config["tokenize"]["csv_tables"]:
-        outputs["sentences_csv"] = f"{TABLES}/sentiment_sentences.csv"
-    return outputs
+# The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
+# tables).
+SENT_TABLE_OUTPUTS = {
+    "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
+    "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
+    "documents": f"{TABLES}/sentiment_documents.csv",
+    "groups": f"{TABLES}/sentiment_groups.csv",
+}
+if config["tokenize"]["csv_tables"]:
+    SENT_TABLE_OUTPUTS["sentences_csv"] = f"{TABLES}/sentiment_sentences.csv"
 
 
 if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["file"]:
@@ -95,7 +93,7 @@ rule sentiment_tables:
         ),
         metadata=f"{TABLES}/documents.csv",
     output:
-        **sentiment_table_outputs(),
+        **SENT_TABLE_OUTPUTS,
     log:
         f"{LOGS}/sentiment_tables.log",
     benchmark:
@@ -242,6 +240,7 @@ if SENT["supervised"]["file"]:
             confusion=f"{TABLES}/sentiment_supervised_confusion.csv",
         output:
             agreement=f"{TABLES}/sentiment_supervised_agreement.csv",
+            crosstab=f"{TABLES}/sentiment_supervised_crosstab.csv",
             sentences=f"{TABLES}/sentiment_supervised_sentences.parquet",
             png=report(
                 f"{FIGURES}/sentiment_supervised.png",
