@@ -43,7 +43,7 @@ def main(smk):
     texts = gold["text"].tolist()
     if cfg["classifier"] == "vader":
         analyzer = make_analyzer(smk.params.implementation)
-        score = vader_text_scores(texts, analyzer, cfg["unit"])
+        score = vader_text_scores(texts, analyzer, cfg["unit"], smk.params.abbreviations)
         predicted = label_compound(score, th["negative"], th["positive"])
     else:
         with open(smk.input.model, "rb") as f:

@@ -15,6 +15,7 @@ from newslens.sentiment_eval import (
     confusion_table,
     correlation_row,
     cross_validate,
+    make_splitter,
     rating_labels,
     read_coded_file,
     split_sentences,
@@ -105,13 +106,22 @@ def test_read_coded_file_errors_name_file_and_column(tmp_path):
         read_coded_file(tmp_path / "gold.xlsx", "text")
 
 
-def test_split_sentences():
-    assert split_sentences(
-        "Peace talks failed. Shelling resumed! Why? \u201cWe hope,\u201d he said."
-    ) == ["Peace talks failed.", "Shelling resumed!", "Why?", "\u201cWe hope,\u201d he said."]
-    assert split_sentences("Mr. smith arrived at 3.5 p.m. today") == [
-        "Mr. smith arrived at 3.5 p.m. today"
+def test_split_sentences_with_punkt_and_abbreviations():
+    texts = [
+        "Peace talks failed. Shelling resumed! Why? \u201cWe hope,\u201d he said.",
+        "On Dec. 19, around noon, the U.S. Trade Representative met Mr. Smith at 3.5 p.m. today.",
+        "The Fed's chairman, Alan Greenspan, will testify. He said no.",
     ]
+    split = make_splitter(texts, ["dec", "mr", "u.s"])
+    assert split_sentences(texts[0], split) == [
+        "Peace talks failed.",
+        "Shelling resumed!",
+        "Why?",
+        "\u201cWe hope,\u201d he said.",
+    ]
+    assert split_sentences(texts[1], split) == [texts[1]]
+    assert len(split_sentences(texts[2], split)) == 2
+    assert split_sentences("   ", split) == ["   "]
 
 
 def test_validation_recovers_known_correlation_and_labels():

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +19,6 @@ import pandas as pd
 from newslens.runtime import NewslensError
 from newslens.sentiment import LABELS, label_compound
 from newslens.vader import score_texts
-
-# A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) before
-# whitespace and an upper-case letter, digit or opening quote. Good enough for short coded
-# texts; the corpus itself uses the tokenize stage's Punkt sentences.
-_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 
 
 def read_table_file(path: str | Path, key: str, header: bool = True) -> pd.DataFrame:
@@ -156,22 +150,37 @@ def read_coded_file(
     return out
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a short coded text into sentences (see _SENT_END)."""
-    parts = [p.strip() for p in _SENT_END.split(text.strip())]
+def make_splitter(texts, abbreviations=()):
+    """A sentence splitter for coded texts: NLTK Punkt trained on the texts themselves plus
+    the configured abbreviations, as the pipeline trains it on the corpus (so "Dec. 19",
+    "U.S. Trade" and "Mr. Smith" stay whole)."""
+    from newslens.tokenize import sentence_splitter, train_punkt
+
+    sample = "\n\n".join(texts)[:5_000_000]
+    return sentence_splitter(train_punkt(sample, [str(a) for a in abbreviations])).tokenize
+
+
+def split_sentences(text: str, split) -> list[str]:
+    """The non-empty sentences of ``text`` (the text itself when it has none)."""
+    parts = [p.strip() for p in split(text.strip())]
     return [p for p in parts if p] or [text]
 
 
-def vader_text_scores(texts, analyzer, unit: str = "sentence_mean") -> np.ndarray:
+def vader_text_scores(
+    texts, analyzer, unit: str = "sentence_mean", abbreviations=(), split=None
+) -> np.ndarray:
     """Compound score per text: the mean of its sentences' compound scores (as the pipeline
-    scores articles; default) or VADER on the whole text at once (unit "text")."""
+    scores articles; default) or VADER on the whole text at once (unit "text"). A text of
+    one sentence gets the same score either way."""
+    texts = list(texts)
     if unit == "text":
         return np.array([s[3] for s in score_texts(texts, analyzer)], dtype=float)
     if unit != "sentence_mean":
         raise ValueError(f"unknown scoring unit {unit!r}")
+    split = split or make_splitter(texts, abbreviations)
     out = np.empty(len(texts))
     for i, t in enumerate(texts):
-        out[i] = np.mean([s[3] for s in score_texts(split_sentences(t), analyzer)])
+        out[i] = np.mean([s[3] for s in score_texts(split_sentences(t, split), analyzer)])
     return out
 
 

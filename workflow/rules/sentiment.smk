@@ -297,6 +297,7 @@ if SENT["validation"]["file"]:
             implementation=SENT["implementation"],
             thresholds=SENT["thresholds"],
             confidence=SENT["bootstrap"]["confidence"],
+            abbreviations=config["tokenize"]["abbreviations"],
         script:
             "../../scripts/sentiment_validation.py"
 
