@@ -7,11 +7,11 @@ back only for actors found in fewer than bootstrap.min_articles articles."""
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import atomic_path, log, read_parquet, run, write_table
+from newslens.runtime import log, read_parquet, run, write_table
 from newslens.sentiment import actor_sentence_table, actor_summary, actor_unit_sums
 from newslens.sentiment_figures import plot_actors
+from newslens.sentiment_io import gather_parquet
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("sent_id", pa.int64()), ("actor", pa.string())]
@@ -23,8 +23,8 @@ SCHEMA = pa.schema(
 def main(smk):
     boot = smk.params.bootstrap
     sums = []
-    with atomic_path(smk.output.actor_sentences) as tmp:
-        writer = pq.ParquetWriter(tmp, SCHEMA)
+
+    def shards():
         for sp, mp in zip(smk.input.scores, smk.input.mentions, strict=True):
             scores = read_parquet(sp, columns=["doc_id", "sent_id", "compound", "label"])
             mentions = read_parquet(mp, columns=["doc_id", "sent_id", "actor"])
@@ -33,9 +33,10 @@ def main(smk):
                 t = t[SCHEMA.names].astype(
                     {"n_mentions": "int64", "n_actors": "int64", "alone": bool}
                 )
-                writer.write_table(pa.Table.from_pandas(t, schema=SCHEMA, preserve_index=False))
                 sums.append(actor_unit_sums(t))
-        writer.close()
+                yield t
+
+    gather_parquet(shards(), smk.output.actor_sentences, SCHEMA, ["doc_id", "sent_id", "actor"])
     unit_sums = (
         pd.concat(sums, ignore_index=True)
         if sums

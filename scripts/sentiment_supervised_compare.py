@@ -4,12 +4,12 @@ one shard in memory at a time."""
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import atomic_path, log, read_parquet, run, write_table
+from newslens.runtime import log, read_parquet, run, write_table
 from newslens.sentiment import LABELS
 from newslens.sentiment_eval import agreement_from_counts, confusion_table
 from newslens.sentiment_figures import plot_supervised
+from newslens.sentiment_io import gather_parquet
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("para_id", pa.int64()), ("sent_id", pa.int64())]
@@ -20,13 +20,14 @@ SCHEMA = pa.schema(
 
 def main(smk):
     cross = confusion_table([], [], LABELS)
-    with atomic_path(smk.output.sentences) as tmp:
-        writer = pq.ParquetWriter(tmp, SCHEMA)
+
+    def shards():
         for path in smk.input.labels:
             df = read_parquet(path)
-            writer.write_table(pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False))
             cross["n"] += confusion_table(df["label_vader"], df["label_supervised"], LABELS)["n"]
-        writer.close()
+            yield df
+
+    gather_parquet(shards(), smk.output.sentences, SCHEMA, ["doc_id", "sent_id"])
     agree = agreement_from_counts(cross)
     log.info("agreement with VADER on the corpus: %s", agree.to_dict("records"))
     write_table(agree, smk.output.agreement)

@@ -33,59 +33,79 @@ SCHEMA = pa.schema(
 )
 
 
-def gather_sentences(score_paths, sentence_paths, parquet_path, csv_path=None):
-    """Write sentiment_sentences.parquet (and .csv unless ``csv_path`` is None) shard by
-    shard; return the row count."""
-    n = 0
+# Up to this many rows, a gathered table is sorted into corpus order in memory (as the
+# corpus tables); above, it is streamed shard by shard (rows then follow the shards).
+IN_MEMORY_ROWS = 5_000_000
+
+
+def sentence_shards(score_paths, sentence_paths):
+    """Yield each shard's scored sentences with their text."""
+    for sp, tp in zip(score_paths, sentence_paths, strict=True):
+        scores = read_parquet(sp)
+        text = read_parquet(tp, columns=["doc_id", "sent_id", "text"])
+        text["doc_id"] = text["doc_id"].astype(str)
+        df = scores.merge(text, on=["doc_id", "sent_id"], how="left")
+        df["text"] = df["text"].fillna("")
+        yield df[SENTENCE_COLUMNS]
+
+
+def corpus_order(df: pd.DataFrame, doc_order: dict) -> pd.DataFrame:
+    """Rows sorted by the articles' corpus order (their order in documents.csv), keeping the
+    row order within an article."""
+    key = df["doc_id"].map(doc_order).fillna(len(doc_order))
+    return df.assign(_k=key).sort_values("_k", kind="stable").drop(columns="_k")
+
+
+def write_gathered(shards, n_rows, doc_order, parquet_path=None, csv_path=None, schema=None):
+    """Write the shards' tables to one Parquet and/or CSV file: sorted into corpus order when
+    small, streamed when large."""
+    if n_rows <= IN_MEMORY_ROWS:
+        shards = [corpus_order(pd.concat(list(shards), ignore_index=True), doc_order)]
     with contextlib.ExitStack() as stack:
-        ptmp = stack.enter_context(atomic_path(parquet_path))
-        csv_file = None
+        writer = csv_file = None
+        if parquet_path:
+            ptmp = stack.enter_context(atomic_path(parquet_path))
+            writer = pq.ParquetWriter(ptmp, schema)
         if csv_path:
             ctmp = stack.enter_context(atomic_path(csv_path))
             csv_file = stack.enter_context(open(ctmp, "w", encoding="utf-8", newline=""))
-        writer = pq.ParquetWriter(ptmp, SCHEMA)
-        for i, (sp, tp) in enumerate(zip(score_paths, sentence_paths, strict=True)):
-            scores = read_parquet(sp)
-            text = read_parquet(tp, columns=["doc_id", "sent_id", "text"])
-            text["doc_id"] = text["doc_id"].astype(str)
-            df = scores.merge(text, on=["doc_id", "sent_id"], how="left")
-            df["text"] = df["text"].fillna("")
-            df = df[SENTENCE_COLUMNS]
-            writer.write_table(pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False))
+        for i, df in enumerate(shards):
+            if writer is not None:
+                writer.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
             if csv_file is not None:
                 df.to_csv(csv_file, index=False, header=(i == 0), lineterminator="\n")
-            n += len(df)
-        writer.close()
-    return n
+        if writer is not None:
+            writer.close()
 
 
-def gather_csv(paths, out_path, transform) -> int:
-    """Concatenate per-shard Parquet tables into one CSV, one shard in memory at a time."""
-    n = 0
-    with atomic_path(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
-        for i, path in enumerate(paths):
-            df = transform(read_parquet(path))
-            df.to_csv(f, index=False, header=(i == 0), lineterminator="\n")
-            n += len(df)
-    return n
+def n_rows(paths) -> int:
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
 
 
 def main(smk):
     p = smk.params
     boot = p.bootstrap
-    n = gather_sentences(
-        list(smk.input.scores),
-        list(smk.input.sentences),
+    meta = pd.read_csv(smk.input.metadata, dtype=str, keep_default_na=False)
+    doc_order = {d: i for i, d in enumerate(meta["doc_id"])}
+    n = n_rows(smk.input.scores)
+    write_gathered(
+        sentence_shards(list(smk.input.scores), list(smk.input.sentences)),
+        n,
+        doc_order,
         smk.output.sentences_parquet,
         smk.output.get("sentences_csv"),
+        SCHEMA,
     )
     log.info("%d scored sentences gathered", n)
+    n_paras = n_rows(smk.input.paragraphs)
+    write_gathered(
+        (read_parquet(f).rename(columns=RENAME).round(4) for f in smk.input.paragraphs),
+        n_paras,
+        doc_order,
+        csv_path=smk.output.paragraphs,
+    )
 
     docs = pd.concat([read_parquet(f) for f in smk.input.documents], ignore_index=True)
-    n_paras = gather_csv(
-        smk.input.paragraphs, smk.output.paragraphs, lambda d: d.rename(columns=RENAME).round(4)
-    )
-    meta = pd.read_csv(smk.input.metadata, dtype=str, keep_default_na=False)
     missing = [c for c in p.group_by if c not in meta.columns]
     if missing:
         raise NewslensError(
@@ -96,7 +116,7 @@ def main(smk):
     keep = [c for c in ["doc_id", "title", "date", *p.group_by] if c in meta.columns]
     docs["doc_id"] = docs["doc_id"].astype(str)
     docs = meta[keep].drop_duplicates("doc_id").merge(docs, on="doc_id", how="right")
-    docs = docs.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    docs = corpus_order(docs, doc_order).reset_index(drop=True)
 
     groups = [
         group_summary(

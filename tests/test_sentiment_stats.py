@@ -178,3 +178,23 @@ def test_periods_and_groups():
     assert g["n_articles"].tolist() == [2, 1]
     assert g["mean_compound"].tolist() == pytest.approx([0.3, -0.5])
     assert g["share_negative"].tolist() == pytest.approx([0.1, 1.0])
+
+
+def test_gather_parquet_sorts_small_and_streams_large(tmp_path):
+    import pyarrow as pa
+
+    from newslens.sentiment_io import gather_parquet
+
+    schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
+    shards = [
+        pd.DataFrame({"doc_id": ["b", "b"], "sent_id": [0, 1]}),
+        pd.DataFrame({"doc_id": [], "sent_id": []}).astype({"sent_id": "int64"}),
+        pd.DataFrame({"doc_id": ["a"], "sent_id": [0]}),
+    ]
+    path = tmp_path / "t.parquet"
+    assert gather_parquet(iter(shards), path, schema, ["doc_id", "sent_id"]) == 3
+    assert pd.read_parquet(path)["doc_id"].tolist() == ["a", "b", "b"]
+    gather_parquet(iter(shards), path, schema, ["doc_id", "sent_id"], limit=2)
+    assert pd.read_parquet(path)["doc_id"].tolist() == ["b", "b", "a"]  # shard order
+    gather_parquet(iter([]), path, schema, ["doc_id"])
+    assert len(pd.read_parquet(path)) == 0
