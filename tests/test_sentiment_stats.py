@@ -182,7 +182,6 @@ def test_periods_and_groups():
 
 def test_gather_parquet_sorts_small_and_streams_large(tmp_path):
     import pyarrow as pa
-
     from newslens.sentiment_io import gather_parquet
 
     schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
