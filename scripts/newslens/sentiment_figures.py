@@ -444,7 +444,11 @@ def plot_validation(
             transform=b.transAxes,
         )
     fig.suptitle(
-        f"Validation against human coding ({classifier})", x=0.01, ha="left", fontweight="bold"
+        "Validation against human coding: "
+        + ("VADER" if classifier == "vader" else "supervised classifier"),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
     )
     fig.tight_layout()
     return fig
