@@ -1,0 +1,251 @@
+"""Figures of the topic stage. Each function returns a matplotlib figure (or an
+``empty_figure`` that says why there is nothing to plot); the entry script saves it."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure
+
+
+def short_label(topic: int, label: str, n_words: int = 2) -> str:
+    """'T3 armenia, border' from topic 3 with label 'armenia, border, ceasefire'."""
+    words = [w for w in str(label).split(", ") if w][:n_words]
+    return f"T{topic} " + ", ".join(words)
+
+
+def top_words_figure(terms: pd.DataFrame, summary: pd.DataFrame, unit: str, n_words: int = 8):
+    """Small multiples: each topic's heaviest terms as horizontal bars."""
+    if terms.empty:
+        return empty_figure("No topics were fitted.", "Top words per topic")
+    k = int(summary["topic"].max())
+    ncols = min(4, k)
+    nrows = math.ceil(k / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(FULL_WIDTH, 0.25 + 1.35 * nrows), squeeze=False)
+    for ax in axes.ravel()[k:]:
+        ax.set_axis_off()
+    for t in range(1, k + 1):
+        ax = axes.ravel()[t - 1]
+        sub = terms[terms["topic"] == t].sort_values("rank").head(n_words)
+        color = OKABE_ITO[(t - 1) % len(OKABE_ITO)]
+        if color == "#F0E442":  # yellow is too pale for thin bars on white
+            color = "#999999"
+        ax.barh(range(len(sub)), sub["weight"], color=color, height=0.7)
+        ax.set_yticks(range(len(sub)), [str(s)[:22] for s in sub["term"]])
+        ax.invert_yaxis()
+        prev = float(summary.loc[summary["topic"] == t, "prevalence"].iloc[0])
+        ax.set_title(f"Topic {t} ({prev:.0%} of {unit}s)", fontsize=7.5)
+        ax.tick_params(axis="x", labelsize=6)
+        ax.tick_params(axis="y", labelsize=6.5, length=0)
+        ax.xaxis.get_offset_text().set_fontsize(6)
+    for ax in axes[-1]:
+        if ax.axison:
+            ax.set_xlabel("term weight", fontsize=7)
+    fig.suptitle(f"Top words per topic (K={k}, unit: {unit})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def prevalence_figure(summary: pd.DataFrame, unit: str):
+    """Topic prevalence (share of the corpus) as sorted horizontal bars."""
+    if summary.empty:
+        return empty_figure("No topics were fitted.", "Topic prevalence")
+    k = len(summary)
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 0.6 + 0.24 * k))
+    labels = [f"T{t}  {lab}" for t, lab in zip(summary["topic"], summary["label"], strict=True)]
+    ax.barh(range(k), summary["prevalence"] * 100, color=OKABE_ITO[0], height=0.7)
+    ax.set_yticks(range(k), labels)
+    ax.invert_yaxis()
+    for i, v in enumerate(summary["prevalence"] * 100):
+        ax.text(v, i, f" {v:.1f}", va="center", fontsize=6.5)
+    ax.set_xlabel(f"prevalence (% of {unit} topic weight)")
+    ax.set_title(f"Topic prevalence (K={k}, unit: {unit})")
+    ax.set_xlim(0, float(summary["prevalence"].max()) * 100 * 1.15 + 1e-9)
+    fig.tight_layout()
+    return fig
+
+
+def k_selection_figure(selection: pd.DataFrame, rule: str):
+    """Coherence, diversity and stability against K: one dot per seed, the mean as a line,
+    the chosen K marked."""
+    grid = selection[selection["stage"] == "grid"] if "stage" in selection else selection
+    chosen = int(selection.loc[selection["selected"].astype(bool), "K"].iloc[0])
+    fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 2.4))
+    measures = [
+        ("coherence", "mean NPMI of top-10 words"),
+        ("diversity", "unique share of top-25 words"),
+        ("stability", "mean matched Jaccard (top 10)"),
+    ]
+    if grid.empty:
+        grid = selection
+    for ax, (col, ylabel) in zip(axes, measures, strict=True):
+        data = grid[["K", col]].dropna()
+        if data.empty:
+            ax.text(
+                0.5,
+                0.5,
+                f"{col}: not measured\n(one K, one seed)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=7,
+            )
+        else:
+            ax.scatter(
+                data["K"],
+                data[col],
+                s=10,
+                color=OKABE_ITO[5],
+                alpha=0.8,
+                label="one seed",
+                zorder=2,
+            )
+            mean = data.groupby("K")[col].mean()
+            ax.plot(
+                mean.index,
+                mean.values,
+                color=OKABE_ITO[0],
+                marker="o",
+                ms=3,
+                lw=1.2,
+                label="mean over seeds",
+                zorder=3,
+            )
+        ax.axvline(chosen, color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1)
+        ax.set_xlabel("number of topics K")
+        ax.set_ylabel(ylabel)
+        ax.set_title(col.capitalize())
+        ks = sorted(grid["K"].unique())
+        ax.set_xticks(ks)
+    axes[0].legend(loc="best", frameon=False, fontsize=6)
+    fig.suptitle("Choosing the number of topics", fontsize=9)
+    fig.text(0.5, -0.02, rule, ha="center", va="top", fontsize=6.5, wrap=True)
+    fig.tight_layout()
+    return fig
+
+
+def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max_values: int = 20):
+    """Heatmaps of topic prevalence by each metadata variable (topics x values)."""
+    if by_meta.empty:
+        return empty_figure(
+            "No metadata to compare: the corpus has no dated articles and no metadata columns "
+            "(corpus.metadata).",
+            "Topics by metadata",
+            width=FULL_WIDTH * 0.7,
+        )
+    variables = list(dict.fromkeys(by_meta["variable"]))
+    k = len(summary)
+    ylabels = [
+        short_label(t, lab) for t, lab in zip(summary["topic"], summary["label"], strict=True)
+    ]
+    widths = []
+    for var in variables:
+        widths.append(min(max_values, by_meta.loc[by_meta["variable"] == var, "value"].nunique()))
+    fig, axes = plt.subplots(
+        1,
+        len(variables),
+        figsize=(FULL_WIDTH, 1.0 + 0.24 * k),
+        squeeze=False,
+        gridspec_kw={"width_ratios": [max(w, 2) for w in widths]},
+    )
+    for ax, var in zip(axes[0], variables, strict=True):
+        sub = by_meta[by_meta["variable"] == var]
+        sizes = sub.drop_duplicates("value").set_index("value")["n_units"]
+        values = sizes.sort_values(ascending=False, kind="stable").index[:max_values]
+        values = sorted(values) if var == "month" else list(values)
+        mat = (
+            sub.pivot(index="topic", columns="value", values="prevalence").reindex(
+                index=summary["topic"], columns=values
+            )
+            * 100
+        )
+        im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0)
+        ax.set_xticks(range(len(values)), [str(v)[:14] for v in values], rotation=60, ha="right")
+        ax.set_yticks(range(k), ylabels if ax is axes[0][0] else [""] * k)
+        ax.set_xlabel(
+            f"{var} (n {unit}s: {int(sizes.loc[values].min())}-{int(sizes.loc[values].max())})"
+        )
+        ax.set_title(f"by {var}")
+        cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+        cb.set_label("prevalence (%)", fontsize=7)
+        cb.ax.tick_params(labelsize=6)
+    fig.suptitle(f"Topic prevalence by metadata (unit: {unit})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: float, seed: int):
+    """Topics as nodes (size = prevalence, colour = community), edges = positive correlation of
+    unit-topic shares (width = correlation); deterministic seeded spring layout."""
+    import networkx as nx
+
+    if nodes.empty:
+        return empty_figure("No topics were fitted.", "Topic network")
+    g = nx.Graph()
+    g.add_nodes_from(nodes["topic"])
+    for s, t, r in edges[["source", "target", "correlation"]].itertuples(index=False):
+        g.add_edge(int(s), int(t), weight=float(r))
+    pos = nx.spring_layout(g, seed=seed, weight="weight", k=1.6 / math.sqrt(max(len(g), 1)))
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.8, FULL_WIDTH * 0.62))
+    palette = [c for c in OKABE_ITO if c != "#F0E442"] + ["#F0E442"]
+    if g.number_of_edges():
+        wmax = max(d["weight"] for _, _, d in g.edges(data=True))
+        for u, v, d in g.edges(data=True):
+            (x0, y0), (x1, y1) = pos[u], pos[v]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color="#777777",
+                lw=0.4 + 2.6 * d["weight"] / wmax,
+                alpha=0.6,
+                zorder=1,
+            )
+    prev = nodes.set_index("topic")["prevalence"]
+    size = 80 + 1600 * prev / max(float(prev.max()), 1e-9)
+    comm = nodes.set_index("topic")["community"]
+    xy = np.array([pos[t] for t in nodes["topic"]])
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=size.to_numpy(),
+        zorder=2,
+        edgecolor="white",
+        linewidth=0.8,
+        c=[palette[(c - 1) % len(palette)] for c in comm.to_numpy()],
+    )
+    for (t, lab), (x, y) in zip(nodes[["topic", "label"]].itertuples(index=False), xy, strict=True):
+        ax.annotate(
+            short_label(t, lab),
+            (x, y),
+            xytext=(0, -9 - math.sqrt(size.loc[t]) / 2.2),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=6.5,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
+    ax.set_axis_off()
+    ax.margins(0.12)
+    n_comm = nodes["community"].nunique()
+    handles = [
+        plt.Line2D(
+            [], [], marker="o", ls="", color=palette[(c - 1) % len(palette)], label=f"community {c}"
+        )
+        for c in sorted(nodes["community"].unique())[:8]
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5
+    )
+    note = (
+        f"{len(edges)} edges: correlation > {max(min_correlation, 0):g}; {n_comm} communities"
+        if len(edges)
+        else f"no pair of topics correlates above {max(min_correlation, 0):g}"
+    )
+    ax.set_title(f"Topic network (node size = prevalence; {note})")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,77 @@
+"""Rule topic_dtm: the unit x term count matrix, its vocabulary and its unit index.
+
+Streams the token shards twice (document frequencies, then counts), so memory is bounded by
+the vocabulary and the final sparse matrix, never by the raw token tables.
+"""
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from newslens import topics as tp
+from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
+
+log = logging.getLogger("newslens")
+TOKEN_COLUMNS = ["doc_id", "para_id", "sent_id", "tok_id", "term", "keep"]
+
+
+def read_documents(path):
+    try:
+        return pd.read_csv(path, dtype={"doc_id": str}, keep_default_na=False)
+    except (OSError, ValueError) as err:
+        raise NewslensError(f"cannot read {path}: {err}") from err
+
+
+def main(smk):
+    p = smk.params
+    documents = read_documents(smk.input.documents)
+    unit = tp.choose_unit(p.unit, len(documents), p.auto_min_articles)
+    paragraphs = pd.concat(
+        [read_parquet(f, columns=["doc_id", "para_id"]) for f in smk.input.paragraphs],
+        ignore_index=True,
+    )
+    units = tp.unit_index(paragraphs, documents, unit)
+    log.info("unit of analysis: %s (%d articles, %d units)", unit, len(documents), len(units))
+
+    stats = None
+    for f in smk.input.tokens:
+        counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
+        stats = tp.merge_term_stats(stats, counts)
+    vocab = tp.select_vocabulary(stats, len(units), p.min_df, p.max_df, p.max_features)
+    log.info(
+        "vocabulary: %d of %d terms kept (min_df=%s, max_df=%s, max_features=%s)",
+        len(vocab),
+        0 if stats is None else len(stats),
+        p.min_df,
+        p.max_df,
+        p.max_features,
+    )
+
+    blocks = []
+    for f in smk.input.tokens:
+        counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
+        blocks.append(tp.shard_matrix(counts, units, vocab))
+    x = blocks[0]
+    for b in blocks[1:]:
+        x = x + b  # a unit lives in one shard; summing keeps the unit order of `units`
+    x = sparse.csr_matrix(x, dtype=np.float32)
+    units["n_terms"] = np.asarray(x.sum(axis=1)).ravel().astype("int64")
+    empty = int((units["n_terms"] == 0).sum())
+    if empty:
+        log.warning(
+            "%d of %d units have no vocabulary term; they are kept with zero topic "
+            "weights (dominant_topic empty)",
+            empty,
+            len(units),
+        )
+
+    with atomic_path(smk.output.dtm) as tmp:
+        with open(tmp, "wb") as fh:
+            sparse.save_npz(fh, x)
+    write_table(vocab, smk.output.vocabulary)
+    write_table(units, smk.output.units)
+
+
+run(main, snakemake)
