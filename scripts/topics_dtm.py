@@ -8,10 +8,9 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-
 from newslens import topics as tp
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
+from scipy import sparse
 
 log = logging.getLogger("newslens")
 TOKEN_COLUMNS = ["doc_id", "para_id", "sent_id", "tok_id", "term", "keep"]

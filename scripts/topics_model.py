@@ -7,10 +7,9 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-
 from newslens import topics as tp
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
+from scipy import sparse
 
 log = logging.getLogger("newslens")
 

@@ -6,7 +6,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-
 from newslens import topics as tp
 from newslens import topics_plots as plots
 from newslens.figures import apply_style, save_figure

@@ -7,11 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import sparse
-
 from newslens import topics as tp
 from newslens.runtime import NewslensError
 from newslens.topics_synthetic import planted_counts, planted_tokens
+from scipy import sparse
 
 
 def tok(rows):
