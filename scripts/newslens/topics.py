@@ -520,20 +520,19 @@ def select_k(table: pd.DataFrame, stability_min: float, decimals: int = 3) -> tu
         return k, f"K={k}: the only K fitted"
     stable = per_k[per_k["stability"] >= stability_min]
     if stable.empty:
-        reason = (
+        why = (
             f"no K reached mean stability >= {stability_min:g}"
             if per_k["stability"].notna().any()
-            else "stability unknown (one seed)"
+            else "stability unknown with one seed"
         )
-        pool = per_k
+        among, pool = f"among all K ({why})", per_k
     else:
-        reason = f"mean stability >= {stability_min:g}"
-        pool = stable
+        among, pool = f"among K with mean stability >= {stability_min:g}", stable
     best = pool["coherence"].round(decimals)
     k = int(best[best == best.max()].index.min())
     return k, (
-        f"K={k}: highest mean NPMI coherence ({per_k.loc[k, 'coherence']:.3f}) among K "
-        f"with {reason}; ties to the smaller K"
+        f"K={k}: highest mean NPMI coherence ({per_k.loc[k, 'coherence']:.3f}) {among}; "
+        "ties to the smaller K"
     )
 
 

@@ -137,6 +137,15 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
             "Topics by metadata",
             width=FULL_WIDTH * 0.7,
         )
+    n_values = by_meta.groupby("variable")["value"].nunique()
+    by_meta = by_meta[by_meta["variable"].isin(n_values[n_values >= 2].index)]
+    if by_meta.empty:
+        listed = ", ".join(f"{v} (one value)" for v in n_values.index)
+        return empty_figure(
+            f"Nothing to compare: {listed}. Topics by metadata need at least two groups.",
+            "Topics by metadata",
+            width=FULL_WIDTH * 0.7,
+        )
     variables = list(dict.fromkeys(by_meta["variable"]))
     k = len(summary)
     ylabels = [
@@ -207,6 +216,15 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
     prev = nodes.set_index("topic")["prevalence"]
     size = 80 + 1600 * prev / max(float(prev.max()), 1e-9)
     comm = nodes.set_index("topic")["community"]
+    members = comm.value_counts()
+    groups = sorted(c for c in members.index if members[c] >= 2)  # numbered largest first
+
+    def colour(c):
+        if c not in groups:
+            return "#BBBBBB"  # an isolated topic belongs to no community
+        i = groups.index(c)
+        return palette[i] if i < len(palette) else "#666666"
+
     xy = np.array([pos[t] for t in nodes["topic"]])
     ax.scatter(
         xy[:, 0],
@@ -215,7 +233,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         zorder=2,
         edgecolor="white",
         linewidth=0.8,
-        c=[palette[(c - 1) % len(palette)] for c in comm.to_numpy()],
+        c=[colour(c) for c in comm.to_numpy()],
     )
     for (t, lab), (x, y) in zip(nodes[["topic", "label"]].itertuples(index=False), xy, strict=True):
         ax.annotate(
@@ -231,21 +249,27 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         )
     ax.set_axis_off()
     ax.margins(0.12)
-    n_comm = nodes["community"].nunique()
     handles = [
-        plt.Line2D(
-            [], [], marker="o", ls="", color=palette[(c - 1) % len(palette)], label=f"community {c}"
-        )
-        for c in sorted(nodes["community"].unique())[:8]
+        plt.Line2D([], [], marker="o", ls="", color=colour(c), label=f"community {c}")
+        for c in groups[: len(palette)]
     ]
+    if len(groups) > len(palette):
+        handles.append(
+            plt.Line2D([], [], marker="o", ls="", color="#666666", label="more communities")
+        )
+    if len(groups) < len(members):
+        handles.append(
+            plt.Line2D([], [], marker="o", ls="", color="#BBBBBB", label="isolated topic")
+        )
     ax.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5
     )
+    thr = max(min_correlation, 0)
     note = (
-        f"{len(edges)} edges: correlation > {max(min_correlation, 0):g}; {n_comm} communities"
+        f"{len(edges)} edges with correlation > {thr:g}, {len(groups)} communities"
         if len(edges)
-        else f"no pair of topics correlates above {max(min_correlation, 0):g}"
+        else f"no pair of topics correlates above {thr:g}"
     )
-    ax.set_title(f"Topic network (node size = prevalence; {note})")
+    ax.set_title(f"Topic network\n(node size = prevalence; {note})")
     fig.tight_layout()
     return fig
