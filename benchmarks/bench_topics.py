@@ -45,7 +45,6 @@ def vocabulary(x, min_df=2, max_df=0.5):
 def case_model(n_docs: int, model: str, k: int, fit_sample: int, incremental: bool) -> dict:
     """Fit ``model`` on a sample (or all) of a planted corpus, transform all documents."""
     import numpy as np
-
     from newslens import topics as tp
 
     x, labels, _ = corpus(n_docs)
@@ -71,7 +70,6 @@ def case_grid(n_docs: int, ks: list[int], seeds: list[int], grid_sample: int, n_
     """The default K grid (as topic_model runs it): K x seeds fits on 80 % subsamples."""
     import numpy as np
     from joblib import Parallel, delayed
-
     from newslens import topics as tp
 
     x, labels, _ = corpus(n_docs)
@@ -96,7 +94,6 @@ def case_dtm(n_docs: int) -> dict:
     """Building the unit x term matrix from a token table (the topic_dtm rule's work)."""
     import numpy as np
     import pandas as pd
-
     from newslens import topics as tp
 
     x, _, vocab = corpus(n_docs)

@@ -38,7 +38,7 @@ def main(smk):
         )
     grid = len(ks) > 1
     frac = p.stability_subsample if grid else 1.0
-    usable, skipped = tp.usable_ks(ks, len(nonempty), len(vocab), frac)
+    usable, skipped = tp.usable_ks(ks, len(nonempty), len(vocab), frac, p.min_units_per_topic)
     notes += skipped
     for n in skipped:
         log.warning("%s", n)
@@ -142,6 +142,8 @@ def main(smk):
     )
     if grid and frac < 1:
         table.loc[table["stage"] == "grid", "n_units"] = int(np.floor(frac * len(grid_rows)))
+    for col in ("coherence", "diversity", "stability"):
+        table[col] = table[col].astype(float).round(6)
     # Fit times go to the log and fit.json, not the table: same input -> identical tables.
     table = table[
         [

@@ -122,13 +122,19 @@ def test_select_k_rule_prefers_stable_then_coherent_then_small():
 
 
 def test_usable_ks_caps_to_the_corpus():
-    assert tp.usable_ks([2, 3, 20], n_units=13, n_terms=100, subsample=0.8) == (
-        [2, 3],
-        ["K=20 skipped: only 13 units with terms and 100 vocabulary terms, so K can be at most 10"],
-    )
-    keep, notes = tp.usable_ks([20], n_units=5, n_terms=100, subsample=1.0)
-    assert keep == [4] and "capped at 4" in notes[-1]
-    assert tp.usable_ks([5], n_units=2, n_terms=100, subsample=1.0)[0] == []
+    keep, notes = tp.usable_ks([2, 3, 5, 20], n_units=13, n_terms=100, subsample=0.8)
+    assert keep == [2, 3, 5]  # 10 units per fit, 2 per topic
+    assert notes == [
+        "K=20 skipped: 13 units with terms (10 per fit, at least 2 per topic) and "
+        "100 vocabulary terms allow K <= 5"
+    ]
+    assert tp.usable_ks([20], n_units=13, n_terms=100, subsample=0.8, min_units_per_topic=1)[0] == [
+        10
+    ]
+    keep, notes = tp.usable_ks([20], n_units=9, n_terms=100, subsample=1.0)
+    assert keep == [4] and notes[-1].startswith("K capped at 4")
+    assert tp.usable_ks([5], n_units=3, n_terms=100, subsample=1.0)[0] == []
+    assert tp.usable_ks([5], n_units=100, n_terms=3, subsample=1.0)[0] == [3]
 
 
 # ---- models -----------------------------------------------------------------------------

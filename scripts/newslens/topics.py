@@ -418,29 +418,31 @@ def nmi(labels_true: Iterable, labels_pred: Iterable) -> float:
 
 
 def usable_ks(
-    ks: Sequence[int], n_units: int, n_terms: int, subsample: float
+    ks: Sequence[int], n_units: int, n_terms: int, subsample: float, min_units_per_topic: int = 2
 ) -> tuple[list[int], list[str]]:
     """The K values that can be fitted, and a note for each one that cannot.
 
-    K must be below the number of units with terms (n_units - 1 at most), no larger than a
-    stability subsample of ``subsample`` of them, and at most the vocabulary size. If no K
-    of the list fits, the largest possible K (when at least 2) is used instead, with a note.
-    Returns ([], notes) when not even K=2 can be fitted.
+    A fit sees ``subsample`` of the ``n_units`` units with terms (all of them when 1); K must
+    leave at least ``min_units_per_topic`` of those units per topic, be below the number of
+    units with terms and at most the vocabulary size. If no K of the list fits, the largest
+    possible K (when at least 2) is used instead, with a note. Returns ([], notes) when not
+    even K=2 can be fitted.
     """
     sub = int(math.floor(subsample * n_units)) if subsample < 1 else n_units
-    limit = min(n_units - 1, sub, n_terms)
+    limit = min(n_units - 1, sub // max(min_units_per_topic, 1), n_terms)
+    why = (
+        f"{n_units} units with terms ({sub} per fit, at least {min_units_per_topic} per topic) "
+        f"and {n_terms} vocabulary terms"
+    )
     keep, notes = [], []
     for k in ks:
         if k <= limit:
             keep.append(int(k))
         else:
-            notes.append(
-                f"K={k} skipped: only {n_units} units with terms and {n_terms} vocabulary "
-                f"terms, so K can be at most {max(limit, 0)}"
-            )
+            notes.append(f"K={k} skipped: {why} allow K <= {max(limit, 0)}")
     if not keep and limit >= 2:
         keep = [limit]
-        notes.append(f"K capped at {limit} (units with terms - 1, subsample and vocabulary size)")
+        notes.append(f"K capped at {limit}: {why}")
     return keep, notes
 
 

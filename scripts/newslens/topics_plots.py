@@ -42,9 +42,9 @@ def top_words_figure(terms: pd.DataFrame, summary: pd.DataFrame, unit: str, n_wo
         ax.tick_params(axis="x", labelsize=6)
         ax.tick_params(axis="y", labelsize=6.5, length=0)
         ax.xaxis.get_offset_text().set_fontsize(6)
-    for ax in axes[-1]:
-        if ax.axison:
-            ax.set_xlabel("term weight", fontsize=7)
+    for t in range(1, k + 1):  # x label under the lowest panel of each column
+        if t + ncols > k:
+            axes.ravel()[t - 1].set_xlabel("term weight", fontsize=7)
     fig.suptitle(f"Top words per topic (K={k}, unit: {unit})", fontsize=9)
     fig.tight_layout()
     return fig

@@ -20,6 +20,8 @@ rule topic_dtm:
         f"{LOGS}/topic_dtm.log",
     benchmark:
         f"{BENCH}/topic_dtm.tsv"
+    conda:
+        ENV
     params:
         unit=TOPICS_CFG["unit"],
         auto_min_articles=TOPICS_CFG["auto_min_articles"],
@@ -44,6 +46,8 @@ rule topic_model:
         f"{LOGS}/topic_model.log",
     benchmark:
         f"{BENCH}/topic_model.tsv"
+    conda:
+        ENV
     threads: max(1, min(workflow.cores, 8))
     params:
         model=TOPICS_CFG["model"],
@@ -56,6 +60,7 @@ rule topic_model:
         grid_sample=TOPICS_CFG["grid_sample"],
         stability_subsample=TOPICS_CFG["stability_subsample"],
         stability_min=TOPICS_CFG["stability_min"],
+        min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
         coherence_top_n=TOPICS_CFG["coherence_top_n"],
         diversity_top_n=TOPICS_CFG["diversity_top_n"],
         stability_top_n=TOPICS_CFG["stability_top_n"],
@@ -119,6 +124,8 @@ rule topic_outputs:
         f"{LOGS}/topic_outputs.log",
     benchmark:
         f"{BENCH}/topic_outputs.tsv"
+    conda:
+        ENV
     params:
         top_terms=TOPICS_CFG["top_terms"],
         label_terms=TOPICS_CFG["label_terms"],
