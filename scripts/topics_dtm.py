@@ -5,6 +5,8 @@ the vocabulary and the final sparse matrix, never by the raw token tables.
 """
 
 import logging
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,28 +36,40 @@ def main(smk):
     units = tp.unit_index(paragraphs, documents, unit)
     log.info("unit of analysis: %s (%d articles, %d units)", unit, len(documents), len(units))
 
+    # Pass 1 counts each shard once and spills the counts to a temporary Parquet file; pass 2
+    # maps them onto the vocabulary. Memory: one shard, the term statistics and the matrix.
     stats = None
-    for f in smk.input.tokens:
-        counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
-        stats = tp.merge_term_stats(stats, counts)
-    vocab = tp.select_vocabulary(stats, len(units), p.min_df, p.max_df, p.max_features)
-    log.info(
-        "vocabulary: %d of %d terms kept (min_df=%s, max_df=%s, max_features=%s)",
-        len(vocab),
-        0 if stats is None else len(stats),
-        p.min_df,
-        p.max_df,
-        p.max_features,
-    )
-
     blocks = []
-    for f in smk.input.tokens:
-        counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
-        blocks.append(tp.shard_matrix(counts, units, vocab))
-    x = blocks[0]
-    for b in blocks[1:]:
-        x = x + b  # a unit lives in one shard; summing keeps the unit order of `units`
-    x = sparse.csr_matrix(x, dtype=np.float32)
+    Path(smk.output.dtm).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=Path(smk.output.dtm).parent, prefix=".topic_dtm.") as tmp:
+        spilled = []
+        for i, f in enumerate(smk.input.tokens):
+            counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
+            stats = tp.merge_term_stats(stats, counts)
+            spilled.append(Path(tmp) / f"{i}.parquet")
+            counts.to_parquet(spilled[-1], index=False)
+        vocab = tp.select_vocabulary(stats, len(units), p.min_df, p.max_df, p.max_features)
+        log.info(
+            "vocabulary: %d of %d terms kept (min_df=%s, max_df=%s, max_features=%s)",
+            len(vocab),
+            0 if stats is None else len(stats),
+            p.min_df,
+            p.max_df,
+            p.max_features,
+        )
+        for path in spilled:
+            blocks.append(tp.shard_matrix(pd.read_parquet(path), units, vocab))
+    # A unit lives in one shard: the shards' entries are disjoint, so concatenating them
+    # (one pass, whatever the number of shards) gives the matrix in the unit order of `units`.
+    coo = [b.tocoo() for b in blocks]
+    x = sparse.coo_matrix(
+        (
+            np.concatenate([c.data for c in coo]),
+            (np.concatenate([c.row for c in coo]), np.concatenate([c.col for c in coo])),
+        ),
+        shape=(len(units), len(vocab)),
+        dtype=np.float32,
+    ).tocsr()
     units["n_terms"] = np.asarray(x.sum(axis=1)).ravel().astype("int64")
     empty = int((units["n_terms"] == 0).sum())
     if empty:

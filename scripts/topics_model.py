@@ -60,7 +60,13 @@ def main(smk):
         return nonempty
 
     fit_rows = sample(p.fit_sample)
-    kw = {"max_iter": p.max_iter, "incremental": p.incremental, "batch_size": p.batch_size}
+    kw = {
+        "max_iter": p.max_iter,
+        "incremental": p.incremental,
+        "batch_size": p.batch_size,
+        "tol": p.tol,
+    }
+    grid_kw = {**kw, "tol": p.grid_tol}
 
     table = pd.DataFrame()
     if grid:
@@ -78,11 +84,13 @@ def main(smk):
             from joblib import Parallel, delayed
 
             fits = Parallel(n_jobs=n_jobs, backend="loky")(
-                delayed(tp.fit_one)(p.model, x_grid, binary, k, s, frac, *args, **kw)
+                delayed(tp.fit_one)(p.model, x_grid, binary, k, s, frac, *args, **grid_kw)
                 for k, s in jobs
             )
         else:
-            fits = [tp.fit_one(p.model, x_grid, binary, k, s, frac, *args, **kw) for k, s in jobs]
+            fits = [
+                tp.fit_one(p.model, x_grid, binary, k, s, frac, *args, **grid_kw) for k, s in jobs
+            ]
         log.info(
             "K grid: %d fits on %d units in %.1f s (%d jobs)",
             len(fits),

@@ -102,7 +102,7 @@ def main(smk):
         smk.output.svg_metadata,
     )
     save_figure(
-        plots.network_figure(nodes, edges, p.network_min_correlation, p.seed),
+        plots.network_figure(nodes, edges, p.network_min_correlation),
         smk.output.fig_network,
         smk.output.svg_network,
     )

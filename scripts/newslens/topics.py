@@ -95,23 +95,36 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
     Unigrams are the kept terms (``keep`` true, ``term`` not empty). An n-gram is n *adjacent*
     tokens (consecutive ``tok_id``) of one sentence that are all kept, joined by a space: a
     stopword, a number or punctuation between two terms breaks it ("prime minister", not
-    "minister armenia" from "minister of Armenia").
+    "minister armenia" from "minister of Armenia"). Strings are factorised to integer codes
+    first, so the cost is a few vectorised passes over the shard.
     """
+    empty = pd.DataFrame(
+        {
+            "unit": pd.Series(dtype=object),
+            "term": pd.Series(dtype=object),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
     if tokens.empty:
-        return pd.DataFrame(
-            {
-                "unit": pd.Series(dtype=str),
-                "term": pd.Series(dtype=str),
-                "count": pd.Series(dtype="int64"),
-            }
-        )
-    tok = tokens.sort_values(["doc_id", "tok_id"], kind="stable").reset_index(drop=True)
+        return empty
+    tok = tokens
+    if ngram_max > 1:
+        order = np.lexsort((tok["tok_id"].to_numpy(), pd.factorize(tok["doc_id"])[0]))
+        if not (order == np.arange(len(order))).all():
+            tok = tok.iloc[order]
+    doc_codes, doc_uni = pd.factorize(tok["doc_id"].astype(str), sort=False)
+    if unit == "article":
+        unit_codes, unit_names = doc_codes, np.asarray(doc_uni, dtype=object)
+    else:
+        para = tok["para_id"].to_numpy().astype(np.int64)
+        key = doc_codes.astype(np.int64) * (int(para.max()) + 1) + para
+        unit_codes, key_uni = pd.factorize(key, sort=False)
+        width = int(para.max()) + 1
+        unit_names = np.array([f"{doc_uni[k // width]}#{k % width}" for k in key_uni], dtype=object)
     term = tok["term"].fillna("").astype(str).to_numpy(dtype=object)
     keep = tok["keep"].fillna(False).to_numpy(dtype=bool) & (term != "")
-    units = unit_ids(tok["doc_id"], tok["para_id"], unit).to_numpy(dtype=object)
-    pieces = [pd.DataFrame({"unit": units[keep], "term": term[keep]})]
+    units_all, terms_all = [unit_codes[keep]], [term[keep]]
     if ngram_max > 1:
-        doc = tok["doc_id"].astype(str).to_numpy(dtype=object)
         sent = tok["sent_id"].to_numpy()
         tid = tok["tok_id"].to_numpy()
         n_tok = len(tok)
@@ -120,23 +133,31 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
                 break
             m = n_tok - n + 1
             ok = keep[:m].copy()
-            joined = term[:m].copy()
             for j in range(1, n):
                 ok &= keep[j : j + m]
-                ok &= doc[j : j + m] == doc[:m]
+                ok &= doc_codes[j : j + m] == doc_codes[:m]
                 ok &= sent[j : j + m] == sent[:m]
                 ok &= tid[j : j + m] == tid[:m] + j
-            if not ok.any():
-                continue
             idx = np.flatnonzero(ok)
+            if not len(idx):
+                continue
             joined = term[idx]
             for j in range(1, n):
                 joined = joined + " " + term[idx + j]
-            pieces.append(pd.DataFrame({"unit": units[idx], "term": joined}))
-    allt = pd.concat(pieces, ignore_index=True)
-    counts = allt.groupby(["unit", "term"], sort=False).size().rename("count").reset_index()
-    counts["count"] = counts["count"].astype("int64")
-    return counts
+            units_all.append(unit_codes[idx])
+            terms_all.append(joined)
+    u = np.concatenate(units_all).astype(np.int64)
+    if not len(u):
+        return empty
+    term_codes, term_uni = pd.factorize(np.concatenate(terms_all), sort=False)
+    pair, counts = np.unique(u * len(term_uni) + term_codes, return_counts=True)
+    return pd.DataFrame(
+        {
+            "unit": unit_names[pair // len(term_uni)],
+            "term": np.asarray(term_uni, dtype=object)[pair % len(term_uni)],
+            "count": counts.astype("int64"),
+        }
+    )
 
 
 def merge_term_stats(stats: pd.DataFrame | None, counts: pd.DataFrame) -> pd.DataFrame:
@@ -242,10 +263,12 @@ def make_model(
     max_iter: int | None = None,
     incremental: bool = False,
     batch_size: int = 2048,
+    tol: float = 1e-4,
 ):
     """A scikit-learn estimator for ``model`` (see MODELS) with K topics.
 
-    NMF uses the NNDSVDa initialisation (deterministic up to the randomized SVD's seed);
+    NMF uses the NNDSVDa initialisation (deterministic up to the randomized SVD's seed) and
+    stops when the relative improvement falls below ``tol`` (LDA runs ``max_iter`` passes);
     ``incremental`` switches NMF to MiniBatchNMF and LDA to online learning, whose memory does
     not grow with the number of units fitted.
     """
@@ -262,6 +285,7 @@ def make_model(
                 random_state=seed,
                 batch_size=batch_size,
                 max_iter=max_iter or 200,
+                tol=tol,
             )
         return NMF(
             n_components=k,
@@ -270,6 +294,7 @@ def make_model(
             solver=solver,
             random_state=seed,
             max_iter=max_iter or (200 if solver == "cd" else 400),
+            tol=tol,
         )
     if model.startswith("lda"):
         online = incremental or model == "lda-online"

@@ -175,9 +175,9 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
         im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0)
         ax.set_xticks(range(len(values)), [str(v)[:14] for v in values], rotation=60, ha="right")
         ax.set_yticks(range(k), ylabels if ax is axes[0][0] else [""] * k)
-        ax.set_xlabel(
-            f"{var} (n {unit}s: {int(sizes.loc[values].min())}-{int(sizes.loc[values].max())})"
-        )
+        lo, hi = int(sizes.loc[values].min()), int(sizes.loc[values].max())
+        per = f"{lo}" if lo == hi else f"{lo}-{hi}"
+        ax.set_xlabel(f"{var} ({per} {unit}s per group)")
         ax.set_title(f"by {var}")
         cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
         cb.set_label("prevalence (%)", fontsize=7)
@@ -187,34 +187,18 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
     return fig
 
 
-def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: float, seed: int):
+def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: float):
     """Topics as nodes (size = prevalence, colour = community), edges = positive correlation of
-    unit-topic shares (width = correlation); deterministic seeded spring layout."""
-    import networkx as nx
-
+    unit-topic shares (width = correlation). Nodes sit on a circle grouped by community (then
+    by topic number), labels outside it: deterministic, and no two labels overlap."""
     if nodes.empty:
         return empty_figure("No topics were fitted.", "Topic network")
-    g = nx.Graph()
-    g.add_nodes_from(nodes["topic"])
-    for s, t, r in edges[["source", "target", "correlation"]].itertuples(index=False):
-        g.add_edge(int(s), int(t), weight=float(r))
-    pos = nx.spring_layout(g, seed=seed, weight="weight", k=1.6 / math.sqrt(max(len(g), 1)))
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.8, FULL_WIDTH * 0.62))
-    palette = [c for c in OKABE_ITO if c != "#F0E442"] + ["#F0E442"]
-    if g.number_of_edges():
-        wmax = max(d["weight"] for _, _, d in g.edges(data=True))
-        for u, v, d in g.edges(data=True):
-            (x0, y0), (x1, y1) = pos[u], pos[v]
-            ax.plot(
-                [x0, x1],
-                [y0, y1],
-                color="#777777",
-                lw=0.4 + 2.6 * d["weight"] / wmax,
-                alpha=0.6,
-                zorder=1,
-            )
-    prev = nodes.set_index("topic")["prevalence"]
-    size = 80 + 1600 * prev / max(float(prev.max()), 1e-9)
+    order = nodes.sort_values(["community", "topic"], kind="stable")["topic"].tolist()
+    k = len(order)
+    angle = {t: math.pi / 2 - 2 * math.pi * i / k for i, t in enumerate(order)}
+    pos = {t: (math.cos(a), math.sin(a)) for t, a in angle.items()}
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, FULL_WIDTH * (0.62 if k <= 15 else 0.8)))
+    palette = [c for c in OKABE_ITO if c != "#F0E442"]
     comm = nodes.set_index("topic")["community"]
     members = comm.value_counts()
     groups = sorted(c for c in members.index if members[c] >= 2)  # numbered largest first
@@ -225,6 +209,21 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         i = groups.index(c)
         return palette[i] if i < len(palette) else "#666666"
 
+    if len(edges):
+        rmax = float(edges["correlation"].max())
+        for s_, t_, r in edges[["source", "target", "correlation"]].itertuples(index=False):
+            (x0, y0), (x1, y1) = pos[int(s_)], pos[int(t_)]
+            same = comm[int(s_)] == comm[int(t_)]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                lw=0.5 + 3.0 * r / rmax,
+                alpha=0.7,
+                zorder=1,
+                color=colour(comm[int(s_)]) if same else "#999999",
+            )
+    prev = nodes.set_index("topic")["prevalence"]
+    size = (40 + 700 * prev / max(float(prev.max()), 1e-9)) * min(1.0, 12 / k)
     xy = np.array([pos[t] for t in nodes["topic"]])
     ax.scatter(
         xy[:, 0],
@@ -233,22 +232,30 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         zorder=2,
         edgecolor="white",
         linewidth=0.8,
-        c=[colour(c) for c in comm.to_numpy()],
+        c=[colour(c) for c in comm.loc[nodes["topic"]].to_numpy()],
     )
-    for (t, lab), (x, y) in zip(nodes[["topic", "label"]].itertuples(index=False), xy, strict=True):
-        ax.annotate(
-            short_label(t, lab),
-            (x, y),
-            xytext=(0, -9 - math.sqrt(size.loc[t]) / 2.2),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=6.5,
+    labels = nodes.set_index("topic")["label"]
+    for t in order:
+        a = angle[t]
+        r = 1.0 + 0.08 + math.sqrt(size[t]) / 150
+        # Radial labels (read outward on the right, inward-flipped on the left) never overlap.
+        deg = math.degrees(a)
+        right = math.cos(a) >= -1e-9
+        ax.text(
+            r * math.cos(a),
+            r * math.sin(a),
+            short_label(t, labels[t], 2 if k <= 15 else 1),
+            ha="left" if right else "right",
+            va="center",
+            rotation=deg if right else deg + 180,
+            rotation_mode="anchor",
+            fontsize=6.5 if k <= 15 else 6,
             zorder=3,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
         )
+    ax.set_xlim(-2.1, 2.1)
+    ax.set_ylim(-1.85, 1.85)
+    ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.margins(0.12)
     handles = [
         plt.Line2D([], [], marker="o", ls="", color=colour(c), label=f"community {c}")
         for c in groups[: len(palette)]
@@ -262,7 +269,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
             plt.Line2D([], [], marker="o", ls="", color="#BBBBBB", label="isolated topic")
         )
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5
+        handles=handles, loc="upper left", bbox_to_anchor=(0.88, 1.0), frameon=False, fontsize=6.5
     )
     thr = max(min_correlation, 0)
     note = (
@@ -270,6 +277,8 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         if len(edges)
         else f"no pair of topics correlates above {thr:g}"
     )
-    ax.set_title(f"Topic network\n(node size = prevalence; {note})")
+    ax.set_title(
+        f"Topic network\n(node size = prevalence; line width = correlation; {note})", pad=10
+    )
     fig.tight_layout()
     return fig

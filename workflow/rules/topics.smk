@@ -54,6 +54,8 @@ rule topic_model:
         k=TOPICS_CFG["k"],
         seeds=TOPICS_CFG["seeds"],
         max_iter=TOPICS_CFG["max_iter"],
+        tol=TOPICS_CFG["tol"],
+        grid_tol=TOPICS_CFG["grid_tol"],
         incremental=TOPICS_CFG["incremental"],
         batch_size=TOPICS_CFG["batch_size"],
         fit_sample=TOPICS_CFG["fit_sample"],
@@ -132,7 +134,6 @@ rule topic_outputs:
         representatives=TOPICS_CFG["representatives"],
         snippet_chars=TOPICS_CFG["snippet_chars"],
         network_min_correlation=TOPICS_CFG["network_min_correlation"],
-        seed=TOPICS_CFG["seeds"][0],
         metadata=config["corpus"]["metadata"],
     script:
         "../../scripts/topics_outputs.py"
