@@ -30,8 +30,16 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 def corpus(n_docs: int, seed: int = 0):
     from newslens.topics_synthetic import planted_counts
 
-    return planted_counts(n_docs, n_topics=20, words_per_topic=300, background_words=5000,
-                          doc_length=180, background_share=0.4, second_share=0.15, seed=seed)
+    return planted_counts(
+        n_docs,
+        n_topics=20,
+        words_per_topic=300,
+        background_words=5000,
+        doc_length=180,
+        background_share=0.4,
+        second_share=0.15,
+        seed=seed,
+    )
 
 
 def vocabulary(x, min_df=2, max_df=0.5):
@@ -61,13 +69,21 @@ def case_model(n_docs: int, model: str, k: int, fit_sample: int, incremental: bo
     t3 = time.perf_counter()
     coh = float(tp.npmi_coherence(x, tp.top_terms(h, 10)).mean())
     dom = tp.dominant_topic(tp.mixture(w))
-    return {"weighting_s": t1 - t0, "fit_s": t2 - t1, "transform_s": t3 - t2,
-            "total_s": t3 - t0, "npmi": coh, "nmi": tp.nmi(labels, dom),
-            "diversity": tp.topic_diversity(h, 25), "n_fit": len(rows), "n_terms": x.shape[1]}
+    return {
+        "weighting_s": t1 - t0,
+        "fit_s": t2 - t1,
+        "transform_s": t3 - t2,
+        "total_s": t3 - t0,
+        "npmi": coh,
+        "nmi": tp.nmi(labels, dom),
+        "diversity": tp.topic_diversity(h, 25),
+        "n_fit": len(rows),
+        "n_terms": x.shape[1],
+    }
 
 
 def case_grid(n_docs: int, ks: list[int], seeds: list[int], grid_sample: int, n_jobs: int) -> dict:
-    """The default K grid (as topic_model runs it): K x seeds fits on 80 % subsamples."""
+    """The default K grid (as topic_model runs it): K x seeds fits on 80 % subsamples, grid_tol."""
     import numpy as np
     from joblib import Parallel, delayed
     from newslens import topics as tp
@@ -81,13 +97,21 @@ def case_grid(n_docs: int, ks: list[int], seeds: list[int], grid_sample: int, n_
     t0 = time.perf_counter()
     jobs = [(k, s) for k in ks for s in seeds]
     fits = Parallel(n_jobs=n_jobs, backend="loky")(
-        delayed(tp.fit_one)("nmf-frobenius", xi[rows], x, k, s, 0.8, 10, 25, 10) for k, s in jobs)
+        delayed(tp.fit_one)("nmf-frobenius", xi[rows], x, k, s, 0.8, 10, 25, 10, tol=1e-3)
+        for k, s in jobs
+    )
     secs = time.perf_counter() - t0
     table = tp.grid_table(fits)
     k, rule = tp.select_k(table, 0.6)
     per_k = table.groupby("K")[["coherence", "diversity", "stability"]].mean().round(3)
-    return {"grid_s": secs, "fits": len(fits), "sum_fit_s": sum(f.seconds for f in fits),
-            "chosen_k": k, "rule": rule, "per_k": per_k.reset_index().to_dict("records")}
+    return {
+        "grid_s": secs,
+        "fits": len(fits),
+        "sum_fit_s": sum(f.seconds for f in fits),
+        "chosen_k": k,
+        "rule": rule,
+        "per_k": per_k.reset_index().to_dict("records"),
+    }
 
 
 def case_dtm(n_docs: int) -> dict:
@@ -101,9 +125,17 @@ def case_dtm(n_docs: int) -> dict:
     rows = np.repeat(coo.row, coo.data.astype(int))
     cols = np.repeat(coo.col, coo.data.astype(int))
     vocab = np.array(vocab, dtype=object)
-    tokens = pd.DataFrame({"doc_id": pd.Series(rows).map(lambda r: f"d{r:07d}"), "para_id": 0,
-                           "sent_id": np.arange(len(rows)) // 15, "tok_id": np.arange(len(rows)),
-                           "term": vocab[cols], "keep": True})
+    doc_ids = pd.Series([f"d{r:07d}" for r in rows], dtype="str")  # Arrow strings, as read
+    tokens = pd.DataFrame(
+        {
+            "doc_id": doc_ids,
+            "para_id": 0,
+            "sent_id": np.arange(len(rows)) // 15,
+            "tok_id": np.arange(len(rows)),
+            "term": pd.Series(vocab[cols], dtype="str"),
+            "keep": True,
+        }
+    )
     t0 = time.perf_counter()
     counts = tp.unit_terms(tokens, "article", ngram_max=1)
     stats = tp.merge_term_stats(None, counts)
@@ -119,11 +151,13 @@ CASES = {"model": case_model, "grid": case_grid, "dtm": case_dtm}
 
 def run_case(name: str, **kw) -> dict:
     """Run one case in a fresh interpreter; add its peak resident memory in MB."""
-    code = (f"import json, resource, sys; sys.path.insert(0, {str(SCRIPTS)!r}); "
-            f"sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_topics as b; "
-            f"r = b.CASES[{name!r}](**json.loads({json.dumps(json.dumps(kw))})); "
-            "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-            "print(json.dumps(r))")
+    code = (
+        f"import json, resource, sys; sys.path.insert(0, {str(SCRIPTS)!r}); "
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_topics as b; "
+        f"r = b.CASES[{name!r}](**json.loads({json.dumps(json.dumps(kw))})); "
+        "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "print(json.dumps(r))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -132,8 +166,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only the model comparison at 2,225 docs")
     args = ap.parse_args()
-    print(f"# topic benchmark (synthetic planted corpus, 20 categories); peak RSS per process; "
-          f"ru_maxrss unit check: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")
+    print(
+        f"# topic benchmark (synthetic planted corpus, 20 categories); peak RSS per process; "
+        f"ru_maxrss unit check: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB"
+    )
 
     print("\n## models at K=20 (fit on all documents, then transform all)")
     print("| docs | model | fit s | transform s | NPMI | NMI | diversity | peak MB |")
@@ -142,8 +178,11 @@ def main() -> None:
     for n in sizes:
         for model in ("nmf-frobenius", "nmf-kl", "lda-batch", "lda-online"):
             r = run_case("model", n_docs=n, model=model, k=20, fit_sample=0, incremental=False)
-            print(f"| {n:,} | {model} | {r['fit_s']:.2f} | {r['transform_s']:.2f} | {r['npmi']:.3f} "
-                  f"| {r['nmi']:.3f} | {r['diversity']:.2f} | {r['peak_mb']:.0f} |", flush=True)
+            print(
+                f"| {n:,} | {model} | {r['fit_s']:.2f} | {r['transform_s']:.2f} | {r['npmi']:.3f} "
+                f"| {r['nmi']:.3f} | {r['diversity']:.2f} | {r['peak_mb']:.0f} |",
+                flush=True,
+            )
     if args.quick:
         return
 
@@ -152,34 +191,60 @@ def main() -> None:
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for n in (10_000, 100_000):
         for incremental in (False, True):
-            r = run_case("model", n_docs=n, model="nmf-frobenius", k=20, fit_sample=50_000,
-                         incremental=incremental)
+            r = run_case(
+                "model",
+                n_docs=n,
+                model="nmf-frobenius",
+                k=20,
+                fit_sample=50_000,
+                incremental=incremental,
+            )
             name = "MiniBatchNMF" if incremental else "NMF (cd)"
-            print(f"| {n:,} | {name} | {r['weighting_s']:.2f} | {r['fit_s']:.2f} | "
-                  f"{r['transform_s']:.2f} | {r['total_s']:.2f} | {r['npmi']:.3f} | {r['nmi']:.3f} "
-                  f"| {r['peak_mb']:.0f} |", flush=True)
-    r = run_case("model", n_docs=100_000, model="lda-online", k=20, fit_sample=50_000,
-                 incremental=True)
-    print(f"| 100,000 | online LDA | {r['weighting_s']:.2f} | {r['fit_s']:.2f} | "
-          f"{r['transform_s']:.2f} | {r['total_s']:.2f} | {r['npmi']:.3f} | {r['nmi']:.3f} "
-          f"| {r['peak_mb']:.0f} |", flush=True)
+            print(
+                f"| {n:,} | {name} | {r['weighting_s']:.2f} | {r['fit_s']:.2f} | "
+                f"{r['transform_s']:.2f} | {r['total_s']:.2f} | {r['npmi']:.3f} | {r['nmi']:.3f} "
+                f"| {r['peak_mb']:.0f} |",
+                flush=True,
+            )
+    r = run_case(
+        "model", n_docs=100_000, model="lda-online", k=20, fit_sample=50_000, incremental=True
+    )
+    print(
+        f"| 100,000 | online LDA | {r['weighting_s']:.2f} | {r['fit_s']:.2f} | "
+        f"{r['transform_s']:.2f} | {r['total_s']:.2f} | {r['npmi']:.3f} | {r['nmi']:.3f} "
+        f"| {r['peak_mb']:.0f} |",
+        flush=True,
+    )
 
     print("\n## the default K grid [5..30] x 3 seeds, nmf-frobenius, 2 worker processes")
     for n in (10_000, 100_000):
-        r = run_case("grid", n_docs=n, ks=[5, 10, 15, 20, 25, 30], seeds=[0, 1, 2],
-                     grid_sample=20_000, n_jobs=2)
-        print(f"- {n:,} docs (grid sample 20,000): {r['fits']} fits in {r['grid_s']:.1f} s wall "
-              f"(sum of fit times {r['sum_fit_s']:.1f} s), peak {r['peak_mb']:.0f} MB per parent; "
-              f"{r['rule']}")
+        r = run_case(
+            "grid",
+            n_docs=n,
+            ks=[5, 10, 15, 20, 25, 30],
+            seeds=[0, 1, 2],
+            grid_sample=20_000,
+            n_jobs=2,
+        )
+        print(
+            f"- {n:,} docs (grid sample 20,000): {r['fits']} fits in {r['grid_s']:.1f} s wall "
+            f"(sum of fit times {r['sum_fit_s']:.1f} s), peak {r['peak_mb']:.0f} MB per parent; "
+            f"{r['rule']}"
+        )
         for row in r["per_k"]:
-            print(f"  - K={row['K']}: coherence {row['coherence']}, diversity {row['diversity']}, "
-                  f"stability {row['stability']}")
+            print(
+                f"  - K={row['K']}: coherence {row['coherence']}, diversity {row['diversity']}, "
+                f"stability {row['stability']}"
+            )
 
     print("\n## document-term matrix from a token table (unigrams, one shard)")
     for n in (10_000, 100_000):
         r = run_case("dtm", n_docs=n)
-        print(f"- {n:,} docs, {r['tokens']:,} terms: {r['dtm_s']:.1f} s "
-              f"({r['tokens_per_s'] / 1e6:.2f}M terms/s), peak {r['peak_mb']:.0f} MB", flush=True)
+        print(
+            f"- {n:,} docs, {r['tokens']:,} terms: {r['dtm_s']:.1f} s "
+            f"({r['tokens_per_s'] / 1e6:.2f}M terms/s), peak {r['peak_mb']:.0f} MB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

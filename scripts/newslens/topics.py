@@ -112,18 +112,21 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
         order = np.lexsort((tok["tok_id"].to_numpy(), pd.factorize(tok["doc_id"])[0]))
         if not (order == np.arange(len(order))).all():
             tok = tok.iloc[order]
-    doc_codes, doc_uni = pd.factorize(tok["doc_id"].astype(str), sort=False)
+    doc_codes, doc_uni = pd.factorize(tok["doc_id"], sort=False)
+    doc_uni = np.asarray(doc_uni, dtype=object)
     if unit == "article":
-        unit_codes, unit_names = doc_codes, np.asarray(doc_uni, dtype=object)
+        unit_codes, unit_names = doc_codes, np.array([str(d) for d in doc_uni], dtype=object)
     else:
         para = tok["para_id"].to_numpy().astype(np.int64)
-        key = doc_codes.astype(np.int64) * (int(para.max()) + 1) + para
-        unit_codes, key_uni = pd.factorize(key, sort=False)
         width = int(para.max()) + 1
+        unit_codes, key_uni = pd.factorize(doc_codes.astype(np.int64) * width + para, sort=False)
         unit_names = np.array([f"{doc_uni[k // width]}#{k % width}" for k in key_uni], dtype=object)
-    term = tok["term"].fillna("").astype(str).to_numpy(dtype=object)
-    keep = tok["keep"].fillna(False).to_numpy(dtype=bool) & (term != "")
-    units_all, terms_all = [unit_codes[keep]], [term[keep]]
+    # Terms as integer codes (no Python string per token); "" marks a token that is no term.
+    codes, names = pd.factorize(tok["term"].fillna(""), sort=False)
+    names = np.asarray(names, dtype=object)
+    keep = tok["keep"].fillna(False).to_numpy(dtype=bool) & (names[codes] != "")
+    units_all, codes_all, names_all = [unit_codes[keep]], [codes[keep]], [names]
+    offset = len(names)
     if ngram_max > 1:
         sent = tok["sent_id"].to_numpy()
         tid = tok["tok_id"].to_numpy()
@@ -141,20 +144,23 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
             idx = np.flatnonzero(ok)
             if not len(idx):
                 continue
-            joined = term[idx]
+            joined = names[codes[idx]]
             for j in range(1, n):
-                joined = joined + " " + term[idx + j]
+                joined = joined + " " + names[codes[idx + j]]
+            gram_codes, gram_names = pd.factorize(joined, sort=False)
             units_all.append(unit_codes[idx])
-            terms_all.append(joined)
+            codes_all.append(gram_codes + offset)
+            names_all.append(np.asarray(gram_names, dtype=object))
+            offset += len(gram_names)
     u = np.concatenate(units_all).astype(np.int64)
     if not len(u):
         return empty
-    term_codes, term_uni = pd.factorize(np.concatenate(terms_all), sort=False)
-    pair, counts = np.unique(u * len(term_uni) + term_codes, return_counts=True)
+    c = np.concatenate(codes_all).astype(np.int64)
+    pair, counts = np.unique(u * offset + c, return_counts=True)
     return pd.DataFrame(
         {
-            "unit": unit_names[pair // len(term_uni)],
-            "term": np.asarray(term_uni, dtype=object)[pair % len(term_uni)],
+            "unit": unit_names[pair // offset],
+            "term": np.concatenate(names_all)[pair % offset],
             "count": counts.astype("int64"),
         }
     )
