@@ -63,6 +63,7 @@ def main(smk):
     summary = tp.summary_table(h, share, terms, coherence, labels)
     summary.insert(2, "unit", unit)
     docs_tab = tp.documents_table(units, share)
+    articles_tab = tp.articles_table(units, share)
     reps = tp.representatives(share, units, p.representatives)
     reps["snippet"] = snippets(reps, smk.input.paragraphs, documents, p.snippet_chars)
     reps.insert(1, "label", [labels[t - 1] for t in reps["topic"]])
@@ -80,6 +81,7 @@ def main(smk):
 
     write_table(terms_tab, smk.output.terms)
     write_table(docs_tab, smk.output.documents)
+    write_table(articles_tab, smk.output.articles)
     write_table(summary, smk.output.summary)
     write_table(reps, smk.output.representatives)
     write_table(by_meta, smk.output.by_metadata)

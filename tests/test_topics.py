@@ -218,6 +218,11 @@ def test_labels_summary_documents_and_representatives():
     summ = tp.summary_table(h, share, terms, np.array([0.1, 0.2]), labels)
     assert summ["prevalence"].tolist() == pytest.approx([0.5, 0.5])  # empty unit left out
     assert summ["n_dominant"].tolist() == [2, 1]
+    arts = tp.articles_table(units, share).set_index("doc_id")
+    # article a: (3 * [1, 0] + 4 * [.5, .5] + 0 * [0, 0]) / 7
+    assert arts.loc["a", ["topic_1", "topic_2"]].tolist() == pytest.approx([5 / 7, 2 / 7], abs=1e-6)
+    assert arts.loc["a", "n_units"] == 3 and arts.loc["a", "n_terms"] == 7
+    assert arts.loc["b", "dominant_topic"] == 2
     reps = tp.representatives(share, units, 2)
     assert reps[reps.topic == 1]["unit"].tolist() == ["a#0", "a#1"]
     assert reps[reps.topic == 2]["unit"].tolist() == ["b#0", "a#1"]

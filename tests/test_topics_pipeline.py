@@ -13,6 +13,7 @@ TOPIC_TABLES = [
     "topic_model_selection.csv",
     "topic_terms.csv",
     "topic_documents.csv",
+    "topic_articles.csv",
     "topic_summary.csv",
     "topic_representatives.csv",
     "topic_by_metadata.csv",
@@ -63,6 +64,14 @@ def test_seed_topic_tables_are_consistent(seed_tables):
     has = docs["n_terms"] > 0
     assert np.allclose(shares[has].sum(axis=1), 1.0, atol=1e-5)
     assert (docs.loc[has, "dominant_topic"].astype(int) == shares[has].argmax(axis=1) + 1).all()
+    # the article's mixture: its paragraphs' shares weighted by their terms
+    art = read(seed_tables, "topic_articles.csv")
+    assert len(art) == 1 and art["n_units"].iloc[0] == 13
+    w = docs["n_terms"].to_numpy(dtype=float)
+    expect = (shares * w[:, None]).sum(axis=0) / w.sum()
+    assert np.allclose(
+        art[[f"topic_{i}" for i in range(1, k + 1)]].to_numpy()[0], expect, atol=1e-5
+    )
     # prevalence is the mean share; topics are numbered by prevalence
     assert summary["prevalence"].sum() == pytest.approx(1.0, abs=1e-4)
     assert summary["prevalence"].is_monotonic_decreasing

@@ -72,6 +72,7 @@ def unit_index(paragraphs: pd.DataFrame, documents: pd.DataFrame, unit: str) -> 
     else:
         out = paragraphs[["doc_id", "para_id"]].drop_duplicates().copy()
         out["doc_id"] = out["doc_id"].astype(str)
+        out = out[out["doc_id"].isin(set(documents["doc_id"].astype(str)))]  # kept articles only
         out["para_id"] = out["para_id"].astype("Int64")
         # Articles without any paragraph row (should not happen) still count as one unit.
         missing = set(documents["doc_id"].astype(str)) - set(out["doc_id"])
@@ -620,6 +621,34 @@ def documents_table(units: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
     out["dominant_topic"] = pd.array(np.where(dom >= 0, dom + 1, 0), dtype="Int64")
     out.loc[dom < 0, "dominant_topic"] = pd.NA
     out["dominant_share"] = np.round(share.max(axis=1) if k else np.zeros(len(out)), 6)
+    return out
+
+
+def articles_table(units: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
+    """Per article: doc_id, n_units, n_terms, topic_1..topic_K, dominant_topic, dominant_share.
+    An article's mixture is the mean of its units' shares weighted by their number of terms
+    (at article level, the article's own shares); an article without terms gets zeros."""
+    k = share.shape[1]
+    weights = units["n_terms"].to_numpy(dtype=np.float64)
+    doc_codes, docs = pd.factorize(units["doc_id"], sort=False)
+    mix = np.zeros((len(docs), k))
+    np.add.at(mix, doc_codes, share * weights[:, None])
+    tot = np.bincount(doc_codes, weights=weights, minlength=len(docs))
+    mix = np.divide(mix, tot[:, None], out=np.zeros_like(mix), where=tot[:, None] > 0)
+    out = pd.DataFrame(
+        {
+            "doc_id": np.asarray(docs, dtype=object),
+            "n_units": np.bincount(doc_codes, minlength=len(docs)),
+            "n_terms": tot.astype("int64"),
+        }
+    )
+    out = pd.concat(
+        [out, pd.DataFrame(np.round(mix, 6), columns=[f"topic_{i + 1}" for i in range(k)])], axis=1
+    )
+    dom = dominant_topic(mix)
+    out["dominant_topic"] = pd.array(np.where(dom >= 0, dom + 1, 0), dtype="Int64")
+    out.loc[dom < 0, "dominant_topic"] = pd.NA
+    out["dominant_share"] = np.round(mix.max(axis=1) if k else np.zeros(len(out)), 6)
     return out
 
 

@@ -82,6 +82,7 @@ rule topic_outputs:
     output:
         terms=f"{TABLES}/topic_terms.csv",
         documents=f"{TABLES}/topic_documents.csv",
+        articles=f"{TABLES}/topic_articles.csv",
         summary=f"{TABLES}/topic_summary.csv",
         representatives=f"{TABLES}/topic_representatives.csv",
         by_metadata=f"{TABLES}/topic_by_metadata.csv",
