@@ -51,7 +51,7 @@ def main(smk):
         )
 
     x_all = tp.model_input(p.model, counts, vocab["df"].to_numpy(), len(units))
-    binary = counts[nonempty]
+    binary = counts[nonempty].tocsc()  # column slices for the NPMI of each fit
     rng = np.random.default_rng(seeds[0])
 
     def sample(limit):
@@ -79,18 +79,20 @@ def main(smk):
         jobs = [(k, s) for k in usable for s in seeds]
         args = (p.coherence_top_n, p.diversity_top_n, p.stability_top_n)
         t0 = time.perf_counter()
-        n_jobs = min(smk.threads, len(jobs)) if x_grid.shape[0] >= 2000 else 1
+        n_jobs = min(smk.threads, len(jobs)) if x_grid.shape[0] >= 500 else 1
         if n_jobs > 1:
             from joblib import Parallel, delayed
 
+            # Workers get the grid sample only; coherence on all units is measured here.
             fits = Parallel(n_jobs=n_jobs, backend="loky")(
-                delayed(tp.fit_one)(p.model, x_grid, binary, k, s, frac, *args, **grid_kw)
+                delayed(tp.fit_one)(p.model, x_grid, None, k, s, frac, *args, **grid_kw)
                 for k, s in jobs
             )
         else:
             fits = [
-                tp.fit_one(p.model, x_grid, binary, k, s, frac, *args, **grid_kw) for k, s in jobs
+                tp.fit_one(p.model, x_grid, None, k, s, frac, *args, **grid_kw) for k, s in jobs
             ]
+        fits = [tp.add_coherence(f, binary) for f in fits]
         log.info(
             "K grid: %d fits on %d units in %.1f s (%d jobs)",
             len(fits),

@@ -487,8 +487,7 @@ class Fit:
     coherence: np.ndarray
     diversity: float
     seconds: float
-    estimator: object = field(default=None, repr=False)
-    h: np.ndarray | None = field(default=None, repr=False)
+    top_coherence: np.ndarray | None = field(default=None, repr=False)
 
 
 def subsample_rows(n: int, frac: float, seed: int) -> np.ndarray:
@@ -503,7 +502,7 @@ def subsample_rows(n: int, frac: float, seed: int) -> np.ndarray:
 def fit_one(
     model: str,
     x: sparse.csr_matrix,
-    binary: sparse.csr_matrix,
+    binary: sparse.csr_matrix | None,
     k: int,
     seed: int,
     frac: float,
@@ -512,15 +511,32 @@ def fit_one(
     stability_n: int,
     **kw,
 ) -> Fit:
-    """One grid cell: fit on a seeded subsample of the rows of ``x`` and measure it."""
+    """One grid cell: fit on a seeded subsample of the rows of ``x`` and measure it.
+
+    With ``binary`` None the coherence is left for the caller (``add_coherence``), so that a
+    worker process need not receive the whole corpus matrix."""
     rows = subsample_rows(x.shape[0], frac, seed)
     t0 = time.perf_counter()
     est, h = fit_model(model, x[rows], k, seed, **kw)
     secs = time.perf_counter() - t0
-    coh = npmi_coherence(binary, top_terms(h, coherence_n))
-    return Fit(
-        model, k, seed, top_terms(h, stability_n), coh, topic_diversity(h, diversity_n), secs
+    top_c = top_terms(h, coherence_n)
+    fit = Fit(
+        model,
+        k,
+        seed,
+        top_terms(h, stability_n),
+        np.full(k, np.nan),
+        topic_diversity(h, diversity_n),
+        secs,
+        top_c,
     )
+    return fit if binary is None else add_coherence(fit, binary)
+
+
+def add_coherence(fit: Fit, binary: sparse.csr_matrix) -> Fit:
+    """Fill in a fit's per-topic NPMI coherence on the units in ``binary``."""
+    fit.coherence = npmi_coherence(binary, fit.top_coherence)
+    return fit
 
 
 def grid_table(fits: Sequence[Fit]) -> pd.DataFrame:
