@@ -21,6 +21,51 @@ def load_npz(path):
         raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
 
 
+SELECTION_COLUMNS = [
+    "unit",
+    "model",
+    "K",
+    "seed",
+    "stage",
+    "n_units",
+    "coherence",
+    "diversity",
+    "stability",
+    "selected",
+]
+
+
+def write_no_model(smk, units, vocab, unit, reason, notes, ks, seeds, model):
+    """Outputs of a corpus too small to model: no rows, zero topics, the reason recorded."""
+    write_table(pd.DataFrame(columns=SELECTION_COLUMNS), smk.output.selection)
+    with atomic_path(smk.output.fit) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                w=np.zeros((len(units), 0), np.float32),
+                h=np.zeros((0, len(vocab)), np.float32),
+                coherence=np.zeros(0),
+            )
+    info = {
+        "unit": unit,
+        "model": model,
+        "K": 0,
+        "rule": reason,
+        "notes": notes + [reason],
+        "k_requested": ks,
+        "k_fitted": [],
+        "seeds": seeds,
+        "n_units": int(len(units)),
+        "n_units_with_terms": int((units["n_terms"] > 0).sum()),
+        "n_fit_units": 0,
+        "n_terms": int(len(vocab)),
+        "fit_seconds": 0.0,
+        "transform_seconds": 0.0,
+    }
+    with atomic_path(smk.output.info) as tmp:
+        tmp.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main(smk):
     p = smk.params
     counts = load_npz(smk.input.dtm)
@@ -43,12 +88,17 @@ def main(smk):
     for n in skipped:
         log.warning("%s", n)
     if not usable:
-        raise NewslensError(
-            f"topics: config key topics.k={p.k} cannot be fitted: the corpus has only "
-            f"{len(nonempty)} {unit} units with terms and {len(vocab)} vocabulary terms, too "
-            "few for even K=2 (K must be smaller than the number of units). Use "
-            "topics.unit: paragraph, lower topics.min_df, or a larger corpus."
+        # Too small for a topic model: a recorded result (empty tables, figures that say
+        # why), not a failed pipeline; the reason is in the log and fit.json.
+        reason = (
+            f"no topic model: the corpus has only {len(nonempty)} {unit} units with terms "
+            f"and {len(vocab)} vocabulary terms, too few for even K=2 (K must be below the "
+            "number of units and leave topics.min_units_per_topic units per topic). Use "
+            "topics.unit: paragraph, a lower topics.min_df, or a larger corpus."
         )
+        log.warning("%s", reason)
+        write_no_model(smk, units, vocab, unit, reason, notes, ks, seeds, p.model)
+        return
 
     x_all = tp.model_input(p.model, counts, vocab["df"].to_numpy(), len(units))
     binary = counts[nonempty].tocsc()  # column slices for the NPMI of each fit
@@ -155,20 +205,7 @@ def main(smk):
     for col in ("coherence", "diversity", "stability"):
         table[col] = table[col].astype(float).round(6)
     # Fit times go to the log and fit.json, not the table: same input -> identical tables.
-    table = table[
-        [
-            "unit",
-            "model",
-            "K",
-            "seed",
-            "stage",
-            "n_units",
-            "coherence",
-            "diversity",
-            "stability",
-            "selected",
-        ]
-    ]
+    table = table[SELECTION_COLUMNS]
     write_table(table, smk.output.selection)
 
     with atomic_path(smk.output.fit) as tmp:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from newslens import topics as tp
 from newslens import topics_plots as plots
-from newslens.figures import apply_style, save_figure
+from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
 from newslens.runtime import NewslensError, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
@@ -89,25 +89,21 @@ def main(smk):
     write_table(edges, smk.output.edges)
 
     apply_style()
-    save_figure(
-        plots.top_words_figure(terms_tab, summary, unit), smk.output.fig_terms, smk.output.svg_terms
-    )
-    save_figure(
-        plots.prevalence_figure(summary, unit), smk.output.fig_prevalence, smk.output.svg_prevalence
-    )
-    save_figure(
-        plots.k_selection_figure(selection, info["rule"]), smk.output.fig_k, smk.output.svg_k
-    )
-    save_figure(
-        plots.metadata_figure(by_meta, summary, unit),
-        smk.output.fig_metadata,
-        smk.output.svg_metadata,
-    )
-    save_figure(
-        plots.network_figure(nodes, edges, p.network_min_correlation),
-        smk.output.fig_network,
-        smk.output.svg_network,
-    )
+    figures = [
+        (lambda: plots.top_words_figure(terms_tab, summary, unit), "terms", "Top words per topic"),
+        (lambda: plots.prevalence_figure(summary, unit), "prevalence", "Topic prevalence"),
+        (lambda: plots.k_selection_figure(selection, info["rule"]), "k", "Choosing K"),
+        (lambda: plots.metadata_figure(by_meta, summary, unit), "metadata", "Topics by metadata"),
+        (
+            lambda: plots.network_figure(nodes, edges, p.network_min_correlation),
+            "network",
+            "Topic network",
+        ),
+    ]
+    for make, name, title in figures:
+        # A corpus too small to model: every figure states the recorded reason.
+        fig = make() if info["K"] else empty_figure(info["rule"], title, width=FULL_WIDTH * 0.7)
+        save_figure(fig, getattr(smk.output, f"fig_{name}"), getattr(smk.output, f"svg_{name}"))
 
 
 run(main, snakemake)

@@ -278,3 +278,132 @@ def test_tfidf_matches_sklearn():
     ref = TfidfTransformer().fit_transform(x).toarray()
     assert np.allclose(ours, ref, atol=1e-6)
     assert math.isclose(np.linalg.norm(ours[0]), 1.0, rel_tol=1e-6)
+
+
+# ---- entry scripts on a corpus too small to model -------------------------------------
+
+
+class _Named(list):
+    def __init__(self, **kw):
+        super().__init__(kw.values())
+        self.__dict__.update(kw)
+
+
+def _run_script(name, tmp_path, inputs, outputs, params):
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    smk = SimpleNamespace(
+        input=_Named(**inputs),
+        output=_Named(**outputs),
+        params=SimpleNamespace(**params),
+        log=[str(tmp_path / f"{name}.log")],
+        threads=1,
+        rule=name,
+    )
+    script = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    runpy.run_path(str(script), init_globals={"snakemake": smk})
+
+
+def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
+    """Three paragraphs: not even K=2 fits; empty tables and figures that say why."""
+    import json
+
+    units = pd.DataFrame(
+        {
+            "unit": ["a#0", "a#1", "a#2"],
+            "doc_id": "a",
+            "para_id": pd.array([0, 1, 2], dtype="Int64"),
+            "unit_type": "paragraph",
+            "n_terms": [2, 1, 1],
+        }
+    )
+    units.to_parquet(tmp_path / "units.parquet")
+    pd.DataFrame({"term": ["x", "y"], "df": [2, 2], "cf": [2, 2]}).to_csv(
+        tmp_path / "v.csv", index=False
+    )
+    sparse.save_npz(
+        tmp_path / "dtm.npz",
+        sparse.csr_matrix(np.array([[1, 1], [1, 0], [0, 1]], dtype=np.float32)),
+    )
+    pd.DataFrame({"doc_id": ["a"], "para_id": [0], "text": ["x y"]}).to_parquet(
+        tmp_path / "p.parquet"
+    )
+    pd.DataFrame({"doc_id": ["a"], "title": ["T"], "date": [""]}).to_csv(
+        tmp_path / "d.csv", index=False
+    )
+    fit = {
+        "selection": str(tmp_path / "sel.csv"),
+        "fit": str(tmp_path / "fit.npz"),
+        "info": str(tmp_path / "fit.json"),
+    }
+    _run_script(
+        "topics_model",
+        tmp_path,
+        {
+            "dtm": str(tmp_path / "dtm.npz"),
+            "units": str(tmp_path / "units.parquet"),
+            "vocabulary": str(tmp_path / "v.csv"),
+        },
+        fit,
+        {
+            "model": "nmf-frobenius",
+            "k": [5, 10],
+            "seeds": [0, 1],
+            "max_iter": None,
+            "tol": 1e-4,
+            "grid_tol": 1e-3,
+            "incremental": False,
+            "batch_size": 64,
+            "fit_sample": 0,
+            "grid_sample": 0,
+            "stability_subsample": 0.8,
+            "stability_min": 0.6,
+            "min_units_per_topic": 2,
+            "coherence_top_n": 10,
+            "diversity_top_n": 25,
+            "stability_top_n": 10,
+        },
+    )
+    info = json.loads((tmp_path / "fit.json").read_text())
+    assert info["K"] == 0 and "too few for even K=2" in info["rule"]
+    assert pd.read_csv(tmp_path / "sel.csv").empty
+    names = [
+        "terms",
+        "documents",
+        "articles",
+        "summary",
+        "representatives",
+        "by_metadata",
+        "nodes",
+        "edges",
+    ]
+    outs = {n: str(tmp_path / f"{n}.csv") for n in names}
+    for f in ["terms", "prevalence", "k", "metadata", "network"]:
+        outs[f"fig_{f}"] = str(tmp_path / f"{f}.png")
+        outs[f"svg_{f}"] = str(tmp_path / f"{f}.svg")
+    _run_script(
+        "topics_outputs",
+        tmp_path,
+        {
+            **fit,
+            "units": str(tmp_path / "units.parquet"),
+            "vocabulary": str(tmp_path / "v.csv"),
+            "paragraphs": [str(tmp_path / "p.parquet")],
+            "documents": str(tmp_path / "d.csv"),
+        },
+        outs,
+        {
+            "top_terms": 5,
+            "label_terms": 3,
+            "representatives": 2,
+            "snippet_chars": 50,
+            "network_min_correlation": 0.0,
+            "metadata": [],
+        },
+    )
+    docs = pd.read_csv(tmp_path / "documents.csv", keep_default_na=False)
+    assert docs["unit"].tolist() == ["a#0", "a#1", "a#2"] and (docs["dominant_topic"] == "").all()
+    assert pd.read_csv(tmp_path / "summary.csv").empty and pd.read_csv(tmp_path / "terms.csv").empty
+    assert "too few for even K=2" in (tmp_path / "network.svg").read_text()

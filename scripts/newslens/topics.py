@@ -431,7 +431,9 @@ def stability(tops: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def dominant_topic(share: np.ndarray) -> np.ndarray:
-    """0-based dominant topic of each unit, -1 for a unit with zero weights."""
+    """0-based dominant topic of each unit, -1 for a unit with zero weights (or no topics)."""
+    if share.shape[1] == 0:
+        return np.full(share.shape[0], -1)
     dom = share.argmax(axis=1)
     dom[share.sum(axis=1) <= 0] = -1
     return dom

@@ -72,6 +72,8 @@ def prevalence_figure(summary: pd.DataFrame, unit: str):
 def k_selection_figure(selection: pd.DataFrame, rule: str):
     """Coherence, diversity and stability against K: one dot per seed, the mean as a line,
     the chosen K marked."""
+    if selection.empty:
+        return empty_figure(rule, "Choosing the number of topics", width=FULL_WIDTH * 0.7)
     grid = selection[selection["stage"] == "grid"] if "stage" in selection else selection
     chosen = int(selection.loc[selection["selected"].astype(bool), "K"].iloc[0])
     fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 2.4))
