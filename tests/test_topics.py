@@ -180,6 +180,20 @@ def test_fits_are_deterministic_and_zero_rows_get_zero_weights():
         assert (w1[-1] == 0).all() and tp.dominant_topic(tp.mixture(w1))[-1] == -1
 
 
+def test_incremental_variants_recover_planted_topics():
+    x, labels, _ = planted_counts(600, n_topics=4, background_words=200, seed=5)
+    df = np.asarray((x > 0).sum(axis=0)).ravel()
+    for model in ("nmf-frobenius", "lda-batch"):
+        xi = tp.model_input(model, x, df, x.shape[0])
+        est, _ = tp.fit_model(model, xi, 4, 0, incremental=True, batch_size=128)
+        assert type(est).__name__ in ("MiniBatchNMF", "LatentDirichletAllocation")
+        assert (
+            est.__class__.__name__ != "LatentDirichletAllocation" or est.learning_method == "online"
+        )
+        dom = tp.dominant_topic(tp.mixture(tp.transform(est, xi, chunk=100)))
+        assert tp.nmi(labels, dom) >= 0.8, model
+
+
 def test_grid_table_and_fit_one():
     x, _, _ = planted_counts(200, n_topics=3, seed=4)
     df = np.asarray((x > 0).sum(axis=0)).ravel()
