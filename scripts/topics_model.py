@@ -151,7 +151,7 @@ def main(smk):
             n_jobs,
         )
         table = tp.grid_table(fits)
-        k, reason = tp.select_k(table, p.stability_min)
+        k, reason = tp.select_k(table, p.stability_min, rule=p.k_rule)
     else:
         k, reason = usable[0], f"K={usable[0]}: set in config (topics.k is a single number)"
     log.info("%s", reason)

@@ -111,6 +111,7 @@ def test_select_k_rule_prefers_stable_then_coherent_then_small():
         {
             "K": [5, 5, 10, 10, 15, 15],
             "seed": [0, 1] * 3,
+            "diversity": 1.0,
             "coherence": [0.30, 0.30, 0.45, 0.45, 0.50, 0.50],
             "stability": [0.9, 0.9, 0.8, 0.8, 0.4, 0.4],
         }
@@ -119,6 +120,13 @@ def test_select_k_rule_prefers_stable_then_coherent_then_small():
     t2 = t.assign(coherence=[0.45, 0.45, 0.45, 0.45, 0.2, 0.2])
     assert tp.select_k(t2, 0.6)[0] == 5  # tie goes to the smaller K
     assert tp.select_k(t, 0.95)[0] == 15  # none stable enough: coherence alone
+    # topic quality = coherence x diversity: K=10 (0.45 x 0.6) loses to K=5 (0.30 x 1.0)
+    t3 = t.assign(diversity=[1.0, 1.0, 0.6, 0.6, 0.5, 0.5])
+    assert tp.select_k(t3, 0.6, rule="quality") == (
+        5,
+        "K=5: highest mean topic quality (NPMI x diversity) (0.300) among K with mean "
+        "stability >= 0.6; ties to the smaller K",
+    )
 
 
 def test_usable_ks_caps_to_the_corpus():

@@ -561,15 +561,32 @@ def grid_table(fits: Sequence[Fit]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "K", "seed", "coherence", "diversity", "stability"])
 
 
-def select_k(table: pd.DataFrame, stability_min: float, decimals: int = 3) -> tuple[int, str]:
+K_RULES = ("coherence", "quality")
+
+
+def select_k(
+    table: pd.DataFrame, stability_min: float, decimals: int = 3, rule: str = "coherence"
+) -> tuple[int, str]:
     """The documented K rule. Among K whose mean stability across seeds is at least
-    ``stability_min``, take the one with the highest mean NPMI coherence (rounded to
-    ``decimals``); ties go to the smaller K. If no K is stable enough (or only one seed was
-    run, so stability is unknown), the same rule is applied to all K. Returns (K, reason)."""
-    per_k = table.groupby("K").agg(coherence=("coherence", "mean"), stability=("stability", "mean"))
+    ``stability_min``, take the one with the highest mean score (rounded to ``decimals``);
+    ties go to the smaller K. The score is the NPMI coherence (``rule="coherence"``) or the
+    topic quality of Dieng et al. (2020), coherence x diversity (``rule="quality"``), which
+    also penalises redundant topics. If no K is stable enough (or only one seed was run, so
+    stability is unknown), the same rule is applied to all K. Returns (K, reason)."""
+    per_k = table.groupby("K").agg(
+        coherence=("coherence", "mean"),
+        diversity=("diversity", "mean"),
+        stability=("stability", "mean"),
+    )
     if len(per_k) == 1:
         k = int(per_k.index[0])
         return k, f"K={k}: the only K fitted"
+    if rule == "quality":
+        per_k["score"] = per_k["coherence"] * per_k["diversity"]
+        what = "topic quality (NPMI x diversity)"
+    else:
+        per_k["score"] = per_k["coherence"]
+        what = "NPMI coherence"
     stable = per_k[per_k["stability"] >= stability_min]
     if stable.empty:
         why = (
@@ -580,11 +597,10 @@ def select_k(table: pd.DataFrame, stability_min: float, decimals: int = 3) -> tu
         among, pool = f"among all K ({why})", per_k
     else:
         among, pool = f"among K with mean stability >= {stability_min:g}", stable
-    best = pool["coherence"].round(decimals)
+    best = pool["score"].round(decimals)
     k = int(best[best == best.max()].index.min())
     return k, (
-        f"K={k}: highest mean NPMI coherence ({per_k.loc[k, 'coherence']:.3f}) {among}; "
-        "ties to the smaller K"
+        f"K={k}: highest mean {what} ({per_k.loc[k, 'score']:.3f}) {among}; ties to the smaller K"
     )
 
 

@@ -62,6 +62,7 @@ rule topic_model:
         grid_sample=TOPICS_CFG["grid_sample"],
         stability_subsample=TOPICS_CFG["stability_subsample"],
         stability_min=TOPICS_CFG["stability_min"],
+        k_rule=TOPICS_CFG["k_rule"],
         min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
         coherence_top_n=TOPICS_CFG["coherence_top_n"],
         diversity_top_n=TOPICS_CFG["diversity_top_n"],
