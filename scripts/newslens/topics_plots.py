@@ -12,10 +12,15 @@ import pandas as pd
 from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure
 
 
-def short_label(topic: int, label: str, n_words: int = 2) -> str:
-    """'T3 armenia, border' from topic 3 with label 'armenia, border, ceasefire'."""
+def short_label(topic: int, label: str, n_words: int = 2, max_chars: int = 30) -> str:
+    """'T3 armenia, border' from topic 3 with label 'armenia, border, ceasefire': at most
+    ``n_words`` terms, dropping whole terms (never cutting one) to stay within ``max_chars``."""
     words = [w for w in str(label).split(", ") if w][:n_words]
-    return f"T{topic} " + ", ".join(words)
+    text = f"T{topic} " + ", ".join(words)
+    while len(words) > 1 and len(text) > max_chars:
+        words = words[:-1]
+        text = f"T{topic} " + ", ".join(words)
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
 def top_words_figure(terms: pd.DataFrame, summary: pd.DataFrame, unit: str, n_words: int = 8):
@@ -197,9 +202,9 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         return empty_figure("No topics were fitted.", "Topic network")
     order = nodes.sort_values(["community", "topic"], kind="stable")["topic"].tolist()
     k = len(order)
-    angle = {t: math.pi / 2 - 2 * math.pi * i / k for i, t in enumerate(order)}
+    angle = {t: math.pi / 2 - 2 * math.pi * (i + 0.5) / k for i, t in enumerate(order)}
     pos = {t: (math.cos(a), math.sin(a)) for t, a in angle.items()}
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH, FULL_WIDTH * (0.62 if k <= 15 else 0.8)))
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, FULL_WIDTH * 0.8))
     palette = [c for c in OKABE_ITO if c != "#F0E442"]
     comm = nodes.set_index("topic")["community"]
     members = comm.value_counts()
@@ -246,7 +251,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         ax.text(
             r * math.cos(a),
             r * math.sin(a),
-            short_label(t, labels[t], 2 if k <= 15 else 1),
+            short_label(t, labels[t], 2 if k <= 15 else 1, max_chars=28),
             ha="left" if right else "right",
             va="center",
             rotation=deg if right else deg + 180,
@@ -254,8 +259,9 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
             fontsize=6.5 if k <= 15 else 6,
             zorder=3,
         )
-    ax.set_xlim(-2.1, 2.1)
-    ax.set_ylim(-1.85, 1.85)
+    # Room for the longest radial label (about one unit) on every side.
+    ax.set_xlim(-2.4, 2.4)
+    ax.set_ylim(-2.4, 2.7)
     ax.set_aspect("equal")
     ax.set_axis_off()
     handles = [
@@ -271,7 +277,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
             plt.Line2D([], [], marker="o", ls="", color="#BBBBBB", label="isolated topic")
         )
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.88, 1.0), frameon=False, fontsize=6.5
+        handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=6.5
     )
     thr = max(min_correlation, 0)
     note = (
