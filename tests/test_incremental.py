@@ -53,7 +53,7 @@ def test_topic_setting_reruns_only_topic_rules(seed_run, tmp_path):
     workdir = copy_run(seed_run, tmp_path)
     edit_config(
         workdir,
-        lambda cfg: cfg["topics"].update(n_top_terms=cfg["topics"].get("n_top_terms", 10) + 2),
+        lambda cfg: cfg["topics"].update(top_terms=cfg["topics"].get("top_terms", 20) + 2),
     )
     rules = planned_rules(workdir)
     assert rules, "the change should rerun something"
