@@ -21,3 +21,29 @@ rule provenance:
 
 
 FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")
+
+
+rule summary:
+    input:
+        documents=f"{TABLES}/documents.csv",
+        audit=f"{TABLES}/cleaning_audit.csv",
+        sentiment_groups=f"{TABLES}/sentiment_groups.csv",
+        sentiment_documents=f"{TABLES}/sentiment_documents.csv",
+        sentiment_actors=f"{TABLES}/sentiment_actors.csv",
+        frames_distribution=f"{TABLES}/frames_distribution.csv",
+        frames_actors=f"{TABLES}/frames_actors.csv",
+        topic_summary=f"{TABLES}/topic_summary.csv",
+        topic_selection=f"{TABLES}/topic_model_selection.csv",
+    output:
+        summary=f"{RESULTS}/summary.md",
+    log:
+        f"{LOGS}/summary.log",
+    conda:
+        ENV
+    params:
+        corpus_path=config["corpus"]["path"],
+    script:
+        "../../scripts/report_summary.py"
+
+
+FINAL_OUTPUTS.append(f"{RESULTS}/summary.md")

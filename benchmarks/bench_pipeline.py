@@ -1,0 +1,85 @@
+"""The whole pipeline on a synthetic corpus of N articles: wall time, per-stage throughput, memory.
+
+    python benchmarks/bench_pipeline.py N [N ...] [--shards 2] [--cores 2] [--keep DIR]
+
+For each N it builds a corpus table from the seed's resampled sentences
+(benchmarks/synthetic_corpus.py), runs `snakemake` on it in a fresh working directory with the
+project's config (CSV twins of the big tables off), and prints the wall time, articles/s, the
+summed job time and peak memory (max RSS) per rule from Snakemake's benchmark files, and
+Snakemake's own overhead (wall time not spent inside any job, on the critical path estimate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic_corpus import REPO, build_corpus  # noqa: E402
+
+
+def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus = workdir / "corpus.parquet"
+    t0 = time.perf_counter()
+    build_corpus(n).to_parquet(corpus, index=False)
+    build_s = time.perf_counter() - t0
+    shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
+    cfg_path = workdir / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["corpus"].update(path=str(corpus), columns={"text": "text", "id": "id", "title": None, "date": None,
+                                                    "author": None}, metadata=["outlet"])
+    cfg["tokenize"]["csv_tables"] = False
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    cmd = [str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "workflow" / "Snakefile"),
+           "--directory", str(workdir), "--cores", str(cores), "--set-scatter", f"shard={shards}", "--quiet"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake failed for N={n}:\n{proc.stderr[-3000:]}")
+    rows = []
+    for path in (workdir / "results" / "benchmarks").rglob("*.tsv"):
+        bench = pd.read_csv(path, sep="\t")
+        rule = str(path.relative_to(workdir / "results" / "benchmarks")).split("/")[0].removesuffix(".tsv")
+        rows.append({"rule": rule, "s": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1])})
+    jobs = pd.DataFrame(rows).groupby("rule").agg(seconds=("s", "sum"), jobs=("s", "size"),
+                                                   max_rss_mb=("max_rss_mb", "max"))
+    docs = pd.read_csv(workdir / "results" / "tables" / "documents.csv", usecols=["n_tokens"])
+    return {"n": n, "wall": wall, "build": build_s, "jobs": jobs, "tokens": int(docs["n_tokens"].sum())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="+")
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", type=Path, default=None, help="keep working directories here")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="newslens-bench-"))
+    for n in args.n:
+        result = run_once(n, args.shards, args.cores, base / f"n{n}")
+        jobs = result["jobs"].sort_values("seconds", ascending=False)
+        busy = jobs["seconds"].sum()
+        print(f"\n== {n} articles, {result['tokens']} tokens, {args.shards} shards, {args.cores} cores")
+        print(f"wall time {result['wall']:.1f} s  ->  {n / result['wall']:.0f} articles/s, "
+              f"{result['tokens'] / result['wall'] / 1e3:.0f}k tokens/s end to end")
+        print(f"job time (sum over jobs) {busy:.1f} s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB")
+        print(f"{'rule':<24}{'jobs':>5}{'seconds':>9}{'articles/s':>12}{'max RSS MB':>12}")
+        for rule, row in jobs.iterrows():
+            rate = n / row["seconds"] if row["seconds"] > 0 else float("inf")
+            print(f"{rule:<24}{int(row['jobs']):>5}{row['seconds']:>9.1f}{rate:>12.0f}{row['max_rss_mb']:>12.0f}")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The summary a researcher reads first: headline numbers drawn from the result tables.
+
+Every number comes from a table of the run; nothing is typed in. Each section says which table
+it comes from, so a reader can check it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return "n/a" if pd.isna(value) else f"{value:+.{digits}f}" if digits else f"{value:.0f}"
+
+
+def _ci(row: pd.Series, col: str, digits: int = 2) -> str:
+    low, high = row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f" (95% CI {low:+.{digits}f} to {high:+.{digits}f})"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{100 * value:.0f}%"
+
+
+def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
+    lines = ["## Corpus", ""]
+    n_docs = len(documents)
+    lines.append(
+        f"- **{n_docs} article{'s' if n_docs != 1 else ''}** kept, "
+        f"{int(documents['n_paragraphs'].sum())} paragraphs, {int(documents['n_sentences'].sum())} sentences, "
+        f"{int(documents['n_tokens'].sum())} tokens ({int(documents['n_terms'].sum())} kept as terms)."
+    )
+    dates = pd.to_datetime(documents["date"], errors="coerce").dropna()
+    if len(dates):
+        lines.append(
+            f"- Dates: {dates.min().date()} to {dates.max().date()} ({len(dates)} of {n_docs} dated)."
+        )
+    counts = audit["action"].value_counts()
+    skipped = int(
+        counts.get("skipped_file", 0)
+        + counts.get("skipped_row", 0)
+        + counts.get("skipped_article", 0)
+    )
+    lines.append(
+        f"- Cleaning: {skipped} file(s)/row(s)/article(s) skipped, {int(counts.get('dropped_duplicate', 0))} "
+        f"duplicate(s) dropped, {int(counts.get('removed_line', 0) + counts.get('cut', 0))} boilerplate "
+        f"line(s) removed, {int(counts.get('header', 0))} header line(s) turned into title/date/byline "
+        "(`tables/cleaning_audit.csv` lists each with its reason)."
+    )
+    if n_docs <= 5:
+        for row in documents.itertuples():
+            byline = f", by {row.author}" if isinstance(row.author, str) and row.author else ""
+            lines.append(
+                f"- *{row.title}* ({row.date or 'undated'}{byline}): {row.n_paragraphs} paragraphs, "
+                f"{row.n_sentences} sentences."
+            )
+    return lines + [""]
+
+
+def sentiment_section(
+    groups: pd.DataFrame, documents: pd.DataFrame, actors: pd.DataFrame
+) -> list[str]:
+    lines = ["## Sentiment (VADER compound, -1 to +1)", ""]
+    corpus = groups.loc[groups["group_by"] == "corpus"]
+    if len(documents) == 1:
+        row = documents.iloc[0]
+        lines.append(
+            f"- The article's mean sentence compound is **{_fmt(row['mean_compound'])}**"
+            f"{_ci(row, 'mean_compound')} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
+            f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
+        )
+    elif len(corpus):
+        row = corpus.iloc[0]
+        lines.append(
+            f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound')} "
+            f"over {int(row['n_articles'])} articles and {int(row['n_sentences'])} sentences (CI: articles resampled); "
+            f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
+        )
+    mentioned = actors.loc[(actors["scope"] == "all") & (actors["n_sentences"] > 0)].sort_values(
+        "mean_compound"
+    )
+    silent = actors.loc[(actors["scope"] == "all") & (actors["n_sentences"] == 0), "actor"].tolist()
+    if len(mentioned):
+        lines.append("- Toward each actor (sentences naming it), most negative first:")
+        for _, row in mentioned.iterrows():
+            lines.append(
+                f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound')}, "
+                f"{int(row['n_sentences'])} sentences"
+            )
+        low, high = mentioned.iloc[0], mentioned.iloc[-1]
+        overlap = (
+            not pd.isna(low.get("mean_compound_ci_high"))
+            and not pd.isna(high.get("mean_compound_ci_low"))
+            and low["mean_compound_ci_high"] >= high["mean_compound_ci_low"]
+        )
+        lines.append(
+            f"- Most negative: **{low['actor']}**; most positive: **{high['actor']}**"
+            + (
+                " — but their confidence intervals overlap, so the difference is not established."
+                if overlap
+                else "."
+            )
+        )
+    if silent:
+        lines.append(f"- Not mentioned: {', '.join(silent)}.")
+    return lines + [
+        "",
+        "Tables: `tables/sentiment_documents.csv`, `tables/sentiment_actors.csv`, "
+        "`tables/sentiment_groups.csv`.",
+        "",
+    ]
+
+
+def framing_section(
+    distribution: pd.DataFrame, frames_actors: pd.DataFrame, top: int = 3
+) -> list[str]:
+    lines = ["## Framing", ""]
+    dist = distribution.sort_values("mean_share", ascending=False)
+    framed = dist.loc[dist["frame"] != "none"]
+    if len(framed):
+        parts = [f"{r['name']} {_pct(r['mean_share'])}" for _, r in framed.head(top).iterrows()]
+        none = dist.loc[dist["frame"] == "none", "mean_share"]
+        lines.append(
+            f"- Dominant frames (mean share of an article's sentences): {', '.join(parts)}"
+            + (f"; sentences with no frame: {_pct(none.iloc[0])}." if len(none) else ".")
+        )
+        primary = framed.sort_values("primary_share", ascending=False).iloc[0]
+        lines.append(
+            f"- Most frequent primary frame: **{primary['name']}** "
+            f"({_pct(primary['primary_share'])} of articles)."
+        )
+    named = frames_actors.loc[
+        (frames_actors["n_sentences"] > 0) & (frames_actors["frame"] != "none")
+    ]
+    if len(named):
+        lines.append(
+            "- Actor x frame highlights (sentences naming the actor that carry the frame):"
+        )
+        for actor, group in named.groupby("actor", sort=False):
+            best = group.sort_values(["n_sentences", "frame_name"], ascending=[False, True]).head(2)
+            total = int(group["n_actor_sentences"].iloc[0])
+            lines.append(
+                f"  - {actor} ({total} sentences): "
+                + ", ".join(
+                    f"{r['frame_name']} {int(r['n_sentences'])}" for _, r in best.iterrows()
+                )
+            )
+    return lines + [
+        "",
+        "Tables: `tables/frames_distribution.csv`, `tables/frames_documents.csv`, "
+        "`tables/frames_actors.csv`.",
+        "",
+    ]
+
+
+def topics_section(summary: pd.DataFrame, selection: pd.DataFrame) -> list[str]:
+    lines = ["## Topics", ""]
+    if summary.empty:
+        return lines + [
+            "- No topic model: the corpus is too small (see `tables/topic_model_selection.csv`).",
+            "",
+        ]
+    unit = summary["unit"].iloc[0] if "unit" in summary.columns else "unit"
+    chosen = selection.loc[
+        selection.get("selected", pd.Series(False, index=selection.index)).astype(str) == "True"
+    ]
+    model = chosen["model"].iloc[0] if len(chosen) else selection["model"].iloc[0]
+    grid = sorted(selection["K"].unique().tolist())
+    lines.append(
+        f"- {len(summary)} topics ({model}, modelled by {unit}; K grid tried: {grid}), "
+        f"mean NPMI coherence {summary['coherence'].mean():.2f}."
+    )
+    for _, row in summary.sort_values("prevalence", ascending=False).iterrows():
+        lines.append(
+            f"  - Topic {row['topic']} *{row['label']}*: {_pct(row['prevalence'])} of the corpus, "
+            f"NPMI {row['coherence']:.2f}"
+        )
+    return lines + [
+        "",
+        "Tables: `tables/topic_summary.csv`, `tables/topic_model_selection.csv`.",
+        "",
+    ]
+
+
+def build_summary(sections: list[list[str]], corpus_path: str) -> str:
+    head = [
+        "# newslens summary",
+        "",
+        f"Corpus: `{corpus_path}`. Every number below is read from the tables in `results/tables/`; "
+        "the figures and their captions are in `results/report.html`, the provenance of the run in "
+        "`results/provenance.json`.",
+        "",
+    ]
+    return "\n".join(head + [line for section in sections for line in section]).rstrip() + "\n"

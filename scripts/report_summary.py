@@ -1,0 +1,36 @@
+"""Write results/summary.md from the result tables (numbers drawn, never typed)."""
+
+import pandas as pd
+from newslens.runtime import atomic_path, log, run
+from newslens.summary import (
+    build_summary,
+    corpus_section,
+    framing_section,
+    sentiment_section,
+    topics_section,
+)
+
+
+def read(path):
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def main(smk):
+    inp = smk.input
+    documents = read(inp.documents)
+    documents["date"] = documents["date"].fillna("")
+    sections = [
+        corpus_section(documents, read(inp.audit)),
+        sentiment_section(
+            read(inp.sentiment_groups), read(inp.sentiment_documents), read(inp.sentiment_actors)
+        ),
+        framing_section(read(inp.frames_distribution), read(inp.frames_actors)),
+        topics_section(read(inp.topic_summary), read(inp.topic_selection)),
+    ]
+    text = build_summary(sections, smk.params.corpus_path)
+    with atomic_path(smk.output.summary) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    log.info("summary: %d lines", text.count("\n"))
+
+
+run(main, snakemake)
