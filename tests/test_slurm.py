@@ -31,13 +31,19 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
 
 def cluster_problem() -> str | None:
     """Why the SLURM test cannot run here, or None when it can."""
-    missing = [tool for tool in ("sinfo", "sbatch", "squeue") if shutil.which(tool) is None]
+    missing = [
+        tool for tool in ("sinfo", "sbatch", "squeue", "scontrol") if shutil.which(tool) is None
+    ]
     if missing:
         return (
             f"no SLURM client tools ({', '.join(missing)} not on PATH); "
             "start a local cluster with tests/slurm/start_cluster.sh (root, apt)"
         )
     try:
+        # `scontrol ping` answers at once; `sinfo` retries for ~10 s when slurmctld is down.
+        ping = _run("scontrol", "ping")
+        if ping.returncode != 0:
+            return f"`scontrol ping`: {ping.stdout.splitlines()[0] if ping.stdout else ping.stderr}"
         proc = _run("sinfo", "--noheader", "--format=%P|%t")
     except subprocess.TimeoutExpired:
         return "`sinfo` timed out: slurmctld does not answer"
@@ -100,8 +106,9 @@ def slurm_run(tmp_path_factory):
         "shard=2",
         "--slurm-status-command",
         status_command(),
+        # First status check after 4 s (default 40 s), then every 14, 24, ... s.
         "--slurm-init-seconds-before-status-checks",
-        "2",
+        "4",
         "--slurm-keep-successful-logs",
         *TARGETS,
     )
@@ -111,8 +118,10 @@ def slurm_run(tmp_path_factory):
     return workdir, log
 
 
-def test_seed_tables_through_slurm(slurm_run, seed_tables):
+def test_seed_tables_through_slurm(slurm_run, request):
     workdir, _ = slurm_run
+    # Requested here, not as an argument: a skipped SLURM test then costs no local run.
+    seed_tables = request.getfixturevalue("seed_tables")
     tables = workdir / "results" / "tables"
     docs = pd.read_csv(tables / "documents.csv", keep_default_na=False)
     assert len(docs) == 1
