@@ -120,6 +120,8 @@ def test_tokens_possessives_hyphens_stopwords(seed_tokens):
     assert "Armenian-Azerbaijani" in toks
     assert ("Organization", "'s") in set(zip(toks, toks[1:], strict=False))  # possessive split off
     assert "Organization's" not in toks
+    possessive = tokens.loc[tokens["token"] == "'s"].iloc[0]
+    assert possessive["is_stop"] and not possessive["keep"] and possessive["term"] == ""
     row = tokens.loc[tokens["token"] == "the"].iloc[0]
     assert row["is_stop"] and not row["keep"] and row["term"] == ""
     assert tokens.loc[tokens["token"] == "negotiations", "term"].iloc[0] == "negotiation"

@@ -118,7 +118,9 @@ def term_table(types: Iterable[str], settings: dict, stopwords: set[str]) -> pd.
     normalize = make_normalizer(
         settings.get("normalize", "lemma"), settings.get("language", "english")
     )
-    is_stop = np.array([w.lower() in stopwords for w in lower], dtype=bool)
+    # "'s" (possessive), "'re", ... count as the stopwords "s", "re": apostrophes stripped.
+    folded = [w.lower() for w in lower]
+    is_stop = np.array([w in stopwords or w.strip("'’") in stopwords for w in folded], dtype=bool)
     has_letter = np.array([bool(HAS_LETTER.search(w)) for w in lower], dtype=bool)
     long_enough = np.array(
         [len(w) >= settings.get("min_token_length", 2) for w in lower], dtype=bool

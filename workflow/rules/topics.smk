@@ -1,1 +1,149 @@
-# topics stage: see the README. Filled in by its issue.
+# Topic stage (issue 5): document-term matrix from the token tables, NMF/LDA, K chosen by a
+# measured rule, per-topic evidence, topics by metadata and the ANTMN topic network.
+# Three jobs whatever the corpus size: topic_dtm streams the token shards; topic_model fits the
+# K grid (in parallel processes within the job when the corpus is large) and the chosen model;
+# topic_outputs writes the tables and figures.
+
+TOPICS_CFG = config["topics"]
+
+
+rule topic_dtm:
+    input:
+        tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        documents=f"{TABLES}/documents.csv",
+    output:
+        dtm=f"{INTERIM}/topics/dtm.npz",
+        units=f"{INTERIM}/topics/units.parquet",
+        vocabulary=f"{TABLES}/topic_vocabulary.csv",
+    log:
+        f"{LOGS}/topic_dtm.log",
+    benchmark:
+        f"{BENCH}/topic_dtm.tsv"
+    conda:
+        ENV
+    params:
+        unit=TOPICS_CFG["unit"],
+        auto_min_articles=TOPICS_CFG["auto_min_articles"],
+        min_df=TOPICS_CFG["min_df"],
+        max_df=TOPICS_CFG["max_df"],
+        max_features=TOPICS_CFG["max_features"],
+        ngram_max=TOPICS_CFG["ngram_max"],
+    script:
+        "../../scripts/topics_dtm.py"
+
+
+rule topic_model:
+    input:
+        dtm=rules.topic_dtm.output.dtm,
+        units=rules.topic_dtm.output.units,
+        vocabulary=rules.topic_dtm.output.vocabulary,
+    output:
+        selection=f"{TABLES}/topic_model_selection.csv",
+        fit=f"{INTERIM}/topics/fit.npz",
+        info=f"{INTERIM}/topics/fit.json",
+    log:
+        f"{LOGS}/topic_model.log",
+    benchmark:
+        f"{BENCH}/topic_model.tsv"
+    conda:
+        ENV
+    threads: max(1, min(workflow.cores, 8))
+    params:
+        model=TOPICS_CFG["model"],
+        k=TOPICS_CFG["k"],
+        seeds=TOPICS_CFG["seeds"],
+        max_iter=TOPICS_CFG["max_iter"],
+        tol=TOPICS_CFG["tol"],
+        grid_tol=TOPICS_CFG["grid_tol"],
+        incremental=TOPICS_CFG["incremental"],
+        batch_size=TOPICS_CFG["batch_size"],
+        fit_sample=TOPICS_CFG["fit_sample"],
+        grid_sample=TOPICS_CFG["grid_sample"],
+        stability_subsample=TOPICS_CFG["stability_subsample"],
+        stability_min=TOPICS_CFG["stability_min"],
+        k_rule=TOPICS_CFG["k_rule"],
+        min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
+        coherence_top_n=TOPICS_CFG["coherence_top_n"],
+        diversity_top_n=TOPICS_CFG["diversity_top_n"],
+        stability_top_n=TOPICS_CFG["stability_top_n"],
+    script:
+        "../../scripts/topics_model.py"
+
+
+rule topic_outputs:
+    input:
+        fit=rules.topic_model.output.fit,
+        info=rules.topic_model.output.info,
+        selection=rules.topic_model.output.selection,
+        units=rules.topic_dtm.output.units,
+        vocabulary=rules.topic_dtm.output.vocabulary,
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        documents=f"{TABLES}/documents.csv",
+    output:
+        terms=f"{TABLES}/topic_terms.csv",
+        documents=f"{TABLES}/topic_documents.csv",
+        articles=f"{TABLES}/topic_articles.csv",
+        summary=f"{TABLES}/topic_summary.csv",
+        representatives=f"{TABLES}/topic_representatives.csv",
+        by_metadata=f"{TABLES}/topic_by_metadata.csv",
+        nodes=f"{TABLES}/topic_network_nodes.csv",
+        edges=f"{TABLES}/topic_network_edges.csv",
+        fig_terms=report(
+            f"{FIGURES}/topic_terms.png",
+            caption="../report/topic_terms.rst",
+            category="Topics",
+            labels={"figure": "Top words per topic"},
+        ),
+        svg_terms=f"{FIGURES}/topic_terms.svg",
+        fig_prevalence=report(
+            f"{FIGURES}/topic_prevalence.png",
+            caption="../report/topic_prevalence.rst",
+            category="Topics",
+            labels={"figure": "Topic prevalence"},
+        ),
+        svg_prevalence=f"{FIGURES}/topic_prevalence.svg",
+        fig_k=report(
+            f"{FIGURES}/topic_k_selection.png",
+            caption="../report/topic_k_selection.rst",
+            category="Topics",
+            labels={"figure": "Choosing K"},
+        ),
+        svg_k=f"{FIGURES}/topic_k_selection.svg",
+        fig_metadata=report(
+            f"{FIGURES}/topic_by_metadata.png",
+            caption="../report/topic_by_metadata.rst",
+            category="Topics",
+            labels={"figure": "Topics by metadata"},
+        ),
+        svg_metadata=f"{FIGURES}/topic_by_metadata.svg",
+        fig_network=report(
+            f"{FIGURES}/topic_network.png",
+            caption="../report/topic_network.rst",
+            category="Topics",
+            labels={"figure": "Topic network"},
+        ),
+        svg_network=f"{FIGURES}/topic_network.svg",
+    log:
+        f"{LOGS}/topic_outputs.log",
+    benchmark:
+        f"{BENCH}/topic_outputs.tsv"
+    conda:
+        ENV
+    params:
+        top_terms=TOPICS_CFG["top_terms"],
+        label_terms=TOPICS_CFG["label_terms"],
+        representatives=TOPICS_CFG["representatives"],
+        snippet_chars=TOPICS_CFG["snippet_chars"],
+        network_min_correlation=TOPICS_CFG["network_min_correlation"],
+        metadata=config["corpus"]["metadata"],
+    script:
+        "../../scripts/topics_outputs.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        rules.topic_model.output.selection,
+        *rules.topic_outputs.output,
+    ]
+)

@@ -1,0 +1,854 @@
+"""Topic modelling: document-term matrix from the token tables, NMF / LDA fits, choosing K.
+
+The unit of analysis is an article or a paragraph. Every function here is pure: it takes
+DataFrames, arrays or sparse matrices and returns new ones; the entry scripts
+(``scripts/topics_*.py``) read and write the files.
+
+Measures (all computed on the modelling units themselves, never on an outside corpus):
+
+* **NPMI coherence** of a topic = mean normalised pointwise mutual information over all pairs
+  of its top ``n`` words, with probabilities from *document co-occurrence*: P(w) = share of
+  units containing w, P(w1, w2) = share of units containing both. NPMI =
+  log(P(w1,w2) / (P(w1) P(w2))) / -log P(w1,w2). A pair that never co-occurs gets -1 (the limit
+  as P(w1,w2) -> 0; no epsilon is added), a pair present in every unit gets 1.
+* **Topic diversity** (Dieng et al. 2020) = unique words among all topics' top 25 / (K * 25).
+* **Stability** (Greene et al. 2014) = for two fits, the mean Jaccard overlap of the top-10
+  word sets of topics matched one-to-one by the Hungarian algorithm; for one fit, the mean over
+  every other fit of the same K.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+
+from newslens.runtime import NewslensError
+
+MODELS = ("nmf-frobenius", "nmf-kl", "lda-batch", "lda-online")
+UNIT_TYPES = ("article", "paragraph")
+
+
+# --------------------------------------------------------------------------------------------
+# Units and terms
+# --------------------------------------------------------------------------------------------
+
+
+def choose_unit(unit: str, n_articles: int, auto_min_articles: int) -> str:
+    """The unit of analysis: ``unit`` itself, or for ``auto`` 'article' when the corpus has at
+    least ``auto_min_articles`` articles and 'paragraph' otherwise (a handful of articles is
+    too few documents for a topic model, their paragraphs are not)."""
+    if unit == "auto":
+        return "article" if n_articles >= auto_min_articles else "paragraph"
+    if unit not in UNIT_TYPES:
+        raise NewslensError(f"config key topics.unit: '{unit}' is not auto, article or paragraph")
+    return unit
+
+
+def unit_ids(doc_id: pd.Series, para_id: pd.Series | None, unit: str) -> pd.Series:
+    """Unit identifiers: the doc_id for articles, ``<doc_id>#<para_id>`` for paragraphs."""
+    doc_id = doc_id.astype(str)
+    if unit == "article":
+        return doc_id.reset_index(drop=True)
+    return (doc_id + "#" + para_id.astype("int64").astype(str)).reset_index(drop=True)
+
+
+def unit_index(paragraphs: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """One row per modelling unit, in corpus order: unit, doc_id, para_id (<NA> for articles).
+
+    Paragraph units come from the paragraph tables (so that a paragraph without a single
+    token still is a unit); article units from documents.csv.
+    """
+    if unit == "article":
+        out = pd.DataFrame({"doc_id": documents["doc_id"].astype(str).drop_duplicates()})
+        out["para_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    else:
+        out = paragraphs[["doc_id", "para_id"]].drop_duplicates().copy()
+        out["doc_id"] = out["doc_id"].astype(str)
+        out = out[out["doc_id"].isin(set(documents["doc_id"].astype(str)))]  # kept articles only
+        out["para_id"] = out["para_id"].astype("Int64")
+        # Articles without any paragraph row (should not happen) still count as one unit.
+        missing = set(documents["doc_id"].astype(str)) - set(out["doc_id"])
+        if missing:
+            extra = pd.DataFrame(
+                {"doc_id": sorted(missing), "para_id": pd.array([0] * len(missing), dtype="Int64")}
+            )
+            out = pd.concat([out, extra], ignore_index=True)
+        order = {d: i for i, d in enumerate(documents["doc_id"].astype(str))}
+        out["_o"] = out["doc_id"].map(order).fillna(len(order))
+        out = out.sort_values(["_o", "para_id"], kind="stable").drop(columns="_o")
+    out = out.reset_index(drop=True)
+    out.insert(0, "unit", unit_ids(out["doc_id"], out["para_id"], unit))
+    out["unit_type"] = unit
+    return out
+
+
+def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFrame:
+    """Counts of terms (and n-grams) per unit in one token shard: unit, term, count.
+
+    Unigrams are the kept terms (``keep`` true, ``term`` not empty). An n-gram is n *adjacent*
+    tokens (consecutive ``tok_id``) of one sentence that are all kept, joined by a space: a
+    stopword, a number or punctuation between two terms breaks it ("prime minister", not
+    "minister armenia" from "minister of Armenia"). Strings are factorised to integer codes
+    first, so the cost is a few vectorised passes over the shard.
+    """
+    empty = pd.DataFrame(
+        {
+            "unit": pd.Series(dtype=object),
+            "term": pd.Series(dtype=object),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
+    if tokens.empty:
+        return empty
+    tok = tokens
+    if ngram_max > 1:
+        order = np.lexsort((tok["tok_id"].to_numpy(), pd.factorize(tok["doc_id"])[0]))
+        if not (order == np.arange(len(order))).all():
+            tok = tok.iloc[order]
+    doc_codes, doc_uni = pd.factorize(tok["doc_id"], sort=False)
+    doc_uni = np.asarray(doc_uni, dtype=object)
+    if unit == "article":
+        unit_codes, unit_names = doc_codes, np.array([str(d) for d in doc_uni], dtype=object)
+    else:
+        para = tok["para_id"].to_numpy().astype(np.int64)
+        width = int(para.max()) + 1
+        unit_codes, key_uni = pd.factorize(doc_codes.astype(np.int64) * width + para, sort=False)
+        unit_names = np.array([f"{doc_uni[k // width]}#{k % width}" for k in key_uni], dtype=object)
+    # Terms as integer codes (no Python string per token); "" marks a token that is no term.
+    codes, names = pd.factorize(tok["term"].fillna(""), sort=False)
+    names = np.asarray(names, dtype=object)
+    keep = tok["keep"].fillna(False).to_numpy(dtype=bool) & (names[codes] != "")
+    units_all, codes_all, names_all = [unit_codes[keep]], [codes[keep]], [names]
+    offset = len(names)
+    if ngram_max > 1:
+        sent = tok["sent_id"].to_numpy()
+        tid = tok["tok_id"].to_numpy()
+        n_tok = len(tok)
+        for n in range(2, ngram_max + 1):
+            if n_tok < n:
+                break
+            m = n_tok - n + 1
+            ok = keep[:m].copy()
+            for j in range(1, n):
+                ok &= keep[j : j + m]
+                ok &= doc_codes[j : j + m] == doc_codes[:m]
+                ok &= sent[j : j + m] == sent[:m]
+                ok &= tid[j : j + m] == tid[:m] + j
+            idx = np.flatnonzero(ok)
+            if not len(idx):
+                continue
+            joined = names[codes[idx]]
+            for j in range(1, n):
+                joined = joined + " " + names[codes[idx + j]]
+            gram_codes, gram_names = pd.factorize(joined, sort=False)
+            units_all.append(unit_codes[idx])
+            codes_all.append(gram_codes + offset)
+            names_all.append(np.asarray(gram_names, dtype=object))
+            offset += len(gram_names)
+    u = np.concatenate(units_all).astype(np.int64)
+    if not len(u):
+        return empty
+    c = np.concatenate(codes_all).astype(np.int64)
+    pair, counts = np.unique(u * offset + c, return_counts=True)
+    return pd.DataFrame(
+        {
+            "unit": unit_names[pair // offset],
+            "term": np.concatenate(names_all)[pair % offset],
+            "count": counts.astype("int64"),
+        }
+    )
+
+
+def merge_term_stats(stats: pd.DataFrame | None, counts: pd.DataFrame) -> pd.DataFrame:
+    """Add one shard's unit-term counts to running document and collection frequencies
+    (index term; columns df, cf). Memory is bounded by the number of distinct terms."""
+    shard = counts.groupby("term", sort=False)["count"].agg(df="size", cf="sum")
+    if stats is None or stats.empty:
+        return shard.astype("int64")
+    return stats.add(shard, fill_value=0).astype("int64")
+
+
+def _threshold(value: float | int, n_units: int) -> float:
+    """sklearn semantics: an integer is a count of units, a float in (0, 1] a share of them."""
+    if isinstance(value, bool):
+        raise TypeError("boolean document-frequency threshold")
+    if isinstance(value, float) and value <= 1.0:
+        return value * n_units
+    return float(value)
+
+
+def select_vocabulary(
+    stats: pd.DataFrame,
+    n_units: int,
+    min_df: float | int = 2,
+    max_df: float | int = 1.0,
+    max_features: int | None = None,
+) -> pd.DataFrame:
+    """Terms kept for modelling: df >= min_df, df <= max_df, then the ``max_features`` most
+    frequent (by cf, ties by df then term). Returns term, df, cf, sorted by term (column order).
+
+    An empty result raises a NewslensError that names the filter which emptied it.
+    """
+    if stats is None or stats.empty:
+        raise NewslensError(
+            "topics: the corpus has no terms at all (every token was a stopword, a number or "
+            "too short), so there is nothing to model. Check tokenize.* and the corpus."
+        )
+    st = stats.copy()
+    st.index.name = "term"
+    st = st.reset_index()
+    lo = _threshold(min_df, n_units)
+    hi = _threshold(max_df, n_units)
+    after_min = st[st["df"] >= lo]
+    if after_min.empty:
+        raise NewslensError(
+            f"topics: config key topics.min_df={min_df} removed every term (no term occurs in "
+            f"{math.ceil(lo)} or more of the {n_units} units; the most common one is in "
+            f"{int(st['df'].max())}). Lower topics.min_df."
+        )
+    kept = after_min[after_min["df"] <= hi]
+    if kept.empty:
+        raise NewslensError(
+            f"topics: config key topics.max_df={max_df} removed every term left after min_df "
+            f"(each of them occurs in more than {hi:g} of the {n_units} units). Raise "
+            "topics.max_df."
+        )
+    if max_features:
+        kept = kept.sort_values(["cf", "df", "term"], ascending=[False, False, True]).head(
+            max_features
+        )
+    return kept.sort_values("term").reset_index(drop=True)[["term", "df", "cf"]]
+
+
+def shard_matrix(
+    counts: pd.DataFrame, units: pd.DataFrame, vocab: pd.DataFrame
+) -> sparse.csr_matrix:
+    """One shard's unit-term counts as a sparse matrix with a row for every unit of ``units``
+    (in that order) and a column for every vocabulary term; terms out of the vocabulary and
+    units not listed are dropped."""
+    n, v = len(units), len(vocab)
+    if counts.empty or n == 0:
+        return sparse.csr_matrix((n, v), dtype=np.float32)
+    col = pd.Index(vocab["term"]).get_indexer(counts["term"])
+    row = pd.Index(units["unit"]).get_indexer(counts["unit"])
+    ok = (col >= 0) & (row >= 0)
+    mat = sparse.coo_matrix(
+        (counts["count"].to_numpy()[ok].astype(np.float32), (row[ok], col[ok])), shape=(n, v)
+    )
+    return mat.tocsr()
+
+
+def tfidf(counts: sparse.csr_matrix, df: np.ndarray, n_units: int) -> sparse.csr_matrix:
+    """TF-IDF as sklearn's TfidfTransformer (smooth idf, l2-normalised rows), with the idf
+    taken from the whole corpus's document frequencies ``df`` so that a sample and the full
+    corpus are weighted alike. Rows without terms stay zero."""
+    idf = np.log((1.0 + n_units) / (1.0 + np.asarray(df, dtype=np.float64))) + 1.0
+    x = counts.tocsr().astype(np.float32, copy=True)
+    x.data *= idf[x.indices].astype(np.float32)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ x)
+
+
+# --------------------------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------------------------
+
+
+def make_model(
+    model: str,
+    k: int,
+    seed: int,
+    max_iter: int | None = None,
+    incremental: bool = False,
+    batch_size: int = 2048,
+    tol: float = 1e-4,
+):
+    """A scikit-learn estimator for ``model`` (see MODELS) with K topics.
+
+    NMF uses the NNDSVDa initialisation (deterministic up to the randomized SVD's seed) and
+    stops when the relative improvement falls below ``tol`` (LDA runs ``max_iter`` passes);
+    ``incremental`` switches NMF to MiniBatchNMF and LDA to online learning, whose memory does
+    not grow with the number of units fitted.
+    """
+    from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
+
+    if model.startswith("nmf"):
+        loss = "frobenius" if model == "nmf-frobenius" else "kullback-leibler"
+        solver = "cd" if loss == "frobenius" else "mu"
+        if incremental:
+            return MiniBatchNMF(
+                n_components=k,
+                init="nndsvda",
+                beta_loss=loss,
+                random_state=seed,
+                batch_size=batch_size,
+                max_iter=max_iter or 200,
+                tol=tol,
+            )
+        return NMF(
+            n_components=k,
+            init="nndsvda",
+            beta_loss=loss,
+            solver=solver,
+            random_state=seed,
+            max_iter=max_iter or (200 if solver == "cd" else 400),
+            tol=tol,
+        )
+    if model.startswith("lda"):
+        online = incremental or model == "lda-online"
+        return LatentDirichletAllocation(
+            n_components=k,
+            learning_method="online" if online else "batch",
+            batch_size=batch_size,
+            max_iter=max_iter or 10,
+            random_state=seed,
+            n_jobs=1,
+        )
+    raise NewslensError(f"config key topics.model: '{model}' is not one of {', '.join(MODELS)}")
+
+
+def model_input(
+    model: str, counts: sparse.csr_matrix, df: np.ndarray, n_units: int
+) -> sparse.csr_matrix:
+    """What a model is fitted on: TF-IDF for NMF, raw counts for LDA."""
+    return tfidf(counts, df, n_units) if model.startswith("nmf") else counts.tocsr()
+
+
+def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, **kw):
+    """Fit ``model`` on ``x``; return (estimator, topic-term matrix H of shape K x V)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    est = make_model(model, k, seed, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(x)
+    h = np.asarray(est.components_, dtype=np.float64)
+    if model.startswith("lda"):
+        h = h / h.sum(axis=1, keepdims=True)
+    return est, h
+
+
+def transform(est, x: sparse.csr_matrix, chunk: int = 50_000) -> np.ndarray:
+    """Unit-topic weights for every row of ``x``, in chunks (bounded memory). Rows that are all
+    zero get zero weights (LDA would otherwise give them the uniform prior)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    x = x.tocsr()
+    out = np.zeros((x.shape[0], est.n_components), dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for start in range(0, x.shape[0], chunk):
+            part = x[start : start + chunk]
+            out[start : start + part.shape[0]] = est.transform(part)
+    out[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
+    return out
+
+
+def mixture(w: np.ndarray) -> np.ndarray:
+    """Row-normalise unit-topic weights to shares summing to 1 (all-zero rows stay zero)."""
+    s = w.sum(axis=1, keepdims=True)
+    return np.divide(w, s, out=np.zeros_like(w, dtype=np.float64), where=s > 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------------
+
+
+def top_terms(h: np.ndarray, n: int) -> np.ndarray:
+    """Indices of each topic's ``n`` heaviest terms, heaviest first (ties: lower index)."""
+    n = min(n, h.shape[1])
+    return np.argsort(-h, axis=1, kind="stable")[:, :n]
+
+
+def npmi(p_i: float, p_j: float, p_ij: float) -> float:
+    """Normalised PMI of one word pair from document probabilities (see module doc)."""
+    if p_ij <= 0.0:
+        return -1.0
+    if p_ij >= 1.0:
+        return 1.0
+    return math.log(p_ij / (p_i * p_j)) / -math.log(p_ij)
+
+
+def npmi_coherence(binary: sparse.csr_matrix, top: np.ndarray) -> np.ndarray:
+    """Mean NPMI over all pairs of each topic's top words (rows of ``top``: term indices),
+    with document co-occurrence in ``binary`` (units x terms, nonzero = present)."""
+    binary = binary.tocsc()
+    n = binary.shape[0]
+    words = np.unique(top)
+    sub = (binary[:, words] > 0).astype(np.float64)
+    co = np.asarray((sub.T @ sub).todense())
+    pos = {w: i for i, w in enumerate(words)}
+    out = np.empty(top.shape[0])
+    for t, row in enumerate(top):
+        vals = []
+        for a, b in itertools.combinations(row, 2):
+            ia, ib = pos[a], pos[b]
+            vals.append(npmi(co[ia, ia] / n, co[ib, ib] / n, co[ia, ib] / n))
+        out[t] = float(np.mean(vals)) if vals else float("nan")
+    return out
+
+
+def topic_diversity(h: np.ndarray, n: int = 25) -> float:
+    """Share of unique words among all topics' top ``n`` words (1 = no word shared)."""
+    top = top_terms(h, n)
+    return len(np.unique(top)) / top.size if top.size else float("nan")
+
+
+def match_overlap(top_a: np.ndarray, top_b: np.ndarray) -> float:
+    """Mean Jaccard overlap of two fits' top-word sets, topics matched one-to-one by the
+    Hungarian algorithm (maximum total overlap)."""
+    sa = [set(r) for r in top_a]
+    sb = [set(r) for r in top_b]
+    jac = np.array([[len(a & b) / len(a | b) for b in sb] for a in sa])
+    rows, cols = linear_sum_assignment(-jac)
+    return float(jac[rows, cols].mean())
+
+
+def stability(tops: Sequence[np.ndarray]) -> np.ndarray:
+    """For each fit in ``tops`` (top-word index arrays of fits with the same K), the mean
+    matched overlap with every other fit; NaN when there is only one fit."""
+    m = len(tops)
+    if m < 2:
+        return np.full(m, np.nan)
+    pair = np.zeros((m, m))
+    for i, j in itertools.combinations(range(m), 2):
+        pair[i, j] = pair[j, i] = match_overlap(tops[i], tops[j])
+    return pair.sum(axis=1) / (m - 1)
+
+
+def dominant_topic(share: np.ndarray) -> np.ndarray:
+    """0-based dominant topic of each unit, -1 for a unit with zero weights (or no topics)."""
+    if share.shape[1] == 0:
+        return np.full(share.shape[0], -1)
+    dom = share.argmax(axis=1)
+    dom[share.sum(axis=1) <= 0] = -1
+    return dom
+
+
+def nmi(labels_true: Iterable, labels_pred: Iterable) -> float:
+    """Normalised mutual information (arithmetic mean normalisation, as sklearn)."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return float(normalized_mutual_info_score(list(labels_true), list(labels_pred)))
+
+
+# --------------------------------------------------------------------------------------------
+# The K grid
+# --------------------------------------------------------------------------------------------
+
+
+def usable_ks(
+    ks: Sequence[int], n_units: int, n_terms: int, subsample: float, min_units_per_topic: int = 2
+) -> tuple[list[int], list[str]]:
+    """The K values that can be fitted, and a note for each one that cannot.
+
+    A fit sees ``subsample`` of the ``n_units`` units with terms (all of them when 1); K must
+    leave at least ``min_units_per_topic`` of those units per topic, be below the number of
+    units with terms and at most the vocabulary size. If no K of the list fits, the largest
+    possible K (when at least 2) is used instead, with a note. Returns ([], notes) when not
+    even K=2 can be fitted.
+    """
+    sub = int(math.floor(subsample * n_units)) if subsample < 1 else n_units
+    limit = min(n_units - 1, sub // max(min_units_per_topic, 1), n_terms)
+    why = (
+        f"{n_units} units with terms ({sub} per fit, at least {min_units_per_topic} per topic) "
+        f"and {n_terms} vocabulary terms"
+    )
+    keep, notes = [], []
+    for k in ks:
+        if k <= limit:
+            keep.append(int(k))
+        else:
+            notes.append(f"K={k} skipped: {why} allow K <= {max(limit, 0)}")
+    if not keep and limit >= 2:
+        keep = [limit]
+        notes.append(f"K capped at {limit}: {why}")
+    return keep, notes
+
+
+@dataclass
+class Fit:
+    model: str
+    k: int
+    seed: int
+    top: np.ndarray
+    coherence: np.ndarray
+    diversity: float
+    seconds: float
+    top_coherence: np.ndarray | None = field(default=None, repr=False)
+
+
+def subsample_rows(n: int, frac: float, seed: int) -> np.ndarray:
+    """A sorted random subset of ``frac`` of ``n`` row indices (all rows when frac >= 1)."""
+    if frac >= 1.0:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    size = max(1, int(math.floor(frac * n)))
+    return np.sort(rng.choice(n, size=size, replace=False))
+
+
+def fit_one(
+    model: str,
+    x: sparse.csr_matrix,
+    binary: sparse.csr_matrix | None,
+    k: int,
+    seed: int,
+    frac: float,
+    coherence_n: int,
+    diversity_n: int,
+    stability_n: int,
+    **kw,
+) -> Fit:
+    """One grid cell: fit on a seeded subsample of the rows of ``x`` and measure it.
+
+    With ``binary`` None the coherence is left for the caller (``add_coherence``), so that a
+    worker process need not receive the whole corpus matrix."""
+    rows = subsample_rows(x.shape[0], frac, seed)
+    t0 = time.perf_counter()
+    est, h = fit_model(model, x[rows], k, seed, **kw)
+    secs = time.perf_counter() - t0
+    top_c = top_terms(h, coherence_n)
+    fit = Fit(
+        model,
+        k,
+        seed,
+        top_terms(h, stability_n),
+        np.full(k, np.nan),
+        topic_diversity(h, diversity_n),
+        secs,
+        top_c,
+    )
+    return fit if binary is None else add_coherence(fit, binary)
+
+
+def add_coherence(fit: Fit, binary: sparse.csr_matrix) -> Fit:
+    """Fill in a fit's per-topic NPMI coherence on the units in ``binary``."""
+    fit.coherence = npmi_coherence(binary, fit.top_coherence)
+    return fit
+
+
+def grid_table(fits: Sequence[Fit]) -> pd.DataFrame:
+    """One row per (model, K, seed): coherence (mean NPMI), diversity, stability."""
+    rows = []
+    for k in sorted({f.k for f in fits}):
+        group = [f for f in fits if f.k == k]
+        stab = stability([f.top for f in group])
+        for f, s in zip(group, stab, strict=True):
+            rows.append(
+                {
+                    "model": f.model,
+                    "K": f.k,
+                    "seed": f.seed,
+                    "coherence": float(np.nanmean(f.coherence)),
+                    "diversity": f.diversity,
+                    "stability": s,
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "K", "seed", "coherence", "diversity", "stability"])
+
+
+K_RULES = ("coherence", "quality")
+
+
+def select_k(
+    table: pd.DataFrame, stability_min: float, decimals: int = 3, rule: str = "coherence"
+) -> tuple[int, str]:
+    """The documented K rule. Among K whose mean stability across seeds is at least
+    ``stability_min``, take the one with the highest mean score (rounded to ``decimals``);
+    ties go to the smaller K. The score is the NPMI coherence (``rule="coherence"``) or the
+    topic quality of Dieng et al. (2020), coherence x diversity (``rule="quality"``), which
+    also penalises redundant topics. If no K is stable enough (or only one seed was run, so
+    stability is unknown), the same rule is applied to all K. Returns (K, reason)."""
+    per_k = table.groupby("K").agg(
+        coherence=("coherence", "mean"),
+        diversity=("diversity", "mean"),
+        stability=("stability", "mean"),
+    )
+    if len(per_k) == 1:
+        k = int(per_k.index[0])
+        return k, f"K={k}: the only K fitted"
+    if rule == "quality":
+        per_k["score"] = per_k["coherence"] * per_k["diversity"]
+        what = "topic quality (NPMI x diversity)"
+    else:
+        per_k["score"] = per_k["coherence"]
+        what = "NPMI coherence"
+    stable = per_k[per_k["stability"] >= stability_min]
+    if stable.empty:
+        why = (
+            f"no K reached mean stability >= {stability_min:g}"
+            if per_k["stability"].notna().any()
+            else "stability unknown with one seed"
+        )
+        among, pool = f"among all K ({why})", per_k
+    else:
+        among, pool = f"among K with mean stability >= {stability_min:g}", stable
+    best = pool["score"].round(decimals)
+    k = int(best[best == best.max()].index.min())
+    return k, (
+        f"K={k}: highest mean {what} ({per_k.loc[k, 'score']:.3f}) {among}; ties to the smaller K"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Per-topic and per-unit tables (topics are numbered 1..K, most prevalent first)
+# --------------------------------------------------------------------------------------------
+
+
+def topic_labels(h: np.ndarray, terms: Sequence[str], n: int = 3) -> list[str]:
+    """A readable label per topic: its ``n`` heaviest terms joined by ', ', skipping a term
+    already contained in one chosen before (so "prime minister" does not follow "minister").
+    Two topics with the same label get their topic number appended."""
+    labels = []
+    for row in top_terms(h, min(h.shape[1], 4 * n + 10)):
+        chosen: list[str] = []
+        for i in row:
+            t = str(terms[i])
+            words = set(t.split())
+            if any(words & set(c.split()) for c in chosen):
+                continue
+            chosen.append(t)
+            if len(chosen) == n:
+                break
+        labels.append(", ".join(chosen))
+    seen: dict[str, int] = {}
+    for lab in labels:
+        seen[lab] = seen.get(lab, 0) + 1
+    return [f"{lab} ({i + 1})" if seen[lab] > 1 else lab for i, lab in enumerate(labels)]
+
+
+def terms_table(h: np.ndarray, terms: Sequence[str], n: int) -> pd.DataFrame:
+    """topic (1-based), rank (1-based), term, weight (the topic-term weight; for LDA the
+    probability of the term in the topic) for each topic's ``n`` heaviest terms."""
+    top = top_terms(h, n)
+    rows = [
+        (t + 1, r + 1, str(terms[i]), float(h[t, i]))
+        for t in range(h.shape[0])
+        for r, i in enumerate(top[t])
+        if h[t, i] > 0
+    ]
+    return pd.DataFrame(rows, columns=["topic", "rank", "term", "weight"])
+
+
+def documents_table(units: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
+    """Per unit: unit, unit_type, doc_id, para_id, n_terms, topic_1..topic_K (share of the
+    unit's topic weight), dominant_topic (<NA> for a unit without terms), dominant_share."""
+    out = units[["unit", "unit_type", "doc_id", "para_id", "n_terms"]].reset_index(drop=True).copy()
+    k = share.shape[1]
+    cols = pd.DataFrame(np.round(share, 6), columns=[f"topic_{i + 1}" for i in range(k)])
+    out = pd.concat([out, cols], axis=1)
+    dom = dominant_topic(share)
+    out["dominant_topic"] = pd.array(np.where(dom >= 0, dom + 1, 0), dtype="Int64")
+    out.loc[dom < 0, "dominant_topic"] = pd.NA
+    out["dominant_share"] = np.round(share.max(axis=1) if k else np.zeros(len(out)), 6)
+    return out
+
+
+def articles_table(units: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
+    """Per article: doc_id, n_units, n_terms, topic_1..topic_K, dominant_topic, dominant_share.
+    An article's mixture is the mean of its units' shares weighted by their number of terms
+    (at article level, the article's own shares); an article without terms gets zeros."""
+    k = share.shape[1]
+    weights = units["n_terms"].to_numpy(dtype=np.float64)
+    doc_codes, docs = pd.factorize(units["doc_id"], sort=False)
+    mix = np.zeros((len(docs), k))
+    np.add.at(mix, doc_codes, share * weights[:, None])
+    tot = np.bincount(doc_codes, weights=weights, minlength=len(docs))
+    mix = np.divide(mix, tot[:, None], out=np.zeros_like(mix), where=tot[:, None] > 0)
+    out = pd.DataFrame(
+        {
+            "doc_id": np.asarray(docs, dtype=object),
+            "n_units": np.bincount(doc_codes, minlength=len(docs)),
+            "n_terms": tot.astype("int64"),
+        }
+    )
+    out = pd.concat(
+        [out, pd.DataFrame(np.round(mix, 6), columns=[f"topic_{i + 1}" for i in range(k)])], axis=1
+    )
+    dom = dominant_topic(mix)
+    out["dominant_topic"] = pd.array(np.where(dom >= 0, dom + 1, 0), dtype="Int64")
+    out.loc[dom < 0, "dominant_topic"] = pd.NA
+    out["dominant_share"] = np.round(mix.max(axis=1) if k else np.zeros(len(out)), 6)
+    return out
+
+
+def summary_table(
+    h: np.ndarray,
+    share: np.ndarray,
+    terms: Sequence[str],
+    coherence: np.ndarray,
+    labels: Sequence[str],
+    n_terms: int = 10,
+) -> pd.DataFrame:
+    """topic, label, prevalence (mean share over units with terms = share of the corpus),
+    n_dominant (units where it is the dominant topic), coherence (NPMI of its top words),
+    top_terms."""
+    has = share.sum(axis=1) > 0
+    prev = share[has].mean(axis=0) if has.any() else np.zeros(share.shape[1])
+    dom = dominant_topic(share)
+    top = top_terms(h, n_terms)
+    return pd.DataFrame(
+        {
+            "topic": np.arange(1, h.shape[0] + 1),
+            "label": list(labels),
+            "prevalence": np.round(prev, 6),
+            "n_dominant": [int((dom == t).sum()) for t in range(h.shape[0])],
+            "coherence": np.round(coherence, 6),
+            "top_terms": [", ".join(str(terms[i]) for i in row) for row in top],
+        }
+    )
+
+
+def representatives(share: np.ndarray, units: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Each topic's ``n`` most representative units: the highest share of that topic, ties to
+    the longer unit (more terms), then corpus order. Columns: topic, rank, unit, doc_id,
+    para_id, share, n_terms."""
+    rows = []
+    n_terms = units["n_terms"].to_numpy()
+    for t in range(share.shape[1]):
+        s = share[:, t]
+        cand = np.flatnonzero(s > 0)
+        order = cand[np.lexsort((cand, -n_terms[cand], -s[cand]))][:n]
+        for r, i in enumerate(order):
+            u = units.iloc[i]
+            rows.append(
+                {
+                    "topic": t + 1,
+                    "rank": r + 1,
+                    "unit": u["unit"],
+                    "doc_id": u["doc_id"],
+                    "para_id": u["para_id"],
+                    "share": round(float(s[i]), 6),
+                    "n_terms": int(n_terms[i]),
+                }
+            )
+    out = pd.DataFrame(
+        rows, columns=["topic", "rank", "unit", "doc_id", "para_id", "share", "n_terms"]
+    )
+    out["para_id"] = out["para_id"].astype("Int64")
+    return out
+
+
+def snippet(text: str, n_chars: int) -> str:
+    """The first ``n_chars`` characters of ``text`` on one line, cut at a word, with '…'."""
+    text = " ".join(str(text).split())
+    if len(text) <= n_chars:
+        return text
+    cut = text[:n_chars].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def metadata_columns(documents: pd.DataFrame, configured: Sequence[str]) -> pd.DataFrame:
+    """The grouping variables present for each article: the configured metadata columns found
+    in documents.csv, plus 'month' (YYYY-MM) when any article has a date. Returns doc_id and
+    one column per variable (empty values dropped later)."""
+    out = pd.DataFrame({"doc_id": documents["doc_id"].astype(str)})
+    for col in configured:
+        if col in documents.columns and col != "doc_id":
+            out[col] = documents[col].astype(str).replace({"nan": "", "None": ""}).fillna("")
+    if "date" in documents.columns:
+        month = documents["date"].fillna("").astype(str).str.slice(0, 7)
+        month = month.where(month.str.match(r"^\d{4}-\d{2}$"), "")
+        if (month != "").any():
+            out["month"] = month.to_numpy()
+    return out
+
+
+def prevalence_by(
+    share: np.ndarray, units: pd.DataFrame, meta: pd.DataFrame, labels: Sequence[str]
+) -> pd.DataFrame:
+    """Topic prevalence (mean share over the group's units with terms) by each metadata
+    variable: variable, value, topic, label, prevalence, n_units. Units whose value is empty
+    are left out of that variable."""
+    cols = ["variable", "value", "topic", "label", "prevalence", "n_units"]
+    variables = [c for c in meta.columns if c != "doc_id"]
+    has = share.sum(axis=1) > 0
+    if not variables or not has.any():
+        return pd.DataFrame(columns=cols)
+    joined = units[["doc_id"]].reset_index(drop=True).merge(meta, on="doc_id", how="left")
+    k = share.shape[1]
+    frames = []
+    for var in variables:
+        vals = joined[var].fillna("").astype(str).to_numpy()
+        ok = has & (vals != "")
+        if not ok.any():
+            continue
+        df = pd.DataFrame(share[ok], columns=range(1, k + 1))
+        df["value"] = vals[ok]
+        g = df.groupby("value", sort=True)
+        mean = (
+            g.mean().reset_index().melt(id_vars="value", var_name="topic", value_name="prevalence")
+        )
+        mean["n_units"] = mean["value"].map(g.size())
+        mean.insert(0, "variable", var)
+        frames.append(mean)
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out["topic"] = out["topic"].astype(int)
+    out["label"] = [labels[t - 1] for t in out["topic"]]
+    out["prevalence"] = out["prevalence"].round(6)
+    return out.sort_values(["variable", "value", "topic"]).reset_index(drop=True)[cols]
+
+
+def topic_network(
+    share: np.ndarray,
+    labels: Sequence[str],
+    prevalence: Sequence[float],
+    min_correlation: float = 0.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ANTMN view (Walter & Ophir 2019): topics as nodes, an edge where the Pearson
+    correlation of two topics' unit shares (over units with terms) is above
+    ``min_correlation`` (positive only), communities by greedy modularity maximisation
+    (Clauset-Newman-Moore) on the correlation weights. Returns (nodes, edges):
+    nodes: topic, label, prevalence, community (1-based, largest first), degree, strength;
+    edges: source, target, correlation."""
+    import networkx as nx
+    from networkx.algorithms.community import greedy_modularity_communities
+
+    k = share.shape[1]
+    has = share.sum(axis=1) > 0
+    x = share[has]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(x, rowvar=False) if x.shape[0] > 2 else np.full((k, k), np.nan)
+    corr = np.atleast_2d(corr)
+    g = nx.Graph()
+    g.add_nodes_from(range(1, k + 1))
+    edges = []
+    for i, j in itertools.combinations(range(k), 2):
+        r = corr[i, j]
+        if np.isfinite(r) and r > max(min_correlation, 0.0):
+            edges.append((i + 1, j + 1, round(float(r), 6)))
+            g.add_edge(i + 1, j + 1, weight=float(r))
+    comms = (
+        greedy_modularity_communities(g, weight="weight")
+        if g.number_of_edges()
+        else [{n} for n in g.nodes]
+    )
+    comms = sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
+    community = {n: ci + 1 for ci, c in enumerate(comms) for n in c}
+    nodes = pd.DataFrame(
+        {
+            "topic": np.arange(1, k + 1),
+            "label": list(labels),
+            "prevalence": np.round(np.asarray(prevalence, dtype=float), 6),
+            "community": [community[t] for t in range(1, k + 1)],
+            "degree": [g.degree(t) for t in range(1, k + 1)],
+            "strength": [round(float(g.degree(t, weight="weight")), 6) for t in range(1, k + 1)],
+        }
+    )
+    return nodes, pd.DataFrame(edges, columns=["source", "target", "correlation"])

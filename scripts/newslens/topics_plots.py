@@ -1,0 +1,292 @@
+"""Figures of the topic stage. Each function returns a matplotlib figure (or an
+``empty_figure`` that says why there is nothing to plot); the entry script saves it."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure
+
+
+def short_label(topic: int, label: str, n_words: int = 2, max_chars: int = 30) -> str:
+    """'T3 armenia, border' from topic 3 with label 'armenia, border, ceasefire': at most
+    ``n_words`` terms, dropping whole terms (never cutting one) to stay within ``max_chars``."""
+    words = [w for w in str(label).split(", ") if w][:n_words]
+    text = f"T{topic} " + ", ".join(words)
+    while len(words) > 1 and len(text) > max_chars:
+        words = words[:-1]
+        text = f"T{topic} " + ", ".join(words)
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def top_words_figure(terms: pd.DataFrame, summary: pd.DataFrame, unit: str, n_words: int = 8):
+    """Small multiples: each topic's heaviest terms as horizontal bars."""
+    if terms.empty:
+        return empty_figure("No topics were fitted.", "Top words per topic")
+    k = int(summary["topic"].max())
+    ncols = min(4, k)
+    nrows = math.ceil(k / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(FULL_WIDTH, 0.25 + 1.35 * nrows), squeeze=False)
+    for ax in axes.ravel()[k:]:
+        ax.set_axis_off()
+    for t in range(1, k + 1):
+        ax = axes.ravel()[t - 1]
+        sub = terms[terms["topic"] == t].sort_values("rank").head(n_words)
+        color = OKABE_ITO[(t - 1) % len(OKABE_ITO)]
+        if color == "#F0E442":  # yellow is too pale for thin bars on white
+            color = "#999999"
+        ax.barh(range(len(sub)), sub["weight"], color=color, height=0.7)
+        ax.set_yticks(range(len(sub)), [str(s)[:22] for s in sub["term"]])
+        ax.invert_yaxis()
+        prev = float(summary.loc[summary["topic"] == t, "prevalence"].iloc[0])
+        ax.set_title(f"Topic {t} ({prev:.0%} of {unit}s)", fontsize=7.5)
+        ax.tick_params(axis="x", labelsize=6)
+        ax.tick_params(axis="y", labelsize=6.5, length=0)
+        ax.xaxis.get_offset_text().set_fontsize(6)
+    for t in range(1, k + 1):  # x label under the lowest panel of each column
+        if t + ncols > k:
+            axes.ravel()[t - 1].set_xlabel("term weight", fontsize=7)
+    fig.suptitle(f"Top words per topic (K={k}, unit: {unit})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def prevalence_figure(summary: pd.DataFrame, unit: str):
+    """Topic prevalence (share of the corpus) as sorted horizontal bars."""
+    if summary.empty:
+        return empty_figure("No topics were fitted.", "Topic prevalence")
+    k = len(summary)
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 0.6 + 0.24 * k))
+    labels = [f"T{t}  {lab}" for t, lab in zip(summary["topic"], summary["label"], strict=True)]
+    ax.barh(range(k), summary["prevalence"] * 100, color=OKABE_ITO[0], height=0.7)
+    ax.set_yticks(range(k), labels)
+    ax.invert_yaxis()
+    for i, v in enumerate(summary["prevalence"] * 100):
+        ax.text(v, i, f" {v:.1f}", va="center", fontsize=6.5)
+    ax.set_xlabel(f"prevalence (% of {unit} topic weight)")
+    ax.set_title(f"Topic prevalence (K={k}, unit: {unit})")
+    ax.set_xlim(0, float(summary["prevalence"].max()) * 100 * 1.15 + 1e-9)
+    fig.tight_layout()
+    return fig
+
+
+def k_selection_figure(selection: pd.DataFrame, rule: str):
+    """Coherence, diversity and stability against K: one dot per seed, the mean as a line,
+    the chosen K marked."""
+    if selection.empty:
+        return empty_figure(rule, "Choosing the number of topics", width=FULL_WIDTH * 0.7)
+    grid = selection[selection["stage"] == "grid"] if "stage" in selection else selection
+    chosen = int(selection.loc[selection["selected"].astype(bool), "K"].iloc[0])
+    fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 2.4))
+    measures = [
+        ("coherence", "mean NPMI of top-10 words"),
+        ("diversity", "unique share of top-25 words"),
+        ("stability", "mean matched Jaccard (top 10)"),
+    ]
+    if grid.empty:
+        grid = selection
+    for ax, (col, ylabel) in zip(axes, measures, strict=True):
+        data = grid[["K", col]].dropna()
+        if data.empty:
+            ax.text(
+                0.5,
+                0.5,
+                f"{col}: not measured\n(one K, one seed)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=7,
+            )
+        else:
+            ax.scatter(
+                data["K"],
+                data[col],
+                s=10,
+                color=OKABE_ITO[5],
+                alpha=0.8,
+                label="one seed",
+                zorder=2,
+            )
+            mean = data.groupby("K")[col].mean()
+            ax.plot(
+                mean.index,
+                mean.values,
+                color=OKABE_ITO[0],
+                marker="o",
+                ms=3,
+                lw=1.2,
+                label="mean over seeds",
+                zorder=3,
+            )
+        ax.axvline(chosen, color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1)
+        ax.set_xlabel("number of topics K")
+        ax.set_ylabel(ylabel)
+        ax.set_title(col.capitalize())
+        ks = sorted(grid["K"].unique())
+        ax.set_xticks(ks)
+    axes[0].legend(loc="best", frameon=False, fontsize=6)
+    fig.suptitle("Choosing the number of topics", fontsize=9)
+    fig.text(0.5, -0.02, rule, ha="center", va="top", fontsize=6.5, wrap=True)
+    fig.tight_layout()
+    return fig
+
+
+def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max_values: int = 20):
+    """Heatmaps of topic prevalence by each metadata variable (topics x values)."""
+    if by_meta.empty:
+        return empty_figure(
+            "No metadata to compare: the corpus has no dated articles and no metadata columns "
+            "(corpus.metadata).",
+            "Topics by metadata",
+            width=FULL_WIDTH * 0.7,
+        )
+    n_values = by_meta.groupby("variable")["value"].nunique()
+    by_meta = by_meta[by_meta["variable"].isin(n_values[n_values >= 2].index)]
+    if by_meta.empty:
+        listed = ", ".join(f"{v} (one value)" for v in n_values.index)
+        return empty_figure(
+            f"Nothing to compare: {listed}. Topics by metadata need at least two groups.",
+            "Topics by metadata",
+            width=FULL_WIDTH * 0.7,
+        )
+    variables = list(dict.fromkeys(by_meta["variable"]))
+    k = len(summary)
+    ylabels = [
+        short_label(t, lab) for t, lab in zip(summary["topic"], summary["label"], strict=True)
+    ]
+    widths = []
+    for var in variables:
+        widths.append(min(max_values, by_meta.loc[by_meta["variable"] == var, "value"].nunique()))
+    fig, axes = plt.subplots(
+        1,
+        len(variables),
+        figsize=(FULL_WIDTH, 1.0 + 0.24 * k),
+        squeeze=False,
+        gridspec_kw={"width_ratios": [max(w, 2) for w in widths]},
+    )
+    for ax, var in zip(axes[0], variables, strict=True):
+        sub = by_meta[by_meta["variable"] == var]
+        sizes = sub.drop_duplicates("value").set_index("value")["n_units"]
+        values = sizes.sort_values(ascending=False, kind="stable").index[:max_values]
+        values = sorted(values) if var == "month" else list(values)
+        mat = (
+            sub.pivot(index="topic", columns="value", values="prevalence").reindex(
+                index=summary["topic"], columns=values
+            )
+            * 100
+        )
+        im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0)
+        ax.set_xticks(range(len(values)), [str(v)[:14] for v in values], rotation=60, ha="right")
+        ax.set_yticks(range(k), ylabels if ax is axes[0][0] else [""] * k)
+        lo, hi = int(sizes.loc[values].min()), int(sizes.loc[values].max())
+        per = f"{lo}" if lo == hi else f"{lo}-{hi}"
+        ax.set_xlabel(f"{var} ({per} {unit}s per group)")
+        ax.set_title(f"by {var}")
+        cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+        cb.set_label("prevalence (%)", fontsize=7)
+        cb.ax.tick_params(labelsize=6)
+    fig.suptitle(f"Topic prevalence by metadata (unit: {unit})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: float):
+    """Topics as nodes (size = prevalence, colour = community), edges = positive correlation of
+    unit-topic shares (width = correlation). Nodes sit on a circle grouped by community (then
+    by topic number), labels outside it: deterministic, and no two labels overlap."""
+    if nodes.empty:
+        return empty_figure("No topics were fitted.", "Topic network")
+    order = nodes.sort_values(["community", "topic"], kind="stable")["topic"].tolist()
+    k = len(order)
+    angle = {t: math.pi / 2 - 2 * math.pi * (i + 0.5) / k for i, t in enumerate(order)}
+    pos = {t: (math.cos(a), math.sin(a)) for t, a in angle.items()}
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, FULL_WIDTH * 0.8))
+    palette = [c for c in OKABE_ITO if c != "#F0E442"]
+    comm = nodes.set_index("topic")["community"]
+    members = comm.value_counts()
+    groups = sorted(c for c in members.index if members[c] >= 2)  # numbered largest first
+
+    def colour(c):
+        if c not in groups:
+            return "#BBBBBB"  # an isolated topic belongs to no community
+        i = groups.index(c)
+        return palette[i] if i < len(palette) else "#666666"
+
+    if len(edges):
+        rmax = float(edges["correlation"].max())
+        for s_, t_, r in edges[["source", "target", "correlation"]].itertuples(index=False):
+            (x0, y0), (x1, y1) = pos[int(s_)], pos[int(t_)]
+            same = comm[int(s_)] == comm[int(t_)]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                lw=0.5 + 3.0 * r / rmax,
+                alpha=0.7,
+                zorder=1,
+                color=colour(comm[int(s_)]) if same else "#999999",
+            )
+    prev = nodes.set_index("topic")["prevalence"]
+    size = (40 + 700 * prev / max(float(prev.max()), 1e-9)) * min(1.0, 12 / k)
+    xy = np.array([pos[t] for t in nodes["topic"]])
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=size.to_numpy(),
+        zorder=2,
+        edgecolor="white",
+        linewidth=0.8,
+        c=[colour(c) for c in comm.loc[nodes["topic"]].to_numpy()],
+    )
+    labels = nodes.set_index("topic")["label"]
+    for t in order:
+        a = angle[t]
+        r = 1.0 + 0.08 + math.sqrt(size[t]) / 150
+        # Radial labels (read outward on the right, inward-flipped on the left) never overlap.
+        deg = math.degrees(a)
+        right = math.cos(a) >= -1e-9
+        ax.text(
+            r * math.cos(a),
+            r * math.sin(a),
+            short_label(t, labels[t], 2 if k <= 15 else 1, max_chars=28),
+            ha="left" if right else "right",
+            va="center",
+            rotation=deg if right else deg + 180,
+            rotation_mode="anchor",
+            fontsize=6.5 if k <= 15 else 6,
+            zorder=3,
+        )
+    # Room for the longest radial label (about one unit) on every side.
+    ax.set_xlim(-2.4, 2.4)
+    ax.set_ylim(-2.4, 2.7)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    handles = [
+        plt.Line2D([], [], marker="o", ls="", color=colour(c), label=f"community {c}")
+        for c in groups[: len(palette)]
+    ]
+    if len(groups) > len(palette):
+        handles.append(
+            plt.Line2D([], [], marker="o", ls="", color="#666666", label="more communities")
+        )
+    if len(groups) < len(members):
+        handles.append(
+            plt.Line2D([], [], marker="o", ls="", color="#BBBBBB", label="isolated topic")
+        )
+    ax.legend(
+        handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=6.5
+    )
+    thr = max(min_correlation, 0)
+    note = (
+        f"{len(edges)} edges with correlation > {thr:g}, {len(groups)} communities"
+        if len(edges)
+        else f"no pair of topics correlates above {thr:g}"
+    )
+    ax.set_title(
+        f"Topic network\n(node size = prevalence; line width = correlation; {note})", pad=10
+    )
+    fig.tight_layout()
+    return fig

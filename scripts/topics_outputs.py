@@ -1,0 +1,109 @@
+"""Rule topic_outputs: per-topic and per-unit tables, topics by metadata, the topic network
+and the stage's figures, from the fitted model."""
+
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+from newslens import topics as tp
+from newslens import topics_plots as plots
+from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
+from newslens.runtime import NewslensError, read_parquet, run, write_table
+
+log = logging.getLogger("newslens")
+
+
+def snippets(reps, paragraph_files, documents, n_chars):
+    """Text snippet of each representative unit: its paragraph, or for an article its title
+    and first paragraph."""
+    if reps.empty:
+        return []
+    wanted = set(reps["doc_id"])
+    paras = []
+    for f in paragraph_files:
+        df = read_parquet(f, columns=["doc_id", "para_id", "text"])
+        paras.append(df[df["doc_id"].astype(str).isin(wanted)])
+    paras = pd.concat(paras, ignore_index=True)
+    paras["doc_id"] = paras["doc_id"].astype(str)
+    text = {
+        (d, int(p)): t for d, p, t in paras[["doc_id", "para_id", "text"]].itertuples(index=False)
+    }
+    titles = dict(zip(documents["doc_id"].astype(str), documents.get("title", ""), strict=False))
+    out = []
+    for d, p in reps[["doc_id", "para_id"]].itertuples(index=False):
+        if pd.isna(p):
+            first = paras[paras["doc_id"] == d].sort_values("para_id")["text"]
+            body = first.iloc[0] if len(first) else ""
+            title = str(titles.get(d, "") or "")
+            out.append(tp.snippet(f"{title} — {body}" if title else body, n_chars))
+        else:
+            out.append(tp.snippet(text.get((d, int(p)), ""), n_chars))
+    return out
+
+
+def main(smk):
+    p = smk.params
+    info = json.loads(open(smk.input.info, encoding="utf-8").read())
+    fit = np.load(smk.input.fit)
+    w, h, coherence = fit["w"].astype(np.float64), fit["h"].astype(np.float64), fit["coherence"]
+    vocab = pd.read_csv(smk.input.vocabulary, keep_default_na=False)
+    terms = vocab["term"].astype(str).tolist()
+    units = read_parquet(smk.input.units)
+    try:
+        documents = pd.read_csv(smk.input.documents, dtype={"doc_id": str}, keep_default_na=False)
+    except (OSError, ValueError) as err:
+        raise NewslensError(f"cannot read {smk.input.documents}: {err}") from err
+    selection = pd.read_csv(smk.input.selection)
+    unit = info["unit"]
+
+    share = tp.mixture(w)
+    labels = tp.topic_labels(h, terms, p.label_terms)
+    terms_tab = tp.terms_table(h, terms, p.top_terms)
+    summary = tp.summary_table(h, share, terms, coherence, labels)
+    summary.insert(2, "unit", unit)
+    docs_tab = tp.documents_table(units, share)
+    articles_tab = tp.articles_table(units, share)
+    reps = tp.representatives(share, units, p.representatives)
+    reps["snippet"] = snippets(reps, smk.input.paragraphs, documents, p.snippet_chars)
+    reps.insert(1, "label", [labels[t - 1] for t in reps["topic"]])
+    meta = tp.metadata_columns(documents, p.metadata)
+    by_meta = tp.prevalence_by(share, units, meta, labels)
+    nodes, edges = tp.topic_network(share, labels, summary["prevalence"], p.network_min_correlation)
+    log.info(
+        "%d topics (%s units); %d units without terms; network: %d edges, %d communities",
+        len(summary),
+        unit,
+        int((units["n_terms"] == 0).sum()),
+        len(edges),
+        nodes["community"].nunique(),
+    )
+
+    write_table(terms_tab, smk.output.terms)
+    write_table(docs_tab, smk.output.documents)
+    write_table(articles_tab, smk.output.articles)
+    write_table(summary, smk.output.summary)
+    write_table(reps, smk.output.representatives)
+    write_table(by_meta, smk.output.by_metadata)
+    write_table(nodes, smk.output.nodes)
+    write_table(edges, smk.output.edges)
+
+    apply_style()
+    figures = [
+        (lambda: plots.top_words_figure(terms_tab, summary, unit), "terms", "Top words per topic"),
+        (lambda: plots.prevalence_figure(summary, unit), "prevalence", "Topic prevalence"),
+        (lambda: plots.k_selection_figure(selection, info["rule"]), "k", "Choosing K"),
+        (lambda: plots.metadata_figure(by_meta, summary, unit), "metadata", "Topics by metadata"),
+        (
+            lambda: plots.network_figure(nodes, edges, p.network_min_correlation),
+            "network",
+            "Topic network",
+        ),
+    ]
+    for make, name, title in figures:
+        # A corpus too small to model: every figure states the recorded reason.
+        fig = make() if info["K"] else empty_figure(info["rule"], title, width=FULL_WIDTH * 0.7)
+        save_figure(fig, getattr(smk.output, f"fig_{name}"), getattr(smk.output, f"svg_{name}"))
+
+
+run(main, snakemake)
