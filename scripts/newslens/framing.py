@@ -254,8 +254,11 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     names = cb.names()
     rows = []
     n = len(doc_table)
-    for k in [*cb.scored_keys, NONE_FRAME]:
+    frames = [c[6:] for c in share_columns(doc_table) if c != "share_none"]
+    for k in [*frames, NONE_FRAME]:
         col = f"share_{k}"
+        if col not in doc_table:
+            continue
         mean_share = float(doc_table[col].mean()) if n else 0.0
         prim = float((doc_table["primary_frame"] == k).mean()) if n else 0.0
         if k == NONE_FRAME and cb.residual:
@@ -339,31 +342,72 @@ def example_sentences(
     return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
 
 
-def actor_frames(mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    """Count, per actor and frame, the sentences naming the actor that carry the frame.
+def actor_frame_counts(mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook
+                       ) -> pd.DataFrame:
+    """Per actor and frame (one shard): sentences naming the actor that carry the frame.
 
     mentions: doc_id, sent_id, actor (one row per mention; several mentions of one actor in a
-    sentence count once). Returns long rows: actor, frame, n_sentences (sentences naming the
-    actor with this frame), n_actor_sentences (all sentences naming the actor), share
-    (n_sentences / n_actor_sentences; multi-label, so shares may sum above 1), frame_share
-    (mean sentence share of the frame, summing to 1 with 'none').
+    sentence count once). Returns actor, frame, n_sentences, n_actor_sentences, share_sum
+    (the sum of the frame's sentence shares), ready to be summed over shards.
     """
-    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share", "frame_share"]
+    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
     if mentions.empty or sent_table.empty:
         return pd.DataFrame(columns=cols)
     m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
-    keys = [*cb.scored_keys]
-    sc = [f"share_{k}" for k in keys] + ["share_none"]
-    j = m.merge(sent_table[["doc_id", "sent_id", *sc]], on=["doc_id", "sent_id"], how="inner")
+    m = m.astype({"doc_id": str, "sent_id": "int64"})
+    keys = [*cb.scored_keys, NONE_FRAME]
+    sc = [f"share_{k}" for k in keys]
+    st = sent_table[["doc_id", "sent_id", *sc]].astype({"doc_id": str, "sent_id": "int64"})
+    j = m.merge(st, on=["doc_id", "sent_id"], how="inner")
     if j.empty:
         return pd.DataFrame(columns=cols)
     rows = []
     for actor, g in j.groupby("actor", sort=True):
-        n_act = len(g)
-        for k in [*keys, NONE_FRAME]:
-            col = f"share_{k}"
-            rows.append({"actor": actor, "frame": k, "n_sentences": int((g[col] > 0).sum()),
-                         "n_actor_sentences": n_act,
-                         "share": round(float((g[col] > 0).mean()), 6),
-                         "frame_share": round(float(g[col].mean()), 6)})
+        for k in keys:
+            col = g[f"share_{k}"]
+            rows.append((actor, k, int((col > 0).sum()), len(g), float(col.sum())))
     return pd.DataFrame(rows, columns=cols)
+
+
+def finish_actor_frames(counts: pd.DataFrame, cb: Codebook, actors: list[str] | None = None
+                        ) -> pd.DataFrame:
+    """Sum shard counts; add share (n_sentences / n_actor_sentences: multi-label, so shares of
+    an actor may sum above 1) and frame_share (mean sentence share, summing to 1 with 'none').
+    Actors in ``actors`` that are never named get rows of zeros, so they are visibly absent."""
+    keys = [*cb.scored_keys, NONE_FRAME]
+    if len(counts):
+        c = counts.groupby(["actor", "frame"], as_index=False, sort=False)[
+            ["n_sentences", "n_actor_sentences", "share_sum"]].sum()
+    else:
+        c = pd.DataFrame(columns=["actor", "frame", "n_sentences", "n_actor_sentences",
+                                  "share_sum"])
+    all_actors = sorted(set(c["actor"]) | set(actors or []))
+    grid = pd.MultiIndex.from_product([all_actors, keys], names=["actor", "frame"]).to_frame(
+        index=False)
+    out = grid.merge(c, on=["actor", "frame"], how="left").fillna(
+        {"n_sentences": 0, "n_actor_sentences": 0, "share_sum": 0.0})
+    out["n_actor_sentences"] = out.groupby("actor")["n_actor_sentences"].transform("max")
+    out = out.astype({"n_sentences": "int64", "n_actor_sentences": "int64"})
+    denom = out["n_actor_sentences"].where(out["n_actor_sentences"] > 0)
+    out["share"] = (out["n_sentences"] / denom).fillna(0.0).round(6)
+    out["frame_share"] = (out["share_sum"] / denom).fillna(0.0).round(6)
+    return out[["actor", "frame", "n_sentences", "n_actor_sentences", "share", "frame_share"]]
+
+
+def classify_texts(
+    ids: list[str], texts: list[str], cb: Codebook, matcher: Matcher,
+    normalizer: Callable[[str], str], params: dict,
+) -> pd.DataFrame:
+    """Codebook frames of whole texts outside the corpus (labeled/gold rows): split into
+    sentences, score, aggregate per text. One row per id, in the order given."""
+    sents = texts_to_sentences(list(ids), list(texts))
+    table, _ = classify_sentences(sents, cb, matcher, normalizer, params)
+    docs = aggregate(table, ["doc_id"], cb, float(params.get("doc_min_share", 0.1)),
+                     int(params.get("doc_max_labels", 3)))
+    docs = docs.set_index("doc_id").reindex(list(ids))
+    scols = [c for c in docs.columns if c.startswith("share_")]
+    empty = docs["primary_frame"].isna()
+    docs.loc[empty, scols] = 0.0
+    docs.loc[empty, "share_none"] = 1.0
+    docs.loc[empty, ["primary_frame", "labels"]] = cb.residual or NONE_FRAME
+    return docs.reset_index()

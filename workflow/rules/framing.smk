@@ -1,1 +1,238 @@
-# framing stage: see the README. Filled in by its issue.
+# framing stage: codebook (or supervised) frame classification, validation, actors x frames.
+# See the README section "Framing" and config/README.md.
+FRAMING = config["framing"]
+FRAMES_INTERIM = f"{INTERIM}/frames"
+CODEBOOK_SCHEMA = str(Path(workflow.basedir) / "schemas" / "codebook.schema.yaml")
+
+
+def framing_normalize():
+    kind = FRAMING["normalize"]
+    return config["tokenize"]["normalize"] if kind == "tokenize" else kind
+
+
+def framing_codebook_options():
+    return {
+        "min_weight": FRAMING["min_weight"],
+        "relative_threshold": FRAMING["relative_threshold"],
+        "negation_window": FRAMING["negation_window"],
+        "negation_cues": list(FRAMING["negation_cues"]),
+        "doc_min_share": FRAMING["doc_min_share"],
+        "doc_max_labels": FRAMING["doc_max_labels"],
+        "n_examples": FRAMING["diagnostics"]["examples"],
+    }
+
+
+def framing_documents_input(wildcards):
+    if FRAMING["classifier"] == "supervised":
+        if not FRAMING["supervised"]["labeled"]:
+            raise WorkflowError(
+                "config key framing.classifier is 'supervised' but framing.supervised.labeled "
+                "is null: give a labeled data file or set framing.classifier to codebook"
+            )
+        return f"{FRAMES_INTERIM}/documents_supervised.parquet"
+    return f"{FRAMES_INTERIM}/documents_codebook.parquet"
+
+
+def framing_validation_input(wildcards):
+    inputs = {
+        "gold": FRAMING["validation"]["gold"],
+        "codebook": f"{FRAMES_INTERIM}/codebook.json",
+    }
+    if FRAMING["validation"]["columns"]["id"]:
+        inputs["frames"] = f"{TABLES}/frames_documents.csv"
+    elif FRAMING["classifier"] == "supervised":
+        inputs["model"] = f"{FRAMES_INTERIM}/supervised_model.joblib"
+    return inputs
+
+
+rule frames_codebook:
+    input:
+        codebook=FRAMING["codebook"],
+        schema=CODEBOOK_SCHEMA,
+    output:
+        compiled=f"{FRAMES_INTERIM}/codebook.json",
+        terms=f"{TABLES}/frames_codebook_terms.csv",
+        overlaps=f"{TABLES}/frames_codebook_overlaps.csv",
+    params:
+        normalize=framing_normalize(),
+        language=config["tokenize"]["language"],
+    log:
+        f"{LOGS}/frames_codebook.log",
+    script:
+        "../../scripts/framing_codebook.py"
+
+
+rule frames_sentences:
+    input:
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+    output:
+        sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet",
+        hits=f"{FRAMES_INTERIM}/hits/{{scatteritem}}.parquet",
+        paragraphs=f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
+        counts=f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet",
+        examples=f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet",
+    params:
+        options=framing_codebook_options(),
+    log:
+        f"{LOGS}/frames_sentences/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
+    script:
+        "../../scripts/framing_sentences.py"
+
+
+rule frames_gather:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
+        counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
+        examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
+    output:
+        sentences_parquet=f"{TABLES}/frames_sentences.parquet",
+        sentences_csv=f"{TABLES}/frames_sentences.csv",
+        paragraphs=f"{TABLES}/frames_paragraphs.csv",
+        documents=f"{FRAMES_INTERIM}/documents_codebook.parquet",
+        diagnostics=f"{TABLES}/frames_codebook_diagnostics.csv",
+    params:
+        top_terms=FRAMING["diagnostics"]["top_terms"],
+        n_examples=FRAMING["diagnostics"]["examples"],
+    log:
+        f"{LOGS}/frames_gather.log",
+    benchmark:
+        f"{BENCH}/frames_gather.tsv"
+    script:
+        "../../scripts/framing_gather.py"
+
+
+rule frames_documents:
+    input:
+        frames=framing_documents_input,
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        documents=f"{TABLES}/documents.csv",
+        paragraphs=f"{TABLES}/frames_paragraphs.csv",
+    output:
+        documents=f"{TABLES}/frames_documents.csv",
+        distribution=f"{TABLES}/frames_distribution.csv",
+        fig_distribution=report(
+            f"{FIGURES}/frames_distribution.png",
+            caption="../report/frames_distribution.rst",
+            category="Framing",
+            labels={"figure": "Frame distribution"},
+        ),
+        fig_distribution_svg=f"{FIGURES}/frames_distribution.svg",
+        fig_position=report(
+            f"{FIGURES}/frames_position.png",
+            caption="../report/frames_position.rst",
+            category="Framing",
+            labels={"figure": "Frames through the article"},
+        ),
+        fig_position_svg=f"{FIGURES}/frames_position.svg",
+    params:
+        classifier=FRAMING["classifier"],
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        max_frames=FRAMING["figures"]["max_frames"],
+    log:
+        f"{LOGS}/frames_documents.log",
+    script:
+        "../../scripts/framing_documents.py"
+
+
+rule frames_supervised:
+    input:
+        labeled=FRAMING["supervised"]["labeled"] or [],
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+    output:
+        summary=f"{TABLES}/frames_supervised_cv.csv",
+        per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
+        unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
+        model=f"{FRAMES_INTERIM}/supervised_model.joblib",
+        documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
+        fig=report(
+            f"{FIGURES}/frames_supervised_cv.png",
+            caption="../report/frames_supervised_cv.rst",
+            category="Framing",
+            labels={"figure": "Supervised classifier (cross-validation)"},
+        ),
+        fig_svg=f"{FIGURES}/frames_supervised_cv.svg",
+    params:
+        options=FRAMING["supervised"],
+        codebook_options=framing_codebook_options(),
+        unknown_labels=FRAMING["unknown_labels"],
+    log:
+        f"{LOGS}/frames_supervised.log",
+    benchmark:
+        f"{BENCH}/frames_supervised.tsv"
+    script:
+        "../../scripts/framing_supervised.py"
+
+
+rule frames_validation:
+    input:
+        unpack(framing_validation_input),
+    output:
+        summary=f"{TABLES}/frames_validation.csv",
+        per_frame=f"{TABLES}/frames_validation_per_frame.csv",
+        unknown=f"{TABLES}/frames_validation_unknown_labels.csv",
+        fig=report(
+            f"{FIGURES}/frames_validation.png",
+            caption="../report/frames_validation.rst",
+            category="Framing",
+            labels={"figure": "Validation against human codes"},
+        ),
+        fig_svg=f"{FIGURES}/frames_validation.svg",
+    params:
+        options=FRAMING["validation"],
+        codebook_options=framing_codebook_options(),
+        classifier=FRAMING["classifier"],
+        unknown_labels=FRAMING["unknown_labels"],
+    log:
+        f"{LOGS}/frames_validation.log",
+    benchmark:
+        f"{BENCH}/frames_validation.tsv"
+    script:
+        "../../scripts/framing_validation.py"
+
+
+rule frames_actors:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+    output:
+        table=f"{TABLES}/frames_actors.csv",
+        fig=report(
+            f"{FIGURES}/frames_actors.png",
+            caption="../report/frames_actors.rst",
+            category="Framing",
+            labels={"figure": "Actors x frames"},
+        ),
+        fig_svg=f"{FIGURES}/frames_actors.svg",
+    params:
+        actors=sorted(config["actors"]),
+    log:
+        f"{LOGS}/frames_actors.log",
+    script:
+        "../../scripts/framing_actors.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        f"{TABLES}/frames_codebook_terms.csv",
+        f"{TABLES}/frames_codebook_diagnostics.csv",
+        f"{TABLES}/frames_sentences.parquet",
+        f"{TABLES}/frames_documents.csv",
+        f"{FIGURES}/frames_distribution.png",
+        f"{FIGURES}/frames_position.png",
+    ]
+)
+if "actor_mentions" in dir(rules):
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
+if FRAMING["supervised"]["labeled"]:
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
+if FRAMING["validation"]["gold"]:
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_validation.csv")
