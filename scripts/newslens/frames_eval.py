@@ -269,6 +269,9 @@ def evaluate(y_true: np.ndarray, preds: dict[str, np.ndarray], frames: list[str]
         summ.append(s)
         per.append(p.merge(a, on="frame").assign(method=method))
     summary = pd.DataFrame(summ)
+    summary["alpha_coders_pooled"] = (
+        kalpha(np.vstack([c.ravel() for c in coder_mats])) if len(coder_mats) > 1 else np.nan
+    )
     per_frame = pd.concat(per, ignore_index=True)
     cols = ["method", "frame", "support", "n_predicted", "precision", "recall", "f1",
             "alpha_classifier_coders", "alpha_coders_only"]

@@ -38,8 +38,9 @@ def distribution_figure(dist: pd.DataFrame, title: str):
     colors = [NONE_COLOR if f == "none" else OKABE_ITO[0] for f in d["frame"]]
     ax.barh(y, d["mean_share"] * 100, color=colors, edgecolor="#555555", linewidth=0.4,
             label="mean share of article text")
-    ax.scatter(d["primary_share"] * 100, y, color=OKABE_ITO[3], zorder=3, s=14, marker="D",
-               label="articles with it as primary frame")
+    prim = d["primary_share"].to_numpy() > 0
+    ax.scatter(d["primary_share"].to_numpy()[prim] * 100, y[prim], color=OKABE_ITO[3], zorder=3,
+               s=14, marker="D", label="articles with it as primary frame")
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(n, 34) for n in d["name"]])
     ax.set_xlabel("% (of article text / of articles)")
@@ -83,7 +84,7 @@ def position_figure(para_table: pd.DataFrame, names: dict[str, str], title: str,
         ax.bar(x, stack[c] * 100, bottom=bottom, color=pal[c[6:]], edgecolor="white",
                linewidth=0.3, label=_wrap(names.get(c[6:], c[6:]), 30))
         bottom += stack[c].to_numpy() * 100
-    if rest:
+    if rest and float(stack["rest"].sum()) > 0:
         ax.bar(x, stack["rest"] * 100, bottom=bottom, color=REST_COLOR, edgecolor="white",
                linewidth=0.3, label="all other frames")
         bottom += stack["rest"].to_numpy() * 100
@@ -119,20 +120,28 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
     piv, cnt = piv.loc[order], cnt.loc[order]
     fig, ax = plt.subplots(figsize=(max(COLUMN_WIDTH, 0.55 * len(used) + 2.0),
                                     0.38 * len(piv) + 1.6))
-    im = ax.imshow(piv.to_numpy() * 100, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100, aspect="auto")
+    vals = piv.to_numpy() * 100
+    absent = (nact.loc[piv.index] == 0).to_numpy()
+    vals[absent] = np.nan  # actors never named: grey, not "0 %"
+    cmap = plt.get_cmap(SEQUENTIAL_CMAP).copy()
+    cmap.set_bad("#EEEEEE")
+    im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(used)))
     ax.set_xticklabels([_wrap(names.get(f, f), 18) for f in used], rotation=60, ha="right",
                        rotation_mode="anchor")
     ax.set_yticks(range(len(piv)))
     ax.set_yticklabels([f"{a} (n={int(nact[a])})" for a in piv.index])
-    vals = piv.to_numpy() * 100
     for i in range(vals.shape[0]):
         for j in range(vals.shape[1]):
+            if absent[i]:
+                ax.text(j, i, "-", ha="center", va="center", fontsize=6, color="#777777")
+                continue
             ax.text(j, i, f"{int(cnt.iat[i, j])}", ha="center", va="center", fontsize=6,
                     color="white" if vals[i, j] < 55 else "black")
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label("% of the actor's sentences with the frame")
-    ax.set_title(f"{title}\n(cell text: number of sentences; n = sentences naming the actor)")
+    note = "; grey: actor never named" if absent.any() else ""
+    ax.set_title(f"{title}\n(cell text: number of sentences; n = sentences naming the actor{note})")
     ax.spines[:].set_visible(False)
     return fig
 
@@ -156,7 +165,7 @@ def validation_figure(per_frame: pd.DataFrame, summary: pd.DataFrame, names: dic
         lab = f"{m}: micro-F1 {s['micro_f1']:.2f}, macro-F1 {s['macro_f1']:.2f}"
         if pd.notna(alpha):
             lab += f", alpha {alpha:.2f}"
-        ax.barh(y + (i - (len(methods) - 1) / 2) * h, sub["f1"].fillna(0), height=h,
+        ax.barh(y - (i - (len(methods) - 1) / 2) * h, sub["f1"].fillna(0), height=h,
                 color=OKABE_ITO[i % len(OKABE_ITO)], label=lab)
     sup = per_frame.drop_duplicates("frame").set_index("frame")["support"]
     ax.set_yticks(y)

@@ -2,7 +2,7 @@
 # See the README section "Framing" and config/README.md.
 FRAMING = config["framing"]
 FRAMES_INTERIM = f"{INTERIM}/frames"
-CODEBOOK_SCHEMA = str(Path(workflow.basedir) / "schemas" / "codebook.schema.yaml")
+CODEBOOK_SCHEMA = workflow.source_path("../schemas/codebook.schema.yaml")
 
 
 def framing_normalize():
@@ -230,7 +230,7 @@ FINAL_OUTPUTS.extend(
         f"{FIGURES}/frames_position.png",
     ]
 )
-if "actor_mentions" in dir(rules):
+if hasattr(rules, "actor_mentions"):
     FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
 if FRAMING["supervised"]["labeled"]:
     FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
