@@ -42,7 +42,10 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     proc = subprocess.run(
         snakemake_cmd("--directory", str(workdir), "--cores", "2", *args),
-        capture_output=True, text=True, env=env, cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=workdir,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")

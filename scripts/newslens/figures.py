@@ -60,7 +60,9 @@ def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def save_figure(fig, png_path: str | os.PathLike, svg_path: str | os.PathLike | None = None) -> None:
+def save_figure(
+    fig, png_path: str | os.PathLike, svg_path: str | os.PathLike | None = None
+) -> None:
     """Save ``fig`` as PNG (and SVG beside it unless given) without dates, atomically."""
     png_path = Path(png_path)
     svg_path = Path(svg_path) if svg_path else png_path.with_suffix(".svg")

@@ -32,7 +32,9 @@ def run(main: Callable[..., None], smk) -> None:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=handlers,
         force=True,
     )
     try:
@@ -85,6 +87,74 @@ def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> p
     """Read one Parquet shard; a corrupt or truncated file is reported by name."""
     try:
         return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as err:
+        raise NewslensError(
+            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
+            "and run snakemake again to rebuild it."
+        ) from err
+
+
+class ParquetShardWriter:
+    """Write a Parquet file batch by batch (bounded memory), atomically on close.
+
+    ``empty`` gives the columns (and dtypes) written when no batch arrives, so that an empty
+    shard is still a valid table with the right columns.
+    """
+
+    def __init__(self, path: str | os.PathLike, empty: pd.DataFrame):
+        self.path = Path(path)
+        self.empty = empty
+        self._ctx = atomic_path(self.path)
+        self._tmp = self._ctx.__enter__()
+        self._writer = None
+        self._schema = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if df.empty:
+            return
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if self._writer is None:
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self._tmp, self._schema)
+        else:
+            table = table.cast(self._schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is None:
+            self.empty.to_parquet(self._tmp, index=False)
+        else:
+            self._writer.close()
+        self._ctx.__exit__(None, None, None)
+
+    def abort(self, exc) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._ctx.__exit__(type(exc), exc, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.close()
+        else:
+            self.abort(exc)
+        return False
+
+
+def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
+    """Yield a Parquet file as DataFrames of at most ``batch_rows`` rows; a corrupt file is
+    reported by name."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            yield batch.to_pandas()
     except (OSError, ValueError) as err:
         raise NewslensError(
             f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "

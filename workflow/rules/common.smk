@@ -1,8 +1,8 @@
 import os
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
-
 
 # Config is validated (and its defaults filled in) before any rule reads it.
 validate(config, schema="../schemas/config.schema.yaml")
@@ -11,6 +11,9 @@ validate(config, schema="../schemas/config.schema.yaml")
 scattergather:
     shard=2,
 
+
+# Every rule's software (snakemake --software-deployment-method conda).
+ENV = "../envs/newslens.yaml"
 
 RESULTS = "results"
 INTERIM = f"{RESULTS}/interim"
@@ -31,7 +34,7 @@ def final_outputs():
 
 
 def shard_files(pattern):
-    """All shards of a per-shard output, e.g. shard_files(INTERIM + "/clean/{scatteritem}.parquet")."""
+    """All shards of a per-shard output; the pattern holds {scatteritem}."""
     return scatter.shard(pattern)
 
 
@@ -53,7 +56,8 @@ def corpus_files():
     files = sorted(
         str(p)
         for p in path.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
     if not files:
         raise WorkflowError(
@@ -61,3 +65,35 @@ def corpus_files():
             "per .txt/.md/.html file there, or point corpus.path at a table file."
         )
     return files
+
+
+def tokenize_settings():
+    """The tokenize settings that change tokens (not the reporting ones), so that editing
+    e.g. top_terms does not re-tokenize the corpus."""
+    keys = [
+        "language",
+        "lowercase",
+        "normalize",
+        "min_token_length",
+        "keep_numbers",
+        "ngram_max",
+    ]
+    return {k: config["tokenize"][k] for k in keys}
+
+
+def corpus_table_outputs():
+    outputs = {
+        "documents": f"{TABLES}/documents.csv",
+        "documents_parquet": f"{TABLES}/documents.parquet",
+        "audit": f"{TABLES}/cleaning_audit.csv",
+        "terms": f"{TABLES}/term_frequencies.csv",
+        "ngrams": f"{TABLES}/ngram_frequencies.csv",
+        "collocations": f"{TABLES}/collocations.csv",
+        "sentences": f"{TABLES}/sentences.parquet",
+        "paragraphs": f"{TABLES}/paragraphs.parquet",
+        "tokens": f"{TABLES}/tokens.parquet",
+    }
+    if config["tokenize"]["csv_tables"]:
+        for name in ("sentences", "paragraphs", "tokens"):
+            outputs[f"{name}_csv"] = f"{TABLES}/{name}.csv"
+    return outputs

@@ -1,0 +1,104 @@
+# Stage 2: paragraphs, sentences (Punkt trained on the corpus), tokens, terms, n-grams.
+
+
+rule train_punkt:
+    input:
+        clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
+        dropped=f"{INTERIM}/duplicates.parquet",
+    output:
+        params=f"{INTERIM}/punkt_params.json",
+    log:
+        f"{LOGS}/train_punkt.log",
+    benchmark:
+        f"{BENCH}/train_punkt.tsv"
+    conda:
+        ENV
+    params:
+        abbreviations=config["tokenize"]["abbreviations"],
+        training_chars=config["tokenize"]["punkt_training_chars"],
+    script:
+        "../../scripts/tokens_train_punkt.py"
+
+
+rule tokenize:
+    input:
+        clean=f"{INTERIM}/clean/{{scatteritem}}.parquet",
+        dropped=f"{INTERIM}/duplicates.parquet",
+        punkt=f"{INTERIM}/punkt_params.json",
+        stopwords=config["tokenize"]["stopwords_file"],
+    output:
+        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        tokens=f"{INTERIM}/tokens/{{scatteritem}}.parquet",
+        docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
+        ngrams=f"{INTERIM}/ngrams/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/tokenize/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/tokenize/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        settings=tokenize_settings(),
+        metadata=config["corpus"]["metadata"],
+    script:
+        "../../scripts/tokens_tokenize.py"
+
+
+rule corpus_tables:
+    input:
+        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
+        clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
+        clean_audit=shard_files(f"{INTERIM}/audit/clean/{{scatteritem}}.parquet"),
+        ingest_audit=f"{INTERIM}/audit/ingest.parquet",
+        dropped=f"{INTERIM}/duplicates.parquet",
+        ngrams=shard_files(f"{INTERIM}/ngrams/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.parquet"),
+    output:
+        **corpus_table_outputs(),
+    log:
+        f"{LOGS}/corpus_tables.log",
+    benchmark:
+        f"{BENCH}/corpus_tables.tsv"
+    conda:
+        ENV
+    params:
+        collocations=config["tokenize"]["collocations"],
+        ngram_min_count=config["tokenize"]["collocations"]["min_freq"],
+    script:
+        "../../scripts/corpus_tables.py"
+
+
+rule plot_top_terms:
+    input:
+        terms=f"{TABLES}/term_frequencies.csv",
+        collocations=f"{TABLES}/collocations.csv",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        png=report(
+            f"{FIGURES}/top_terms.png",
+            caption="../report/top_terms.rst",
+            category="Corpus",
+            labels={"figure": "Top terms and collocations"},
+        ),
+        svg=f"{FIGURES}/top_terms.svg",
+    log:
+        f"{LOGS}/plot_top_terms.log",
+    conda:
+        ENV
+    params:
+        top_n=config["tokenize"]["top_terms"],
+        normalize=config["tokenize"]["normalize"],
+    script:
+        "../../scripts/corpus_plot_top_terms.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        *corpus_table_outputs().values(),
+        f"{FIGURES}/top_terms.png",
+        f"{FIGURES}/top_terms.svg",
+    ]
+)
