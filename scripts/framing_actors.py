@@ -5,7 +5,6 @@ import json
 import logging
 
 import pandas as pd
-
 from newslens.codebook import Codebook
 from newslens.figures import apply_style, save_figure
 from newslens.frames_figures import actor_heatmap
@@ -27,8 +26,11 @@ def main(smk):
     table.insert(2, "frame_name", table["frame"].map(names))
     write_table(table, smk.output.table)
     apply_style()
-    save_figure(actor_heatmap(table, names, "Frames in sentences naming each actor"),
-                smk.output.fig, smk.output.fig_svg)
+    save_figure(
+        actor_heatmap(table, names, "Frames in sentences naming each actor"),
+        smk.output.fig,
+        smk.output.fig_svg,
+    )
     log.info("%d actors x %d frames", table["actor"].nunique(), table["frame"].nunique())
 
 

@@ -5,7 +5,6 @@ import json
 import logging
 
 import pandas as pd
-
 from newslens.codebook import Codebook
 from newslens.figures import apply_style, save_figure
 from newslens.frames_figures import distribution_figure, position_figure
@@ -19,8 +18,7 @@ def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
     docs = read_parquet(smk.input.frames)
     meta = pd.read_csv(smk.input.documents, dtype={"doc_id": str}, keep_default_na=False)
-    keep = [c for c in meta.columns if c not in ("n_paragraphs", "n_sentences", "n_tokens",
-                                                   "source", "author", "role")]
+    keep = [c for c in ["doc_id", "title", "date", *smk.params.metadata] if c in meta.columns]
     docs["doc_id"] = docs["doc_id"].astype(str)
     out = meta[keep].merge(docs, on="doc_id", how="left")
     missing = out["primary_frame"].isna()
@@ -39,17 +37,27 @@ def main(smk):
     apply_style()
     save_figure(
         distribution_figure(dist, f"Frames in the corpus ({smk.params.classifier} classifier)"),
-        smk.output.fig_distribution, smk.output.fig_distribution_svg,
+        smk.output.fig_distribution,
+        smk.output.fig_distribution_svg,
     )
     paras = pd.read_csv(smk.input.paragraphs, dtype={"doc_id": str})
     save_figure(
-        position_figure(paras, names, "Frames through the article",
-                        int(smk.params.max_paragraphs), int(smk.params.max_frames)),
-        smk.output.fig_position, smk.output.fig_position_svg,
+        position_figure(
+            paras,
+            names,
+            "Frames through the article",
+            int(smk.params.max_paragraphs),
+            int(smk.params.max_frames),
+        ),
+        smk.output.fig_position,
+        smk.output.fig_position_svg,
     )
     top = dist[dist["frame"] != "none"].sort_values("mean_share", ascending=False).head(3)
-    log.info("%d articles; top frames by mean share: %s", len(out),
-             ", ".join(f"{r.name} {100 * r.mean_share:.1f}%" for r in top.itertuples()))
+    log.info(
+        "%d articles; top frames by mean share: %s",
+        len(out),
+        ", ".join(f"{r.name} {100 * r.mean_share:.1f}%" for r in top.itertuples()),
+    )
 
 
 run(main, snakemake)

@@ -7,7 +7,6 @@ import logging
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from newslens.codebook import Codebook
 from newslens.framing import diagnostics
 from newslens.runtime import atomic_path, read_parquet, run, write_table
@@ -33,8 +32,9 @@ def stream_concat(paths, parquet_out, csv_out=None):
                     writer = pq.ParquetWriter(ptmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
                 if ctmp is not None:
-                    df[columns].to_csv(ctmp, mode="a", header=(n == 0), index=False,
-                                       lineterminator="\n")
+                    df[columns].to_csv(
+                        ctmp, mode="a", header=(n == 0), index=False, lineterminator="\n"
+                    )
                 n += len(df)
             if writer is None:
                 empty = pd.DataFrame(columns=columns or [])
@@ -51,15 +51,18 @@ def stream_concat(paths, parquet_out, csv_out=None):
 
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    n_sent = stream_concat(smk.input.sentences, smk.output.sentences_parquet,
-                           smk.output.sentences_csv)
+    n_sent = stream_concat(
+        smk.input.sentences, smk.output.sentences_parquet, smk.output.sentences_csv
+    )
     paras = pd.concat([read_parquet(p) for p in smk.input.paragraphs], ignore_index=True)
     write_table(paras.sort_values(["doc_id", "para_id"], kind="stable"), smk.output.paragraphs)
     docs = pd.concat([read_parquet(p) for p in smk.input.documents], ignore_index=True)
     write_table(docs.sort_values("doc_id", kind="stable"), smk.output.documents)
     counts = pd.concat([read_parquet(p) for p in smk.input.counts], ignore_index=True)
     if len(counts):
-        counts = counts.groupby(["frame", "indicator"], as_index=False)[["n_hits", "n_negated"]].sum()
+        counts = counts.groupby(["frame", "indicator"], as_index=False)[
+            ["n_hits", "n_negated"]
+        ].sum()
     examples = pd.concat([read_parquet(p) for p in smk.input.examples], ignore_index=True)
     diag = diagnostics(counts, examples, cb, int(smk.params.top_terms), int(smk.params.n_examples))
     write_table(diag, smk.output.diagnostics)

@@ -24,13 +24,17 @@ def main(smk):
     counts = hit_counts(hits)
     log.info(
         "%d sentences, %d articles: %d indicator hits (%d negated), %.1f%% of sentences framed",
-        len(table), len(docs), int((~hits["negated"].astype(bool)).sum()) if len(hits) else 0,
+        len(table),
+        len(docs),
+        int((~hits["negated"].astype(bool)).sum()) if len(hits) else 0,
         int(hits["negated"].astype(bool).sum()) if len(hits) else 0,
         100 * float((table["share_none"] < 1).mean()) if len(table) else 0.0,
     )
     write_table(table, smk.output.sentences)
-    write_table(hits.astype({"para_id": "int64", "sent_id": "int64"}) if len(hits) else hits,
-                smk.output.hits)
+    write_table(
+        hits.astype({"para_id": "int64", "sent_id": "int64"}) if len(hits) else hits,
+        smk.output.hits,
+    )
     write_table(paras, smk.output.paragraphs)
     write_table(docs, smk.output.documents)
     write_table(counts, smk.output.counts)

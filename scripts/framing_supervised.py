@@ -8,7 +8,6 @@ import logging
 import joblib
 import numpy as np
 import pandas as pd
-
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
 from newslens.frames_eval import (
@@ -56,19 +55,33 @@ def main(smk):
     p = dict(smk.params.options)
     cbp = dict(smk.params.codebook_options)
     df, texts, labels, unknown = load_labeled(
-        smk.input.labeled, p["columns"], p["delimiter"], cb, smk.params.unknown_labels,
-        "labeled data", "framing.supervised",
+        smk.input.labeled,
+        p["columns"],
+        p["delimiter"],
+        cb,
+        smk.params.unknown_labels,
+        "labeled data",
+        "framing.supervised",
     )
     write_table(unknown, smk.output.unknown)
     if len(unknown):
-        log.warning("labels not in the codebook (%s): %s", smk.params.unknown_labels,
-                    ", ".join(unknown["label"]))
+        log.warning(
+            "labels not in the codebook (%s): %s",
+            smk.params.unknown_labels,
+            ", ".join(unknown["label"]),
+        )
     frames = check_labeled(texts, labels)
     frames = frame_order(cb, labels)
     single = resolve_mode(p["label_mode"], labels)
     Y = to_matrix(labels, frames)
-    log.info("labeled data: %d rows, %d frames, %s-label; %d-fold CV, C grid %s",
-             len(texts), len(frames), "single" if single else "multi", p["folds"], p["C_grid"])
+    log.info(
+        "labeled data: %d rows, %d frames, %s-label; %d-fold CV, C grid %s",
+        len(texts),
+        len(frames),
+        "single" if single else "multi",
+        p["folds"],
+        p["C_grid"],
+    )
     pred, chosen, fold_of = cross_validate(texts, Y, p, single)
     # baselines from the training folds only
     k = 1 if single else mean_cardinality(Y)
@@ -78,29 +91,53 @@ def main(smk):
         tr, te = fold_of != f, fold_of == f
         base1[te] = most_frequent_baseline(Y[tr], int(te.sum()), 1)
         basek[te] = most_frequent_baseline(Y[tr], int(te.sum()), k)
-    cb_docs = classify_texts([str(i) for i in range(len(texts))], texts, cb, Matcher(cb),
-                             get_normalizer(cb.normalize, cb.language), cbp)
-    preds = {"supervised": pred, **codebook_predictions(cb_docs, frames, single, k),
-             "baseline_most_frequent": base1}
+    cb_docs = classify_texts(
+        [str(i) for i in range(len(texts))],
+        texts,
+        cb,
+        Matcher(cb),
+        get_normalizer(cb.normalize, cb.language),
+        cbp,
+    )
+    preds = {
+        "supervised": pred,
+        **codebook_predictions(cb_docs, frames, single, k),
+        "baseline_most_frequent": base1,
+    }
     if k > 1:
         preds[f"baseline_top{k}_frequent"] = basek
     summary, per_frame = evaluate(Y, preds, frames, None, single)
     summary.insert(1, "label_mode", "single" if single else "multi")
-    summary.insert(2, "evaluation", [f"{p['folds']}-fold CV" if m == "supervised" else
-                                     ("out-of-fold training frequencies" if m.startswith("base")
-                                      else "whole labeled set (no training)")
-                                     for m in summary["method"]])
-    summary["C_per_fold"] = [";".join(f"{c:g}" for c in chosen) if m == "supervised" else ""
-                             for m in summary["method"]]
+    summary.insert(
+        2,
+        "evaluation",
+        [
+            f"{p['folds']}-fold CV"
+            if m == "supervised"
+            else (
+                "out-of-fold training frequencies"
+                if m.startswith("base")
+                else "whole labeled set (no training)"
+            )
+            for m in summary["method"]
+        ],
+    )
+    summary["C_per_fold"] = [
+        ";".join(f"{c:g}" for c in chosen) if m == "supervised" else "" for m in summary["method"]
+    ]
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
     for r in summary.itertuples():
         log.info("%-28s micro-F1 %.3f  macro-F1 %.3f", r.method, r.micro_f1, r.macro_f1)
     names = cb.names()
     apply_style()
-    save_figure(validation_figure(per_frame, summary, names,
-                                  f"Supervised frames: {p['folds']}-fold cross-validation"),
-                smk.output.fig, smk.output.fig_svg)
+    save_figure(
+        validation_figure(
+            per_frame, summary, names, f"Supervised frames: {p['folds']}-fold cross-validation"
+        ),
+        smk.output.fig,
+        smk.output.fig_svg,
+    )
     # final model on all labeled rows, then the corpus
     model, c = fit_tuned(np.asarray(texts, dtype=object), Y, p, single)
     log.info("final model: C=%g", c)
@@ -111,11 +148,20 @@ def main(smk):
         paras = read_parquet(path, columns=["doc_id", "para_id", "text"])
         if paras.empty:
             continue
-        docs = (paras.sort_values(["doc_id", "para_id"]).groupby("doc_id", sort=True)["text"]
-                .agg(lambda s: "\n\n".join(s.astype(str))))
+        docs = (
+            paras.sort_values(["doc_id", "para_id"])
+            .groupby("doc_id", sort=True)["text"]
+            .agg(lambda s: "\n\n".join(s.astype(str)))
+        )
         parts.append(label_documents(model, docs.index.tolist(), docs.tolist(), frames, cb))
-    cols = ["doc_id", *[f"share_{f}" for f in frames], "share_none",
-            *[f"prob_{f}" for f in frames], "primary_frame", "labels"]
+    cols = [
+        "doc_id",
+        *[f"share_{f}" for f in frames],
+        "share_none",
+        *[f"prob_{f}" for f in frames],
+        "primary_frame",
+        "labels",
+    ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     write_table(out, smk.output.documents)
 

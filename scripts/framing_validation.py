@@ -8,7 +8,6 @@ import logging
 import joblib
 import numpy as np
 import pandas as pd
-
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
 from newslens.frames_eval import (
@@ -38,9 +37,13 @@ def gold_items(df, cols, labels):
     by_coder = {}
     for it, cd, labs in zip(df[item_col].astype(str), coder, labels, strict=True):
         by_coder.setdefault(cd, {})[it] = labs
-    text = (df.drop_duplicates(item_col).set_index(df.drop_duplicates(item_col)[item_col]
-                                                   .astype(str))[cols["text"]]
-            if cols.get("text") and cols["text"] in df.columns else None)
+    text = (
+        df.drop_duplicates(item_col).set_index(df.drop_duplicates(item_col)[item_col].astype(str))[
+            cols["text"]
+        ]
+        if cols.get("text") and cols["text"] in df.columns
+        else None
+    )
     return items, by_coder, text
 
 
@@ -49,8 +52,11 @@ def main(smk):
     g = dict(smk.params.options)
     cols = g["columns"]
     df = read_any_table(smk.input.gold, "gold data")
-    need = ["labels"] + (["id"] if cols.get("id") else ["text"]) + (
-        ["coder"] if cols.get("coder") else [])
+    need = (
+        ["labels"]
+        + (["id"] if cols.get("id") else ["text"])
+        + (["coder"] if cols.get("coder") else [])
+    )
     for role in need:
         if cols[role] not in df.columns:
             raise NewslensError(
@@ -58,8 +64,9 @@ def main(smk):
                 f"framing.validation.columns.{role}); its columns are: "
                 f"{', '.join(map(str, df.columns))}"
             )
-    labels, unknown = parse_labels(df[cols["labels"]], cb, g["delimiter"],
-                                   smk.params.unknown_labels, "gold data")
+    labels, unknown = parse_labels(
+        df[cols["labels"]], cb, g["delimiter"], smk.params.unknown_labels, "gold data"
+    )
     write_table(unknown, smk.output.unknown)
     items, by_coder, text = gold_items(df, cols, labels)
     coders = sorted(by_coder)
@@ -76,7 +83,9 @@ def main(smk):
     stack = np.stack(coder_mats)
     consensus = (np.nanmean(stack, axis=0) >= 0.5).astype(np.int8)
     gold_lists = [[frames[j] for j in np.flatnonzero(row)] for row in consensus]
-    single = is_single_label(gold_lists) if g["label_mode"] == "auto" else g["label_mode"] == "single"
+    single = (
+        is_single_label(gold_lists) if g["label_mode"] == "auto" else g["label_mode"] == "single"
+    )
     if single:  # ties between coders: keep the first frame only
         consensus = to_matrix([labs[:1] for labs in gold_lists], frames)
     k = 1 if single else mean_cardinality(consensus)
@@ -92,8 +101,9 @@ def main(smk):
                 "id of the corpus; check framing.validation.columns.id or give a text column"
             )
         if missing.any():
-            log.warning("%d gold items are not in the corpus and are scored as unframed",
-                        int(missing.sum()))
+            log.warning(
+                "%d gold items are not in the corpus and are scored as unframed", int(missing.sum())
+            )
         docs = docs.fillna({"primary_frame": "none", "labels": "none"}).fillna(0.0)
         name = smk.params.classifier
         if single:
@@ -102,8 +112,9 @@ def main(smk):
             preds[name] = to_matrix(label_lists_from_column(docs["labels"]), frames)
     else:
         texts = [str(text.get(it, "")) for it in items]
-        cb_docs = classify_texts(items, texts, cb, Matcher(cb),
-                                 get_normalizer(cb.normalize, cb.language), cbp)
+        cb_docs = classify_texts(
+            items, texts, cb, Matcher(cb), get_normalizer(cb.normalize, cb.language), cbp
+        )
         if smk.params.classifier == "supervised":
             bundle = joblib.load(smk.input.model)
             model, mframes = bundle["model"], bundle["frames"]
@@ -124,12 +135,21 @@ def main(smk):
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
     for r in summary.itertuples():
-        log.info("%-28s micro-F1 %.3f  macro-F1 %.3f  alpha %.3f", r.method, r.micro_f1,
-                 r.macro_f1, r.alpha_pooled)
+        log.info(
+            "%-28s micro-F1 %.3f  macro-F1 %.3f  alpha %.3f",
+            r.method,
+            r.micro_f1,
+            r.macro_f1,
+            r.alpha_pooled,
+        )
     apply_style()
-    save_figure(validation_figure(per_frame, summary, cb.names(),
-                                  f"Frames against human codes ({len(items)} items)"),
-                smk.output.fig, smk.output.fig_svg)
+    save_figure(
+        validation_figure(
+            per_frame, summary, cb.names(), f"Frames against human codes ({len(items)} items)"
+        ),
+        smk.output.fig,
+        smk.output.fig_svg,
+    )
 
 
 run(main, snakemake)

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from newslens.codebook import Matcher, build_codebook, load_codebook, read_codebook_yaml
 from newslens.frames_eval import (
     evaluate,
@@ -31,9 +30,14 @@ from newslens.runtime import NewslensError
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/codebook.schema.yaml").read_text())
-OPTS = {"min_weight": 1.0, "relative_threshold": 0.5, "negation_window": 3,
-        "negation_cues": ["not", "no", "never", "without"], "doc_min_share": 0.15,
-        "doc_max_labels": 3}
+OPTS = {
+    "min_weight": 1.0,
+    "relative_threshold": 0.5,
+    "negation_window": 3,
+    "negation_cues": ["not", "no", "never", "without"],
+    "doc_min_share": 0.15,
+    "doc_max_labels": 3,
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +56,23 @@ def small_codebook(stem, **extra):
     data = {
         "name": "test",
         "frames": [
-            {"key": "security", "name": "Security", "labels": ["8", "sec"],
-             "terms": ["war", "armed forces", {"term": "military", "weight": 2}, "court martial"]},
-            {"key": "diplomacy", "name": "Diplomacy",
-             "terms": ["negotiate", "peace talks", "ambassador"]},
-            {"key": "legal", "name": "Legal", "terms": ["court", "law"],
-             "exclude": ["food court"]},
+            {
+                "key": "security",
+                "name": "Security",
+                "labels": ["8", "sec"],
+                "terms": [
+                    "war",
+                    "armed forces",
+                    {"term": "military", "weight": 2},
+                    "court martial",
+                ],
+            },
+            {
+                "key": "diplomacy",
+                "name": "Diplomacy",
+                "terms": ["negotiate", "peace talks", "ambassador"],
+            },
+            {"key": "legal", "name": "Legal", "terms": ["court", "law"], "exclude": ["food court"]},
             {"key": "other", "name": "Other", "residual": True},
         ],
     }
@@ -66,8 +81,9 @@ def small_codebook(stem, **extra):
 
 
 def sents(*texts, doc="d1"):
-    return pd.DataFrame({"doc_id": doc, "para_id": 0, "sent_id": range(len(texts)),
-                         "text": list(texts)})
+    return pd.DataFrame(
+        {"doc_id": doc, "para_id": 0, "sent_id": range(len(texts)), "text": list(texts)}
+    )
 
 
 def run_sents(cb, stem, *texts, **opts):
@@ -78,7 +94,8 @@ def run_sents(cb, stem, *texts, **opts):
 def test_known_frames_multiword_and_inflections(stem):
     cb = small_codebook(stem)
     t, hits = run_sents(
-        cb, stem,
+        cb,
+        stem,
         "The negotiations continued while negotiators negotiated.",  # 2 inflections of negotiate
         "Peace talks began; the armed forces withdrew.",  # two multiword phrases, two frames
         "The military wars went on.",  # weight 2 + inflected 'wars'
@@ -95,16 +112,26 @@ def test_known_frames_multiword_and_inflections(stem):
 
 def test_longest_phrase_wins_and_exclusion(stem):
     cb = small_codebook(stem)
-    t, hits = run_sents(cb, stem, "A court martial was held.", "We ate at the food court.",
-                        "The court ruled on the law.")
+    t, hits = run_sents(
+        cb,
+        stem,
+        "A court martial was held.",
+        "We ate at the food court.",
+        "The court ruled on the law.",
+    )
     assert hits[hits.sent_id == 0]["indicator"].tolist() == ["court martial"]
     assert t["labels"].tolist() == ["security", "other", "legal"]
 
 
 def test_negation(stem):
     cb = small_codebook(stem)
-    t, hits = run_sents(cb, stem, "There will be no war.", "They didn't negotiate.",
-                        "No one doubts that, in the end, war came.")
+    t, hits = run_sents(
+        cb,
+        stem,
+        "There will be no war.",
+        "They didn't negotiate.",
+        "No one doubts that, in the end, war came.",
+    )
     assert t["labels"].tolist() == ["other", "other", "security"]  # 3rd: cue too far away
     assert hits["negated"].tolist() == [True, True, False]
     t0, _ = run_sents(cb, stem, "There will be no war.", negation_window=0)
@@ -116,15 +143,19 @@ def test_relative_threshold_multilabel(stem):
     s = "The military ambassador spoke of war."  # security 3, diplomacy 1
     assert run_sents(cb, stem, s)[0]["labels"].tolist() == ["security"]
     assert run_sents(cb, stem, s, relative_threshold=0.3)[0]["labels"].tolist() == [
-        "security;diplomacy"]
+        "security;diplomacy"
+    ]
     assert run_sents(cb, stem, s, min_weight=4)[0]["labels"].tolist() == ["other"]
 
 
 def test_regex_indicator(stem):
-    cb = small_codebook(stem, frames=[
-        {"key": "econ", "name": "Econ", "terms": ["budget"], "regex": [r"[$€]\s?\d"]},
-        {"key": "sec", "name": "Sec", "terms": ["war"]},
-    ])
+    cb = small_codebook(
+        stem,
+        frames=[
+            {"key": "econ", "name": "Econ", "terms": ["budget"], "regex": [r"[$€]\s?\d"]},
+            {"key": "sec", "name": "Sec", "terms": ["war"]},
+        ],
+    )
     t, hits = run_sents(cb, stem, "It cost $5 million.")
     assert t["labels"].tolist() == ["econ"] and hits["indicator"].tolist() == [r"[$€]\s?\d"]
 
@@ -132,13 +163,19 @@ def test_regex_indicator(stem):
 # ---- aggregation -----------------------------------------------------------------------------
 def test_aggregation_maths(stem):
     cb = small_codebook(stem)
-    s = pd.DataFrame({
-        "doc_id": ["a", "a", "a", "b"], "para_id": [0, 0, 1, 0], "sent_id": [0, 1, 2, 0],
-        "text": ["War and peace talks now.",  # 5 words: security .5 diplomacy .5
-                 "The law.",  # 2 words: legal 1
-                 "Nothing here at all today friends.",  # 6 words: none
-                 "Nothing."],
-    })
+    s = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a", "b"],
+            "para_id": [0, 0, 1, 0],
+            "sent_id": [0, 1, 2, 0],
+            "text": [
+                "War and peace talks now.",  # 5 words: security .5 diplomacy .5
+                "The law.",  # 2 words: legal 1
+                "Nothing here at all today friends.",  # 6 words: none
+                "Nothing.",
+            ],
+        }
+    )
     t, _ = classify_sentences(s, cb, Matcher(cb), stem, OPTS)
     docs = aggregate(t, ["doc_id"], cb, 0.15, 3).set_index("doc_id")
     assert docs.loc["a", "share_security"] == pytest.approx(2.5 / 13, abs=1e-6)
@@ -168,8 +205,9 @@ def test_no_frame_corpus_gives_explicit_none(stem):
 
 def test_classify_texts_keeps_order_and_empty_text(stem):
     cb = small_codebook(stem)
-    out = classify_texts(["x", "y", "z"], ["The law. The court.", "", "War. War."], cb,
-                         Matcher(cb), stem, OPTS)
+    out = classify_texts(
+        ["x", "y", "z"], ["The law. The court.", "", "War. War."], cb, Matcher(cb), stem, OPTS
+    )
     assert out["doc_id"].tolist() == ["x", "y", "z"]
     assert out["primary_frame"].tolist() == ["legal", "other", "security"]
 
@@ -177,8 +215,13 @@ def test_classify_texts_keeps_order_and_empty_text(stem):
 # ---- codebook validation ---------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["policy_frames.yaml", "generic_frames.yaml"])
 def test_shipped_codebooks_are_valid_and_rich(path, stem):
-    cb = build_codebook(read_codebook_yaml(REPO / "config/codebooks" / path), stem, "stem",
-                        schema=SCHEMA, source=path)
+    cb = build_codebook(
+        read_codebook_yaml(REPO / "config/codebooks" / path),
+        stem,
+        "stem",
+        schema=SCHEMA,
+        source=path,
+    )
     expected = 15 if path.startswith("policy") else 5
     assert len(cb.frames) == expected
     terms = cb.terms_table()
@@ -189,16 +232,34 @@ def test_shipped_codebooks_are_valid_and_rich(path, stem):
 
 
 def test_policy_codebook_names_match_issue(stem):
-    cb = load_codebook(REPO / "config/codebooks/policy_frames.yaml", "stem",
-                       schema_path=REPO / "workflow/schemas/codebook.schema.yaml") \
-        if _has_tokenize() else build_codebook(
-            read_codebook_yaml(REPO / "config/codebooks/policy_frames.yaml"), stem, "stem")
+    cb = (
+        load_codebook(
+            REPO / "config/codebooks/policy_frames.yaml",
+            "stem",
+            schema_path=REPO / "workflow/schemas/codebook.schema.yaml",
+        )
+        if _has_tokenize()
+        else build_codebook(
+            read_codebook_yaml(REPO / "config/codebooks/policy_frames.yaml"), stem, "stem"
+        )
+    )
     assert [f["name"] for f in cb.frames] == [
-        "Economic", "Capacity and resources", "Morality", "Fairness and equality",
-        "Legality, constitutionality and jurisprudence", "Policy prescription and evaluation",
-        "Crime and punishment", "Security and defense", "Health and safety", "Quality of life",
-        "Cultural identity", "Public opinion", "Political", "External regulation and reputation",
-        "Other"]
+        "Economic",
+        "Capacity and resources",
+        "Morality",
+        "Fairness and equality",
+        "Legality, constitutionality and jurisprudence",
+        "Policy prescription and evaluation",
+        "Crime and punishment",
+        "Security and defense",
+        "Health and safety",
+        "Quality of life",
+        "Cultural identity",
+        "Public opinion",
+        "Political",
+        "External regulation and reputation",
+        "Other",
+    ]
     assert cb.residual == "other"
 
 
@@ -211,17 +272,27 @@ def _has_tokenize():
         return False
 
 
-@pytest.mark.parametrize("frames, message", [
-    ([{"key": "a", "name": "A", "terms": ["x"], "indicators": ["y"]}], "indicators"),
-    ([{"key": "a", "name": "A", "terms": []}], "has no indicator"),
-    ([{"key": "a", "name": "A", "regex": ["(unclosed"]}], "malformed"),
-    ([{"key": "a", "name": "A", "terms": ["x"]}, {"key": "a", "name": "B", "terms": ["y"]}],
-     "duplicate frame key 'a'"),
-    ([{"key": "a", "name": "A", "terms": ["x"]}, {"key": "b", "name": "a", "terms": ["y"]}],
-     "duplicate frame name"),
-    ([{"key": "A-1", "name": "A", "terms": ["x"]}], "frames.0..key .frame 'A-1'.: 'A-1' does not match"),
-    ([{"key": "a", "name": "A", "residual": True, "terms": ["x"]}], "residual frame 'a'"),
-])
+@pytest.mark.parametrize(
+    "frames, message",
+    [
+        ([{"key": "a", "name": "A", "terms": ["x"], "indicators": ["y"]}], "indicators"),
+        ([{"key": "a", "name": "A", "terms": []}], "has no indicator"),
+        ([{"key": "a", "name": "A", "regex": ["(unclosed"]}], "malformed"),
+        (
+            [{"key": "a", "name": "A", "terms": ["x"]}, {"key": "a", "name": "B", "terms": ["y"]}],
+            "duplicate frame key 'a'",
+        ),
+        (
+            [{"key": "a", "name": "A", "terms": ["x"]}, {"key": "b", "name": "a", "terms": ["y"]}],
+            "duplicate frame name",
+        ),
+        (
+            [{"key": "A-1", "name": "A", "terms": ["x"]}],
+            "frames.0..key .frame 'A-1'.: 'A-1' does not match",
+        ),
+        ([{"key": "a", "name": "A", "residual": True, "terms": ["x"]}], "residual frame 'a'"),
+    ],
+)
 def test_bad_codebooks(frames, message, stem):
     with pytest.raises(NewslensError, match=message):
         build_codebook({"name": "bad", "frames": frames}, stem, "stem", schema=SCHEMA)
@@ -232,9 +303,18 @@ def test_duplicate_yaml_keys_and_overlaps(tmp_path, stem):
     p.write_text("name: x\nframes:\n  - key: a\n    name: A\n    terms: [war]\n    terms: [law]\n")
     with pytest.raises(NewslensError, match="duplicate key 'terms' at line 6"):
         read_codebook_yaml(p)
-    cb = build_codebook({"name": "x", "frames": [
-        {"key": "a", "name": "A", "terms": ["war", "negotiations"]},
-        {"key": "b", "name": "B", "terms": ["wars", "court"]}]}, stem, "stem", schema=SCHEMA)
+    cb = build_codebook(
+        {
+            "name": "x",
+            "frames": [
+                {"key": "a", "name": "A", "terms": ["war", "negotiations"]},
+                {"key": "b", "name": "B", "terms": ["wars", "court"]},
+            ],
+        },
+        stem,
+        "stem",
+        schema=SCHEMA,
+    )
     assert cb.overlaps["normalized"].tolist() == ["war"]
     assert cb.overlaps["frames"].tolist() == ["a;b"]
     t, _ = run_sents(cb, stem, "The war.")  # an overlapping term counts for both frames
@@ -244,10 +324,16 @@ def test_duplicate_yaml_keys_and_overlaps(tmp_path, stem):
 # ---- labels, metrics, alpha, baselines -------------------------------------------------------
 def test_label_aliases_and_unknown(stem):
     cb = small_codebook(stem)
-    labels, report = parse_labels(pd.Series(["Security", "8.0;Diplomacy", "SEC", "none",
-                                             "legal ; Weather"]), cb, ";", "keep")
-    assert labels == [["security"], ["security", "diplomacy"], ["security"], ["other"],
-                      ["legal", "Weather"]]
+    labels, report = parse_labels(
+        pd.Series(["Security", "8.0;Diplomacy", "SEC", "none", "legal ; Weather"]), cb, ";", "keep"
+    )
+    assert labels == [
+        ["security"],
+        ["security", "diplomacy"],
+        ["security"],
+        ["other"],
+        ["legal", "Weather"],
+    ]
     assert report["label"].tolist() == ["Weather"]
     assert parse_labels(pd.Series(["legal;Weather"]), cb, ";", "drop")[0] == [["legal"]]
     with pytest.raises(NewslensError, match="'Weather' .1 rows, first row 0"):
@@ -261,7 +347,7 @@ def test_scores_hand_computed():
     s, per = scores(y, p, frames)
     per = per.set_index("frame")
     # a: tp1 fp1 fn1; b: tp2 fp0 fn0; c: tp0 fp1 fn1
-    assert per.loc["a", ["precision", "recall", "f1"]].tolist() == pytest.approx([.5, .5, .5])
+    assert per.loc["a", ["precision", "recall", "f1"]].tolist() == pytest.approx([0.5, 0.5, 0.5])
     assert per.loc["b", "f1"] == 1.0 and per.loc["c", "f1"] == 0.0
     assert s["micro_precision"] == pytest.approx(3 / 5)
     assert s["micro_recall"] == pytest.approx(3 / 5)
@@ -273,12 +359,14 @@ def test_krippendorff_textbook_example():
     # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", nominal data,
     # 4 coders x 12 units with missing values: alpha = 0.743
     n = np.nan
-    data = np.array([
-        [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
-        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
-        [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
-        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
-    ])
+    data = np.array(
+        [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+            [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
+        ]
+    )
     assert kalpha(data) == pytest.approx(0.743, abs=5e-4)
     # two coders, 4 units (1,1) (0,0) (0,0) (1,0), hand computed: coincidences o11=2,
     # o00=4, o01=o10=1; n=8, n1=3, n0=5 -> D_o = 2/8, D_e = 2*3*5/(8*7) -> alpha = 8/15
@@ -304,9 +392,11 @@ def test_baseline_and_evaluate():
 # ---- supervised ------------------------------------------------------------------------------
 def planted_corpus(n=240, seed=0):
     rng = np.random.default_rng(seed)
-    vocab = {"econ": ["budget", "tax", "market", "inflation", "prices"],
-             "sec": ["troops", "missile", "border", "army", "attack"],
-             "pol": ["election", "party", "vote", "senate", "campaign"]}
+    vocab = {
+        "econ": ["budget", "tax", "market", "inflation", "prices"],
+        "sec": ["troops", "missile", "border", "army", "attack"],
+        "pol": ["election", "party", "vote", "senate", "campaign"],
+    }
     filler = [f"w{i}" for i in range(300)]
     texts, labels = [], []
     for i in range(n):
@@ -329,8 +419,15 @@ def test_supervised_recovers_planted_labels():
     texts, labels = planted_corpus()
     frames = ["econ", "sec", "pol"]
     Y = to_matrix(labels, frames)
-    params = {"folds": 4, "C_grid": [1.0, 8.0], "inner_folds": 2, "class_weight": "balanced",
-              "ngram_max": 1, "threshold": 0.5, "seed": 1}
+    params = {
+        "folds": 4,
+        "C_grid": [1.0, 8.0],
+        "inner_folds": 2,
+        "class_weight": "balanced",
+        "ngram_max": 1,
+        "threshold": 0.5,
+        "seed": 1,
+    }
     pred, chosen, fold_of = cross_validate(texts, Y, params, single_label=False)
     s, _ = scores(Y, pred, frames)
     base, _ = scores(Y, most_frequent_baseline(Y, len(Y), 1), frames)
@@ -339,11 +436,14 @@ def test_supervised_recovers_planted_labels():
     assert len(chosen) == 4 and sorted(set(fold_of)) == [0, 1, 2, 3]
 
 
-@pytest.mark.parametrize("texts, labels, message", [
-    (["a b", " "], [["x"], ["y"]], "empty text .first rows: 1"),
-    (["a b", "c d"], [["x"], ["x"]], "same single frame"),
-    (["a b", "c d"], [["x"], []], "no frame label"),
-])
+@pytest.mark.parametrize(
+    "texts, labels, message",
+    [
+        (["a b", " "], [["x"], ["y"]], "empty text .first rows: 1"),
+        (["a b", "c d"], [["x"], ["x"]], "same single frame"),
+        (["a b", "c d"], [["x"], []], "no frame label"),
+    ],
+)
 def test_supervised_bad_labeled_data(texts, labels, message):
     from newslens.frames_supervised import check_labeled
 
@@ -354,16 +454,29 @@ def test_supervised_bad_labeled_data(texts, labels, message):
 # ---- actors x frames -------------------------------------------------------------------------
 def test_actor_frame_counts(stem):
     cb = small_codebook(stem)
-    t, _ = run_sents(cb, stem, "Armenia and Russia went to war.", "Armenia sent an ambassador.",
-                     "Russia, Russia.", "Nothing.")
-    mentions = pd.DataFrame({
-        "doc_id": "d1", "para_id": 0, "sent_id": [0, 0, 1, 2, 2],
-        "actor": ["Armenia", "Russia", "Armenia", "Russia", "Russia"],
-        "alias": ["Armenia", "Russia", "Armenia", "Russia", "Russia"],
-        "start": 0, "end": 1,
-    })
-    half = [actor_frame_counts(mentions[mentions.sent_id < 2], t, cb),
-            actor_frame_counts(mentions[mentions.sent_id >= 2], t, cb)]
+    t, _ = run_sents(
+        cb,
+        stem,
+        "Armenia and Russia went to war.",
+        "Armenia sent an ambassador.",
+        "Russia, Russia.",
+        "Nothing.",
+    )
+    mentions = pd.DataFrame(
+        {
+            "doc_id": "d1",
+            "para_id": 0,
+            "sent_id": [0, 0, 1, 2, 2],
+            "actor": ["Armenia", "Russia", "Armenia", "Russia", "Russia"],
+            "alias": ["Armenia", "Russia", "Armenia", "Russia", "Russia"],
+            "start": 0,
+            "end": 1,
+        }
+    )
+    half = [
+        actor_frame_counts(mentions[mentions.sent_id < 2], t, cb),
+        actor_frame_counts(mentions[mentions.sent_id >= 2], t, cb),
+    ]
     out = finish_actor_frames(pd.concat(half), cb, ["Armenia", "Russia", "NATO"])
     o = out.set_index(["actor", "frame"])
     assert o.loc[("Armenia", "security"), "n_sentences"] == 1
@@ -372,5 +485,6 @@ def test_actor_frame_counts(stem):
     assert o.loc[("Russia", "security"), "n_actor_sentences"] == 2  # 2 mentions in sent 2 = 1
     assert o.loc[("Russia", "none"), "frame_share"] == 0.5
     assert o.loc[("NATO", "security"), "n_actor_sentences"] == 0
-    assert out.groupby("actor")["frame_share"].sum()[["Armenia", "Russia"]].tolist() == \
-        pytest.approx([1.0, 1.0])
+    assert out.groupby("actor")["frame_share"].sum()[
+        ["Armenia", "Russia"]
+    ].tolist() == pytest.approx([1.0, 1.0])

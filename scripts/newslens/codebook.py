@@ -81,9 +81,7 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _DupKeyLoader.construct_mapping_orig = yaml.SafeLoader.construct_mapping
-_DupKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_DupKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def read_codebook_yaml(path: str | Path) -> dict:
@@ -191,8 +189,13 @@ class Codebook:
     def terms_table(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
-                {"frame": i.frame, "indicator": i.term, "normalized": i.norm, "weight": i.weight,
-                 "kind": i.kind}
+                {
+                    "frame": i.frame,
+                    "indicator": i.term,
+                    "normalized": i.norm,
+                    "weight": i.weight,
+                    "kind": i.kind,
+                }
                 for i in self.indicators
             ],
             columns=["frame", "indicator", "normalized", "weight", "kind"],
@@ -282,7 +285,9 @@ def build_codebook(
             seen_norm[norm] = term
             indicators.append(Indicator(key, term, norm, float(weight), "term"))
         for r in regexes:
-            pattern, weight = (r, 1.0) if isinstance(r, str) else (r.get("regex"), r.get("weight", 1.0))
+            pattern, weight = (
+                (r, 1.0) if isinstance(r, str) else (r.get("regex"), r.get("weight", 1.0))
+            )
             try:
                 re.compile(pattern, re.IGNORECASE)
             except (re.error, TypeError) as err:
@@ -294,6 +299,12 @@ def build_codebook(
         excl = []
         for e in fr.get("exclude") or []:
             norm = normalize_text(str(e), normalizer)
+            if norm in seen_norm:
+                raise NewslensError(
+                    f"{source}: frame '{key}': excluded phrase '{e}' normalises to '{norm}', "
+                    f"the same as its indicator '{seen_norm[norm]}', so it would cancel every "
+                    "hit of that indicator; make the exclusion longer or remove it"
+                )
             if norm:
                 excl.append(norm)
         excludes[key] = excl
@@ -330,8 +341,10 @@ def term_overlaps(cb: Codebook) -> pd.DataFrame:
     sub = t[t["normalized"].isin(multi)]
     out = (
         sub.groupby("normalized")
-        .agg(frames=("frame", lambda s: ";".join(sorted(set(s)))),
-             indicators=("indicator", lambda s: ";".join(sorted(set(s)))))
+        .agg(
+            frames=("frame", lambda s: ";".join(sorted(set(s)))),
+            indicators=("indicator", lambda s: ";".join(sorted(set(s)))),
+        )
         .reset_index()
         .sort_values("normalized")
     )
@@ -415,7 +428,9 @@ class Matcher:
             f: re.compile("|".join(f"(?:{i.term})" for i in inds), re.IGNORECASE)
             for f, inds in self.regexes.items()
         }
-        self.regex_weight = {f: {i.term: i.weight for i in inds} for f, inds in self.regexes.items()}
+        self.regex_weight = {
+            f: {i.term: i.weight for i in inds} for f, inds in self.regexes.items()
+        }
 
     def find(self, norm_text: str):
         if self.regex is None:

@@ -82,8 +82,14 @@ def parse_labels(
     empty = [cb.residual] if cb.residual else []
     out, unknown_rows = [], {}
     for row, raw in enumerate(values.tolist()):
-        parts = [] if raw is None or (isinstance(raw, float) and np.isnan(raw)) else (
-            list(raw) if isinstance(raw, list | tuple | np.ndarray) else str(raw).split(delimiter)
+        parts = (
+            []
+            if raw is None or (isinstance(raw, float) and np.isnan(raw))
+            else (
+                list(raw)
+                if isinstance(raw, list | tuple | np.ndarray)
+                else str(raw).split(delimiter)
+            )
         )
         keys = []
         for p in parts:
@@ -106,8 +112,10 @@ def parse_labels(
         columns=["label", "n_rows", "first_row"],
     )
     if len(report) and unknown == "error":
-        shown = ", ".join(f"'{r.label}' ({r.n_rows} rows, first row {r.first_row})"
-                          for r in report.head(10).itertuples())
+        shown = ", ".join(
+            f"'{r.label}' ({r.n_rows} rows, first row {r.first_row})"
+            for r in report.head(10).itertuples()
+        )
         raise NewslensError(
             f"{what}: {len(report)} label(s) are not frames of codebook '{cb.name}': {shown}. "
             f"Known frames: {', '.join(cb.keys)}. Add the spelling to the frame's 'labels' in "
@@ -141,9 +149,16 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, frames: list[str]) -> tuple[d
         r = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
         f = np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
     support = y_true.sum(axis=0)
-    per = pd.DataFrame({"frame": frames, "support": support.astype(int),
-                        "n_predicted": y_pred.sum(axis=0).astype(int),
-                        "precision": p, "recall": r, "f1": f})
+    per = pd.DataFrame(
+        {
+            "frame": frames,
+            "support": support.astype(int),
+            "n_predicted": y_pred.sum(axis=0).astype(int),
+            "precision": p,
+            "recall": r,
+            "f1": f,
+        }
+    )
     present = support > 0
     TP, FP, FN = tp.sum(), fp.sum(), fn.sum()
     mp = TP / (TP + FP) if TP + FP else 0.0
@@ -184,11 +199,10 @@ def alpha_table(
     rows = []
     for j, fr in enumerate(frames):
         data = np.vstack([y_pred[:, j].astype(float), *[c[:, j] for c in coder_mats]])
-        human = (
-            kalpha(np.vstack([c[:, j] for c in coder_mats])) if len(coder_mats) > 1 else np.nan
+        human = kalpha(np.vstack([c[:, j] for c in coder_mats])) if len(coder_mats) > 1 else np.nan
+        rows.append(
+            {"frame": fr, "alpha_classifier_coders": kalpha(data), "alpha_coders_only": human}
         )
-        rows.append({"frame": fr, "alpha_classifier_coders": kalpha(data),
-                     "alpha_coders_only": human})
     pooled = kalpha(np.vstack([y_pred.astype(float).ravel(), *[c.ravel() for c in coder_mats]]))
     return pd.DataFrame(rows), pooled
 
@@ -223,18 +237,27 @@ def label_lists_from_column(col: pd.Series) -> list[list[str]]:
     return [[x for x in str(s).split(";") if x and x != NONE_FRAME] for s in col]
 
 
-def codebook_predictions(doc_table: pd.DataFrame, frames: list[str], single: bool, k: int
-                         ) -> dict[str, np.ndarray]:
+def codebook_predictions(
+    doc_table: pd.DataFrame, frames: list[str], single: bool, k: int
+) -> dict[str, np.ndarray]:
     """Binary predictions of the codebook classifier over ``frames`` from an article table:
     single-label data -> its primary frame; multi-label -> its labels (configured thresholds)
     and, as a second method, its k highest-share frames (k = the baseline's k)."""
     if single:
         return {"codebook": to_matrix([[p] for p in doc_table["primary_frame"]], frames)}
     labs = label_lists_from_column(doc_table["labels"])
-    shares = np.column_stack([
-        doc_table[f"share_{f}"].to_numpy(dtype=float) if f"share_{f}" in doc_table else
-        np.zeros(len(doc_table)) for f in frames
-    ]) if frames else np.zeros((len(doc_table), 0))
+    shares = (
+        np.column_stack(
+            [
+                doc_table[f"share_{f}"].to_numpy(dtype=float)
+                if f"share_{f}" in doc_table
+                else np.zeros(len(doc_table))
+                for f in frames
+            ]
+        )
+        if frames
+        else np.zeros((len(doc_table), 0))
+    )
     out = {"codebook": to_matrix(labs, frames)}
     topk = topk_from_scores(shares, k)
     # the residual frame (no share column) stands for "nothing matched"
@@ -245,9 +268,13 @@ def codebook_predictions(doc_table: pd.DataFrame, frames: list[str], single: boo
     return out
 
 
-def evaluate(y_true: np.ndarray, preds: dict[str, np.ndarray], frames: list[str],
-             coder_mats: list[np.ndarray] | None = None, single: bool = False
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def evaluate(
+    y_true: np.ndarray,
+    preds: dict[str, np.ndarray],
+    frames: list[str],
+    coder_mats: list[np.ndarray] | None = None,
+    single: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every method against the gold matrix. Returns a summary (one row per method:
     micro/macro P/R/F1, subset accuracy, pooled alpha and, for single-label data, alpha on the
     frame) and a per-frame table (method, frame, support, n_predicted, precision, recall, f1,
@@ -262,8 +289,9 @@ def evaluate(y_true: np.ndarray, preds: dict[str, np.ndarray], frames: list[str]
             pred_lab = y_pred.argmax(axis=1).astype(float)
             coded = []
             for c in coder_mats:
-                lab = np.where(np.nansum(c, axis=1) > 0, np.nanargmax(np.nan_to_num(c, nan=-1),
-                                                                      axis=1), np.nan)
+                lab = np.where(
+                    np.nansum(c, axis=1) > 0, np.nanargmax(np.nan_to_num(c, nan=-1), axis=1), np.nan
+                )
                 coded.append(lab)
             s["alpha_frame"] = kalpha(np.vstack([pred_lab, *coded]))
         summ.append(s)
@@ -273,6 +301,15 @@ def evaluate(y_true: np.ndarray, preds: dict[str, np.ndarray], frames: list[str]
         kalpha(np.vstack([c.ravel() for c in coder_mats])) if len(coder_mats) > 1 else np.nan
     )
     per_frame = pd.concat(per, ignore_index=True)
-    cols = ["method", "frame", "support", "n_predicted", "precision", "recall", "f1",
-            "alpha_classifier_coders", "alpha_coders_only"]
+    cols = [
+        "method",
+        "frame",
+        "support",
+        "n_predicted",
+        "precision",
+        "recall",
+        "f1",
+        "alpha_classifier_coders",
+        "alpha_coders_only",
+    ]
     return summary, per_frame[cols]

@@ -36,11 +36,24 @@ def distribution_figure(dist: pd.DataFrame, title: str):
     fig, ax = plt.subplots(figsize=(COLUMN_WIDTH * 1.5, 0.28 * len(d) + 1.0))
     y = np.arange(len(d))
     colors = [NONE_COLOR if f == "none" else OKABE_ITO[0] for f in d["frame"]]
-    ax.barh(y, d["mean_share"] * 100, color=colors, edgecolor="#555555", linewidth=0.4,
-            label="mean share of article text")
+    ax.barh(
+        y,
+        d["mean_share"] * 100,
+        color=colors,
+        edgecolor="#555555",
+        linewidth=0.4,
+        label="mean share of article text",
+    )
     prim = d["primary_share"].to_numpy() > 0
-    ax.scatter(d["primary_share"].to_numpy()[prim] * 100, y[prim], color=OKABE_ITO[3], zorder=3,
-               s=14, marker="D", label="articles with it as primary frame")
+    ax.scatter(
+        d["primary_share"].to_numpy()[prim] * 100,
+        y[prim],
+        color=OKABE_ITO[3],
+        zorder=3,
+        s=14,
+        marker="D",
+        label="articles with it as primary frame",
+    )
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(n, 34) for n in d["name"]])
     ax.set_xlabel("% (of article text / of articles)")
@@ -58,8 +71,13 @@ def _palette(frames: list[str]) -> dict[str, str]:
     return {f: cols[i % len(cols)] for i, f in enumerate(frames)}
 
 
-def position_figure(para_table: pd.DataFrame, names: dict[str, str], title: str,
-                    max_paragraphs: int = 15, max_frames: int = 7):
+def position_figure(
+    para_table: pd.DataFrame,
+    names: dict[str, str],
+    title: str,
+    max_paragraphs: int = 15,
+    max_frames: int = 7,
+):
     """Stacked bars: mean frame shares by paragraph position (0 = first paragraph / lede);
     the max_frames most common frames get colours, the rest are pooled."""
     if para_table.empty:
@@ -81,15 +99,36 @@ def position_figure(para_table: pd.DataFrame, names: dict[str, str], title: str,
     bottom = np.zeros(len(x))
     pal = _palette([c[6:] for c in keep])
     for c in keep:
-        ax.bar(x, stack[c] * 100, bottom=bottom, color=pal[c[6:]], edgecolor="white",
-               linewidth=0.3, label=_wrap(names.get(c[6:], c[6:]), 30))
+        ax.bar(
+            x,
+            stack[c] * 100,
+            bottom=bottom,
+            color=pal[c[6:]],
+            edgecolor="white",
+            linewidth=0.3,
+            label=_wrap(names.get(c[6:], c[6:]), 30),
+        )
         bottom += stack[c].to_numpy() * 100
     if rest and float(stack["rest"].sum()) > 0:
-        ax.bar(x, stack["rest"] * 100, bottom=bottom, color=REST_COLOR, edgecolor="white",
-               linewidth=0.3, label="all other frames")
+        ax.bar(
+            x,
+            stack["rest"] * 100,
+            bottom=bottom,
+            color=REST_COLOR,
+            edgecolor="white",
+            linewidth=0.3,
+            label="all other frames",
+        )
         bottom += stack["rest"].to_numpy() * 100
-    ax.bar(x, stack["share_none"] * 100, bottom=bottom, color=NONE_COLOR, edgecolor="white",
-           linewidth=0.3, label="no frame")
+    ax.bar(
+        x,
+        stack["share_none"] * 100,
+        bottom=bottom,
+        color=NONE_COLOR,
+        edgecolor="white",
+        linewidth=0.3,
+        label="no frame",
+    )
     labels = [str(int(p) + 1) for p in x]
     if len(x) and x.max() == max_paragraphs - 1 and (t["para_id"] >= max_paragraphs).any():
         labels[-1] = f"{max_paragraphs}+"
@@ -99,8 +138,10 @@ def position_figure(para_table: pd.DataFrame, names: dict[str, str], title: str,
     ax.set_ylabel("% of paragraph text")
     ax.set_ylim(0, 100)
     n_docs = para_table["doc_id"].nunique()
-    ax.set_title(f"{title} ({n_docs} article{'s' if n_docs != 1 else ''}; "
-                 f"paragraphs per position: {int(counts.min())}-{int(counts.max())})")
+    ax.set_title(
+        f"{title} ({n_docs} article{'s' if n_docs != 1 else ''}; "
+        f"paragraphs per position: {int(counts.min())}-{int(counts.max())})"
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
@@ -118,8 +159,9 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
     piv, cnt = piv[used], cnt[used]
     order = nact.sort_values(ascending=False).index
     piv, cnt = piv.loc[order], cnt.loc[order]
-    fig, ax = plt.subplots(figsize=(max(COLUMN_WIDTH, 0.55 * len(used) + 2.0),
-                                    0.38 * len(piv) + 1.6))
+    fig, ax = plt.subplots(
+        figsize=(max(COLUMN_WIDTH, 0.55 * len(used) + 2.0), 0.38 * len(piv) + 1.6)
+    )
     vals = piv.to_numpy() * 100
     absent = (nact.loc[piv.index] == 0).to_numpy()
     vals[absent] = np.nan  # actors never named: grey, not "0 %"
@@ -127,8 +169,9 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
     cmap.set_bad("#EEEEEE")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(used)))
-    ax.set_xticklabels([_wrap(names.get(f, f), 18) for f in used], rotation=60, ha="right",
-                       rotation_mode="anchor")
+    ax.set_xticklabels(
+        [_wrap(names.get(f, f), 18) for f in used], rotation=60, ha="right", rotation_mode="anchor"
+    )
     ax.set_yticks(range(len(piv)))
     ax.set_yticklabels([f"{a} (n={int(nact[a])})" for a in piv.index])
     for i in range(vals.shape[0]):
@@ -136,8 +179,15 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
             if absent[i]:
                 ax.text(j, i, "-", ha="center", va="center", fontsize=6, color="#777777")
                 continue
-            ax.text(j, i, f"{int(cnt.iat[i, j])}", ha="center", va="center", fontsize=6,
-                    color="white" if vals[i, j] < 55 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(cnt.iat[i, j])}",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if vals[i, j] < 55 else "black",
+            )
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label("% of the actor's sentences with the frame")
     note = "; grey: actor never named" if absent.any() else ""
@@ -146,14 +196,16 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
     return fig
 
 
-def validation_figure(per_frame: pd.DataFrame, summary: pd.DataFrame, names: dict[str, str],
-                      title: str):
+def validation_figure(
+    per_frame: pd.DataFrame, summary: pd.DataFrame, names: dict[str, str], title: str
+):
     """Per-frame F1 of each method (grouped horizontal bars), summary scores in the legend.
     per_frame: method, frame, support, f1; summary: method, micro_f1, macro_f1, alpha_pooled."""
     if per_frame.empty:
         return empty_figure("No items to score.", title, FULL_WIDTH)
-    frames = (per_frame.drop_duplicates("frame").sort_values("support", ascending=True)["frame"]
-              .tolist())
+    frames = (
+        per_frame.drop_duplicates("frame").sort_values("support", ascending=True)["frame"].tolist()
+    )
     methods = summary["method"].tolist()
     h = 0.8 / max(1, len(methods))
     fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.8, 0.25 * len(frames) * len(methods) + 1.5))
@@ -165,8 +217,13 @@ def validation_figure(per_frame: pd.DataFrame, summary: pd.DataFrame, names: dic
         lab = f"{m}: micro-F1 {s['micro_f1']:.2f}, macro-F1 {s['macro_f1']:.2f}"
         if pd.notna(alpha):
             lab += f", alpha {alpha:.2f}"
-        ax.barh(y - (i - (len(methods) - 1) / 2) * h, sub["f1"].fillna(0), height=h,
-                color=OKABE_ITO[i % len(OKABE_ITO)], label=lab)
+        ax.barh(
+            y - (i - (len(methods) - 1) / 2) * h,
+            sub["f1"].fillna(0),
+            height=h,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=lab,
+        )
     sup = per_frame.drop_duplicates("frame").set_index("frame")["support"]
     ax.set_yticks(y)
     ax.set_yticklabels([f"{_wrap(names.get(f, f), 30)} (n={int(sup[f])})" for f in frames])

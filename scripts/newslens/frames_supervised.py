@@ -23,8 +23,17 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
     """TF-IDF (word n-grams, sublinear tf) + OneVsRest(LogisticRegression) over a 0/1 label
     matrix, with the single-/multi-label decision rule described in the module doc."""
 
-    def __init__(self, C=1.0, class_weight="balanced", ngram_max=2, min_df=1, max_features=None,
-                 threshold=0.5, single_label=False, random_state=0):
+    def __init__(
+        self,
+        C=1.0,
+        class_weight="balanced",
+        ngram_max=2,
+        min_df=1,
+        max_features=None,
+        threshold=0.5,
+        single_label=False,
+        random_state=0,
+    ):
         self.C = C
         self.class_weight = class_weight
         self.ngram_max = ngram_max
@@ -37,8 +46,12 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
     def fit(self, X, Y):
         Y = np.asarray(Y)
         self.vectorizer_ = TfidfVectorizer(
-            ngram_range=(1, self.ngram_max), sublinear_tf=True, min_df=self.min_df,
-            max_features=self.max_features, strip_accents="unicode", lowercase=True,
+            ngram_range=(1, self.ngram_max),
+            sublinear_tf=True,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            strip_accents="unicode",
+            lowercase=True,
         )
         Xv = self.vectorizer_.fit_transform(X)
         self.constant_ = {}
@@ -53,8 +66,13 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
         self.n_labels_ = Y.shape[1]
         if cols:
             self.model_ = OneVsRestClassifier(
-                LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
-                                   max_iter=1000, random_state=self.random_state)
+                LogisticRegression(
+                    C=self.C,
+                    class_weight=self.class_weight,
+                    solver="liblinear",
+                    max_iter=1000,
+                    random_state=self.random_state,
+                )
             )
             self.model_.fit(Xv, Y[:, cols])
         return self
@@ -127,9 +145,12 @@ def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifi
     inner = int(params.get("inner_folds", 3))
     if len(grid) > 1 and len(texts) >= 2 * inner:
         gs = GridSearchCV(
-            base, {"C": [float(c) for c in grid]}, scoring="f1_micro",
+            base,
+            {"C": [float(c) for c in grid]},
+            scoring="f1_micro",
             cv=KFold(inner, shuffle=True, random_state=int(params.get("seed", 0))),
-            refit=True, error_score=0.0,
+            refit=True,
+            error_score=0.0,
         )
         gs.fit(np.asarray(texts, dtype=object), Y)
         return gs.best_estimator_, float(gs.best_params_["C"])
@@ -137,8 +158,9 @@ def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifi
     return base, float(base.C)
 
 
-def cross_validate(texts, Y, params: dict, single_label: bool) -> tuple[np.ndarray, list[float],
-                                                                          np.ndarray]:
+def cross_validate(
+    texts, Y, params: dict, single_label: bool
+) -> tuple[np.ndarray, list[float], np.ndarray]:
     """k-fold out-of-fold predictions (each row predicted by a model that never saw it), the C
     chosen in each fold, and the fold of each row."""
     k = int(params.get("folds", 5))

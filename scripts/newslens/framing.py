@@ -170,11 +170,18 @@ def classify_sentences(
     """Sentence frame table (keys + sentence_frames columns) and hits table (keys + hit)."""
     texts = sentences["text"].fillna("").astype(str).tolist()
     hits, n_words = match_sentences(
-        texts, cb, matcher, normalizer,
-        params.get("negation_cues", ()), int(params.get("negation_window", 0)),
+        texts,
+        cb,
+        matcher,
+        normalizer,
+        params.get("negation_cues", ()),
+        int(params.get("negation_window", 0)),
     )
     table = sentence_frames(
-        hits, n_words, cb, float(params.get("min_weight", 1.0)),
+        hits,
+        n_words,
+        cb,
+        float(params.get("min_weight", 1.0)),
         float(params.get("relative_threshold", 0.5)),
     )
     keys = sentences[["doc_id", "para_id", "sent_id"]].reset_index(drop=True)
@@ -182,8 +189,9 @@ def classify_sentences(
     if len(hits):
         h = hits.join(keys, on="sent").drop(columns="sent")
     else:
-        h = pd.DataFrame(columns=["frame", "indicator", "weight", "negated", "doc_id", "para_id",
-                                  "sent_id"])
+        h = pd.DataFrame(
+            columns=["frame", "indicator", "weight", "negated", "doc_id", "para_id", "sent_id"]
+        )
     h = h[["doc_id", "para_id", "sent_id", "frame", "indicator", "weight", "negated"]]
     return table, h.reset_index(drop=True)
 
@@ -207,8 +215,15 @@ def aggregate(
     scols = share_columns(sent_table)
     keys = cb.scored_keys
     if sent_table.empty:
-        cols = [*by, "n_sentences", "n_words", "n_framed_sentences", *scols, "primary_frame",
-                "labels"]
+        cols = [
+            *by,
+            "n_sentences",
+            "n_words",
+            "n_framed_sentences",
+            *scols,
+            "primary_frame",
+            "labels",
+        ]
         return pd.DataFrame(columns=cols)
     t = sent_table[[*by, "n_words", "share_none", *[c for c in scols if c != "share_none"]]].copy()
     wts = t["n_words"].astype(float).clip(lower=0)
@@ -265,15 +280,27 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
             prim = float((doc_table["primary_frame"] == cb.residual).mean()) if n else 0.0
         labeled = (
             float(doc_table["labels"].str.split(";").apply(lambda s, k=k: k in s).mean())
-            if n and k != NONE_FRAME else float("nan")
+            if n and k != NONE_FRAME
+            else float("nan")
         )
-        rows.append({"frame": k, "name": names.get(k, k), "mean_share": mean_share,
-                     "primary_share": prim, "labeled_share": labeled, "n_documents": n})
+        rows.append(
+            {
+                "frame": k,
+                "name": names.get(k, k),
+                "mean_share": mean_share,
+                "primary_share": prim,
+                "labeled_share": labeled,
+                "n_documents": n,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def diagnostics(
-    hit_counts: pd.DataFrame, examples: pd.DataFrame, cb: Codebook, top_terms: int = 10,
+    hit_counts: pd.DataFrame,
+    examples: pd.DataFrame,
+    cb: Codebook,
+    top_terms: int = 10,
     n_examples: int = 3,
 ) -> pd.DataFrame:
     """Per frame: indicator terms defined / ever matched, hits, negated hits, top terms and
@@ -294,22 +321,26 @@ def diagnostics(
         ex = ex.sort_values(["score", "doc_id", "sent_id"], ascending=[False, True, True]).head(
             n_examples
         )
-        rows.append({
-            "frame": k,
-            "name": f["name"],
-            "n_indicators": len(defined),
-            "n_indicators_matched": int(matched["indicator"].nunique()) if len(matched) else 0,
-            "share_indicators_matched": (
-                round(matched["indicator"].nunique() / len(defined), 4) if len(defined) else 0.0
-            ),
-            "n_hits": int(h["n_hits"].sum()) if len(h) else 0,
-            "n_negated": int(h["n_negated"].sum()) if len(h) else 0,
-            "top_terms": "; ".join(f"{r.indicator} ({int(r.n_hits)})" for r in top.itertuples()),
-            "examples": " || ".join(
-                f"[{r.doc_id}#{r.sent_id}] {r.text}" for r in ex.itertuples()
-            ),
-            "residual": bool(f.get("residual")),
-        })
+        rows.append(
+            {
+                "frame": k,
+                "name": f["name"],
+                "n_indicators": len(defined),
+                "n_indicators_matched": int(matched["indicator"].nunique()) if len(matched) else 0,
+                "share_indicators_matched": (
+                    round(matched["indicator"].nunique() / len(defined), 4) if len(defined) else 0.0
+                ),
+                "n_hits": int(h["n_hits"].sum()) if len(h) else 0,
+                "n_negated": int(h["n_negated"].sum()) if len(h) else 0,
+                "top_terms": "; ".join(
+                    f"{r.indicator} ({int(r.n_hits)})" for r in top.itertuples()
+                ),
+                "examples": " || ".join(
+                    f"[{r.doc_id}#{r.sent_id}] {r.text}" for r in ex.itertuples()
+                ),
+                "residual": bool(f.get("residual")),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -317,9 +348,12 @@ def hit_counts(hits: pd.DataFrame) -> pd.DataFrame:
     """Sum hits per frame and indicator (negated ones apart)."""
     if hits.empty:
         return pd.DataFrame(columns=["frame", "indicator", "n_hits", "n_negated"])
-    h = hits.assign(_neg=hits["negated"].astype(int), _pos=(~hits["negated"].astype(bool)).astype(int))
-    out = h.groupby(["frame", "indicator"], sort=True).agg(n_hits=("_pos", "sum"),
-                                                          n_negated=("_neg", "sum"))
+    h = hits.assign(
+        _neg=hits["negated"].astype(int), _pos=(~hits["negated"].astype(bool)).astype(int)
+    )
+    out = h.groupby(["frame", "indicator"], sort=True).agg(
+        n_hits=("_pos", "sum"), n_negated=("_neg", "sum")
+    )
     return out.reset_index()
 
 
@@ -336,14 +370,21 @@ def example_sentences(
             continue
         top = sub.sort_values([col, "doc_id", "sent_id"], ascending=[False, True, True]).head(n)
         for r in top.itertuples():
-            rows.append({"frame": k, "doc_id": r.doc_id, "sent_id": int(r.sent_id),
-                         "text": text.get((r.doc_id, r.sent_id), ""),
-                         "score": float(getattr(r, col))})
+            rows.append(
+                {
+                    "frame": k,
+                    "doc_id": r.doc_id,
+                    "sent_id": int(r.sent_id),
+                    "text": text.get((r.doc_id, r.sent_id), ""),
+                    "score": float(getattr(r, col)),
+                }
+            )
     return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
 
 
-def actor_frame_counts(mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook
-                       ) -> pd.DataFrame:
+def actor_frame_counts(
+    mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook
+) -> pd.DataFrame:
     """Per actor and frame (one shard): sentences naming the actor that carry the frame.
 
     mentions: doc_id, sent_id, actor (one row per mention; several mentions of one actor in a
@@ -369,23 +410,28 @@ def actor_frame_counts(mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Cod
     return pd.DataFrame(rows, columns=cols)
 
 
-def finish_actor_frames(counts: pd.DataFrame, cb: Codebook, actors: list[str] | None = None
-                        ) -> pd.DataFrame:
+def finish_actor_frames(
+    counts: pd.DataFrame, cb: Codebook, actors: list[str] | None = None
+) -> pd.DataFrame:
     """Sum shard counts; add share (n_sentences / n_actor_sentences: multi-label, so shares of
     an actor may sum above 1) and frame_share (mean sentence share, summing to 1 with 'none').
     Actors in ``actors`` that are never named get rows of zeros, so they are visibly absent."""
     keys = [*cb.scored_keys, NONE_FRAME]
     if len(counts):
         c = counts.groupby(["actor", "frame"], as_index=False, sort=False)[
-            ["n_sentences", "n_actor_sentences", "share_sum"]].sum()
+            ["n_sentences", "n_actor_sentences", "share_sum"]
+        ].sum()
     else:
-        c = pd.DataFrame(columns=["actor", "frame", "n_sentences", "n_actor_sentences",
-                                  "share_sum"])
+        c = pd.DataFrame(
+            columns=["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+        )
     all_actors = sorted(set(c["actor"]) | set(actors or []))
     grid = pd.MultiIndex.from_product([all_actors, keys], names=["actor", "frame"]).to_frame(
-        index=False)
+        index=False
+    )
     out = grid.merge(c, on=["actor", "frame"], how="left").fillna(
-        {"n_sentences": 0, "n_actor_sentences": 0, "share_sum": 0.0})
+        {"n_sentences": 0, "n_actor_sentences": 0, "share_sum": 0.0}
+    )
     out["n_actor_sentences"] = out.groupby("actor")["n_actor_sentences"].transform("max")
     out = out.astype({"n_sentences": "int64", "n_actor_sentences": "int64"})
     denom = out["n_actor_sentences"].where(out["n_actor_sentences"] > 0)
@@ -395,15 +441,24 @@ def finish_actor_frames(counts: pd.DataFrame, cb: Codebook, actors: list[str] | 
 
 
 def classify_texts(
-    ids: list[str], texts: list[str], cb: Codebook, matcher: Matcher,
-    normalizer: Callable[[str], str], params: dict,
+    ids: list[str],
+    texts: list[str],
+    cb: Codebook,
+    matcher: Matcher,
+    normalizer: Callable[[str], str],
+    params: dict,
 ) -> pd.DataFrame:
     """Codebook frames of whole texts outside the corpus (labeled/gold rows): split into
     sentences, score, aggregate per text. One row per id, in the order given."""
     sents = texts_to_sentences(list(ids), list(texts))
     table, _ = classify_sentences(sents, cb, matcher, normalizer, params)
-    docs = aggregate(table, ["doc_id"], cb, float(params.get("doc_min_share", 0.1)),
-                     int(params.get("doc_max_labels", 3)))
+    docs = aggregate(
+        table,
+        ["doc_id"],
+        cb,
+        float(params.get("doc_min_share", 0.1)),
+        int(params.get("doc_max_labels", 3)),
+    )
     docs = docs.set_index("doc_id").reindex(list(ids))
     scols = [c for c in docs.columns if c.startswith("share_")]
     empty = docs["primary_frame"].isna()

@@ -53,11 +53,13 @@ rule frames_codebook:
         compiled=f"{FRAMES_INTERIM}/codebook.json",
         terms=f"{TABLES}/frames_codebook_terms.csv",
         overlaps=f"{TABLES}/frames_codebook_overlaps.csv",
+    log:
+        f"{LOGS}/frames_codebook.log",
+    conda:
+        ENV
     params:
         normalize=framing_normalize(),
         language=config["tokenize"]["language"],
-    log:
-        f"{LOGS}/frames_codebook.log",
     script:
         "../../scripts/framing_codebook.py"
 
@@ -73,12 +75,14 @@ rule frames_sentences:
         documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
         counts=f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet",
         examples=f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet",
-    params:
-        options=framing_codebook_options(),
     log:
         f"{LOGS}/frames_sentences/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        options=framing_codebook_options(),
     script:
         "../../scripts/framing_sentences.py"
 
@@ -97,13 +101,15 @@ rule frames_gather:
         paragraphs=f"{TABLES}/frames_paragraphs.csv",
         documents=f"{FRAMES_INTERIM}/documents_codebook.parquet",
         diagnostics=f"{TABLES}/frames_codebook_diagnostics.csv",
-    params:
-        top_terms=FRAMING["diagnostics"]["top_terms"],
-        n_examples=FRAMING["diagnostics"]["examples"],
     log:
         f"{LOGS}/frames_gather.log",
     benchmark:
         f"{BENCH}/frames_gather.tsv"
+    conda:
+        ENV
+    params:
+        top_terms=FRAMING["diagnostics"]["top_terms"],
+        n_examples=FRAMING["diagnostics"]["examples"],
     script:
         "../../scripts/framing_gather.py"
 
@@ -131,12 +137,15 @@ rule frames_documents:
             labels={"figure": "Frames through the article"},
         ),
         fig_position_svg=f"{FIGURES}/frames_position.svg",
-    params:
-        classifier=FRAMING["classifier"],
-        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
-        max_frames=FRAMING["figures"]["max_frames"],
     log:
         f"{LOGS}/frames_documents.log",
+    conda:
+        ENV
+    params:
+        classifier=FRAMING["classifier"],
+        metadata=config["corpus"]["metadata"],
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        max_frames=FRAMING["figures"]["max_frames"],
     script:
         "../../scripts/framing_documents.py"
 
@@ -159,14 +168,16 @@ rule frames_supervised:
             labels={"figure": "Supervised classifier (cross-validation)"},
         ),
         fig_svg=f"{FIGURES}/frames_supervised_cv.svg",
-    params:
-        options=FRAMING["supervised"],
-        codebook_options=framing_codebook_options(),
-        unknown_labels=FRAMING["unknown_labels"],
     log:
         f"{LOGS}/frames_supervised.log",
     benchmark:
         f"{BENCH}/frames_supervised.tsv"
+    conda:
+        ENV
+    params:
+        options=FRAMING["supervised"],
+        codebook_options=framing_codebook_options(),
+        unknown_labels=FRAMING["unknown_labels"],
     script:
         "../../scripts/framing_supervised.py"
 
@@ -185,15 +196,17 @@ rule frames_validation:
             labels={"figure": "Validation against human codes"},
         ),
         fig_svg=f"{FIGURES}/frames_validation.svg",
+    log:
+        f"{LOGS}/frames_validation.log",
+    benchmark:
+        f"{BENCH}/frames_validation.tsv"
+    conda:
+        ENV
     params:
         options=FRAMING["validation"],
         codebook_options=framing_codebook_options(),
         classifier=FRAMING["classifier"],
         unknown_labels=FRAMING["unknown_labels"],
-    log:
-        f"{LOGS}/frames_validation.log",
-    benchmark:
-        f"{BENCH}/frames_validation.tsv"
     script:
         "../../scripts/framing_validation.py"
 
@@ -212,10 +225,12 @@ rule frames_actors:
             labels={"figure": "Actors x frames"},
         ),
         fig_svg=f"{FIGURES}/frames_actors.svg",
-    params:
-        actors=sorted(config["actors"]),
     log:
         f"{LOGS}/frames_actors.log",
+    conda:
+        ENV
+    params:
+        actors=sorted(config["actors"]),
     script:
         "../../scripts/framing_actors.py"
 
@@ -230,7 +245,7 @@ FINAL_OUTPUTS.extend(
         f"{FIGURES}/frames_position.png",
     ]
 )
-if hasattr(rules, "actor_mentions"):
+if any(r.name == "actor_mentions" for r in workflow.rules):
     FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
 if FRAMING["supervised"]["labeled"]:
     FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
