@@ -11,6 +11,7 @@ import pandas as pd
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
 from newslens.frames_eval import (
+    backoff,
     codebook_predictions,
     evaluate,
     is_single_label,
@@ -52,7 +53,7 @@ def resolve_mode(mode, label_lists):
 
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    p = dict(smk.params.options)
+    p = {**dict(smk.params.options), "n_jobs": smk.threads}
     cbp = dict(smk.params.codebook_options)
     df, texts, labels, unknown = load_labeled(
         smk.input.labeled,
@@ -99,9 +100,12 @@ def main(smk):
         get_normalizer(cb.normalize, cb.language),
         cbp,
     )
+    cb_preds = codebook_predictions(cb_docs, frames, single, k)
+    unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
     preds = {
         "supervised": pred,
-        **codebook_predictions(cb_docs, frames, single, k),
+        **cb_preds,
+        "codebook_backoff": backoff(cb_preds["codebook"], unmatched, basek if k > 1 else base1),
         "baseline_most_frequent": base1,
     }
     if k > 1:
@@ -122,8 +126,8 @@ def main(smk):
             for m in summary["method"]
         ],
     )
-    summary["C_per_fold"] = [
-        ";".join(f"{c:g}" for c in chosen) if m == "supervised" else "" for m in summary["method"]
+    summary["settings_per_fold"] = [
+        " | ".join(chosen) if m == "supervised" else "" for m in summary["method"]
     ]
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
@@ -139,8 +143,8 @@ def main(smk):
         smk.output.fig_svg,
     )
     # final model on all labeled rows, then the corpus
-    model, c = fit_tuned(np.asarray(texts, dtype=object), Y, p, single)
-    log.info("final model: C=%g", c)
+    model, chosen_final = fit_tuned(np.asarray(texts, dtype=object), Y, p, single)
+    log.info("final model: %s", chosen_final)
     with atomic_path(smk.output.model) as tmp:
         joblib.dump({"model": model, "frames": frames, "single": single}, tmp)
     parts = []

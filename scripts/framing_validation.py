@@ -11,6 +11,7 @@ import pandas as pd
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
 from newslens.frames_eval import (
+    backoff,
     codebook_predictions,
     evaluate,
     is_single_label,
@@ -125,10 +126,14 @@ def main(smk):
                 lists = [[mframes[int(r.argmax())]] for r in P]
             preds["supervised"] = to_matrix(lists, frames)
         preds.update(codebook_predictions(cb_docs, frames, single, k))
-    base_src = consensus
-    preds["baseline_most_frequent"] = most_frequent_baseline(base_src, len(items), 1)
+        unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
+    base1 = most_frequent_baseline(consensus, len(items), 1)
+    basek = most_frequent_baseline(consensus, len(items), k)
+    if not cols.get("id"):
+        preds["codebook_backoff"] = backoff(preds["codebook"], unmatched, basek)
+    preds["baseline_most_frequent"] = base1
     if k > 1:
-        preds[f"baseline_top{k}_frequent"] = most_frequent_baseline(base_src, len(items), k)
+        preds[f"baseline_top{k}_frequent"] = basek
     summary, per_frame = evaluate(consensus, preds, frames, coder_mats, single)
     summary.insert(1, "label_mode", "single" if single else "multi")
     summary.insert(2, "n_coders", len(coders))

@@ -416,6 +416,11 @@ class Matcher:
             for p in phrases:
                 self.excluded.setdefault(p, set()).add(frame)
         phrases = sorted(set(self.by_phrase) | set(self.excluded))
+        self.phrases = frozenset(phrases)
+        self.first: dict[str, int] = {}
+        for p in phrases:
+            words = p.split(" ")
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
         if phrases:
             self.regex = re.compile(r"(?<![^ \n])" + _trie_pattern(phrases) + r"(?![^ \n])")
         else:
@@ -431,6 +436,27 @@ class Matcher:
         self.regex_weight = {
             f: {i.term: i.weight for i in inds} for f, inds in self.regexes.items()
         }
+
+    def find_words(self, words: list[str]):
+        """Leftmost-longest, non-overlapping phrase matches in a list of normalised words:
+        yields (i, j, phrase) for words[i:j]. The same matches as ``find`` on the joined text,
+        by dict lookups on word n-grams (each start word knows its longest phrase)."""
+        first = self.first
+        n = len(words)
+        i = 0
+        while i < n:
+            longest = first.get(words[i])
+            if longest:
+                for length in range(min(longest, n - i), 0, -1):
+                    phrase = words[i] if length == 1 else " ".join(words[i : i + length])
+                    if phrase in self.phrases:
+                        yield i, i + length, phrase
+                        i += length
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
 
     def find(self, norm_text: str):
         if self.regex is None:

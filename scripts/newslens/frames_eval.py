@@ -313,3 +313,12 @@ def evaluate(
         "alpha_coders_only",
     ]
     return summary, per_frame[cols]
+
+
+def backoff(pred: np.ndarray, unmatched: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """The codebook's predictions, and for items in which no indicator matched at all the
+    fallback predictions (the most frequent frame(s)): a codebook that abstains when it has no
+    evidence instead of answering 'Other'/'none'."""
+    out = pred.copy()
+    out[unmatched] = fallback[unmatched]
+    return out

@@ -124,10 +124,14 @@ def check_labeled(texts: list[str], label_lists: list[list[str]], what: str = "l
     return frames
 
 
+def _class_weight(value):
+    return None if value in (None, "none", "tune") else value
+
+
 def make_classifier(params: dict, single_label: bool) -> FrameClassifier:
     return FrameClassifier(
         C=float(params.get("C", 1.0)) if params.get("C") is not None else 1.0,
-        class_weight=params.get("class_weight") or None,
+        class_weight=_class_weight(params.get("class_weight", "balanced")),
         ngram_max=int(params.get("ngram_max", 2)),
         min_df=int(params.get("min_df", 1)),
         max_features=params.get("max_features"),
@@ -137,32 +141,43 @@ def make_classifier(params: dict, single_label: bool) -> FrameClassifier:
     )
 
 
-def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifier, float]:
-    """Fit with C chosen by inner CV on params['C_grid'] (skipped with one grid value or too
-    few rows). Returns the fitted model and the chosen C."""
-    grid = list(params.get("C_grid") or [])
+def describe(model: FrameClassifier) -> str:
+    return f"C={model.C:g},class_weight={model.class_weight or 'none'}"
+
+
+def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifier, str]:
+    """Fit with C (params['C_grid']) and, when params['class_weight'] is 'tune', the class
+    weighting (none or balanced) chosen by inner CV on params['tune_metric'] (f1_micro or
+    f1_macro). Without a grid, or with too few rows, it fits the first C as given.
+    Returns the fitted model and its settings as text."""
+    grid = {"C": [float(c) for c in (params.get("C_grid") or [1.0])]}
+    if params.get("class_weight") == "tune":
+        grid["class_weight"] = [None, "balanced"]
+    params = {**params, "C": grid["C"][0]}
     base = make_classifier(params, single_label)
     inner = int(params.get("inner_folds", 3))
-    if len(grid) > 1 and len(texts) >= 2 * inner:
+    n_candidates = len(grid["C"]) * len(grid.get("class_weight", [0]))
+    if n_candidates > 1 and len(texts) >= 2 * inner:
         gs = GridSearchCV(
             base,
-            {"C": [float(c) for c in grid]},
-            scoring="f1_micro",
+            grid,
+            scoring=params.get("tune_metric", "f1_micro"),
             cv=KFold(inner, shuffle=True, random_state=int(params.get("seed", 0))),
             refit=True,
             error_score=0.0,
+            n_jobs=int(params.get("n_jobs", 1)),
         )
         gs.fit(np.asarray(texts, dtype=object), Y)
-        return gs.best_estimator_, float(gs.best_params_["C"])
+        return gs.best_estimator_, describe(gs.best_estimator_)
     base.fit(np.asarray(texts, dtype=object), Y)
-    return base, float(base.C)
+    return base, describe(base)
 
 
 def cross_validate(
     texts, Y, params: dict, single_label: bool
-) -> tuple[np.ndarray, list[float], np.ndarray]:
-    """k-fold out-of-fold predictions (each row predicted by a model that never saw it), the C
-    chosen in each fold, and the fold of each row."""
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """k-fold out-of-fold predictions (each row predicted by a model that never saw it), the
+    settings chosen in each fold, and the fold of each row."""
     k = int(params.get("folds", 5))
     n = len(texts)
     if n < k:

@@ -17,14 +17,20 @@ are the frames whose share reaches ``doc_min_share`` (at most ``doc_max_labels``
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from newslens.codebook import NONE_FRAME, Codebook, Matcher, normalize_words
+from newslens.codebook import (
+    NEGATION_CONTRACTION_RE,
+    NONE_FRAME,
+    WORD_RE,
+    Codebook,
+    Matcher,
+    normalize_words,
+)
 
 SENT_SPLIT_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n?")
 
@@ -44,16 +50,26 @@ def texts_to_sentences(ids: list[str], texts: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])
 
 
-class _CachedNormalizer:
+class _CachedNormalizer(dict):
+    """word -> normalised word, computed once per distinct word (a dict: lookups run in C)."""
+
     def __init__(self, fn: Callable[[str], str]):
-        self.fn, self.cache = fn, {}
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, w: str) -> str:
+        out = self.fn(w) or w
+        self[w] = out
+        return out
 
     def __call__(self, w: str) -> str:
-        out = self.cache.get(w)
-        if out is None:
-            out = self.fn(w)
-            self.cache[w] = out
-        return out
+        return self[w]
+
+
+def _words(text: str, cache: _CachedNormalizer) -> list[str]:
+    """normalize_words() with the cache inlined (the hot loop of the stage)."""
+    text = NEGATION_CONTRACTION_RE.sub(" not", text.lower())
+    return [cache[w] for w in WORD_RE.findall(text)]
 
 
 def match_sentences(
@@ -72,29 +88,24 @@ def match_sentences(
     """
     norm = _CachedNormalizer(normalizer)
     cues = {w for c in negation_cues for w in normalize_words(c, norm)}
-    lines = [" ".join(normalize_words(t or "", norm)) for t in texts]
-    n_words = np.array([len(x.split()) if x else 0 for x in lines], dtype=np.int64)
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-    big = "\n".join(lines)
+    check_neg = negation_window > 0 and bool(cues)
+    n_words = np.zeros(len(texts), dtype=np.int64)
     rows = []
     excluded = matcher.excluded
-    for start, _end, phrase in matcher.find(big):
-        inds = matcher.by_phrase.get(phrase)
-        if not inds:
-            continue  # an excluded phrase that is no indicator: it only consumed its words
-        sent = bisect.bisect_right(starts, start) - 1
-        negated = False
-        if negation_window > 0 and cues:
-            before = big[starts[sent] : start].split()[-negation_window:]
-            negated = any(w in cues for w in before)
-        blocked = excluded.get(phrase, ())
-        for ind in inds:
-            if ind.frame in blocked:
-                continue
-            rows.append((sent, ind.frame, ind.term, ind.weight, negated))
+    by_phrase = matcher.by_phrase
+    for sent, text in enumerate(texts):
+        words = _words(text or "", norm)
+        n_words[sent] = len(words)
+        for i, _j, phrase in matcher.find_words(words):
+            inds = by_phrase.get(phrase)
+            if not inds:
+                continue  # an excluded phrase that is no indicator: it only consumed its words
+            negated = check_neg and any(w in cues for w in words[max(0, i - negation_window) : i])
+            blocked = excluded.get(phrase, ())
+            for ind in inds:
+                if ind.frame in blocked:
+                    continue
+                rows.append((sent, ind.frame, ind.term, ind.weight, negated))
     for frame, rx in matcher.frame_regex.items():
         weights = matcher.regex_weight[frame]
         for sent, text in enumerate(texts):
@@ -140,16 +151,12 @@ def sentence_frames(
     out = {"n_words": n_words, "n_hits": (w > 0).sum(axis=1) if len(keys) else np.zeros(n)}
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
-    labels, primary = [], []
-    for i in range(n):
+    labels, primary = [fallback] * n, [fallback] * n
+    for i in np.flatnonzero(lab.any(axis=1)) if len(keys) else []:
         idx = np.flatnonzero(lab[i])
-        if len(idx):
-            order = idx[np.argsort(-lw[i, idx], kind="stable")]
-            labels.append(";".join(key_arr[order]))
-            primary.append(key_arr[order[0]])
-        else:
-            labels.append(fallback)
-            primary.append(fallback)
+        order = idx[np.argsort(-lw[i, idx], kind="stable")]
+        labels[i] = ";".join(key_arr[order])
+        primary[i] = key_arr[order[0]]
     out["labels"] = labels
     out["primary_frame"] = primary
     for j, k in enumerate(keys):
@@ -463,6 +470,7 @@ def classify_texts(
     scols = [c for c in docs.columns if c.startswith("share_")]
     empty = docs["primary_frame"].isna()
     docs.loc[empty, scols] = 0.0
+    docs.loc[empty, ["n_sentences", "n_words", "n_framed_sentences"]] = 0
     docs.loc[empty, "share_none"] = 1.0
     docs.loc[empty, ["primary_frame", "labels"]] = cb.residual or NONE_FRAME
     return docs.reset_index()

@@ -174,6 +174,7 @@ rule frames_supervised:
         f"{BENCH}/frames_supervised.tsv"
     conda:
         ENV
+    threads: 2
     params:
         options=FRAMING["supervised"],
         codebook_options=framing_codebook_options(),
