@@ -51,9 +51,8 @@ def stream_concat(paths, parquet_out, csv_out=None):
 
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    n_sent = stream_concat(
-        smk.input.sentences, smk.output.sentences_parquet, smk.output.sentences_csv
-    )
+    csv_out = smk.output.get("sentences_csv")
+    n_sent = stream_concat(smk.input.sentences, smk.output.sentences_parquet, csv_out)
     paras = pd.concat([read_parquet(p) for p in smk.input.paragraphs], ignore_index=True)
     write_table(paras.sort_values(["doc_id", "para_id"], kind="stable"), smk.output.paragraphs)
     docs = pd.concat([read_parquet(p) for p in smk.input.documents], ignore_index=True)

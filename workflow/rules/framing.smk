@@ -22,6 +22,18 @@ def framing_codebook_options():
     }
 
 
+def framing_gather_outputs():
+    outputs = {
+        "sentences_parquet": f"{TABLES}/frames_sentences.parquet",
+        "paragraphs": f"{TABLES}/frames_paragraphs.csv",
+        "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",
+        "diagnostics": f"{TABLES}/frames_codebook_diagnostics.csv",
+    }
+    if config["tokenize"]["csv_tables"]:  # the big sentence table as CSV too
+        outputs["sentences_csv"] = f"{TABLES}/frames_sentences.csv"
+    return outputs
+
+
 def framing_documents_input(wildcards):
     if FRAMING["classifier"] == "supervised":
         if not FRAMING["supervised"]["labeled"]:
@@ -96,11 +108,7 @@ rule frames_gather:
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
         examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
     output:
-        sentences_parquet=f"{TABLES}/frames_sentences.parquet",
-        sentences_csv=f"{TABLES}/frames_sentences.csv",
-        paragraphs=f"{TABLES}/frames_paragraphs.csv",
-        documents=f"{FRAMES_INTERIM}/documents_codebook.parquet",
-        diagnostics=f"{TABLES}/frames_codebook_diagnostics.csv",
+        **framing_gather_outputs(),
     log:
         f"{LOGS}/frames_gather.log",
     benchmark:
