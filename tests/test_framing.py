@@ -488,3 +488,27 @@ def test_actor_frame_counts(stem):
     assert out.groupby("actor")["frame_share"].sum()[
         ["Armenia", "Russia"]
     ].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_exclusion_blocks_only_its_own_frame(stem):
+    cb = build_codebook(
+        {
+            "name": "x",
+            "frames": [
+                {
+                    "key": "ext",
+                    "name": "Ext",
+                    "terms": ["world", "world order"],
+                    "exclude": ["world war"],
+                },
+                {"key": "sec", "name": "Sec", "terms": ["war"]},
+            ],
+        },
+        stem,
+        "stem",
+        schema=SCHEMA,
+    )
+    t, hits = run_sents(cb, stem, "The world war began.", "A new world order.", "No world war.")
+    assert t["labels"].tolist() == ["sec", "ext", "other" if cb.residual else "none"]
+    assert hits["indicator"].tolist() == ["war", "world order", "war"]
+    assert hits["negated"].tolist() == [False, False, True]  # "no" two words before "war"

@@ -417,10 +417,14 @@ class Matcher:
                 self.excluded.setdefault(p, set()).add(frame)
         phrases = sorted(set(self.by_phrase) | set(self.excluded))
         self.phrases = frozenset(phrases)
+        self.ind_phrases = frozenset(self.by_phrase)
         self.first: dict[str, int] = {}
+        self.ind_first: dict[str, int] = {}
         for p in phrases:
             words = p.split(" ")
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
+            if p in self.ind_phrases:
+                self.ind_first[words[0]] = max(self.ind_first.get(words[0], 0), len(words))
         if phrases:
             self.regex = re.compile(r"(?<![^ \n])" + _trie_pattern(phrases) + r"(?![^ \n])")
         else:
@@ -437,11 +441,14 @@ class Matcher:
             f: {i.term: i.weight for i in inds} for f, inds in self.regexes.items()
         }
 
-    def find_words(self, words: list[str]):
+    def find_words(self, words: list[str], with_excluded: bool = True):
         """Leftmost-longest, non-overlapping phrase matches in a list of normalised words:
         yields (i, j, phrase) for words[i:j]. The same matches as ``find`` on the joined text,
-        by dict lookups on word n-grams (each start word knows its longest phrase)."""
-        first = self.first
+        by dict lookups on word n-grams (each start word knows its longest phrase).
+        with_excluded=False looks for indicator phrases only."""
+        phrases, first = (
+            (self.phrases, self.first) if with_excluded else (self.ind_phrases, self.ind_first)
+        )
         n = len(words)
         i = 0
         while i < n:
@@ -449,7 +456,7 @@ class Matcher:
             if longest:
                 for length in range(min(longest, n - i), 0, -1):
                     phrase = words[i] if length == 1 else " ".join(words[i : i + length])
-                    if phrase in self.phrases:
+                    if phrase in phrases:
                         yield i, i + length, phrase
                         i += length
                         break
@@ -457,6 +464,21 @@ class Matcher:
                     i += 1
             else:
                 i += 1
+
+    def hits(self, words: list[str]):
+        """(start word, indicator) for every counted indicator hit in a sentence. Inside an
+        excluded phrase the indicators of the excluding frames do not count, those of other
+        frames do ("world war": no External hit for "world", still a Security hit for "war")."""
+        for i, j, phrase in self.find_words(words):
+            blocked = self.excluded.get(phrase)
+            if not blocked:
+                for ind in self.by_phrase[phrase]:
+                    yield i, ind
+                continue
+            for si, _sj, sub in self.find_words(words[i:j], with_excluded=False):
+                for ind in self.by_phrase[sub]:
+                    if ind.frame not in blocked:
+                        yield i + si, ind
 
     def find(self, norm_text: str):
         if self.regex is None:

@@ -91,21 +91,12 @@ def match_sentences(
     check_neg = negation_window > 0 and bool(cues)
     n_words = np.zeros(len(texts), dtype=np.int64)
     rows = []
-    excluded = matcher.excluded
-    by_phrase = matcher.by_phrase
     for sent, text in enumerate(texts):
         words = _words(text or "", norm)
         n_words[sent] = len(words)
-        for i, _j, phrase in matcher.find_words(words):
-            inds = by_phrase.get(phrase)
-            if not inds:
-                continue  # an excluded phrase that is no indicator: it only consumed its words
+        for i, ind in matcher.hits(words):
             negated = check_neg and any(w in cues for w in words[max(0, i - negation_window) : i])
-            blocked = excluded.get(phrase, ())
-            for ind in inds:
-                if ind.frame in blocked:
-                    continue
-                rows.append((sent, ind.frame, ind.term, ind.weight, negated))
+            rows.append((sent, ind.frame, ind.term, ind.weight, negated))
     for frame, rx in matcher.frame_regex.items():
         weights = matcher.regex_weight[frame]
         for sent, text in enumerate(texts):
