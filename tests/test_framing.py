@@ -512,3 +512,36 @@ def test_exclusion_blocks_only_its_own_frame(stem):
     assert t["labels"].tolist() == ["sec", "ext", "other" if cb.residual else "none"]
     assert hits["indicator"].tolist() == ["war", "world order", "war"]
     assert hits["negated"].tolist() == [False, False, True]  # "no" two words before "war"
+
+
+def test_figures_for_unframed_and_empty_input(stem, tmp_path):
+    from newslens.figures import apply_style, save_figure
+    from newslens.frames_figures import (
+        actor_heatmap,
+        distribution_figure,
+        position_figure,
+        validation_figure,
+    )
+
+    cb = small_codebook(stem)
+    t, _ = run_sents(cb, stem, "Nothing to see.", "Still nothing.")
+    docs = aggregate(t, ["doc_id"], cb)
+    paras = aggregate(t, ["doc_id", "para_id"], cb)
+    dist = frame_distribution(docs, cb)
+    apply_style()
+    figs = {
+        "dist": distribution_figure(dist, "Frames"),
+        "pos": position_figure(paras, cb.names(), "Frames through the article"),
+        "empty_pos": position_figure(paras.iloc[:0], cb.names(), "x"),
+        "actors": actor_heatmap(finish_actor_frames(pd.DataFrame(), cb, ["A"]), cb.names(), "x"),
+        "val": validation_figure(pd.DataFrame(), pd.DataFrame(), {}, "x"),
+    }
+    # the unframed corpus is drawn as 100 % "No frame", not as an empty axis
+    bars = [p.get_width() for p in figs["dist"].axes[0].patches]
+    assert max(bars) == pytest.approx(100.0)
+    for name, fig in figs.items():
+        save_figure(fig, tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").stat().st_size > 2000
+    # nothing to plot: the figure says so
+    empty_texts = [t.get_text() for t in figs["empty_pos"].axes[0].texts]
+    assert any("No paragraphs" in s for s in empty_texts)

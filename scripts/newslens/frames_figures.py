@@ -196,20 +196,25 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
     return fig
 
 
+MARKERS = ["o", "s", "D", "^", "v", "P", "X", "<", ">"]
+
+
 def validation_figure(
     per_frame: pd.DataFrame, summary: pd.DataFrame, names: dict[str, str], title: str
 ):
-    """Per-frame F1 of each method (grouped horizontal bars), summary scores in the legend.
-    per_frame: method, frame, support, f1; summary: method, micro_f1, macro_f1, alpha_pooled."""
+    """Per-frame F1 of each method (a dot per method on each frame's row; baselines in grey),
+    summary scores in the legend. per_frame: method, frame, support, f1; summary: method,
+    micro_f1, macro_f1, alpha_pooled."""
     if per_frame.empty:
         return empty_figure("No items to score.", title, FULL_WIDTH)
     frames = (
         per_frame.drop_duplicates("frame").sort_values("support", ascending=True)["frame"].tolist()
     )
     methods = summary["method"].tolist()
-    h = 0.8 / max(1, len(methods))
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.8, 0.25 * len(frames) * len(methods) + 1.5))
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.8, 0.3 * len(frames) + 1.6))
     y = np.arange(len(frames))
+    colors = [c for c in OKABE_ITO if c != "#000000"]
+    ci = 0
     for i, m in enumerate(methods):
         sub = per_frame[per_frame["method"] == m].set_index("frame").reindex(frames)
         s = summary[summary["method"] == m].iloc[0]
@@ -217,20 +222,38 @@ def validation_figure(
         lab = f"{m}: micro-F1 {s['micro_f1']:.2f}, macro-F1 {s['macro_f1']:.2f}"
         if pd.notna(alpha):
             lab += f", alpha {alpha:.2f}"
-        ax.barh(
-            y - (i - (len(methods) - 1) / 2) * h,
+        if m.startswith("baseline"):
+            color = "#777777" if "top" not in m else "#BBBBBB"
+        else:
+            color = colors[ci % len(colors)]
+            ci += 1
+        offset = (i - (len(methods) - 1) / 2) * min(0.12, 0.7 / max(1, len(methods)))
+        ax.scatter(
             sub["f1"].fillna(0),
-            height=h,
-            color=OKABE_ITO[i % len(OKABE_ITO)],
+            y - offset,
+            color=color,
+            marker=MARKERS[i % len(MARKERS)],
+            s=22,
+            zorder=3,
             label=lab,
+            edgecolor="white",
+            linewidth=0.3,
         )
     sup = per_frame.drop_duplicates("frame").set_index("frame")["support"]
     ax.set_yticks(y)
     ax.set_yticklabels([f"{_wrap(names.get(f, f), 30)} (n={int(sup[f])})" for f in frames])
+    for yy in y:
+        ax.axhline(yy, color="#F2F2F2", linewidth=0.6, zorder=0)
     ax.set_xlabel("F1 score (0-1)")
-    ax.set_xlim(0, 1)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.6, len(frames) - 0.4)
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, ncol=1)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.5 / (0.3 * len(frames) + 1.6) - 0.08),
+        frameon=False,
+        ncol=1,
+    )
     ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
     ax.set_axisbelow(True)
     return fig
