@@ -205,3 +205,12 @@ def test_exact_and_near_duplicates():
     assert dropped.loc["c", "similarity"] > 0.9
     assert "d" not in dropped.index and "a" not in dropped.index
     assert find_duplicates(docs, exact=False, near=False).empty
+
+
+def test_batch_tokens_equal_nltk_regexp_tokenizer(seed_clean, seed_tokens):
+    from newslens.tokenize import WORD_TOKENIZER
+
+    _, _, tokens, _ = seed_tokens
+    spans = list(WORD_TOKENIZER.span_tokenize(seed_clean.text))
+    assert list(zip(tokens["start"], tokens["end"], strict=True)) == spans
+    assert tokens["token"].tolist() == WORD_TOKENIZER.tokenize(seed_clean.text)

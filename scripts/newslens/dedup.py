@@ -36,11 +36,9 @@ def shingle_hashes(text: str, shingle_words: int, cache: dict | None = None) -> 
     words = WORD.findall(text.lower())
     if cache is None:
         cache = {}
-    ids = np.fromiter(
-        (cache.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+    for word in set(words).difference(cache):
+        cache[word] = zlib.crc32(word.encode("utf-8"))
+    ids = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
     if len(ids) == 0:
         return ids
     k = min(shingle_words, len(ids))

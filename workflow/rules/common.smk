@@ -83,9 +83,19 @@ def tokenize_settings():
 
 def corpus_table_outputs():
     outputs = {
-        "documents": f"{TABLES}/documents.csv",
+        "documents": report(
+            f"{TABLES}/documents.csv",
+            caption="../report/documents.rst",
+            category="Corpus",
+            labels={"table": "Articles"},
+        ),
         "documents_parquet": f"{TABLES}/documents.parquet",
-        "audit": f"{TABLES}/cleaning_audit.csv",
+        "audit": report(
+            f"{TABLES}/cleaning_audit.csv",
+            caption="../report/cleaning_audit.rst",
+            category="Corpus",
+            labels={"table": "Cleaning audit"},
+        ),
         "terms": f"{TABLES}/term_frequencies.csv",
         "ngrams": f"{TABLES}/ngram_frequencies.csv",
         "collocations": f"{TABLES}/collocations.csv",
@@ -97,3 +107,22 @@ def corpus_table_outputs():
         for name in ("sentences", "paragraphs", "tokens"):
             outputs[f"{name}_csv"] = f"{TABLES}/{name}.csv"
     return outputs
+
+
+def config_input_files():
+    """Files named anywhere in the config (stopword list, codebooks, labeled data, ...), for
+    the provenance checksums."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str) and len(node) < 500 and os.path.isfile(node):
+            found.append(node)
+
+    walk({k: v for k, v in config.items() if k != "corpus"})
+    return sorted(set(found))

@@ -1,1 +1,23 @@
-# report stage: see the README. Filled in by its issue.
+# Stage 6: what a reviewer audits — provenance of every number (and the summary).
+
+
+rule provenance:
+    input:
+        corpus=corpus_files(),
+        config_files=config_input_files(),
+        results=list(FINAL_OUTPUTS),
+    output:
+        provenance=f"{RESULTS}/provenance.json",
+    log:
+        f"{LOGS}/provenance.log",
+    conda:
+        ENV
+    params:
+        config=config,
+        repo=str(Path(workflow.basedir).parent),
+        bench_root=BENCH,
+    script:
+        "../../scripts/report_provenance.py"
+
+
+FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")

@@ -1,0 +1,80 @@
+"""Throughput of cleaning and tokenization on one core (in-process, no Snakemake overhead).
+
+    python benchmarks/bench_corpus.py [N_ARTICLES]   (default 5000)
+
+Prints articles/s and tokens/s for: cleaning (+ duplicate signatures), tokenization (Punkt
+sentences, NLTK regexp tokens, per-type stopwords and lemmas, n-gram counts), and both.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from newslens.clean import CleaningRules, clean_article  # noqa: E402
+from newslens.dedup import Signer, content_hash  # noqa: E402
+from newslens.tokenize import (  # noqa: E402
+    count_terms_and_ngrams,
+    load_stopwords,
+    sentence_splitter,
+    tokenize_documents,
+    train_punkt,
+)
+from synthetic_corpus import REPO, build_corpus  # noqa: E402
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    corpus = build_corpus(n)
+    rules = CleaningRules.from_config(cfg["cleaning"])
+    signer = Signer(cfg["cleaning"]["dedup"]["num_perm"], cfg["cleaning"]["dedup"]["shingle_words"])
+
+    t0 = time.perf_counter()
+    cleaned = []
+    for doc_id, raw in zip(corpus["id"], corpus["text"], strict=True):
+        article = clean_article(raw, rules)
+        content_hash(article.text)
+        signer(article.text)
+        cleaned.append((doc_id, article.text))
+    t_clean = time.perf_counter() - t0
+    docs = pd.DataFrame(cleaned, columns=["doc_id", "text"])
+
+    t0 = time.perf_counter()
+    params = train_punkt("\n\n".join(docs["text"].head(2000)), cfg["tokenize"]["abbreviations"])
+    t_train = time.perf_counter() - t0
+    splitter = sentence_splitter(params)
+    stopwords = load_stopwords(REPO / cfg["tokenize"]["stopwords_file"])
+    t0 = time.perf_counter()
+    n_tokens = n_sentences = 0
+    cache = None
+    for start in range(0, len(docs), 1000):
+        _, sents, toks, cache = tokenize_documents(
+            docs.iloc[start : start + 1000], splitter, cfg["tokenize"], stopwords, cache
+        )
+        count_terms_and_ngrams(toks, cfg["tokenize"]["ngram_max"])
+        n_tokens += len(toks)
+        n_sentences += len(sents)
+    t_tok = time.perf_counter() - t0
+
+    print(
+        f"corpus: {n} synthetic articles, {n_sentences} sentences, {n_tokens} tokens "
+        f"({n_tokens / n:.0f} tokens/article), {len(cache)} word types"
+    )
+    print(f"{'step':<28}{'seconds':>9}{'articles/s':>12}{'tokens/s':>12}")
+    for name, secs in (
+        ("clean + dedup signatures", t_clean),
+        ("tokenize + n-grams", t_tok),
+        ("clean + tokenize", t_clean + t_tok),
+    ):
+        print(f"{name:<28}{secs:>9.2f}{n / secs:>12.0f}{n_tokens / secs:>12.0f}")
+    print(f"{'Punkt training (2000 art.)':<28}{t_train:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Provenance of a run: resolved config, input checksums, package versions, commit, timings."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+import re
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions(distribution: str = "newslens") -> dict[str, str]:
+    """Installed versions of the project's declared dependencies (and Python itself)."""
+    versions = {"python": platform.python_version()}
+    try:
+        requires = importlib.metadata.requires(distribution) or []
+    except importlib.metadata.PackageNotFoundError:
+        requires = []
+    names = sorted(
+        {re.split(r"[ ;<>=!\[~]", r, maxsplit=1)[0] for r in requires if "extra ==" not in r}
+    )
+    for name in names + ["snakemake"]:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return dict(sorted(versions.items()))
+
+
+def git_commit(repo: str | Path) -> dict:
+    """The commit the workflow code comes from, and whether the work tree had local changes."""
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=20
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def rule_timings(benchmark_files: list[str | Path], bench_root: str | Path) -> list[dict]:
+    """Per job: rule (and shard), wall seconds, peak memory, start and end time (end = when
+    Snakemake wrote the benchmark file, start = end - wall seconds)."""
+    rows = []
+    root = Path(bench_root)
+    for path in sorted(Path(p) for p in benchmark_files):
+        table = pd.read_csv(path, sep="\t")
+        if table.empty:
+            continue
+        rec = table.iloc[-1]
+        end = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        seconds = float(rec["s"])
+        job = str(path.relative_to(root).with_suffix(""))
+        rows.append(
+            {
+                "job": job,
+                "rule": job.split("/")[0],
+                "seconds": round(seconds, 3),
+                "max_rss_mb": float(rec["max_rss"])
+                if "max_rss" in rec and pd.notna(rec["max_rss"])
+                else None,
+                "start": datetime.fromtimestamp(end.timestamp() - seconds, tz=UTC).isoformat(
+                    timespec="seconds"
+                ),
+                "end": end.isoformat(timespec="seconds"),
+            }
+        )
+    return rows
