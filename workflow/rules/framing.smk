@@ -75,7 +75,12 @@ rule frames_documents:
         documents=f"{TABLES}/documents.csv",
         paragraphs=f"{TABLES}/frames_paragraphs.csv",
     output:
-        documents=f"{TABLES}/frames_documents.csv",
+        documents=report(
+            f"{TABLES}/frames_documents.csv",
+            caption="../report/frames_documents.rst",
+            category="Framing",
+            labels={"table": "Article x frame shares"},
+        ),
         distribution=f"{TABLES}/frames_distribution.csv",
         fig_distribution=report(
             f"{FIGURES}/frames_distribution.png",
@@ -141,7 +146,12 @@ rule frames_validation:
     input:
         unpack(framing_validation_input),
     output:
-        summary=f"{TABLES}/frames_validation.csv",
+        summary=report(
+            f"{TABLES}/frames_validation.csv",
+            caption="../report/frames_validation_table.rst",
+            category="Framing",
+            labels={"table": "Validation scores"},
+        ),
         per_frame=f"{TABLES}/frames_validation_per_frame.csv",
         unknown=f"{TABLES}/frames_validation_unknown_labels.csv",
         fig=report(
@@ -172,7 +182,12 @@ rule frames_actors:
         actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
         frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
     output:
-        table=f"{TABLES}/frames_actors.csv",
+        table=report(
+            f"{TABLES}/frames_actors.csv",
+            caption="../report/frames_actors_table.rst",
+            category="Framing",
+            labels={"table": "Actors x frames"},
+        ),
         fig=report(
             f"{FIGURES}/frames_actors.png",
             caption="../report/frames_actors.rst",

@@ -26,7 +26,12 @@ def framing_gather_outputs():
         "sentences_parquet": f"{TABLES}/frames_sentences.parquet",
         "paragraphs": f"{TABLES}/frames_paragraphs.csv",
         "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",
-        "diagnostics": f"{TABLES}/frames_codebook_diagnostics.csv",
+        "diagnostics": report(
+            f"{TABLES}/frames_codebook_diagnostics.csv",
+            caption="../report/frames_codebook_diagnostics.rst",
+            category="Framing",
+            labels={"table": "Codebook diagnostics"},
+        ),
     }
     if config["tokenize"]["csv_tables"]:  # the big sentence table as CSV too
         outputs["sentences_csv"] = f"{TABLES}/frames_sentences.csv"
