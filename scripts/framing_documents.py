@@ -40,15 +40,9 @@ def main(smk):
         smk.output.fig_distribution,
         smk.output.fig_distribution_svg,
     )
-    paras = pd.read_csv(smk.input.paragraphs, dtype={"doc_id": str})
+    positions = pd.read_csv(smk.input.positions)
     save_figure(
-        position_figure(
-            paras,
-            names,
-            "Frames through the article",
-            int(smk.params.max_paragraphs),
-            int(smk.params.max_frames),
-        ),
+        position_figure(positions, names, "Frames through the article", int(smk.params.max_frames)),
         smk.output.fig_position,
         smk.output.fig_position_svg,
     )

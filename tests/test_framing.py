@@ -19,6 +19,7 @@ from newslens.frames_eval import (
     to_matrix,
 )
 from newslens.framing import (
+    PositionSums,
     actor_frame_counts,
     aggregate,
     classify_sentences,
@@ -528,11 +529,13 @@ def test_figures_for_unframed_and_empty_input(stem, tmp_path):
     docs = aggregate(t, ["doc_id"], cb)
     paras = aggregate(t, ["doc_id", "para_id"], cb)
     dist = frame_distribution(docs, cb)
+    positions = PositionSums(15)
+    positions(paras)
     apply_style()
     figs = {
         "dist": distribution_figure(dist, "Frames"),
-        "pos": position_figure(paras, cb.names(), "Frames through the article"),
-        "empty_pos": position_figure(paras.iloc[:0], cb.names(), "x"),
+        "pos": position_figure(positions.table(), cb.names(), "Frames through the article"),
+        "empty_pos": position_figure(PositionSums(15).table(), cb.names(), "x"),
         "actors": actor_heatmap(finish_actor_frames(pd.DataFrame(), cb, ["A"]), cb.names(), "x"),
         "val": validation_figure(pd.DataFrame(), pd.DataFrame(), {}, "x"),
     }
@@ -545,3 +548,25 @@ def test_figures_for_unframed_and_empty_input(stem, tmp_path):
     # nothing to plot: the figure says so
     empty_texts = [t.get_text() for t in figs["empty_pos"].axes[0].texts]
     assert any("No paragraphs" in s for s in empty_texts)
+
+
+def test_position_sums_over_shards():
+    shard1 = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a"],
+            "para_id": [0, 1, 2],
+            "share_x": [1.0, 0.0, 0.5],
+            "share_none": [0.0, 1.0, 0.5],
+        }
+    )
+    shard2 = pd.DataFrame(
+        {"doc_id": ["b", "b"], "para_id": [0, 5], "share_x": [0.0, 1.0], "share_none": [1.0, 0.0]}
+    )
+    ps = PositionSums(3)
+    ps(shard1)
+    ps(shard2)
+    t = ps.table().set_index("position")
+    assert t["n_paragraphs"].tolist() == [2, 1, 2]
+    assert t["share_x"].tolist() == pytest.approx([0.5, 0.0, 0.75])
+    assert t["pooled"].tolist() == [False, False, True]
+    assert t["n_documents"].iloc[0] == 2

@@ -176,3 +176,24 @@ def test_bad_labeled_data_fails_with_message(tmp_path):
     proc = run_snakemake(work, "results/tables/frames_supervised_cv.csv", check=False)
     assert proc.returncode != 0
     assert "same single frame (political)" in proc.stdout + proc.stderr
+
+
+def test_supervised_without_labeled_data_is_refused(tmp_path):
+    work = make_workdir(tmp_path / "w", framing__classifier="supervised")
+    proc = run_snakemake(work, "-n", check=False)
+    assert proc.returncode != 0
+    assert "framing.supervised.labeled is null" in proc.stdout + proc.stderr
+
+
+def test_bad_codebook_is_refused(tmp_path):
+    work = make_workdir(tmp_path / "w")
+    bad = work / "config" / "codebooks" / "bad.yaml"
+    bad.write_text(
+        "name: bad\nframes:\n  - key: war\n    name: War\n    terms: [war]\n"
+        "    regex: ['(unclosed']\n"
+    )
+    cfg = work / "config" / "config.yaml"
+    cfg.write_text(cfg.read_text().replace("codebooks/policy_frames.yaml", "codebooks/bad.yaml"))
+    proc = run_snakemake(work, f"{'results/interim/frames/codebook.json'}", check=False)
+    assert proc.returncode != 0
+    assert "regex indicator '(unclosed' is malformed" in proc.stdout + proc.stderr

@@ -72,75 +72,72 @@ def _palette(frames: list[str]) -> dict[str, str]:
 
 
 def position_figure(
-    para_table: pd.DataFrame,
-    names: dict[str, str],
-    title: str,
-    max_paragraphs: int = 15,
-    max_frames: int = 7,
+    positions: pd.DataFrame, names: dict[str, str], title: str, max_frames: int = 7
 ):
     """Stacked bars: mean frame shares by paragraph position (0 = first paragraph / lede);
-    the max_frames most common frames get colours, the rest are pooled."""
-    if para_table.empty:
+    the max_frames most common frames get colours, the rest are pooled.
+    positions: position, n_paragraphs, n_documents, pooled, share_<frame>..., share_none
+    (the frames_positions table)."""
+    if positions.empty:
         return empty_figure("No paragraphs to classify.", title, FULL_WIDTH)
-    t = para_table.copy()
-    t["pos"] = t["para_id"].clip(upper=max_paragraphs - 1)
+    t = positions.sort_values("position")
     scols = [c for c in t.columns if c.startswith("share_") and c != "share_none"]
-    means = t[scols].mean().sort_values(ascending=False)
+    weights = t["n_paragraphs"].to_numpy(dtype=float)
+    means = pd.Series({c: float(np.average(t[c], weights=weights)) for c in scols})
+    means = means.sort_values(ascending=False, kind="stable")
     keep = [c for c in means.index if means[c] > 0][:max_frames]
     rest = [c for c in scols if c not in keep]
-    g = t.groupby("pos")
-    stack = g[keep].mean()
-    if rest:
-        stack["rest"] = t[rest].sum(axis=1).groupby(t["pos"]).mean()
-    stack["share_none"] = g["share_none"].mean()
-    counts = g.size()
     fig, ax = plt.subplots(figsize=(FULL_WIDTH, 3.2))
-    x = stack.index.to_numpy()
+    x = t["position"].to_numpy()
     bottom = np.zeros(len(x))
     pal = _palette([c[6:] for c in keep])
     for c in keep:
         ax.bar(
             x,
-            stack[c] * 100,
+            t[c] * 100,
             bottom=bottom,
             color=pal[c[6:]],
             edgecolor="white",
             linewidth=0.3,
             label=_wrap(names.get(c[6:], c[6:]), 30),
         )
-        bottom += stack[c].to_numpy() * 100
-    if rest and float(stack["rest"].sum()) > 0:
+        bottom += t[c].to_numpy() * 100
+    rest_share = t[rest].sum(axis=1).to_numpy() if rest else np.zeros(len(x))
+    if rest_share.sum() > 0:
         ax.bar(
             x,
-            stack["rest"] * 100,
+            rest_share * 100,
             bottom=bottom,
             color=REST_COLOR,
             edgecolor="white",
             linewidth=0.3,
             label="all other frames",
         )
-        bottom += stack["rest"].to_numpy() * 100
+        bottom += rest_share * 100
     ax.bar(
         x,
-        stack["share_none"] * 100,
+        t["share_none"] * 100,
         bottom=bottom,
         color=NONE_COLOR,
         edgecolor="white",
         linewidth=0.3,
         label="no frame",
     )
-    labels = [str(int(p) + 1) for p in x]
-    if len(x) and x.max() == max_paragraphs - 1 and (t["para_id"] >= max_paragraphs).any():
-        labels[-1] = f"{max_paragraphs}+"
+    labels = [
+        f"{int(p) + 1}+" if pooled else str(int(p) + 1)
+        for p, pooled in zip(x, t["pooled"], strict=True)
+    ]
     ax.set_xticks(x)
     ax.set_xticklabels(labels)
     ax.set_xlabel("paragraph position in the article (1 = first)")
     ax.set_ylabel("% of paragraph text")
     ax.set_ylim(0, 100)
-    n_docs = para_table["doc_id"].nunique()
+    n_docs = int(t["n_documents"].max())
+    lo, hi = int(t["n_paragraphs"].min()), int(t["n_paragraphs"].max())
+    per_pos = str(lo) if lo == hi else f"{lo}-{hi}"
     ax.set_title(
         f"{title} ({n_docs} article{'s' if n_docs != 1 else ''}; "
-        f"paragraphs per position: {int(counts.min())}-{int(counts.max())})"
+        f"paragraphs per position: {per_pos})"
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig

@@ -465,3 +465,35 @@ def classify_texts(
     docs.loc[empty, "share_none"] = 1.0
     docs.loc[empty, ["primary_frame", "labels"]] = cb.residual or NONE_FRAME
     return docs.reset_index()
+
+
+class PositionSums:
+    """Mean frame shares by paragraph position (positions >= max_pos - 1 pooled), summed
+    shard by shard so that the figure never needs the whole paragraph table in memory."""
+
+    def __init__(self, max_pos: int):
+        self.max_pos, self.sums, self.counts, self.docs = max_pos, None, None, 0
+
+    def __call__(self, df: pd.DataFrame) -> None:
+        scols = [c for c in df.columns if c.startswith("share_")]
+        pos = df["para_id"].clip(upper=self.max_pos - 1)
+        s = df[scols].groupby(pos).sum()
+        c = pos.value_counts()
+        self.sums = s if self.sums is None else self.sums.add(s, fill_value=0)
+        self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
+        self.docs += df["doc_id"].nunique()
+        self.any_beyond = getattr(self, "any_beyond", False) or bool(
+            (df["para_id"] >= self.max_pos).any()
+        )
+
+    def table(self) -> pd.DataFrame:
+        if self.sums is None:
+            return pd.DataFrame(columns=["position", "n_paragraphs", "n_documents", "pooled"])
+        out = self.sums.div(self.counts, axis=0).sort_index()
+        out.insert(
+            0, "pooled", [bool(self.any_beyond and p == self.max_pos - 1) for p in out.index]
+        )
+        out.insert(0, "n_documents", self.docs)
+        out.insert(0, "n_paragraphs", self.counts.sort_index().astype(int).to_numpy())
+        out.index.name = "position"
+        return out.reset_index()

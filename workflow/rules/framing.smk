@@ -62,6 +62,7 @@ rule frames_gather:
     conda:
         ENV
     params:
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
         n_examples=FRAMING["diagnostics"]["examples"],
     script:
@@ -73,7 +74,7 @@ rule frames_documents:
         frames=framing_documents_input,
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         documents=f"{TABLES}/documents.csv",
-        paragraphs=f"{TABLES}/frames_paragraphs.csv",
+        positions=f"{TABLES}/frames_positions.csv",
     output:
         documents=report(
             f"{TABLES}/frames_documents.csv",
@@ -103,7 +104,6 @@ rule frames_documents:
     params:
         classifier=FRAMING["classifier"],
         metadata=config["corpus"]["metadata"],
-        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         max_frames=FRAMING["figures"]["max_frames"],
     script:
         "../../scripts/framing_documents.py"

@@ -25,6 +25,7 @@ def framing_gather_outputs():
     outputs = {
         "sentences_parquet": f"{TABLES}/frames_sentences.parquet",
         "paragraphs": f"{TABLES}/frames_paragraphs.csv",
+        "positions": f"{TABLES}/frames_positions.csv",
         "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",
         "diagnostics": report(
             f"{TABLES}/frames_codebook_diagnostics.csv",
@@ -38,13 +39,15 @@ def framing_gather_outputs():
     return outputs
 
 
+if FRAMING["classifier"] == "supervised" and not FRAMING["supervised"]["labeled"]:
+    raise WorkflowError(
+        "config key framing.classifier is 'supervised' but framing.supervised.labeled is "
+        "null: give a labeled data file or set framing.classifier to codebook"
+    )
+
+
 def framing_documents_input(wildcards):
     if FRAMING["classifier"] == "supervised":
-        if not FRAMING["supervised"]["labeled"]:
-            raise WorkflowError(
-                "config key framing.classifier is 'supervised' but framing.supervised.labeled "
-                "is null: give a labeled data file or set framing.classifier to codebook"
-            )
         return f"{FRAMES_INTERIM}/documents_supervised.parquet"
     return f"{FRAMES_INTERIM}/documents_codebook.parquet"
 
