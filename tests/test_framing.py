@@ -570,3 +570,42 @@ def test_position_sums_over_shards():
     assert t["share_x"].tolist() == pytest.approx([0.5, 0.0, 0.75])
     assert t["pooled"].tolist() == [False, False, True]
     assert t["n_documents"].iloc[0] == 2
+
+
+# One news-like sentence per frame, written from the frame definitions (not from the term
+# lists): the shipped codebooks must give each its frame as the primary one.
+PFC_SENTENCES = {
+    "economic": "The new tariffs will cost American businesses billions of dollars and raise consumer prices.",
+    "capacity_resources": "Overcrowded shelters are running out of beds, and the understaffed agency faces a backlog of 500,000 cases.",
+    "morality": "Church leaders called the practice immoral and said Christians have a moral duty to oppose it.",
+    "fairness_equality": "Critics say the law discriminates against minorities and treats poor defendants unfairly.",
+    "legality": "The Supreme Court ruled that the ban was unconstitutional, and the judge issued an injunction.",
+    "policy_prescription": "The governor proposed a reform plan to overhaul the program and said the policy would be implemented next year.",
+    "crime_punishment": "Police arrested the suspect, who was charged with murder and faces life in prison if convicted.",
+    "security_defense": "Troops and tanks massed at the border as the military warned of a missile attack.",
+    "health_safety": "Doctors at the hospital treated dozens of patients infected with the virus during the outbreak.",
+    "quality_of_life": "Families displaced by the flooding struggle with daily life, and children cannot go to school.",
+    "cultural_identity": "The festival celebrates the nation's heritage, traditions and language.",
+    "public_opinion": "A new poll found that a majority of voters disapprove, and protesters rallied outside.",
+    "political": "Republican lawmakers in Congress blocked the bill ahead of the election campaign.",
+    "external_reputation": "The foreign minister met the ambassador to discuss bilateral relations and sanctions.",
+}
+GENERIC_SENTENCES = {
+    "conflict": "The two sides clashed again, accusing each other of provoking the dispute.",
+    "human_interest": "Her mother wept as she recalled the day her son died, holding his photo.",
+    "economic_consequences": "The plan will cost taxpayers billions and could lead to thousands of job losses.",
+    "morality": "Religious leaders said it is morally wrong and a sin before God.",
+    "responsibility": "Critics blamed the government and said the authorities are responsible and must act urgently.",
+}
+
+
+@pytest.mark.parametrize(
+    "path, sentences",
+    [("policy_frames.yaml", PFC_SENTENCES), ("generic_frames.yaml", GENERIC_SENTENCES)],
+)
+def test_shipped_codebooks_on_hand_built_sentences(path, sentences, stem):
+    cb = build_codebook(
+        read_codebook_yaml(REPO / "config/codebooks" / path), stem, "stem", schema=SCHEMA
+    )
+    t, _ = run_sents(cb, stem, *sentences.values())
+    assert dict(zip(sentences, t["primary_frame"], strict=True)) == {k: k for k in sentences}
