@@ -22,17 +22,15 @@ SEED_DOC = "000_bddb6e4422a4ea30"
 #  - "Particular attention will be paid to the discussion of the report of the head of the CSTO
 #    observer group ... armed conflict ... advance of the Azerbaijani armed forces deep into the
 #    territory of Armenia": Security and defense (armed conflict and military advance).
-#  - The Pashinyan quote "We hope that at the meeting of the CSTO ... consensus ... not to
-#    provoke a war between the CSTO and Azerbaijan ... what political position the CSTO takes":
-#    External regulation and reputation (Armenia's standing with its alliance).
 # Left out as genuinely mixed: the Putin-Pashinyan talks paragraph (diplomacy vs. policy
 # solution), "Previous negotiations in Sochi ..." (domestic political statement vs. alliance
-# relations; the classifier says Political) and the one-sentence chairmanship paragraph.
+# relations), the Pashinyan quote "We hope that at the meeting of the CSTO ..." (a war the
+# alliance should not provoke vs. the alliance's political position) and the one-sentence
+# chairmanship paragraph.
 SEED_KEY = {
     "Particular attention will be paid to strengthening the unity": "external_reputation",
     "The parties must consider and adopt a solid package": "security_defense",
     "Particular attention will be paid to the discussion of the report": "security_defense",
-    '"We hope that at the meeting of the CSTO': "external_reputation",
 }
 
 
