@@ -139,7 +139,7 @@ def sentence_frames(
     per100 = np.divide(
         w * 100.0, n_words[:, None], out=np.zeros_like(w), where=n_words[:, None] > 0
     )
-    out = {"n_words": n_words, "n_hits": (w > 0).sum(axis=1) if len(keys) else np.zeros(n)}
+    out = {"n_words": n_words, "n_frames_hit": (w > 0).sum(axis=1) if len(keys) else np.zeros(n)}
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
     labels, primary = [fallback] * n, [fallback] * n
