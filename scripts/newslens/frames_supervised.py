@@ -156,30 +156,35 @@ def make_classifier(params: dict, single_label: bool) -> FrameClassifier:
 
 
 def describe(model: FrameClassifier) -> str:
-    return f"C={model.C:g},class_weight={model.class_weight or 'none'}"
+    out = f"C={model.C:g},class_weight={model.class_weight or 'none'}"
+    return out if model.single_label else f"{out},threshold={model.threshold:g}"
 
 
 def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifier, str]:
-    """Fit with C (params['C_grid']) and, when params['class_weight'] is 'tune', the class
-    weighting (none or balanced) chosen by inner CV on params['tune_metric'] (f1_micro or
-    f1_macro). Each inner fold is vectorised once and shared by all candidates. Without a
-    grid, or with too few rows, it fits the first C as given. Returns the fitted model and
-    its settings as text."""
+    """Fit with C (params['C_grid']), the class weighting (none or balanced, when
+    params['class_weight'] is 'tune') and, for multi-label data, the probability threshold
+    (params['threshold_grid']) chosen by inner CV on params['tune_metric'] (f1_micro or
+    f1_macro). Each inner fold is vectorised once and shared by all candidates; thresholds
+    only re-read the same probabilities. Without a grid, or with too few rows, it fits the
+    configured values. Returns the fitted model and its settings as text."""
     Cs = [float(c) for c in (params.get("C_grid") or [1.0])]
     weights = (
         [None, "balanced"]
         if params.get("class_weight") == "tune"
         else [_class_weight(params.get("class_weight", "balanced"))]
     )
+    thresholds = [float(params.get("threshold", 0.5))]
+    if not single_label and params.get("threshold_grid"):
+        thresholds = [float(t) for t in params["threshold_grid"]]
     candidates = [(c, w) for w in weights for c in Cs]
     texts = np.asarray(texts, dtype=object)
     Y = np.asarray(Y)
     base = make_classifier({**params, "C": Cs[0]}, single_label)
-    base.class_weight = weights[0]
+    base.set_params(class_weight=weights[0], threshold=thresholds[0])
     inner = int(params.get("inner_folds", 3))
-    if len(candidates) > 1 and len(texts) >= 2 * inner:
+    if len(candidates) * len(thresholds) > 1 and len(texts) >= 2 * inner:
         average = "macro" if params.get("tune_metric") == "f1_macro" else "micro"
-        score = np.zeros(len(candidates))
+        score = np.zeros((len(candidates), len(thresholds)))
         kf = KFold(inner, shuffle=True, random_state=int(params.get("seed", 0)))
         for tr, va in kf.split(texts):
             vec = base.make_vectorizer()
@@ -188,8 +193,12 @@ def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifi
 
             def run(c, w, Xtr=Xtr, Xva=Xva, tr=tr, va=va):
                 m = clone(base).set_params(C=c, class_weight=w).fit_matrix(Xtr, Y[tr])
-                pred = m.decide(m.proba_matrix(Xva))
-                return f1_score(Y[va], pred, average=average, zero_division=0)
+                P = m.proba_matrix(Xva)
+                out = []
+                for t in thresholds:
+                    m.threshold = t
+                    out.append(f1_score(Y[va], m.decide(P), average=average, zero_division=0))
+                return out
 
             # liblinear releases the GIL: threads share the matrices without copies
             score += np.array(
@@ -197,8 +206,10 @@ def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifi
                     delayed(run)(c, w) for c, w in candidates
                 )
             )
-        c, w = candidates[int(np.argmax(score))]  # ties: the first (smallest C, no weights)
-        base.set_params(C=c, class_weight=w)
+        # ties: the first (smallest C, no weights, first threshold)
+        k, j = np.unravel_index(int(np.argmax(score)), score.shape)
+        c, w = candidates[k]
+        base.set_params(C=c, class_weight=w, threshold=thresholds[j])
     base.fit(texts, Y)
     return base, describe(base)
 
