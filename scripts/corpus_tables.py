@@ -1,7 +1,6 @@
 """Gather the shards into the corpus tables in results/tables/."""
 
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.corpus_tables import (
     collocations,
     duplicates_as_audit,
@@ -9,7 +8,15 @@ from newslens.corpus_tables import (
     order_audit,
     term_frequencies,
 )
-from newslens.runtime import ParquetShardWriter, iter_parquet, log, read_parquet, run, write_table
+from newslens.runtime import (
+    ParquetShardWriter,
+    iter_parquet,
+    log,
+    parquet_num_rows,
+    read_parquet,
+    run,
+    write_table,
+)
 
 GATHER_IN_MEMORY_ROWS = 5_000_000
 
@@ -18,7 +25,7 @@ def gather(paths, doc_order: dict, out_parquet: str, out_csv: str | None) -> int
     """Concatenate per-shard tables. Small corpora: sorted in corpus order (doc_index, then row
     order). Large ones (over GATHER_IN_MEMORY_ROWS rows) are streamed shard by shard, so that
     memory stays bounded; their CSV twin is then not written (read the Parquet file)."""
-    n_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+    n_rows = sum(parquet_num_rows(p) for p in paths)
     if n_rows <= GATHER_IN_MEMORY_ROWS:
         table = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
         key = table["doc_id"].map(doc_order)

@@ -146,6 +146,19 @@ class ParquetShardWriter:
         return False
 
 
+def parquet_num_rows(path: str | os.PathLike) -> int:
+    """Row count from a Parquet file's footer; a corrupt file is reported by name."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, ValueError) as err:
+        raise NewslensError(
+            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
+            "and run snakemake again to rebuild it."
+        ) from err
+
+
 def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
     """Yield a Parquet file as DataFrames of at most ``batch_rows`` rows; a corrupt file is
     reported by name."""
