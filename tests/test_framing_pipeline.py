@@ -195,3 +195,44 @@ def test_bad_codebook_is_refused(tmp_path):
     proc = run_snakemake(work, f"{'results/interim/frames/codebook.json'}", check=False)
     assert proc.returncode != 0
     assert "regex indicator '(unclosed' is malformed" in proc.stdout + proc.stderr
+
+
+def test_validation_of_corpus_articles_by_id(seed_run, tmp_path):
+    """Gold codes for corpus articles (by doc_id), two coders: only the validation reruns."""
+    import shutil
+
+    import yaml
+
+    work = tmp_path / "w"
+    shutil.copytree(seed_run, work, symlinks=True)
+    gold = tmp_path / "gold.tsv"
+    pd.DataFrame(
+        {
+            "article": [SEED_DOC, SEED_DOC, "not_in_corpus", "not_in_corpus"],
+            "coder": ["A", "B", "A", "B"],
+            "codes": ["8.0", "Security_and_defense", "Economic", "Economic"],
+        }
+    ).to_csv(gold, sep="\t", index=False)
+    cfg_path = work / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["framing"]["validation"] = {
+        "gold": str(gold),
+        "columns": {"id": "article", "labels": "codes", "coder": "coder"},
+    }
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    target = "results/tables/frames_validation.csv"
+    proc = run_snakemake(work, target)
+    assert "rule frames_sentences" not in proc.stdout + proc.stderr
+    val = pd.read_csv(work / target).set_index("method")
+    assert val.loc["codebook", "label_mode"] == "single" and val.loc["codebook", "n_coders"] == 2
+    # the seed (a security summit amid an armed conflict) is coded Security and defense, as the
+    # codebook's primary frame; the article not in the corpus is scored as unframed: 1 of 2
+    # (no prediction for the unframed item: precision 1, recall 1/2, F1 2/3)
+    cbrow = val.loc["codebook"]
+    assert (cbrow["micro_precision"], cbrow["micro_recall"]) == pytest.approx((1.0, 0.5))
+    assert cbrow["micro_f1"] == pytest.approx(2 / 3) and cbrow["subset_accuracy"] == 0.5
+    assert val.loc["codebook", "alpha_coders_pooled"] == pytest.approx(1.0)
+    per = pd.read_csv(work / "results/tables/frames_validation_per_frame.csv")
+    assert set(per["frame"]) == {"economic", "security_defense"}
+    log = (work / "results/logs/frames_validation.log").read_text()
+    assert "1 gold items are not in the corpus" in log
