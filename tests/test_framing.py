@@ -157,8 +157,10 @@ def test_regex_indicator(stem):
             {"key": "sec", "name": "Sec", "terms": ["war"]},
         ],
     )
-    t, hits = run_sents(cb, stem, "It cost $5 million.")
-    assert t["labels"].tolist() == ["econ"] and hits["indicator"].tolist() == [r"[$€]\s?\d"]
+    t, hits = run_sents(cb, stem, "It cost $5 million.", "It did not cost $5.")
+    assert t["labels"].tolist() == ["econ", "none"]
+    assert hits["indicator"].tolist() == [r"[$€]\s?\d"] * 2
+    assert hits["negated"].tolist() == [False, True]
 
 
 # ---- aggregation -----------------------------------------------------------------------------

@@ -106,7 +106,10 @@ def match_sentences(
                     (t for t in weights if re.fullmatch(t, m.group(0), re.IGNORECASE)),
                     next(iter(weights)),
                 )
-                rows.append((sent, frame, term, weights[term], False))
+                negated = check_neg and any(
+                    w in cues for w in _words(text[: m.start()], norm)[-negation_window:]
+                )
+                rows.append((sent, frame, term, weights[term], negated))
     hits = pd.DataFrame(rows, columns=["sent", "frame", "indicator", "weight", "negated"])
     return hits, n_words
 
