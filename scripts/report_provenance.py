@@ -5,7 +5,7 @@ import os
 import platform
 from pathlib import Path
 
-from newslens.provenance import git_commit, package_versions, rule_timings, sha256_file
+from newslens.provenance import package_versions, rule_timings, sha256_file
 from newslens.runtime import atomic_path, log, run
 
 
@@ -16,7 +16,7 @@ def main(smk):
     benchmarks = [str(p) for p in Path(smk.params.bench_root).rglob("*.tsv")]
     provenance = {
         "config": smk.params.config,
-        "workflow": git_commit(smk.params.repo),
+        "workflow": smk.params.workflow_version,
         "packages": package_versions(),
         "platform": {
             "python": platform.python_version(),

@@ -6,7 +6,6 @@ import hashlib
 import importlib.metadata
 import platform
 import re
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,23 +36,6 @@ def package_versions(distribution: str = "newslens") -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return dict(sorted(versions.items()))
-
-
-def git_commit(repo: str | Path) -> dict:
-    """The commit the workflow code comes from, and whether the work tree had local changes."""
-
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(
-                ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=20
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
 def rule_timings(benchmark_files: list[str | Path], bench_root: str | Path) -> list[dict]:

@@ -126,3 +126,25 @@ def config_input_files():
 
     walk({k: v for k, v in config.items() if k != "corpus"})
     return sorted(set(found))
+
+
+def workflow_version():
+    """The git commit the workflow code comes from (and whether it had local changes)."""
+    import subprocess
+
+    repo = str(Path(workflow.basedir).parent)
+
+    def git(*args):
+        try:
+            out = subprocess.run(
+                ["git", "-C", repo, *args], capture_output=True, text=True, timeout=20
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(status) if status is not None else None,
+    }

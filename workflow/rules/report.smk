@@ -14,7 +14,7 @@ rule provenance:
         ENV
     params:
         config=config,
-        repo=str(Path(workflow.basedir).parent),
+        workflow_version=workflow_version(),
         bench_root=BENCH,
     script:
         "../../scripts/report_provenance.py"
