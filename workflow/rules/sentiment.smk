@@ -1,1 +1,304 @@
-# sentiment stage: see the README. Filled in by its issue.
+# sentiment stage: actor mentions (shared with framing), VADER sentence scores, aggregation
+# with bootstrap CIs, figures, and the optional supervised and validation checks.
+# See the README section "Sentiment".
+
+SENT = config["sentiment"]
+SENT_GROUP_BY = (
+    SENT["group_by"] if SENT["group_by"] is not None else config["corpus"]["metadata"]
+)
+SENT_BOOT = dict(SENT["bootstrap"])
+SENT_FIGS = ["arc", "actors", "distribution", "time", "groups"]
+
+
+# The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
+# tables).
+SENT_TABLE_OUTPUTS = {
+    "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
+    "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
+    "documents": f"{TABLES}/sentiment_documents.csv",
+    "groups": f"{TABLES}/sentiment_groups.csv",
+}
+if config["tokenize"]["csv_tables"]:
+    SENT_TABLE_OUTPUTS["sentences_csv"] = f"{TABLES}/sentiment_sentences.csv"
+
+
+if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["file"]:
+    raise WorkflowError(
+        "config key sentiment.validation.classifier is 'supervised' but "
+        "sentiment.supervised.file is null: give a labeled file or use classifier: vader."
+    )
+
+
+rule actor_mentions:
+    input:
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+    output:
+        mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/actor_mentions/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/actor_mentions/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        actors=config["actors"],
+    script:
+        "../../scripts/sentiment_actor_mentions.py"
+
+
+rule sentiment_score:
+    input:
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+    output:
+        scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/sentiment_score/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/sentiment_score/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        implementation=SENT["implementation"],
+        thresholds=SENT["thresholds"],
+    script:
+        "../../scripts/sentiment_score.py"
+
+
+rule sentiment_units:
+    input:
+        scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+    output:
+        documents=f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet",
+        paragraphs=f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/sentiment_units/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        bootstrap=SENT_BOOT,
+        thresholds=SENT["thresholds"],
+    script:
+        "../../scripts/sentiment_units.py"
+
+
+rule sentiment_tables:
+    input:
+        scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(
+            f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
+        ),
+        metadata=f"{TABLES}/documents.csv",
+    output:
+        **SENT_TABLE_OUTPUTS,
+    log:
+        f"{LOGS}/sentiment_tables.log",
+    benchmark:
+        f"{BENCH}/sentiment_tables.tsv"
+    conda:
+        ENV
+    params:
+        bootstrap=SENT_BOOT,
+        thresholds=SENT["thresholds"],
+        period=SENT["period"],
+        group_by=SENT_GROUP_BY,
+    script:
+        "../../scripts/sentiment_tables.py"
+
+
+rule sentiment_actors:
+    input:
+        scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
+        mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+    output:
+        actors=f"{TABLES}/sentiment_actors.csv",
+        actor_sentences=f"{TABLES}/sentiment_actor_sentences.parquet",
+        png=report(
+            f"{FIGURES}/sentiment_actors.png",
+            caption="../report/sentiment_actors.rst",
+            category="Sentiment",
+            labels={"figure": "sentiment by actor"},
+        ),
+        svg=f"{FIGURES}/sentiment_actors.svg",
+    log:
+        f"{LOGS}/sentiment_actors.log",
+    benchmark:
+        f"{BENCH}/sentiment_actors.tsv"
+    conda:
+        ENV
+    params:
+        actors=list(config["actors"]),
+        bootstrap=SENT_BOOT,
+    script:
+        "../../scripts/sentiment_actors.py"
+
+
+rule sentiment_figures:
+    input:
+        sentences=f"{TABLES}/sentiment_sentences.parquet",
+        paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
+        documents=f"{TABLES}/sentiment_documents.csv",
+        groups=f"{TABLES}/sentiment_groups.csv",
+    output:
+        arc=report(
+            f"{FIGURES}/sentiment_arc.png",
+            caption="../report/sentiment_arc.rst",
+            category="Sentiment",
+            labels={"figure": "sentiment arc"},
+        ),
+        arc_svg=f"{FIGURES}/sentiment_arc.svg",
+        distribution=report(
+            f"{FIGURES}/sentiment_distribution.png",
+            caption="../report/sentiment_distribution.rst",
+            category="Sentiment",
+            labels={"figure": "sentiment distribution"},
+        ),
+        distribution_svg=f"{FIGURES}/sentiment_distribution.svg",
+        time=report(
+            f"{FIGURES}/sentiment_time.png",
+            caption="../report/sentiment_time.rst",
+            category="Sentiment",
+            labels={"figure": "sentiment over time"},
+        ),
+        time_svg=f"{FIGURES}/sentiment_time.svg",
+        groups=report(
+            f"{FIGURES}/sentiment_groups.png",
+            caption="../report/sentiment_groups.rst",
+            category="Sentiment",
+            labels={"figure": "sentiment by group"},
+        ),
+        groups_svg=f"{FIGURES}/sentiment_groups.svg",
+    log:
+        f"{LOGS}/sentiment_figures.log",
+    conda:
+        ENV
+    params:
+        thresholds=SENT["thresholds"],
+        period=SENT["period"],
+        group_by=SENT_GROUP_BY,
+        arc_articles=SENT["arc_articles"],
+        arc_bandwidth=SENT["arc_bandwidth"],
+    script:
+        "../../scripts/sentiment_figures.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        f"{TABLES}/sentiment_sentences.parquet",
+        f"{TABLES}/sentiment_documents.csv",
+        f"{TABLES}/sentiment_actors.csv",
+        f"{TABLES}/sentiment_groups.csv",
+        *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
+    ]
+)
+
+
+if SENT["supervised"]["file"]:
+
+    rule sentiment_supervised_train:
+        input:
+            labeled=SENT["supervised"]["file"],
+        output:
+            metrics=f"{TABLES}/sentiment_supervised_metrics.csv",
+            confusion=f"{TABLES}/sentiment_supervised_confusion.csv",
+            model=f"{INTERIM}/sentiment_supervised/model.pkl",
+        log:
+            f"{LOGS}/sentiment_supervised_train.log",
+        benchmark:
+            f"{BENCH}/sentiment_supervised_train.tsv"
+        conda:
+            ENV
+        params:
+            supervised=SENT["supervised"],
+        script:
+            "../../scripts/sentiment_supervised_train.py"
+
+    rule sentiment_supervised_label:
+        input:
+            model=f"{INTERIM}/sentiment_supervised/model.pkl",
+            scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+            sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        output:
+            labels=f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet",
+        log:
+            f"{LOGS}/sentiment_supervised_label/{{scatteritem}}.log",
+        benchmark:
+            f"{BENCH}/sentiment_supervised_label/{{scatteritem}}.tsv"
+        conda:
+            ENV
+        script:
+            "../../scripts/sentiment_supervised_label.py"
+
+    rule sentiment_supervised_compare:
+        input:
+            labels=shard_files(
+                f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet"
+            ),
+            confusion=f"{TABLES}/sentiment_supervised_confusion.csv",
+        output:
+            agreement=f"{TABLES}/sentiment_supervised_agreement.csv",
+            crosstab=f"{TABLES}/sentiment_supervised_crosstab.csv",
+            sentences=f"{TABLES}/sentiment_supervised_sentences.parquet",
+            png=report(
+                f"{FIGURES}/sentiment_supervised.png",
+                caption="../report/sentiment_supervised.rst",
+                category="Sentiment",
+                labels={"figure": "supervised classifier"},
+            ),
+            svg=f"{FIGURES}/sentiment_supervised.svg",
+        log:
+            f"{LOGS}/sentiment_supervised_compare.log",
+        conda:
+            ENV
+        params:
+            folds=SENT["supervised"]["folds"],
+        script:
+            "../../scripts/sentiment_supervised_compare.py"
+
+    FINAL_OUTPUTS.extend(
+        [
+            f"{TABLES}/sentiment_supervised_metrics.csv",
+            f"{TABLES}/sentiment_supervised_agreement.csv",
+        ]
+    )
+
+
+if SENT["validation"]["file"]:
+
+    rule sentiment_validation:
+        input:
+            gold=SENT["validation"]["file"],
+            model=(
+                f"{INTERIM}/sentiment_supervised/model.pkl"
+                if SENT["validation"]["classifier"] == "supervised"
+                else []
+            ),
+        output:
+            scores=f"{TABLES}/sentiment_validation_scores.csv",
+            correlations=f"{TABLES}/sentiment_validation_correlations.csv",
+            metrics=f"{TABLES}/sentiment_validation_metrics.csv",
+            confusion=f"{TABLES}/sentiment_validation_confusion.csv",
+            png=report(
+                f"{FIGURES}/sentiment_validation.png",
+                caption="../report/sentiment_validation.rst",
+                category="Sentiment",
+                labels={"figure": "validation"},
+            ),
+            svg=f"{FIGURES}/sentiment_validation.svg",
+        log:
+            f"{LOGS}/sentiment_validation.log",
+        conda:
+            ENV
+        params:
+            validation=SENT["validation"],
+            implementation=SENT["implementation"],
+            thresholds=SENT["thresholds"],
+            confidence=SENT["bootstrap"]["confidence"],
+            abbreviations=config["tokenize"]["abbreviations"],
+        script:
+            "../../scripts/sentiment_validation.py"
+
+    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_validation_correlations.csv")

@@ -1,0 +1,400 @@
+"""Sentence sentiment (VADER), its aggregation to paragraphs, articles, groups and actors, and
+percentile-bootstrap confidence intervals.
+
+Statistics (all computed by :func:`ratio_ci`): for a set of resampling units ``u`` with
+per-unit sums ``S_u`` (of compound scores and of negative/neutral/positive indicators) and
+sentence counts ``n_u``, the estimate is ``sum(S_u) / sum(n_u)`` -- the mean compound and the
+share of sentences with each label. Its CI is the percentile bootstrap: units are drawn with
+replacement (multinomial weights, ``numpy.random.default_rng(seed)``, vectorised as one matrix
+product per block of resamples). Units are sentences within an article or paragraph; for actors
+and groups they are articles when there are enough of them (sentences of one article are not
+independent), else sentences. Above ``max_units`` units the normal approximation of the same
+ratio estimator is used (the bootstrap converges to it, and it costs nothing at 1M articles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binom
+
+from newslens.vader import make_analyzer, score_texts
+
+LABELS = ("negative", "neutral", "positive")
+SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", *SCORE_COLUMNS, "label"]
+STATS = ("compound", "share_negative", "share_neutral", "share_positive")
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def label_compound(compound, negative: float = -0.05, positive: float = 0.05) -> np.ndarray:
+    """negative if compound <= ``negative``, positive if >= ``positive``, else neutral
+    (the VADER authors' convention with the default +-0.05)."""
+    c = np.asarray(compound, dtype=float)
+    out = np.full(c.shape, "neutral", dtype=object)
+    out[c <= negative] = "negative"
+    out[c >= positive] = "positive"
+    return out
+
+
+def score_sentences(
+    sentences: pd.DataFrame,
+    implementation: str = "vadersentiment",
+    negative: float = -0.05,
+    positive: float = 0.05,
+    analyzer=None,
+) -> pd.DataFrame:
+    """VADER scores for each sentence: doc_id, para_id, sent_id, neg, neu, pos, compound, label.
+
+    Empty sentences and sentences without words (numbers, punctuation) score 0 and are
+    labelled neutral; they stay in the table so that nothing is silently lost.
+    """
+    analyzer = analyzer or make_analyzer(implementation)
+    texts = sentences["text"].fillna("").astype(str).tolist() if len(sentences) else []
+    scores = np.array(score_texts(texts, analyzer), dtype=float).reshape(-1, 4)
+    out = pd.DataFrame(
+        {
+            "doc_id": sentences["doc_id"].astype(str).to_numpy() if len(sentences) else [],
+            "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
+            "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
+        }
+    )
+    for j, col in enumerate(SCORE_COLUMNS):
+        out[col] = scores[:, j]
+    out["label"] = label_compound(out["compound"], negative, positive)
+    out["doc_id"] = out["doc_id"].astype(object)
+    return out[SENTENCE_COLUMNS]
+
+
+def indicator_matrix(scored: pd.DataFrame) -> np.ndarray:
+    """(n, 4) array: compound, is_negative, is_neutral, is_positive per sentence."""
+    lab = scored["label"].to_numpy()
+    return np.column_stack(
+        [
+            scored["compound"].to_numpy(dtype=float),
+            lab == "negative",
+            lab == "neutral",
+            lab == "positive",
+        ]
+    ).astype(float)
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def _z(confidence: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + confidence / 2))
+
+
+def ratio_ci(
+    sums: np.ndarray,
+    counts: np.ndarray,
+    resamples: int = 1000,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+    max_units: int = 20000,
+    block: int = 100,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Estimate and CI of ``sum(sums) / sum(counts)`` over resampling units.
+
+    ``sums`` is (U, k) (one column per statistic), ``counts`` (U,) (> 0). Returns
+    (estimate, low, high, method) with arrays of length k; method is "bootstrap",
+    "normal" (more than ``max_units`` units) or "none" (fewer than 2 units: CI is NaN).
+    """
+    sums = np.asarray(sums, dtype=float)
+    if sums.ndim == 1:
+        sums = sums[:, None]
+    counts = np.asarray(counts, dtype=float)
+    n_units, k = sums.shape
+    nan = np.full(k, np.nan)
+    if n_units == 0 or counts.sum() == 0:
+        return nan, nan.copy(), nan.copy(), "none"
+    est = sums.sum(axis=0) / counts.sum()
+    if n_units < 2 or resamples <= 0:
+        return est, nan, nan.copy(), "none"
+    alpha = (1 - confidence) / 2
+    if n_units > max_units:
+        resid = sums - counts[:, None] * est[None, :]
+        var = n_units / (n_units - 1) * (resid**2).sum(axis=0) / counts.sum() ** 2
+        half = _z(confidence) * np.sqrt(var)
+        return est, est - half, est + half, "normal"
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    p = np.full(n_units, 1.0 / n_units)
+    stats = np.empty((resamples, k))
+    for b0 in range(0, resamples, block):
+        b = min(block, resamples - b0)
+        w = rng.multinomial(n_units, p, size=b).astype(float)
+        stats[b0 : b0 + b] = (w @ sums) / (w @ counts)[:, None]
+    low, high = np.quantile(stats, [alpha, 1 - alpha], axis=0)
+    return est, low, high, "bootstrap"
+
+
+def within_unit_ci(
+    scored: pd.DataFrame,
+    keys: list[str],
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    max_cells: int = 20_000_000,
+) -> pd.DataFrame:
+    """Per group of ``keys`` (an article, or an article's paragraph): n_sentences and, for
+    each statistic in STATS, the estimate with a percentile-bootstrap CI over its sentences.
+
+    Vectorised: groups with the same number of sentences n share one draw of multinomial
+    weights (B, n), seeded by (seed, n), so a group's CI depends only on its own sentences and
+    the seed -- never on which shard or which other articles it comes with. The shares'
+    intervals are the exact percentiles of their bootstrap distribution, Binomial(n, share)/n.
+    Groups of one sentence get no CI (NaN).
+    """
+    cols = [*keys, "n_sentences"] + [
+        f"{s}{suffix}" for s in STATS for suffix in ("", "_ci_low", "_ci_high")
+    ]
+    if len(scored) == 0:
+        empty = {c: pd.Series([], dtype=float) for c in cols}
+        empty.update({k: pd.Series([], dtype="int64") for k in keys if k != "doc_id"})
+        empty["doc_id"] = pd.Series([], dtype=object)
+        empty["n_sentences"] = pd.Series([], dtype="int64")
+        return pd.DataFrame(empty)[cols]
+    df = scored.sort_values([*keys, "sent_id"], kind="stable")
+    x = indicator_matrix(df)
+    grouping = df.groupby(keys, sort=False)
+    sizes = grouping.size()
+    group_index = grouping.ngroup().to_numpy()
+    n_groups = len(sizes)
+    size_arr = sizes.to_numpy()
+    est = np.full((n_groups, 4), np.nan)
+    low = np.full((n_groups, 4), np.nan)
+    high = np.full((n_groups, 4), np.nan)
+    starts = np.concatenate([[0], np.cumsum(size_arr)[:-1]])
+    # rows of group g are starts[g] .. starts[g] + size[g] (df is sorted by keys)
+    order = np.argsort(group_index, kind="stable")
+    x = x[order]
+    alpha = (1 - confidence) / 2
+    for n in np.unique(size_arr):
+        gs = np.flatnonzero(size_arr == n)
+        rows = starts[gs][:, None] + np.arange(n)[None, :]
+        vals = x[rows]  # (G, n, 4)
+        est[gs] = vals.mean(axis=1)
+        if n < 2 or resamples <= 0:
+            continue
+        # Shares: the bootstrap distribution of a share of n resampled sentences is exactly
+        # Binomial(n, share) / n, so its percentiles need no sampling.
+        low[gs, 1:] = binom.ppf(alpha, n, est[gs, 1:]) / n
+        high[gs, 1:] = binom.ppf(1 - alpha, n, est[gs, 1:]) / n
+        # Mean compound: multinomial resampling weights, one matrix product per chunk.
+        rng = np.random.default_rng([seed, int(n)])
+        w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
+        chunk = max(1, max_cells // (resamples * n))
+        for c0 in range(0, len(gs), chunk):
+            boot = vals[c0 : c0 + chunk, :, 0] @ w.T  # (G, B)
+            q = np.quantile(boot, [alpha, 1 - alpha], axis=1)
+            low[gs[c0 : c0 + chunk], 0] = q[0]
+            high[gs[c0 : c0 + chunk], 0] = q[1]
+    out = sizes.reset_index(name="n_sentences")
+    out = out[[*keys, "n_sentences"]].copy()
+    out["n_sentences"] = out["n_sentences"].astype("int64")
+    for j, s in enumerate(STATS):
+        out[s] = est[:, j]
+        out[f"{s}_ci_low"] = low[:, j]
+        out[f"{s}_ci_high"] = high[:, j]
+    return out[cols]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def document_label(compound, negative: float = -0.05, positive: float = 0.05) -> np.ndarray:
+    """The label of an article or paragraph from its mean compound (same thresholds)."""
+    c = np.asarray(compound, dtype=float)
+    out = label_compound(c, negative, positive)
+    out[np.isnan(c)] = ""
+    return out
+
+
+# --------------------------------------------------------------------------- actors
+
+
+def actor_sentence_table(scored: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per (actor, sentence that mentions it): doc_id, sent_id, actor, n_mentions,
+    n_actors (distinct actors named in that sentence), alone (n_actors == 1), compound and
+    the label indicators. Sentences whose score is missing are dropped with the join."""
+    if len(mentions) == 0 or len(scored) == 0:
+        return pd.DataFrame(
+            columns=["doc_id", "sent_id", "actor", "n_mentions", "n_actors", "alone", "compound"]
+            + ["is_negative", "is_neutral", "is_positive"]
+        )
+    per = mentions.groupby(["doc_id", "sent_id", "actor"], sort=True).size()
+    per = per.rename("n_mentions").reset_index()
+    per["n_actors"] = per.groupby(["doc_id", "sent_id"])["actor"].transform("size")
+    per["alone"] = per["n_actors"] == 1
+    s = scored[["doc_id", "sent_id", "compound", "label"]]
+    out = per.merge(s, on=["doc_id", "sent_id"], how="inner")
+    for lab in LABELS:
+        out[f"is_{lab}"] = (out["label"] == lab).astype(float)
+    return out.drop(columns="label")
+
+
+def actor_unit_sums(actor_sentences: pd.DataFrame) -> pd.DataFrame:
+    """Per (actor, scope, doc_id): sentence count and sums of compound and label indicators,
+    for scope "all" (sentences mentioning the actor) and "alone" (naming no other actor).
+    Small enough to gather over all shards (actors x articles rows)."""
+    cols = ["actor", "scope", "doc_id", "n_sentences", "n_mentions", "sum_compound"] + [
+        f"sum_{lab}" for lab in LABELS
+    ]
+    if len(actor_sentences) == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    parts = []
+    for scope, df in (("all", actor_sentences), ("alone", actor_sentences[actor_sentences.alone])):
+        g = df.groupby(["actor", "doc_id"], sort=True).agg(
+            n_sentences=("compound", "size"),
+            n_mentions=("n_mentions", "sum"),
+            sum_compound=("compound", "sum"),
+            sum_negative=("is_negative", "sum"),
+            sum_neutral=("is_neutral", "sum"),
+            sum_positive=("is_positive", "sum"),
+        )
+        g = g.reset_index()
+        g.insert(1, "scope", scope)
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def actor_summary(
+    actor_sentences: pd.DataFrame,
+    actors: list[str],
+    unit_sums: pd.DataFrame | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    min_articles: int = 30,
+    max_units: int = 20000,
+) -> pd.DataFrame:
+    """sentiment_actors.csv: per actor (in config order) and scope ("all", "alone"):
+    n_sentences, n_articles, n_mentions, mean compound with CI, share negative/neutral/positive
+    with CIs, and ci_unit (sentence or article) and ci_method.
+
+    Resampling unit: articles when the actor's sentences come from at least
+    ``min_articles`` articles (sentences of one article are not independent), else
+    sentences (given in ``actor_sentences``; with many articles only ``unit_sums`` is needed).
+    An actor without mentions gets a row with n_sentences 0 and empty statistics.
+    """
+    rows = []
+    for scope in ("all", "alone"):
+        for k, actor in enumerate(actors):
+            row = {"actor": actor, "scope": scope}
+            if unit_sums is not None and len(unit_sums):
+                u = unit_sums[(unit_sums.actor == actor) & (unit_sums.scope == scope)]
+                # unit order fixes which resampling weight meets which unit: sort, so that
+                # the interval does not depend on sharding
+                u = u.sort_values("doc_id", kind="stable")
+                n_articles = len(u)
+                n_sent = int(u["n_sentences"].sum()) if n_articles else 0
+                n_ment = int(u["n_mentions"].sum()) if n_articles else 0
+            else:
+                u = None
+                n_articles = n_sent = n_ment = 0
+            row.update(n_sentences=n_sent, n_articles=n_articles, n_mentions=n_ment)
+            rng = np.random.default_rng([seed, k, 0 if scope == "all" else 1])
+            if n_sent == 0:
+                est = low = high = np.full(4, np.nan)
+                unit, method = "", "none"
+            elif n_articles >= min_articles:
+                sums = u[["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]]
+                est, low, high, method = ratio_ci(
+                    sums.to_numpy(),
+                    u["n_sentences"].to_numpy(),
+                    resamples,
+                    rng,
+                    confidence,
+                    max_units,
+                )
+                unit = "article"
+            else:
+                a = actor_sentences[actor_sentences.actor == actor]
+                if scope == "alone":
+                    a = a[a.alone.astype(bool)]
+                a = a.sort_values(["doc_id", "sent_id"], kind="stable")
+                x = a[["compound", "is_negative", "is_neutral", "is_positive"]].to_numpy(float)
+                est, low, high, method = ratio_ci(
+                    x, np.ones(len(x)), resamples, rng, confidence, max_units
+                )
+                unit = "sentence"
+            for j, s in enumerate(STATS):
+                name = "mean_compound" if s == "compound" else s
+                row[name] = est[j]
+                row[f"{name}_ci_low"] = low[j]
+                row[f"{name}_ci_high"] = high[j]
+            row["ci_unit"] = unit
+            row["ci_method"] = method
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def period_of(dates: pd.Series, unit: str) -> pd.Series:
+    """ISO dates -> period labels: week "2022-W47" (ISO week) or month "2022-11"; "" when the
+    date is missing or unparsable."""
+    d = pd.to_datetime(dates.fillna("").astype(str), errors="coerce", format="%Y-%m-%d")
+    if unit == "week":
+        iso = d.dt.isocalendar()
+        lab = (
+            iso["year"].astype("Int64").astype(str)
+            + "-W"
+            + iso["week"].astype("Int64").astype(str).str.zfill(2)
+        )
+    elif unit == "month":
+        lab = d.dt.strftime("%Y-%m")
+    else:
+        raise ValueError(f"unknown period unit {unit!r}")
+    return lab.where(d.notna(), "").astype(str)
+
+
+def group_summary(
+    documents: pd.DataFrame,
+    by: str,
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    max_units: int = 20000,
+) -> pd.DataFrame:
+    """Sentiment per value of column ``by`` of the per-article table (outlet, period...).
+
+    Each article counts once (the mean of its sentences' compound scores; the share of its
+    sentences per label); the CI resamples articles. Articles with an empty ``by`` value
+    are left out (and counted nowhere). Columns: group_by, group, n_articles,
+    n_sentences, then each statistic with _ci_low/_ci_high.
+    """
+    d = documents[documents[by].fillna("").astype(str) != ""]
+    rows = []
+    for k, (value, g) in enumerate(d.groupby(d[by].astype(str), sort=True)):
+        x = g[list(STATS)].to_numpy(float)
+        ok = ~np.isnan(x).any(axis=1)
+        x = x[ok]
+        est, low, high, method = ratio_ci(
+            x,
+            np.ones(len(x)),
+            resamples,
+            np.random.default_rng([seed, k]),
+            confidence,
+            max_units,
+        )
+        row = {
+            "group_by": by,
+            "group": value,
+            "n_articles": int(ok.sum()),
+            "n_sentences": int(g["n_sentences"].sum()),
+        }
+        for j, s in enumerate(STATS):
+            name = "mean_compound" if s == "compound" else s
+            row[name] = est[j]
+            row[f"{name}_ci_low"] = low[j]
+            row[f"{name}_ci_high"] = high[j]
+        row["ci_method"] = method
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,73 @@
+"""Sentiment figures: the arc through each article, the distribution over sentences and
+articles, sentiment over time and by metadata group (rule sentiment_figures). The sentence
+table is read in batches, so memory stays bounded for large corpora."""
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from newslens.figures import apply_style, save_figure
+from newslens.runtime import NewslensError, log, run
+from newslens.sentiment_figures import (
+    arc_bins,
+    plot_arc_articles,
+    plot_arc_pooled,
+    plot_distribution,
+    plot_groups,
+    plot_time,
+)
+
+EDGES = np.linspace(-1, 1, 41)
+BINS = 10
+
+
+def main(smk):
+    p = smk.params
+    th = p.thresholds
+    docs = pd.read_csv(
+        smk.input.documents, dtype={"doc_id": str}, keep_default_na=False, na_values=[""]
+    )
+    docs["title"] = docs["title"].fillna("") if "title" in docs else ""
+    groups = pd.read_csv(smk.input.groups, dtype={"group": str})
+    n_by_doc = dict(zip(docs["doc_id"], docs["n_sentences"], strict=True))
+    few = len(docs) <= p.arc_articles
+    keep, hist = [], np.zeros(len(EDGES) - 1)
+    count, total, total_sq = np.zeros(BINS), np.zeros(BINS), np.zeros(BINS)
+    try:
+        pf = pq.ParquetFile(smk.input.sentences)
+    except OSError as err:
+        raise NewslensError(f"cannot read {smk.input.sentences}: {err}; rerun snakemake") from err
+    cols = ["doc_id", "para_id", "sent_id", "compound", "label"]
+    for batch in pf.iter_batches(batch_size=200_000, columns=cols):
+        b = batch.to_pandas()
+        hist += np.histogram(b["compound"].clip(-1, 1), bins=EDGES)[0]
+        if few:
+            keep.append(b)
+        else:
+            n = b["doc_id"].map(n_by_doc).fillna(1).to_numpy(float)
+            pos = b["sent_id"].to_numpy(float) / np.maximum(n - 1, 1)
+            c, t, t2 = arc_bins(np.clip(pos, 0, 1), b["compound"], BINS)
+            count += c
+            total += t
+            total_sq += t2
+    apply_style()
+    if few and len(docs):
+        sentences = pd.concat(keep, ignore_index=True) if keep else pd.DataFrame(columns=cols)
+        fig = plot_arc_articles(sentences, docs, th, p.arc_bandwidth)
+    elif len(docs):
+        fig = plot_arc_pooled(count, total, total_sq, len(docs), th)
+    else:
+        from newslens.figures import empty_figure
+
+        fig = empty_figure("No articles in the corpus.", "Sentiment arc")
+    save_figure(fig, smk.output.arc, smk.output.arc_svg)
+    save_figure(
+        plot_distribution(hist, EDGES, docs, th),
+        smk.output.distribution,
+        smk.output.distribution_svg,
+    )
+    save_figure(plot_time(groups, p.period, th), smk.output.time, smk.output.time_svg)
+    save_figure(plot_groups(groups, list(p.group_by), th), smk.output.groups, smk.output.groups_svg)
+    log.info("sentiment figures for %d articles (%d sentences)", len(docs), int(hist.sum()))
+
+
+run(main, snakemake)
