@@ -1,1 +1,223 @@
-# framing stage: see the README. Filled in by its issue.
+# framing stage: codebook (or supervised) frame classification, validation, actors x frames.
+# See the README section "Framing" and config/README.md.
+include: "framing_common.smk"
+
+
+rule frames_codebook:
+    input:
+        codebook=FRAMING["codebook"],
+        schema=CODEBOOK_SCHEMA,
+    output:
+        compiled=f"{FRAMES_INTERIM}/codebook.json",
+        terms=f"{TABLES}/frames_codebook_terms.csv",
+        overlaps=f"{TABLES}/frames_codebook_overlaps.csv",
+    log:
+        f"{LOGS}/frames_codebook.log",
+    conda:
+        ENV
+    params:
+        normalize=framing_normalize(),
+        language=config["tokenize"]["language"],
+    script:
+        "../../scripts/framing_codebook.py"
+
+
+rule frames_sentences:
+    input:
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+    output:
+        sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet",
+        hits=f"{FRAMES_INTERIM}/hits/{{scatteritem}}.parquet",
+        paragraphs=f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
+        counts=f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet",
+        examples=f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/frames_sentences/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        options=framing_codebook_options(),
+    script:
+        "../../scripts/framing_sentences.py"
+
+
+rule frames_gather:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
+        counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
+        examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
+    output:
+        **framing_gather_outputs(),
+    log:
+        f"{LOGS}/frames_gather.log",
+    benchmark:
+        f"{BENCH}/frames_gather.tsv"
+    conda:
+        ENV
+    params:
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        top_terms=FRAMING["diagnostics"]["top_terms"],
+        n_examples=FRAMING["diagnostics"]["examples"],
+    script:
+        "../../scripts/framing_gather.py"
+
+
+rule frames_documents:
+    input:
+        frames=framing_documents_input,
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        documents=f"{TABLES}/documents.csv",
+        positions=f"{TABLES}/frames_positions.csv",
+    output:
+        documents=report(
+            f"{TABLES}/frames_documents.csv",
+            caption="../report/frames_documents.rst",
+            category="Framing",
+            labels={"table": "Article x frame shares"},
+        ),
+        distribution=f"{TABLES}/frames_distribution.csv",
+        fig_distribution=report(
+            f"{FIGURES}/frames_distribution.png",
+            caption="../report/frames_distribution.rst",
+            category="Framing",
+            labels={"figure": "Frame distribution"},
+        ),
+        fig_distribution_svg=f"{FIGURES}/frames_distribution.svg",
+        fig_position=report(
+            f"{FIGURES}/frames_position.png",
+            caption="../report/frames_position.rst",
+            category="Framing",
+            labels={"figure": "Frames through the article"},
+        ),
+        fig_position_svg=f"{FIGURES}/frames_position.svg",
+    log:
+        f"{LOGS}/frames_documents.log",
+    conda:
+        ENV
+    params:
+        classifier=FRAMING["classifier"],
+        metadata=config["corpus"]["metadata"],
+        max_frames=FRAMING["figures"]["max_frames"],
+    script:
+        "../../scripts/framing_documents.py"
+
+
+rule frames_supervised:
+    input:
+        labeled=FRAMING["supervised"]["labeled"] or [],
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+    output:
+        summary=f"{TABLES}/frames_supervised_cv.csv",
+        per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
+        unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
+        model=f"{FRAMES_INTERIM}/supervised_model.joblib",
+        documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
+        fig=report(
+            f"{FIGURES}/frames_supervised_cv.png",
+            caption="../report/frames_supervised_cv.rst",
+            category="Framing",
+            labels={"figure": "Supervised classifier (cross-validation)"},
+        ),
+        fig_svg=f"{FIGURES}/frames_supervised_cv.svg",
+    log:
+        f"{LOGS}/frames_supervised.log",
+    benchmark:
+        f"{BENCH}/frames_supervised.tsv"
+    conda:
+        ENV
+    threads: 2
+    params:
+        options=FRAMING["supervised"],
+        codebook_options=framing_codebook_options(),
+        unknown_labels=FRAMING["unknown_labels"],
+    script:
+        "../../scripts/framing_supervised.py"
+
+
+rule frames_validation:
+    input:
+        unpack(framing_validation_input),
+    output:
+        summary=report(
+            f"{TABLES}/frames_validation.csv",
+            caption="../report/frames_validation_table.rst",
+            category="Framing",
+            labels={"table": "Validation scores"},
+        ),
+        per_frame=f"{TABLES}/frames_validation_per_frame.csv",
+        unknown=f"{TABLES}/frames_validation_unknown_labels.csv",
+        fig=report(
+            f"{FIGURES}/frames_validation.png",
+            caption="../report/frames_validation.rst",
+            category="Framing",
+            labels={"figure": "Validation against human codes"},
+        ),
+        fig_svg=f"{FIGURES}/frames_validation.svg",
+    log:
+        f"{LOGS}/frames_validation.log",
+    benchmark:
+        f"{BENCH}/frames_validation.tsv"
+    conda:
+        ENV
+    params:
+        options=FRAMING["validation"],
+        codebook_options=framing_codebook_options(),
+        classifier=FRAMING["classifier"],
+        unknown_labels=FRAMING["unknown_labels"],
+    script:
+        "../../scripts/framing_validation.py"
+
+
+rule frames_actors:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+    output:
+        table=report(
+            f"{TABLES}/frames_actors.csv",
+            caption="../report/frames_actors_table.rst",
+            category="Framing",
+            labels={"table": "Actors x frames"},
+        ),
+        fig=report(
+            f"{FIGURES}/frames_actors.png",
+            caption="../report/frames_actors.rst",
+            category="Framing",
+            labels={"figure": "Actors x frames"},
+        ),
+        fig_svg=f"{FIGURES}/frames_actors.svg",
+    log:
+        f"{LOGS}/frames_actors.log",
+    conda:
+        ENV
+    params:
+        actors=sorted(config["actors"]),
+    script:
+        "../../scripts/framing_actors.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        f"{TABLES}/frames_codebook_terms.csv",
+        f"{TABLES}/frames_codebook_diagnostics.csv",
+        f"{TABLES}/frames_sentences.parquet",
+        f"{TABLES}/frames_documents.csv",
+        f"{FIGURES}/frames_distribution.png",
+        f"{FIGURES}/frames_position.png",
+    ]
+)
+if any(r.name == "actor_mentions" for r in workflow.rules):
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
+if FRAMING["supervised"]["labeled"]:
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
+if FRAMING["validation"]["gold"]:
+    FINAL_OUTPUTS.append(f"{TABLES}/frames_validation.csv")

@@ -1,0 +1,324 @@
+"""Frame labels in labeled and gold data, and how frame predictions are scored.
+
+Labels arrive as one delimiter-separated string per row ("Political;Security and defense").
+Each label is matched to a codebook frame by its key, its name or one of its ``labels`` aliases,
+ignoring case, punctuation and underscores ("Security_and_defense", "security and defense",
+"8.0" for MFC's numeric code all reach ``security_defense``). "none"/"no frame"/empty mean no
+frame (the codebook's residual frame, e.g. "Other", when it has one).
+
+Scores: per-frame precision/recall/F1 (with support), micro/macro F1, subset accuracy, and
+Krippendorff's alpha (nominal) between the classifier and the human coders: one alpha per
+frame (coded present/absent per item), a pooled alpha over all item x frame decisions, and —
+when every item has exactly one frame — alpha on the frame itself. Trivial baselines predict
+the most frequent frame(s) for every item.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from newslens.codebook import NONE_FRAME, Codebook
+from newslens.runtime import NewslensError
+
+NO_FRAME_LABELS = {"", "none", "no frame", "noframe", "nan", "null", "na", "n a"}
+
+
+def read_any_table(path: str | Path, what: str) -> pd.DataFrame:
+    """Read a CSV/TSV/JSONL/Parquet table (labeled or gold data) with a clear error."""
+    path = Path(path)
+    if not path.is_file():
+        raise NewslensError(f"{what} file {path} does not exist")
+    suf = path.suffix.lower()
+    try:
+        if suf == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        if suf == ".tsv":
+            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        if suf in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True, dtype=False)
+        if suf in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - any parser error is the user's file
+        raise NewslensError(f"cannot read {what} file {path}: {err}") from None
+    raise NewslensError(
+        f"{what} file {path}: unsupported format '{suf}'; use .csv, .tsv, .jsonl or .parquet"
+    )
+
+
+def norm_label(label) -> str:
+    s = str(label).strip().lower()
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        return str(int(float(s)))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
+
+
+def label_index(cb: Codebook) -> dict[str, str]:
+    """Normalised spelling -> frame key for every key, name and alias of the codebook."""
+    idx = {}
+    for f in cb.frames:
+        for s in [f["key"], f["name"], *f.get("labels", [])]:
+            idx.setdefault(norm_label(s), f["key"])
+    return idx
+
+
+def parse_labels(
+    values: pd.Series,
+    cb: Codebook,
+    delimiter: str = ";",
+    unknown: str = "error",
+    what: str = "labels",
+) -> tuple[list[list[str]], pd.DataFrame]:
+    """Parse label strings into lists of frame keys.
+
+    unknown: "error" (stop, naming the labels and rows), "keep" (keep them as frames of their
+    own, named by the label as written) or "drop" (remove them). The second return value lists
+    every unknown label with its count and first row, whatever the choice.
+    """
+    idx = label_index(cb)
+    empty = [cb.residual] if cb.residual else []
+    out, unknown_rows = [], {}
+    for row, raw in enumerate(values.tolist()):
+        parts = (
+            []
+            if raw is None or (isinstance(raw, float) and np.isnan(raw))
+            else (
+                list(raw)
+                if isinstance(raw, list | tuple | np.ndarray)
+                else str(raw).split(delimiter)
+            )
+        )
+        keys = []
+        for p in parts:
+            n = norm_label(p)
+            if n in NO_FRAME_LABELS:
+                continue
+            k = idx.get(n)
+            if k is None:
+                u = unknown_rows.setdefault(str(p).strip(), [0, row])
+                u[0] += 1
+                if unknown == "keep":
+                    k = str(p).strip()
+                else:
+                    continue
+            if k not in keys:
+                keys.append(k)
+        out.append(keys if keys else list(empty))
+    report = pd.DataFrame(
+        [(lab, c, r) for lab, (c, r) in sorted(unknown_rows.items())],
+        columns=["label", "n_rows", "first_row"],
+    )
+    if len(report) and unknown == "error":
+        shown = ", ".join(
+            f"'{r.label}' ({r.n_rows} rows, first row {r.first_row})"
+            for r in report.head(10).itertuples()
+        )
+        raise NewslensError(
+            f"{what}: {len(report)} label(s) are not frames of codebook '{cb.name}': {shown}. "
+            f"Known frames: {', '.join(cb.keys)}. Add the spelling to the frame's 'labels' in "
+            "the codebook, or set the 'unknown_labels' key to keep or drop."
+        )
+    return out, report
+
+
+def to_matrix(label_lists: list[list[str]], frames: list[str]) -> np.ndarray:
+    col = {f: j for j, f in enumerate(frames)}
+    y = np.zeros((len(label_lists), len(frames)), dtype=np.int8)
+    for i, labs in enumerate(label_lists):
+        for lab in labs:
+            if lab in col:
+                y[i, col[lab]] = 1
+    return y
+
+
+def is_single_label(label_lists: list[list[str]]) -> bool:
+    return len(label_lists) > 0 and all(len(x) == 1 for x in label_lists)
+
+
+def scores(y_true: np.ndarray, y_pred: np.ndarray, frames: list[str]) -> tuple[dict, pd.DataFrame]:
+    """Micro/macro P/R/F1, subset accuracy, and a per-frame table (frame, support, n_predicted,
+    precision, recall, f1). Macro averages run over frames present in the gold data."""
+    tp = (y_true & y_pred).sum(axis=0).astype(float)
+    fp = ((1 - y_true) & y_pred).sum(axis=0).astype(float)
+    fn = (y_true & (1 - y_pred)).sum(axis=0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        r = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f = np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
+    support = y_true.sum(axis=0)
+    per = pd.DataFrame(
+        {
+            "frame": frames,
+            "support": support.astype(int),
+            "n_predicted": y_pred.sum(axis=0).astype(int),
+            "precision": p,
+            "recall": r,
+            "f1": f,
+        }
+    )
+    present = support > 0
+    TP, FP, FN = tp.sum(), fp.sum(), fn.sum()
+    mp = TP / (TP + FP) if TP + FP else 0.0
+    mr = TP / (TP + FN) if TP + FN else 0.0
+    summary = {
+        "n_items": int(len(y_true)),
+        "micro_precision": mp,
+        "micro_recall": mr,
+        "micro_f1": 2 * mp * mr / (mp + mr) if mp + mr else 0.0,
+        "macro_precision": float(p[present].mean()) if present.any() else 0.0,
+        "macro_recall": float(r[present].mean()) if present.any() else 0.0,
+        "macro_f1": float(f[present].mean()) if present.any() else 0.0,
+        "subset_accuracy": float((y_true == y_pred).all(axis=1).mean()) if len(y_true) else 0.0,
+    }
+    return summary, per
+
+
+def kalpha(data: np.ndarray, level: str = "nominal") -> float:
+    """Krippendorff's alpha for coders x units data (np.nan = missing); nan when undefined
+    (e.g. every value identical)."""
+    import krippendorff
+
+    data = np.asarray(data, dtype=float)
+    if data.size == 0 or np.unique(data[~np.isnan(data)]).size < 2:
+        return float("nan")
+    try:
+        return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+    except (ValueError, ZeroDivisionError):
+        return float("nan")
+
+
+def alpha_table(
+    y_pred: np.ndarray, coder_mats: list[np.ndarray], frames: list[str]
+) -> tuple[pd.DataFrame, float]:
+    """Per-frame alpha (present/absent) between the classifier and the coders, and the pooled
+    alpha over all item x frame decisions. coder_mats: one item x frame 0/1 matrix per coder
+    (np.nan where the coder did not code the item)."""
+    rows = []
+    for j, fr in enumerate(frames):
+        data = np.vstack([y_pred[:, j].astype(float), *[c[:, j] for c in coder_mats]])
+        human = kalpha(np.vstack([c[:, j] for c in coder_mats])) if len(coder_mats) > 1 else np.nan
+        rows.append(
+            {"frame": fr, "alpha_classifier_coders": kalpha(data), "alpha_coders_only": human}
+        )
+    pooled = kalpha(np.vstack([y_pred.astype(float).ravel(), *[c.ravel() for c in coder_mats]]))
+    return pd.DataFrame(rows), pooled
+
+
+def most_frequent_baseline(y_train: np.ndarray, n_items: int, k: int) -> np.ndarray:
+    """Predict the k most frequent frames of y_train for every item (ties: first frame)."""
+    freq = y_train.sum(axis=0)
+    top = np.argsort(-freq, kind="stable")[: max(1, k)]
+    y = np.zeros((n_items, y_train.shape[1]), dtype=np.int8)
+    y[:, top] = 1
+    return y
+
+
+def mean_cardinality(y: np.ndarray) -> int:
+    return max(1, int(round(float(y.sum(axis=1).mean())))) if len(y) else 1
+
+
+def topk_from_scores(scores_: np.ndarray, k: int) -> np.ndarray:
+    """Binary predictions: the k highest-scoring frames of each row that score above 0."""
+    y = np.zeros(scores_.shape, dtype=np.int8)
+    if scores_.size == 0:
+        return y
+    order = np.argsort(-scores_, axis=1, kind="stable")[:, :k]
+    rows = np.arange(len(scores_))[:, None]
+    y[rows, order] = 1
+    y[scores_ <= 0] = 0
+    return y
+
+
+def label_lists_from_column(col: pd.Series) -> list[list[str]]:
+    """'a;b' strings (as written by the classifiers) -> lists, 'none' -> []."""
+    return [[x for x in str(s).split(";") if x and x != NONE_FRAME] for s in col]
+
+
+def codebook_predictions(
+    doc_table: pd.DataFrame, frames: list[str], single: bool, k: int
+) -> dict[str, np.ndarray]:
+    """Binary predictions of the codebook classifier over ``frames`` from an article table:
+    single-label data -> its primary frame; multi-label -> its labels (configured thresholds)
+    and, as a second method, its k highest-share frames (k = the baseline's k)."""
+    if single:
+        return {"codebook": to_matrix([[p] for p in doc_table["primary_frame"]], frames)}
+    labs = label_lists_from_column(doc_table["labels"])
+    shares = (
+        np.column_stack(
+            [
+                doc_table[f"share_{f}"].to_numpy(dtype=float)
+                if f"share_{f}" in doc_table
+                else np.zeros(len(doc_table))
+                for f in frames
+            ]
+        )
+        if frames
+        else np.zeros((len(doc_table), 0))
+    )
+    out = {"codebook": to_matrix(labs, frames)}
+    topk = topk_from_scores(shares, k)
+    # the residual frame (no share column) stands for "nothing matched"
+    for j, f in enumerate(frames):
+        if f"share_{f}" not in doc_table:
+            topk[:, j] = (doc_table["primary_frame"] == f).to_numpy()
+    out[f"codebook_top{k}"] = topk
+    return out
+
+
+def evaluate(
+    y_true: np.ndarray,
+    preds: dict[str, np.ndarray],
+    frames: list[str],
+    coder_mats: list[np.ndarray] | None = None,
+    single: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every method against the gold matrix. Returns a summary (one row per method:
+    micro/macro P/R/F1, subset accuracy, pooled alpha and, for single-label data, alpha on the
+    frame) and a per-frame table (method, frame, support, n_predicted, precision, recall, f1,
+    alpha)."""
+    coder_mats = coder_mats if coder_mats else [y_true.astype(float)]
+    summ, per = [], []
+    for method, y_pred in preds.items():
+        s, p = scores(y_true, y_pred, frames)
+        a, pooled = alpha_table(y_pred, coder_mats, frames)
+        s = {"method": method, **s, "alpha_pooled": pooled}
+        if single and len(coder_mats):
+            pred_lab = y_pred.argmax(axis=1).astype(float)
+            coded = []
+            for c in coder_mats:
+                lab = np.where(
+                    np.nansum(c, axis=1) > 0, np.nanargmax(np.nan_to_num(c, nan=-1), axis=1), np.nan
+                )
+                coded.append(lab)
+            s["alpha_frame"] = kalpha(np.vstack([pred_lab, *coded]))
+        summ.append(s)
+        per.append(p.merge(a, on="frame").assign(method=method))
+    summary = pd.DataFrame(summ)
+    summary["alpha_coders_pooled"] = (
+        kalpha(np.vstack([c.ravel() for c in coder_mats])) if len(coder_mats) > 1 else np.nan
+    )
+    per_frame = pd.concat(per, ignore_index=True)
+    cols = [
+        "method",
+        "frame",
+        "support",
+        "n_predicted",
+        "precision",
+        "recall",
+        "f1",
+        "alpha_classifier_coders",
+        "alpha_coders_only",
+    ]
+    return summary, per_frame[cols]
+
+
+def backoff(pred: np.ndarray, unmatched: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """The codebook's predictions, and for items in which no indicator matched at all the
+    fallback predictions (the most frequent frame(s)): a codebook that abstains when it has no
+    evidence instead of answering 'Other'/'none'."""
+    out = pred.copy()
+    out[unmatched] = fallback[unmatched]
+    return out
