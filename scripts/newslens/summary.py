@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+# An actor named in fewer sentences is listed but not ranked as "most negative/positive".
+MIN_SENTENCES_TO_RANK = 3
+
 
 def _fmt(value: float, digits: int = 2) -> str:
     return "n/a" if pd.isna(value) else f"{value:+.{digits}f}" if digits else f"{value:.0f}"
@@ -34,9 +37,9 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
     )
     dates = pd.to_datetime(documents["date"], errors="coerce").dropna()
     if len(dates):
-        lines.append(
-            f"- Dates: {dates.min().date()} to {dates.max().date()} ({len(dates)} of {n_docs} dated)."
-        )
+        first, last = dates.min().date(), dates.max().date()
+        span = f"{first}" if first == last else f"{first} to {last}"
+        lines.append(f"- Published: {span} ({len(dates)} of {n_docs} articles dated).")
     counts = audit["action"].value_counts()
     skipped = int(
         counts.get("skipped_file", 0)
@@ -85,18 +88,32 @@ def sentiment_section(
     if len(mentioned):
         lines.append("- Toward each actor (sentences naming it), most negative first:")
         for _, row in mentioned.iterrows():
+            n = int(row["n_sentences"])
             lines.append(
                 f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound')}, "
-                f"{int(row['n_sentences'])} sentences"
+                f"{n} sentence{'s' if n != 1 else ''}"
             )
-        low, high = mentioned.iloc[0], mentioned.iloc[-1]
+        ranked = mentioned.loc[mentioned["n_sentences"] >= MIN_SENTENCES_TO_RANK]
+        if len(ranked) < 2:
+            lines.append(
+                f"- Fewer than two actors are named in {MIN_SENTENCES_TO_RANK} or more sentences: "
+                "too few to rank them."
+            )
+            return lines + [
+                "",
+                "Tables: `tables/sentiment_documents.csv`, `tables/sentiment_actors.csv`, "
+                "`tables/sentiment_groups.csv`.",
+                "",
+            ]
+        low, high = ranked.iloc[0], ranked.iloc[-1]
         overlap = (
             not pd.isna(low.get("mean_compound_ci_high"))
             and not pd.isna(high.get("mean_compound_ci_low"))
             and low["mean_compound_ci_high"] >= high["mean_compound_ci_low"]
         )
         lines.append(
-            f"- Most negative: **{low['actor']}**; most positive: **{high['actor']}**"
+            f"- Among actors named in at least {MIN_SENTENCES_TO_RANK} sentences, most negative: "
+            f"**{low['actor']}**; most positive: **{high['actor']}**"
             + (
                 " — but their confidence intervals overlap, so the difference is not established."
                 if overlap
