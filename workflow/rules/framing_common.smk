@@ -31,7 +31,7 @@ def framing_gather_outputs():
             f"{TABLES}/frames_codebook_diagnostics.csv",
             caption="../report/frames_codebook_diagnostics.rst",
             category="Framing",
-            labels={"table": "Codebook diagnostics"},
+            labels={"item": "Codebook diagnostics"},
         ),
     }
     if config["tokenize"]["csv_tables"]:  # the big sentence table as CSV too
