@@ -186,7 +186,7 @@ rule frames_actors:
             f"{TABLES}/frames_actors.csv",
             caption="../report/frames_actors_table.rst",
             category="Framing",
-            labels={"item": "Actors x frames"},
+            labels={"item": "Actors x frames (table)"},
         ),
         fig=report(
             f"{FIGURES}/frames_actors.png",
