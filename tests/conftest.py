@@ -52,6 +52,18 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     return proc
 
 
+def planned_rules(workdir: Path, *args: str) -> set[str]:
+    """The rules a dry run (``snakemake -n``) would run in ``workdir``."""
+    out = run_snakemake(workdir, "-n", *args).stdout
+    rules = set()
+    for line in out.splitlines():
+        line = line.strip()
+        for prefix in ("localrule ", "rule "):
+            if line.startswith(prefix) and line.endswith(":"):
+                rules.add(line[len(prefix) : -1])
+    return rules
+
+
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory) -> Path:
     """Run the whole pipeline on seeds/ once; return the working directory."""

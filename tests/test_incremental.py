@@ -10,7 +10,7 @@ import time
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, make_workdir, run_snakemake, snakemake_cmd
+from conftest import REPO, make_workdir, planned_rules, run_snakemake, snakemake_cmd
 
 REPORT_RULES = {"provenance", "summary", "all"}
 
@@ -26,17 +26,6 @@ def edit_config(workdir, change):
     cfg = yaml.safe_load(path.read_text())
     change(cfg)
     path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-
-
-def planned_rules(workdir, *args) -> set[str]:
-    out = run_snakemake(workdir, "-n", *args).stdout
-    rules = set()
-    for line in out.splitlines():
-        line = line.strip()
-        for prefix in ("localrule ", "rule "):
-            if line.startswith(prefix) and line.endswith(":"):
-                rules.add(line[len(prefix) : -1])
-    return rules
 
 
 def test_nothing_to_do_after_a_run(seed_run):

@@ -6,21 +6,10 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, make_workdir, run_snakemake
+from conftest import REPO, make_workdir, planned_rules, run_snakemake
 
 SEED_FILE = REPO / "seeds" / "000_bddb6e4422a4ea30.txt"
 CORPUS_TARGET = "results/tables/cleaning_audit.csv"
-
-
-def dry_run_rules(workdir, *args) -> set[str]:
-    out = run_snakemake(workdir, "-n", *args).stdout
-    rules = set()
-    for line in out.splitlines():
-        line = line.strip()
-        for prefix in ("localrule ", "rule "):
-            if line.startswith(prefix) and line.endswith(":"):
-                rules.add(line[len(prefix) : -1])
-    return rules
 
 
 def test_seed_documents_table(seed_tables):
@@ -79,11 +68,11 @@ def test_config_change_reruns_only_affected_rules(seed_run, tmp_path):
     cfg = yaml.safe_load(cfg_path.read_text())
     cfg["tokenize"]["top_terms"] = 10
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    rules = dry_run_rules(workdir, CORPUS_TARGET, "results/figures/top_terms.png")
+    rules = planned_rules(workdir, CORPUS_TARGET, "results/figures/top_terms.png")
     assert rules == {"plot_top_terms"}
     cfg["cleaning"]["min_words"] = 5
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    rules = dry_run_rules(workdir, CORPUS_TARGET, "results/figures/top_terms.png")
+    rules = planned_rules(workdir, CORPUS_TARGET, "results/figures/top_terms.png")
     assert {
         "clean",
         "deduplicate",

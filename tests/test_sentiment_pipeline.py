@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import make_workdir, run_snakemake
+from conftest import make_workdir, planned_rules, run_snakemake
 
 ACTORS = ["Armenia", "Azerbaijan", "Russia", "CSTO", "NATO", "Ukraine"]
 
@@ -243,17 +243,6 @@ def test_bad_gold_file_is_a_clear_error(options_run, tmp_path):
     )
 
 
-def dry_run_rules(workdir, *targets) -> set[str]:
-    out = run_snakemake(workdir, "-n", *targets).stdout
-    rules = set()
-    for line in out.splitlines():
-        line = line.strip()
-        for prefix in ("localrule ", "rule "):
-            if line.startswith(prefix) and line.endswith(":"):
-                rules.add(line[len(prefix) : -1])
-    return rules
-
-
 def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):
     workdir = tmp_path / "w"
     shutil.copytree(seed_run, workdir, symlinks=True)
@@ -262,13 +251,13 @@ def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):
     targets = ["results/tables/sentiment_actors.csv", "results/figures/sentiment_arc.png"]
     cfg["actors"]["NATO"] = ["NATO", "North Atlantic Alliance", "Alliance"]
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    assert dry_run_rules(workdir, *targets) == {"actor_mentions", "sentiment_actors"}
+    assert planned_rules(workdir, *targets) == {"actor_mentions", "sentiment_actors"}
     cfg["sentiment"]["bootstrap"]["resamples"] = 500
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    rules = dry_run_rules(workdir, *targets)
+    rules = planned_rules(workdir, *targets)
     assert {"sentiment_units", "sentiment_tables", "sentiment_actors"} <= rules
     assert not rules & {"sentiment_score", "tokenize", "clean"}
     cfg["sentiment"]["thresholds"]["positive"] = 0.1
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    rules = dry_run_rules(workdir, *targets)
+    rules = planned_rules(workdir, *targets)
     assert "sentiment_score" in rules and "tokenize" not in rules
