@@ -35,12 +35,25 @@ def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
     shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
     cfg_path = workdir / "config" / "config.yaml"
     cfg = yaml.safe_load(cfg_path.read_text())
-    cfg["corpus"].update(path=str(corpus), columns={"text": "text", "id": "id", "title": None, "date": None,
-                                                    "author": None}, metadata=["outlet"])
+    cfg["corpus"].update(
+        path=str(corpus),
+        columns={"text": "text", "id": "id", "title": None, "date": None, "author": None},
+        metadata=["outlet"],
+    )
     cfg["tokenize"]["csv_tables"] = False
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    cmd = [str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "workflow" / "Snakefile"),
-           "--directory", str(workdir), "--cores", str(cores), "--set-scatter", f"shard={shards}", "--quiet"]
+    cmd = [
+        str(Path(sys.executable).parent / "snakemake"),
+        "--snakefile",
+        str(REPO / "workflow" / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--cores",
+        str(cores),
+        "--set-scatter",
+        f"shard={shards}",
+        "--quiet",
+    ]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
     wall = time.perf_counter() - t0
@@ -49,12 +62,31 @@ def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
     rows = []
     for path in (workdir / "results" / "benchmarks").rglob("*.tsv"):
         bench = pd.read_csv(path, sep="\t")
-        rule = str(path.relative_to(workdir / "results" / "benchmarks")).split("/")[0].removesuffix(".tsv")
-        rows.append({"rule": rule, "s": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1])})
-    jobs = pd.DataFrame(rows).groupby("rule").agg(seconds=("s", "sum"), jobs=("s", "size"),
-                                                   max_rss_mb=("max_rss_mb", "max"))
+        rule = (
+            str(path.relative_to(workdir / "results" / "benchmarks"))
+            .split("/")[0]
+            .removesuffix(".tsv")
+        )
+        rows.append(
+            {
+                "rule": rule,
+                "s": float(bench["s"].iloc[-1]),
+                "max_rss_mb": float(bench["max_rss"].iloc[-1]),
+            }
+        )
+    jobs = (
+        pd.DataFrame(rows)
+        .groupby("rule")
+        .agg(seconds=("s", "sum"), jobs=("s", "size"), max_rss_mb=("max_rss_mb", "max"))
+    )
     docs = pd.read_csv(workdir / "results" / "tables" / "documents.csv", usecols=["n_tokens"])
-    return {"n": n, "wall": wall, "build": build_s, "jobs": jobs, "tokens": int(docs["n_tokens"].sum())}
+    return {
+        "n": n,
+        "wall": wall,
+        "build": build_s,
+        "jobs": jobs,
+        "tokens": int(docs["n_tokens"].sum()),
+    }
 
 
 def main() -> None:
@@ -69,14 +101,22 @@ def main() -> None:
         result = run_once(n, args.shards, args.cores, base / f"n{n}")
         jobs = result["jobs"].sort_values("seconds", ascending=False)
         busy = jobs["seconds"].sum()
-        print(f"\n== {n} articles, {result['tokens']} tokens, {args.shards} shards, {args.cores} cores")
-        print(f"wall time {result['wall']:.1f} s  ->  {n / result['wall']:.0f} articles/s, "
-              f"{result['tokens'] / result['wall'] / 1e3:.0f}k tokens/s end to end")
-        print(f"job time (sum over jobs) {busy:.1f} s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB")
+        print(
+            f"\n== {n} articles, {result['tokens']} tokens, {args.shards} shards, {args.cores} cores"
+        )
+        print(
+            f"wall time {result['wall']:.1f} s  ->  {n / result['wall']:.0f} articles/s, "
+            f"{result['tokens'] / result['wall'] / 1e3:.0f}k tokens/s end to end"
+        )
+        print(
+            f"job time (sum over jobs) {busy:.1f} s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB"
+        )
         print(f"{'rule':<24}{'jobs':>5}{'seconds':>9}{'articles/s':>12}{'max RSS MB':>12}")
         for rule, row in jobs.iterrows():
             rate = n / row["seconds"] if row["seconds"] > 0 else float("inf")
-            print(f"{rule:<24}{int(row['jobs']):>5}{row['seconds']:>9.1f}{rate:>12.0f}{row['max_rss_mb']:>12.0f}")
+            print(
+                f"{rule:<24}{int(row['jobs']):>5}{row['seconds']:>9.1f}{rate:>12.0f}{row['max_rss_mb']:>12.0f}"
+            )
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -44,18 +44,23 @@ def build_corpus(n_articles: int, seed: int = 0) -> pd.DataFrame:
     vocab = pseudo_vocabulary(50_000, rng)
     zipf_p = 1.0 / np.arange(1, len(vocab) + 1)
     zipf_p /= zipf_p.sum()
-    rows = []
+    # all random draws up front, vectorised (a per-paragraph weighted choice over 50k words
+    # would dominate the cost of building a large corpus)
+    n_paras = rng.integers(8, 21, size=n_articles)
+    total_paras = int(n_paras.sum())
+    n_sents = rng.integers(1, 4, size=total_paras)
+    picks = iter(rng.integers(0, len(sentences), size=int(n_sents.sum())).tolist())
+    swap_pool = iter(vocab[rng.choice(len(vocab), size=total_paras * 30, p=zipf_p)].tolist())
+    unit = iter(rng.random(total_paras * 30).tolist())
+    rows, para_index = [], 0
     for i in range(n_articles):
-        n_paras = int(rng.integers(8, 21))
         paras = []
-        for _ in range(n_paras):
-            picked = rng.integers(0, len(sentences), size=int(rng.integers(1, 4)))
-            para = " ".join(sentences[j] for j in picked)
-            words = para.split(" ")
-            n_swap = max(1, len(words) // 8)
-            pos = rng.integers(0, len(words), size=n_swap)
-            for p, w in zip(pos, rng.choice(vocab, size=n_swap, p=zipf_p), strict=True):
-                words[p] = w
+        for _ in range(int(n_paras[i])):
+            k = int(n_sents[para_index])
+            para_index += 1
+            words = " ".join(sentences[next(picks)] for _ in range(k)).split(" ")
+            for _ in range(max(1, len(words) // 8)):
+                words[int(next(unit) * len(words))] = next(swap_pool)
             paras.append(" ".join(words))
         day = 1 + i % 28
         rows.append(
