@@ -1,9 +1,9 @@
 """Paragraphs, sentences and tokens with stable ids and character offsets (NLTK).
 
 Sentences come from NLTK's Punkt, trained unsupervised on the corpus itself (no downloaded
-model: ``nltk.download`` cannot work offline) and told the config's abbreviations. Tokens come
-from an NLTK ``RegexpTokenizer`` run once per paragraph; each token is assigned to its sentence
-by offset. Per-type work (lowercasing, stopwords, stemming or lemmatisation) is done once per
+model: NLTK's downloader cannot reach its server offline) and told the config's abbreviations.
+Tokens come from the pattern of an NLTK ``RegexpTokenizer``, matched once per batch of articles;
+each token is assigned to its article, paragraph and sentence by offset. Per-type work (lowercasing, stopwords, stemming or lemmatisation) is done once per
 distinct word type, not once per token.
 """
 
