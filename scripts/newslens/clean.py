@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from dateutil import parser as date_parser
 
+from newslens.runtime import NewslensError
+
 QUOTE_FOLDS = str.maketrans(
     {
         "\u2018": "'",
@@ -71,8 +73,6 @@ class CleaningRules:
 
 
 def compile_pattern(pattern: str, key: str, flags: int) -> re.Pattern:
-    from newslens.runtime import NewslensError
-
     try:
         return re.compile(pattern, flags)
     except re.error as err:

@@ -83,15 +83,20 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
             raise ValueError(f"unsupported table format: {path}")
 
 
+def corrupt_parquet(path, err: Exception) -> NewslensError:
+    """The error for a Parquet file that cannot be read: names it and says what to do."""
+    return NewslensError(
+        f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
+        "and run snakemake again to rebuild it."
+    )
+
+
 def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one Parquet shard; a corrupt or truncated file is reported by name."""
     try:
         return pd.read_parquet(path, columns=columns)
     except (OSError, ValueError) as err:
-        raise NewslensError(
-            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
-            "and run snakemake again to rebuild it."
-        ) from err
+        raise corrupt_parquet(path, err) from err
 
 
 class ParquetShardWriter:
@@ -153,10 +158,7 @@ def parquet_num_rows(path: str | os.PathLike) -> int:
     try:
         return pq.ParquetFile(path).metadata.num_rows
     except (OSError, ValueError) as err:
-        raise NewslensError(
-            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
-            "and run snakemake again to rebuild it."
-        ) from err
+        raise corrupt_parquet(path, err) from err
 
 
 def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
@@ -169,7 +171,4 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
-        raise NewslensError(
-            f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
-            "and run snakemake again to rebuild it."
-        ) from err
+        raise corrupt_parquet(path, err) from err

@@ -323,11 +323,7 @@ def actor_summary(
                     x, np.ones(len(x)), resamples, rng, confidence, max_units
                 )
                 unit = "sentence"
-            for j, s in enumerate(STATS):
-                name = "mean_compound" if s == "compound" else s
-                row[name] = est[j]
-                row[f"{name}_ci_low"] = low[j]
-                row[f"{name}_ci_high"] = high[j]
+            row.update(estimate_columns(est, low, high))
             row["ci_unit"] = unit
             row["ci_method"] = method
             rows.append(row)
@@ -335,6 +331,17 @@ def actor_summary(
 
 
 # --------------------------------------------------------------------------- groups
+
+
+def estimate_columns(est, low, high) -> dict:
+    """One summary row's statistics with their CI bounds (mean_compound, share_*)."""
+    row = {}
+    for j, stat in enumerate(STATS):
+        name = "mean_compound" if stat == "compound" else stat
+        row[name] = est[j]
+        row[f"{name}_ci_low"] = low[j]
+        row[f"{name}_ci_high"] = high[j]
+    return row
 
 
 def period_of(dates: pd.Series, unit: str) -> pd.Series:
@@ -390,11 +397,7 @@ def group_summary(
             "n_articles": int(ok.sum()),
             "n_sentences": int(g["n_sentences"].sum()),
         }
-        for j, s in enumerate(STATS):
-            name = "mean_compound" if s == "compound" else s
-            row[name] = est[j]
-            row[f"{name}_ci_low"] = low[j]
-            row[f"{name}_ci_high"] = high[j]
+        row.update(estimate_columns(est, low, high))
         row["ci_method"] = method
         rows.append(row)
     return pd.DataFrame(rows)
