@@ -1,17 +1,19 @@
 """The whole pipeline on a synthetic corpus of N articles: wall time, per-stage throughput, memory.
 
-    python benchmarks/bench_pipeline.py N [N ...] [--shards 2] [--cores 2] [--keep DIR]
+    python benchmarks/bench_pipeline.py N [N ...] [--shards 2] [--cores 2] [--long] [--keep DIR]
 
 For each N it builds a corpus table from the seed's resampled sentences
 (benchmarks/synthetic_corpus.py), runs `snakemake` on it in a fresh working directory with the
 project's config (CSV twins of the big tables off), and prints the wall time, articles/s, the
 summed job time and peak memory (max RSS) per rule from Snakemake's benchmark files, and
-Snakemake's own overhead (wall time not spent inside any job, on the critical path estimate).
+Snakemake's own overhead: the part of the wall time in which no job was running (job start and end
+times from results/provenance.json, whole seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -23,14 +25,28 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_corpus import REPO, build_corpus  # noqa: E402
+from synthetic_corpus import LONG_SHAPE, REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 
-def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
+def idle_seconds(jobs: list[dict], wall_start: float, wall_end: float) -> float:
+    """Seconds of [wall_start, wall_end] (epoch) covered by no job interval."""
+    intervals = sorted(
+        (pd.Timestamp(j["start"]).timestamp(), pd.Timestamp(j["end"]).timestamp()) for j in jobs
+    )
+    covered, cursor = 0.0, wall_start
+    for start, end in intervals:
+        start, end = max(start, cursor), min(end, wall_end)
+        if end > start:
+            covered += end - start
+            cursor = end
+    return (wall_end - wall_start) - covered
+
+
+def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "corpus.parquet"
     t0 = time.perf_counter()
-    build_corpus(n).to_parquet(corpus, index=False)
+    build_corpus(n, **(LONG_SHAPE if long else TYPICAL_SHAPE)).to_parquet(corpus, index=False)
     build_s = time.perf_counter() - t0
     shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
     cfg_path = workdir / "config" / "config.yaml"
@@ -54,7 +70,7 @@ def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
         f"shard={shards}",
         "--quiet",
     ]
-    t0 = time.perf_counter()
+    t0, epoch0 = time.perf_counter(), time.time()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -79,10 +95,12 @@ def run_once(n: int, shards: int, cores: int, workdir: Path) -> dict:
         .groupby("rule")
         .agg(seconds=("s", "sum"), jobs=("s", "size"), max_rss_mb=("max_rss_mb", "max"))
     )
-    docs = pd.read_csv(workdir / "results" / "tables" / "documents.csv", usecols=["n_tokens"])
+    docs = pd.read_parquet(workdir / "results" / "tables" / "documents.parquet", columns=["n_tokens"])
+    provenance = json.loads((workdir / "results" / "provenance.json").read_text())
     return {
         "n": n,
         "wall": wall,
+        "idle": idle_seconds(provenance["jobs"], epoch0, epoch0 + wall),
         "build": build_s,
         "jobs": jobs,
         "tokens": int(docs["n_tokens"].sum()),
@@ -94,11 +112,12 @@ def main() -> None:
     parser.add_argument("n", type=int, nargs="+")
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--long", action="store_true", help="articles twice the typical length")
     parser.add_argument("--keep", type=Path, default=None, help="keep working directories here")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="newslens-bench-"))
     for n in args.n:
-        result = run_once(n, args.shards, args.cores, base / f"n{n}")
+        result = run_once(n, args.shards, args.cores, base / f"n{n}", args.long)
         jobs = result["jobs"].sort_values("seconds", ascending=False)
         busy = jobs["seconds"].sum()
         print(
@@ -110,6 +129,10 @@ def main() -> None:
         )
         print(
             f"job time (sum over jobs) {busy:.1f} s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB"
+        )
+        print(
+            f"Snakemake overhead (no job running): {result['idle']:.1f} s, "
+            f"{100 * result['idle'] / result['wall']:.1f}% of the wall time"
         )
         print(f"{'rule':<24}{'jobs':>5}{'seconds':>9}{'articles/s':>12}{'max RSS MB':>12}")
         for rule, row in jobs.iterrows():

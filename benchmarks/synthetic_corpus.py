@@ -1,11 +1,13 @@
 """Build a synthetic news corpus of N articles from the seed's real sentences, resampled.
 
-Each article gets a title line, a date line, and 8-20 paragraphs of 1-3 sentences drawn at
-random from the seed (after cleaning), with a Zipf-distributed share of words replaced by
-pseudo-words from a 50,000-word vocabulary so that the vocabulary grows with the corpus the way
+Each article gets a title line, a date line, and paragraphs of sentences drawn at random from
+the seed (after cleaning). The default shape, 5-15 paragraphs of 1-2 sentences (~15 sentences,
+~450 tokens), is that of typical news (the reference corpus in shared/reference/measurements.md
+has ~18 sentences and ~390 tokens per article); `--long` gives 8-20 paragraphs of 1-3 sentences
+(~24 sentences, ~825 tokens), twice that. Sentences get a Zipf-distributed share of words replaced by pseudo-words from a 50,000-word vocabulary so that the vocabulary grows with the corpus the way
 a real one does (the seed alone has ~400 word types). Usage:
 
-    python benchmarks/synthetic_corpus.py N out.parquet [--seed 0]
+    python benchmarks/synthetic_corpus.py N out.parquet [--seed 0] [--long]
 """
 
 from __future__ import annotations
@@ -38,7 +40,17 @@ def pseudo_vocabulary(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.array(["".join(rng.choice(letters, size=k)) for k in lengths], dtype=object)
 
 
-def build_corpus(n_articles: int, seed: int = 0) -> pd.DataFrame:
+TYPICAL_SHAPE = {"paragraphs": (5, 15), "sentences_per_paragraph": (1, 2)}
+LONG_SHAPE = {"paragraphs": (8, 20), "sentences_per_paragraph": (1, 3)}
+
+
+def build_corpus(
+    n_articles: int,
+    seed: int = 0,
+    paragraphs: tuple[int, int] = TYPICAL_SHAPE["paragraphs"],
+    sentences_per_paragraph: tuple[int, int] = TYPICAL_SHAPE["sentences_per_paragraph"],
+) -> pd.DataFrame:
+    """N synthetic articles; paragraph and sentence counts uniform in the inclusive ranges."""
     rng = np.random.default_rng(seed)
     sentences = seed_sentences()
     vocab = pseudo_vocabulary(50_000, rng)
@@ -46,9 +58,11 @@ def build_corpus(n_articles: int, seed: int = 0) -> pd.DataFrame:
     zipf_p /= zipf_p.sum()
     # all random draws up front, vectorised (a per-paragraph weighted choice over 50k words
     # would dominate the cost of building a large corpus)
-    n_paras = rng.integers(8, 21, size=n_articles)
+    n_paras = rng.integers(paragraphs[0], paragraphs[1] + 1, size=n_articles)
     total_paras = int(n_paras.sum())
-    n_sents = rng.integers(1, 4, size=total_paras)
+    n_sents = rng.integers(
+        sentences_per_paragraph[0], sentences_per_paragraph[1] + 1, size=total_paras
+    )
     picks = iter(rng.integers(0, len(sentences), size=int(n_sents.sum())).tolist())
     swap_pool = iter(vocab[rng.choice(len(vocab), size=total_paras * 30, p=zipf_p)].tolist())
     unit = iter(rng.random(total_paras * 30).tolist())
@@ -79,9 +93,11 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--long", action="store_true", help="articles twice the typical length")
     args = parser.parse_args()
+    shape = LONG_SHAPE if args.long else TYPICAL_SHAPE
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    build_corpus(args.n, args.seed).to_parquet(args.out, index=False)
+    build_corpus(args.n, args.seed, **shape).to_parquet(args.out, index=False)
     print(f"wrote {args.n} articles to {args.out}")
 
 
