@@ -7,12 +7,15 @@ tokenization can number paragraphs and give character offsets into exactly this 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import pandas as pd
 from dateutil import parser as date_parser
 
+from newslens.dedup import WORD_BYTES, Signer, text_words
 from newslens.runtime import NewslensError
 
 QUOTE_FOLDS = str.maketrans(
@@ -37,7 +40,11 @@ DASH_FOLDS = str.maketrans(
 # Zero-width and other invisible format characters; soft hyphen.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 SPACES = re.compile(r"[ \t\f\v]+")
+# Config patterns that use group numbers or names across the pattern cannot be joined into one
+# alternation; they are then tried one by one.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
 
@@ -54,6 +61,20 @@ class CleaningRules:
     fold_quotes: bool = True
     fold_dashes: bool = True
     min_words: int = 20
+    furniture: re.Pattern | None = field(init=False, default=None)
+    """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
+    match matches none of them (one regex call per line instead of one per pattern)."""
+
+    def __post_init__(self) -> None:
+        patterns = self.cut_after + self.boilerplate_lines
+        if not patterns or any(_GROUP_REFERENCE.search(p.pattern) for p in patterns):
+            return
+        try:
+            self.furniture = re.compile(
+                "|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE
+            )
+        except re.error:  # e.g. inline global flags or repeated group names
+            self.furniture = None
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -97,8 +118,15 @@ class CleanArticle:
 def normalize_unicode(text: str, fold_quotes: bool = True, fold_dashes: bool = True) -> str:
     """NFKC (non-breaking and other odd spaces become spaces, ligatures are split), invisible
     characters removed, line endings unified, optional folding of curly quotes and dashes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # NFKC, invisible characters and the folds change nothing here
+        data = text.encode("ascii")
+        if len(data.translate(None, CONTROL_BYTES)) != len(data):
+            text = CONTROL.sub(" ", text)
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = INVISIBLE.sub("", text)
     text = CONTROL.sub(" ", text)
     if fold_quotes:
@@ -108,6 +136,14 @@ def normalize_unicode(text: str, fold_quotes: bool = True, fold_dashes: bool = T
     return text
 
 
+def count_words(text: str) -> int:
+    """``len(WORD.findall(text))``, without the regex for ASCII text."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(WORD_BYTES).split())
+    return len(WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def parse_date(value: str | None) -> str | None:
     """An ISO date (YYYY-MM-DD) from free text like '23 November 2022', or None."""
     if not value or not value.strip():
@@ -151,27 +187,34 @@ def clean_article(
     """Clean one article's text. Fields given by the corpus (``known_*``) win over extraction;
     header lines are only searched for what is not known."""
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
     removed: list[tuple[int, str, str, str]] = []
     kept: list[tuple[int, str]] = []  # (1-based line number, stripped line); "" = blank
-    cut = False
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        stripped = SPACES.sub(" ", line).strip()
-        if cut:
-            if stripped:
-                removed.append((line_no, "cut", stripped, "after an end-of-article line"))
-            continue
+    lines = text.split("\n")
+    furniture = rules.furniture
+    for line_no, line in enumerate(lines, start=1):
+        stripped = line.strip()
         if not stripped:
             kept.append((line_no, ""))
             continue
-        pattern = next((p for p in rules.cut_after if p.fullmatch(stripped)), None)
-        if pattern is not None:
-            removed.append((line_no, "cut", stripped, f"end-of-article line /{pattern.pattern}/"))
-            cut = True
-            continue
-        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(stripped)), None)
-        if pattern is not None:
-            removed.append((line_no, "removed_line", stripped, f"boilerplate /{pattern.pattern}/"))
-            continue
+        if furniture is None or furniture.fullmatch(stripped):
+            pattern = next((p for p in rules.cut_after if p.fullmatch(stripped)), None)
+            if pattern is not None:
+                removed.append(
+                    (line_no, "cut", stripped, f"end-of-article line /{pattern.pattern}/")
+                )
+                for after_no in range(line_no + 1, len(lines) + 1):
+                    rest = lines[after_no - 1].strip()
+                    if rest:
+                        removed.append((after_no, "cut", rest, "after an end-of-article line"))
+                break
+            pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(stripped)), None)
+            if pattern is not None:
+                removed.append(
+                    (line_no, "removed_line", stripped, f"boilerplate /{pattern.pattern}/")
+                )
+                continue
         kept.append((line_no, stripped))
 
     title, date, author, role = (
@@ -216,9 +259,132 @@ def clean_article(
         author=author,
         role=role.strip() if role else None,
         lede=paragraphs[0] if paragraphs else None,
-        n_words=len(WORD.findall(body)),
+        n_words=count_words(body),
         removed=removed,
     )
+
+
+CLEAN_COLUMNS = [
+    "doc_index",
+    "doc_id",
+    "source",
+    "title",
+    "date",
+    "author",
+    "role",
+    "lede",
+    "text",
+    "n_words",
+    "content_hash",
+    "minhash",
+]
+
+
+def _missing_to_none(value):
+    """A cell of a raw shard: None for a missing value (pandas gives NaN in string columns)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
+    return dict(
+        doc_id=doc_id,
+        source=source,
+        stage="clean",
+        action=action,
+        reason=reason,
+        line_no=line_no,
+        content=content,
+        related_doc_id="",
+    )
+
+
+def clean_frame(
+    raw: pd.DataFrame, rules: CleaningRules, signer: Signer, metadata: list[str]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Clean a batch of raw articles (a raw shard's columns; ``kind`` 'html' pages go through
+    trafilatura first). Returns one row per kept article (``CLEAN_COLUMNS`` + ``metadata``:
+    fields, clean text, word count, content hash, MinHash signature) and the audit records
+    (dicts of ``AUDIT_COLUMNS``): every removed line, extracted HTML page, article skipped
+    for having fewer than ``rules.min_words`` words, and date value that could not be parsed.
+    Hashes and signatures are computed for the whole batch at once."""
+    audit: list[dict] = []
+    kept: list[int] = []
+    articles: list[CleanArticle] = []
+    columns = zip(
+        raw["doc_id"].tolist(),
+        raw["source"].tolist(),
+        raw["kind"].tolist(),
+        raw["raw"].tolist(),
+        *(
+            map(_missing_to_none, raw[k].tolist()) if k in raw else [None] * len(raw)
+            for k in ("title", "date", "author")
+        ),
+        strict=True,
+    )
+    for pos, (doc_id, source, kind, text, title, raw_date, author) in enumerate(columns):
+        date = raw_date
+        if kind == "html":
+            text, meta = html_to_text(text)
+            title, date, author = (
+                title or meta.get("title"),
+                date or meta.get("date"),
+                author or meta.get("author"),
+            )
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "html_extracted",
+                    "HTML page: main text extracted with trafilatura (navigation, "
+                    "ads, footers removed)",
+                )
+            )
+        article = clean_article(text, rules, title, date, author)
+        for line_no, action, content, reason in article.removed:
+            audit.append(_audit(doc_id, source, action, reason, line_no, content[:300]))
+        if article.n_words < rules.min_words:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "skipped_article",
+                    f"only {article.n_words} words left after cleaning "
+                    f"(cleaning.min_words = {rules.min_words}): empty or boilerplate only",
+                    content=article.text[:300],
+                )
+            )
+            continue
+        if raw_date and article.date is None:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "unparsed_date",
+                    "date column value could not be parsed; date left empty",
+                    content=str(raw_date)[:300],
+                )
+            )
+        kept.append(pos)
+        articles.append(article)
+    ids, counts, hashes = text_words([a.text for a in articles])
+    data = {
+        "doc_index": raw["doc_index"].to_numpy()[kept].tolist(),
+        "doc_id": [raw["doc_id"].iat[i] for i in kept],
+        "source": [raw["source"].iat[i] for i in kept],
+        "title": [a.title for a in articles],
+        "date": [a.date for a in articles],
+        "author": [a.author for a in articles],
+        "role": [a.role for a in articles],
+        "lede": [a.lede for a in articles],
+        "text": [a.text for a in articles],
+        "n_words": [a.n_words for a in articles],
+        "content_hash": hashes,
+        "minhash": signer.signatures(ids, counts),
+    }
+    for name in metadata:
+        values = raw[name].tolist() if name in raw else [None] * len(raw)
+        data[name] = [values[i] for i in kept]
+    return pd.DataFrame(data, columns=CLEAN_COLUMNS + metadata), audit
 
 
 def html_to_text(html: str) -> tuple[str, dict]:

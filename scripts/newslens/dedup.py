@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 WORD = re.compile(r"\w+")
-_MASK32 = np.uint64(0xFFFFFFFF)
 
 
 def content_hash(text: str) -> str:
@@ -31,47 +30,206 @@ def _permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]
     return a, b
 
 
-def shingle_hashes(text: str, shingle_words: int, cache: dict | None = None) -> np.ndarray:
-    """Deterministic 64-bit hashes of the word n-gram shingles of ``text`` (lowercased)."""
-    words = WORD.findall(text.lower())
-    if cache is None:
-        cache = {}
-    for word in set(words).difference(cache):
-        cache[word] = zlib.crc32(word.encode("utf-8"))
-    ids = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
-    if len(ids) == 0:
-        return ids
-    k = min(shingle_words, len(ids))
-    n = len(ids) - k + 1
-    h = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            h = h * np.uint64(1_000_003) + ids[j : j + n]
-    return np.unique(h)
+# Per byte: ASCII letters lowercased, digits and "_" kept, everything else a space. For ASCII
+# text, ``text.encode().translate(WORD_BYTES).split()`` are the words of ``WORD.findall(
+# text.lower())`` (in ASCII, \w is exactly [A-Za-z0-9_]), without a regular expression.
+WORD_BYTES = (
+    bytes(
+        (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() or c == 0x5F else 0x20
+        for c in range(128)
+    )
+    + b" " * 128
+)
+# Words longer than this get their CRC-32 from zlib one by one (the vectorised loop below
+# takes one step per character position).
+_LONG_WORD = 64
+_SHINGLE_BASE = np.uint64(1_000_003)
 
 
-def minhash_signature(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MinHash signature (uint32 per permutation) of a set of 64-bit shingle hashes."""
-    if len(hashes) == 0:
-        return np.full(len(a), np.iinfo(np.uint32).max, dtype=np.uint32)
+def _crc32_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[i] = c
+    return table
+
+
+_CRC_TABLE = _crc32_table()
+
+
+def _crc32_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """zlib.crc32 of every word ``buf[start:end]``, for all words at once (uint64)."""
+    n = len(starts)
+    lengths = ends - starts
+    order = np.argsort(-lengths, kind="stable")
+    first, neg_len = starts[order], -lengths[order]  # longest words first
+    crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
+    for j in range(min(-int(neg_len[0]), _LONG_WORD) if n else 0):
+        m = int(np.searchsorted(neg_len, -j, side="left"))  # words longer than j
+        head = crc[:m]
+        crc[:m] = _CRC_TABLE[(head ^ buf[first[:m] + j]) & 0xFF] ^ (head >> 8)
+    crc ^= np.uint32(0xFFFFFFFF)
+    raw = buf.data
+    for pos in range(int(np.searchsorted(neg_len, -_LONG_WORD, side="left"))):
+        crc[pos] = zlib.crc32(raw[int(first[pos]) : int(first[pos] - neg_len[pos])])
+    ids = np.empty(n, dtype=np.uint64)
+    ids[order] = crc
+    return ids
+
+
+def _ascii_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Word ids, words per text and content hashes of ASCII texts, in bulk with NumPy."""
+    encoded = [text.encode("ascii").translate(WORD_BYTES) for text in texts]
+    joined = b" ".join(encoded) + b" "  # every text ends with one separating space
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(e) + 1 for e in encoded], out=offsets[1:])
+    buf = np.frombuffer(joined, dtype=np.uint8)
+    is_word = buf != 0x20
+    edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    counts = np.diff(np.searchsorted(starts, offsets))
+    ids = _crc32_words(buf, starts, ends)
+    # the words joined by single spaces: keep word bytes and the first space after a word
+    keep = is_word.copy()
+    keep[1:] |= is_word[:-1]
+    kept_before = np.concatenate(([0], np.cumsum(keep)))[offsets]
+    folded = buf[keep].tobytes()
+    hashes = [
+        hashlib.blake2b(folded[lo : max(lo, hi - 1)], digest_size=16).hexdigest()
+        for lo, hi in zip(kept_before[:-1].tolist(), kept_before[1:].tolist(), strict=True)
+    ]
+    return ids, counts, hashes
+
+
+def text_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The words of many texts for duplicate detection: (ids, counts, content hashes).
+
+    The words of a text are ``WORD.findall(text.lower())``; a word's id is the CRC-32 of its
+    UTF-8 bytes; ``ids`` holds the ids of all texts one after the other, ``counts`` how many
+    belong to each text; the content hash is ``content_hash(text)``. ASCII texts (most news
+    after quote and dash folding) are done in bulk with NumPy, the others word by word.
+    """
+    counts = np.zeros(len(texts), dtype=np.int64)
+    hashes: list[str] = [""] * len(texts)
+    pieces: dict[int, np.ndarray] = {}
+    ascii_pos = [i for i, text in enumerate(texts) if text.isascii()]
+    if ascii_pos:
+        ascii_ids, ascii_counts, ascii_hashes = _ascii_words([texts[i] for i in ascii_pos])
+        counts[ascii_pos] = ascii_counts
+        for i, h in zip(ascii_pos, ascii_hashes, strict=True):
+            hashes[i] = h
+    for i, text in enumerate(texts):
+        if text.isascii():
+            continue
+        words = [w.encode("utf-8") for w in WORD.findall(text.lower())]
+        pieces[i] = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+        counts[i] = len(words)
+        hashes[i] = hashlib.blake2b(b" ".join(words), digest_size=16).hexdigest()
+    if not pieces:
+        return (ascii_ids if ascii_pos else np.zeros(0, dtype=np.uint64)), counts, hashes
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    ids = np.empty(int(offsets[-1]), dtype=np.uint64)
+    if ascii_pos:
+        ascii_counts = counts[ascii_pos]
+        shift = offsets[ascii_pos] - np.concatenate(([0], np.cumsum(ascii_counts)[:-1]))
+        ids[np.repeat(shift, ascii_counts) + np.arange(len(ascii_ids))] = ascii_ids
+    for i, piece in pieces.items():
+        ids[offsets[i] : offsets[i + 1]] = piece
+    return ids, counts, hashes
+
+
+def shingle_hashes(
+    ids: np.ndarray, counts: np.ndarray, shingle_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of the word n-gram shingles of many texts: (hashes, shingles per text).
+
+    A shingle of words w1..wk hashes to ((id1 * P + id2) * P + ...) + idk modulo 2**64
+    (P = 1,000,003); a text of fewer than ``shingle_words`` (but some) words is one shingle.
+    Repeated shingles are kept (they do not change a MinHash signature).
+    """
+    k = shingle_words
+    counts = np.asarray(counts, dtype=np.int64)
+    n_sh = np.where(counts >= k, counts - k + 1, np.minimum(counts, 1))
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    sh_offsets = np.concatenate(([0], np.cumsum(n_sh)))
+    out = np.empty(int(sh_offsets[-1]), dtype=np.uint64)
+    full = counts >= k
+    if full.any():
+        n = len(ids) - k + 1
+        rolling = ids[:n].copy()
+        with np.errstate(over="ignore"):
+            for j in range(1, k):
+                rolling *= _SHINGLE_BASE
+                rolling += ids[j : j + n]
+        lengths = n_sh[full]
+        local = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        out[np.repeat(sh_offsets[:-1][full], lengths) + local] = rolling[
+            np.repeat(offsets[:-1][full], lengths) + local
+        ]
+    for i in np.flatnonzero((counts > 0) & ~full):
+        h = 0
+        for word_id in ids[offsets[i] : offsets[i + 1]].tolist():
+            h = (h * 1_000_003 + word_id) & 0xFFFFFFFFFFFFFFFF
+        out[sh_offsets[i]] = h
+    return out, n_sh
+
+
+def minhash_signatures(
+    hashes: np.ndarray,
+    n_shingles: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    chunk: int = 1 << 16,
+) -> np.ndarray:
+    """MinHash signatures (texts x permutations, uint32) of the shingle hash sets of many texts.
+
+    Permutation p maps a shingle hash h to ((a[p] * h + b[p]) mod 2**64) >> 32; a signature
+    entry is the smallest value over the text's shingles (all ones for a text without any).
+    The shift commutes with the minimum, so it is applied once per entry. Work goes in chunks
+    of about ``chunk`` shingles so that the temporary array stays in the CPU cache.
+    """
+    n_sh = np.asarray(n_shingles, dtype=np.int64)
+    out = np.full((len(n_sh), len(a)), np.iinfo(np.uint32).max, dtype=np.uint32)
+    nonempty = np.flatnonzero(n_sh > 0)
+    bounds = np.concatenate(([0], np.cumsum(n_sh[nonempty])))
+    buf = np.empty(0, dtype=np.uint64)
+    lo = 0
     with np.errstate(over="ignore"):
-        permuted = (a[:, None] * hashes[None, :] + b[:, None]) >> np.uint64(32)
-    return (permuted.min(axis=1) & _MASK32).astype(np.uint32)
+        while lo < len(nonempty):
+            hi = max(lo + 1, int(np.searchsorted(bounds, bounds[lo] + chunk, side="right")) - 1)
+            seg = hashes[bounds[lo] : bounds[hi]]
+            starts = bounds[lo:hi] - bounds[lo]
+            if len(buf) < len(seg):
+                buf = np.empty(len(seg), dtype=np.uint64)
+            values = buf[: len(seg)]
+            mins = np.empty((len(a), hi - lo), dtype=np.uint64)
+            for p in range(len(a)):
+                np.multiply(seg, a[p], out=values)
+                values += b[p]
+                np.minimum.reduceat(values, starts, out=mins[p])
+            out[nonempty[lo:hi]] = (mins.T >> np.uint64(32)).astype(np.uint32)
+            lo = hi
+    return out
 
 
 class Signer:
-    """Computes signatures for many texts with one set of permutations and a word-hash cache."""
+    """MinHash signatures with one set of permutations (``num_perm``, ``seed``) and word
+    n-gram shingles of ``shingle_words`` words."""
 
     def __init__(self, num_perm: int = 128, shingle_words: int = 5, seed: int = 1):
         self.a, self.b = _permutations(num_perm, seed)
         self.shingle_words = shingle_words
-        self.cache: dict[str, int] = {}
+
+    def signatures(self, ids: np.ndarray, counts: np.ndarray) -> list[bytes]:
+        """One signature (``num_perm`` uint32, as bytes) per text, from ``text_words``."""
+        hashes, n_sh = shingle_hashes(ids, counts, self.shingle_words)
+        return [row.tobytes() for row in minhash_signatures(hashes, n_sh, self.a, self.b)]
 
     def __call__(self, text: str) -> bytes:
-        sig = minhash_signature(
-            shingle_hashes(text, self.shingle_words, self.cache), self.a, self.b
-        )
-        return sig.tobytes()
+        ids, counts, _ = text_words([text])
+        return self.signatures(ids, counts)[0]
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
