@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
@@ -46,6 +47,7 @@ SPACES = re.compile(r"[ \t\f\v]+")
 # alternation; they are then tried one by one.
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
+BLANK_LINES = re.compile(r"\n\n+")
 SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
 
 
@@ -138,9 +140,10 @@ def normalize_unicode(text: str, fold_quotes: bool = True, fold_dashes: bool = T
 
 def count_words(text: str) -> int:
     """``len(WORD.findall(text))``, without the regex for ASCII text."""
-    if text.isascii():
-        return len(text.encode("ascii").translate(WORD_BYTES).split())
-    return len(WORD.findall(text))
+    if not text.isascii():
+        return len(WORD.findall(text))
+    is_word = np.frombuffer(text.encode("ascii").translate(WORD_BYTES), dtype=np.uint8) != 0x20
+    return int(np.count_nonzero(is_word[1:] > is_word[:-1])) + int(is_word[:1].sum())
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -162,19 +165,12 @@ def _is_title_like(line: str) -> bool:
 def split_paragraphs(lines: list[str]) -> list[str]:
     """Paragraphs from cleaned lines: blank-line separated blocks (hard-wrapped lines inside a
     block are joined) when the text has blank lines, else one paragraph per line."""
-    has_blank = any(not line for line in lines)
-    paragraphs: list[str] = []
-    if has_blank:
-        block: list[str] = []
-        for line in lines + [""]:
-            if line:
-                block.append(line)
-            elif block:
-                paragraphs.append(" ".join(block))
-                block = []
-    else:
-        paragraphs = [line for line in lines if line]
-    return paragraphs
+    if all(lines):
+        return list(lines)
+    joined = "\n".join(lines).strip("\n")  # lines never contain a newline themselves
+    if not joined:
+        return []
+    return [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
 
 
 def clean_article(
@@ -189,33 +185,33 @@ def clean_article(
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
     if "  " in text or "\t" in text or "\f" in text or "\v" in text:
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
-    removed: list[tuple[int, str, str, str]] = []
-    kept: list[tuple[int, str]] = []  # (1-based line number, stripped line); "" = blank
-    lines = text.split("\n")
+    stripped = [line.strip() for line in text.split("\n")]
+    removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
     furniture = rules.furniture
-    for line_no, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped:
-            kept.append((line_no, ""))
-            continue
-        if furniture is None or furniture.fullmatch(stripped):
-            pattern = next((p for p in rules.cut_after if p.fullmatch(stripped)), None)
-            if pattern is not None:
-                removed.append(
-                    (line_no, "cut", stripped, f"end-of-article line /{pattern.pattern}/")
-                )
-                for after_no in range(line_no + 1, len(lines) + 1):
-                    rest = lines[after_no - 1].strip()
-                    if rest:
-                        removed.append((after_no, "cut", rest, "after an end-of-article line"))
-                break
-            pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(stripped)), None)
-            if pattern is not None:
-                removed.append(
-                    (line_no, "removed_line", stripped, f"boilerplate /{pattern.pattern}/")
-                )
-                continue
-        kept.append((line_no, stripped))
+    candidates = (  # lines that may be furniture: the joined pattern matches, or all
+        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
+        if furniture is not None
+        else [i for i, line in enumerate(stripped) if line]
+    )
+    end, taken = len(stripped), set()
+    for i in candidates:
+        line = stripped[i]
+        pattern = next((p for p in rules.cut_after if p.fullmatch(line)), None)
+        if pattern is not None:
+            removed.append((i + 1, "cut", line, f"end-of-article line /{pattern.pattern}/"))
+            removed.extend(
+                (j + 1, "cut", rest, "after an end-of-article line")
+                for j, rest in enumerate(stripped[i + 1 :], start=i + 1)
+                if rest
+            )
+            end = i
+            break
+        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(line)), None)
+        if pattern is not None:
+            removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
+            taken.add(i)
+    # (1-based line number, stripped line; "" = blank) of the lines left
+    kept = [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
 
     title, date, author, role = (
         known_title,
@@ -310,9 +306,10 @@ def clean_frame(
     audit: list[dict] = []
     kept: list[int] = []
     articles: list[CleanArticle] = []
+    doc_ids, sources = raw["doc_id"].tolist(), raw["source"].tolist()
     columns = zip(
-        raw["doc_id"].tolist(),
-        raw["source"].tolist(),
+        doc_ids,
+        sources,
         raw["kind"].tolist(),
         raw["raw"].tolist(),
         *(
@@ -369,8 +366,8 @@ def clean_frame(
     ids, counts, hashes = text_words([a.text for a in articles])
     data = {
         "doc_index": raw["doc_index"].to_numpy()[kept].tolist(),
-        "doc_id": [raw["doc_id"].iat[i] for i in kept],
-        "source": [raw["source"].iat[i] for i in kept],
+        "doc_id": [doc_ids[i] for i in kept],
+        "source": [sources[i] for i in kept],
         "title": [a.title for a in articles],
         "date": [a.date for a in articles],
         "author": [a.author for a in articles],

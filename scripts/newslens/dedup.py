@@ -62,18 +62,20 @@ _CRC_TABLE = _crc32_table()
 def _crc32_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """zlib.crc32 of every word ``buf[start:end]``, for all words at once (uint64)."""
     n = len(starts)
-    lengths = ends - starts
-    order = np.argsort(-lengths, kind="stable")
-    first, neg_len = starts[order], -lengths[order]  # longest words first
+    # longest words first (a stable radix sort on a one-byte key): step j works on a prefix
+    short = np.uint8(_LONG_WORD + 1) - np.minimum(ends - starts, _LONG_WORD + 1).astype(np.uint8)
+    order = np.argsort(short, kind="stable")
+    first, short = starts[order], short[order]
     crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
-    for j in range(min(-int(neg_len[0]), _LONG_WORD) if n else 0):
-        m = int(np.searchsorted(neg_len, -j, side="left"))  # words longer than j
+    for j in range(_LONG_WORD + 1 - int(short[0]) if n else 0):
+        m = int(np.searchsorted(short, _LONG_WORD - j, side="right"))  # words longer than j
         head = crc[:m]
         crc[:m] = _CRC_TABLE[(head ^ buf[first[:m] + j]) & 0xFF] ^ (head >> 8)
     crc ^= np.uint32(0xFFFFFFFF)
     raw = buf.data
-    for pos in range(int(np.searchsorted(neg_len, -_LONG_WORD, side="left"))):
-        crc[pos] = zlib.crc32(raw[int(first[pos]) : int(first[pos] - neg_len[pos])])
+    for pos in range(int(np.searchsorted(short, 0, side="right"))):  # longer than _LONG_WORD
+        start = int(first[pos])
+        crc[pos] = zlib.crc32(raw[start : int(ends[order[pos]])])
     ids = np.empty(n, dtype=np.uint64)
     ids[order] = crc
     return ids
@@ -86,16 +88,16 @@ def _ascii_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(e) + 1 for e in encoded], out=offsets[1:])
     buf = np.frombuffer(joined, dtype=np.uint8)
-    is_word = buf != 0x20
-    edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    counts = np.diff(np.searchsorted(starts, offsets))
+    is_word = np.zeros(len(buf) + 1, dtype=bool)  # [i + 1]: byte i is a word byte
+    np.not_equal(buf, 0x20, out=is_word[1:])
+    bounds = np.flatnonzero(is_word[1:] != is_word[:-1])  # word starts and ends, alternating
+    starts, ends = bounds[0::2], bounds[1::2]
+    first_word = np.searchsorted(starts, offsets)
+    counts = np.diff(first_word)
     ids = _crc32_words(buf, starts, ends)
-    # the words joined by single spaces: keep word bytes and the first space after a word
-    keep = is_word.copy()
-    keep[1:] |= is_word[:-1]
-    kept_before = np.concatenate(([0], np.cumsum(keep)))[offsets]
-    folded = buf[keep].tobytes()
+    # the words joined by single spaces: word bytes and the first space after each word
+    folded = buf[is_word[1:] | is_word[:-1]].tobytes()
+    kept_before = np.concatenate(([0], np.cumsum(ends - starts + 1)))[first_word]
     hashes = [
         hashlib.blake2b(folded[lo : max(lo, hi - 1)], digest_size=16).hexdigest()
         for lo, hi in zip(kept_before[:-1].tolist(), kept_before[1:].tolist(), strict=True)
