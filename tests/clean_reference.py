@@ -322,3 +322,65 @@ def clean_batch(raw: pd.DataFrame, rules: CleaningRules, signer: Signer, metadat
             row[name] = rec.get(name)
         rows.append(row)
     return pd.DataFrame(rows, columns=BASE_COLUMNS + metadata), audit
+
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows per band whose S-curve (1/b)^(1/r) lies closest below ``threshold``,
+    so that pairs at the threshold are candidates with high probability."""
+    best, best_err = (num_perm, 1), float("inf")
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if bands == 0:
+            break
+        knee = (1 / bands) ** (1 / rows)
+        err = threshold - knee if knee <= threshold else 10 * (knee - threshold)
+        if err < best_err:
+            best, best_err = (bands, rows), err
+    return best
+
+
+def find_duplicates(
+    docs: pd.DataFrame,
+    exact: bool = True,
+    near: bool = True,
+    threshold: float = 0.85,
+    num_perm: int = 128,
+) -> pd.DataFrame:
+    """Decide which articles are duplicates of an earlier one (corpus order: ``doc_index``).
+
+    ``docs`` has doc_id, doc_index, content_hash and minhash (bytes). Returns one row per
+    dropped article: doc_id, kept_doc_id, kind ('exact' or 'near'), similarity.
+    """
+    columns = ["doc_id", "kept_doc_id", "kind", "similarity"]
+    if docs.empty:
+        return pd.DataFrame(columns=columns)
+    docs = docs.sort_values("doc_index").reset_index(drop=True)
+    dropped: dict[int, tuple[int, str, float]] = {}
+    if exact:
+        first = docs.groupby("content_hash", sort=False)["doc_index"].transform("idxmin")
+        for pos in np.flatnonzero(first.to_numpy() != np.arange(len(docs))):
+            dropped[pos] = (int(first.iloc[pos]), "exact", 1.0)
+    if near and len(docs) > 1:
+        sigs = np.frombuffer(b"".join(docs["minhash"]), dtype=np.uint32).reshape(len(docs), -1)
+        bands, rows = lsh_params(threshold, sigs.shape[1])
+        candidates: set[tuple[int, int]] = set()
+        for band in range(bands):
+            block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
+            keys = pd.Series([row.tobytes() for row in block])
+            groups = keys.groupby(keys, sort=False).indices
+            for members in groups.values():
+                if len(members) > 1:
+                    members = sorted(members)
+                    for j in members[1:]:
+                        candidates.update((i, j) for i in members if i < j)
+        for i, j in sorted(candidates):
+            if j in dropped or i in dropped:
+                continue
+            similarity = float(np.mean(sigs[i] == sigs[j]))
+            if similarity >= threshold:
+                dropped[j] = (i, "near", similarity)
+    out = [
+        (docs.at[j, "doc_id"], docs.at[i, "doc_id"], kind, round(sim, 4))
+        for j, (i, kind, sim) in sorted(dropped.items())
+    ]
+    return pd.DataFrame(out, columns=columns)

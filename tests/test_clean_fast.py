@@ -13,17 +13,22 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
+from newslens import dedup
 from newslens.clean import CLEAN_COLUMNS, CleaningRules, clean_article, clean_frame
 from newslens.corpus import AUDIT_COLUMNS
 from newslens.dedup import (
     Signer,
+    _band_pairs,
     _crc32_words,
     content_hash,
     find_duplicates,
     minhash_signatures,
+    read_signatures,
     shingle_hashes,
+    signature_matrix,
     text_words,
 )
+from newslens.runtime import NewslensError
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic_corpus import build_corpus  # noqa: E402
@@ -191,3 +196,72 @@ def test_crc32_of_long_and_short_words():
     ends = np.cumsum([len(w) + 1 for w in words]) - 1
     starts = ends - [len(w) for w in words]
     assert _crc32_words(buf, starts, ends).tolist() == [zlib.crc32(w) for w in words]
+
+
+def planted_duplicates(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Random signatures with exact copies, near copies (a few entries changed), chains and
+    clusters of near copies, in a shuffled row order."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32, size=(n, 64), dtype=np.uint32)
+    hashes = np.array([f"h{i}" for i in range(n)], dtype=object)
+    for _ in range(n // 10):
+        src, dst = rng.integers(0, n, size=2)
+        sigs[dst] = sigs[src]
+        if rng.random() < 0.4:
+            hashes[dst] = hashes[src]
+        else:
+            k = int(rng.integers(0, 20))
+            sigs[dst, rng.choice(64, size=k, replace=False)] = rng.integers(0, 2**32, size=k)
+    shuffle = rng.permutation(n)
+    docs = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in shuffle],
+            "doc_index": shuffle * 3,
+            "content_hash": hashes[shuffle],
+            "minhash": [sigs[i].tobytes() for i in shuffle],
+        }
+    )
+    return docs, sigs[shuffle]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.85, 0.95])
+def test_find_duplicates_equals_reference(threshold):
+    docs, sigs = planted_duplicates(3000)
+    expected = ref.find_duplicates(docs, threshold=threshold, num_perm=64)
+    assert len(expected) > 100 and set(expected["kind"]) == {"exact", "near"}
+    got = find_duplicates(docs, threshold=threshold, num_perm=64)
+    pd.testing.assert_frame_equal(got, expected)
+    without_column = docs.drop(columns="minhash")
+    got = find_duplicates(without_column, threshold=threshold, num_perm=64, signatures=sigs)
+    pd.testing.assert_frame_equal(got, expected)
+    for exact, near in ((False, True), (True, False)):
+        pd.testing.assert_frame_equal(
+            find_duplicates(docs, exact, near, threshold, 64),
+            ref.find_duplicates(docs, exact, near, threshold, 64),
+        )
+
+
+def test_band_pairs_with_colliding_keys(monkeypatch):
+    block = np.array([[1, 2], [3, 4], [1, 2], [5, 6], [3, 4], [1, 2]], dtype=np.uint32)
+    i, j = _band_pairs(block)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 2), (0, 5), (1, 4), (2, 5)]
+    # a 64-bit key shared by different rows must not make them a pair
+    monkeypatch.setattr(dedup, "_row_keys", lambda b: np.zeros(len(b), dtype=np.uint64))
+    i, j = _band_pairs(block)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 2), (0, 5), (1, 4), (2, 5)]
+
+
+def test_read_signatures_from_shards(tmp_path):
+    docs, sigs = planted_duplicates(500)
+    paths = []
+    for shard in range(2):
+        path = tmp_path / f"{shard}.parquet"
+        docs.iloc[shard::2].to_parquet(path, index=False, row_group_size=64)
+        paths.append(path)
+    got_docs, got_sigs = read_signatures(paths, 64)
+    expected = pd.concat([docs.iloc[0::2], docs.iloc[1::2]], ignore_index=True)
+    assert got_docs["doc_id"].tolist() == expected["doc_id"].tolist()
+    assert np.array_equal(got_sigs, signature_matrix(expected["minhash"]))
+    assert np.array_equal(got_sigs, np.concatenate([sigs[0::2], sigs[1::2]]))
+    with pytest.raises(NewslensError, match="num_perm = 128"):
+        read_signatures(paths, 128)

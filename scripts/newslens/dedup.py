@@ -249,48 +249,174 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
+def signature_matrix(values, num_perm: int | None = None) -> np.ndarray:
+    """MinHash signatures as a (texts x permutations) uint32 matrix, from a sequence of bytes
+    (the ``minhash`` column) or a pyarrow binary array, without a Python object per text."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        parts = [signature_matrix(chunk, num_perm) for chunk in values.chunks]
+        if not parts:
+            return np.zeros((0, num_perm or 0), dtype=np.uint32)
+        return np.concatenate(parts)
+    if not isinstance(values, pa.Array):
+        values = pa.array(list(values), type=pa.binary())
+    if len(values) == 0:
+        return np.zeros((0, num_perm or 0), dtype=np.uint32)
+    if values.null_count:
+        raise ValueError("some articles have no MinHash signature")
+    offset_type = np.int64 if pa.types.is_large_binary(values.type) else np.int32
+    _, offsets_buf, data_buf = values.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    sizes = np.diff(offsets)
+    width = int(sizes[0])
+    if (sizes != width).any() or width % 4 or (num_perm and width != 4 * num_perm):
+        raise ValueError(
+            f"MinHash signatures of {sorted(set(sizes.tolist()))[:5]} bytes; expected "
+            f"{4 * num_perm if num_perm else width} for every article"
+        )
+    data = np.frombuffer(data_buf, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return data.view("<u4").reshape(len(values), width // 4)
+
+
+def _row_keys(block: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of every row of a uint32 matrix (equal rows, equal keys)."""
+    key = np.zeros(len(block), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in block.T:
+            key = key * np.uint64(0x9E3779B97F4A7C15) + col
+            key ^= key >> np.uint64(29)
+    return key
+
+
+def _band_pairs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, j), i < j, of rows of ``block`` that are equal."""
+    key = _row_keys(block)
+    # only rows whose key occurs more than once (a hash table, no sort of all rows)
+    repeated = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    order = repeated[np.argsort(key[repeated], kind="stable")]  # ties keep ascending rows
+    key = key[order]
+    bounds = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1], [True])))
+    sizes = np.diff(bounds)
+    # the usual case, runs of two: one pair if the rows are really equal
+    lo = bounds[:-1][sizes == 2]
+    first, second = order[lo], order[lo + 1]
+    same = (block[first] == block[second]).all(axis=1)
+    pairs_i, pairs_j = [first[same]], [second[same]]
+    for lo, hi in zip(bounds[:-1][sizes > 2].tolist(), bounds[1:][sizes > 2].tolist(), strict=True):
+        groups: dict[bytes, list[int]] = {}  # exact groups (a 64-bit key can collide)
+        for m in order[lo:hi].tolist():
+            groups.setdefault(block[m].tobytes(), []).append(m)
+        for members in groups.values():
+            i, j = np.triu_indices(len(members), k=1)
+            pairs_i.append(np.asarray(members)[i])
+            pairs_j.append(np.asarray(members)[j])
+    return np.concatenate(pairs_i), np.concatenate(pairs_j)
+
+
+def read_signatures(paths: list, num_perm: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """doc_id, doc_index and content_hash of the clean shards ``paths`` (one DataFrame), and
+    their MinHash signatures as one (articles x ``num_perm``) uint32 matrix, read batch by
+    batch into place (no Python object per signature)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newslens.runtime import NewslensError, corrupt_parquet, parquet_num_rows
+
+    columns = ["doc_id", "doc_index", "content_hash"]
+    signatures = np.empty((sum(parquet_num_rows(p) for p in paths), num_perm), dtype=np.uint32)
+    parts, filled = [], 0
+    for path in paths:
+        try:
+            for batch in pq.ParquetFile(path).iter_batches(65536, columns=[*columns, "minhash"]):
+                try:
+                    block = signature_matrix(batch.column("minhash"), num_perm)
+                except ValueError as err:
+                    raise NewslensError(
+                        f"{path}: {err} (cleaning.dedup.num_perm = {num_perm}); delete it "
+                        "and run snakemake again to rebuild it."
+                    ) from err
+                signatures[filled : filled + len(block)] = block
+                filled += len(block)
+                parts.append(batch.select(columns))
+        except (OSError, ValueError) as err:
+            raise corrupt_parquet(path, err) from err
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}), signatures
+    docs = pa.Table.from_batches(parts).to_pandas()
+    return docs, signatures
+
+
 def find_duplicates(
     docs: pd.DataFrame,
     exact: bool = True,
     near: bool = True,
     threshold: float = 0.85,
     num_perm: int = 128,
+    signatures: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Decide which articles are duplicates of an earlier one (corpus order: ``doc_index``).
 
-    ``docs`` has doc_id, doc_index, content_hash and minhash (bytes). Returns one row per
-    dropped article: doc_id, kept_doc_id, kind ('exact' or 'near'), similarity.
+    ``docs`` has doc_id, doc_index, content_hash and (unless ``signatures``, one row per row
+    of ``docs``, is given) minhash (bytes). Returns one row per dropped article: doc_id,
+    kept_doc_id, kind ('exact' or 'near'), similarity.
+
+    Exact duplicates (same content hash) are dropped in favour of the first article. Near
+    duplicates: LSH banding proposes candidate pairs (all rows of one band equal); pairs are
+    taken in order of (earlier, later) article, and a later article is dropped in favour of
+    an earlier one that is not itself dropped when their estimated Jaccard similarity (share
+    of equal signature entries) reaches ``threshold``. Articles dropped as exact duplicates
+    take no part in this.
     """
     columns = ["doc_id", "kept_doc_id", "kind", "similarity"]
     if docs.empty:
         return pd.DataFrame(columns=columns)
-    docs = docs.sort_values("doc_index").reset_index(drop=True)
+    if signatures is None:
+        signatures = signature_matrix(docs["minhash"])
+    order = np.argsort(docs["doc_index"].to_numpy(), kind="stable")  # position -> row
+    n = len(order)
     dropped: dict[int, tuple[int, str, float]] = {}
     if exact:
-        first = docs.groupby("content_hash", sort=False)["doc_index"].transform("idxmin")
-        for pos in np.flatnonzero(first.to_numpy() != np.arange(len(docs))):
-            dropped[pos] = (int(first.iloc[pos]), "exact", 1.0)
-    if near and len(docs) > 1:
-        sigs = np.frombuffer(b"".join(docs["minhash"]), dtype=np.uint32).reshape(len(docs), -1)
-        bands, rows = lsh_params(threshold, sigs.shape[1])
-        candidates: set[tuple[int, int]] = set()
+        codes, _ = pd.factorize(docs["content_hash"].to_numpy()[order], use_na_sentinel=False)
+        # codes are numbered in order of first appearance: a new code exceeds all before it
+        is_first = np.ones(n, dtype=bool)
+        is_first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+        first = np.flatnonzero(is_first)[codes]
+        for pos in np.flatnonzero(first != np.arange(n)).tolist():
+            dropped[pos] = (int(first[pos]), "exact", 1.0)
+    if near and n > 1:
+        alive_mask = np.ones(n, dtype=bool)
+        alive_mask[list(dropped)] = False
+        alive = np.flatnonzero(alive_mask)
+        bands, rows = lsh_params(threshold, signatures.shape[1])
+        pair_codes = []
         for band in range(bands):
-            block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-            keys = pd.Series([row.tobytes() for row in block])
-            groups = keys.groupby(keys, sort=False).indices
-            for members in groups.values():
-                if len(members) > 1:
-                    members = sorted(members)
-                    for j in members[1:]:
-                        candidates.update((i, j) for i in members if i < j)
-        for i, j in sorted(candidates):
-            if j in dropped or i in dropped:
-                continue
-            similarity = float(np.mean(sigs[i] == sigs[j]))
-            if similarity >= threshold:
-                dropped[j] = (i, "near", similarity)
+            i, j = _band_pairs(signatures[order[alive], band * rows : (band + 1) * rows])
+            pair_codes.append(alive[i] * n + alive[j])
+        candidates = np.unique(np.concatenate(pair_codes))  # sorted (earlier, later)
+        if len(candidates):
+            first_pos, later_pos = candidates // n, candidates % n
+            equal = np.empty(len(candidates), dtype=np.int64)
+            for lo in range(0, len(candidates), 65536):
+                a = signatures[order[first_pos[lo : lo + 65536]]]
+                b = signatures[order[later_pos[lo : lo + 65536]]]
+                equal[lo : lo + 65536] = (a == b).sum(axis=1)
+            similarity = equal / signatures.shape[1]
+            close = np.flatnonzero(similarity >= threshold)
+            for i, j, sim in zip(
+                first_pos[close].tolist(),
+                later_pos[close].tolist(),
+                similarity[close].tolist(),
+                strict=True,
+            ):
+                if j in dropped or i in dropped:
+                    continue
+                dropped[j] = (i, "near", sim)
+    doc_ids = docs["doc_id"].to_numpy()
     out = [
-        (docs.at[j, "doc_id"], docs.at[i, "doc_id"], kind, round(sim, 4))
+        (doc_ids[order[j]], doc_ids[order[i]], kind, round(sim, 4))
         for j, (i, kind, sim) in sorted(dropped.items())
     ]
     return pd.DataFrame(out, columns=columns)
