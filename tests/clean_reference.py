@@ -1,5 +1,6 @@
-"""The cleaning and signature code as it was before the batch fast path (frozen copy, used only
-by tests/test_clean_fast.py to check that the fast path gives identical outputs)."""
+"""Reading table rows, cleaning, signatures and duplicate detection as they were before the
+batch fast paths (a frozen copy, used only by tests/test_corpus_fast.py to check that the fast
+paths give identical outputs)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 from newslens.clean import CleanArticle, CleaningRules, html_to_text
+from newslens.corpus import AuditRecord
+from newslens.runtime import NewslensError
 
 QUOTE_FOLDS = str.maketrans(
     {
@@ -384,3 +388,89 @@ def find_duplicates(
         for j, (i, kind, sim) in sorted(dropped.items())
     ]
     return pd.DataFrame(out, columns=columns)
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(value)
+    return text if text.strip() else None
+
+
+def table_records(
+    chunk: pd.DataFrame,
+    first_row: int,
+    path: Path,
+    columns: dict,
+    metadata: list[str],
+    seen_ids: set,
+) -> tuple[list[dict], list[AuditRecord]]:
+    """Turn one chunk of a corpus table into article records; rows are numbered from 1 as in
+    a spreadsheet (header = row 0)."""
+    required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
+    missing = [c for c in required if c not in chunk.columns]
+    if missing:
+        raise NewslensError(
+            f"corpus table {path} has no column(s) {missing} (it has: {list(chunk.columns)}). "
+            "Fix corpus.columns / corpus.metadata in config/config.yaml."
+        )
+    records, audit = [], []
+    for offset, values in enumerate(chunk.to_dict("records")):
+        row_no = first_row + offset + 1
+        doc_id = _cell(values.get(columns["id"])) if columns.get("id") else None
+        doc_id = doc_id.strip() if doc_id else f"row{row_no}"
+        source = f"{path}:row {row_no}"
+        if doc_id in seen_ids:
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    source,
+                    "ingest",
+                    "skipped_row",
+                    f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
+                )
+            )
+            continue
+        seen_ids.add(doc_id)
+        text = _cell(values.get(columns["text"]))
+        if text is None:
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    source,
+                    "ingest",
+                    "skipped_row",
+                    f"empty text in column '{columns['text']}'",
+                )
+            )
+            continue
+        n_bad = text.count("\ufffd")
+        if n_bad:
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    source,
+                    "ingest",
+                    "replaced_bytes",
+                    f"{n_bad} undecodable byte(s) replaced by U+FFFD",
+                )
+            )
+        record = {
+            "doc_id": doc_id,
+            "source": source,
+            "kind": "text",
+            "encoding": "",
+            "raw": text,
+            "title": _cell(values.get(columns["title"])) if columns.get("title") else None,
+            "date": _cell(values.get(columns["date"])) if columns.get("date") else None,
+            "author": _cell(values.get(columns["author"])) if columns.get("author") else None,
+        }
+        for name in metadata:
+            record[name] = _cell(values.get(name))
+        records.append(record)
+    return records, audit
