@@ -28,7 +28,7 @@ from newslens.dedup import (
     signature_matrix,
     text_words,
 )
-from newslens.runtime import NewslensError
+from newslens.runtime import NewslensError, ParquetShardWriter
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic_corpus import build_corpus  # noqa: E402
@@ -335,3 +335,21 @@ def test_table_columns_and_dealing_equal_reference(tmp_path, n_shards):
         assert len(new.frames) == len(old.frames) > 1
         for new_frame, old_frame in zip(new.frames, old.frames, strict=True):
             pd.testing.assert_frame_equal(new_frame, old_frame)
+
+
+def test_shard_writer_widens_columns_missing_in_first_batches(tmp_path):
+    path = tmp_path / "shard.parquet"
+    empty = pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=object)})
+    with ParquetShardWriter(path, empty) as writer:
+        writer.write(pd.DataFrame({"a": [None, None], "b": ["x", "y"]}))  # a: all missing
+        writer.write(pd.DataFrame({"a": [None], "b": [None]}))
+        writer.write(pd.DataFrame({"a": ["late author", None], "b": ["z", None]}))
+        writer.write(pd.DataFrame({"a": [None], "b": ["w"]}))
+    got = pd.read_parquet(path)
+    assert got["a"].tolist()[3] == "late author" and got["a"].isna().sum() == 5
+    assert got["b"].tolist()[:2] == ["x", "y"] and got["b"].tolist()[-1] == "w"
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    with pytest.raises(Exception, match="parse|cast|convert|Unsupported"):  # not a missing column
+        with ParquetShardWriter(tmp_path / "other.parquet", empty) as writer:
+            writer.write(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+            writer.write(pd.DataFrame({"a": ["text", None], "b": ["x", "y"]}))
