@@ -353,3 +353,36 @@ def test_shard_writer_widens_columns_missing_in_first_batches(tmp_path):
         with ParquetShardWriter(tmp_path / "other.parquet", empty) as writer:
             writer.write(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
             writer.write(pd.DataFrame({"a": ["text", None], "b": ["x", "y"]}))
+
+
+UNICODE_SAMPLE = (
+    "aZ09_ -\t\n\r\x00\x07\x1f\x7f\u00a0\u2009\u200b\u200d\u2060\ufeff\u00ad\u2018\u2019\u201c"
+    "\u201d\u00ab\u00bb\u2032\u2033\u2013\u2014\u2212\u00e9\u00c9\u00df\u1e9e\u0130\u03a3\u03c3"
+    "\u0301\u0307\u20ac\u00a3\u00b2\u2167\ufb01\u0416\u4e2d\U0001f600\u2026\u00bd\u212a"
+)
+
+
+def random_unicode(rng: random.Random, n: int) -> list[str]:
+    return [
+        "".join(rng.choice(UNICODE_SAMPLE) for _ in range(rng.randint(0, 80))) for _ in range(n)
+    ]
+
+
+def test_normalize_and_word_bytes_equal_regex_on_odd_unicode():
+    from newslens.clean import count_words, normalize_unicode
+    from newslens.dedup import WORD, word_bytes
+
+    texts = random_unicode(random.Random(9), 3000) + ["\u0130STANBUL \u03a3\u039f\u03a3", "\u03a3"]
+    for text in texts:
+        for quotes in (True, False):
+            for dashes in (True, False):
+                assert normalize_unicode(text, quotes, dashes) == ref.normalize_unicode(
+                    text, quotes, dashes
+                )
+        assert word_bytes(text).split() == [w.encode() for w in WORD.findall(text.lower())]
+        assert count_words(text) == len(WORD.findall(text))
+    ids, counts, hashes = text_words(texts)
+    assert hashes == [ref.content_hash(t) for t in texts]
+    words = [w.encode() for t in texts for w in ref.WORD.findall(t.lower())]
+    assert ids.tolist() == [zlib.crc32(w) for w in words]
+    assert Signer(32, 3).signatures(ids, counts) == [ref.Signer(32, 3)(t) for t in texts]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
-from newslens.dedup import WORD_BYTES, Signer, text_words
+from newslens.dedup import Signer, text_words, word_bytes
 from newslens.runtime import NewslensError
 
 QUOTE_FOLDS = str.maketrans(
@@ -39,7 +39,7 @@ DASH_FOLDS = str.maketrans(
     {"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-"}
 )
 # Zero-width and other invisible format characters; soft hyphen.
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE_CHARS = (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 SPACES = re.compile(r"[ \t\f\v]+")
@@ -129,20 +129,26 @@ def normalize_unicode(text: str, fold_quotes: bool = True, fold_dashes: bool = T
         return text
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = INVISIBLE.sub("", text)
-    text = CONTROL.sub(" ", text)
-    if fold_quotes:
-        text = text.translate(QUOTE_FOLDS)
-    if fold_dashes:
-        text = text.translate(DASH_FOLDS)
-    return text
+    pattern, table = _char_folds(fold_quotes, fold_dashes)
+    return pattern.sub(lambda match: table[match.group()], text)
+
+
+@functools.cache
+def _char_folds(fold_quotes: bool, fold_dashes: bool) -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern and replacement table for the single characters that ``normalize_unicode``
+    removes or replaces (invisible, control, and optionally quote and dash characters): one
+    scan of the text instead of one per kind (they are disjoint, so the order is immaterial)."""
+    table = {chr(c): "" for c in INVISIBLE_CHARS}
+    table.update({chr(c): " " for c in CONTROL_BYTES})
+    for folds, wanted in ((QUOTE_FOLDS, fold_quotes), (DASH_FOLDS, fold_dashes)):
+        if wanted:
+            table.update({chr(c): v for c, v in folds.items()})
+    return re.compile("[" + "".join(map(re.escape, table)) + "]"), table
 
 
 def count_words(text: str) -> int:
-    """``len(WORD.findall(text))``, without the regex for ASCII text."""
-    if not text.isascii():
-        return len(WORD.findall(text))
-    is_word = np.frombuffer(text.encode("ascii").translate(WORD_BYTES), dtype=np.uint8) != 0x20
+    """``len(WORD.findall(text))``, from ``word_bytes``."""
+    is_word = np.frombuffer(word_bytes(text, lower=False), dtype=np.uint8) != 0x20
     return int(np.count_nonzero(is_word[1:] > is_word[:-1])) + int(is_word[:1].sum())
 
 

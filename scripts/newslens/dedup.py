@@ -30,16 +30,29 @@ def _permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]
     return a, b
 
 
-# Per byte: ASCII letters lowercased, digits and "_" kept, everything else a space. For ASCII
-# text, ``text.encode().translate(WORD_BYTES).split()`` are the words of ``WORD.findall(
-# text.lower())`` (in ASCII, \w is exactly [A-Za-z0-9_]), without a regular expression.
-WORD_BYTES = (
-    bytes(
-        (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() or c == 0x5F else 0x20
-        for c in range(128)
-    )
-    + b" " * 128
-)
+# Per byte: ASCII letters lowercased, ASCII digits and "_" kept, other ASCII bytes a space,
+# bytes of non-ASCII characters (>= 0x80 in UTF-8) kept. See ``word_bytes``.
+WORD_BYTES = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() or c == 0x5F else 0x20
+    for c in range(128)
+) + bytes(range(128, 256))
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def word_bytes(text: str, lower: bool = True) -> bytes:
+    """UTF-8 bytes of ``text`` (lowercased if ``lower``) in which every character that is not
+    a word character (``\\w``) is a space: its runs of non-space bytes are exactly the words of
+    ``WORD.findall(text)``, without running the regular expression over the text."""
+    if text.isascii():  # lowercasing ASCII letters in the translation is the same as lower()
+        return text.encode("ascii").translate(WORD_BYTES)
+    if lower:
+        text = text.lower()
+    for char in set(NON_ASCII.findall(text)):
+        if not WORD.match(char):  # e.g. a currency sign or a combining mark: a separator
+            text = text.replace(char, " ")
+    return text.encode("utf-8").translate(WORD_BYTES)
+
+
 # Words longer than this get their CRC-32 from zlib one by one (the vectorised loop below
 # takes one step per character position).
 _LONG_WORD = 64
@@ -81,9 +94,15 @@ def _crc32_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     return ids
 
 
-def _ascii_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Word ids, words per text and content hashes of ASCII texts, in bulk with NumPy."""
-    encoded = [text.encode("ascii").translate(WORD_BYTES) for text in texts]
+def text_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The words of many texts for duplicate detection: (ids, counts, content hashes).
+
+    The words of a text are ``WORD.findall(text.lower())``; a word's id is the CRC-32 of its
+    UTF-8 bytes; ``ids`` holds the ids of all texts one after the other, ``counts`` how many
+    belong to each text; the content hash is ``content_hash(text)``. All texts are done at
+    once with NumPy on their ``word_bytes``.
+    """
+    encoded = [word_bytes(text) for text in texts]
     joined = b" ".join(encoded) + b" "  # every text ends with one separating space
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(e) + 1 for e in encoded], out=offsets[1:])
@@ -102,43 +121,6 @@ def _ascii_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
         hashlib.blake2b(folded[lo : max(lo, hi - 1)], digest_size=16).hexdigest()
         for lo, hi in zip(kept_before[:-1].tolist(), kept_before[1:].tolist(), strict=True)
     ]
-    return ids, counts, hashes
-
-
-def text_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The words of many texts for duplicate detection: (ids, counts, content hashes).
-
-    The words of a text are ``WORD.findall(text.lower())``; a word's id is the CRC-32 of its
-    UTF-8 bytes; ``ids`` holds the ids of all texts one after the other, ``counts`` how many
-    belong to each text; the content hash is ``content_hash(text)``. ASCII texts (most news
-    after quote and dash folding) are done in bulk with NumPy, the others word by word.
-    """
-    counts = np.zeros(len(texts), dtype=np.int64)
-    hashes: list[str] = [""] * len(texts)
-    pieces: dict[int, np.ndarray] = {}
-    ascii_pos = [i for i, text in enumerate(texts) if text.isascii()]
-    if ascii_pos:
-        ascii_ids, ascii_counts, ascii_hashes = _ascii_words([texts[i] for i in ascii_pos])
-        counts[ascii_pos] = ascii_counts
-        for i, h in zip(ascii_pos, ascii_hashes, strict=True):
-            hashes[i] = h
-    for i, text in enumerate(texts):
-        if text.isascii():
-            continue
-        words = [w.encode("utf-8") for w in WORD.findall(text.lower())]
-        pieces[i] = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
-        counts[i] = len(words)
-        hashes[i] = hashlib.blake2b(b" ".join(words), digest_size=16).hexdigest()
-    if not pieces:
-        return (ascii_ids if ascii_pos else np.zeros(0, dtype=np.uint64)), counts, hashes
-    offsets = np.concatenate(([0], np.cumsum(counts)))
-    ids = np.empty(int(offsets[-1]), dtype=np.uint64)
-    if ascii_pos:
-        ascii_counts = counts[ascii_pos]
-        shift = offsets[ascii_pos] - np.concatenate(([0], np.cumsum(ascii_counts)[:-1]))
-        ids[np.repeat(shift, ascii_counts) + np.arange(len(ascii_ids))] = ascii_ids
-    for i, piece in pieces.items():
-        ids[offsets[i] : offsets[i + 1]] = piece
     return ids, counts, hashes
 
 
