@@ -1,28 +1,19 @@
 """Find exact and near-duplicate articles across all shards (the first in corpus order is kept)."""
 
-import pandas as pd
-from newslens.dedup import find_duplicates
-from newslens.runtime import iter_parquet, log, run, write_table
+from newslens.dedup import find_duplicates, read_signatures
+from newslens.runtime import log, run, write_table
 
 
 def main(smk):
     params = smk.params.dedup
-    parts = [
-        frame
-        for path in smk.input.clean
-        for frame in iter_parquet(path, 50_000, ["doc_id", "doc_index", "content_hash", "minhash"])
-    ]
-    docs = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["doc_id", "doc_index", "content_hash", "minhash"])
-    )
+    docs, signatures = read_signatures(list(smk.input.clean), params["num_perm"])
     dropped = find_duplicates(
         docs,
         exact=params["exact"],
         near=params["near"],
         threshold=params["near_threshold"],
         num_perm=params["num_perm"],
+        signatures=signatures,
     )
     write_table(dropped, smk.output.dropped)
     log.info(

@@ -6,14 +6,16 @@ import pandas as pd
 from newslens.corpus import (
     AUDIT_COLUMNS,
     RAW_COLUMNS,
+    RoundRobinShards,
     corpus_format,
     iter_table_chunks,
     read_folder_file,
-    table_records,
+    table_columns,
 )
 from newslens.runtime import NewslensError, ParquetShardWriter, log, run, write_table
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 2000  # rows per row group of a raw shard
+CHUNK_ROWS = 10_000  # rows of a corpus table read at a time (two chunks are in memory)
 
 
 def main(smk):
@@ -26,24 +28,8 @@ def main(smk):
         {c: pd.Series([], dtype="int64" if c == "doc_index" else object) for c in columns}
     )
     writers = [ParquetShardWriter(p, empty) for p in smk.output.shards]
-    buffers: list[list[dict]] = [[] for _ in writers]
+    shards = RoundRobinShards(writers, columns, BATCH_ROWS)
     audit: list[dict] = []
-    n_docs = 0
-
-    def add(record: dict) -> None:
-        nonlocal n_docs
-        record["doc_index"] = n_docs
-        shard = n_docs % len(writers)  # round robin: shards stay balanced while streaming
-        buffers[shard].append(record)
-        n_docs += 1
-        if len(buffers[shard]) >= BATCH_ROWS:
-            flush(shard)
-
-    def flush(shard: int) -> None:
-        if buffers[shard]:
-            writers[shard].write(pd.DataFrame(buffers[shard], columns=columns))
-            buffers[shard] = []
-
     try:
         if fmt == "folder":
             if metadata:
@@ -55,26 +41,25 @@ def main(smk):
                 record, file_audit = read_folder_file(file, path, corpus["encoding"])
                 audit.extend(a.as_dict() for a in file_audit)
                 if record is not None:
-                    add(record)
+                    shards.add({name: [value] for name, value in record.items()})
         else:
             seen_ids: set = set()
             first_row = 0
-            for chunk in iter_table_chunks(path, fmt, corpus["encoding"], 50_000):
-                records, chunk_audit = table_records(
+            for chunk in iter_table_chunks(path, fmt, corpus["encoding"], CHUNK_ROWS):
+                cols, chunk_audit = table_columns(
                     chunk, first_row, path, corpus["columns"], metadata, seen_ids
                 )
                 first_row += len(chunk)
                 audit.extend(a.as_dict() for a in chunk_audit)
-                for record in records:
-                    add(record)
-        for shard in range(len(writers)):
-            flush(shard)
+                shards.add(cols)
+        shards.flush()
     except BaseException as exc:
         for writer in writers:
             writer.abort(exc)
         raise
     for writer in writers:
         writer.close()
+    n_docs = shards.n_docs
     write_table(pd.DataFrame(audit, columns=AUDIT_COLUMNS), smk.output.audit)
     log.info("read %d articles from %s (%s); %d audit records", n_docs, path, fmt, len(audit))
     if n_docs == 0:

@@ -7,12 +7,16 @@ tokenization can number paragraphs and give character offsets into exactly this 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 from dateutil import parser as date_parser
 
+from newslens.dedup import Signer, text_words, word_bytes
 from newslens.runtime import NewslensError
 
 QUOTE_FOLDS = str.maketrans(
@@ -35,10 +39,15 @@ DASH_FOLDS = str.maketrans(
     {"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-"}
 )
 # Zero-width and other invisible format characters; soft hyphen.
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE_CHARS = (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 SPACES = re.compile(r"[ \t\f\v]+")
+# Config patterns that use group numbers or names across the pattern cannot be joined into one
+# alternation; they are then tried one by one.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
+BLANK_LINES = re.compile(r"\n\n+")
 SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
 
 
@@ -54,6 +63,20 @@ class CleaningRules:
     fold_quotes: bool = True
     fold_dashes: bool = True
     min_words: int = 20
+    furniture: re.Pattern | None = field(init=False, default=None)
+    """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
+    match matches none of them (one regex call per line instead of one per pattern)."""
+
+    def __post_init__(self) -> None:
+        patterns = self.cut_after + self.boilerplate_lines
+        if not patterns or any(_GROUP_REFERENCE.search(p.pattern) for p in patterns):
+            return
+        try:
+            self.furniture = re.compile(
+                "|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE
+            )
+        except re.error:  # e.g. inline global flags or repeated group names
+            self.furniture = None
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -97,17 +120,39 @@ class CleanArticle:
 def normalize_unicode(text: str, fold_quotes: bool = True, fold_dashes: bool = True) -> str:
     """NFKC (non-breaking and other odd spaces become spaces, ligatures are split), invisible
     characters removed, line endings unified, optional folding of curly quotes and dashes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
-    text = INVISIBLE.sub("", text)
-    text = CONTROL.sub(" ", text)
-    if fold_quotes:
-        text = text.translate(QUOTE_FOLDS)
-    if fold_dashes:
-        text = text.translate(DASH_FOLDS)
-    return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # NFKC, invisible characters and the folds change nothing here
+        data = text.encode("ascii")
+        if len(data.translate(None, CONTROL_BYTES)) != len(data):
+            text = CONTROL.sub(" ", text)
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    pattern, table = _char_folds(fold_quotes, fold_dashes)
+    return pattern.sub(lambda match: table[match.group()], text)
 
 
+@functools.cache
+def _char_folds(fold_quotes: bool, fold_dashes: bool) -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern and replacement table for the single characters that ``normalize_unicode``
+    removes or replaces (invisible, control, and optionally quote and dash characters): one
+    scan of the text instead of one per kind (they are disjoint, so the order is immaterial)."""
+    table = {chr(c): "" for c in INVISIBLE_CHARS}
+    table.update({chr(c): " " for c in CONTROL_BYTES})
+    for folds, wanted in ((QUOTE_FOLDS, fold_quotes), (DASH_FOLDS, fold_dashes)):
+        if wanted:
+            table.update({chr(c): v for c, v in folds.items()})
+    return re.compile("[" + "".join(map(re.escape, table)) + "]"), table
+
+
+def count_words(text: str) -> int:
+    """``len(WORD.findall(text))``, from ``word_bytes``."""
+    is_word = np.frombuffer(word_bytes(text, lower=False), dtype=np.uint8) != 0x20
+    return int(np.count_nonzero(is_word[1:] > is_word[:-1])) + int(is_word[:1].sum())
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def parse_date(value: str | None) -> str | None:
     """An ISO date (YYYY-MM-DD) from free text like '23 November 2022', or None."""
     if not value or not value.strip():
@@ -126,19 +171,12 @@ def _is_title_like(line: str) -> bool:
 def split_paragraphs(lines: list[str]) -> list[str]:
     """Paragraphs from cleaned lines: blank-line separated blocks (hard-wrapped lines inside a
     block are joined) when the text has blank lines, else one paragraph per line."""
-    has_blank = any(not line for line in lines)
-    paragraphs: list[str] = []
-    if has_blank:
-        block: list[str] = []
-        for line in lines + [""]:
-            if line:
-                block.append(line)
-            elif block:
-                paragraphs.append(" ".join(block))
-                block = []
-    else:
-        paragraphs = [line for line in lines if line]
-    return paragraphs
+    if all(lines):
+        return list(lines)
+    joined = "\n".join(lines).strip("\n")  # lines never contain a newline themselves
+    if not joined:
+        return []
+    return [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
 
 
 def clean_article(
@@ -151,28 +189,35 @@ def clean_article(
     """Clean one article's text. Fields given by the corpus (``known_*``) win over extraction;
     header lines are only searched for what is not known."""
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
-    removed: list[tuple[int, str, str, str]] = []
-    kept: list[tuple[int, str]] = []  # (1-based line number, stripped line); "" = blank
-    cut = False
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        stripped = SPACES.sub(" ", line).strip()
-        if cut:
-            if stripped:
-                removed.append((line_no, "cut", stripped, "after an end-of-article line"))
-            continue
-        if not stripped:
-            kept.append((line_no, ""))
-            continue
-        pattern = next((p for p in rules.cut_after if p.fullmatch(stripped)), None)
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
+    stripped = [line.strip() for line in text.split("\n")]
+    removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
+    furniture = rules.furniture
+    candidates = (  # lines that may be furniture: the joined pattern matches, or all
+        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
+        if furniture is not None
+        else [i for i, line in enumerate(stripped) if line]
+    )
+    end, taken = len(stripped), set()
+    for i in candidates:
+        line = stripped[i]
+        pattern = next((p for p in rules.cut_after if p.fullmatch(line)), None)
         if pattern is not None:
-            removed.append((line_no, "cut", stripped, f"end-of-article line /{pattern.pattern}/"))
-            cut = True
-            continue
-        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(stripped)), None)
+            removed.append((i + 1, "cut", line, f"end-of-article line /{pattern.pattern}/"))
+            removed.extend(
+                (j + 1, "cut", rest, "after an end-of-article line")
+                for j, rest in enumerate(stripped[i + 1 :], start=i + 1)
+                if rest
+            )
+            end = i
+            break
+        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(line)), None)
         if pattern is not None:
-            removed.append((line_no, "removed_line", stripped, f"boilerplate /{pattern.pattern}/"))
-            continue
-        kept.append((line_no, stripped))
+            removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
+            taken.add(i)
+    # (1-based line number, stripped line; "" = blank) of the lines left
+    kept = [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
 
     title, date, author, role = (
         known_title,
@@ -216,9 +261,133 @@ def clean_article(
         author=author,
         role=role.strip() if role else None,
         lede=paragraphs[0] if paragraphs else None,
-        n_words=len(WORD.findall(body)),
+        n_words=count_words(body),
         removed=removed,
     )
+
+
+CLEAN_COLUMNS = [
+    "doc_index",
+    "doc_id",
+    "source",
+    "title",
+    "date",
+    "author",
+    "role",
+    "lede",
+    "text",
+    "n_words",
+    "content_hash",
+    "minhash",
+]
+
+
+def _missing_to_none(value):
+    """A cell of a raw shard: None for a missing value (pandas gives NaN in string columns)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
+    return dict(
+        doc_id=doc_id,
+        source=source,
+        stage="clean",
+        action=action,
+        reason=reason,
+        line_no=line_no,
+        content=content,
+        related_doc_id="",
+    )
+
+
+def clean_frame(
+    raw: pd.DataFrame, rules: CleaningRules, signer: Signer, metadata: list[str]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Clean a batch of raw articles (a raw shard's columns; ``kind`` 'html' pages go through
+    trafilatura first). Returns one row per kept article (``CLEAN_COLUMNS`` + ``metadata``:
+    fields, clean text, word count, content hash, MinHash signature) and the audit records
+    (dicts of ``AUDIT_COLUMNS``): every removed line, extracted HTML page, article skipped
+    for having fewer than ``rules.min_words`` words, and date value that could not be parsed.
+    Hashes and signatures are computed for the whole batch at once."""
+    audit: list[dict] = []
+    kept: list[int] = []
+    articles: list[CleanArticle] = []
+    doc_ids, sources = raw["doc_id"].tolist(), raw["source"].tolist()
+    columns = zip(
+        doc_ids,
+        sources,
+        raw["kind"].tolist(),
+        raw["raw"].tolist(),
+        *(
+            map(_missing_to_none, raw[k].tolist()) if k in raw else [None] * len(raw)
+            for k in ("title", "date", "author")
+        ),
+        strict=True,
+    )
+    for pos, (doc_id, source, kind, text, title, raw_date, author) in enumerate(columns):
+        date = raw_date
+        if kind == "html":
+            text, meta = html_to_text(text)
+            title, date, author = (
+                title or meta.get("title"),
+                date or meta.get("date"),
+                author or meta.get("author"),
+            )
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "html_extracted",
+                    "HTML page: main text extracted with trafilatura (navigation, "
+                    "ads, footers removed)",
+                )
+            )
+        article = clean_article(text, rules, title, date, author)
+        for line_no, action, content, reason in article.removed:
+            audit.append(_audit(doc_id, source, action, reason, line_no, content[:300]))
+        if article.n_words < rules.min_words:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "skipped_article",
+                    f"only {article.n_words} words left after cleaning "
+                    f"(cleaning.min_words = {rules.min_words}): empty or boilerplate only",
+                    content=article.text[:300],
+                )
+            )
+            continue
+        if raw_date and article.date is None:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "unparsed_date",
+                    "date column value could not be parsed; date left empty",
+                    content=str(raw_date)[:300],
+                )
+            )
+        kept.append(pos)
+        articles.append(article)
+    ids, counts, hashes = text_words([a.text for a in articles])
+    data = {
+        "doc_index": raw["doc_index"].to_numpy()[kept].tolist(),
+        "doc_id": [doc_ids[i] for i in kept],
+        "source": [sources[i] for i in kept],
+        "title": [a.title for a in articles],
+        "date": [a.date for a in articles],
+        "author": [a.author for a in articles],
+        "role": [a.role for a in articles],
+        "lede": [a.lede for a in articles],
+        "text": [a.text for a in articles],
+        "n_words": [a.n_words for a in articles],
+        "content_hash": hashes,
+        "minhash": signer.signatures(ids, counts),
+    }
+    for name in metadata:
+        values = raw[name].tolist() if name in raw else [None] * len(raw)
+        data[name] = [values[i] for i in kept]
+    return pd.DataFrame(data, columns=CLEAN_COLUMNS + metadata), audit
 
 
 def html_to_text(html: str) -> tuple[str, dict]:

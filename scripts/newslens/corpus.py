@@ -216,7 +216,9 @@ def iter_table_chunks(
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+            # streamed column chunks: memory stays bounded even for one huge row group
+            parquet = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
                 yield batch.to_pandas().astype(object)
             return
         enc = detect_table_encoding(path, encoding)
@@ -258,6 +260,93 @@ def _cell(value) -> str | None:
     return text if text.strip() else None
 
 
+def _cells(values: list) -> list[str | None]:
+    """``_cell`` of every value; strings (the usual case) without a call per value."""
+    return [(None if not v or v.isspace() else v) if type(v) is str else _cell(v) for v in values]
+
+
+def table_columns(
+    chunk: pd.DataFrame,
+    first_row: int,
+    path: Path,
+    columns: dict,
+    metadata: list[str],
+    seen_ids: set,
+) -> tuple[dict[str, list], list[AuditRecord]]:
+    """Turn one chunk of a corpus table into article columns (``RAW_COLUMNS`` but doc_index,
+    then ``metadata``; one list each, in corpus order) and audit records. Rows are numbered
+    from 1 as in a spreadsheet (header = row 0). A row whose id was seen before (in this or
+    an earlier chunk: ``seen_ids``, updated) or whose text is empty is skipped."""
+    required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
+    missing = [c for c in required if c not in chunk.columns]
+    if missing:
+        raise NewslensError(
+            f"corpus table {path} has no column(s) {missing} (it has: {list(chunk.columns)}). "
+            "Fix corpus.columns / corpus.metadata in config/config.yaml."
+        )
+    n = len(chunk)
+
+    def cells(column: str | None) -> list[str | None]:
+        return _cells(chunk[column].tolist()) if column else [None] * n
+
+    ids, texts = cells(columns.get("id")), cells(columns["text"])
+    keep: list[int] = []
+    audit: list[AuditRecord] = []
+    for offset, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+        row_no = first_row + offset + 1
+        doc_id = doc_id.strip() if doc_id else f"row{row_no}"
+        ids[offset] = doc_id
+        if doc_id in seen_ids:
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    f"{path}:row {row_no}",
+                    "ingest",
+                    "skipped_row",
+                    f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
+                )
+            )
+            continue
+        seen_ids.add(doc_id)
+        if text is None:
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    f"{path}:row {row_no}",
+                    "ingest",
+                    "skipped_row",
+                    f"empty text in column '{columns['text']}'",
+                )
+            )
+            continue
+        if "\ufffd" in text:
+            n_bad = text.count("\ufffd")
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    f"{path}:row {row_no}",
+                    "ingest",
+                    "replaced_bytes",
+                    f"{n_bad} undecodable byte(s) replaced by U+FFFD",
+                )
+            )
+        keep.append(offset)
+    out = {
+        "doc_id": [ids[i] for i in keep],
+        "source": [f"{path}:row {first_row + i + 1}" for i in keep],
+        "kind": ["text"] * len(keep),
+        "encoding": [""] * len(keep),
+        "raw": [texts[i] for i in keep],
+    }
+    for key in ("title", "date", "author"):
+        values = cells(columns.get(key))
+        out[key] = [values[i] for i in keep]
+    for name in metadata:
+        values = cells(name)
+        out[name] = [values[i] for i in keep]
+    return out, audit
+
+
 def table_records(
     chunk: pd.DataFrame,
     first_row: int,
@@ -266,67 +355,45 @@ def table_records(
     metadata: list[str],
     seen_ids: set,
 ) -> tuple[list[dict], list[AuditRecord]]:
-    """Turn one chunk of a corpus table into article records; rows are numbered from 1 as in
-    a spreadsheet (header = row 0)."""
-    required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
-    missing = [c for c in required if c not in chunk.columns]
-    if missing:
-        raise NewslensError(
-            f"corpus table {path} has no column(s) {missing} (it has: {list(chunk.columns)}). "
-            "Fix corpus.columns / corpus.metadata in config/config.yaml."
+    """``table_columns`` as one dict per article."""
+    cols, audit = table_columns(chunk, first_row, path, columns, metadata, seen_ids)
+    return [
+        dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)
+    ], audit
+
+
+class RoundRobinShards:
+    """Deal articles to shard writers round robin in corpus order (shards stay balanced while
+    streaming), numbering them (``doc_index``) and writing ``batch_rows`` rows at a time."""
+
+    def __init__(self, writers: list, columns: list[str], batch_rows: int):
+        self.writers, self.columns, self.batch_rows = writers, columns, batch_rows
+        self.buffers = [{c: [] for c in columns} for _ in writers]
+        self.n_docs = 0
+
+    def add(self, cols: dict[str, list]) -> None:
+        """Append articles given as columns (``columns`` but doc_index, equal lengths)."""
+        n, n_shards = len(cols["raw"]), len(self.writers)
+        for shard in range(n_shards):
+            start = (shard - self.n_docs) % n_shards  # first new row for this shard
+            buffer = self.buffers[shard]
+            buffer["doc_index"].extend(range(self.n_docs + start, self.n_docs + n, n_shards))
+            for name, values in cols.items():
+                buffer[name].extend(values[start::n_shards])
+            while len(buffer["doc_index"]) >= self.batch_rows:
+                self._write(shard, self.batch_rows)
+        self.n_docs += n
+
+    def _write(self, shard: int, rows: int) -> None:
+        buffer = self.buffers[shard]
+        self.writers[shard].write(
+            pd.DataFrame({c: buffer[c][:rows] for c in self.columns}, columns=self.columns)
         )
-    records, audit = [], []
-    for offset, values in enumerate(chunk.to_dict("records")):
-        row_no = first_row + offset + 1
-        doc_id = _cell(values.get(columns["id"])) if columns.get("id") else None
-        doc_id = doc_id.strip() if doc_id else f"row{row_no}"
-        source = f"{path}:row {row_no}"
-        if doc_id in seen_ids:
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "skipped_row",
-                    f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
-                )
-            )
-            continue
-        seen_ids.add(doc_id)
-        text = _cell(values.get(columns["text"]))
-        if text is None:
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "skipped_row",
-                    f"empty text in column '{columns['text']}'",
-                )
-            )
-            continue
-        n_bad = text.count("\ufffd")
-        if n_bad:
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "replaced_bytes",
-                    f"{n_bad} undecodable byte(s) replaced by U+FFFD",
-                )
-            )
-        record = {
-            "doc_id": doc_id,
-            "source": source,
-            "kind": "text",
-            "encoding": "",
-            "raw": text,
-            "title": _cell(values.get(columns["title"])) if columns.get("title") else None,
-            "date": _cell(values.get(columns["date"])) if columns.get("date") else None,
-            "author": _cell(values.get(columns["author"])) if columns.get("author") else None,
-        }
-        for name in metadata:
-            record[name] = _cell(values.get(name))
-        records.append(record)
-    return records, audit
+        for values in buffer.values():
+            del values[:rows]
+
+    def flush(self) -> None:
+        """Write what is left in the buffers."""
+        for shard, buffer in enumerate(self.buffers):
+            if buffer["doc_index"]:
+                self._write(shard, len(buffer["doc_index"]))

@@ -125,8 +125,40 @@ class ParquetShardWriter:
             self._schema = table.schema
             self._writer = pq.ParquetWriter(self._tmp, self._schema)
         else:
-            table = table.cast(self._schema)
+            try:
+                table = table.cast(self._schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                if not self._widen(table.schema):
+                    raise
+                table = table.cast(self._schema)
         self._writer.write_table(table)
+
+    def _widen(self, schema) -> bool:
+        """Columns that were all missing so far (null type) take their type from ``schema``;
+        what was written already is rewritten with it, one row group at a time. False when
+        there is no such column."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        fields = [
+            new if pa.types.is_null(old.type) and old.name == new.name else old
+            for old, new in zip(self._schema, schema, strict=False)
+        ]
+        widened = pa.schema(fields, metadata=self._schema.metadata)
+        if widened.equals(self._schema):
+            return False
+        self._writer.close()
+        part = self._tmp.with_name(self._tmp.name + ".part")
+        os.replace(self._tmp, part)
+        try:
+            self._schema = widened
+            self._writer = pq.ParquetWriter(self._tmp, widened)
+            written = pq.ParquetFile(part)
+            for i in range(written.num_row_groups):
+                self._writer.write_table(written.read_row_group(i).cast(widened))
+        finally:
+            part.unlink()
+        return True
 
     def close(self) -> None:
         if self._writer is None:
