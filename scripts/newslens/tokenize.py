@@ -240,15 +240,65 @@ class SentenceSplitter:
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each sentence of ``text``, as NLTK's ``span_tokenize`` gives them."""
         last = len(text) - 1
+        end = len(text.rstrip())
         if all(text.find(c, 0, last) < 0 for c in self._end_chars):
-            end = len(text.rstrip())
             return [(0, end)] if end > 0 else []
-        # NLTK's _match_potential_end_contexts and _slices_from_text, fused
+        return self._spans(text, 0, len(text), end, list(self._finditer(text)))
+
+    def batch_spans(
+        self, text: str, para_start: np.ndarray, para_end: np.ndarray, content_end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sentences of many paragraphs of one text: (start, end, paragraph index) arrays, in
+        text order; a paragraph without any sentence is one sentence as a whole (as the
+        pipeline always had it). ``content_end`` is where each paragraph's text ends without
+        trailing whitespace.
+
+        The candidate pattern runs once over the whole text; a match counts for a paragraph
+        when its lookahead (the next token) ends inside it, which is exactly when the pattern
+        would match in the paragraph alone. Paragraphs without a candidate are one sentence
+        and need no Python work."""
+        matches = list(self._finditer(text))
+        at = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+        ahead = np.fromiter((m.end(1) for m in matches), dtype=np.int64, count=len(matches))
+        para = np.searchsorted(para_start, at, side="right") - 1
+        valid = np.flatnonzero(ahead <= para_end[para]) if len(matches) else at
+        starts, ends, paras = [], [], []
+        whole = np.ones(len(para_start), dtype=bool)
+        if len(valid):
+            valid_para = para[valid]
+            group_head = np.flatnonzero(np.r_[True, valid_para[1:] != valid_para[:-1]])
+            group_end = np.r_[group_head[1:], len(valid)]
+            whole[valid_para[group_head]] = False
+            for p, g0, g1 in zip(
+                valid_para[group_head].tolist(),
+                group_head.tolist(),
+                group_end.tolist(),
+                strict=True,
+            ):
+                a, b = int(para_start[p]), int(para_end[p])
+                spans = self._spans(
+                    text, a, b, int(content_end[p]), [matches[i] for i in valid[g0:g1].tolist()]
+                ) or [(a, b)]
+                starts += [s for s, _ in spans]
+                ends += [e for _, e in spans]
+                paras += [p] * len(spans)
+        # paragraphs without a candidate: one sentence up to the trailing whitespace
+        one = np.flatnonzero(whole)
+        one_end = np.where(content_end[one] > para_start[one], content_end[one], para_end[one])
+        start = np.concatenate([np.asarray(starts, dtype=np.int64), para_start[one]])
+        end = np.concatenate([np.asarray(ends, dtype=np.int64), one_end])
+        para = np.concatenate([np.asarray(paras, dtype=np.int64), one])
+        order = np.argsort(start, kind="stable")
+        return start[order], end[order], para[order]
+
+    def _spans(self, text: str, a: int, b: int, content_end: int, matches) -> list:
+        """Sentences of the paragraph text[a:b] from its candidate matches (NLTK's
+        _match_potential_end_contexts, _slices_from_text and _realign_boundaries, fused)."""
         bounds = []
-        last_break = prev_start = prev_stop = 0
+        last_break = prev_start = prev_stop = a
         prev = None
         rfind = text.rfind
-        for match in self._finditer(text):
+        for match in matches:
             at = match.start()
             # the word before the candidate: after the last ASCII space since the previous one
             space = max([rfind(c, prev_stop, at) for c in ASCII_SPACE])
@@ -264,27 +314,25 @@ class SentenceSplitter:
             if self._breaks(context):
                 bounds.append((last_break, prev.end()))
                 last_break = prev.start("next_tok") if prev.group("next_tok") else prev.end()
-        bounds.append((last_break, len(text.rstrip())))
-        # NLTK's _realign_boundaries
-        n = len(text)
+        bounds.append((last_break, content_end))
         spans, shift = [], 0
         for i in range(len(bounds) - 1):
             start, end = bounds[i]
             start += shift
             nxt, nxt_end = bounds[i + 1]
             found = None
-            if nxt < n and text[nxt] in REALIGN_FIRST:
+            if nxt < b and text[nxt] in REALIGN_FIRST:
                 found = self._realign(text[nxt:nxt_end])
             if found:
                 spans.append((start, nxt + len(found.group(0).rstrip())))
                 shift = found.end()
             else:
                 shift = 0
-                if start < min(end, n):
+                if start < min(end, b):
                     spans.append((start, end))
         start, end = bounds[-1]
         start += shift
-        if start < min(end, n):
+        if start < min(end, b):
             spans.append((start, end))
         return spans
 
@@ -308,28 +356,141 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+def paragraph_bounds(
+    cps: np.ndarray, kind: np.ndarray, doc_start: np.ndarray, doc_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) arrays of the paragraphs of many texts joined into one (``paragraph_spans``
+    of each text, shifted by its start ``doc_start``; nothing between texts is in a text).
+
+    A paragraph break (PARAGRAPH_BREAK, ``\\n\\s*\\n``) runs from the first to the last newline of
+    a stretch of whitespace that holds two newlines or more; paragraphs are what lies between
+    breaks and text edges."""
+    n = len(cps)
+    inside = np.zeros(n + 1, dtype=np.int64)
+    inside[doc_start] += 1
+    inside[doc_end] -= 1
+    inside = np.cumsum(inside[:n]) > 0
+    space = (kind == SPACE) & inside
+    newline = np.flatnonzero((cps == ord("\n")) & inside)
+    stretch = np.cumsum(space & ~np.r_[False, space[:-1]])[newline]  # whitespace stretch number
+    first = np.r_[True, stretch[1:] != stretch[:-1]]
+    last = np.r_[stretch[1:] != stretch[:-1], True]
+    cut_start, cut_end = newline[first], newline[last] + 1
+    double = cut_end - cut_start > 1
+    cut_start = np.concatenate([cut_start[double], doc_end[:-1]])
+    cut_end = np.concatenate([cut_end[double], doc_start[1:]])
+    order = np.argsort(cut_start, kind="stable")
+    start = np.r_[doc_start[:1], cut_end[order]]
+    end = np.r_[cut_start[order], doc_end[-1:]]
+    keep = start < end
+    return start[keep], end[keep]
 
 
-def nonspace_positions(text: str) -> np.ndarray:
-    """Offsets of the characters of ``text`` that are not whitespace (as ``re``'s \\s sees it:
-    ``str.isspace``; no code point above U+3000 is a space)."""
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    space = _SPACE_TABLE[np.minimum(cps, 0x3000)] & (cps <= 0x3000)
-    return np.flatnonzero(~space)
+# Character classes of `re` on str, for the Basic Multilingual Plane: whitespace (\s, which is
+# str.isspace) and letters ([^\W\d_]: alphanumeric but not a decimal digit). Code points above
+# it count as "other" (no space lies above U+3000; letters there just take the slower path).
+OTHER, SPACE, LETTER = 0, 1, 2
+_CHAR_CLASS = np.array(
+    [
+        SPACE if c.isspace() else LETTER if c.isalnum() and not c.isdecimal() else OTHER
+        for c in map(chr, range(0x10000))
+    ],
+    dtype=np.uint8,
+)
 
 
-def token_starts(text: str, lengths: np.ndarray) -> np.ndarray:
-    """Start offset of each token of ``BATCH_TOKEN_RE.findall(text)`` (their lengths given).
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
-    The tokens cover every non-space character of the text, in order, and nothing else: every
-    non-space character starts a match of the pattern and no match contains a space. So the
-    k-th token starts at the non-space character numbered by the total length of the tokens
-    before it."""
-    positions = nonspace_positions(text)
-    if len(positions) != int(lengths.sum()):  # impossible by the argument above; be safe
-        return np.array([m.start(1) for m in BATCH_TOKEN_RE.finditer(text)], dtype=np.int64)
-    return positions[np.cumsum(lengths) - lengths]
+
+def _from_code_points(cps: np.ndarray) -> str:
+    return cps.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _string_array(cps: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """An Arrow string array of consecutive pieces of the code points ``cps`` (the lengths of
+    the pieces, in code points, add up to ``len(cps)``), built from one UTF-8 buffer."""
+    data = _from_code_points(cps).encode("utf-8")
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    if len(data) != len(cps):  # not ASCII: code point offsets to byte offsets
+        width = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
+        offsets = np.concatenate([[0], np.cumsum(width)])[offsets]
+    return pa.Array.from_buffers(
+        pa.large_string(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
+def _split_by_regex(text: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    spans = np.array([m.span(1) for m in BATCH_TOKEN_RE.finditer(text)], dtype=np.int64)
+    spans = spans.reshape(-1, 2)
+    tokens = _strings([text[a:b] for a, b in spans.tolist()])
+    return tokens, spans[:, 0], spans[:, 1] - spans[:, 0]
+
+
+def split_tokens(
+    text: str, cps: np.ndarray | None = None, kind: np.ndarray | None = None, pos=None
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The tokens of ``text`` (``BATCH_TOKEN_RE.findall``), their start offsets and lengths.
+
+    Tokens never cross whitespace and together cover every non-space character (each one
+    starts a match; no match holds a space). So the text is cut into chunks of non-space
+    characters; a chunk of letters only is one token, and the other chunks -- words with
+    punctuation, numbers, abbreviations -- are joined by spaces and matched with the regex.
+    The token strings go to Arrow as one buffer, without a Python string per token. ``cps``,
+    ``kind`` and ``pos`` (the text's code points, their classes and the non-space offsets) can be
+    passed when already computed."""
+    if cps is None:
+        cps = _code_points(text)
+        kind = _CHAR_CLASS[np.minimum(cps, 0xFFFF)]
+    if pos is None:
+        pos = np.flatnonzero(kind != SPACE)
+    if not len(pos):
+        return _strings([]), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    chars = cps[pos]
+    letter = kind[pos] == LETTER
+    chunk_head = np.empty(len(pos), dtype=bool)
+    chunk_head[0] = True
+    np.not_equal(pos[1:], pos[:-1] + 1, out=chunk_head[1:])
+    first = np.flatnonzero(chunk_head)
+    chunk_len = np.diff(np.append(first, len(pos)))
+    pure = ~np.logical_or.reduceat(~letter, first)
+
+    # the other chunks, each followed by a space, through the regex
+    other = np.repeat(~pure, chunk_len)
+    other_chars = chars[other]
+    slot = np.arange(len(other_chars)) + np.cumsum(chunk_head[other]) - 1
+    spaced = np.full(len(other_chars) + int((~pure).sum()), ord(" "), dtype=np.uint32)
+    spaced[slot] = other_chars
+    found = BATCH_TOKEN_RE.findall(_from_code_points(spaced))
+    found_len = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if found_len.sum() != len(other_chars):  # impossible by the argument above; be safe
+        return _split_by_regex(text)
+    per_chunk = np.bincount(
+        np.searchsorted(np.cumsum(chunk_len[~pure]), np.cumsum(found_len), side="left"),
+        minlength=int((~pure).sum()),
+    )
+
+    n_tokens = np.ones(len(first), dtype=np.int64)
+    n_tokens[~pure] = per_chunk
+    chunk_token = np.cumsum(n_tokens) - n_tokens  # index of each chunk's first token
+    lengths = np.empty(int(n_tokens.sum()), dtype=np.int64)
+    lengths[chunk_token[pure]] = chunk_len[pure]
+    found_first = np.cumsum(per_chunk) - per_chunk
+    lengths[np.repeat(chunk_token[~pure] - found_first, per_chunk) + np.arange(len(found_len))] = (
+        found_len
+    )
+    starts = pos[np.cumsum(lengths) - lengths]
+    return _string_array(chars, lengths), starts, lengths
+
+
+def _owners(positions: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ascending ``positions``, the index of the last of the ascending ``bounds`` at or
+    before each (0 before the first bound), and the first position of each bound's run."""
+    first = np.searchsorted(positions, bounds, side="left")
+    if len(first):
+        first[0] = 0
+    counts = np.diff(np.append(first, len(positions)))
+    return np.repeat(np.arange(len(bounds), dtype=np.int64), counts), first
 
 
 def _arrow_schema(columns: list[str], strings=(), bools=()) -> pa.Schema:
@@ -354,6 +515,10 @@ NGRAM_SCHEMA = _arrow_schema(["ngram", "n", "count", "doc_freq"], {"ngram"})
 
 def _strings(values) -> pa.Array:
     return pa.array(values, type=pa.large_string())
+
+
+def _slices(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    return _strings([text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
 
 
 @dataclass
@@ -413,65 +578,53 @@ class ShardTokenizer:
             self._term += terms
             self._is_stop = np.concatenate([self._is_stop, table["is_stop"].to_numpy(dtype=bool)])
             self._keep = np.concatenate([self._keep, keep])
-            index = self._term_index
-            term_ids = [index.setdefault(t, len(index)) if k else -1 for t, k in zip(terms, keep)]
-            self.terms += list(index)[len(self.terms) :]
+            index, term_ids = self._term_index, []
+            for t, k in zip(terms, keep, strict=True):
+                if k and t not in index:
+                    index[t] = len(self.terms)
+                    self.terms.append(t)
+                term_ids.append(index[t] if k else -1)
             self._term_id = np.concatenate([self._term_id, np.asarray(term_ids, dtype=np.int64)])
             ids = [get(t) for t in types]
         return np.asarray(ids, dtype=np.int64)
-
-    def segment(self, texts: list[str]):
-        """Paragraph and sentence spans of a batch, as flat lists (see ``tokenize``)."""
-        split = self.splitter.span_tokenize
-        paras = ([], [], [], [], [], [])  # doc, para_id, start, end, text, n_sentences
-        sents = ([], [], [], [], [], [])  # doc, para_id, sent_id, start, end, text
-        p_doc, p_id, p_start, p_end, p_text, p_nsent = paras
-        s_doc, s_para, s_id, s_start, s_end, s_text = sents
-        for i, text in enumerate(texts):
-            sent_id = 0
-            for para_id, (p0, p1) in enumerate(paragraph_spans(text)):
-                para_text = text[p0:p1]
-                spans = split(para_text) or [(0, len(para_text))]
-                for s0, s1 in spans:
-                    s_doc.append(i)
-                    s_para.append(para_id)
-                    s_id.append(sent_id)
-                    s_start.append(p0 + s0)
-                    s_end.append(p0 + s1)
-                    s_text.append(para_text[s0:s1])
-                    sent_id += 1
-                p_doc.append(i)
-                p_id.append(para_id)
-                p_start.append(p0)
-                p_end.append(p1)
-                p_text.append(para_text)
-                p_nsent.append(len(spans))
-        return paras, sents
 
     def tokenize(self, doc_ids: list[str], texts: list[str]) -> TokenizedBatch:
         """Segment and tokenize a batch of clean articles; counts its n-grams into
         ``self.ngrams``."""
         n_docs = len(texts)
         doc_arr = _strings(doc_ids)
-        paras, sents = self.segment(texts)
+        text = self.SEPARATOR.join(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_docs)
-        doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(lengths + len(self.SEPARATOR), out=doc_offsets[1:])
-        sent_doc = np.asarray(sents[0], dtype=np.int64)
-        sent_para = np.asarray(sents[1], dtype=np.int64)
-        sent_id = np.asarray(sents[2], dtype=np.int64)
-        sent_start = np.asarray(sents[3], dtype=np.int64)
-        sent_global = doc_offsets[sent_doc] + sent_start
+        doc_start = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths + len(self.SEPARATOR), out=doc_start[1:])
+        doc_end = doc_start[:-1] + lengths
+        cps = _code_points(text)
+        kind = _CHAR_CLASS[np.minimum(cps, 0xFFFF)]
+        nonspace = np.flatnonzero(kind != SPACE)
 
-        joined = self.SEPARATOR.join(texts)
-        token_arr = _strings(BATCH_TOKEN_RE.findall(joined))
+        # paragraphs, and sentences within them (global offsets in the batch text)
+        if n_docs:
+            para_start, para_end = paragraph_bounds(cps, kind, doc_start[:-1], doc_end)
+        else:
+            para_start = para_end = np.zeros(0, dtype=np.int64)
+        last_char = np.searchsorted(nonspace, para_end, side="left") - 1
+        content_end = np.where(
+            last_char >= 0, nonspace[np.maximum(last_char, 0)] + 1 if len(nonspace) else 0, 0
+        )
+        content_end = np.maximum(content_end, para_start)
+        sent_start, sent_end, sent_para = self.splitter.batch_spans(
+            text, para_start, para_end, content_end
+        )
+        para_doc = np.searchsorted(doc_start, para_start, side="right") - 1
+        para_id = np.arange(len(para_start)) - np.searchsorted(para_doc, para_doc, side="left")
+        sent_doc = para_doc[sent_para]
+        sent_id = np.arange(len(sent_start)) - np.searchsorted(sent_doc, sent_doc, side="left")
+
+        # tokens, each assigned to its article and sentence by offset
+        token_arr, start, tok_len = split_tokens(text, cps, kind, nonspace)
         n_tok = len(token_arr)
-        tok_len = pc.utf8_length(token_arr).to_numpy().astype(np.int64)
-        start = token_starts(joined, tok_len)
-        doc_index = np.searchsorted(doc_offsets, start, side="right") - 1
-        sent_index = np.maximum(np.searchsorted(sent_global, start, side="right") - 1, 0)
-        first_token = np.searchsorted(doc_index, np.arange(n_docs), side="left")
-
+        doc_index, first_token = _owners(start, doc_start[:-1])
+        sent_index, _ = _owners(start, sent_start)
         encoded = token_arr.dictionary_encode()
         local = encoded.indices.to_numpy().astype(np.intp)
         type_ids = self._type_ids(encoded.dictionary.to_pylist())
@@ -479,12 +632,12 @@ class ShardTokenizer:
         term = pc.take(_strings([self._term[i] for i in type_ids]), encoded.indices)
         is_stop = self._is_stop[type_ids][local]
         keep = self._keep[type_ids][local]
-        has_sents = len(sent_doc) > 0
-        tok_start = start - doc_offsets[doc_index] if n_tok else start
+        has_sents = len(sent_start) > 0
+        tok_start = start - doc_start[doc_index] if n_tok else start
         tokens = pa.Table.from_arrays(
             [
                 doc_arr.take(pa.array(doc_index)) if n_tok else _strings([]),
-                sent_para[sent_index] if has_sents else sent_index,
+                para_id[sent_para[sent_index]] if has_sents else sent_index,
                 sent_id[sent_index] if has_sents else sent_index,
                 np.arange(n_tok, dtype=np.int64) - first_token[doc_index] if n_tok else sent_index,
                 tok_start,
@@ -497,33 +650,28 @@ class ShardTokenizer:
             ],
             schema=TOKEN_SCHEMA,
         )
-        n_sents = len(sent_doc)
-        sent_tokens = np.bincount(sent_index, minlength=n_sents)[:n_sents] if has_sents else []
-        sent_terms = (
-            np.bincount(sent_index, weights=keep, minlength=n_sents)[:n_sents] if has_sents else []
-        )
+        n_sents = len(sent_start)
         sentences = pa.Table.from_arrays(
             [
                 doc_arr.take(pa.array(sent_doc, type=pa.int64())),
-                sent_para,
+                para_id[sent_para],
                 sent_id,
-                sent_start,
-                np.asarray(sents[4], dtype=np.int64),
-                _strings(sents[5]),
-                np.asarray(sent_tokens, dtype=np.int64),
-                np.asarray(sent_terms, dtype=np.int64),
+                sent_start - doc_start[sent_doc],
+                sent_end - doc_start[sent_doc],
+                _slices(text, sent_start, sent_end),
+                np.bincount(sent_index, minlength=n_sents)[:n_sents].astype(np.int64),
+                np.bincount(sent_index, weights=keep, minlength=n_sents)[:n_sents].astype(np.int64),
             ],
             schema=SENTENCE_SCHEMA,
         )
-        para_doc = np.asarray(paras[0], dtype=np.int64)
         paragraphs = pa.Table.from_arrays(
             [
                 doc_arr.take(pa.array(para_doc, type=pa.int64())),
-                np.asarray(paras[1], dtype=np.int64),
-                np.asarray(paras[2], dtype=np.int64),
-                np.asarray(paras[3], dtype=np.int64),
-                _strings(paras[4]),
-                np.asarray(paras[5], dtype=np.int64),
+                para_id,
+                para_start - doc_start[para_doc],
+                para_end - doc_start[para_doc],
+                _slices(text, para_start, para_end),
+                np.bincount(sent_para, minlength=len(para_start)).astype(np.int64),
             ],
             schema=PARAGRAPH_SCHEMA,
         )
@@ -570,29 +718,30 @@ def tokenize_documents(
 TERM_BITS = 21  # bits per term id in an n-gram's int64 code (n <= 3, < 2M distinct terms)
 
 
-def batch_ngrams(term_ids: np.ndarray, sent_codes: np.ndarray, doc_codes: np.ndarray, n: int):
+def batch_ngrams(local: np.ndarray, sent_codes: np.ndarray, doc_codes: np.ndarray, n: int):
     """Distinct n-grams of consecutive terms within one sentence of a batch of kept tokens.
 
-    term_ids are integer ids (any); sentences and documents are given by integer codes per
-    token. Returns (grams, count, doc_freq): grams an (k, n) array of term ids, in order of
-    first appearance when the batch has < 2M distinct terms and n <= 3 (counted on one int64
-    code per n-gram), else sorted by the terms' order of first appearance (``numpy.unique``
-    row-wise). Returns None when the batch has no such n-gram."""
-    m = len(term_ids) - n + 1
+    ``local`` are the tokens' term ids numbered by first appearance in the batch (as
+    ``pandas.factorize`` gives them); sentences and documents are integer codes per token.
+    Returns (grams, count, doc_freq): grams a (k, n) array of those ids, in order of first
+    appearance when the batch has < 2M distinct terms and n <= 3 (counted on one int64 code per
+    n-gram), else sorted (``numpy.unique`` row-wise). Returns None when there is no n-gram."""
+    m = len(local) - n + 1
     if m <= 0:
         return None
-    local, caller_ids = pd.factorize(term_ids)  # ids by first appearance in the batch
-    local = local.astype(np.int64)
     same = sent_codes[:m] == sent_codes[n - 1 :]
     docs_n = doc_codes[:m][same]
     if not len(docs_n):
         return None
-    if n <= 3 and local.max(initial=0) < (1 << TERM_BITS):
+    if n == 1:  # the ids are their own codes, already numbered by first appearance
+        inverse = local
+        count = np.bincount(local)
+        uniq = np.arange(len(count), dtype=np.int64)[:, None]
+    elif n <= 3 and local.max(initial=0) < (1 << TERM_BITS):
         code = np.zeros(m, dtype=np.int64)
         for j in range(n):
             code = (code << TERM_BITS) | local[j : j + m]
-        code = code[same]
-        inverse, keys = pd.factorize(code)
+        inverse, keys = pd.factorize(code[same])
         count = np.bincount(inverse)
         mask = (1 << TERM_BITS) - 1
         uniq = np.stack([(keys >> (TERM_BITS * (n - 1 - j))) & mask for j in range(n)], axis=1)
@@ -603,7 +752,7 @@ def batch_ngrams(term_ids: np.ndarray, sent_codes: np.ndarray, doc_codes: np.nda
     width = int(docs_n.max()) + 1
     pairs = pd.unique(inverse.astype(np.int64) * width + docs_n)
     doc_freq = np.bincount(pairs // width, minlength=len(uniq))
-    return np.asarray(caller_ids)[uniq], count.astype(np.int64), doc_freq.astype(np.int64)
+    return uniq, count.astype(np.int64), doc_freq.astype(np.int64)
 
 
 def _first_rows(inverse: np.ndarray) -> np.ndarray:
@@ -665,13 +814,15 @@ class NgramCounter:
             for n in self._wide:
                 if not self._wide[n]:
                     self._widen(n)
+        local, ids = pd.factorize(term_ids)  # numbered by first appearance in the batch
+        local, ids = local.astype(np.int64), np.asarray(ids, dtype=np.int64)
         for n in self._wide:
-            found = batch_ngrams(term_ids, sent_codes, doc_codes, n)
+            found = batch_ngrams(local, sent_codes, doc_codes, n)
             if found is None:
                 continue
             grams, count, doc_freq = found
             part = (
-                self._keys(n, grams),
+                self._keys(n, ids[grams]),
                 count,
                 doc_freq,
                 np.full(len(count), self.batches, dtype=np.int64),
