@@ -557,7 +557,7 @@ class ShardTokenizer:
         self._term_id = np.zeros(0, dtype=np.int64)  # shard-wide term id, -1 if not kept
         self._term_index: dict[str, int] = {}
         self.terms: list[str] = []  # term of each term id
-        self.ngrams = NgramCounter(int(settings.get("ngram_max", 1)))
+        self.ngrams = NgramCounter(int(settings["ngram_max"]))
 
     @property
     def n_types(self) -> int:
@@ -770,14 +770,15 @@ class NgramCounter:
     Each batch's distinct n-grams (``batch_ngrams``) are added under one key per n-gram: an
     int64 code of its shard-wide term ids (21 bits each, n <= 3 and < 2M terms), else a tuple.
     Pending batches are folded into the running totals when they outgrow them, so memory stays
-    about twice the shard's distinct n-grams. ``table`` orders rows as grouping the batches'
-    tables in turn would (by first batch, then n, then order within that batch) and turns only
-    the distinct n-grams into strings."""
+    about twice the shard's distinct n-grams (~30 bytes each). Totals keep the order of first
+    appearance; ``table`` orders rows as grouping the batches' tables in turn would (by first
+    batch, then n, then order within that batch) and turns only distinct n-grams into strings."""
 
     def __init__(self, ngram_max: int):
         self.ngram_max = ngram_max
         self.batches = 0
         self._wide = {n: n * TERM_BITS > 63 for n in range(1, ngram_max + 1)}
+        # per n: (keys, count, doc_freq, first batch), totals and pending batches
         self._acc: dict[int, tuple | None] = dict.fromkeys(self._wide)
         self._pending: dict[int, list] = {n: [] for n in self._wide}
         self._pending_rows = dict.fromkeys(self._wide, 0)
@@ -821,14 +822,8 @@ class NgramCounter:
             if found is None:
                 continue
             grams, count, doc_freq = found
-            part = (
-                self._keys(n, ids[grams]),
-                count,
-                doc_freq,
-                np.full(len(count), self.batches, dtype=np.int64),
-                np.arange(len(count), dtype=np.int64),
-            )
-            self._pending[n].append(part)
+            batch = np.full(len(count), self.batches, dtype=np.int32)
+            self._pending[n].append((self._keys(n, ids[grams]), count, doc_freq, batch))
             self._pending_rows[n] += len(count)
             acc_rows = 0 if self._acc[n] is None else len(self._acc[n][0])
             if self._pending_rows[n] > max(acc_rows, 1 << 20):
@@ -838,43 +833,48 @@ class NgramCounter:
     def _fold(self, n: int) -> None:
         parts = ([] if self._acc[n] is None else [self._acc[n]]) + self._pending[n]
         self._pending[n], self._pending_rows[n] = [], 0
-        if not parts:
+        if len(parts) < 2:
+            self._acc[n] = parts[0] if parts else None
             return
-        cols = [np.concatenate([p[i] for p in parts]) for i in range(5)]
-        inverse, keys = pd.factorize(cols[0])
-        first = _first_rows(inverse)
-        count = np.bincount(inverse, weights=cols[1]).astype(np.int64)
-        doc_freq = np.bincount(inverse, weights=cols[2]).astype(np.int64)
-        self._acc[n] = (np.asarray(keys), count, doc_freq, cols[3][first], cols[4][first])
+        self._acc[n] = None
+        keys, count, doc_freq, batch = (np.concatenate([p[i] for p in parts]) for i in range(4))
+        del parts
+        inverse, keys = pd.factorize(keys)
+        count = np.bincount(inverse, weights=count).astype(np.int64)
+        doc_freq = np.bincount(inverse, weights=doc_freq).astype(np.int64)
+        self._acc[n] = (np.asarray(keys), count, doc_freq, batch[_first_rows(inverse)])
 
     def table(self, terms: pa.Array) -> pa.Table:
         """ngram (terms joined by a space), n, count, doc_freq."""
-        columns = {"ngram": [], "n": [], "count": [], "doc_freq": [], "batch": [], "pos": []}
+        ngram, n_col, count, doc_freq, batch = [], [], [], [], []
+        space = pa.scalar(" ", pa.large_string())
         for n in self._wide:
             self._fold(n)
-            acc = self._acc[n]
+            acc, self._acc[n] = self._acc[n], None
             if acc is None:
                 continue
             grams = self._grams(n, acc[0])
             words = [terms.take(pa.array(grams[:, j])) for j in range(n)]
-            columns["ngram"].append(
-                words[0]
-                if n == 1
-                else pc.binary_join_element_wise(*words, pa.scalar(" ", pa.large_string()))
-            )
-            columns["n"].append(np.full(len(grams), n, dtype=np.int64))
-            for key, values in zip(["count", "doc_freq", "batch", "pos"], acc[1:], strict=True):
-                columns[key].append(values)
-        if not columns["n"]:
+            del grams
+            ngram.append(words[0] if n == 1 else pc.binary_join_element_wise(*words, space))
+            del words
+            n_col.append(np.full(len(acc[1]), n, dtype=np.int64))
+            count.append(acc[1])
+            doc_freq.append(acc[2])
+            batch.append(acc[3])
+        if not n_col:
             return NGRAM_SCHEMA.empty_table()
-        batch, n, pos = (np.concatenate(columns[k]) for k in ("batch", "n", "pos"))
-        order = pa.array(np.lexsort((pos, n, batch)))
+        n_col = np.concatenate(n_col)
+        order = np.argsort(
+            np.concatenate(batch).astype(np.int64) * (self.ngram_max + 1) + n_col, kind="stable"
+        )
+        order = pa.array(order)
         return pa.Table.from_arrays(
             [
-                pa.chunked_array(columns["ngram"], type=pa.large_string()).take(order),
-                pa.array(n).take(order),
-                pa.array(np.concatenate(columns["count"])).take(order),
-                pa.array(np.concatenate(columns["doc_freq"])).take(order),
+                pa.chunked_array(ngram, type=pa.large_string()).take(order),
+                pa.array(n_col).take(order),
+                pa.array(np.concatenate(count)).take(order),
+                pa.array(np.concatenate(doc_freq)).take(order),
             ],
             schema=NGRAM_SCHEMA,
         )
