@@ -344,27 +344,16 @@ def sentence_splitter(params: PunktParameters) -> PunktSentenceTokenizer:
 # ---------------------------------------------------------------- segmentation
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph of a clean text (paragraphs are separated by blank lines)."""
-    spans, pos = [], 0
-    for match in PARAGRAPH_BREAK.finditer(text):
-        if match.start() > pos:
-            spans.append((pos, match.start()))
-        pos = match.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    return spans
-
-
 def paragraph_bounds(
     cps: np.ndarray, kind: np.ndarray, doc_start: np.ndarray, doc_end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) arrays of the paragraphs of many texts joined into one (``paragraph_spans``
-    of each text, shifted by its start ``doc_start``; nothing between texts is in a text).
+    """(start, end) arrays of the paragraphs of many texts joined into one; ``doc_start`` and
+    ``doc_end`` delimit the texts (what lies between them belongs to none).
 
-    A paragraph break (PARAGRAPH_BREAK, ``\\n\\s*\\n``) runs from the first to the last newline of
-    a stretch of whitespace that holds two newlines or more; paragraphs are what lies between
-    breaks and text edges."""
+    Paragraphs are separated by blank lines: PARAGRAPH_BREAK (``\\n\\s*\\n``) matches from the
+    first to the last newline of a stretch of whitespace that holds two newlines or more, so
+    the breaks are found on the code points, and paragraphs are the non-empty pieces between
+    breaks and text edges (tests compare with ``PARAGRAPH_BREAK.finditer`` per text)."""
     n = len(cps)
     inside = np.zeros(n + 1, dtype=np.int64)
     inside[doc_start] += 1
@@ -373,8 +362,9 @@ def paragraph_bounds(
     space = (kind == SPACE) & inside
     newline = np.flatnonzero((cps == ord("\n")) & inside)
     stretch = np.cumsum(space & ~np.r_[False, space[:-1]])[newline]  # whitespace stretch number
-    first = np.r_[True, stretch[1:] != stretch[:-1]]
-    last = np.r_[stretch[1:] != stretch[:-1], True]
+    first = np.ones(len(stretch), dtype=bool)  # first and last newline of each stretch
+    last = np.ones(len(stretch), dtype=bool)
+    first[1:] = last[:-1] = stretch[1:] != stretch[:-1]
     cut_start, cut_end = newline[first], newline[last] + 1
     double = cut_end - cut_start > 1
     cut_start = np.concatenate([cut_start[double], doc_end[:-1]])
@@ -774,6 +764,8 @@ class NgramCounter:
     appearance; ``table`` orders rows as grouping the batches' tables in turn would (by first
     batch, then n, then order within that batch) and turns only distinct n-grams into strings."""
 
+    FOLD_ROWS = 1 << 20  # fold pending batches once they hold more rows than this and the totals
+
     def __init__(self, ngram_max: int):
         self.ngram_max = ngram_max
         self.batches = 0
@@ -826,7 +818,7 @@ class NgramCounter:
             self._pending[n].append((self._keys(n, ids[grams]), count, doc_freq, batch))
             self._pending_rows[n] += len(count)
             acc_rows = 0 if self._acc[n] is None else len(self._acc[n][0])
-            if self._pending_rows[n] > max(acc_rows, 1 << 20):
+            if self._pending_rows[n] > max(acc_rows, self.FOLD_ROWS):
                 self._fold(n)
         self.batches += 1
 
