@@ -26,6 +26,7 @@ from newslens.tokenize import (
     NgramCounter,
     SentenceSplitter,
     ShardTokenizer,
+    _code_points,
     _split_by_regex,
     load_stopwords,
     sentence_splitter,
@@ -315,6 +316,7 @@ def test_split_tokens_equals_the_token_pattern(corpus):
     texts = list(corpus["text"]) + [
         "".join(rng.choice(PIECES + GAPS + WORDS) for _ in range(400)) for _ in range(200)
     ]
+    assert {_code_points(t).dtype for t in texts} == {np.dtype(np.uint8), np.dtype(np.uint32)}
     for text in texts + ["\n\n\n".join(texts)]:
         spans = [m.span() for m in TOKEN_RE.finditer(text)]
         assert BATCH_TOKEN_RE.findall(text) == [text[a:b] for a, b in spans]

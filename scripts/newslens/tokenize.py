@@ -345,26 +345,25 @@ def sentence_splitter(params: PunktParameters) -> PunktSentenceTokenizer:
 
 
 def paragraph_bounds(
-    cps: np.ndarray, kind: np.ndarray, doc_start: np.ndarray, doc_end: np.ndarray
+    cps: np.ndarray, nonspace: np.ndarray, doc_start: np.ndarray, doc_end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) arrays of the paragraphs of many texts joined into one; ``doc_start`` and
-    ``doc_end`` delimit the texts (what lies between them belongs to none).
+    ``doc_end`` delimit the texts (what lies between them belongs to none), ``nonspace`` are
+    the offsets of the non-space characters of the joined text.
 
     Paragraphs are separated by blank lines: PARAGRAPH_BREAK (``\\n\\s*\\n``) matches from the
-    first to the last newline of a stretch of whitespace that holds two newlines or more, so
-    the breaks are found on the code points, and paragraphs are the non-empty pieces between
+    first to the last newline of a stretch of whitespace that holds two newlines or more, so a
+    break is found from the newlines alone (two newlines of a text lie in one stretch when no
+    non-space character lies between them), and paragraphs are the non-empty pieces between
     breaks and text edges (tests compare with ``PARAGRAPH_BREAK.finditer`` per text)."""
-    n = len(cps)
-    inside = np.zeros(n + 1, dtype=np.int64)
-    inside[doc_start] += 1
-    inside[doc_end] -= 1
-    inside = np.cumsum(inside[:n]) > 0
-    space = (kind == SPACE) & inside
-    newline = np.flatnonzero((cps == ord("\n")) & inside)
-    stretch = np.cumsum(space & ~np.r_[False, space[:-1]])[newline]  # whitespace stretch number
-    first = np.ones(len(stretch), dtype=bool)  # first and last newline of each stretch
-    last = np.ones(len(stretch), dtype=bool)
-    first[1:] = last[:-1] = stretch[1:] != stretch[:-1]
+    newline = np.flatnonzero(cps == ord("\n"))
+    doc = np.searchsorted(doc_start, newline, side="right") - 1
+    inside = newline < doc_end[doc]
+    newline, doc = newline[inside], doc[inside]
+    before = np.searchsorted(nonspace, newline)  # non-space characters before each newline
+    first = np.ones(len(newline), dtype=bool)  # first and last newline of each stretch
+    last = np.ones(len(newline), dtype=bool)
+    first[1:] = last[:-1] = (before[1:] != before[:-1]) | (doc[1:] != doc[:-1])
     cut_start, cut_end = newline[first], newline[last] + 1
     double = cut_end - cut_start > 1
     cut_start = np.concatenate([cut_start[double], doc_end[:-1]])
@@ -390,19 +389,30 @@ _CHAR_CLASS = np.array(
 
 
 def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``: uint8 for ASCII text (the common case), else uint32."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def _char_classes(cps: np.ndarray) -> np.ndarray:
+    return _CHAR_CLASS[cps] if cps.dtype == np.uint8 else _CHAR_CLASS[np.minimum(cps, 0xFFFF)]
+
+
 def _from_code_points(cps: np.ndarray) -> str:
+    if cps.dtype == np.uint8:
+        return cps.tobytes().decode("ascii")
     return cps.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _string_array(cps: np.ndarray, lengths: np.ndarray) -> pa.Array:
     """An Arrow string array of consecutive pieces of the code points ``cps`` (the lengths of
     the pieces, in code points, add up to ``len(cps)``), built from one UTF-8 buffer."""
-    data = _from_code_points(cps).encode("utf-8")
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    if len(data) != len(cps):  # not ASCII: code point offsets to byte offsets
+    if cps.dtype == np.uint8:
+        data = cps.tobytes()  # ASCII is UTF-8
+    else:
+        data = _from_code_points(cps).encode("utf-8")
         width = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
         offsets = np.concatenate([[0], np.cumsum(width)])[offsets]
     return pa.Array.from_buffers(
@@ -431,7 +441,7 @@ def split_tokens(
     passed when already computed."""
     if cps is None:
         cps = _code_points(text)
-        kind = _CHAR_CLASS[np.minimum(cps, 0xFFFF)]
+        kind = _char_classes(cps)
     if pos is None:
         pos = np.flatnonzero(kind != SPACE)
     if not len(pos):
@@ -449,7 +459,7 @@ def split_tokens(
     other = np.repeat(~pure, chunk_len)
     other_chars = chars[other]
     slot = np.arange(len(other_chars)) + np.cumsum(chunk_head[other]) - 1
-    spaced = np.full(len(other_chars) + int((~pure).sum()), ord(" "), dtype=np.uint32)
+    spaced = np.full(len(other_chars) + int((~pure).sum()), ord(" "), dtype=chars.dtype)
     spaced[slot] = other_chars
     found = BATCH_TOKEN_RE.findall(_from_code_points(spaced))
     found_len = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
@@ -589,12 +599,12 @@ class ShardTokenizer:
         np.cumsum(lengths + len(self.SEPARATOR), out=doc_start[1:])
         doc_end = doc_start[:-1] + lengths
         cps = _code_points(text)
-        kind = _CHAR_CLASS[np.minimum(cps, 0xFFFF)]
+        kind = _char_classes(cps)
         nonspace = np.flatnonzero(kind != SPACE)
 
         # paragraphs, and sentences within them (global offsets in the batch text)
         if n_docs:
-            para_start, para_end = paragraph_bounds(cps, kind, doc_start[:-1], doc_end)
+            para_start, para_end = paragraph_bounds(cps, nonspace, doc_start[:-1], doc_end)
         else:
             para_start = para_end = np.zeros(0, dtype=np.int64)
         last_char = np.searchsorted(nonspace, para_end, side="left") - 1
