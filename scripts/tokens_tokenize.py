@@ -55,6 +55,7 @@ def main(smk):
         "n_paragraphs",
     }
     doc_cols = DOC_COLUMNS + metadata + ["n_paragraphs", "n_sentences", "n_tokens", "n_terms"]
+    read_columns = list(dict.fromkeys(DOC_COLUMNS + metadata + ["text"]))  # not the minhashes
     n_docs = n_tokens = 0
     with (
         ParquetShardWriter(smk.output.paragraphs, empty_frame(PARAGRAPH_COLUMNS, ints)) as paras_w,
@@ -64,7 +65,7 @@ def main(smk):
         ) as toks_w,
         ParquetShardWriter(smk.output.docs, empty_frame(doc_cols, ints)) as docs_w,
     ):
-        for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS):
+        for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS, read_columns):
             doc_ids = batch.column("doc_id").cast(pa.large_string())
             batch = batch.filter(pc.invert(pc.is_in(doc_ids, value_set=dropped)))
             if batch.num_rows == 0:

@@ -395,3 +395,13 @@ def test_wide_keys_give_the_same_counts():
     b = wide.table(pa.array(words + [""] * ((1 << 21) - 50) + words, pa.large_string())).to_pandas()
     pd.testing.assert_frame_equal(a, b)
     assert set(a["n"]) == {1, 2, 3, 4} and a["count"].sum() > 10_000
+
+
+def test_missing_input_column_is_named(tmp_path):
+    from newslens.runtime import NewslensError, iter_parquet_arrow
+
+    path = tmp_path / "clean.parquet"
+    pd.DataFrame({"doc_id": ["a"], "text": ["x"]}).to_parquet(path)
+    with pytest.raises(NewslensError, match="no column.*outlet"):
+        list(iter_parquet_arrow(path, 10, ["doc_id", "text", "outlet"]))
+    assert list(iter_parquet_arrow(path, 10, ["text"]))[0].column_names == ["text"]

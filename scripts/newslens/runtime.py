@@ -182,6 +182,12 @@ def iter_parquet_arrow(
 
     try:
         parquet = pq.ParquetFile(path)
+        missing = [c for c in columns or [] if c not in parquet.schema_arrow.names]
+        if missing:
+            raise NewslensError(
+                f"{path} has no column(s) {', '.join(missing)}; rebuild it with the current "
+                "config (delete it and run snakemake again)."
+            )
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
             yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
