@@ -3,7 +3,8 @@
     python benchmarks/bench_corpus.py [N_ARTICLES]   (default 5000)
 
 Prints articles/s and tokens/s for: cleaning (+ duplicate signatures), tokenization (Punkt
-sentences, NLTK regexp tokens, per-type stopwords and lemmas, n-gram counts), and both.
+sentences, regexp tokens, per-type stopwords and lemmas, n-gram counts; without writing
+Parquet, see bench_tokenize.py for the whole job), and both.
 """
 
 from __future__ import annotations
@@ -19,13 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_clean import raw_shard  # noqa: E402
 from newslens.clean import CleaningRules, clean_frame  # noqa: E402
 from newslens.dedup import Signer  # noqa: E402
-from newslens.tokenize import (  # noqa: E402
-    count_terms_and_ngrams,
-    load_stopwords,
-    sentence_splitter,
-    tokenize_documents,
-    train_punkt,
-)
+from newslens.tokenize import ShardTokenizer, load_stopwords, train_punkt  # noqa: E402
 from synthetic_corpus import REPO, build_corpus  # noqa: E402
 
 
@@ -48,23 +43,21 @@ def main() -> None:
     t0 = time.perf_counter()
     params = train_punkt("\n\n".join(docs["text"].head(2000)), cfg["tokenize"]["abbreviations"])
     t_train = time.perf_counter() - t0
-    splitter = sentence_splitter(params)
     stopwords = load_stopwords(REPO / cfg["tokenize"]["stopwords_file"])
     t0 = time.perf_counter()
     n_tokens = n_sentences = 0
-    cache = None
+    tokenizer = ShardTokenizer(params, cfg["tokenize"], stopwords)
     for start in range(0, len(docs), 1000):
-        _, sents, toks, cache = tokenize_documents(
-            docs.iloc[start : start + 1000], splitter, cfg["tokenize"], stopwords, cache
-        )
-        count_terms_and_ngrams(toks, cfg["tokenize"]["ngram_max"])
-        n_tokens += len(toks)
-        n_sentences += len(sents)
+        batch = docs.iloc[start : start + 1000]
+        out = tokenizer.tokenize(batch["doc_id"].tolist(), batch["text"].tolist())
+        n_tokens += out.tokens.num_rows
+        n_sentences += out.sentences.num_rows
+    tokenizer.ngram_table()
     t_tok = time.perf_counter() - t0
 
     print(
         f"corpus: {n} synthetic articles, {n_sentences} sentences, {n_tokens} tokens "
-        f"({n_tokens / n:.0f} tokens/article), {len(cache)} word types"
+        f"({n_tokens / n:.0f} tokens/article), {tokenizer.n_types} word types"
     )
     print(f"{'step':<28}{'seconds':>9}{'articles/s':>12}{'tokens/s':>12}")
     for name, secs in (

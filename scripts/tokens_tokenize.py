@@ -3,18 +3,26 @@
 from pathlib import Path
 
 import pandas as pd
-from newslens.runtime import ParquetShardWriter, iter_parquet, log, read_parquet, run, write_table
+import pyarrow as pa
+import pyarrow.compute as pc
+from newslens.runtime import (
+    ParquetShardWriter,
+    iter_parquet_arrow,
+    log,
+    read_parquet,
+    run,
+    write_table,
+)
 from newslens.tokenize import (
     PARAGRAPH_COLUMNS,
     SENTENCE_COLUMNS,
     TOKEN_COLUMNS,
-    count_terms_and_ngrams,
+    ShardTokenizer,
     load_stopwords,
     punkt_from_json,
-    sentence_splitter,
-    tokenize_documents,
 )
 
+BATCH_ROWS = 1000  # articles per batch: ~450k tokens, ~0.3 GB of tables
 DOC_COLUMNS = ["doc_index", "doc_id", "title", "date", "author", "role", "lede", "source"]
 
 
@@ -31,8 +39,9 @@ def main(smk):
     settings = dict(smk.params.settings)
     metadata = list(smk.params.metadata)
     stopwords = load_stopwords(smk.input.stopwords)
-    splitter = sentence_splitter(punkt_from_json(Path(smk.input.punkt).read_text(encoding="utf-8")))
-    dropped = set(read_parquet(smk.input.dropped)["doc_id"])
+    params = punkt_from_json(Path(smk.input.punkt).read_text(encoding="utf-8"))
+    tokenizer = ShardTokenizer(params, settings, stopwords)
+    dropped = pa.array(sorted(read_parquet(smk.input.dropped)["doc_id"]), type=pa.large_string())
     ints = {
         "doc_index",
         "para_id",
@@ -46,8 +55,7 @@ def main(smk):
         "n_paragraphs",
     }
     doc_cols = DOC_COLUMNS + metadata + ["n_paragraphs", "n_sentences", "n_tokens", "n_terms"]
-    type_cache = None
-    ngram_parts = []
+    read_columns = list(dict.fromkeys(DOC_COLUMNS + metadata + ["text"]))  # not the minhashes
     n_docs = n_tokens = 0
     with (
         ParquetShardWriter(smk.output.paragraphs, empty_frame(PARAGRAPH_COLUMNS, ints)) as paras_w,
@@ -57,42 +65,33 @@ def main(smk):
         ) as toks_w,
         ParquetShardWriter(smk.output.docs, empty_frame(doc_cols, ints)) as docs_w,
     ):
-        for batch in iter_parquet(smk.input.clean, batch_rows=1000):
-            batch = batch.loc[~batch["doc_id"].isin(dropped)]
-            if batch.empty:
+        for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS, read_columns):
+            doc_ids = batch.column("doc_id").cast(pa.large_string())
+            batch = batch.filter(pc.invert(pc.is_in(doc_ids, value_set=dropped)))
+            if batch.num_rows == 0:
                 continue
-            paras, sents, toks, type_cache = tokenize_documents(
-                batch, splitter, settings, stopwords, type_cache
+            out = tokenizer.tokenize(
+                batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()
             )
-            paras_w.write(paras)
-            sents_w.write(sents)
-            toks_w.write(toks)
-            docs = batch[DOC_COLUMNS + metadata].copy()
-            docs["n_paragraphs"] = (
-                docs["doc_id"].map(paras.groupby("doc_id").size()).fillna(0).astype("int64")
-            )
-            docs["n_sentences"] = (
-                docs["doc_id"].map(sents.groupby("doc_id").size()).fillna(0).astype("int64")
-            )
-            docs["n_tokens"] = (
-                docs["doc_id"].map(toks.groupby("doc_id").size()).fillna(0).astype("int64")
-            )
-            docs["n_terms"] = (
-                docs["doc_id"].map(toks.groupby("doc_id")["keep"].sum()).fillna(0).astype("int64")
-            )
+            paras_w.write(out.paragraphs)
+            sents_w.write(out.sentences)
+            toks_w.write(out.tokens)
+            docs = batch.select(DOC_COLUMNS + metadata).to_pandas()
+            for key, counts in out.doc_counts.items():
+                docs[key] = counts
             docs_w.write(docs)
-            ngram_parts.append(count_terms_and_ngrams(toks, settings["ngram_max"]))
-            n_docs, n_tokens = n_docs + len(batch), n_tokens + len(toks)
-    if ngram_parts:
-        ngrams = (
-            pd.concat(ngram_parts, ignore_index=True)
-            .groupby(["ngram", "n"], as_index=False, sort=False)[["count", "doc_freq"]]
-            .sum()
-        )
-    else:
+            n_docs, n_tokens = n_docs + batch.num_rows, n_tokens + out.tokens.num_rows
+    ngrams = tokenizer.ngram_table()
+    if ngrams.num_rows == 0:
         ngrams = empty_frame(["ngram", "n", "count", "doc_freq"], {"n", "count", "doc_freq"})
     write_table(ngrams, smk.output.ngrams)
-    log.info("tokenized %d articles: %d tokens, %d distinct n-grams", n_docs, n_tokens, len(ngrams))
+    log.info(
+        "tokenized %d articles: %d tokens, %d word types, %d distinct n-grams",
+        n_docs,
+        n_tokens,
+        tokenizer.n_types,
+        len(ngrams),
+    )
 
 
 run(main, snakemake)

@@ -71,11 +71,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a table atomically; the suffix chooses the format (.parquet or .csv)."""
+def write_table(df, path: str | os.PathLike) -> None:
+    """Write a table (a DataFrame, or an Arrow table for Parquet) atomically; the suffix chooses
+    the format (.parquet or .csv)."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        if path.suffix == ".parquet":
+        if path.suffix == ".parquet" and not isinstance(df, pd.DataFrame):
+            import pyarrow.parquet as pq
+
+            pq.write_table(df, tmp)
+        elif path.suffix == ".parquet":
             df.to_parquet(tmp, index=False)
         elif path.suffix == ".csv":
             df.to_csv(tmp, index=False, lineterminator="\n")
@@ -114,13 +119,19 @@ class ParquetShardWriter:
         self._writer = None
         self._schema = None
 
-    def write(self, df: pd.DataFrame) -> None:
+    def write(self, df) -> None:
+        """Append a DataFrame or an Arrow table (same columns as the first one written)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if df.empty:
+        if isinstance(df, pa.Table):
+            table = df
+        elif df.empty:
             return
-        table = pa.Table.from_pandas(df, preserve_index=False)
+        else:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+        if table.num_rows == 0:
+            return
         if self._writer is None:
             self._schema = table.schema
             self._writer = pq.ParquetWriter(self._tmp, self._schema)
@@ -189,6 +200,28 @@ def parquet_num_rows(path: str | os.PathLike) -> int:
 
     try:
         return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, ValueError) as err:
+        raise corrupt_parquet(path, err) from err
+
+
+def iter_parquet_arrow(
+    path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None
+):
+    """Yield a Parquet file as Arrow tables of at most ``batch_rows`` rows (no conversion to
+    pandas); a corrupt file is reported by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        missing = [c for c in columns or [] if c not in parquet.schema_arrow.names]
+        if missing:
+            raise NewslensError(
+                f"{path} has no column(s) {', '.join(missing)}; rebuild it with the current "
+                "config (delete it and run snakemake again)."
+            )
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
 
