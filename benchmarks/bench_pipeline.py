@@ -46,8 +46,12 @@ def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False)
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "corpus.parquet"
     t0 = time.perf_counter()
-    build_corpus(n, **(LONG_SHAPE if long else TYPICAL_SHAPE)).to_parquet(corpus, index=False)
+    if not corpus.exists():  # a corpus kept from an earlier run (--keep) is reused
+        shape = LONG_SHAPE if long else TYPICAL_SHAPE
+        build_corpus(n, **shape).to_parquet(corpus, index=False)
     build_s = time.perf_counter() - t0
+    for stale in ("results", ".snakemake"):
+        shutil.rmtree(workdir / stale, ignore_errors=True)
     shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
     cfg_path = workdir / "config" / "config.yaml"
     cfg = yaml.safe_load(cfg_path.read_text())
