@@ -41,6 +41,8 @@ rule frames_sentences:
         ENV
     params:
         options=framing_codebook_options(),
+        # sentences read and matched at once (whole articles; bounds the job's memory)
+        batch_rows=100_000,
     script:
         "../../scripts/framing_sentences.py"
 
