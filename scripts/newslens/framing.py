@@ -88,10 +88,10 @@ MATCH_BATCH = 120_000  # sentences matched at once (bounds the memory of one cal
 
 
 @functools.cache
-def word_char_table() -> np.ndarray:
-    """Boolean table over all code points: is it a character of WORD_RE (``[^\\W_]``, i.e.
-    ``str.isalnum``). A test checks it against WORD_RE itself."""
-    return np.fromiter(map(str.isalnum, map(chr, range(0x110000))), dtype=bool, count=0x110000)
+def word_char_table(size: int = 0x110000) -> np.ndarray:
+    """Boolean table over the first ``size`` code points: is it a character of WORD_RE
+    (``[^\\W_]``, i.e. ``str.isalnum``). A test checks it against WORD_RE itself."""
+    return np.fromiter(map(str.isalnum, map(chr, range(size))), dtype=bool, count=size)
 
 
 def _hit_table(sent, frame, indicator, weight, negated) -> pd.DataFrame:
@@ -205,7 +205,9 @@ class BatchMatcher:
             width, kind = 4, pa.large_binary()
         if len(buf) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        isw = word_char_table()[buf]
+        # the smallest table that covers the batch: ASCII, the BMP, or all of Unicode
+        size = 0x80 if width == 1 else 0x10000 if buf.max() < 0x10000 else 0x110000
+        isw = word_char_table(size)[buf]
         edges = np.flatnonzero(isw[1:] != isw[:-1]) + 1
         if isw[0]:
             edges = np.concatenate([[0], edges])
@@ -305,8 +307,7 @@ class LiteralSearch:
             else:
                 self.ignorecase[frame] = re.compile("|".join(map(re.escape, lits)), re.IGNORECASE)
         self.bit = {frame: k for k, (frame, _) in enumerate(self.word_frames)}
-        odd = _case_odd_chars("".join(sorted(chars))) if chars else ""
-        self.odd = re.compile("[" + re.escape(odd) + "]") if odd else None
+        self.chars = "".join(sorted(chars))
 
     def word_flags(self, word: str) -> int:
         """Bit k set: the (lowercase) word holds a literal of word_frames[k]."""
@@ -337,8 +338,11 @@ class LiteralSearch:
             cp = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             low_starts = np.concatenate([[0], np.flatnonzero(cp == ord(sep)) + 1])
         odd = set()
-        if self.odd is not None and not joined.isascii():
-            odd = set(_sentences_of(self.odd.finditer(joined), starts))
+        if self.chars and not joined.isascii():
+            chars = _case_odd_chars(self.chars)
+            if chars:
+                pattern = re.compile("[" + re.escape(chars) + "]")
+                odd = set(_sentences_of(pattern.finditer(joined), starts))
 
         def frame_candidates(frame: str) -> Iterable[int]:
             if frame in self.bit:
