@@ -357,6 +357,10 @@ def test_sentence_frames_without_hits(stem):
     cb = shipped("generic_frames.yaml")
     t = sentence_frames(pd.DataFrame(columns=framing.HIT_COLUMNS), np.array([3, 0]), cb)
     assert t["labels"].tolist() == ["none", "none"] and t["share_none"].tolist() == [1.0, 1.0]
+    assert t["labels"].dtype == pd.Series(["x"]).dtype  # as built from Python strings
+    # no sentences: the label columns are built from empty lists, as the per-row loop did
+    empty = sentence_frames(pd.DataFrame(columns=framing.HIT_COLUMNS), np.zeros(0, int), cb)
+    assert empty["labels"].dtype == pd.DataFrame({"x": []})["x"].dtype
 
 
 # ---- streaming a shard in batches of whole articles ------------------------------------------

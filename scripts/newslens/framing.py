@@ -124,12 +124,13 @@ def _regex_rows(
     rows = []
     for frame, rx in matcher.frame_regex.items():
         weights = matcher.regex_weight[frame]
+        compiled = {t: re.compile(t, re.IGNORECASE) for t in weights}
         for sent in range(len(texts)) if candidates is None else candidates(frame):
             text = texts[sent] or ""
             for m in rx.finditer(text):
                 # which alternative matched: the first regex indicator that matches the hit
                 term = next(
-                    (t for t in weights if re.fullmatch(t, m.group(0), re.IGNORECASE)),
+                    (t for t in weights if compiled[t].fullmatch(m.group(0))),
                     next(iter(weights)),
                 )
                 negated = check_neg and any(
@@ -179,8 +180,8 @@ class BatchMatcher:
         self.hit_offset = np.array([o for h in per_phrase for o, _ in h], dtype=np.int64)
         self.hit_ind = np.array([index[id(i)] for h in per_phrase for _, i in h], dtype=np.int64)
         inds = matcher.cb.indicators
-        self.ind_frame = np.array([i.frame for i in inds], dtype=object)
-        self.ind_term = np.array([i.term for i in inds], dtype=object)
+        self.ind_frame = [i.frame for i in inds]
+        self.ind_term = [i.term for i in inds]
         self.ind_weight = np.array([i.weight for i in inds], dtype=float)
 
     def _type_code(self, word: str) -> int:
@@ -265,8 +266,14 @@ class BatchMatcher:
             negated = cum[at] > cum[lo]
         else:
             negated = np.zeros(len(at), dtype=bool)
-        terms = _hit_table(
-            wsent[at], self.ind_frame[ind], self.ind_term[ind], self.ind_weight[ind], negated
+        terms = pd.DataFrame(
+            {
+                "sent": wsent[at],
+                "frame": str_column(ind, self.ind_frame),
+                "indicator": str_column(ind, self.ind_term),
+                "weight": self.ind_weight[ind],
+                "negated": negated,
+            }
         )
         flagged = (packed >> 1) & ((1 << (self.shift - 1)) - 1)
         candidates = self.literals.candidates(texts, sep, joined, lowered, flagged, wsent)
@@ -307,13 +314,19 @@ class LiteralSearch:
             else:
                 self.ignorecase[frame] = re.compile("|".join(map(re.escape, lits)), re.IGNORECASE)
         self.bit = {frame: k for k, (frame, _) in enumerate(self.word_frames)}
+        lits = sorted({x for _, low in self.word_frames for x in low})
+        self.any_word_literal = re.compile("|".join(map(re.escape, lits))) if lits else None
         self.chars = "".join(sorted(chars))
 
     def word_flags(self, word: str) -> int:
-        """Bit k set: the (lowercase) word holds a literal of word_frames[k]."""
+        """Bit k set: the (lowercase) word, or the word with "n" appended, holds a literal of
+        word_frames[k]."""
+        word += "n"
+        if self.any_word_literal is None or not self.any_word_literal.search(word):
+            return 0
         flags = 0
         for k, (_, lits) in enumerate(self.word_frames):
-            if any(x in word or x in word + "n" for x in lits):
+            if any(x in word for x in lits):
                 flags |= 1 << k
         return flags
 
@@ -515,17 +528,19 @@ def sentence_frames(
     out = {"n_words": n_words, "n_frames_hit": (w > 0).sum(axis=1) if len(keys) else np.zeros(n)}
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
-    labels = np.full(n, fallback, dtype=object)
-    primary = np.full(n, fallback, dtype=object)
+    # codes into [fallback, *keys] (primary) and [fallback, *joined labels] (labels)
+    labels, label_names = np.zeros(n, dtype=np.int64), [fallback]
+    primary = np.zeros(n, dtype=np.int64)
     rows = np.flatnonzero(lab.any(axis=1)) if len(keys) else np.zeros(0, dtype=np.int64)
     if len(rows):
         # labeled frames by weight (ties: codebook order); unlabeled ones (weight 0) sort last
         order = np.argsort(-lw[rows], axis=1, kind="stable")
         n_lab = lab[rows].sum(axis=1)
-        labels[rows] = joined_keys(order, np.arange(len(keys)) < n_lab[:, None], key_arr)
-        primary[rows] = key_arr[order[:, 0]]
-    out["labels"] = labels
-    out["primary_frame"] = primary
+        codes, names = joined_keys(order, np.arange(len(keys)) < n_lab[:, None], key_arr)
+        labels[rows], label_names = codes + 1, [fallback, *names]
+        primary[rows] = order[:, 0] + 1
+    out["labels"] = str_column(labels, label_names)
+    out["primary_frame"] = str_column(primary, [fallback, *keys])
     for j, k in enumerate(keys):
         out[f"score_{k}"] = per100[:, j].round(4)
     for j, k in enumerate(keys):
@@ -570,22 +585,38 @@ def classify_sentences(
     return table, h.reset_index(drop=True)
 
 
-def joined_keys(order: np.ndarray, chosen: np.ndarray, key_arr: np.ndarray) -> np.ndarray:
+def joined_keys(
+    order: np.ndarray, chosen: np.ndarray, key_arr: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
     """Per row, the keys ``key_arr[order[i, j]]`` of the chosen columns joined by ";" (the
-    chosen ones lead each row). Each distinct combination is joined once."""
+    chosen ones lead each row), as (code of each row, the distinct joined strings): each
+    distinct combination is joined once."""
     n, width = order.shape
     if width == 0:
-        return np.full(n, "", dtype=object)
+        return np.zeros(n, dtype=np.int64), [""]
     masked = np.where(chosen, order, -1)
     base = len(key_arr) + 1
     if width * np.log2(base) < 62:  # each row as one integer
         code = ((masked + 1) * base ** np.arange(width, dtype=np.int64)).sum(axis=1)
-        uniq, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
         combos = masked[first]
     else:
         combos, inverse = np.unique(masked, axis=0, return_inverse=True)
-    names = np.array([";".join(key_arr[c[c >= 0]]) for c in combos], dtype=object)
-    return names[inverse.reshape(-1)]
+    return inverse.reshape(-1), [";".join(key_arr[c[c >= 0]]) for c in combos]
+
+
+STR_DTYPE = pd.Series(["x"]).dtype  # what pandas makes of a column of Python strings
+
+
+def str_column(codes: np.ndarray, names: list[str]):
+    """The column ``names[codes]`` as pandas would build it from Python strings (same dtype),
+    without making a Python string per row. An empty column stays an empty list, as before."""
+    if len(codes) == 0:
+        return []
+    values = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(names, pa.large_string())
+    ).cast(pa.large_string())
+    return pd.array(values, dtype=STR_DTYPE)
 
 
 def share_columns(table: pd.DataFrame) -> list[str]:
@@ -637,20 +668,20 @@ def aggregate(
     fr = out[[f"share_{k}" for k in keys]].to_numpy() if keys else np.zeros((len(out), 0))
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
-    primary = np.full(len(out), fallback, dtype=object)
-    labels = np.full(len(out), fallback, dtype=object)
+    # codes into [fallback, *keys, *joined labels]
+    primary = np.zeros(len(out), dtype=np.int64)
+    labels, names = np.zeros(len(out), dtype=np.int64), []
     rows = np.flatnonzero(fr.max(axis=1) > 0) if keys else np.zeros(0, dtype=np.int64)
     if len(rows):
         order = np.argsort(-fr[rows], axis=1, kind="stable")
-        primary[rows] = key_arr[order[:, 0]]
+        primary[rows] = order[:, 0] + 1
         top = order[:, : int(doc_max_labels)]
-        # shares fall along the order, so the chosen frames are a leading run of it
         chosen = np.take_along_axis(fr[rows], top, axis=1) >= doc_min_share
-        labels[rows] = np.where(
-            chosen.any(axis=1), joined_keys(top, chosen, key_arr), primary[rows]
-        )
-    out["primary_frame"] = primary
-    out["labels"] = labels
+        codes, names = joined_keys(top, chosen, key_arr)
+        # no frame reaches doc_min_share: the primary one
+        labels[rows] = np.where(chosen.any(axis=1), codes + 1 + len(keys), primary[rows])
+    out["primary_frame"] = str_column(primary, [fallback, *keys])
+    out["labels"] = str_column(labels, [fallback, *keys, *names])
     for c in scols:
         out[c] = out[c].round(6)
     return out
