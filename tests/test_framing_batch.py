@@ -25,6 +25,7 @@ from newslens.codebook import (
 )
 from newslens.framing import (
     SEPARATORS,
+    actor_frame_counts,
     aggregate,
     classify_sentences,
     document_batches,
@@ -414,3 +415,47 @@ def test_shard_in_batches_equals_shard_at_once(stem):
         example_sentences(whole[0], sents, cb, 3), whole[4], check_exact=True
     )
     pd.testing.assert_frame_equal(hit_counts(whole[1]), whole[5])
+
+
+# ---- actors x frames: index join == merge --------------------------------------------------------
+def test_actor_frame_counts_equal_the_merge(stem):
+    cb = shipped("policy_frames.yaml")
+    sents = synthetic_sentences()
+    table, _ = classify_sentences(sents, cb, Matcher(cb), stem, OPTS)
+    rng = np.random.default_rng(5)
+    picks = rng.integers(0, len(table), size=3000)
+    mentions = pd.DataFrame(
+        {
+            "doc_id": table["doc_id"].to_numpy()[picks],
+            "sent_id": table["sent_id"].to_numpy()[picks],
+            "actor": rng.choice(["Russia", "Armenia", "NATO", "Zeta"], size=len(picks)),
+            "alias": "x",
+        }
+    )
+    # a mention of a sentence that is not in the table, and repeated mentions
+    extra = pd.DataFrame({"doc_id": ["nope"], "sent_id": [0], "actor": ["Russia"], "alias": "x"})
+    mentions = pd.concat([mentions, extra, mentions.head(50)], ignore_index=True)
+    m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
+    expected = framing._actor_frame_counts_merge(m, table, cb)
+    got = actor_frame_counts(mentions, table, cb)
+    assert len(got) == 4 * (len(cb.scored_keys) + 1)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # the same from mentions and sentence rows read in batches (as the frames_actors rule)
+    index = framing.MentionIndex()
+    for i in range(0, len(mentions), 700):
+        part = mentions.iloc[i : i + 700]
+        index.add(part["doc_id"], part["sent_id"], part["actor"])
+    frames = [*cb.scored_keys, "none"]
+    share_cols = [f"share_{k}" for k in frames]
+    batches = (table.iloc[i : i + 500] for i in range(0, len(table), 500))
+    keys, shares = framing.mentioned_shares(index, batches, share_cols)
+    assert len(keys) == m[m["doc_id"] != "nope"][["doc_id", "sent_id"]].drop_duplicates().shape[0]
+    got = framing.actor_share_counts(index, keys, shares, frames)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # a sentence listed twice: the merge semantics (one row per pair) are kept
+    twice = pd.concat([table, table.head(3)], ignore_index=True)
+    pd.testing.assert_frame_equal(
+        actor_frame_counts(mentions, twice, cb),
+        framing._actor_frame_counts_merge(m, twice, cb),
+        check_exact=True,
+    )

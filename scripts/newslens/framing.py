@@ -694,6 +694,8 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     rows = []
     n = len(doc_table)
     frames = [c[6:] for c in share_columns(doc_table) if c != "share_none"]
+    # ";a;b;": frame k is among the labels if ";k;" occurs (keys hold no ";")
+    padded = ";" + doc_table["labels"].astype(str) + ";" if n else None
     for k in [*frames, NONE_FRAME]:
         col = f"share_{k}"
         if col not in doc_table:
@@ -703,7 +705,7 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         if k == NONE_FRAME and cb.residual:
             prim = float((doc_table["primary_frame"] == cb.residual).mean()) if n else 0.0
         labeled = (
-            float(doc_table["labels"].str.split(";").apply(lambda s, k=k: k in s).mean())
+            float(padded.str.contains(f";{k};", regex=False).mean())
             if n and k != NONE_FRAME
             else float("nan")
         )
@@ -921,6 +923,128 @@ def document_batches(batches: Iterable[pd.DataFrame], source: str = "") -> Itera
         yield carry.reset_index(drop=True)
 
 
+def _arrow(values) -> pa.Array:
+    """A column (pandas or Arrow) as one Arrow array, without copying Arrow-backed data."""
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _doc_strings(doc_ids) -> pa.Array:
+    """doc_id values as an Arrow string array (as str(), like ``astype(str)``)."""
+    arr = _arrow(doc_ids)
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
+
+
+class MentionIndex:
+    """The actor mentions of one shard as integers, in file order, fed batch by batch: for
+    each mention the key ``article << 32 | sentence`` (articles numbered in order of first
+    mention) and the actor's number. No Python string per row."""
+
+    def __init__(self):
+        self.docs = pa.array([], pa.large_string())
+        self.actors: dict[str, int] = {}
+        self.keys: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.odd = False  # a sentence number outside 0..2**32-1
+
+    def add(self, doc_ids, sent_ids, actors) -> None:
+        docs = _doc_strings(doc_ids)
+        at = pc.index_in(docs, value_set=self.docs)
+        if at.null_count:
+            new = pc.unique(pc.filter(docs, pc.is_null(at)))
+            self.docs = pa.concat_arrays([self.docs, new])
+            at = pc.index_in(docs, value_set=self.docs)
+        sent = np.asarray(sent_ids, dtype=np.int64)
+        self.odd |= bool(((sent < 0) | (sent >= 1 << 32)).any())
+        self.keys.append(at.to_numpy(zero_copy_only=False).astype(np.int64) * (1 << 32) + sent)
+        enc = pc.dictionary_encode(_arrow(actors))
+        names = enc.dictionary.to_pylist()
+        for name in names:
+            if name is not None:
+                self.actors.setdefault(name, len(self.actors))
+        local = np.array([self.actors.get(x, -1) if x is not None else -1 for x in names])
+        idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        self.codes.append(np.where(idx >= 0, local[np.maximum(idx, 0)] if len(local) else -1, -1))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.int64)
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int64)
+        return keys, codes
+
+    def sentence_keys(self, doc_ids, sent_ids) -> np.ndarray:
+        """The keys of sentence rows (-1 for an article that no mention names)."""
+        at = pc.index_in(_doc_strings(doc_ids), value_set=self.docs)
+        at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
+
+
+def mentioned_shares(
+    index: MentionIndex, batches: Iterable[pd.DataFrame], share_cols: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, shares) of the sentences some mention points at, from a sentence table read in
+    batches: all ``actor_share_counts`` needs, without the whole shard in memory."""
+    keys, _ = index.arrays()
+    wanted = np.sort(pd.unique(keys[keys >= 0]))
+    del keys
+    # at most one row per wanted key (more only if the table lists a sentence twice)
+    found_keys = np.zeros(len(wanted), dtype=np.int64)
+    found = np.zeros((len(wanted), len(share_cols)))
+    n = 0
+    for batch in batches:
+        k = index.sentence_keys(batch["doc_id"], batch["sent_id"])
+        at = np.minimum(np.searchsorted(wanted, k), max(len(wanted) - 1, 0))
+        hit = (wanted[at] == k) if len(wanted) else np.zeros(len(k), dtype=bool)
+        m = int(hit.sum())
+        if m == 0:
+            continue
+        if n + m > len(found):  # a sentence twice: grow
+            found_keys = np.concatenate([found_keys, np.zeros(m, dtype=np.int64)])
+            found = np.concatenate([found, np.zeros((m, len(share_cols)))])
+        found_keys[n : n + m] = k[hit]
+        found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
+        n += m
+    return found_keys[:n], found[:n]
+
+
+def actor_share_counts(
+    index: MentionIndex, sent_keys: np.ndarray, shares: np.ndarray, frames: list[str]
+) -> pd.DataFrame | None:
+    """``actor_frame_counts`` from integers: the mentions joined to the sentences (rows of
+    ``shares``, one column per frame) in mention order, one row per (sentence, actor); each
+    sum over the same values in the same order as a merge and a groupby of the tables would.
+    None when keys are unusable (a sentence twice, odd sentence numbers): then the merge."""
+    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    table = pd.Index(sent_keys)
+    if index.odd or not table.is_unique:
+        return None
+    keys, codes = index.arrays()
+    row = table.get_indexer(keys)
+    del keys
+    keep = (row >= 0) & (codes >= 0)  # the inner join; groupby leaves out missing actors
+    row, codes = row[keep], codes[keep]
+    # one row per (sentence, actor): the first mention
+    first = ~pd.Series(row * max(len(index.actors), 1) + codes).duplicated().to_numpy()
+    row, codes = row[first], codes[first]
+    if not len(row):
+        return pd.DataFrame(columns=cols)
+    names = sorted(index.actors, key=str)
+    rank = np.empty(len(index.actors), dtype=np.int64)
+    rank[[index.actors[n] for n in names]] = np.arange(len(names))
+    codes = rank[codes]  # numbered in sorted order, as groupby(sort=True) visits them
+    order = np.argsort(codes, kind="stable")  # by actor, each in mention order
+    sizes = np.bincount(codes, minlength=len(names))
+    ends = np.cumsum(sizes)
+    rows = []
+    for a, lo, hi in zip(names, ends - sizes, ends, strict=True):
+        if hi == lo:
+            continue
+        picked = row[order[lo:hi]]
+        for j, k in enumerate(frames):
+            col = pd.Series(shares[picked, j])
+            rows.append((a, k, int((col > 0).sum()), int(hi - lo), float(col.sum())))
+    return pd.DataFrame(rows, columns=cols)
+
+
 def actor_frame_counts(
     mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook
 ) -> pd.DataFrame:
@@ -933,20 +1057,34 @@ def actor_frame_counts(
     cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
     if mentions.empty or sent_table.empty:
         return pd.DataFrame(columns=cols)
-    m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
-    m = m.astype({"doc_id": str, "sent_id": "int64"})
+    frames = [*cb.scored_keys, NONE_FRAME]
+    index = MentionIndex()
+    index.add(mentions["doc_id"], mentions["sent_id"], mentions["actor"])
+    sent_keys = index.sentence_keys(sent_table["doc_id"], sent_table["sent_id"])
+    shares = sent_table[[f"share_{k}" for k in frames]].to_numpy(dtype=float)
+    # sentences of articles no mention names play no part (and must not collide at -1)
+    named = sent_keys >= 0
+    out = actor_share_counts(index, sent_keys[named], shares[named], frames)
+    if out is None:
+        m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
+        m = m.astype({"doc_id": str, "sent_id": "int64"})
+        return _actor_frame_counts_merge(m, sent_table, cb)
+    return out
+
+
+def _actor_frame_counts_merge(m: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook):
     keys = [*cb.scored_keys, NONE_FRAME]
     sc = [f"share_{k}" for k in keys]
     st = sent_table[["doc_id", "sent_id", *sc]].astype({"doc_id": str, "sent_id": "int64"})
     j = m.merge(st, on=["doc_id", "sent_id"], how="inner")
-    if j.empty:
-        return pd.DataFrame(columns=cols)
     rows = []
     for actor, g in j.groupby("actor", sort=True):
         for k in keys:
             col = g[f"share_{k}"]
             rows.append((actor, k, int((col > 0).sum()), len(g), float(col.sum())))
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(
+        rows, columns=["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    )
 
 
 def finish_actor_frames(
