@@ -377,36 +377,12 @@ def load_codebook(
 # --------------------------------------------------------------------------------------------
 # The compiled matcher
 # --------------------------------------------------------------------------------------------
-def _trie_pattern(phrases: list[str]) -> str:
-    """One regex for many space-separated phrases, built from a word trie (longest match wins)."""
-    trie: dict = {}
-    for p in phrases:
-        node = trie
-        for w in p.split(" "):
-            node = node.setdefault(w, {})
-        node[""] = True
-
-    def emit(node: dict) -> str:
-        alts = []
-        for w in sorted((k for k in node if k), key=lambda k: (-len(k), k)):
-            child = node[w]
-            sub = {k: v for k, v in child.items() if k}
-            if sub:
-                inner = emit(child)
-                tail = f"(?: {inner})"
-                alts.append(re.escape(w) + (tail + "?" if "" in child else tail))
-            else:
-                alts.append(re.escape(w))
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie)
-
-
 class Matcher:
-    """All term indicators (and exclusions) of a codebook in one compiled regular expression.
-
-    ``find(norm_text)`` scans a normalised text (words separated by single spaces, sentences by
-    newlines) and yields (start, end, phrase) for every non-overlapping longest match.
+    """All term indicators (and exclusions) of a codebook, compiled once: a phrase lookup for
+    matching one sentence's words (``find_words``, ``hits``: the reference), a word trie over
+    integer codes for matching whole batches (``trie``, ``phrase_hits``; see
+    ``newslens.framing.BatchMatcher``), and one regex per frame for its regex indicators with
+    the strings every match of it contains (``regex_literals``).
     """
 
     def __init__(self, cb: Codebook):
@@ -431,10 +407,6 @@ class Matcher:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
             if p in self.ind_phrases:
                 self.ind_first[words[0]] = max(self.ind_first.get(words[0], 0), len(words))
-        if phrases:
-            self.regex = re.compile(r"(?<![^ \n])" + _trie_pattern(phrases) + r"(?![^ \n])")
-        else:
-            self.regex = None
         self.regexes = {}
         for ind in cb.indicators:
             if ind.kind == "regex":
@@ -500,12 +472,6 @@ class Matcher:
             for ind in self.by_phrase[sub]:
                 if ind.frame not in blocked:
                     yield si, ind
-
-    def find(self, norm_text: str):
-        if self.regex is None:
-            return
-        for m in self.regex.finditer(norm_text):
-            yield m.start(), m.end(), m.group(0)
 
 
 # --------------------------------------------------------------------------------------------
