@@ -1,90 +1,158 @@
-"""Throughput of the codebook frame classifier (sentences/s, articles/s).
+"""Throughput of the codebook frame classifier (rule frames_sentences), old against new.
 
-Builds a synthetic corpus from the seed article's sentences (shuffled into articles of 18
-sentences) and times, on one core: normalise + one compiled matcher + sentence scores, then
-article aggregation; and, for comparison, the same hits found with one regex per indicator.
+Times, on one core and in one process, everything the frames_sentences rule computes for a
+batch of sentences (indicator hits, sentence scores, paragraph and article aggregation, example
+sentences, hit counts: ``newslens.framing.shard_tables``), and the same with the implementation
+of a baseline git revision (default: the last one before the batch matcher), alternating the
+two, several repetitions, medians; checks that both give identical tables.
 
-    PYTHONPATH=scripts python benchmarks/bench_framing.py [n_articles] [codebook]
+Sentences: synthetic articles (``benchmarks/synthetic_corpus.py``; typical news shape, or
+``--long``) cut into paragraphs and sentences, or a sentence shard of a pipeline run
+(``--sentences results/interim/sentences/1-of-2.parquet``). Distinct words are normalised
+(Snowball-stemmed) once per shard: both sides are timed with a warm stemmer cache, and that
+one-off cost is reported on its own.
+
+    PYTHONPATH=scripts python benchmarks/bench_framing.py [N_ARTICLES] [--long]
+        [--sentences PATH] [--baseline REV] [--reps 3] [--codebook PATH]
 """
 
 from __future__ import annotations
 
-import re
+import argparse
+import statistics
+import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from newslens.codebook import Matcher, load_codebook, normalize_words
-from newslens.framing import aggregate, classify_sentences, split_sentences
+import yaml
+from newslens.codebook import Matcher, load_codebook
+from newslens.framing import shard_tables, split_sentences
 from newslens.tokenize import make_normalizer
 
 REPO = Path(__file__).resolve().parents[1]
+BASELINE = "f2c0e94"  # main before the batch matcher (one sentence, one word at a time)
 
 
-def corpus(n_articles: int, per_article: int = 18, seed: int = 0) -> pd.DataFrame:
-    text = (REPO / "seeds" / "000_bddb6e4422a4ea30.txt").read_text(encoding="utf-8")
-    sents = [s for s in split_sentences(text) if len(s.split()) > 4]
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(sents), size=n_articles * per_article)
-    return pd.DataFrame(
-        {
-            "doc_id": np.repeat([f"d{i}" for i in range(n_articles)], per_article),
-            "para_id": np.tile(np.arange(per_article) // 3, n_articles),
-            "sent_id": np.tile(np.arange(per_article), n_articles),
-            "text": [sents[i] for i in idx],
-        }
+def synthetic_sentences(n: int, long: bool = False, seed: int = 0) -> pd.DataFrame:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic_corpus import LONG_SHAPE, TYPICAL_SHAPE, build_corpus
+
+    corpus = build_corpus(n, seed, **(LONG_SHAPE if long else TYPICAL_SHAPE))
+    rows = []
+    for doc_id, text in zip(corpus["id"], corpus["text"], strict=True):
+        sent_id = 0
+        for para_id, para in enumerate(p for p in text.split("\n\n") if p.strip()):
+            for s in split_sentences(para):
+                rows.append((doc_id, para_id, sent_id, s))
+                sent_id += 1
+    return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])
+
+
+def baseline_module(rev: str) -> types.ModuleType | None:
+    """newslens.framing as it was at git revision ``rev`` (None if git cannot show it)."""
+    try:
+        src = subprocess.run(
+            ["git", "show", f"{rev}:scripts/newslens/framing.py"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("framing_baseline")
+    exec(compile(src, f"{rev}:framing.py", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+def baseline_tables(old, sentences, cb, matcher, normalizer, p):
+    """What the frames_sentences script of the baseline computed for one shard."""
+    table, hits = old.classify_sentences(sentences, cb, matcher, normalizer, p)
+    if len(hits):
+        hits = hits.astype({"para_id": "int64", "sent_id": "int64"})
+    paras = old.aggregate(table, ["doc_id", "para_id"], cb, p["doc_min_share"], p["doc_max_labels"])
+    docs = old.aggregate(table, ["doc_id"], cb, p["doc_min_share"], p["doc_max_labels"])
+    examples = old.example_sentences(table, sentences, cb, int(p["n_examples"]))
+    return table, hits, paras, docs, examples, old.hit_counts(hits)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="?", default=5000, help="synthetic articles")
+    parser.add_argument("--long", action="store_true", help="articles twice the typical length")
+    parser.add_argument("--sentences", type=Path, help="a sentence shard instead")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument(
+        "--codebook", type=Path, default=REPO / "config/codebooks/policy_frames.yaml"
     )
+    args = parser.parse_args()
 
-
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    cb_path = sys.argv[2] if len(sys.argv) > 2 else REPO / "config/codebooks/policy_frames.yaml"
-    cb = load_codebook(cb_path, "stem", schema_path=REPO / "workflow/schemas/codebook.schema.yaml")
-    norm = make_normalizer("stem", "english")
-    df = corpus(n)
-    opts = {
-        "min_weight": 1.0,
-        "relative_threshold": 0.5,
-        "negation_window": 3,
-        "negation_cues": ["not", "no", "never", "without"],
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["framing"]
+    p = {
+        "min_weight": cfg["min_weight"],
+        "relative_threshold": cfg["relative_threshold"],
+        "negation_window": cfg["negation_window"],
+        "negation_cues": cfg["negation_cues"],
+        "doc_min_share": cfg["doc_min_share"],
+        "doc_max_labels": cfg["doc_max_labels"],
+        "n_examples": cfg["diagnostics"]["examples"],
     }
-    classify_sentences(df.head(500), cb, Matcher(cb), norm, opts)  # warm the stem cache
-    t0 = time.perf_counter()
-    matcher = Matcher(cb)
-    t1 = time.perf_counter()
-    table, hits = classify_sentences(df, cb, matcher, norm, opts)
-    t2 = time.perf_counter()
-    aggregate(table, ["doc_id"], cb)
-    aggregate(table, ["doc_id", "para_id"], cb)
-    t3 = time.perf_counter()
-    total = t3 - t0
-    print(f"codebook: {cb.name}: {len(cb.indicators)} indicators, {len(cb.frames)} frames")
-    print(f"corpus: {n} articles, {len(df)} sentences, {len(hits)} hits")
-    print(f"compile matcher: {1000 * (t1 - t0):.1f} ms")
-    print(f"match + sentence scores: {len(df) / (t2 - t1):,.0f} sentences/s")
-    print(f"aggregate to paragraphs + articles: {n / (t3 - t2):,.0f} articles/s")
-    print(f"all: {len(df) / total:,.0f} sentences/s, {n / total:,.0f} articles/s")
-
-    # comparison: one regex per indicator phrase over the same normalised sentences
-    lines = [" ".join(normalize_words(t, norm)) for t in df["text"].head(len(df) // 10)]
-    regexes = [
-        re.compile(r"(?<!\S)" + re.escape(i.norm) + r"(?!\S)")
-        for i in cb.indicators
-        if i.kind == "term"
-    ]
-    t4 = time.perf_counter()
-    n_hits = sum(len(r.findall(line)) for line in lines for r in regexes)
-    t5 = time.perf_counter()
-    t6 = time.perf_counter()
-    n_hits2 = sum(1 for line in lines for _ in matcher.find(line))
-    t7 = time.perf_counter()
-    print(
-        f"matching only, one regex per indicator: {len(lines) / (t5 - t4):,.0f} sentences/s "
-        f"({n_hits} hits); one compiled trie regex: {len(lines) / (t7 - t6):,.0f} "
-        f"sentences/s ({n_hits2} hits, longest match, no overlaps)"
+    cb = load_codebook(
+        args.codebook, "stem", schema_path=REPO / "workflow/schemas/codebook.schema.yaml"
     )
+    if args.sentences:
+        df = pd.read_parquet(args.sentences, columns=["doc_id", "para_id", "sent_id", "text"])
+    else:
+        df = synthetic_sentences(args.n, args.long)
+    n_docs = df["doc_id"].nunique()
+    print(f"codebook: {cb.name}: {len(cb.indicators)} indicators, {len(cb.frames)} frames")
+    print(f"sentences: {len(df):,} in {n_docs:,} articles")
+
+    # the one-off cost: Snowball on each distinct word (both implementations share the cache)
+    from newslens.codebook import WORD_RE
+
+    words = set(WORD_RE.findall("\n".join(df["text"]).lower()))
+    stem = make_normalizer("stem", "english")
+    t0 = time.perf_counter()
+    for w in words:
+        stem(w)
+    print(f"stemming {len(words):,} distinct words once: {time.perf_counter() - t0:.2f} s")
+
+    old = baseline_module(args.baseline)
+    norm = make_normalizer("stem", "english")
+    new_times, old_times = [], []
+    for rep in range(args.reps):
+        matcher = Matcher(cb)  # a fresh matcher per run, as in one job
+        t0 = time.perf_counter()
+        new = shard_tables(df, cb, matcher, norm, p)
+        new_times.append(time.perf_counter() - t0)
+        if old is not None:
+            t0 = time.perf_counter()
+            ref = baseline_tables(old, df, cb, Matcher(cb), norm, p)
+            old_times.append(time.perf_counter() - t0)
+            if rep == 0:
+                for a, b in zip(new, ref, strict=True):
+                    pd.testing.assert_frame_equal(
+                        a.reset_index(drop=True), b.reset_index(drop=True)
+                    )
+                print(f"tables identical to {args.baseline}: yes ({len(new[1]):,} hits)")
+    t_new = statistics.median(new_times)
+    print(
+        f"new:      {len(df) / t_new:10,.0f} sentences/s {n_docs / t_new:8,.0f} articles/s "
+        f"per core (median of {args.reps}: {t_new:.2f} s)"
+    )
+    if old_times:
+        t_old = statistics.median(old_times)
+        print(
+            f"baseline: {len(df) / t_old:10,.0f} sentences/s {n_docs / t_old:8,.0f} articles/s "
+            f"per core (median of {args.reps}: {t_old:.2f} s); new is {t_old / t_new:.1f}x"
+        )
+    else:
+        print(f"baseline {args.baseline} not available from git: no comparison")
 
 
 if __name__ == "__main__":

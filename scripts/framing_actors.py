@@ -1,5 +1,7 @@
 """Actors x frames: which frames occur in the sentences naming each actor (rule frames_actors).
-Streams over shards; actor mentions come from the shared actor_mentions rule."""
+One shard at a time, reading only the columns needed, in batches: the actor mentions become
+integer keys, and of the sentence table only the share columns of the sentences some mention
+points at are kept. Actor mentions come from the shared actor_mentions rule."""
 
 import json
 import logging
@@ -8,19 +10,41 @@ import pandas as pd
 from newslens.codebook import Codebook
 from newslens.figures import apply_style, save_figure
 from newslens.frames_figures import actor_heatmap
-from newslens.framing import actor_frame_counts, finish_actor_frames
-from newslens.runtime import read_parquet, run, write_table
+from newslens.framing import (
+    NONE_FRAME,
+    MentionIndex,
+    actor_frame_counts,
+    actor_share_counts,
+    finish_actor_frames,
+    mentioned_shares,
+)
+from newslens.runtime import iter_parquet, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
 
 
+def shard_counts(act_path, frame_path, cb, batch_rows):
+    frames = [*cb.scored_keys, NONE_FRAME]
+    share_cols = [f"share_{k}" for k in frames]
+    index = MentionIndex()
+    for batch in iter_parquet(act_path, batch_rows, ["doc_id", "sent_id", "actor"]):
+        index.add(batch["doc_id"], batch["sent_id"], batch["actor"])
+    batches = iter_parquet(frame_path, batch_rows, ["doc_id", "sent_id", *share_cols])
+    keys, shares = mentioned_shares(index, batches, share_cols)
+    counts = actor_share_counts(index, keys, shares, frames)
+    if counts is None:  # a sentence listed twice or odd ids: the tables, merged
+        mentions = read_parquet(act_path, columns=["doc_id", "sent_id", "actor"])
+        sentences = read_parquet(frame_path, columns=["doc_id", "sent_id", *share_cols])
+        counts = actor_frame_counts(mentions, sentences, cb)
+    return counts
+
+
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    parts = []
-    for act_path, frame_path in zip(smk.input.actors, smk.input.frames, strict=True):
-        mentions = read_parquet(act_path)
-        sents = read_parquet(frame_path)
-        parts.append(actor_frame_counts(mentions, sents, cb))
+    parts = [
+        shard_counts(act_path, frame_path, cb, int(smk.params.batch_rows))
+        for act_path, frame_path in zip(smk.input.actors, smk.input.frames, strict=True)
+    ]
     table = finish_actor_frames(pd.concat(parts, ignore_index=True), cb, list(smk.params.actors))
     names = cb.names()
     table.insert(2, "frame_name", table["frame"].map(names))

@@ -17,8 +17,14 @@ log = logging.getLogger("newslens")
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
     docs = read_parquet(smk.input.frames)
-    meta = pd.read_csv(smk.input.documents, dtype={"doc_id": str}, keep_default_na=False)
-    keep = [c for c in ["doc_id", "title", "date", *smk.params.metadata] if c in meta.columns]
+    wanted = ["doc_id", "title", "date", *smk.params.metadata]
+    meta = pd.read_csv(
+        smk.input.documents,
+        dtype={"doc_id": str},
+        keep_default_na=False,
+        usecols=lambda c: c in wanted,  # not the ledes and counts
+    )
+    keep = [c for c in wanted if c in meta.columns]
     docs["doc_id"] = docs["doc_id"].astype(str)
     out = meta[keep].merge(docs, on="doc_id", how="left")
     missing = out["primary_frame"].isna()

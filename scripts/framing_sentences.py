@@ -1,44 +1,77 @@
 """Codebook frames for one corpus shard: sentences, hits, paragraphs, articles, examples
-(rule frames_sentences)."""
+(rule frames_sentences). Streams the shard in batches of whole articles, so memory does not grow
+with the shard."""
 
 import json
 import logging
 
+import pandas as pd
+import pyarrow.parquet as pq
 from newslens.codebook import Codebook, Matcher, get_normalizer
-from newslens.framing import aggregate, classify_sentences, example_sentences, hit_counts
-from newslens.runtime import read_parquet, run, write_table
+from newslens.framing import (
+    document_batches,
+    merge_examples,
+    merge_hit_counts,
+    regex_hit_mask,
+    shard_tables,
+)
+from newslens.runtime import ParquetShardWriter, iter_parquet, run, write_table
 
 log = logging.getLogger("newslens")
+COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
 
 
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    sentences = read_parquet(smk.input.sentences, columns=["doc_id", "para_id", "sent_id", "text"])
     p = dict(smk.params.options)
     matcher = Matcher(cb)
     normalizer = get_normalizer(cb.normalize, cb.language)
-    table, hits = classify_sentences(sentences, cb, matcher, normalizer, p)
-    paras = aggregate(table, ["doc_id", "para_id"], cb, p["doc_min_share"], p["doc_max_labels"])
-    docs = aggregate(table, ["doc_id"], cb, p["doc_min_share"], p["doc_max_labels"])
-    examples = example_sentences(table, sentences, cb, int(p["n_examples"]))
-    counts = hit_counts(hits)
+    # the tables of an empty shard (written when no batch has rows), typed like the input
+    schema = pq.ParquetFile(smk.input.sentences).schema_arrow
+    empty_input = schema.empty_table().select(COLUMNS).to_pandas()
+    empty = shard_tables(empty_input, cb, matcher, normalizer, p)
+    out = smk.output
+    examples, counts, regex_hits = [], [], []
+    n_sent = n_docs = n_framed = n_hits = n_negated = 0
+    with (
+        ParquetShardWriter(out.sentences, empty[0]) as sentences_w,
+        ParquetShardWriter(out.hits, empty[1]) as hits_w,
+        ParquetShardWriter(out.paragraphs, empty[2]) as paragraphs_w,
+        ParquetShardWriter(out.documents, empty[3]) as documents_w,
+    ):
+        batches = iter_parquet(smk.input.sentences, int(smk.params.batch_rows), COLUMNS)
+        for sentences in document_batches(batches, smk.input.sentences):
+            table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
+            sentences_w.write(table)
+            regex = regex_hit_mask(hits, cb)
+            hits_w.write(hits[~regex])
+            if regex.any():
+                regex_hits.append(hits[regex])
+            paragraphs_w.write(paras)
+            documents_w.write(docs)
+            examples.append(ex)
+            counts.append(cnt)
+            n_sent, n_docs = n_sent + len(table), n_docs + len(docs)
+            n_framed += int((table["share_none"] < 1).sum())
+            if len(hits):
+                negated = hits["negated"].astype(bool)
+                n_hits, n_negated = n_hits + int((~negated).sum()), n_negated + int(negated.sum())
+        # regex hits after all term hits, frame by frame, as one pass over the shard orders them
+        if regex_hits:
+            regex_hits = pd.concat(regex_hits, ignore_index=True)
+            rank = {f: k for k, f in enumerate(matcher.frame_regex)}
+            order = regex_hits["frame"].map(rank).to_numpy().argsort(kind="stable")
+            hits_w.write(regex_hits.iloc[order])
     log.info(
         "%d sentences, %d articles: %d indicator hits (%d negated), %.1f%% of sentences framed",
-        len(table),
-        len(docs),
-        int((~hits["negated"].astype(bool)).sum()) if len(hits) else 0,
-        int(hits["negated"].astype(bool).sum()) if len(hits) else 0,
-        100 * float((table["share_none"] < 1).mean()) if len(table) else 0.0,
+        n_sent,
+        n_docs,
+        n_hits,
+        n_negated,
+        100 * n_framed / n_sent if n_sent else 0.0,
     )
-    write_table(table, smk.output.sentences)
-    write_table(
-        hits.astype({"para_id": "int64", "sent_id": "int64"}) if len(hits) else hits,
-        smk.output.hits,
-    )
-    write_table(paras, smk.output.paragraphs)
-    write_table(docs, smk.output.documents)
-    write_table(counts, smk.output.counts)
-    write_table(examples, smk.output.examples)
+    write_table(merge_hit_counts(counts) if counts else empty[5], out.counts)
+    write_table(merge_examples(examples, cb, int(p["n_examples"])), out.examples)
 
 
 run(main, snakemake)

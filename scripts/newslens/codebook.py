@@ -10,17 +10,23 @@ One frame may be ``residual: true`` (e.g. Policy Frames "Other"): it has no indi
 what a sentence or article gets when no other frame matches.
 
 Terms are normalised exactly like sentence text (lowercase, word tokens, the configured
-normaliser), and all terms of the whole codebook are compiled into ONE regular expression built
-from a word trie, so matching costs one scan per shard whatever the codebook size.
+normaliser), and all terms of the whole codebook are compiled into ONE matcher: a word trie over
+integer word codes (``PhraseTrie``), which ``newslens.framing`` runs over a whole batch of
+sentences with numpy, so matching costs a few array passes per batch whatever the codebook size.
+Regex indicators keep Python's ``re``; ``required_literals`` lets the matcher skip sentences that
+cannot match them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import re._constants as sre_constants
+import re._parser as sre_parser
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -371,36 +377,12 @@ def load_codebook(
 # --------------------------------------------------------------------------------------------
 # The compiled matcher
 # --------------------------------------------------------------------------------------------
-def _trie_pattern(phrases: list[str]) -> str:
-    """One regex for many space-separated phrases, built from a word trie (longest match wins)."""
-    trie: dict = {}
-    for p in phrases:
-        node = trie
-        for w in p.split(" "):
-            node = node.setdefault(w, {})
-        node[""] = True
-
-    def emit(node: dict) -> str:
-        alts = []
-        for w in sorted((k for k in node if k), key=lambda k: (-len(k), k)):
-            child = node[w]
-            sub = {k: v for k, v in child.items() if k}
-            if sub:
-                inner = emit(child)
-                tail = f"(?: {inner})"
-                alts.append(re.escape(w) + (tail + "?" if "" in child else tail))
-            else:
-                alts.append(re.escape(w))
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie)
-
-
 class Matcher:
-    """All term indicators (and exclusions) of a codebook in one compiled regular expression.
-
-    ``find(norm_text)`` scans a normalised text (words separated by single spaces, sentences by
-    newlines) and yields (start, end, phrase) for every non-overlapping longest match.
+    """All term indicators (and exclusions) of a codebook, compiled once: a phrase lookup for
+    matching one sentence's words (``find_words``, ``hits``: the reference), a word trie over
+    integer codes for matching whole batches (``trie``, ``phrase_hits``; see
+    ``newslens.framing.BatchMatcher``), and one regex per frame for its regex indicators with
+    the strings every match of it contains (``regex_literals``).
     """
 
     def __init__(self, cb: Codebook):
@@ -425,10 +407,6 @@ class Matcher:
             self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
             if p in self.ind_phrases:
                 self.ind_first[words[0]] = max(self.ind_first.get(words[0], 0), len(words))
-        if phrases:
-            self.regex = re.compile(r"(?<![^ \n])" + _trie_pattern(phrases) + r"(?![^ \n])")
-        else:
-            self.regex = None
         self.regexes = {}
         for ind in cb.indicators:
             if ind.kind == "regex":
@@ -440,6 +418,17 @@ class Matcher:
         self.regex_weight = {
             f: {i.term: i.weight for i in inds} for f, inds in self.regexes.items()
         }
+        # strings one of which every match of a frame's regex contains (None: no such set)
+        self.regex_literals = {
+            f: required_literals(rx.pattern, rx.flags) for f, rx in self.frame_regex.items()
+        }
+        self.trie = phrase_trie(phrases)
+        # per phrase of the trie: the (word offset, indicator) hits that matching it counts, in
+        # the order of ``hits`` (an excluded phrase counts the unblocked indicators inside it)
+        self.phrase_hits = [
+            list(self._phrase_hits(p.split(" "), self.excluded.get(p))) for p in self.trie.phrases
+        ]
+        self._coded: dict = {}  # batch matchers by normaliser and negation settings (framing)
 
     def find_words(self, words: list[str], with_excluded: bool = True):
         """Leftmost-longest, non-overlapping phrase matches in a list of normalised words:
@@ -470,18 +459,158 @@ class Matcher:
         excluded phrase the indicators of the excluding frames do not count, those of other
         frames do ("world war": no External hit for "world", still a Security hit for "war")."""
         for i, j, phrase in self.find_words(words):
-            blocked = self.excluded.get(phrase)
-            if not blocked:
-                for ind in self.by_phrase[phrase]:
-                    yield i, ind
-                continue
-            for si, _sj, sub in self.find_words(words[i:j], with_excluded=False):
-                for ind in self.by_phrase[sub]:
-                    if ind.frame not in blocked:
-                        yield i + si, ind
+            for si, ind in self._phrase_hits(words[i:j], self.excluded.get(phrase)):
+                yield i + si, ind
 
-    def find(self, norm_text: str):
-        if self.regex is None:
+    def _phrase_hits(self, words: list[str], blocked: set[str] | None):
+        """(word offset, indicator) counted for one matched phrase (``words``)."""
+        if not blocked:
+            for ind in self.by_phrase[" ".join(words)]:
+                yield 0, ind
             return
-        for m in self.regex.finditer(norm_text):
-            yield m.start(), m.end(), m.group(0)
+        for si, _sj, sub in self.find_words(words, with_excluded=False):
+            for ind in self.by_phrase[sub]:
+                if ind.frame not in blocked:
+                    yield si, ind
+
+
+# --------------------------------------------------------------------------------------------
+# Matching on integer word codes (newslens.framing runs these over whole batches)
+# --------------------------------------------------------------------------------------------
+@dataclass
+class PhraseTrie:
+    """Phrases as a word trie over integer codes: each distinct word of a phrase has a code
+    1..P, every other word is 0. Node 0 is the root; edge
+    (node, code) is ``keys[k] = node * stride + code`` (sorted) leading to ``child[k]``;
+    ``ends[node]`` is the index of the phrase ending at that node, or -1."""
+
+    codes: dict[str, int]
+    keys: np.ndarray
+    child: np.ndarray
+    ends: np.ndarray
+    phrases: list[str]
+    stride: int
+
+
+def phrase_trie(phrases: Iterable[str]) -> PhraseTrie:
+    phrases = sorted(set(phrases))
+    codes: dict[str, int] = {}
+    for p in phrases:
+        for w in p.split(" "):
+            codes.setdefault(w, len(codes) + 1)
+    stride = len(codes) + 1
+    edges: dict[int, int] = {}
+    ends = [-1]
+    for k, p in enumerate(phrases):
+        node = 0
+        for w in p.split(" "):
+            key = node * stride + codes[w]
+            if key not in edges:
+                edges[key] = len(ends)
+                ends.append(-1)
+            node = edges[key]
+        ends[node] = k
+    keys = np.array(sorted(edges), dtype=np.int64)
+    child = np.array([edges[k] for k in keys.tolist()], dtype=np.int64)
+    return PhraseTrie(codes, keys, child, np.array(ends, dtype=np.int64), phrases, stride)
+
+
+def longest_phrases(
+    trie: PhraseTrie, codes: np.ndarray, sent_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every word position where a phrase starts, with the length and index of the longest
+    phrase starting there (phrases never cross sentences: ``sent_end`` is, for each word, the
+    position after the last word of its sentence). One trie step over all live positions at
+    a time; the first step, from the root, by a table over word codes."""
+    pos = np.flatnonzero(codes > 0)
+    room = sent_end[pos] - pos  # words left in the sentence
+    best_len = np.zeros(len(pos), dtype=np.int64)
+    best = np.full(len(pos), -1, dtype=np.int64)
+    root = np.zeros(trie.stride, dtype=np.int64)
+    from_root = trie.keys < trie.stride
+    root[trie.keys[from_root]] = trie.child[from_root]
+    node = root[codes[pos]]
+    live = np.flatnonzero(node)
+    length = 1
+    while len(live):
+        ph = trie.ends[node[live]]
+        done = ph >= 0
+        best_len[live[done]] = length
+        best[live[done]] = ph[done]
+        live = live[room[live] > length]
+        key = node[live] * trie.stride + codes[pos[live] + length]
+        k = np.minimum(np.searchsorted(trie.keys, key), len(trie.keys) - 1)
+        found = trie.keys[k] == key
+        live = live[found]
+        node[live] = trie.child[k[found]]
+        length += 1
+    keep = best_len > 0
+    return pos[keep], best_len[keep], best[keep]
+
+
+def leftmost_longest(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which of the (sorted) candidate matches a left-to-right scan keeps: a match is kept
+    unless it begins inside the last kept one (``Matcher.find_words``). Returns a mask."""
+    ends = starts + lengths
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    reach = np.maximum.accumulate(ends)
+    free = np.ones(len(starts), dtype=bool)
+    free[1:] = starts[1:] >= reach[:-1]  # nothing before reaches it: kept for sure
+    keep = free.copy()
+    last_free = np.maximum.accumulate(np.where(free, np.arange(len(starts)), -1))
+    last_kept = -1
+    for k in np.flatnonzero(~free).tolist():  # overlaps (multiword phrases) are rare
+        prev = max(last_kept, int(last_free[k]))
+        if starts[k] >= ends[prev]:
+            keep[k] = True
+            last_kept = k
+    return keep
+
+
+_NO_LITERALS = object()
+
+
+def required_literals(pattern: str, flags: int = 0) -> list[str] | None:
+    """Strings one of which every match of ``pattern`` contains (compared the way the pattern
+    compares them, i.e. ignoring case under re.IGNORECASE), or None when the pattern has no such
+    set (then every text must be tried). Read from the parsed pattern: a run of literal
+    characters, a class of single characters, a repeat of at least once, a group, or an
+    alternation whose every branch has such strings; anything else requires nothing."""
+    try:
+        parsed = sre_parser.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - a prefilter only: no literals means try every text
+        return None
+    found = _sequence_literals(list(parsed))
+    return None if found is _NO_LITERALS else sorted(found)
+
+
+def _sequence_literals(items: list):
+    C = sre_constants
+    options, run = [], []
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append({"".join(run)})
+            run = []
+        if op is C.SUBPATTERN:
+            options.append(_sequence_literals(list(av[-1])))
+        elif op is C.ATOMIC_GROUP:
+            options.append(_sequence_literals(list(av)))
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            options.append(_sequence_literals(list(av[2])))
+        elif op is C.BRANCH:
+            branches = [_sequence_literals(list(b)) for b in av[1]]
+            if all(b is not _NO_LITERALS for b in branches):
+                options.append(set().union(*branches))
+        elif op is C.IN and av and all(o is C.LITERAL for o, _ in av):
+            options.append({chr(c) for _, c in av})
+    if run:
+        options.append({"".join(run)})
+    options = [o for o in options if o is not _NO_LITERALS and o and all(o)]
+    if not options:
+        return _NO_LITERALS
+    # the most selective option: longest shortest string, then fewest strings
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))

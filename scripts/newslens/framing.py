@@ -17,11 +17,14 @@ are the frames whose share reaches ``doc_min_share`` (at most ``doc_max_labels``
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newslens.codebook import (
     NEGATION_CONTRACTION_RE,
@@ -29,8 +32,11 @@ from newslens.codebook import (
     WORD_RE,
     Codebook,
     Matcher,
+    leftmost_longest,
+    longest_phrases,
     normalize_words,
 )
+from newslens.runtime import NewslensError
 
 SENT_SPLIT_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n?")
 
@@ -72,6 +78,372 @@ def _words(text: str, cache: _CachedNormalizer) -> list[str]:
     return [cache[w] for w in WORD_RE.findall(text)]
 
 
+HIT_COLUMNS = ["sent", "frame", "indicator", "weight", "negated"]
+# Characters that can join the sentences of a batch into one string: no word character, no
+# whitespace, neither cased nor case-ignorable, so that lower(), the "n't" rule, WORD_RE and
+# the regex indicators see each sentence as if alone. The first one that occurs in no sentence
+# of the batch is used.
+SEPARATORS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C)]))
+MATCH_BATCH = 120_000  # sentences matched at once (bounds the memory of one call)
+
+
+@functools.cache
+def word_char_table(size: int = 0x110000) -> np.ndarray:
+    """Boolean table over the first ``size`` code points: is it a character of WORD_RE
+    (``[^\\W_]``, i.e. ``str.isalnum``). A test checks it against WORD_RE itself."""
+    return np.fromiter(map(str.isalnum, map(chr, range(size))), dtype=bool, count=size)
+
+
+def _hit_table(sent, frame, indicator, weight, negated) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sent": np.asarray(sent, dtype=np.int64),
+            "frame": np.asarray(frame, dtype=object),
+            "indicator": np.asarray(indicator, dtype=object),
+            "weight": np.asarray(weight, dtype=float),
+            "negated": np.asarray(negated, dtype=bool),
+        }
+    )
+
+
+def _rows_table(rows: list[tuple]) -> pd.DataFrame:
+    return _hit_table(*(zip(*rows, strict=True) if rows else [[]] * 5))
+
+
+def _regex_rows(
+    texts: list[str],
+    matcher: Matcher,
+    norm: _CachedNormalizer,
+    cues: set[str],
+    negation_window: int,
+    candidates: Callable[[str], Iterable[int]] | None = None,
+) -> list[tuple]:
+    """Hits of the regex indicators, frame by frame, in the sentences ``candidates(frame)``
+    (default: all) -- rows (sent, frame, indicator, weight, negated)."""
+    check_neg = negation_window > 0 and bool(cues)
+    rows = []
+    for frame, rx in matcher.frame_regex.items():
+        weights = matcher.regex_weight[frame]
+        compiled = {t: re.compile(t, re.IGNORECASE) for t in weights}
+        for sent in range(len(texts)) if candidates is None else candidates(frame):
+            text = texts[sent] or ""
+            for m in rx.finditer(text):
+                # which alternative matched: the first regex indicator that matches the hit
+                term = next(
+                    (t for t in weights if compiled[t].fullmatch(m.group(0))),
+                    next(iter(weights)),
+                )
+                negated = check_neg and any(
+                    w in cues for w in _words(text[: m.start()], norm)[-negation_window:]
+                )
+                rows.append((sent, frame, term, weights[term], negated))
+    return rows
+
+
+class BatchMatcher:
+    """Term hits, regex hits and negation of a whole batch of sentences at once: the same
+    hits in the same order as ``match_sentences_reference``, a few numpy passes per batch
+    instead of Python work per word.
+
+    The sentences are joined by a separator character into one string, lowercased, "n't" is
+    expanded, and the words (runs of WORD_RE characters) are cut out with numpy over the
+    characters (one byte each when the batch is ASCII, else four); pyarrow's dictionary
+    encoding numbers the distinct words, and each distinct word is looked at once for all
+    batches (``types``: normalised, coded). Words become phrase-word codes (0 for a word in no
+    phrase), the codebook's phrases are found by walking the trie over all positions at once
+    (``longest_phrases``, ``leftmost_longest``), and negation by a cumulative count of cue
+    words. Regex indicators run per sentence as before, but only in sentences that may contain
+    a match (``LiteralSearch``).
+    """
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        normalizer: Callable[[str], str],
+        negation_cues: tuple[str, ...] = (),
+        negation_window: int = 0,
+    ):
+        self.matcher, self.normalizer = matcher, normalizer
+        self.cue_words, self.window = tuple(negation_cues), int(negation_window)
+        self.norm = _CachedNormalizer(normalizer)
+        self.cues = {w for c in negation_cues for w in normalize_words(c, self.norm)}
+        self.check_neg = self.window > 0 and bool(self.cues)
+        self.literals = LiteralSearch(matcher.regex_literals)
+        # word -> packed int: bit 0 a negation cue, then one bit per frame of
+        # literals.word_frames (does the word hold one of its literals), then the word code
+        self.shift = 1 + len(self.literals.word_frames)
+        self.types: dict[str, int] = {}
+        self.use_reference = False  # set if a normalised word holds a space (never, in practice)
+        index = {id(ind): k for k, ind in enumerate(matcher.cb.indicators)}
+        per_phrase = matcher.phrase_hits
+        self.hit_start = np.cumsum([0, *map(len, per_phrase)]).astype(np.int64)
+        self.hit_offset = np.array([o for h in per_phrase for o, _ in h], dtype=np.int64)
+        self.hit_ind = np.array([index[id(i)] for h in per_phrase for _, i in h], dtype=np.int64)
+        inds = matcher.cb.indicators
+        self.ind_frame = [i.frame for i in inds]
+        self.ind_term = [i.term for i in inds]
+        self.ind_weight = np.array([i.weight for i in inds], dtype=float)
+
+    def _type_code(self, word: str) -> int:
+        norm = self.norm[word]
+        if " " in norm:
+            self.use_reference = True
+        code = self.matcher.trie.codes.get(norm, 0) << self.shift
+        code |= self.literals.word_flags(word) << 1
+        code |= norm in self.cues
+        self.types[word] = code
+        return code
+
+    def words(self, lowered: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(packed code of each word, words per sentence) of n lowercased sentences joined by
+        sep."""
+        text = NEGATION_CONTRACTION_RE.sub(" not", lowered)
+        if text.isascii():
+            buf = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+            width, kind = 1, pa.large_string()
+        else:
+            buf = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            width, kind = 4, pa.large_binary()
+        if len(buf) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        # the smallest table that covers the batch: ASCII, the BMP, or all of Unicode
+        size = 0x80 if width == 1 else 0x10000 if buf.max() < 0x10000 else 0x110000
+        isw = word_char_table(size)[buf]
+        edges = np.flatnonzero(isw[1:] != isw[:-1]) + 1
+        if isw[0]:
+            edges = np.concatenate([[0], edges])
+        if isw[-1]:
+            edges = np.concatenate([edges, [len(buf)]])
+        starts, ends = edges[0::2], edges[1::2]
+        offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+        np.cumsum((ends - starts) * width, out=offsets[1:])
+        chars = np.ascontiguousarray(buf[isw])
+        arr = pa.Array.from_buffers(
+            kind, len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
+        )
+        enc = pc.dictionary_encode(arr)
+        distinct = enc.dictionary.to_pylist()
+        if width == 4:
+            distinct = [w.decode("utf-32-le", "surrogatepass") for w in distinct]
+        get = self.types.get
+        codes = np.array(
+            [c if (c := get(w)) is not None else self._type_code(w) for w in distinct],
+            dtype=np.int64,
+        )
+        packed = codes[enc.indices.to_numpy(zero_copy_only=False)]
+        # words per sentence: how many word starts lie before each separator
+        bounds = np.searchsorted(starts, np.flatnonzero(buf == ord(sep)))
+        n_words = np.diff(np.concatenate([[0], bounds, [len(starts)]]))
+        return packed, n_words
+
+    def match(self, texts: list[str]) -> tuple[pd.DataFrame, list[tuple], np.ndarray]:
+        """(term hits, regex hit rows, n_words) of a batch of sentences."""
+        texts = [t or "" for t in texts]
+        n = len(texts)
+        sep = next((c for c in SEPARATORS if c not in "".join(texts)), None)
+        if sep is not None and not self.use_reference:
+            joined = sep.join(texts)
+            lowered = joined.lower()
+            packed, n_words = self.words(lowered, sep, n)
+        if sep is None or self.use_reference:
+            return _reference_rows(texts, self.matcher, self.norm, self.cues, self.window)
+        wsent = np.repeat(np.arange(n), n_words)
+        sent_end = np.repeat(np.cumsum(n_words), n_words)
+        pos, length, phrase = longest_phrases(self.matcher.trie, packed >> self.shift, sent_end)
+        keep = leftmost_longest(pos, length)
+        pos, phrase = pos[keep], phrase[keep]
+        count = self.hit_start[phrase + 1] - self.hit_start[phrase]
+        match = np.repeat(np.arange(len(pos)), count)
+        k = self.hit_start[phrase][match] + (
+            np.arange(len(match)) - np.repeat(np.cumsum(count) - count, count)
+        )
+        at = pos[match] + self.hit_offset[k]
+        ind = self.hit_ind[k]
+        if self.check_neg:
+            cum = np.concatenate([[0], np.cumsum(packed & 1)])
+            first = np.cumsum(n_words) - n_words
+            lo = np.maximum(first[wsent[at]], at - self.window)
+            negated = cum[at] > cum[lo]
+        else:
+            negated = np.zeros(len(at), dtype=bool)
+        terms = pd.DataFrame(
+            {
+                "sent": wsent[at],
+                "frame": str_column(ind, self.ind_frame),
+                "indicator": str_column(ind, self.ind_term),
+                "weight": self.ind_weight[ind],
+                "negated": negated,
+            }
+        )
+        flagged = (packed >> 1) & ((1 << (self.shift - 1)) - 1)
+        candidates = self.literals.candidates(texts, sep, joined, lowered, flagged, wsent)
+        rows = _regex_rows(texts, self.matcher, self.norm, self.cues, self.window, candidates)
+        return terms, rows, n_words
+
+
+class LiteralSearch:
+    """Which sentences may hold a match of each frame's regex: those containing one of the
+    strings every match contains (``Matcher.regex_literals``; all sentences if none), compared
+    ignoring case, as the regex compares them.
+
+    Strings of letters and digits only lie inside one word of the lowercased text: each word
+    (type) is checked once (``word_flags``), and a sentence is a candidate when one of its
+    words holds one of the frame's strings (the word as cut after "n't" was expanded, or with
+    its "n" given back). Other strings are looked up with str.find in the lowercased batch.
+    Lowercasing finds every place that ignoring case would, except where the text has a
+    character that IGNORECASE equates with a literal character but lower() does not turn into
+    it (e.g. "ſ" for "s", "İ" for "i", "Σ" lowercased by context): sentences with such a
+    character are always tried (ASCII batches have none).
+    """
+
+    def __init__(self, literals: dict[str, list[str] | None]):
+        self.word_frames: list[tuple[str, list[str]]] = []  # (frame, lowercased literals)
+        self.lowered: dict[str, list[str]] = {}
+        self.ignorecase: dict[str, re.Pattern] = {}
+        chars = set()
+        for frame, lits in literals.items():
+            if not lits:
+                continue
+            if all(len(ch.lower()) == 1 for lit in lits for ch in lit):
+                low = [x.lower() for x in lits]
+                if all(x.isalnum() for x in low) and len(self.word_frames) < 32:
+                    self.word_frames.append((frame, low))
+                else:
+                    self.lowered[frame] = low
+                chars.update(ch for lit in lits for ch in lit)
+            else:
+                self.ignorecase[frame] = re.compile("|".join(map(re.escape, lits)), re.IGNORECASE)
+        self.bit = {frame: k for k, (frame, _) in enumerate(self.word_frames)}
+        lits = sorted({x for _, low in self.word_frames for x in low})
+        self.any_word_literal = re.compile("|".join(map(re.escape, lits))) if lits else None
+        self.chars = "".join(sorted(chars))
+
+    def word_flags(self, word: str) -> int:
+        """Bit k set: the (lowercase) word, or the word with "n" appended, holds a literal of
+        word_frames[k]."""
+        word += "n"
+        if self.any_word_literal is None or not self.any_word_literal.search(word):
+            return 0
+        flags = 0
+        for k, (_, lits) in enumerate(self.word_frames):
+            if any(x in word for x in lits):
+                flags |= 1 << k
+        return flags
+
+    def candidates(
+        self,
+        texts: list[str],
+        sep: str,
+        joined: str,
+        lowered: str,
+        flagged: np.ndarray,
+        wsent: np.ndarray,
+    ) -> Callable[[str], Iterable[int]]:
+        """A function frame -> sentence indices to try, for one batch (``joined``: the texts
+        joined by ``sep``, ``lowered`` its lower(); ``flagged``: the word_flags of each word,
+        ``wsent`` its sentence)."""
+        n = len(texts)
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, texts), np.int64, n)[:-1] + 1, out=starts[1:])
+        if len(lowered) == len(joined):
+            low_starts = starts
+        else:  # a character lowercased into two: find the separators again
+            cp = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            low_starts = np.concatenate([[0], np.flatnonzero(cp == ord(sep)) + 1])
+        odd = set()
+        if self.chars and not joined.isascii():
+            chars = _case_odd_chars(self.chars)
+            if chars:
+                pattern = re.compile("[" + re.escape(chars) + "]")
+                odd = set(_sentences_of(pattern.finditer(joined), starts))
+
+        def frame_candidates(frame: str) -> Iterable[int]:
+            if frame in self.bit:
+                found = np.unique(wsent[(flagged >> self.bit[frame]) & 1 == 1]).tolist()
+                return sorted(odd.union(found)) if odd else found
+            if frame in self.lowered:
+                found = set(odd)
+                for lit in self.lowered[frame]:
+                    found.update(_sentences_with(lowered, lit, low_starts))
+                return sorted(found)
+            if frame in self.ignorecase:
+                return _sentences_of(self.ignorecase[frame].finditer(joined), starts)
+            return range(n)
+
+        return frame_candidates
+
+
+def _sentences_of(matches: Iterable[re.Match], starts: np.ndarray) -> list[int]:
+    """The sentences (by their start offsets) in which the matches begin."""
+    at = np.fromiter((m.start() for m in matches), dtype=np.int64)
+    return np.unique(np.searchsorted(starts, at, side="right") - 1).tolist()
+
+
+def _sentences_with(text: str, literal: str, starts: np.ndarray) -> list[int]:
+    """The sentences (by their start offsets in ``text``) that contain ``literal``: str.find,
+    jumping to the next sentence after each find."""
+    out = []
+    at = text.find(literal)
+    while at >= 0:
+        k = int(np.searchsorted(starts, at, side="right")) - 1
+        out.append(k)
+        if k + 1 >= len(starts):
+            break
+        at = text.find(literal, int(starts[k + 1]))
+    return out
+
+
+@functools.cache
+def _case_odd_chars(chars: str) -> str:
+    """Characters that re.IGNORECASE equates with one of ``chars`` although their lower() is
+    not that character's lower() (and the context-dependent capital sigma)."""
+    everything = "".join(map(chr, range(0x110000)))
+    similar = set(re.findall("[" + re.escape(chars) + "]", everything, re.IGNORECASE))
+    return "".join(
+        sorted(
+            {
+                c
+                for c in similar
+                for x in chars
+                if re.fullmatch(re.escape(x), c, re.IGNORECASE)
+                and (c.lower() != x.lower() or c == "\u03a3")
+            }
+        )
+    )
+
+
+def _reference_rows(
+    texts: list[str], matcher: Matcher, norm: _CachedNormalizer, cues: set[str], window: int
+) -> tuple[pd.DataFrame, list[tuple], np.ndarray]:
+    """``BatchMatcher.match`` one sentence and one word at a time, in plain Python."""
+    check_neg = window > 0 and bool(cues)
+    n_words = np.zeros(len(texts), dtype=np.int64)
+    rows = []
+    for sent, text in enumerate(texts):
+        words = _words(text or "", norm)
+        n_words[sent] = len(words)
+        for i, ind in matcher.hits(words):
+            negated = check_neg and any(w in cues for w in words[max(0, i - window) : i])
+            rows.append((sent, ind.frame, ind.term, ind.weight, negated))
+    return _rows_table(rows), _regex_rows(texts, matcher, norm, cues, window), n_words
+
+
+def _hits_from_parts(
+    parts: list[tuple[int, pd.DataFrame, list[tuple]]], matcher: Matcher
+) -> pd.DataFrame:
+    """One hits table from batches (offset, term hits, regex rows): all term hits in sentence
+    order, then the regex hits frame by frame, as one pass over all sentences would give."""
+    terms = [t.assign(sent=t["sent"] + lo) for lo, t, _ in parts if len(t)]
+    rank = {f: k for k, f in enumerate(matcher.frame_regex)}
+    rows = sorted(
+        ((s + lo, *rest) for lo, _, rx in parts for s, *rest in rx), key=lambda r: rank[r[1]]
+    )
+    if not terms and not rows:
+        return pd.DataFrame([], columns=HIT_COLUMNS)
+    tables = [*terms, _rows_table(rows)] if rows else terms
+    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+
+
 def match_sentences(
     texts: list[str],
     cb: Codebook,
@@ -84,34 +456,45 @@ def match_sentences(
 
     Returns (hits, n_words): hits has one row per (sentence, frame, indicator) match with
     columns sent (row position), frame, indicator, weight, negated; n_words counts the words of
-    each sentence.
+    each sentence. Runs a ``BatchMatcher`` over at most MATCH_BATCH sentences at a time; it is
+    kept on the matcher, so each distinct word is normalised once however many calls follow.
     """
+    cues, window = tuple(negation_cues), int(negation_window)
+    batch = next(
+        (
+            b
+            for b in matcher._coded.setdefault("batch", [])
+            if b.normalizer is normalizer and b.cue_words == cues and b.window == window
+        ),
+        None,
+    )
+    if batch is None:
+        batch = BatchMatcher(matcher, normalizer, cues, window)
+        matcher._coded["batch"].append(batch)
+    texts = list(texts)
+    parts, n_words = [], []
+    for lo in range(0, len(texts), MATCH_BATCH):
+        terms, rows, words = batch.match(texts[lo : lo + MATCH_BATCH])
+        parts.append((lo, terms, rows))
+        n_words.append(words)
+    hits = _hits_from_parts(parts, matcher)
+    return hits, (np.concatenate(n_words) if n_words else np.zeros(0, dtype=np.int64))
+
+
+def match_sentences_reference(
+    texts: list[str],
+    cb: Codebook,
+    matcher: Matcher,
+    normalizer: Callable[[str], str],
+    negation_cues: list[str] | tuple[str, ...] = (),
+    negation_window: int = 0,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``match_sentences`` one sentence and one word at a time, in plain Python (the
+    reference that tests hold the batch path to)."""
     norm = _CachedNormalizer(normalizer)
     cues = {w for c in negation_cues for w in normalize_words(c, norm)}
-    check_neg = negation_window > 0 and bool(cues)
-    n_words = np.zeros(len(texts), dtype=np.int64)
-    rows = []
-    for sent, text in enumerate(texts):
-        words = _words(text or "", norm)
-        n_words[sent] = len(words)
-        for i, ind in matcher.hits(words):
-            negated = check_neg and any(w in cues for w in words[max(0, i - negation_window) : i])
-            rows.append((sent, ind.frame, ind.term, ind.weight, negated))
-    for frame, rx in matcher.frame_regex.items():
-        weights = matcher.regex_weight[frame]
-        for sent, text in enumerate(texts):
-            for m in rx.finditer(text or ""):
-                # which alternative matched: the first regex indicator that matches the hit
-                term = next(
-                    (t for t in weights if re.fullmatch(t, m.group(0), re.IGNORECASE)),
-                    next(iter(weights)),
-                )
-                negated = check_neg and any(
-                    w in cues for w in _words(text[: m.start()], norm)[-negation_window:]
-                )
-                rows.append((sent, frame, term, weights[term], negated))
-    hits = pd.DataFrame(rows, columns=["sent", "frame", "indicator", "weight", "negated"])
-    return hits, n_words
+    terms, rows, n_words = _reference_rows(list(texts), matcher, norm, cues, negation_window)
+    return _hits_from_parts([(0, terms, rows)], matcher), n_words
 
 
 def sentence_frames(
@@ -127,10 +510,10 @@ def sentence_frames(
     w = np.zeros((n, len(keys)))
     counted = hits[~hits["negated"]] if len(hits) else hits
     if len(counted):
-        col = {k: j for j, k in enumerate(keys)}
+        frame = pc.index_in(pa.array(counted["frame"]), value_set=pa.array(keys, pa.string()))
         np.add.at(
             w,
-            (counted["sent"].to_numpy(), counted["frame"].map(col).to_numpy()),
+            (counted["sent"].to_numpy(), frame.to_numpy(zero_copy_only=False)),
             counted["weight"].to_numpy(dtype=float),
         )
     mx = w.max(axis=1, keepdims=True) if len(keys) else np.zeros((n, 1))
@@ -145,14 +528,19 @@ def sentence_frames(
     out = {"n_words": n_words, "n_frames_hit": (w > 0).sum(axis=1) if len(keys) else np.zeros(n)}
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
-    labels, primary = [fallback] * n, [fallback] * n
-    for i in np.flatnonzero(lab.any(axis=1)) if len(keys) else []:
-        idx = np.flatnonzero(lab[i])
-        order = idx[np.argsort(-lw[i, idx], kind="stable")]
-        labels[i] = ";".join(key_arr[order])
-        primary[i] = key_arr[order[0]]
-    out["labels"] = labels
-    out["primary_frame"] = primary
+    # codes into [fallback, *keys] (primary) and [fallback, *joined labels] (labels)
+    labels, label_names = np.zeros(n, dtype=np.int64), [fallback]
+    primary = np.zeros(n, dtype=np.int64)
+    rows = np.flatnonzero(lab.any(axis=1)) if len(keys) else np.zeros(0, dtype=np.int64)
+    if len(rows):
+        # labeled frames by weight (ties: codebook order); unlabeled ones (weight 0) sort last
+        order = np.argsort(-lw[rows], axis=1, kind="stable")
+        n_lab = lab[rows].sum(axis=1)
+        codes, names = joined_keys(order, np.arange(len(keys)) < n_lab[:, None], key_arr)
+        labels[rows], label_names = codes + 1, [fallback, *names]
+        primary[rows] = order[:, 0] + 1
+    out["labels"] = str_column(labels, label_names)
+    out["primary_frame"] = str_column(primary, [fallback, *keys])
     for j, k in enumerate(keys):
         out[f"score_{k}"] = per100[:, j].round(4)
     for j, k in enumerate(keys):
@@ -195,6 +583,40 @@ def classify_sentences(
         )
     h = h[["doc_id", "para_id", "sent_id", "frame", "indicator", "weight", "negated"]]
     return table, h.reset_index(drop=True)
+
+
+def joined_keys(
+    order: np.ndarray, chosen: np.ndarray, key_arr: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Per row, the keys ``key_arr[order[i, j]]`` of the chosen columns joined by ";" (the
+    chosen ones lead each row), as (code of each row, the distinct joined strings): each
+    distinct combination is joined once."""
+    n, width = order.shape
+    if width == 0:
+        return np.zeros(n, dtype=np.int64), [""]
+    masked = np.where(chosen, order, -1)
+    base = len(key_arr) + 1
+    if width * np.log2(base) < 62:  # each row as one integer
+        code = ((masked + 1) * base ** np.arange(width, dtype=np.int64)).sum(axis=1)
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        combos = masked[first]
+    else:
+        combos, inverse = np.unique(masked, axis=0, return_inverse=True)
+    return inverse.reshape(-1), [";".join(key_arr[c[c >= 0]]) for c in combos]
+
+
+STR_DTYPE = pd.Series(["x"]).dtype  # what pandas makes of a column of Python strings
+
+
+def str_column(codes: np.ndarray, names: list[str]):
+    """The column ``names[codes]`` as pandas would build it from Python strings (same dtype),
+    without making a Python string per row. An empty column stays an empty list, as before."""
+    if len(codes) == 0:
+        return []
+    values = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(names, pa.large_string())
+    ).cast(pa.large_string())
+    return pd.array(values, dtype=STR_DTYPE)
 
 
 def share_columns(table: pd.DataFrame) -> list[str]:
@@ -246,19 +668,20 @@ def aggregate(
     fr = out[[f"share_{k}" for k in keys]].to_numpy() if keys else np.zeros((len(out), 0))
     key_arr = np.array(keys, dtype=object)
     fallback = cb.residual or NONE_FRAME
-    primary, labels = [], []
-    for i in range(len(out)):
-        row = fr[i]
-        if len(row) and row.max() > 0:
-            order = np.argsort(-row, kind="stable")
-            primary.append(key_arr[order[0]])
-            chosen = [key_arr[j] for j in order[:doc_max_labels] if row[j] >= doc_min_share]
-            labels.append(";".join(chosen) if chosen else key_arr[order[0]])
-        else:
-            primary.append(fallback)
-            labels.append(fallback)
-    out["primary_frame"] = primary
-    out["labels"] = labels
+    # codes into [fallback, *keys, *joined labels]
+    primary = np.zeros(len(out), dtype=np.int64)
+    labels, names = np.zeros(len(out), dtype=np.int64), []
+    rows = np.flatnonzero(fr.max(axis=1) > 0) if keys else np.zeros(0, dtype=np.int64)
+    if len(rows):
+        order = np.argsort(-fr[rows], axis=1, kind="stable")
+        primary[rows] = order[:, 0] + 1
+        top = order[:, : int(doc_max_labels)]
+        chosen = np.take_along_axis(fr[rows], top, axis=1) >= doc_min_share
+        codes, names = joined_keys(top, chosen, key_arr)
+        # no frame reaches doc_min_share: the primary one
+        labels[rows] = np.where(chosen.any(axis=1), codes + 1 + len(keys), primary[rows])
+    out["primary_frame"] = str_column(primary, [fallback, *keys])
+    out["labels"] = str_column(labels, [fallback, *keys, *names])
     for c in scols:
         out[c] = out[c].round(6)
     return out
@@ -271,6 +694,8 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     rows = []
     n = len(doc_table)
     frames = [c[6:] for c in share_columns(doc_table) if c != "share_none"]
+    # ";a;b;": frame k is among the labels if ";k;" occurs (keys hold no ";")
+    padded = ";" + doc_table["labels"].astype(str) + ";" if n else None
     for k in [*frames, NONE_FRAME]:
         col = f"share_{k}"
         if col not in doc_table:
@@ -280,7 +705,7 @@ def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         if k == NONE_FRAME and cb.residual:
             prim = float((doc_table["primary_frame"] == cb.residual).mean()) if n else 0.0
         labeled = (
-            float(doc_table["labels"].str.split(";").apply(lambda s, k=k: k in s).mean())
+            float(padded.str.contains(f";{k};", regex=False).mean())
             if n and k != NONE_FRAME
             else float("nan")
         )
@@ -362,14 +787,25 @@ def example_sentences(
     sent_table: pd.DataFrame, sentences: pd.DataFrame, cb: Codebook, n: int = 3
 ) -> pd.DataFrame:
     """The n highest-scoring sentences of each frame (ties: first in corpus order)."""
-    rows = []
-    text = sentences.set_index(["doc_id", "sent_id"])["text"]
+    rows, tops = [], {}
     for k in cb.scored_keys:
         col = f"score_{k}"
-        sub = sent_table[sent_table[f"share_{k}"] > 0]
-        if sub.empty:
-            continue
-        top = sub.sort_values([col, "doc_id", "sent_id"], ascending=[False, True, True]).head(n)
+        idx = np.flatnonzero(sent_table[f"share_{k}"].to_numpy() > 0)
+        if len(idx) > n > 0:  # only rows scoring at least the n-th best can be among the n
+            score = sent_table[col].to_numpy()[idx]
+            idx = idx[score >= np.partition(score, len(idx) - n)[len(idx) - n]]
+        if len(idx):
+            sub = sent_table.iloc[idx]
+            tops[k] = sub.sort_values(
+                [col, "doc_id", "sent_id"], ascending=[False, True, True]
+            ).head(n)
+    if not tops:
+        return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
+    docs = pd.concat([t["doc_id"] for t in tops.values()]).unique()
+    near = sentences[sentences["doc_id"].isin(docs)]
+    text = near.set_index(["doc_id", "sent_id"])["text"]
+    for k, top in tops.items():
+        col = f"score_{k}"
         for r in top.itertuples():
             rows.append(
                 {
@@ -381,6 +817,232 @@ def example_sentences(
                 }
             )
     return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
+
+
+def shard_tables(
+    sentences: pd.DataFrame,
+    cb: Codebook,
+    matcher: Matcher,
+    normalizer: Callable[[str], str],
+    params: dict,
+) -> tuple[pd.DataFrame, ...]:
+    """Everything the frames_sentences rule writes, for whole articles: (sentence table, hits,
+    paragraphs, articles, examples, hit counts)."""
+    table, hits = classify_sentences(sentences, cb, matcher, normalizer, params)
+    if len(hits):
+        hits = hits.astype({"para_id": "int64", "sent_id": "int64"})
+    share, labels = float(params["doc_min_share"]), int(params["doc_max_labels"])
+    paras = aggregate(table, ["doc_id", "para_id"], cb, share, labels)
+    docs = aggregate(table, ["doc_id"], cb, share, labels)
+    examples = example_sentences(table, sentences, cb, int(params["n_examples"]))
+    return table, hits, paras, docs, examples, hit_counts(hits)
+
+
+def regex_hit_mask(hits: pd.DataFrame, cb: Codebook) -> np.ndarray:
+    """Which hits come from regex indicators (a (frame, indicator) pair that is a regex of the
+    codebook and not also one of its terms)."""
+    terms = {(i.frame, i.term) for i in cb.indicators if i.kind == "term"}
+    regex = {(i.frame, i.term) for i in cb.indicators if i.kind == "regex"} - terms
+    if not len(hits) or not regex:
+        return np.zeros(len(hits), dtype=bool)
+    mask = hits["indicator"].isin({term for _, term in regex}).to_numpy(copy=True)
+    rows = np.flatnonzero(mask)
+    pairs = zip(
+        hits["frame"].iloc[rows].tolist(), hits["indicator"].iloc[rows].tolist(), strict=True
+    )
+    mask[rows] = [pair in regex for pair in pairs]
+    return mask
+
+
+def merge_hit_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``hit_counts`` of batches (or shards) summed: the same table as over all hits."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return hit_counts(pd.DataFrame(columns=HIT_COLUMNS))
+    return (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["frame", "indicator"], sort=True)[["n_hits", "n_negated"]]
+        .sum()
+        .reset_index()
+    )
+
+
+def merge_examples(parts: list[pd.DataFrame], cb: Codebook, n: int = 3) -> pd.DataFrame:
+    """``example_sentences`` of batches merged: the n best of each frame over all of them
+    (the order -- score, then doc_id and sent_id -- is total, so this is the same table as
+    over the whole shard at once)."""
+    cols = ["frame", "doc_id", "sent_id", "text", "score"]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame([], columns=cols)
+    ex = pd.concat(parts, ignore_index=True)
+    rows = []
+    for k in cb.scored_keys:
+        sub = ex[ex["frame"] == k]
+        top = sub.sort_values(["score", "doc_id", "sent_id"], ascending=[False, True, True])
+        rows.extend(top.head(n)[cols].to_dict("records"))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def document_batches(batches: Iterable[pd.DataFrame], source: str = "") -> Iterator[pd.DataFrame]:
+    """Regroup row batches (e.g. ``iter_parquet``) so that each article's rows fall in one
+    batch: the rows of the last article of a batch wait for the next. Articles must be
+    contiguous (as the tokenize rule writes them); an article that comes back after another
+    one is an error naming ``source``."""
+    carry = None
+    done: set[str] = set()
+    for batch in batches:
+        if carry is not None:
+            batch = pd.concat([carry, batch], ignore_index=True)
+        if batch.empty:
+            carry = None
+            continue
+        ids = batch["doc_id"].to_numpy()
+        last = ids[-1]
+        cut = len(ids)
+        while cut > 0 and ids[cut - 1] == last:
+            cut -= 1
+        carry = batch.iloc[cut:]
+        if cut:
+            out = batch.iloc[:cut].reset_index(drop=True)
+            starts = ids[:cut][np.r_[True, ids[1:cut] != ids[: cut - 1]]]
+            seen = set(starts.tolist())
+            if len(seen) < len(starts) or not done.isdisjoint(seen):
+                raise NewslensError(
+                    f"{source}: the sentences of an article are not contiguous (doc_id "
+                    f"{next(iter(seen & done), starts[0])!r}); rerun the tokenize rule"
+                )
+            done |= seen
+            yield out
+    if carry is not None and len(carry):
+        if carry["doc_id"].iloc[0] in done:
+            raise NewslensError(
+                f"{source}: the sentences of an article are not contiguous (doc_id "
+                f"{carry['doc_id'].iloc[0]!r}); rerun the tokenize rule"
+            )
+        yield carry.reset_index(drop=True)
+
+
+def _arrow(values) -> pa.Array:
+    """A column (pandas or Arrow) as one Arrow array, without copying Arrow-backed data."""
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _doc_strings(doc_ids) -> pa.Array:
+    """doc_id values as an Arrow string array (as str(), like ``astype(str)``)."""
+    arr = _arrow(doc_ids)
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
+
+
+class MentionIndex:
+    """The actor mentions of one shard as integers, in file order, fed batch by batch: for
+    each mention the key ``article << 32 | sentence`` (articles numbered in order of first
+    mention) and the actor's number. No Python string per row."""
+
+    def __init__(self):
+        self.docs = pa.array([], pa.large_string())
+        self.actors: dict[str, int] = {}
+        self.keys: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.odd = False  # a sentence number outside 0..2**32-1
+
+    def add(self, doc_ids, sent_ids, actors) -> None:
+        docs = _doc_strings(doc_ids)
+        at = pc.index_in(docs, value_set=self.docs)
+        if at.null_count:
+            new = pc.unique(pc.filter(docs, pc.is_null(at)))
+            self.docs = pa.concat_arrays([self.docs, new])
+            at = pc.index_in(docs, value_set=self.docs)
+        sent = np.asarray(sent_ids, dtype=np.int64)
+        self.odd |= bool(((sent < 0) | (sent >= 1 << 32)).any())
+        self.keys.append(at.to_numpy(zero_copy_only=False).astype(np.int64) * (1 << 32) + sent)
+        enc = pc.dictionary_encode(_arrow(actors))
+        names = enc.dictionary.to_pylist()
+        for name in names:
+            if name is not None:
+                self.actors.setdefault(name, len(self.actors))
+        local = np.array([self.actors.get(x, -1) if x is not None else -1 for x in names])
+        idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        self.codes.append(np.where(idx >= 0, local[np.maximum(idx, 0)] if len(local) else -1, -1))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.int64)
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int64)
+        return keys, codes
+
+    def sentence_keys(self, doc_ids, sent_ids) -> np.ndarray:
+        """The keys of sentence rows (-1 for an article that no mention names)."""
+        at = pc.index_in(_doc_strings(doc_ids), value_set=self.docs)
+        at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
+
+
+def mentioned_shares(
+    index: MentionIndex, batches: Iterable[pd.DataFrame], share_cols: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, shares) of the sentences some mention points at, from a sentence table read in
+    batches: all ``actor_share_counts`` needs, without the whole shard in memory."""
+    keys, _ = index.arrays()
+    wanted = np.sort(pd.unique(keys[keys >= 0]))
+    del keys
+    # at most one row per wanted key (more only if the table lists a sentence twice)
+    found_keys = np.zeros(len(wanted), dtype=np.int64)
+    found = np.zeros((len(wanted), len(share_cols)))
+    n = 0
+    for batch in batches:
+        k = index.sentence_keys(batch["doc_id"], batch["sent_id"])
+        at = np.minimum(np.searchsorted(wanted, k), max(len(wanted) - 1, 0))
+        hit = (wanted[at] == k) if len(wanted) else np.zeros(len(k), dtype=bool)
+        m = int(hit.sum())
+        if m == 0:
+            continue
+        if n + m > len(found):  # a sentence twice: grow
+            found_keys = np.concatenate([found_keys, np.zeros(m, dtype=np.int64)])
+            found = np.concatenate([found, np.zeros((m, len(share_cols)))])
+        found_keys[n : n + m] = k[hit]
+        found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
+        n += m
+    return found_keys[:n], found[:n]
+
+
+def actor_share_counts(
+    index: MentionIndex, sent_keys: np.ndarray, shares: np.ndarray, frames: list[str]
+) -> pd.DataFrame | None:
+    """``actor_frame_counts`` from integers: the mentions joined to the sentences (rows of
+    ``shares``, one column per frame) in mention order, one row per (sentence, actor); each
+    sum over the same values in the same order as a merge and a groupby of the tables would.
+    None when keys are unusable (a sentence twice, odd sentence numbers): then the merge."""
+    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    table = pd.Index(sent_keys)
+    if index.odd or not table.is_unique:
+        return None
+    keys, codes = index.arrays()
+    row = table.get_indexer(keys)
+    del keys
+    keep = (row >= 0) & (codes >= 0)  # the inner join; groupby leaves out missing actors
+    row, codes = row[keep], codes[keep]
+    # one row per (sentence, actor): the first mention
+    first = ~pd.Series(row * max(len(index.actors), 1) + codes).duplicated().to_numpy()
+    row, codes = row[first], codes[first]
+    if not len(row):
+        return pd.DataFrame(columns=cols)
+    names = sorted(index.actors, key=str)
+    rank = np.empty(len(index.actors), dtype=np.int64)
+    rank[[index.actors[n] for n in names]] = np.arange(len(names))
+    codes = rank[codes]  # numbered in sorted order, as groupby(sort=True) visits them
+    order = np.argsort(codes, kind="stable")  # by actor, each in mention order
+    sizes = np.bincount(codes, minlength=len(names))
+    ends = np.cumsum(sizes)
+    rows = []
+    for a, lo, hi in zip(names, ends - sizes, ends, strict=True):
+        if hi == lo:
+            continue
+        picked = row[order[lo:hi]]
+        for j, k in enumerate(frames):
+            col = pd.Series(shares[picked, j])
+            rows.append((a, k, int((col > 0).sum()), int(hi - lo), float(col.sum())))
+    return pd.DataFrame(rows, columns=cols)
 
 
 def actor_frame_counts(
@@ -395,20 +1057,34 @@ def actor_frame_counts(
     cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
     if mentions.empty or sent_table.empty:
         return pd.DataFrame(columns=cols)
-    m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
-    m = m.astype({"doc_id": str, "sent_id": "int64"})
+    frames = [*cb.scored_keys, NONE_FRAME]
+    index = MentionIndex()
+    index.add(mentions["doc_id"], mentions["sent_id"], mentions["actor"])
+    sent_keys = index.sentence_keys(sent_table["doc_id"], sent_table["sent_id"])
+    shares = sent_table[[f"share_{k}" for k in frames]].to_numpy(dtype=float)
+    # sentences of articles no mention names play no part (and must not collide at -1)
+    named = sent_keys >= 0
+    out = actor_share_counts(index, sent_keys[named], shares[named], frames)
+    if out is None:
+        m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
+        m = m.astype({"doc_id": str, "sent_id": "int64"})
+        return _actor_frame_counts_merge(m, sent_table, cb)
+    return out
+
+
+def _actor_frame_counts_merge(m: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook):
     keys = [*cb.scored_keys, NONE_FRAME]
     sc = [f"share_{k}" for k in keys]
     st = sent_table[["doc_id", "sent_id", *sc]].astype({"doc_id": str, "sent_id": "int64"})
     j = m.merge(st, on=["doc_id", "sent_id"], how="inner")
-    if j.empty:
-        return pd.DataFrame(columns=cols)
     rows = []
     for actor, g in j.groupby("actor", sort=True):
         for k in keys:
             col = g[f"share_{k}"]
             rows.append((actor, k, int((col > 0).sum()), len(g), float(col.sum())))
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(
+        rows, columns=["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    )
 
 
 def finish_actor_frames(

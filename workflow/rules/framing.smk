@@ -13,6 +13,8 @@ rule frames_codebook:
         overlaps=f"{TABLES}/frames_codebook_overlaps.csv",
     log:
         f"{LOGS}/frames_codebook.log",
+    benchmark:
+        f"{BENCH}/frames_codebook.tsv"
     conda:
         ENV
     params:
@@ -41,6 +43,8 @@ rule frames_sentences:
         ENV
     params:
         options=framing_codebook_options(),
+        # sentences read and matched at once (whole articles; bounds the job's memory)
+        batch_rows=100_000,
     script:
         "../../scripts/framing_sentences.py"
 
@@ -65,6 +69,8 @@ rule frames_gather:
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
         n_examples=FRAMING["diagnostics"]["examples"],
+        # rows copied at once into the corpus tables (bounds the job's memory)
+        batch_rows=100_000,
     script:
         "../../scripts/framing_gather.py"
 
@@ -99,6 +105,8 @@ rule frames_documents:
         fig_position_svg=f"{FIGURES}/frames_position.svg",
     log:
         f"{LOGS}/frames_documents.log",
+    benchmark:
+        f"{BENCH}/frames_documents.tsv"
     conda:
         ENV
     params:
@@ -197,10 +205,14 @@ rule frames_actors:
         fig_svg=f"{FIGURES}/frames_actors.svg",
     log:
         f"{LOGS}/frames_actors.log",
+    benchmark:
+        f"{BENCH}/frames_actors.tsv"
     conda:
         ENV
     params:
         actors=sorted(config["actors"]),
+        # sentence rows read at once (bounds the job's memory)
+        batch_rows=200_000,
     script:
         "../../scripts/framing_actors.py"
 
