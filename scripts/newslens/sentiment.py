@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from newslens.vader import make_analyzer, score_texts
+from newslens.vader import make_analyzer
 
 LABELS = ("negative", "neutral", "positive")
 SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
@@ -39,6 +39,61 @@ def label_compound(compound, negative: float = -0.05, positive: float = 0.05) ->
     return out
 
 
+class SentenceScorer:
+    """Scores sentence tables, batch after batch (``scorer(sentences)``: see
+    :func:`score_sentences`).
+
+    A sentence that occurs several times in a batch is scored once; the scores of up to
+    ``cache_size`` sentences repeated within a batch (boilerplate, quotes) are also kept for
+    the batches that follow. The cache never changes a score, and it is bounded so that a
+    shard of any size fits in memory.
+    """
+
+    def __init__(
+        self,
+        implementation: str = "vadersentiment",
+        negative: float = -0.05,
+        positive: float = 0.05,
+        analyzer=None,
+        cache_size: int = 200_000,
+    ) -> None:
+        self.analyzer = analyzer or make_analyzer(implementation)
+        self.negative = negative
+        self.positive = positive
+        self.cache_size = cache_size
+        self.cache: dict[str, tuple[float, float, float, float]] = {}
+
+    def _scores(self, texts: pd.Series) -> np.ndarray:
+        """(n, 4) array of neg, neu, pos, compound; each distinct text scored once."""
+        codes, uniques = pd.factorize(texts)
+        distinct = list(uniques)
+        cache, score = self.cache, self.analyzer.score
+        results = [cache.get(t) or score(t) for t in distinct]
+        room = self.cache_size - len(cache)
+        if room > 0:
+            repeated = np.flatnonzero(np.bincount(codes, minlength=len(distinct)) > 1)
+            for k in repeated[:room].tolist():
+                cache[distinct[k]] = results[k]
+        return np.array(results, dtype=float).reshape(-1, 4)[codes]
+
+    def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
+        n = len(sentences)
+        texts = sentences["text"].fillna("").astype(str) if n else pd.Series([], dtype=object)
+        scores = self._scores(texts) if n else np.empty((0, 4))
+        out = pd.DataFrame(
+            {
+                "doc_id": sentences["doc_id"].astype(str).to_numpy(dtype=object) if n else [],
+                "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
+                "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
+            }
+        )
+        for j, col in enumerate(SCORE_COLUMNS):
+            out[col] = scores[:, j]
+        out["label"] = label_compound(out["compound"], self.negative, self.positive)
+        out["doc_id"] = out["doc_id"].astype(object)
+        return out[SENTENCE_COLUMNS]
+
+
 def score_sentences(
     sentences: pd.DataFrame,
     implementation: str = "vadersentiment",
@@ -49,23 +104,10 @@ def score_sentences(
     """VADER scores for each sentence: doc_id, para_id, sent_id, neg, neu, pos, compound, label.
 
     Empty sentences and sentences without words (numbers, punctuation) score 0 and are
-    labelled neutral; they stay in the table so that nothing is silently lost.
+    labelled neutral; they stay in the table so that nothing is silently lost. Repeated
+    sentences are scored once. For a stream of batches use :class:`SentenceScorer`.
     """
-    analyzer = analyzer or make_analyzer(implementation)
-    texts = sentences["text"].fillna("").astype(str).tolist() if len(sentences) else []
-    scores = np.array(score_texts(texts, analyzer), dtype=float).reshape(-1, 4)
-    out = pd.DataFrame(
-        {
-            "doc_id": sentences["doc_id"].astype(str).to_numpy() if len(sentences) else [],
-            "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
-            "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
-        }
-    )
-    for j, col in enumerate(SCORE_COLUMNS):
-        out[col] = scores[:, j]
-    out["label"] = label_compound(out["compound"], negative, positive)
-    out["doc_id"] = out["doc_id"].astype(object)
-    return out[SENTENCE_COLUMNS]
+    return SentenceScorer(implementation, negative, positive, analyzer)(sentences)
 
 
 def indicator_matrix(scored: pd.DataFrame) -> np.ndarray:
@@ -202,6 +244,16 @@ def within_unit_ci(
         out[f"{s}_ci_low"] = low[:, j]
         out[f"{s}_ci_high"] = high[:, j]
     return out[cols]
+
+
+def shard_order(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
+    """The rows of a per-article or per-paragraph table in the order in which their articles
+    first appear in ``doc_ids`` (the sentence order of a shard); a stable sort, so an
+    article's paragraphs stay in para_id order."""
+    _, uniques = pd.factorize(doc_ids)
+    rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
+    key = table["doc_id"].map(rank).to_numpy(dtype=float)
+    return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- documents
