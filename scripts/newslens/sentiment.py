@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from newslens.runtime import NewslensError
 from newslens.vader import make_analyzer
 
 LABELS = ("negative", "neutral", "positive")
@@ -315,6 +316,27 @@ def actor_unit_sums(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+SUM_COLUMNS = ["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]
+
+
+def actor_units(unit_sums: pd.DataFrame | None) -> dict:
+    """{(actor, scope): (sums, n_sentences, n_mentions)} from ``actor_unit_sums`` tables:
+    per article, the (U, 4) sums of SUM_COLUMNS and the counts, articles sorted by doc_id
+    (unit order fixes which resampling weight meets which unit, so the interval does not
+    depend on sharding)."""
+    if unit_sums is None or len(unit_sums) == 0:
+        return {}
+    out = {}
+    for (actor, scope), u in unit_sums.groupby(["actor", "scope"], sort=False):
+        u = u.sort_values("doc_id", kind="stable")
+        out[(actor, scope)] = (
+            u[SUM_COLUMNS].to_numpy(),
+            u["n_sentences"].to_numpy(),
+            u["n_mentions"].to_numpy(),
+        )
+    return out
+
+
 def actor_summary(
     actor_sentences: pd.DataFrame,
     actors: list[str],
@@ -324,6 +346,7 @@ def actor_summary(
     confidence: float = 0.95,
     min_articles: int = 30,
     max_units: int = 20000,
+    units: dict | None = None,
 ) -> pd.DataFrame:
     """sentiment_actors.csv: per actor (in config order) and scope ("all", "alone"):
     n_sentences, n_articles, n_mentions, mean compound with CI, share negative/neutral/positive
@@ -331,38 +354,28 @@ def actor_summary(
 
     Resampling unit: articles when the actor's sentences come from at least
     ``min_articles`` articles (sentences of one article are not independent), else
-    sentences (given in ``actor_sentences``; with many articles only ``unit_sums`` is needed).
+    sentences (given in ``actor_sentences``; with many articles only the per-article sums
+    are needed: ``unit_sums``, or ``units`` as :func:`actor_units` makes them).
     An actor without mentions gets a row with n_sentences 0 and empty statistics.
     """
+    if units is None:
+        units = actor_units(unit_sums)
     rows = []
     for scope in ("all", "alone"):
         for k, actor in enumerate(actors):
             row = {"actor": actor, "scope": scope}
-            if unit_sums is not None and len(unit_sums):
-                u = unit_sums[(unit_sums.actor == actor) & (unit_sums.scope == scope)]
-                # unit order fixes which resampling weight meets which unit: sort, so that
-                # the interval does not depend on sharding
-                u = u.sort_values("doc_id", kind="stable")
-                n_articles = len(u)
-                n_sent = int(u["n_sentences"].sum()) if n_articles else 0
-                n_ment = int(u["n_mentions"].sum()) if n_articles else 0
-            else:
-                u = None
-                n_articles = n_sent = n_ment = 0
+            sums, n_sentences, n_mentions = units.get((actor, scope), (None, (), ()))
+            n_articles = len(n_sentences)
+            n_sent = int(n_sentences.sum()) if n_articles else 0
+            n_ment = int(n_mentions.sum()) if n_articles else 0
             row.update(n_sentences=n_sent, n_articles=n_articles, n_mentions=n_ment)
             rng = np.random.default_rng([seed, k, 0 if scope == "all" else 1])
             if n_sent == 0:
                 est = low = high = np.full(4, np.nan)
                 unit, method = "", "none"
             elif n_articles >= min_articles:
-                sums = u[["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]]
                 est, low, high, method = ratio_ci(
-                    sums.to_numpy(),
-                    u["n_sentences"].to_numpy(),
-                    resamples,
-                    rng,
-                    confidence,
-                    max_units,
+                    sums, n_sentences, resamples, rng, confidence, max_units
                 )
                 unit = "article"
             else:
@@ -380,6 +393,135 @@ def actor_summary(
             row["ci_method"] = method
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+class ScoreLookup:
+    """The compound score and label of every sentence of a shard, found by (doc_id, sent_id):
+    what joining a shard's actor mentions to its scores needs, at ~17 bytes a sentence (the
+    score and mention files need not be in the same order).
+
+    ``batches``: the shard's scores (doc_id, sent_id, compound, label) in batches. ``exact``
+    is False when a (doc_id, sent_id) repeats or a sent_id is out of range; then the lookup
+    must not be used (``rows`` would differ from a join).
+    """
+
+    SENT_BITS = 24
+
+    def __init__(self, batches) -> None:
+        ids: dict[str, int] = {}
+        keys, compound, label = [], [], []
+        self.exact = True
+        for b in batches:
+            codes, uniques = pd.factorize(b["doc_id"].astype(str))
+            doc = np.fromiter(
+                (ids.setdefault(d, len(ids)) for d in uniques), dtype=np.int64, count=len(uniques)
+            )
+            sent = b["sent_id"].to_numpy(dtype=np.int64)
+            if len(sent) and (sent.min() < 0 or sent.max() >= 1 << self.SENT_BITS):
+                self.exact = False
+            keys.append((doc[codes] << self.SENT_BITS) | sent)
+            compound.append(b["compound"].to_numpy(dtype=float))
+            lab = np.full(len(b), len(LABELS), dtype=np.int8)
+            for i, name in enumerate(LABELS):
+                lab[(b["label"] == name).to_numpy(dtype=bool, na_value=False)] = i
+            label.append(lab)
+        self.index = pd.Index(list(ids), dtype=object)
+        key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        order = np.argsort(key, kind="stable")
+        self.keys = key[order]
+        self.compound = np.concatenate(compound)[order] if compound else np.empty(0)
+        self.label = np.concatenate(label)[order] if label else np.empty(0, dtype=np.int8)
+        if np.any(self.keys[1:] == self.keys[:-1]):
+            self.exact = False
+
+    def find(self, doc: np.ndarray, sent: np.ndarray):
+        """For each (doc, sent_id), with ``doc`` the position of doc_id in ``index`` (-1: not
+        there): whether the shard scored it, its compound score and its label code (index
+        into LABELS; len(LABELS) for any other label)."""
+        doc, sent = np.asarray(doc, dtype=np.int64), np.asarray(sent, dtype=np.int64)
+        ok = (doc >= 0) & (sent >= 0) & (sent < 1 << self.SENT_BITS)
+        if len(self.keys) == 0:
+            return (
+                np.zeros(len(sent), dtype=bool),
+                np.zeros(len(sent)),
+                np.zeros(len(sent), np.int8),
+            )
+        key = (doc << self.SENT_BITS) | np.where(ok, sent, 0)
+        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        found = ok & (self.keys[pos] == key)
+        return found, self.compound[pos], self.label[pos]
+
+
+def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """The position of each value in ``index`` (-1 if absent), looking up each distinct
+    value once."""
+    codes, uniques = pd.factorize(values)
+    return index.get_indexer(pd.Index(uniques).astype(str)).astype(np.int64)[codes]
+
+
+def actor_sentence_batch(
+    mentions: pd.DataFrame, lookup: ScoreLookup, doc_index: pd.Index, actor_index: pd.Index
+) -> pd.DataFrame:
+    """``actor_sentence_table`` for a batch of whole articles of one shard, joined to the
+    shard's scores through ``lookup``, with integer keys instead of string ones: the same
+    rows in the same order, plus the column doc_rank (position of doc_id in ``doc_index``,
+    all doc ids sorted). ``actor_index``: the actor names, sorted."""
+    cols = [
+        "doc_id",
+        "sent_id",
+        "actor",
+        "n_mentions",
+        "n_actors",
+        "alone",
+        "compound",
+        "is_negative",
+        "is_neutral",
+        "is_positive",
+        "doc_rank",
+    ]
+    codes, uniques = pd.factorize(mentions["doc_id"])
+    uniques = pd.Index(uniques).astype(str)
+    sent = mentions["sent_id"].to_numpy(dtype=np.int64)
+    found, compound, label = lookup.find(lookup.index.get_indexer(uniques)[codes], sent)
+    rows = np.flatnonzero(found)
+    rank = doc_index.get_indexer(uniques).astype(np.int64)[codes[rows]]
+    sent = sent[rows]
+    actor = _positions(mentions["actor"], actor_index)[rows]
+    if np.any(actor < 0):
+        unknown = sorted(set(mentions["actor"].iloc[rows[actor < 0]]))
+        raise NewslensError(
+            f"actor mentions of {unknown}, which are not actors in the config key actors: "
+            "the mention files are out of date; rerun snakemake (rule actor_mentions)."
+        )
+    order = np.lexsort((actor, sent, rank))
+    rank, sent, actor, rows = rank[order], sent[order], actor[order], rows[order]
+    n = len(rows)
+    new_triple = np.ones(n, dtype=bool)
+    new_sentence = np.ones(n, dtype=bool)
+    if n:
+        new_sentence[1:] = (rank[1:] != rank[:-1]) | (sent[1:] != sent[:-1])
+        new_triple[1:] = new_sentence[1:] | (actor[1:] != actor[:-1])
+    first = np.flatnonzero(new_triple)  # one output row per (doc, sentence, actor)
+    n_mentions = np.diff(np.append(first, n))
+    sentence_of = np.cumsum(new_sentence[first]) - 1
+    n_actors = np.bincount(sentence_of)[sentence_of] if len(first) else np.zeros(0, np.int64)
+    src = rows[first]
+    lab = label[src]
+    out = pd.DataFrame(
+        {
+            "doc_id": mentions["doc_id"].iloc[src].astype(str).reset_index(drop=True),
+            "sent_id": sent[first],
+            "actor": mentions["actor"].iloc[src].astype(str).reset_index(drop=True),
+            "n_mentions": n_mentions.astype(np.int64),
+            "n_actors": n_actors.astype(np.int64),
+            "alone": n_actors == 1,
+            "compound": compound[src],
+        }
+    )
+    for i, name in enumerate(LABELS):
+        out[f"is_{name}"] = (lab == i).astype(float)
+    out["doc_rank"] = rank[first]
+    return out[cols]
 
 
 # --------------------------------------------------------------------------- groups

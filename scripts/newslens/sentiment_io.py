@@ -77,17 +77,17 @@ def whole_groups(frames: Iterable[pd.DataFrame], column: str = "doc_id"):
         if len(df) == 0:
             carry = df
             continue
-        values = df[column].to_numpy()
-        last = values[-1]
-        cut = len(values)
-        while cut > 0 and values[cut - 1] == last:
-            cut -= 1
+        codes, uniques = pd.factorize(df[column])
+        if 1 + np.count_nonzero(codes[1:] != codes[:-1]) != len(uniques):
+            raise OrderError(f"the rows of one {column} are not together")
+        # codes number the values in order of appearance: the last value has the last code
+        cut = int(np.searchsorted(codes, len(uniques) - 1))
         done, carry = df.iloc[:cut], df.iloc[cut:].reset_index(drop=True)
         if len(done):
-            starts = values[:cut][np.r_[True, values[1:cut] != values[: cut - 1]]]
-            if len(starts) != len(set(starts)) or not seen.isdisjoint(starts.tolist()):
+            values = list(uniques[:-1])
+            if not seen.isdisjoint(values):
                 raise OrderError(f"the rows of one {column} are not together")
-            seen.update(starts.tolist())
+            seen.update(values)
             yield done.reset_index(drop=True)
     if carry is not None and len(carry):
         if carry[column].iloc[0] in seen:
@@ -188,22 +188,27 @@ class TableWriter:
 
     Parquet row groups are cut every ``ROW_GROUP_ROWS`` rows, as ``pq.write_table`` cuts one
     table holding all rows, so the file is the same however the rows arrive (one table, or
-    batches from any number of shards). Without rows the Parquet file still gets its schema
-    and the CSV file the header of ``empty``.
+    batches from any number of shards). With ``pandas_metadata`` the file schema carries the
+    pandas metadata of the first batch, as ``pq.write_table`` of a table from pandas does.
+    Without rows the Parquet file still gets its schema and the CSV file the header of
+    ``empty``.
     """
 
-    def __init__(self, parquet_path=None, csv_path=None, schema=None, empty=None):
+    def __init__(
+        self, parquet_path=None, csv_path=None, schema=None, empty=None, pandas_metadata=False
+    ):
         self._stack = contextlib.ExitStack()
         self.schema = schema
         self.empty = empty
         self.n_rows = 0
-        self._writer = self._csv = None
+        self._writer = self._csv = self._parquet = None
         self._header = False
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         if parquet_path:
-            tmp = self._stack.enter_context(atomic_path(parquet_path))
-            self._writer = pq.ParquetWriter(tmp, schema)
+            self._parquet = self._stack.enter_context(atomic_path(parquet_path))
+            if not pandas_metadata:
+                self._writer = pq.ParquetWriter(self._parquet, schema)
         if csv_path:
             tmp = self._stack.enter_context(atomic_path(csv_path))
             self._csv = self._stack.enter_context(open(tmp, "w", encoding="utf-8", newline=""))
@@ -214,10 +219,12 @@ class TableWriter:
         if self._csv is not None:
             df.to_csv(self._csv, index=False, header=not self._header, lineterminator="\n")
             self._header = True
-        if self._writer is not None:
+        if self._parquet is not None:
             table = pa.Table.from_pandas(
                 df[self.schema.names], schema=self.schema, preserve_index=False
             )
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._parquet, table.schema)
             self._pending.append(table)
             self._pending_rows += len(table)
             if self._pending_rows >= ROW_GROUP_ROWS:
@@ -240,6 +247,8 @@ class TableWriter:
         if exc is None:
             if self._csv is not None and not self._header and self.empty is not None:
                 self.empty.to_csv(self._csv, index=False, lineterminator="\n")
+            if self._parquet is not None and self._writer is None:
+                self._writer = pq.ParquetWriter(self._parquet, self.schema)
             if self._writer is not None:
                 self._flush(final=True)
                 if self.n_rows == 0:

@@ -142,6 +142,7 @@ rule sentiment_actors:
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,
+        batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actors.py"
 
