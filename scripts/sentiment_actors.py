@@ -13,6 +13,7 @@ import pyarrow as pa
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import NewslensError, iter_parquet, log, read_parquet, run, write_table
 from newslens.sentiment import (
+    ActorUnitSums,
     ScoreLookup,
     actor_sentence_batch,
     actor_sentence_table,
@@ -64,50 +65,6 @@ def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_
         yield contract(t)
 
 
-class UnitSums:
-    """Per (actor, scope), the per-article sums of the actor's sentences (``actor_unit_sums``
-    without the ids), collected from tables that arrive in doc_id order, hold whole articles
-    and carry doc_rank; grouped by integer codes, with the same sums."""
-
-    VALUES = ["n_mentions", "compound", "is_negative", "is_neutral", "is_positive"]
-    COLUMNS = ["compound", "is_negative", "is_neutral", "is_positive", "size", "n_mentions"]
-
-    def __init__(self, actor_index: pd.Index):
-        self.actor_index = actor_index
-        self.parts: dict = {}  # (actor, scope) -> list of per-table column arrays
-
-    def add(self, t: pd.DataFrame) -> None:
-        actor = self.actor_index.get_indexer(t["actor"])
-        rank = t["doc_rank"].to_numpy()
-        span = int(rank.max()) + 1 if len(rank) else 1
-        values = t[self.VALUES]
-        for scope in ("all", "alone"):
-            keep = slice(None) if scope == "all" else t["alone"].to_numpy(dtype=bool)
-            grouped = values[keep].groupby(actor[keep] * span + rank[keep], sort=True)
-            sums = grouped.sum()
-            sums["size"] = grouped.size()
-            code = sums.index.to_numpy() // span  # sorted: each actor's rows together
-            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else []
-            for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
-                key = (self.actor_index[code[i]], scope)
-                self.parts.setdefault(key, []).append(
-                    [sums[c].to_numpy()[i:j] for c in self.COLUMNS]
-                )
-
-    def units(self) -> dict:
-        """{(actor, scope): (sums, n_sentences, n_mentions)} as ``actor_units`` gives them
-        (sums in the Fortran order of ``DataFrame.to_numpy``); consumes the parts."""
-        out = {}
-        for key in list(self.parts):
-            parts = self.parts.pop(key)
-            cols = [np.concatenate([p[c] for p in parts]) for c in range(len(self.COLUMNS))]
-            sums = np.empty((len(cols[0]), 4), order="F")
-            for c in range(4):
-                sums[:, c] = cols[c]
-            out[key] = (sums, cols[4].astype(np.int64), cols[5].astype(np.int64))
-        return out
-
-
 def main(smk):
     boot = smk.params.bootstrap
     scores, mentions = list(smk.input.scores), list(smk.input.mentions)
@@ -139,7 +96,7 @@ def main(smk):
             df = df.sort_values(ORDER, kind="stable").reset_index(drop=True)
         return df
 
-    sums = UnitSums(actor_index)
+    sums = ActorUnitSums(actor_index)
     with TableWriter(smk.output.actor_sentences, schema=SCHEMA, pandas_metadata=True) as out:
         for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
             out.write(t)

@@ -337,6 +337,50 @@ def actor_units(unit_sums: pd.DataFrame | None) -> dict:
     return out
 
 
+class ActorUnitSums:
+    """Per (actor, scope), the per-article sums of the actor's sentences (``actor_unit_sums``
+    without the ids), collected from tables that arrive in doc_id order, hold whole articles
+    and carry doc_rank; grouped by integer codes, with the same sums."""
+
+    VALUES = ["n_mentions", "compound", "is_negative", "is_neutral", "is_positive"]
+    COLUMNS = ["compound", "is_negative", "is_neutral", "is_positive", "size", "n_mentions"]
+
+    def __init__(self, actor_index: pd.Index):
+        self.actor_index = actor_index
+        self.parts: dict = {}  # (actor, scope) -> list of per-table column arrays
+
+    def add(self, t: pd.DataFrame) -> None:
+        actor = self.actor_index.get_indexer(t["actor"])
+        rank = t["doc_rank"].to_numpy()
+        span = int(rank.max()) + 1 if len(rank) else 1
+        values = t[self.VALUES]
+        for scope in ("all", "alone"):
+            keep = slice(None) if scope == "all" else t["alone"].to_numpy(dtype=bool)
+            grouped = values[keep].groupby(actor[keep] * span + rank[keep], sort=True)
+            sums = grouped.sum()
+            sums["size"] = grouped.size()
+            code = sums.index.to_numpy() // span  # sorted: each actor's rows together
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else []
+            for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
+                key = (self.actor_index[code[i]], scope)
+                self.parts.setdefault(key, []).append(
+                    [sums[c].to_numpy()[i:j] for c in self.COLUMNS]
+                )
+
+    def units(self) -> dict:
+        """{(actor, scope): (sums, n_sentences, n_mentions)} as ``actor_units`` gives them
+        (sums in the Fortran order of ``DataFrame.to_numpy``); consumes the parts."""
+        out = {}
+        for key in list(self.parts):
+            parts = self.parts.pop(key)
+            cols = [np.concatenate([p[c] for p in parts]) for c in range(len(self.COLUMNS))]
+            sums = np.empty((len(cols[0]), 4), order="F")
+            for c in range(4):
+                sums[:, c] = cols[c]
+            out[key] = (sums, cols[4].astype(np.int64), cols[5].astype(np.int64))
+        return out
+
+
 def actor_summary(
     actor_sentences: pd.DataFrame,
     actors: list[str],
