@@ -364,7 +364,7 @@ class ActorUnitSums:
             for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
                 key = (self.actor_index[code[i]], scope)
                 self.parts.setdefault(key, []).append(
-                    [sums[c].to_numpy()[i:j] for c in self.COLUMNS]
+                    [sums[c].to_numpy()[i:j].copy() for c in self.COLUMNS]  # own memory
                 )
 
     def units(self) -> dict:

@@ -10,11 +10,13 @@ Two implementations of VADER (Hutto & Gilbert 2014) exist in the environment:
   the ``vaderSentiment`` package.
 
 :class:`FastVader` re-implements the ``vaderSentiment`` rules with the package's own lexicon
-and constants, but lower-cases each sentence once instead of once per rule and skips the
-per-character emoji loop when a sentence has no emoji. Its four scores are identical to
-``vaderSentiment``'s (tests/test_sentiment_vader.py compares them on hundreds of sentences,
-including the package's quirks such as the ``but`` rule matching scores by value). It is
-about 2-3x faster; benchmarks/bench_sentiment.py measures all three.
+and constants, but lower-cases each distinct token once, runs the rules only for lexicon
+words (and skips those that cannot change a word's valence when no booster, negation or
+idiom is near it) and skips the per-character emoji loop for ASCII sentences (see the class
+docstring). Its four scores are identical to ``vaderSentiment``'s, bit for bit
+(tests/test_sentiment_vader.py compares them on thousands of sentences, including the
+package's quirks such as the ``but`` rule matching scores by value). It is about 6x faster
+than the package; benchmarks/bench_sentiment.py measures all three.
 """
 
 from __future__ import annotations
