@@ -7,6 +7,7 @@ boosters and "but" inserted), all distinct, so that caching of repeated sentence
 flatter the numbers. Usage:
 
     PYTHONPATH=scripts python benchmarks/bench_sentiment.py [N_SENTENCES] [--seed 0]
+        [--sentences results/interim/sentences/1-of-2.parquet [--rows 200000]]
 """
 
 from __future__ import annotations
@@ -81,10 +82,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("n", type=int, nargs="?", default=20_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--sentences",
+        help="also time the stage steps on this sentence shard "
+        "(results/interim/sentences/<shard>.parquet of a pipeline run)",
+    )
+    ap.add_argument("--rows", type=int, default=200_000, help="rows of --sentences to use")
     args = ap.parse_args()
 
-    from newslens.actors import find_actor_mentions
-    from newslens.sentiment import score_sentences, within_unit_ci
     from newslens.vader import FastVader, nltk_analyzer
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PackageVader
 
@@ -129,38 +134,69 @@ def main() -> None:
             "doc_id": np.repeat([f"d{i:06d}" for i in range(n_docs + 1)], 18)[: len(sents)],
             "para_id": (np.arange(len(sents)) % 18) // 3,
             "sent_id": np.arange(len(sents)) % 18,
+            "start": 0,
             "text": sents,
         }
     )
+    stage_steps(table, "generated sentences")
+    if args.sentences:
+        shard = pd.read_parquet(
+            args.sentences, columns=["doc_id", "para_id", "sent_id", "start", "text"]
+        )
+        stage_steps(shard.iloc[: args.rows], args.sentences)
+
+
+ACTORS = {
+    "Armenia": ["Armenia", "Armenian", "Armenians", "Yerevan", "Pashinyan", "Nikol Pashinyan"],
+    "Azerbaijan": ["Azerbaijan", "Azerbaijani", "Azerbaijanis", "Azeri", "Baku", "Aliyev"],
+    "Russia": ["Russia", "Russian", "Russians", "Russian Federation", "Moscow", "Putin"],
+    "CSTO": ["CSTO", "Collective Security Treaty Organization"],
+    "NATO": ["NATO", "North Atlantic Alliance"],
+    "Ukraine": ["Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev", "Zelensky"],
+}
+
+
+def plain_actor_regex(actors):
+    """The straightforward matcher (one group around each alias, no first-character
+    lookahead), for comparison with newslens.actors.compile_actors."""
+    from newslens.actors import alias_pattern, validate_actors
+
+    aliases = sorted(
+        (a for al in validate_actors(actors).values() for a in al), key=lambda a: (-len(a), a)
+    )
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(f"({alias_pattern(a)})" for a in aliases) + r")(?!\w)"
+    )
+
+
+def stage_steps(table: pd.DataFrame, name: str) -> None:
+    """CPU time and sentences/s of each per-shard step on one sentence table."""
+    from newslens.actors import find_actor_mentions
+    from newslens.sentiment import score_sentences, within_unit_ci
+
+    steps = []
     t0 = time.process_time()
     scored = score_sentences(table)
-    t_score = time.process_time() - t0
+    steps.append(("score_sentences (FastVader, DataFrame in/out)", time.process_time() - t0))
     t0 = time.process_time()
     docs = within_unit_ci(scored, ["doc_id"], resamples=1000, seed=0)
-    t_docs = time.process_time() - t0
+    steps.append((f"article CIs, 1000 resamples ({len(docs):,} art.)", time.process_time() - t0))
     t0 = time.process_time()
     within_unit_ci(scored, ["doc_id", "para_id"], resamples=1000, seed=0)
-    t_paras = time.process_time() - t0
-    actors = {
-        "Armenia": ["Armenia", "Armenian", "Armenians", "Yerevan", "Pashinyan", "Nikol Pashinyan"],
-        "Azerbaijan": ["Azerbaijan", "Azerbaijani", "Azerbaijanis", "Azeri", "Baku", "Aliyev"],
-        "Russia": ["Russia", "Russian", "Russians", "Russian Federation", "Moscow", "Putin"],
-        "CSTO": ["CSTO", "Collective Security Treaty Organization"],
-        "NATO": ["NATO", "North Atlantic Alliance"],
-        "Ukraine": ["Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev", "Zelensky"],
-    }
-    table["start"] = 0
+    steps.append(("paragraph CIs, 1000 resamples", time.process_time() - t0))
     t0 = time.process_time()
-    mentions = find_actor_mentions(table, actors)
-    t_actors = time.process_time() - t0
-    print(f"\n{'stage step':<44}{'CPU s':>9}{'sentences/s':>13}")
-    for name, secs in (
-        ("score_sentences (FastVader, DataFrame in/out)", t_score),
-        (f"article CIs, 1000 resamples ({len(docs):,} art.)", t_docs),
-        ("paragraph CIs, 1000 resamples", t_paras),
-        (f"actor mentions ({len(mentions):,} found)", t_actors),
-    ):
-        print(f"{name:<44}{secs:>9.2f}{len(sents) / secs:>13,.0f}")
+    mentions = find_actor_mentions(table, ACTORS)
+    steps.append((f"actor mentions ({len(mentions):,} found)", time.process_time() - t0))
+    plain = plain_actor_regex(ACTORS)
+    joined = "\x00".join(table["text"].fillna("").astype(str).tolist())
+    t0 = time.process_time()
+    n_plain = sum(1 for _ in plain.finditer(joined))
+    steps.append((f"  plain regex, scan only ({n_plain:,} found)", time.process_time() - t0))
+    n = len(table)
+    print(f"\n{name}: {n:,} sentences, {table['doc_id'].nunique():,} articles")
+    print(f"{'stage step':<46}{'CPU s':>9}{'sentences/s':>13}")
+    for step, secs in steps:
+        print(f"{step:<46}{secs:>9.2f}{n / secs:>13,.0f}")
 
 
 if __name__ == "__main__":

@@ -1,65 +1,129 @@
 """Sentiment toward each actor: the sentences that mention it (and those that mention it
 alone), with counts and bootstrap CIs, plus the actor figure (rule sentiment_actors).
 
-Streams over shards: each shard's actor-sentence rows are appended to the Parquet output and
-reduced to per-article sums (all the article-level bootstrap needs); sentence rows are read
-back only for actors found in fewer than bootstrap.min_articles articles."""
+Streams: per shard, the scores are held as a compact lookup (doc_id, sent_id -> compound,
+label) and the mentions are read in batches of whole articles; the shards' actor-sentence
+rows are merged into (doc_id, sent_id, actor) order while they are written, and reduced to
+per-article sums (all the article-level bootstrap needs). Sentence rows are read back only
+for actors found in fewer than bootstrap.min_articles articles."""
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import log, read_parquet, run, write_table
-from newslens.sentiment import actor_sentence_table, actor_summary, actor_unit_sums
+from newslens.runtime import NewslensError, iter_parquet, log, read_parquet, run, write_table
+from newslens.sentiment import (
+    ActorUnitSums,
+    ScoreLookup,
+    actor_sentence_batch,
+    actor_sentence_table,
+    actor_summary,
+)
 from newslens.sentiment_figures import plot_actors
-from newslens.sentiment_io import gather_parquet
+from newslens.sentiment_io import OrderError, TableWriter, merge_sorted, whole_groups
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("sent_id", pa.int64()), ("actor", pa.string())]
     + [("n_mentions", pa.int64()), ("n_actors", pa.int64()), ("alone", pa.bool_())]
     + [(c, pa.float64()) for c in ("compound", "is_negative", "is_neutral", "is_positive")]
 )
+SCORE_COLUMNS = ["doc_id", "sent_id", "compound", "label"]
+MENTION_COLUMNS = ["doc_id", "sent_id", "actor"]
+ORDER = ["doc_id", "sent_id", "actor"]
+
+
+def contract(t: pd.DataFrame) -> pd.DataFrame:
+    return t.astype({"n_mentions": "int64", "n_actors": "int64", "alone": bool})
+
+
+def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_index):
+    """One shard's actor-sentence rows (with doc_rank, the merge key), in batches of whole
+    articles, sorted by doc_id, sent_id, actor (the mention file is sorted by doc_id)."""
+    mentions = iter_parquet(mention_path, batch_rows, MENTION_COLUMNS)
+    if lookup.exact:
+        try:
+            for batch in whole_groups(mentions):
+                t = actor_sentence_batch(batch, lookup, doc_index, actor_index)
+                if len(t):
+                    yield contract(t)
+            return
+        except OrderError as err:
+            log.warning("%s: %s; joining the shard in memory", mention_path, err)
+    else:
+        log.warning("%s: repeated (doc_id, sent_id); joining in memory", score_path)
+    scores = read_parquet(score_path, columns=SCORE_COLUMNS)
+    t = actor_sentence_table(scores, read_parquet(mention_path, columns=MENTION_COLUMNS))
+    if len(t):
+        unknown = sorted(set(t["actor"]) - set(actor_index))
+        if unknown:
+            raise NewslensError(
+                f"{mention_path}: mentions of {unknown}, which are not actors in the config key "
+                "actors: the file is out of date; rerun snakemake (rule actor_mentions)."
+            )
+        t = t.sort_values(ORDER, kind="stable")
+        t["doc_rank"] = doc_index.get_indexer(t["doc_id"].astype(str))
+        yield contract(t)
 
 
 def main(smk):
     boot = smk.params.bootstrap
-    sums = []
-
-    def shards():
-        for sp, mp in zip(smk.input.scores, smk.input.mentions, strict=True):
-            scores = read_parquet(sp, columns=["doc_id", "sent_id", "compound", "label"])
-            mentions = read_parquet(mp, columns=["doc_id", "sent_id", "actor"])
-            t = actor_sentence_table(scores, mentions)
-            if len(t):
-                t = t[SCHEMA.names].astype(
-                    {"n_mentions": "int64", "n_actors": "int64", "alone": bool}
-                )
-                sums.append(actor_unit_sums(t))
-                yield t
-
-    gather_parquet(shards(), smk.output.actor_sentences, SCHEMA, ["doc_id", "sent_id", "actor"])
-    unit_sums = (
-        pd.concat(sums, ignore_index=True)
-        if sums
-        else actor_unit_sums(actor_sentence_table(pd.DataFrame(), pd.DataFrame()))
+    scores, mentions = list(smk.input.scores), list(smk.input.mentions)
+    # each shard streams batches of mentions: together about batch_rows rows (at least 50,000
+    # a shard, fewer would cost more in per-batch overhead than they save)
+    rows = max(smk.params.batch_rows // max(len(scores), 1), 50_000)
+    lookups = [ScoreLookup(iter_parquet(s, smk.params.batch_rows, SCORE_COLUMNS)) for s in scores]
+    doc_index = pd.Index(
+        np.unique(np.concatenate([lk.index.to_numpy(dtype=object) for lk in lookups]))
+        if lookups
+        else [],
+        dtype=object,
     )
+    actor_index = pd.Index(sorted(set(smk.params.actors)), dtype=object)
+    streams = [
+        shard_tables(lk, m, s, rows, doc_index, actor_index)
+        for lk, m, s in zip(lookups, mentions, scores, strict=True)
+    ]
+
+    def order(df, keys):
+        """Rows of several shards in (doc_id, sent_id, actor) order: by article, each
+        article's rows as its shard sorted them -- unless an article came from two shards."""
+        by_doc = np.argsort(keys, kind="stable")
+        df, k = df.iloc[by_doc].reset_index(drop=True), keys[by_doc]
+        sent = df["sent_id"].to_numpy()
+        actor = actor_index.get_indexer(df["actor"])
+        same_doc, same_sent = k[1:] == k[:-1], sent[1:] == sent[:-1]
+        if np.any(same_doc & ((sent[1:] < sent[:-1]) | (same_sent & (actor[1:] <= actor[:-1])))):
+            df = df.sort_values(ORDER, kind="stable").reset_index(drop=True)
+        return df
+
+    sums = ActorUnitSums(actor_index)
+    with TableWriter(smk.output.actor_sentences, schema=SCHEMA, pandas_metadata=True) as out:
+        for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
+            out.write(t)
+            sums.add(t)
+    units = sums.units()
     # "alone" articles are a subset of "all" ones: an actor needing sentence-level resampling
     # in either scope has fewer than min_articles articles in scope "alone".
-    n_articles = unit_sums[unit_sums.scope == "alone"].groupby("actor").size()
-    few = [a for a in smk.params.actors if n_articles.get(a, 0) < boot["min_articles"]]
+    few = [
+        a
+        for a in smk.params.actors
+        if len(units.get((a, "alone"), (None, ()))[1]) < boot["min_articles"]
+    ]
     actor_sentences = (
-        pd.read_parquet(smk.output.actor_sentences, filters=[("actor", "in", few)] if few else None)
+        pd.read_parquet(smk.output.actor_sentences, filters=[("actor", "in", few)])
         if few
         else pd.DataFrame(columns=SCHEMA.names)
     )
     summary = actor_summary(
         actor_sentences,
         smk.params.actors,
-        unit_sums,
+        None,
         boot["resamples"],
         boot["seed"],
         boot["confidence"],
         boot["min_articles"],
         boot["max_units"],
+        units=units,
     )
     write_table(summary.round(4), smk.output.actors)
     for row in summary[summary.scope == "all"].itertuples():

@@ -28,7 +28,10 @@ def main(smk):
     )
     docs["title"] = docs["title"].fillna("") if "title" in docs else ""
     groups = pd.read_csv(smk.input.groups, dtype={"group": str})
-    n_by_doc = dict(zip(docs["doc_id"], docs["n_sentences"], strict=True))
+    # sentences per article, looked up by position (a dict .map is slow at 1M articles)
+    last = docs.drop_duplicates("doc_id", keep="last")
+    doc_index = pd.Index(last["doc_id"].astype(str))
+    n_by_doc = last["n_sentences"].to_numpy(dtype=float)
     few = len(docs) <= p.arc_articles
     keep, hist = [], np.zeros(len(EDGES) - 1)
     count, total, total_sq = np.zeros(BINS), np.zeros(BINS), np.zeros(BINS)
@@ -43,7 +46,9 @@ def main(smk):
         if few:
             keep.append(b)
         else:
-            n = b["doc_id"].map(n_by_doc).fillna(1).to_numpy(float)
+            i = doc_index.get_indexer(b["doc_id"].astype(str))
+            n = np.where(i >= 0, n_by_doc[i], np.nan)
+            n[np.isnan(n)] = 1
             pos = b["sent_id"].to_numpy(float) / np.maximum(n - 1, 1)
             c, t, t2 = arc_bins(np.clip(pos, 0, 1), b["compound"], BINS)
             count += c

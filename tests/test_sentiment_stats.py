@@ -197,3 +197,158 @@ def test_gather_parquet_sorts_small_and_streams_large(tmp_path):
     assert pd.read_parquet(path)["doc_id"].tolist() == ["b", "b", "a"]  # shard order
     gather_parquet(iter([]), path, schema, ["doc_id"])
     assert len(pd.read_parquet(path)) == 0
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def test_merge_sorted_equals_a_stable_sort_of_all_shards():
+    """Merging sorted shard streams batch by batch gives the rows of a stable sort of the
+    shards concatenated (ties: earlier shard first), and refuses an unsorted stream."""
+    from newslens.sentiment_io import OrderError, merge_sorted
+
+    rng = np.random.default_rng(0)
+    shards = []
+    for s in range(4):
+        keys = np.sort(rng.integers(0, 60, size=int(rng.integers(0, 120))))
+        shards.append(pd.DataFrame({"key": keys, "shard": s, "row": np.arange(len(keys))}))
+
+    def stream(df, size):
+        return (df.iloc[i : i + size] for i in range(0, len(df), size))
+
+    want = pd.concat(shards, ignore_index=True).sort_values("key", kind="stable")
+    for size in (1, 7, 50, 1000):
+        got = pd.concat(
+            list(merge_sorted([stream(d, size) for d in shards], lambda d: d["key"].to_numpy())),
+            ignore_index=True,
+        )
+        pd.testing.assert_frame_equal(got, want.reset_index(drop=True))
+    unsorted = pd.DataFrame({"key": [3, 1], "shard": 0, "row": [0, 1]})
+    with pytest.raises(OrderError):
+        list(merge_sorted([iter([unsorted])], lambda d: d["key"].to_numpy()))
+
+
+def test_whole_groups_and_aligned_batches():
+    from newslens.sentiment_io import OrderError, aligned, whole_groups
+
+    df = pd.DataFrame({"doc_id": list("aaabbcccccd"), "x": range(11)})
+    batches = [df.iloc[i : i + 4] for i in range(0, 11, 4)]
+    out = list(whole_groups(iter(batches)))
+    assert [b["doc_id"].tolist() for b in out] == [
+        ["a", "a", "a"],
+        ["b", "b"],
+        list("ccccc"),
+        ["d"],
+    ]
+    pd.testing.assert_frame_equal(pd.concat(out, ignore_index=True), df)
+    with pytest.raises(OrderError):
+        list(whole_groups(iter([df.iloc[:4], pd.DataFrame({"doc_id": ["a"], "x": [0]})])))
+    pairs = list(aligned(iter([df.iloc[:5], df.iloc[5:]]), iter(batches)))
+    assert [len(a) for a, _ in pairs] == [4, 1, 3, 3]
+    assert all(a["x"].tolist() == b["x"].tolist() for a, b in pairs)
+    with pytest.raises(OrderError):
+        list(aligned(iter([df]), iter([df.iloc[:3]])))
+
+
+def test_table_writer_file_does_not_depend_on_batches(tmp_path, monkeypatch):
+    """Batches written through TableWriter give the bytes pq.write_table gives for the whole
+    table (same row groups), and the CSV that one to_csv call gives; no rows, a header."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from newslens import sentiment_io
+
+    monkeypatch.setattr(sentiment_io, "ROW_GROUP_ROWS", 7)
+    df = pd.DataFrame({"doc_id": [f"d{i}" for i in range(30)], "x": np.linspace(-1, 1, 30)})
+    schema = pa.schema([("doc_id", pa.string()), ("x", pa.float64())])
+    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+    pq.write_table(table, tmp_path / "pandas.parquet", row_group_size=7)  # pandas metadata
+    with pq.ParquetWriter(tmp_path / "plain.parquet", schema) as writer:  # the bare schema
+        writer.write_table(table, row_group_size=7)
+    df.to_csv(tmp_path / "whole.csv", index=False, lineterminator="\n")
+    for sizes, meta in (([30], False), ([1, 2, 3, 24], True), ([13, 17], False)):
+        with sentiment_io.TableWriter(
+            tmp_path / "b.parquet", tmp_path / "b.csv", schema, pandas_metadata=meta
+        ) as out:
+            start = 0
+            for n in sizes:
+                out.write(df.iloc[start : start + n])
+                start += n
+        whole = tmp_path / ("pandas.parquet" if meta else "plain.parquet")
+        assert (tmp_path / "b.parquet").read_bytes() == whole.read_bytes()
+        assert (tmp_path / "b.csv").read_text() == (tmp_path / "whole.csv").read_text()
+    with sentiment_io.TableWriter(tmp_path / "e.parquet", tmp_path / "e.csv", schema, df.iloc[:0]):
+        pass
+    assert len(pd.read_parquet(tmp_path / "e.parquet")) == 0
+    assert (tmp_path / "e.csv").read_text() == "doc_id,x\n"
+
+
+def random_shard(n_docs, seed=0, prefix="d"):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in rng.permutation(n_docs):
+        for p in range(int(rng.integers(1, 4))):
+            for _ in range(int(rng.integers(1, 4))):
+                rows.append((f"{prefix}{d:04d}", p, len(rows), float(rng.uniform(-1, 1))))
+    df = scored(rows)
+    df["sent_id"] = df.groupby("doc_id").cumcount()
+    return df
+
+
+def test_units_in_batches_of_whole_articles_equal_the_whole_shard():
+    """sentiment_units' streaming: articles' intervals from batches of whole articles, put
+    in shard order, are those of the whole shard (to float rounding in the last bits)."""
+    from newslens.sentiment import shard_order
+    from newslens.sentiment_io import whole_groups
+
+    s = random_shard(300)
+    for keys in (["doc_id"], ["doc_id", "para_id"]):
+        whole = shard_order(within_unit_ci(s, keys, 200, 7), s["doc_id"])
+        batches = whole_groups(s.iloc[i : i + 50] for i in range(0, len(s), 50))
+        parts = [shard_order(within_unit_ci(b, keys, 200, 7), b["doc_id"]) for b in batches]
+        got = pd.concat(parts, ignore_index=True)
+        assert got[keys].values.tolist() == whole[keys].values.tolist()
+        assert got["doc_id"].drop_duplicates().tolist() == s["doc_id"].drop_duplicates().tolist()
+        pd.testing.assert_frame_equal(got, whole, check_exact=False, rtol=0, atol=1e-12)
+
+
+def test_actor_rows_through_the_score_lookup_equal_the_join():
+    """sentiment_actors' streaming path (a score lookup per shard, integer keys, per-article
+    sums collected as arrays) gives the rows and sums of the plain join, exactly."""
+    from newslens.sentiment import (
+        ActorUnitSums,
+        ScoreLookup,
+        actor_sentence_batch,
+        actor_units,
+    )
+
+    s = random_shard(200, seed=1)
+    rng = np.random.default_rng(2)
+    actors = ["Armenia", "Azerbaijan", "CSTO", "Russia"]
+    picks = s.sample(frac=0.7, random_state=3)
+    m = pd.DataFrame(
+        {
+            "doc_id": np.repeat(picks["doc_id"].to_numpy(), 2),
+            "sent_id": np.repeat(picks["sent_id"].to_numpy(), 2),
+            "actor": rng.choice(actors, size=2 * len(picks)),
+        }
+    )
+    m.loc[len(m)] = ["nowhere", 0, "CSTO"]  # a mention of an unscored sentence is dropped
+    m = m.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)
+    want = actor_sentence_table(s, m)
+    lookup = ScoreLookup(s.iloc[i : i + 64] for i in range(0, len(s), 64))
+    assert lookup.exact
+    doc_index = pd.Index(sorted(set(s["doc_id"])), dtype=object)
+    got = actor_sentence_batch(m, lookup, doc_index, pd.Index(actors, dtype=object))
+    pd.testing.assert_frame_equal(
+        got.drop(columns="doc_rank"), want[got.columns[:-1]], check_dtype=False
+    )
+    sums = ActorUnitSums(pd.Index(actors, dtype=object))
+    for doc_ids in np.array_split(got["doc_id"].unique(), 5):
+        sums.add(got[got["doc_id"].isin(doc_ids)])
+    units, reference = sums.units(), actor_units(actor_unit_sums(want))
+    assert units.keys() == reference.keys()
+    for key, (a, b, c) in units.items():
+        ra, rb, rc = reference[key]
+        assert a.flags.f_contiguous == ra.flags.f_contiguous
+        assert a.tobytes() == ra.tobytes() and (b == rb).all() and (c == rc).all()
+    assert not ScoreLookup([pd.concat([s.iloc[:3], s.iloc[:1]])]).exact

@@ -147,3 +147,102 @@ def test_repeated_texts_scored_once():
 def test_unknown_implementation():
     with pytest.raises(ValueError, match="unknown VADER implementation"):
         make_analyzer("textblob")
+
+
+def news_like_sentences(n: int, seed: int = 0) -> list[str]:
+    """Sentences of the seed article's words, with VADER's trigger words, lexicon words in
+    any case, punctuation, contractions, emoji and non-ASCII tokens spliced in."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "seeds" / "000_bddb6e4422a4ea30.txt").read_text()
+    seed_words = re.findall(r"\S+", text)
+    rng = random.Random(seed)
+    lexicon = sorted(PackageVader().lexicon)
+    extra = [
+        *BOOSTER_DICT,
+        *NEGATE,
+        *[w for k in SPECIAL_CASES for w in k.split()],
+        "but",
+        "But,",
+        "BUT",
+        "no",
+        "No!",
+        "least",
+        "at",
+        "very",
+        "kind",
+        "of",
+        "never",
+        "so",
+        "this",
+        "without",
+        "doubt",
+        "isn't",
+        "wouldn't,",
+        "!!",
+        "?",
+        "???",
+        ":)",
+        ":-(",
+        "🙂",
+        "x😡",
+        "İstanbul",
+        "Straße",
+        "ǅemal",
+        "...",
+        "--",
+        "NATO's",
+        "GOOD",
+        "Terrible.",
+    ]
+    out = []
+    for _ in range(n):
+        start = rng.randrange(len(seed_words))
+        words = seed_words[start : start + rng.randint(0, 40)]
+        for _ in range(rng.randint(0, 6)):
+            pool = extra if rng.random() < 0.5 else lexicon
+            w = rng.choice(pool)
+            w = w.upper() if rng.random() < 0.1 else w.capitalize() if rng.random() < 0.2 else w
+            words.insert(rng.randint(0, len(words)), w)
+        out.append(rng.choice([" ", "  ", "\n", " \t"]).join(words))
+    return out
+
+
+def test_fast_port_equals_vadersentiment_on_news_like_sentences(monkeypatch):
+    """The fast paths (token cache, lexicon words only, rules skipped where no context word
+    is near, ASCII without emoji scan) give the package's four scores, bit for bit -- also
+    when the token cache starts afresh every few sentences."""
+    import newslens.vader as vader
+
+    monkeypatch.setattr(vader, "TOKEN_CACHE_SIZE", 300)
+    package, fast = PackageVader(), vader.FastVader()
+    for s in news_like_sentences(6000):
+        got, want = fast.polarity_scores(s), package.polarity_scores(s)
+        assert got == want and repr(got) == repr(want), s
+
+
+def test_sentence_scorer_batches_and_cache_give_the_same_table():
+    """Scoring in batches, with repeated sentences remembered across batches (and a full
+    cache), gives the table that scoring all sentences at once gives."""
+    from newslens.sentiment import SentenceScorer
+
+    texts = news_like_sentences(400, seed=3)
+    texts = [texts[i % 150] if i % 3 == 0 else texts[i] for i in range(len(texts))]
+    table = pd.DataFrame(
+        {
+            "doc_id": [f"d{i // 10:03d}" for i in range(len(texts))],
+            "para_id": [i % 10 // 3 for i in range(len(texts))],
+            "sent_id": [i % 10 for i in range(len(texts))],
+            "text": texts,
+        }
+    )
+    whole = score_sentences(table)
+    for cache_size in (0, 20, 10_000):
+        scorer = SentenceScorer(cache_size=cache_size)
+        parts = [scorer(table.iloc[i : i + 70]) for i in range(0, len(table), 70)]
+        pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+        assert len(scorer.cache) <= cache_size
+    assert whole["compound"].tolist() == [
+        PackageVader().polarity_scores(t)["compound"] for t in texts
+    ]

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from newslens.vader import make_analyzer, score_texts
+from newslens.runtime import NewslensError
+from newslens.vader import make_analyzer
 
 LABELS = ("negative", "neutral", "positive")
 SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
@@ -39,6 +40,61 @@ def label_compound(compound, negative: float = -0.05, positive: float = 0.05) ->
     return out
 
 
+class SentenceScorer:
+    """Scores sentence tables, batch after batch (``scorer(sentences)``: see
+    :func:`score_sentences`).
+
+    A sentence that occurs several times in a batch is scored once; the scores of up to
+    ``cache_size`` sentences repeated within a batch (boilerplate, quotes) are also kept for
+    the batches that follow. The cache never changes a score, and it is bounded so that a
+    shard of any size fits in memory.
+    """
+
+    def __init__(
+        self,
+        implementation: str = "vadersentiment",
+        negative: float = -0.05,
+        positive: float = 0.05,
+        analyzer=None,
+        cache_size: int = 200_000,
+    ) -> None:
+        self.analyzer = analyzer or make_analyzer(implementation)
+        self.negative = negative
+        self.positive = positive
+        self.cache_size = cache_size
+        self.cache: dict[str, tuple[float, float, float, float]] = {}
+
+    def _scores(self, texts: pd.Series) -> np.ndarray:
+        """(n, 4) array of neg, neu, pos, compound; each distinct text scored once."""
+        codes, uniques = pd.factorize(texts)
+        distinct = list(uniques)
+        cache, score = self.cache, self.analyzer.score
+        results = [cache.get(t) or score(t) for t in distinct]
+        room = self.cache_size - len(cache)
+        if room > 0:
+            repeated = np.flatnonzero(np.bincount(codes, minlength=len(distinct)) > 1)
+            for k in repeated[:room].tolist():
+                cache[distinct[k]] = results[k]
+        return np.array(results, dtype=float).reshape(-1, 4)[codes]
+
+    def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
+        n = len(sentences)
+        texts = sentences["text"].fillna("").astype(str) if n else pd.Series([], dtype=object)
+        scores = self._scores(texts) if n else np.empty((0, 4))
+        out = pd.DataFrame(
+            {
+                "doc_id": sentences["doc_id"].astype(str).to_numpy(dtype=object) if n else [],
+                "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
+                "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
+            }
+        )
+        for j, col in enumerate(SCORE_COLUMNS):
+            out[col] = scores[:, j]
+        out["label"] = label_compound(out["compound"], self.negative, self.positive)
+        out["doc_id"] = out["doc_id"].astype(object)
+        return out[SENTENCE_COLUMNS]
+
+
 def score_sentences(
     sentences: pd.DataFrame,
     implementation: str = "vadersentiment",
@@ -49,23 +105,10 @@ def score_sentences(
     """VADER scores for each sentence: doc_id, para_id, sent_id, neg, neu, pos, compound, label.
 
     Empty sentences and sentences without words (numbers, punctuation) score 0 and are
-    labelled neutral; they stay in the table so that nothing is silently lost.
+    labelled neutral; they stay in the table so that nothing is silently lost. Repeated
+    sentences are scored once. For a stream of batches use :class:`SentenceScorer`.
     """
-    analyzer = analyzer or make_analyzer(implementation)
-    texts = sentences["text"].fillna("").astype(str).tolist() if len(sentences) else []
-    scores = np.array(score_texts(texts, analyzer), dtype=float).reshape(-1, 4)
-    out = pd.DataFrame(
-        {
-            "doc_id": sentences["doc_id"].astype(str).to_numpy() if len(sentences) else [],
-            "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
-            "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
-        }
-    )
-    for j, col in enumerate(SCORE_COLUMNS):
-        out[col] = scores[:, j]
-    out["label"] = label_compound(out["compound"], negative, positive)
-    out["doc_id"] = out["doc_id"].astype(object)
-    return out[SENTENCE_COLUMNS]
+    return SentenceScorer(implementation, negative, positive, analyzer)(sentences)
 
 
 def indicator_matrix(scored: pd.DataFrame) -> np.ndarray:
@@ -204,6 +247,16 @@ def within_unit_ci(
     return out[cols]
 
 
+def shard_order(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
+    """The rows of a per-article or per-paragraph table in the order in which their articles
+    first appear in ``doc_ids`` (the sentence order of a shard); a stable sort, so an
+    article's paragraphs stay in para_id order."""
+    _, uniques = pd.factorize(doc_ids)
+    rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
+    key = table["doc_id"].map(rank).to_numpy(dtype=float)
+    return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -263,6 +316,71 @@ def actor_unit_sums(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+SUM_COLUMNS = ["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]
+
+
+def actor_units(unit_sums: pd.DataFrame | None) -> dict:
+    """{(actor, scope): (sums, n_sentences, n_mentions)} from ``actor_unit_sums`` tables:
+    per article, the (U, 4) sums of SUM_COLUMNS and the counts, articles sorted by doc_id
+    (unit order fixes which resampling weight meets which unit, so the interval does not
+    depend on sharding)."""
+    if unit_sums is None or len(unit_sums) == 0:
+        return {}
+    out = {}
+    for (actor, scope), u in unit_sums.groupby(["actor", "scope"], sort=False):
+        u = u.sort_values("doc_id", kind="stable")
+        out[(actor, scope)] = (
+            u[SUM_COLUMNS].to_numpy(),
+            u["n_sentences"].to_numpy(),
+            u["n_mentions"].to_numpy(),
+        )
+    return out
+
+
+class ActorUnitSums:
+    """Per (actor, scope), the per-article sums of the actor's sentences (``actor_unit_sums``
+    without the ids), collected from tables that arrive in doc_id order, hold whole articles
+    and carry doc_rank; grouped by integer codes, with the same sums."""
+
+    VALUES = ["n_mentions", "compound", "is_negative", "is_neutral", "is_positive"]
+    COLUMNS = ["compound", "is_negative", "is_neutral", "is_positive", "size", "n_mentions"]
+
+    def __init__(self, actor_index: pd.Index):
+        self.actor_index = actor_index
+        self.parts: dict = {}  # (actor, scope) -> list of per-table column arrays
+
+    def add(self, t: pd.DataFrame) -> None:
+        actor = self.actor_index.get_indexer(t["actor"])
+        rank = t["doc_rank"].to_numpy()
+        span = int(rank.max()) + 1 if len(rank) else 1
+        values = t[self.VALUES]
+        for scope in ("all", "alone"):
+            keep = slice(None) if scope == "all" else t["alone"].to_numpy(dtype=bool)
+            grouped = values[keep].groupby(actor[keep] * span + rank[keep], sort=True)
+            sums = grouped.sum()
+            sums["size"] = grouped.size()
+            code = sums.index.to_numpy() // span  # sorted: each actor's rows together
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else []
+            for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
+                key = (self.actor_index[code[i]], scope)
+                self.parts.setdefault(key, []).append(
+                    [sums[c].to_numpy()[i:j].copy() for c in self.COLUMNS]  # own memory
+                )
+
+    def units(self) -> dict:
+        """{(actor, scope): (sums, n_sentences, n_mentions)} as ``actor_units`` gives them
+        (sums in the Fortran order of ``DataFrame.to_numpy``); consumes the parts."""
+        out = {}
+        for key in list(self.parts):
+            parts = self.parts.pop(key)
+            cols = [np.concatenate([p[c] for p in parts]) for c in range(len(self.COLUMNS))]
+            sums = np.empty((len(cols[0]), 4), order="F")
+            for c in range(4):
+                sums[:, c] = cols[c]
+            out[key] = (sums, cols[4].astype(np.int64), cols[5].astype(np.int64))
+        return out
+
+
 def actor_summary(
     actor_sentences: pd.DataFrame,
     actors: list[str],
@@ -272,6 +390,7 @@ def actor_summary(
     confidence: float = 0.95,
     min_articles: int = 30,
     max_units: int = 20000,
+    units: dict | None = None,
 ) -> pd.DataFrame:
     """sentiment_actors.csv: per actor (in config order) and scope ("all", "alone"):
     n_sentences, n_articles, n_mentions, mean compound with CI, share negative/neutral/positive
@@ -279,38 +398,28 @@ def actor_summary(
 
     Resampling unit: articles when the actor's sentences come from at least
     ``min_articles`` articles (sentences of one article are not independent), else
-    sentences (given in ``actor_sentences``; with many articles only ``unit_sums`` is needed).
+    sentences (given in ``actor_sentences``; with many articles only the per-article sums
+    are needed: ``unit_sums``, or ``units`` as :func:`actor_units` makes them).
     An actor without mentions gets a row with n_sentences 0 and empty statistics.
     """
+    if units is None:
+        units = actor_units(unit_sums)
     rows = []
     for scope in ("all", "alone"):
         for k, actor in enumerate(actors):
             row = {"actor": actor, "scope": scope}
-            if unit_sums is not None and len(unit_sums):
-                u = unit_sums[(unit_sums.actor == actor) & (unit_sums.scope == scope)]
-                # unit order fixes which resampling weight meets which unit: sort, so that
-                # the interval does not depend on sharding
-                u = u.sort_values("doc_id", kind="stable")
-                n_articles = len(u)
-                n_sent = int(u["n_sentences"].sum()) if n_articles else 0
-                n_ment = int(u["n_mentions"].sum()) if n_articles else 0
-            else:
-                u = None
-                n_articles = n_sent = n_ment = 0
+            sums, n_sentences, n_mentions = units.get((actor, scope), (None, (), ()))
+            n_articles = len(n_sentences)
+            n_sent = int(n_sentences.sum()) if n_articles else 0
+            n_ment = int(n_mentions.sum()) if n_articles else 0
             row.update(n_sentences=n_sent, n_articles=n_articles, n_mentions=n_ment)
             rng = np.random.default_rng([seed, k, 0 if scope == "all" else 1])
             if n_sent == 0:
                 est = low = high = np.full(4, np.nan)
                 unit, method = "", "none"
             elif n_articles >= min_articles:
-                sums = u[["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]]
                 est, low, high, method = ratio_ci(
-                    sums.to_numpy(),
-                    u["n_sentences"].to_numpy(),
-                    resamples,
-                    rng,
-                    confidence,
-                    max_units,
+                    sums, n_sentences, resamples, rng, confidence, max_units
                 )
                 unit = "article"
             else:
@@ -328,6 +437,135 @@ def actor_summary(
             row["ci_method"] = method
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+class ScoreLookup:
+    """The compound score and label of every sentence of a shard, found by (doc_id, sent_id):
+    what joining a shard's actor mentions to its scores needs, at ~17 bytes a sentence (the
+    score and mention files need not be in the same order).
+
+    ``batches``: the shard's scores (doc_id, sent_id, compound, label) in batches. ``exact``
+    is False when a (doc_id, sent_id) repeats or a sent_id is out of range; then the lookup
+    must not be used (``rows`` would differ from a join).
+    """
+
+    SENT_BITS = 24
+
+    def __init__(self, batches) -> None:
+        ids: dict[str, int] = {}
+        keys, compound, label = [], [], []
+        self.exact = True
+        for b in batches:
+            codes, uniques = pd.factorize(b["doc_id"].astype(str))
+            doc = np.fromiter(
+                (ids.setdefault(d, len(ids)) for d in uniques), dtype=np.int64, count=len(uniques)
+            )
+            sent = b["sent_id"].to_numpy(dtype=np.int64)
+            if len(sent) and (sent.min() < 0 or sent.max() >= 1 << self.SENT_BITS):
+                self.exact = False
+            keys.append((doc[codes] << self.SENT_BITS) | sent)
+            compound.append(b["compound"].to_numpy(dtype=float))
+            lab = np.full(len(b), len(LABELS), dtype=np.int8)
+            for i, name in enumerate(LABELS):
+                lab[(b["label"] == name).to_numpy(dtype=bool, na_value=False)] = i
+            label.append(lab)
+        self.index = pd.Index(list(ids), dtype=object)
+        key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        order = np.argsort(key, kind="stable")
+        self.keys = key[order]
+        self.compound = np.concatenate(compound)[order] if compound else np.empty(0)
+        self.label = np.concatenate(label)[order] if label else np.empty(0, dtype=np.int8)
+        if np.any(self.keys[1:] == self.keys[:-1]):
+            self.exact = False
+
+    def find(self, doc: np.ndarray, sent: np.ndarray):
+        """For each (doc, sent_id), with ``doc`` the position of doc_id in ``index`` (-1: not
+        there): whether the shard scored it, its compound score and its label code (index
+        into LABELS; len(LABELS) for any other label)."""
+        doc, sent = np.asarray(doc, dtype=np.int64), np.asarray(sent, dtype=np.int64)
+        ok = (doc >= 0) & (sent >= 0) & (sent < 1 << self.SENT_BITS)
+        if len(self.keys) == 0:
+            return (
+                np.zeros(len(sent), dtype=bool),
+                np.zeros(len(sent)),
+                np.zeros(len(sent), np.int8),
+            )
+        key = (doc << self.SENT_BITS) | np.where(ok, sent, 0)
+        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        found = ok & (self.keys[pos] == key)
+        return found, self.compound[pos], self.label[pos]
+
+
+def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """The position of each value in ``index`` (-1 if absent), looking up each distinct
+    value once."""
+    codes, uniques = pd.factorize(values)
+    return index.get_indexer(pd.Index(uniques).astype(str)).astype(np.int64)[codes]
+
+
+def actor_sentence_batch(
+    mentions: pd.DataFrame, lookup: ScoreLookup, doc_index: pd.Index, actor_index: pd.Index
+) -> pd.DataFrame:
+    """``actor_sentence_table`` for a batch of whole articles of one shard, joined to the
+    shard's scores through ``lookup``, with integer keys instead of string ones: the same
+    rows in the same order, plus the column doc_rank (position of doc_id in ``doc_index``,
+    all doc ids sorted). ``actor_index``: the actor names, sorted."""
+    cols = [
+        "doc_id",
+        "sent_id",
+        "actor",
+        "n_mentions",
+        "n_actors",
+        "alone",
+        "compound",
+        "is_negative",
+        "is_neutral",
+        "is_positive",
+        "doc_rank",
+    ]
+    codes, uniques = pd.factorize(mentions["doc_id"])
+    uniques = pd.Index(uniques).astype(str)
+    sent = mentions["sent_id"].to_numpy(dtype=np.int64)
+    found, compound, label = lookup.find(lookup.index.get_indexer(uniques)[codes], sent)
+    rows = np.flatnonzero(found)
+    rank = doc_index.get_indexer(uniques).astype(np.int64)[codes[rows]]
+    sent = sent[rows]
+    actor = _positions(mentions["actor"], actor_index)[rows]
+    if np.any(actor < 0):
+        unknown = sorted(set(mentions["actor"].iloc[rows[actor < 0]]))
+        raise NewslensError(
+            f"actor mentions of {unknown}, which are not actors in the config key actors: "
+            "the mention files are out of date; rerun snakemake (rule actor_mentions)."
+        )
+    order = np.lexsort((actor, sent, rank))
+    rank, sent, actor, rows = rank[order], sent[order], actor[order], rows[order]
+    n = len(rows)
+    new_triple = np.ones(n, dtype=bool)
+    new_sentence = np.ones(n, dtype=bool)
+    if n:
+        new_sentence[1:] = (rank[1:] != rank[:-1]) | (sent[1:] != sent[:-1])
+        new_triple[1:] = new_sentence[1:] | (actor[1:] != actor[:-1])
+    first = np.flatnonzero(new_triple)  # one output row per (doc, sentence, actor)
+    n_mentions = np.diff(np.append(first, n))
+    sentence_of = np.cumsum(new_sentence[first]) - 1
+    n_actors = np.bincount(sentence_of)[sentence_of] if len(first) else np.zeros(0, np.int64)
+    src = rows[first]
+    lab = label[src]
+    out = pd.DataFrame(
+        {
+            "doc_id": mentions["doc_id"].iloc[src].astype(str).reset_index(drop=True),
+            "sent_id": sent[first],
+            "actor": mentions["actor"].iloc[src].astype(str).reset_index(drop=True),
+            "n_mentions": n_mentions.astype(np.int64),
+            "n_actors": n_actors.astype(np.int64),
+            "alone": n_actors == 1,
+            "compound": compound[src],
+        }
+    )
+    for i, name in enumerate(LABELS):
+        out[f"is_{name}"] = (lab == i).astype(float)
+    out["doc_rank"] = rank[first]
+    return out[cols]
 
 
 # --------------------------------------------------------------------------- groups

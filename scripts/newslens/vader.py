@@ -10,11 +10,13 @@ Two implementations of VADER (Hutto & Gilbert 2014) exist in the environment:
   the ``vaderSentiment`` package.
 
 :class:`FastVader` re-implements the ``vaderSentiment`` rules with the package's own lexicon
-and constants, but lower-cases each sentence once instead of once per rule and skips the
-per-character emoji loop when a sentence has no emoji. Its four scores are identical to
-``vaderSentiment``'s (tests/test_sentiment_vader.py compares them on hundreds of sentences,
-including the package's quirks such as the ``but`` rule matching scores by value). It is
-about 2-3x faster; benchmarks/bench_sentiment.py measures all three.
+and constants, but lower-cases each distinct token once, runs the rules only for lexicon
+words (and skips those that cannot change a word's valence when no booster, negation or
+idiom is near it) and skips the per-character emoji loop for ASCII sentences (see the class
+docstring). Its four scores are identical to ``vaderSentiment``'s, bit for bit
+(tests/test_sentiment_vader.py compares them on thousands of sentences, including the
+package's quirks such as the ``but`` rule matching scores by value). It is about 6x faster
+than the package; benchmarks/bench_sentiment.py measures all three.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import importlib.resources
 import math
 import string
 from collections.abc import Iterable
+from itertools import compress
 
 from vaderSentiment import vaderSentiment as _vs
 
@@ -156,26 +159,41 @@ def _punctuation_emphasis(text: str) -> float:
     return ep + qm
 
 
-def _score_valence(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
+def _normalize(score: float, alpha: float = 15) -> float:
+    """vaderSentiment's ``normalize``, verbatim (inlined for speed)."""
+    norm_score = score / math.sqrt((score * score) + alpha)
+    if norm_score < -1.0:
+        return -1.0
+    elif norm_score > 1.0:
+        return 1.0
+    return norm_score
+
+
+def _score_valence(
+    sentiments: list[float], hits: list[int], text: str
+) -> tuple[float, float, float, float]:
+    """vaderSentiment's ``score_valence``. Only the positions in ``hits`` can be non-zero
+    (``_but_check`` only rescales values), so the sums run over them, in the same order."""
     if not sentiments:
         return 0.0, 0.0, 0.0, 0.0
     sum_s = float(sum(sentiments))
-    amp = _punctuation_emphasis(text)
+    amp = _punctuation_emphasis(text) if "!" in text or "?" in text else 0.0
     if sum_s > 0:
         sum_s += amp
     elif sum_s < 0:
         sum_s -= amp
-    compound = _vs.normalize(sum_s)
+    compound = _normalize(sum_s)
     pos_sum = 0.0
     neg_sum = 0.0
-    neu_count = 0
-    for s in sentiments:
+    neu_count = len(sentiments)
+    for i in hits:
+        s = sentiments[i]
         if s > 0:
             pos_sum += float(s) + 1
-        if s < 0:
+            neu_count -= 1
+        elif s < 0:
             neg_sum += float(s) - 1
-        if s == 0:
-            neu_count += 1
+            neu_count -= 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += amp
     elif pos_sum < math.fabs(neg_sum):
@@ -189,17 +207,68 @@ def _score_valence(sentiments: list[float], text: str) -> tuple[float, float, fl
     )
 
 
+# A bound on the token cache of FastVader: past it the cache starts afresh, so memory stays
+# bounded on corpora with millions of distinct tokens (results never depend on the cache).
+TOKEN_CACHE_SIZE = 500_000
+
+# Words that can change the valence of a lexicon word one to three words after them:
+# boosters and dampeners, negations (also any word with "n't", added as they are seen),
+# "no", "never so/this", "without doubt", "least", and the "so"/"this" of the negation rule.
+_CONTEXT = (
+    frozenset(_BOOSTER) | _NEGATE | {"no", "never", "so", "this", "without", "doubt", "least"}
+)
+
+
+def _key_pairs(*tables: dict) -> frozenset[tuple[str, str]]:
+    """The first two words of every multiword key: a sequence of words can only equal a key
+    if its first two words are such a pair (keys are compared with single spaces)."""
+    return frozenset(tuple(k.split(" ")[:2]) for t in tables for k in t if " " in k)
+
+
+_IDIOM_PAIRS = _key_pairs(_SPECIAL, _BOOSTER)
+_IDIOM_SECOND = frozenset(b for _, b in _IDIOM_PAIRS)
+
+
+def _near_idiom(lw: list[str], i: int, n: int) -> bool:
+    """Whether the idiom rule of the word at ``i`` can apply: a pair of neighbouring words
+    from i - 3 to i + 1 starts an idiom or a multiword booster key."""
+    if _IDIOM_SECOND.isdisjoint(lw[max(i - 2, 0) : i + 2]):
+        return False
+    return (
+        (i >= 3 and (lw[i - 3], lw[i - 2]) in _IDIOM_PAIRS)
+        or (i >= 2 and (lw[i - 2], lw[i - 1]) in _IDIOM_PAIRS)
+        or (i >= 1 and (lw[i - 1], lw[i]) in _IDIOM_PAIRS)
+        or (i < n - 1 and (lw[i], lw[i + 1]) in _IDIOM_PAIRS)
+    )
+
+
 class FastVader:
     """VADER with the exact rules, lexicon and output of ``vaderSentiment`` 3.3.2, faster.
 
     ``score(text)`` returns (neg, neu, pos, compound); ``polarity_scores(text)`` the dict
     that ``vaderSentiment`` returns.
+
+    Where the time goes, and what this port does about it (each step keeps every score
+    identical; tests/test_sentiment_vader.py compares with the package):
+
+    * Tokens: each distinct whitespace token is stripped of punctuation and lower-cased once
+      and remembered (``_lower``), so a sentence costs one dict lookup per token.
+    * Only lexicon words can carry a valence; the rules run for those words alone (the
+      others score 0), and a sentence without any is neutral at once.
+    * Most lexicon words have no booster, negation, "no", "least" or idiom within three
+      words before them (``_CONTEXT``, ``_near_idiom``): their valence is the lexicon's,
+      adjusted for capitals, without running the rules that could not change it.
+    * ASCII sentences skip the emoji scan (every emoji of the lexicon is non-ASCII).
     """
 
     def __init__(self) -> None:
         self.lexicon = _lexicon()
         self.emojis = _emojis()
         self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
+        self._lower: dict[str, str] = {}
+        # a lexicon word that is no booster: the only words that can carry a valence
+        self._valenced = frozenset(w for w in self.lexicon if w not in _BOOSTER)
+        self._context = set(_CONTEXT)
 
     def _replace_emojis(self, text: str) -> str:
         parts = []
@@ -215,25 +284,65 @@ class FastVader:
                 prev_space = ch == " "
         return "".join(parts)
 
+    def _lower_words(self, tokens: list[str]) -> list[str]:
+        """The stripped, lower-cased form of each token (vaderSentiment's ``words_and_emoticons``
+        lower-cased), through the token cache."""
+        cache = self._lower
+        try:
+            return list(map(cache.__getitem__, tokens))
+        except KeyError:
+            pass
+        if len(cache) > TOKEN_CACHE_SIZE:
+            cache.clear()
+        lw = []
+        for t in tokens:
+            w = cache.get(t)
+            if w is None:
+                w = cache[t] = _strip_punc_if_word(t).lower()
+                if "n't" in w:
+                    self._context.add(w)
+            lw.append(w)
+        return lw
+
     def score(self, text: str) -> tuple[float, float, float, float]:
-        if not self._emoji_chars.isdisjoint(text):
+        if not text.isascii() and not self._emoji_chars.isdisjoint(text):
             text = self._replace_emojis(text)
         text = text.strip()
-        words = [_strip_punc_if_word(w) for w in text.split()]
-        lw = [w.lower() for w in words]
-        n = len(words)
-        n_upper = sum(1 for w in words if w.isupper())
+        tokens = text.split()
+        lw = self._lower_words(tokens)
+        n = len(lw)
+        valenced = self._valenced
+        hits = list(compress(range(n), map(valenced.__contains__, lw)))
+        if not hits:
+            # every word scores 0: no valence, no "but" effect, compound 0
+            return (0.0, 1.0, 0.0, 0.0) if n else (0.0, 0.0, 0.0, 0.0)
+        # A stripped word is upper case exactly when its token is (punctuation has no case).
+        n_upper = sum(map(str.isupper, tokens))
         is_cap_diff = 0 < n - n_upper < n
         lex = self.lexicon
-        sentiments: list[float] = []
-        for i, item_l in enumerate(lw):
-            if item_l in _BOOSTER or (i < n - 1 and item_l == "kind" and lw[i + 1] == "of"):
-                sentiments.append(0)
-                continue
-            if item_l not in lex:
-                sentiments.append(0)
+        context = self._context
+        sentiments: list[float] = [0] * n
+        for i in hits:
+            item_l = lw[i]
+            if i < n - 1 and item_l == "kind" and lw[i + 1] == "of":
                 continue
             valence = lex[item_l]
+            if (
+                item_l != "no"
+                and context.isdisjoint(lw[max(i - 3, 0) : i])
+                and (
+                    _IDIOM_SECOND.isdisjoint(lw[max(i - 2, 0) : i + 2]) or not _near_idiom(lw, i, n)
+                )
+            ):
+                # No rule below can change this valence (it is never 0, so the rules'
+                # "+ 0.0" steps leave it as it is): only the capitals rule applies.
+                if is_cap_diff and tokens[i].isupper():
+                    if valence > 0:
+                        valence += _C_INCR
+                    else:
+                        valence -= _C_INCR
+                sentiments[i] = valence
+                continue
             if item_l == "no" and i != n - 1 and lw[i + 1] in lex:
                 valence = 0.0
             if (
@@ -242,7 +351,7 @@ class FastVader:
                 or (i > 2 and lw[i - 3] == "no" and lw[i - 1] in ("or", "nor"))
             ):
                 valence = lex[item_l] * _N_SCALAR
-            if is_cap_diff and words[i].isupper():
+            if is_cap_diff and tokens[i].isupper():
                 if valence > 0:
                     valence += _C_INCR
                 else:
@@ -250,14 +359,14 @@ class FastVader:
             for start_i in range(3):
                 j = i - (start_i + 1)
                 if j >= 0 and lw[j] not in lex:
-                    s = _scalar_inc_dec(words[j], lw[j], valence, is_cap_diff)
+                    s = _scalar_inc_dec(tokens[j], lw[j], valence, is_cap_diff)
                     if start_i == 1 and s != 0:
                         s = s * 0.95
                     if start_i == 2 and s != 0:
                         s = s * 0.9
                     valence = valence + s
                     valence = _negation_check(valence, lw, start_i, i)
-                    if start_i == 2:
+                    if start_i == 2 and _near_idiom(lw, i, n):
                         valence = _special_idioms_check(valence, lw, i)
             # "least" check
             if i > 1 and lw[i - 1] not in lex and lw[i - 1] == "least":
@@ -265,9 +374,9 @@ class FastVader:
                     valence = valence * _N_SCALAR
             elif i > 0 and lw[i - 1] not in lex and lw[i - 1] == "least":
                 valence = valence * _N_SCALAR
-            sentiments.append(valence)
+            sentiments[i] = valence
         sentiments = _but_check(lw, sentiments)
-        return _score_valence(sentiments, text)
+        return _score_valence(sentiments, hits, text)
 
     def polarity_scores(self, text: str) -> dict[str, float]:
         neg, neu, pos, compound = self.score(text)

@@ -8,6 +8,11 @@ SENT_GROUP_BY = (
 )
 SENT_BOOT = dict(SENT["bootstrap"])
 SENT_FIGS = ["arc", "actors", "distribution", "time", "groups"]
+# Per-shard jobs read their sentences in batches of this many rows (bounded memory), and
+# sentiment_score remembers the scores of up to SENT_CACHE_SIZE repeated sentences across
+# batches. Neither changes any result.
+SENT_BATCH_ROWS = 100_000
+SENT_CACHE_SIZE = 200_000
 
 
 # The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
@@ -42,6 +47,7 @@ rule actor_mentions:
         ENV
     params:
         actors=config["actors"],
+        batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actor_mentions.py"
 
@@ -60,6 +66,8 @@ rule sentiment_score:
     params:
         implementation=SENT["implementation"],
         thresholds=SENT["thresholds"],
+        batch_rows=SENT_BATCH_ROWS,
+        cache_size=SENT_CACHE_SIZE,
     script:
         "../../scripts/sentiment_score.py"
 
@@ -79,6 +87,7 @@ rule sentiment_units:
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
+        batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_units.py"
 
@@ -105,6 +114,7 @@ rule sentiment_tables:
         thresholds=SENT["thresholds"],
         period=SENT["period"],
         group_by=SENT_GROUP_BY,
+        batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_tables.py"
 
@@ -132,6 +142,7 @@ rule sentiment_actors:
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,
+        batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actors.py"
 
