@@ -405,3 +405,37 @@ def test_missing_input_column_is_named(tmp_path):
     with pytest.raises(NewslensError, match="no column.*outlet"):
         list(iter_parquet_arrow(path, 10, ["doc_id", "text", "outlet"]))
     assert list(iter_parquet_arrow(path, 10, ["text"]))[0].column_names == ["text"]
+
+
+def test_punkt_training_sample_does_not_depend_on_sharding(tmp_path):
+    """The Punkt training text is every step-th article by corpus position, in corpus order,
+    whichever way the articles were dealt into shards (it once followed the shard order)."""
+    from newslens.tokenize import punkt_training_text
+
+    docs = pd.DataFrame(
+        {
+            "doc_index": range(40),
+            "doc_id": [f"d{i}" for i in range(40)],
+            "text": [f"Article {i} says {'x' * (10 + i)}." for i in range(40)],
+        }
+    )
+
+    def shard_files(n_shards):
+        paths = []
+        for k in range(n_shards):
+            path = tmp_path / f"{k}-of-{n_shards}.parquet"
+            docs.iloc[k::n_shards].to_parquet(path, index=False)
+            paths.append(str(path))
+        return paths
+
+    dropped = {"d3", "d8"}
+    texts = {n: punkt_training_text(shard_files(n), dropped, 400) for n in (1, 2, 3)}
+    assert texts[1] == texts[2] == texts[3]
+    picked = texts[1].split("\n\n")
+    kept = docs[~docs["doc_id"].isin(dropped)]
+    step = round(kept["text"].str.len().sum() / 400)  # 1,688 characters: every 4th article
+    assert step == 4
+    assert [p.split()[1] for p in picked] == ["0", "4", "12", "16", "20", "24", "28", "32", "36"][
+        : len(picked)
+    ]
+    assert sum(map(len, picked)) - len(picked[-1]) < 400

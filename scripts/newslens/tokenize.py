@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
-from newslens.runtime import NewslensError
+from newslens.runtime import NewslensError, iter_parquet
 
 # Abbreviations with inner periods (U.S.), numbers (1,000.5 / 50%), words with inner hyphens or
 # apostrophes (Armenian-Azerbaijani, don't), the possessive 's as its own token, punctuation.
@@ -161,6 +161,31 @@ def train_punkt(text: str, abbreviations: Iterable[str]) -> PunktParameters:
     for abbrev in abbreviations:
         params.abbrev_types.add(abbrev.lower().rstrip("."))
     return params
+
+
+def punkt_training_text(clean_paths, dropped_ids: set, budget: int) -> str:
+    """Up to ``budget`` characters of article text taken evenly across the corpus: every
+    step-th article by corpus position (``doc_index``), joined in corpus order, so the sample
+    and hence the sentence boundaries do not depend on how the corpus was sharded."""
+    total = 0
+    for path in clean_paths:
+        for batch in iter_parquet(path, 5000, ["doc_id", "text"]):
+            total += int(batch.loc[~batch["doc_id"].isin(dropped_ids), "text"].str.len().sum())
+    if budget <= 0 or total == 0:
+        return ""
+    step = max(1, round(total / budget))
+    picked = []
+    for path in clean_paths:
+        for batch in iter_parquet(path, 5000, ["doc_index", "doc_id", "text"]):
+            batch = batch.loc[(batch["doc_index"] % step == 0) & ~batch["doc_id"].isin(dropped_ids)]
+            picked.extend(zip(batch["doc_index"].tolist(), batch["text"].tolist(), strict=True))
+    parts, used = [], 0
+    for _, text in sorted(picked):
+        if used >= budget:
+            break
+        parts.append(text)
+        used += len(text)
+    return "\n\n".join(parts)
 
 
 def punkt_to_json(params: PunktParameters) -> str:
