@@ -172,3 +172,17 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
+
+
+def iter_arrow(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
+    """Yield a Parquet file as Arrow tables of at most ``batch_rows`` rows (no pandas
+    conversion); a corrupt file is reported by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            yield pa.Table.from_batches([batch])
+    except (OSError, ValueError) as err:
+        raise corrupt_parquet(path, err) from err
