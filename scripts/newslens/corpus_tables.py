@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,8 +10,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 from nltk.probability import FreqDist
-
-from newslens.runtime import NewslensError
 
 STAGE_ORDER = {"ingest": 0, "clean": 1, "dedup": 2}
 
@@ -90,172 +87,6 @@ def collocations(ngrams: pd.DataFrame, measure: str, min_freq: int, top_n: int) 
         for i, ((w1, w2), score) in enumerate(scored)
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-# --------------------------------------------------------------------------------------------
-# Gathering shard tables in corpus order with bounded memory (Arrow batches, no pandas rows)
-# --------------------------------------------------------------------------------------------
-
-UNKNOWN_DOC = np.iinfo(np.int64).max  # sort key of a row whose doc_id is not in the documents
-
-
-def doc_keys(doc_id: pa.Array | pa.ChunkedArray, ids: pa.Array, index: np.ndarray) -> np.ndarray:
-    """The corpus position (``doc_index``) of each row from its ``doc_id``, given the documents'
-    ``ids`` and their ``index``. The rows of one article are contiguous in a shard, so only the
-    first row of each run is looked up. Unknown doc_ids get UNKNOWN_DOC (sorted last)."""
-    if isinstance(doc_id, pa.ChunkedArray):
-        doc_id = doc_id.combine_chunks()
-    n = len(doc_id)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n > 1:
-        change = pc.not_equal(doc_id.slice(1), doc_id.slice(0, n - 1))
-        starts = np.concatenate(
-            ([0], np.flatnonzero(change.fill_null(True).to_numpy(zero_copy_only=False)) + 1)
-        )
-    else:
-        starts = np.zeros(1, dtype=np.int64)
-    pos = pc.index_in(doc_id.take(pa.array(starts)), value_set=ids).fill_null(-1).to_numpy()
-    run_keys = np.where(pos >= 0, index[np.maximum(pos, 0)], UNKNOWN_DOC)
-    return np.repeat(run_keys, np.diff(np.append(starts, n)))
-
-
-def merge_by_key(
-    streams: Sequence[Iterable[tuple[pa.Table, np.ndarray]]],
-) -> Iterator[pa.Table]:
-    """Merge streams of (table, sort key) batches, each stream sorted by its key, into tables in
-    key order; equal keys keep stream order, then row order (what a stable sort of the
-    concatenated streams gives). Memory: about one batch per stream."""
-    iters = [iter(s) for s in streams]
-    bufs: list[pa.Table | None] = [None] * len(iters)
-    keys: list[np.ndarray | None] = [None] * len(iters)
-
-    def refill(i: int) -> None:
-        while bufs[i] is None or bufs[i].num_rows == 0:
-            nxt = next(iters[i], None)
-            if nxt is None:
-                bufs[i] = keys[i] = None
-                return
-            bufs[i], keys[i] = nxt
-
-    for i in range(len(iters)):
-        refill(i)
-    while True:
-        active = [i for i in range(len(iters)) if bufs[i] is not None]
-        if not active:
-            return
-        mark = min(keys[i][-1] for i in active)
-        parts, part_keys = [], []
-        for i in active:
-            cut = int(np.searchsorted(keys[i], mark, side="right"))
-            if cut:
-                parts.append(bufs[i].slice(0, cut))
-                part_keys.append(keys[i][:cut])
-                bufs[i], keys[i] = bufs[i].slice(cut), keys[i][cut:]
-            if bufs[i].num_rows == 0:
-                refill(i)
-        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        key = np.concatenate(part_keys) if len(part_keys) > 1 else part_keys[0]
-        if len(key) > 1 and (np.diff(key) < 0).any():
-            table = table.take(pa.array(np.argsort(key, kind="stable")))
-        yield table
-
-
-def check_sorted(keys: np.ndarray, previous: int, path) -> int:
-    """Raise if a shard's rows are not in corpus order (the merge relies on it); return the
-    last key."""
-    if len(keys) == 0:
-        return previous
-    if keys[0] < previous or (np.diff(keys) < 0).any():
-        raise NewslensError(
-            f"{path} is not in corpus order (doc_index); it was not written by this version of "
-            "the pipeline. Delete results/interim and run snakemake again."
-        )
-    return int(keys[-1])
-
-
-def unified_schema(schemas: Sequence[pa.Schema]) -> pa.Schema:
-    """One schema for tables gathered from shards: a column that is all null in one shard takes
-    the type it has in another. Pandas metadata is dropped (it describes one shard)."""
-    schema = pa.unify_schemas(list(schemas), promote_options="permissive")
-    return schema.remove_metadata()
-
-
-def csv_frame(table: pa.Table, float_columns: Iterable[str] = ()) -> pd.DataFrame:
-    """A batch as the DataFrame whose ``to_csv`` prints it as pandas prints the whole table:
-    integer columns that hold a null anywhere in the table (``float_columns``) are floats in
-    every batch, as ``pd.concat`` of the shards makes them."""
-    for name in float_columns:
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, table.column(i).cast(pa.float64()))
-    return table.to_pandas()
-
-
-# --------------------------------------------------------------------------------------------
-# Summing the shards' n-gram counts with bounded memory
-# --------------------------------------------------------------------------------------------
-
-NGRAM_COLUMNS = ["ngram", "n", "count", "doc_freq"]
-
-
-def ngram_partition(ngram: pa.Array | pa.ChunkedArray, n_parts: int) -> np.ndarray:
-    """A deterministic partition number in [0, n_parts) for each string, from its length and
-    five of its bytes (first, second, middle, second to last, last), mixed by a 64-bit
-    multiplicative hash. Equal strings always fall in the same partition; no Python object is
-    made per string."""
-    if isinstance(ngram, pa.ChunkedArray):
-        ngram = ngram.combine_chunks()
-    n = len(ngram)
-    if n_parts <= 1 or n == 0:
-        return np.zeros(n, dtype=np.int64)
-    arr = ngram.cast(pa.large_string()).fill_null("")
-    if arr.offset:
-        arr = pa.concat_arrays([arr])  # offset 0, so that the buffers start at row 0
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
-    data = (
-        np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-        if arr.buffers()[2]
-        else np.zeros(1, np.uint8)
-    )
-    start, end = offsets[:-1], offsets[1:]
-    length = end - start
-    has = length > 0
-    last = np.maximum(end - 1, start)
-    h = length.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        for pos in (
-            start,
-            np.minimum(start + 1, last),
-            (start + last) // 2,
-            np.maximum(last - 1, start),
-            last,
-        ):
-            byte = np.where(has, data[np.minimum(pos, len(data) - 1)], 0).astype(np.uint64)
-            h = (h ^ byte) * np.uint64(0x100000001B3)
-        h ^= h >> np.uint64(29)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(32)
-    return (h % np.uint64(n_parts)).astype(np.int64)
-
-
-def sum_ngrams(table: pa.Table) -> pa.Table:
-    """Sum the count and doc_freq of equal n-grams (the shards' documents are disjoint, so
-    document frequencies add up). Returns ngram, n, count, doc_freq in order of first
-    appearance."""
-    if table.num_rows == 0:
-        return table.select(NGRAM_COLUMNS)
-    enc = pc.dictionary_encode(table.column("ngram").combine_chunks())
-    codes = enc.indices.to_numpy()
-    m = len(enc.dictionary)
-    # codes are numbered in order of first appearance: a code is new where the running maximum
-    # grows
-    running = np.maximum.accumulate(codes)
-    first = np.flatnonzero(np.diff(running, prepend=-1) > 0)
-    out = {"ngram": enc.dictionary, "n": table.column("n").take(pa.array(first))}
-    for col in ("count", "doc_freq"):
-        total = np.bincount(codes, weights=table.column(col).to_numpy(), minlength=m)
-        out[col] = pa.array(np.rint(total).astype(np.int64))
-    return pa.table(out)
 
 
 def approximate_scores(
