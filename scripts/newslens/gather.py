@@ -9,6 +9,7 @@ concatenated shards would give, whatever the number of shards, holding one batch
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,10 +31,12 @@ from newslens.runtime import (
 
 # A gathered table with more rows gets no CSV twin (a note instead: read the Parquet file).
 CSV_MAX_ROWS = 5_000_000
-# Rows per batch read from a shard (tokens have ~10 columns: ~100 MB per batch).
+# At most this many rows per batch read from a shard, and about this many bytes (in Arrow).
 BATCH_ROWS = 1_000_000
-# Summing n-gram counts holds one partition of this many input rows in memory at a time.
-NGRAM_PARTITION_ROWS = 8_000_000
+BATCH_BYTES = 64 * 2**20
+# Summing n-gram counts holds one partition of this many input rows in memory at a time
+# (measured: 2M rows is faster than 8M and needs half the memory).
+NGRAM_PARTITION_ROWS = 2_000_000
 UNKNOWN_DOC = np.iinfo(np.int64).max  # sort key of a row whose doc_id is not in the documents
 
 
@@ -211,10 +214,20 @@ def parquet_file(path) -> pq.ParquetFile:
         raise corrupt_parquet(path, err) from err
 
 
+def rows_per_batch(path, max_rows: int = BATCH_ROWS, target_bytes: int = BATCH_BYTES) -> int:
+    """Rows per batch for reading ``path``: at most ``max_rows``, and about ``target_bytes`` of
+    Arrow memory, judged from the size of its first rows (a text column makes rows large)."""
+    probe = next(iter_arrow(path, 2000), None)
+    if probe is None or probe.num_rows == 0:
+        return max_rows
+    per_row = max(1.0, probe.nbytes / probe.num_rows)
+    return int(max(1000, min(max_rows, target_bytes // per_row)))
+
+
 def keyed(path, schema: pa.Schema, key, batch_rows: int = BATCH_ROWS):
     """(table, corpus-order key) batches of one shard, cast to the gathered schema."""
     last = -1
-    for table in iter_arrow(path, batch_rows):
+    for table in iter_arrow(path, min(batch_rows, rows_per_batch(path))):
         if table.schema != schema:
             table = table.select(schema.names).cast(schema)
         keys = key(table)
@@ -254,33 +267,24 @@ def gather(
     n_rows = sum(parquet_num_rows(p) for p in paths)
     with_csv = bool(out_csv) and (csv_max_rows is None or n_rows <= csv_max_rows)
     floats = int_columns_with_nulls(paths, schema) if with_csv else []
-    with atomic_path(out_parquet) as tmp_pq:
-        writer = pq.ParquetWriter(tmp_pq, schema)
-        csv_ctx = atomic_path(out_csv) if with_csv else None
-        tmp_csv = csv_ctx.__enter__() if csv_ctx else None
-        try:
-            fh = open(tmp_csv, "w", encoding="utf-8", newline="") if tmp_csv else None
-            header = True
-            for table in merge_by_key([keyed(p, full, key, batch_rows) for p in paths]):
-                table = table.select(schema.names)
-                writer.write_table(table)
-                if fh:
-                    csv_frame(table, floats).to_csv(
-                        fh, header=header, index=False, lineterminator="\n"
-                    )
-                    header = False
+    merged = merge_by_key([keyed(p, full, key, batch_rows) for p in paths])
+    with contextlib.ExitStack() as stack:
+        tmp_pq = stack.enter_context(atomic_path(out_parquet))
+        fh = None
+        if with_csv:
+            tmp_csv = stack.enter_context(atomic_path(out_csv))
+            fh = stack.enter_context(open(tmp_csv, "w", encoding="utf-8", newline=""))
+        writer = stack.enter_context(pq.ParquetWriter(tmp_pq, schema))
+        header = True
+        for table in merged:
+            table = table.select(schema.names)
+            writer.write_table(table)
             if fh:
-                if header:
-                    csv_frame(schema.empty_table()).to_csv(fh, index=False, lineterminator="\n")
-                fh.close()
-        except BaseException as exc:
-            if csv_ctx:
-                csv_ctx.__exit__(type(exc), exc, None)
-            raise
-        finally:
-            writer.close()
-        if csv_ctx:
-            csv_ctx.__exit__(None, None, None)
+                frame = csv_frame(table, floats)
+                frame.to_csv(fh, header=header, index=False, lineterminator="\n")
+                header = False
+        if fh and header:
+            csv_frame(schema.empty_table()).to_csv(fh, index=False, lineterminator="\n")
     if out_csv and not with_csv:
         write_table(
             pd.DataFrame({"note": [f"{n_rows} rows: too many for CSV, read {out_parquet}"]}),
