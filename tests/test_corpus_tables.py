@@ -233,9 +233,9 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
             ]
         )
         audit.to_parquet(d / "audit.parquet", index=False)
-        pd.DataFrame(
-            {"doc_id": [], "kept_doc_id": [], "kind": [], "similarity": []}
-        ).to_parquet(d / "dropped.parquet", index=False)
+        pd.DataFrame({"doc_id": [], "kept_doc_id": [], "kind": [], "similarity": []}).to_parquet(
+            d / "dropped.parquet", index=False
+        )
 
         class NS(SimpleNamespace):
             def get(self, k, default=None):
