@@ -167,7 +167,9 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        # pre_buffer=False: with pyarrow's default (True) the reader keeps every row group it
+        # has read until the end, so memory grows with the file (measured: ~the file's size)
+        parquet = pq.ParquetFile(path, pre_buffer=False)
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
@@ -181,7 +183,7 @@ def iter_arrow(path: str | os.PathLike, batch_rows: int = 5000, columns: list[st
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False)  # bounded memory, see iter_parquet
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
             yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
