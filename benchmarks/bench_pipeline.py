@@ -95,7 +95,9 @@ def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False)
         .groupby("rule")
         .agg(seconds=("s", "sum"), jobs=("s", "size"), max_rss_mb=("max_rss_mb", "max"))
     )
-    docs = pd.read_parquet(workdir / "results" / "tables" / "documents.parquet", columns=["n_tokens"])
+    docs = pd.read_parquet(
+        workdir / "results" / "tables" / "documents.parquet", columns=["n_tokens"]
+    )
     provenance = json.loads((workdir / "results" / "provenance.json").read_text())
     return {
         "n": n,

@@ -169,12 +169,11 @@ def case_dtm(n_docs: int, n_shards: int = 2) -> dict:
     voc2 = tp.select_vocabulary(tp.sum_term_stats(terms), len(units), 2, 0.5, 20000)
     column = pd.Index(voc2["term"])
     parts = [
-        (tp.restrict_columns(m, column.get_indexer(t["term"]), len(voc2)), g)
-        for m, t, g in zip(mats, terms, targets, strict=True)
+        (m, column.get_indexer(t["term"]), g) for m, t, g in zip(mats, terms, targets, strict=True)
     ]
     lengths = np.zeros(len(units), dtype=np.int64)
-    for m, g in parts:
-        lengths[g] = np.diff(m.indptr)
+    for m, colmap, g in parts:
+        lengths[g] = tp.kept_lengths(m, colmap)
     new = tp.place_rows(parts, lengths, len(voc2))
     join_s = time.perf_counter() - t0
     same = all(

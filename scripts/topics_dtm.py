@@ -50,7 +50,7 @@ def main(smk):
         p.max_features,
     )
     column = pd.Index(vocab["term"])
-    colmaps = [
+    colmaps = [  # shard term -> vocabulary column (-1: not in the vocabulary)
         column.get_indexer(read_parquet(f, columns=["term"])["term"].astype(str))
         for f in smk.input.terms
     ]
@@ -58,15 +58,11 @@ def main(smk):
     # Pass 1: entries per unit on the vocabulary; pass 2 fills the matrix in place.
     lengths = np.zeros(len(units), dtype=np.int64)
     for f, colmap, target in zip(smk.input.counts, colmaps, targets, strict=True):
-        mat = load_npz(f)
-        if mat.shape[0] == 0:
-            continue
-        kept = np.add.reduceat(np.append(colmap[mat.indices] >= 0, False), mat.indptr[:-1])
-        lengths[target] = np.where(np.diff(mat.indptr) > 0, kept, 0)
+        lengths[target] = tp.kept_lengths(load_npz(f), colmap)
 
     def parts():
         for f, colmap, target in zip(smk.input.counts, colmaps, targets, strict=True):
-            yield tp.restrict_columns(load_npz(f), colmap, len(vocab)), target
+            yield load_npz(f), colmap, target
 
     x = tp.place_rows(parts(), lengths, len(vocab))
     units["n_terms"] = np.asarray(x.sum(axis=1)).ravel().astype("int64")

@@ -119,13 +119,15 @@ def streamed_dtm(tokens, docs, unit, ngram_max, n_shards, batch_rows, **vocab_kw
     vocab = tp.select_vocabulary(stats, len(units), **vocab_kw)
     column = pd.Index(vocab["term"])
     parts = [
-        (tp.restrict_columns(m, column.get_indexer(t["term"]), len(vocab)), target)
+        (m, column.get_indexer(t["term"]), target)
         for m, t, target in zip(mats, terms, targets, strict=True)
     ]
     lengths = np.zeros(len(units), dtype=np.int64)
-    for m, target in parts:
-        lengths[target] = np.diff(m.indptr)
-    return tp.place_rows(parts, lengths, len(vocab)), vocab
+    for m, colmap, target in parts:
+        lengths[target] = tp.kept_lengths(m, colmap, chunk=5)
+    restricted = tp.restrict_columns(mats[0], parts[0][1], len(vocab))
+    assert np.array_equal(np.diff(restricted.indptr), lengths[targets[0]])
+    return tp.place_rows(parts, lengths, len(vocab), chunk=7), vocab
 
 
 @pytest.mark.parametrize(
@@ -558,3 +560,21 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
     assert docs["unit"].tolist() == ["a#0", "a#1", "a#2"] and (docs["dominant_topic"] == "").all()
     assert pd.read_csv(tmp_path / "summary.csv").empty and pd.read_csv(tmp_path / "terms.csv").empty
     assert "too few for even K=2" in (tmp_path / "network.svg").read_text()
+
+
+def test_shard_counter_accepts_articles_out_of_unit_order():
+    tokens, labels = planted_tokens(20, n_topics=2, seed=7)
+    docs = list(labels.index)
+    units = tp.unit_index(tokens[["doc_id", "para_id"]], pd.DataFrame({"doc_id": docs}), "article")
+    vocab = tp.select_vocabulary(
+        tp.merge_term_stats(None, tp.unit_terms(tokens, "article")), len(units), 1, 1.0
+    )
+    expected = tp.shard_matrix(tp.unit_terms(tokens, "article"), units, vocab).toarray()
+    backwards = pd.concat([tokens[tokens["doc_id"] == d] for d in reversed(docs)])
+    counter = tp.ShardCounter(units, "article")
+    for start in range(0, len(backwards), 13):
+        counter.add(backwards.iloc[start : start + 13])
+    mat = counter.matrix()
+    colmap = pd.Index(vocab["term"]).get_indexer(counter.terms)
+    got = tp.restrict_columns(mat, colmap, len(vocab)).toarray()
+    assert np.array_equal(got, expected)

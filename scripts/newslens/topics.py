@@ -280,20 +280,52 @@ class ShardCounter:
         )
         cols = term_map[pair % width]
         ok = rows >= 0  # units not listed (articles dropped as duplicates) are left out
+        rows, cols, counts = rows[ok], cols[ok], counts[ok]
+        # rows are sorted within the batch: stored as (row, run length), 8 bytes per entry
+        starts = np.flatnonzero(np.diff(rows, prepend=-1) != 0)
         self._parts.append(
-            (rows[ok].astype(np.int32), cols[ok].astype(np.int32), counts[ok].astype(np.float32))
+            (
+                rows[starts].astype(np.int64),
+                np.diff(np.append(starts, len(rows))).astype(np.int64),
+                cols.astype(np.int32),
+                counts.astype(np.float32),
+            )
         )
 
     def matrix(self) -> sparse.csr_matrix:
-        """The counts as a canonical CSR matrix (sorted column indices, no duplicates)."""
+        """The counts as a canonical CSR matrix (sorted column indices, no duplicates). When the
+        batches came in unit order (a shard lists its articles in order), the matrix is filled
+        in place, part by part, without a sorted copy of all entries."""
         n, v = self.n_units, len(self._codes)
-        if not self._parts:
+        parts, self._parts = self._parts, []
+        if not parts:
             return sparse.csr_matrix((n, v), dtype=np.float32)
-        rows = np.concatenate([p[0] for p in self._parts])
-        cols = np.concatenate([p[1] for p in self._parts])
-        data = np.concatenate([p[2] for p in self._parts])
-        self._parts = []
-        return sparse.coo_matrix((data, (rows, cols)), shape=(n, v)).tocsr()
+        run_rows = np.concatenate([p[0] for p in parts])
+        if len(run_rows) > 1 and (np.diff(run_rows) < 0).any():  # not in unit order
+            rows = np.concatenate([np.repeat(p[0], p[1]) for p in parts])
+            cols = np.concatenate([p[2] for p in parts])
+            data = np.concatenate([p[3] for p in parts])
+            return sparse.coo_matrix((data, (rows, cols)), shape=(n, v)).tocsr()
+        per_row = np.zeros(n, dtype=np.int64)
+        for run, length, _, _ in parts:
+            np.add.at(per_row, run, length)
+        indptr = np.concatenate(([0], np.cumsum(per_row)))
+        total = int(indptr[-1])
+        indices = np.empty(total, dtype=np.int32)
+        data = np.empty(total, dtype=np.float32)
+        pos = 0
+        while parts:
+            _, _, cols, counts = parts.pop(0)
+            indices[pos : pos + len(cols)] = cols
+            data[pos : pos + len(cols)] = counts
+            pos += len(cols)
+        if total < 2**31:
+            indptr = indptr.astype(np.int32)
+        mat = sparse.csr_matrix((data, indices, indptr), shape=(n, v))
+        # an article cut between two batches has its row's entries in two sorted runs
+        mat.has_canonical_format = False
+        mat.sum_duplicates()
+        return mat
 
 
 def whole_articles(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -341,44 +373,57 @@ def shard_term_table(mat: sparse.csr_matrix, terms: Sequence[str]) -> pd.DataFra
     )
 
 
+def kept_lengths(mat: sparse.csr_matrix, colmap: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """Entries per row of ``mat`` whose column ``colmap`` keeps (not -1), in row chunks."""
+    out = np.zeros(mat.shape[0], dtype=np.int64)
+    for start in range(0, mat.shape[0], chunk):
+        ptr = mat.indptr[start : start + chunk + 1]
+        keep = colmap[mat.indices[ptr[0] : ptr[-1]]] >= 0
+        cum = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        out[start : start + len(ptr) - 1] = cum[ptr[1:] - ptr[0]] - cum[ptr[:-1] - ptr[0]]
+    return out
+
+
 def restrict_columns(mat: sparse.csr_matrix, colmap: np.ndarray, n_cols: int) -> sparse.csr_matrix:
     """``mat`` with column j moved to ``colmap[j]`` (dropped where it is -1): a shard's counts
     on the corpus vocabulary, in canonical CSR form."""
     new = colmap[mat.indices]
     keep = new >= 0
-    row_of = np.repeat(np.arange(mat.shape[0], dtype=np.int64), np.diff(mat.indptr))
-    lengths = np.bincount(row_of[keep], minlength=mat.shape[0])
+    indptr = np.concatenate(([0], np.cumsum(kept_lengths(mat, colmap))))
     out = sparse.csr_matrix(
-        (
-            mat.data[keep],
-            new[keep].astype(np.int32),
-            np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        ),
-        shape=(mat.shape[0], n_cols),
+        (mat.data[keep], new[keep].astype(np.int32), indptr), shape=(mat.shape[0], n_cols)
     )
-    out.has_canonical_format = False
+    out.has_sorted_indices = False
     out.sort_indices()
     return out
 
 
 def place_rows(
-    parts: Iterable[tuple[sparse.csr_matrix, np.ndarray]], row_lengths: np.ndarray, n_cols: int
+    parts: Iterable[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]],
+    row_lengths: np.ndarray,
+    n_cols: int,
+    chunk: int = 100_000,
 ) -> sparse.csr_matrix:
-    """One CSR matrix from blocks of rows: each part (matrix, target rows) puts its row i at row
-    ``target[i]``; ``row_lengths`` are the entries per target row (known beforehand, so that
-    the result is filled in place, without a second copy)."""
+    """One CSR matrix from blocks of rows: each part (matrix, colmap, target rows) puts its row
+    i, restricted to the columns ``colmap`` keeps (see ``restrict_columns``), at row
+    ``target[i]``. ``row_lengths`` are the entries per target row (``kept_lengths``), so that
+    the result is filled in place, ``chunk`` rows at a time, without a second copy."""
     indptr = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
     nnz = int(indptr[-1])
     if nnz < 2**31:
         indptr = indptr.astype(np.int32)
     indices = np.empty(nnz, dtype=np.int32)
     data = np.empty(nnz, dtype=np.float32)
-    for mat, target in parts:
-        lengths = np.diff(mat.indptr)
-        dest = np.repeat(indptr[target].astype(np.int64) - mat.indptr[:-1], lengths)
-        dest += np.arange(mat.nnz, dtype=np.int64)
-        indices[dest] = mat.indices
-        data[dest] = mat.data
+    for mat, colmap, target in parts:
+        for start in range(0, mat.shape[0], chunk):
+            sub = restrict_columns(mat[start : start + chunk], colmap, n_cols)
+            lengths = np.diff(sub.indptr)
+            dest = np.repeat(
+                indptr[target[start : start + chunk]].astype(np.int64) - sub.indptr[:-1], lengths
+            )
+            dest += np.arange(sub.nnz, dtype=np.int64)
+            indices[dest] = sub.indices
+            data[dest] = sub.data
     return sparse.csr_matrix((data, indices, indptr), shape=(len(row_lengths), n_cols))
 
 
