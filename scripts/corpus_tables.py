@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from newslens.corpus_tables import (
+    collocation_candidates,
     collocations_from_counts,
     duplicates_as_audit,
     order_audit,
@@ -24,45 +25,49 @@ from newslens.gather import (
     doc_keys,
     gather,
     read_arrow,
+    read_ipc,
     summed_ngrams,
-    write_csv_sorted,
+    write_ipc,
+    write_sorted_ngrams,
 )
 from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
 
 
 def ngram_outputs(smk, n_docs: int) -> None:
-    """term_frequencies, ngram_frequencies and collocations from the summed n-gram counts."""
+    """term_frequencies, ngram_frequencies and collocations from the summed n-gram counts.
+
+    Partition by partition, the unigrams are kept and the n-grams spilled; the sorted n-gram
+    table is then written bucket by bucket, and the collocations scored from each spill's
+    candidates: memory is bounded by a partition, not by the number of distinct n-grams."""
     p = smk.params
     coll = p.collocations
-    unigrams, grams, bigrams = [], [], []
+    min_count = min(p.ngram_min_count, coll["min_freq"])
     out_dir = Path(smk.output.ngrams).parent
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".corpus_tables.") as tmp:
-        for part in summed_ngrams(smk.input.ngrams, Path(tmp)):
+        unigrams, spills = [], []
+        for i, part in enumerate(summed_ngrams(smk.input.ngrams, Path(tmp))):
             if part is None:
                 continue
             n, count = part.column("n"), part.column("count")
             unigrams.append(part.filter(pc.equal(n, 1)))
-            grams.append(
-                part.filter(
-                    pc.and_(pc.greater_equal(n, 2), pc.greater_equal(count, p.ngram_min_count))
+            grams = part.filter(pc.and_(pc.greater_equal(n, 2), pc.greater_equal(count, min_count)))
+            spills.append(write_ipc(grams, Path(tmp) / f"grams-{i}.arrow"))
+        uni = pa.concat_tables(unigrams or [NGRAM_SCHEMA.empty_table()]).to_pandas()
+        write_table(term_frequencies(uni, n_docs), smk.output.terms)
+        write_sorted_ngrams(spills, p.ngram_min_count, smk.output.ngrams)
+        candidates = [
+            pd.DataFrame({"ngram": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
+        ]
+        for spill in spills:
+            t = read_ipc(spill)
+            bigrams = t.filter(pc.equal(t.column("n"), 2)).select(["ngram", "count"]).to_pandas()
+            candidates.append(
+                collocation_candidates(
+                    uni, bigrams, coll["measure"], coll["min_freq"], coll["top_n"]
                 )
             )
-            bigrams.append(
-                part.filter(
-                    pc.and_(pc.equal(n, 2), pc.greater_equal(count, coll["min_freq"]))
-                ).select(["ngram", "count"])
-            )
-    empty = NGRAM_SCHEMA.empty_table()
-    uni = pa.concat_tables(unigrams or [empty]).to_pandas()
-    write_table(term_frequencies(uni, n_docs), smk.output.terms)
-    write_csv_sorted(
-        pa.concat_tables(grams or [empty]),
-        [("n", "ascending"), ("count", "descending"), ("ngram", "ascending")],
-        smk.output.ngrams,
-    )
-    del grams
-    bi = pa.concat_tables(bigrams or [empty.select(["ngram", "count"])]).to_pandas()
+    bi = pd.concat(candidates, ignore_index=True)
     write_table(
         collocations_from_counts(uni, bi, coll["measure"], coll["min_freq"], coll["top_n"]),
         smk.output.collocations,

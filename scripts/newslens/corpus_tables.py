@@ -130,22 +130,20 @@ def approximate_scores(
     return None
 
 
-def collocations_from_counts(
+def collocation_candidates(
     unigrams: pd.DataFrame,
     bigrams: pd.DataFrame,
     measure: str,
     min_freq: int,
     top_n: int,
 ) -> pd.DataFrame:
-    """The table of ``collocations`` from corpus counts (unigrams: ngram, count; bigrams:
-    ngram, count), without building NLTK frequency distributions of all bigrams: the scores are
-    computed in numpy, and only the bigrams that can reach the top ``top_n`` (with a safety
-    margin for rounding) are scored again by NLTK's finder, whose scores and order are the
-    result. Same output as ``collocations``."""
-    columns = ["rank", "bigram", "word1", "word2", "count", "score", "measure"]
-    bigrams = bigrams.loc[bigrams["count"] >= min_freq]
-    if bigrams.empty:
-        return pd.DataFrame(columns=columns)
+    """The bigrams (ngram, count) that can be among the ``top_n`` collocations of ``bigrams``
+    (or of any larger set containing them): scores computed in numpy, then every bigram
+    scoring at least the ``top_n``-th best, less a margin for rounding (ties included). The
+    corpus word counts ``unigrams`` (ngram, count) give the marginals."""
+    bigrams = bigrams.loc[bigrams["count"] >= min_freq, ["ngram", "count"]]
+    if len(bigrams) <= top_n:
+        return bigrams
     # word counts of each bigram's two words, looked up in Arrow (no Python string per bigram)
     uni_terms = pa.array(unigrams["ngram"]).cast(pa.large_string())
     uni_counts = np.append(unigrams["count"].to_numpy(dtype=np.float64), 0.0)
@@ -157,11 +155,27 @@ def collocations_from_counts(
     n_ix, n_xi = lookup
     n_xx = float(unigrams["count"].sum())
     scores = approximate_scores(measure, bigrams["count"].to_numpy(), n_ix, n_xi, n_xx)
-    if scores is not None and len(scores) > top_n:
-        finite = np.where(np.isnan(scores), np.inf, scores)
-        threshold = np.partition(finite, len(finite) - top_n)[len(finite) - top_n]
-        margin = 1e-9 * max(1.0, abs(threshold)) if math.isfinite(threshold) else 0.0
-        bigrams = bigrams.loc[finite >= threshold - margin]
+    if scores is None:
+        return bigrams
+    finite = np.where(np.isnan(scores), np.inf, scores)
+    threshold = np.partition(finite, len(finite) - top_n)[len(finite) - top_n]
+    margin = 1e-9 * max(1.0, abs(threshold)) if math.isfinite(threshold) else 0.0
+    return bigrams.loc[finite >= threshold - margin]
+
+
+def collocations_from_counts(
+    unigrams: pd.DataFrame,
+    bigrams: pd.DataFrame,
+    measure: str,
+    min_freq: int,
+    top_n: int,
+) -> pd.DataFrame:
+    """The table of ``collocations`` from corpus counts (unigrams: ngram, count; bigrams:
+    ngram, count), without building NLTK frequency distributions of all bigrams: only the
+    ``collocation_candidates`` are scored by NLTK's finder, whose scores and order are the
+    result. Same output as ``collocations``; ``bigrams`` may be the union of the candidates of
+    several parts of the corpus's bigrams."""
+    bigrams = collocation_candidates(unigrams, bigrams, measure, min_freq, top_n)
     candidates = pd.concat(
         [unigrams[["ngram", "count"]].assign(n=1), bigrams[["ngram", "count"]].assign(n=2)],
         ignore_index=True,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -339,16 +340,82 @@ def summed_ngrams(
         f.unlink()
 
 
-def write_csv_sorted(table: pa.Table, sort_keys, path, batch_rows: int = BATCH_ROWS) -> None:
-    """Write an Arrow table sorted by ``sort_keys`` as CSV, in batches."""
-    if table.num_rows:
-        table = table.take(pc.sort_indices(table, sort_keys=sort_keys))
+def write_ipc(table: pa.Table, path: Path) -> Path:
+    """Spill a table to an Arrow IPC file (read back memory-mapped by ``read_ipc``)."""
+    with pa.ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
+    return path
+
+
+def read_ipc(path: Path) -> pa.Table:
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def count_histogram(ngrams: pa.Table) -> Counter:
+    """Rows per (n, count) of an n-gram table."""
+    n = ngrams.column("n").to_numpy()
+    count = ngrams.column("count").to_numpy()
+    keys, rows = np.unique(np.stack([n, count], axis=1), axis=0, return_counts=True)
+    return Counter({(int(a), int(b)): int(r) for (a, b), r in zip(keys, rows, strict=True)})
+
+
+def ngram_buckets(histogram: Counter, max_rows: int = NGRAM_PARTITION_ROWS) -> list[tuple]:
+    """Ranges (n, lowest count, highest count) of at most ``max_rows`` rows (unless one (n,
+    count) alone has more), in the order of ngram_frequencies.csv: n ascending, count
+    descending."""
+    buckets, current, rows = [], None, 0
+    for n, count in sorted(histogram, key=lambda k: (k[0], -k[1])):
+        r = histogram[(n, count)]
+        if current is not None and current[0] == n and rows + r <= max_rows:
+            current = (n, count, current[2])
+            rows += r
+        else:
+            if current is not None:
+                buckets.append(current)
+            current, rows = (n, count, count), r
+    if current is not None:
+        buckets.append(current)
+    return buckets
+
+
+def write_sorted_ngrams(
+    spills: Sequence[Path],
+    min_count: int,
+    path,
+    bucket_rows: int = NGRAM_PARTITION_ROWS,
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """ngram_frequencies.csv from the spilled n-gram tables (summed counts, n >= 2): the rows
+    with count >= ``min_count``, sorted by n, count descending, then ngram, written bucket by
+    bucket (each a range of (n, count) of about ``bucket_rows`` rows, sorted in memory), so
+    that memory does not grow with the table. Returns the number of rows."""
+    histogram = Counter()
+    for spill in spills:
+        t = read_ipc(spill)
+        histogram.update(count_histogram(t.filter(pc.greater_equal(t.column("count"), min_count))))
+    n_rows = 0
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        if not table.num_rows:
-            table.to_pandas().to_csv(fh, index=False, lineterminator="\n")
-        for start in range(0, table.num_rows, batch_rows):
-            part = table.slice(start, batch_rows).to_pandas()
-            part.to_csv(fh, header=start == 0, index=False, lineterminator="\n")
+        NGRAM_SCHEMA.empty_table().to_pandas().to_csv(fh, index=False, lineterminator="\n")
+        for n, lo, hi in ngram_buckets(histogram, bucket_rows):
+            parts = []
+            for spill in spills:
+                t = read_ipc(spill)
+                count = t.column("count")
+                mask = pc.and_(
+                    pc.equal(t.column("n"), n),
+                    pc.and_(pc.greater_equal(count, max(lo, min_count)), pc.less_equal(count, hi)),
+                )
+                parts.append(t.filter(mask))
+            table = pa.concat_tables(parts)
+            table = table.take(
+                pc.sort_indices(table, [("count", "descending"), ("ngram", "ascending")])
+            )
+            for start in range(0, table.num_rows, batch_rows):
+                part = table.slice(start, batch_rows).to_pandas()
+                part.to_csv(fh, header=False, index=False, lineterminator="\n")
+            n_rows += table.num_rows
+    return n_rows
 
 
 def read_arrow(path, columns=None) -> pa.Table:

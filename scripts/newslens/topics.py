@@ -361,19 +361,28 @@ def sum_term_stats(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return both.groupby("term", sort=False)[["df", "cf"]].sum().astype("int64")
 
 
-def shard_term_table(mat: sparse.csr_matrix, terms: Sequence[str]) -> pd.DataFrame:
-    """term, df (units containing it), cf (occurrences) of a shard's count matrix."""
+def shard_term_table(
+    mat: sparse.csr_matrix, terms: Sequence[str], chunk: int = 4_000_000
+) -> pd.DataFrame:
+    """term, df (units containing it), cf (occurrences) of a shard's count matrix (summed over
+    chunks of entries: no full-size temporary arrays)."""
     v = mat.shape[1]
+    df = np.zeros(v, dtype=np.int64)
+    cf = np.zeros(v, dtype=np.float64)
+    for start in range(0, mat.nnz, chunk):
+        idx = mat.indices[start : start + chunk]
+        df += np.bincount(idx, minlength=v)
+        cf += np.bincount(idx, weights=mat.data[start : start + chunk], minlength=v)
     return pd.DataFrame(
         {
             "term": pd.Series(list(terms), dtype=object),
-            "df": np.bincount(mat.indices, minlength=v).astype("int64"),
-            "cf": np.rint(np.bincount(mat.indices, weights=mat.data, minlength=v)).astype("int64"),
+            "df": df,
+            "cf": np.rint(cf).astype("int64"),
         }
     )
 
 
-def kept_lengths(mat: sparse.csr_matrix, colmap: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+def kept_lengths(mat: sparse.csr_matrix, colmap: np.ndarray, chunk: int = 20_000) -> np.ndarray:
     """Entries per row of ``mat`` whose column ``colmap`` keeps (not -1), in row chunks."""
     out = np.zeros(mat.shape[0], dtype=np.int64)
     for start in range(0, mat.shape[0], chunk):
@@ -402,7 +411,7 @@ def place_rows(
     parts: Iterable[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]],
     row_lengths: np.ndarray,
     n_cols: int,
-    chunk: int = 100_000,
+    chunk: int = 20_000,
 ) -> sparse.csr_matrix:
     """One CSR matrix from blocks of rows: each part (matrix, colmap, target rows) puts its row
     i, restricted to the columns ``colmap`` keeps (see ``restrict_columns``), at row
