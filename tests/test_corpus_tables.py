@@ -287,3 +287,29 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
         pd.testing.assert_frame_equal(got, tokens.reset_index(drop=True), check_dtype=False)
     assert outs[1] == outs[3]
     assert outs[1]["tokens.csv"].decode() == tokens.to_csv(index=False, lineterminator="\n")
+
+
+@pytest.mark.parametrize("bucket_rows", [10**9, 7])
+def test_ngram_table_by_buckets_and_collocations_by_partition(tmp_path, bucket_rows):
+    from newslens.corpus_tables import collocation_candidates, ngram_frequencies
+
+    ngrams = random_ngrams(120, 1)
+    table = pa.Table.from_pandas(ngrams, preserve_index=False).cast(g.NGRAM_SCHEMA)
+    part = g.ngram_partition(table.column("ngram"), 3)
+    spills = [
+        g.write_ipc(table.filter(pa.array(part == i)), tmp_path / f"{i}.arrow") for i in range(3)
+    ]
+    n = g.write_sorted_ngrams(spills, 2, tmp_path / "ng.csv", bucket_rows=bucket_rows, batch_rows=5)
+    expected = ngram_frequencies(ngrams, 2)
+    assert n == len(expected) > 20
+    assert (tmp_path / "ng.csv").read_text() == expected.to_csv(index=False, lineterminator="\n")
+
+    uni = ngrams[ngrams["n"] == 1]
+    union = pd.concat(
+        [
+            collocation_candidates(uni, g.read_ipc(s).to_pandas().query("n == 2"), "pmi", 2, 10)
+            for s in spills
+        ]
+    )
+    got = collocations_from_counts(uni, union, "pmi", 2, 10)
+    pd.testing.assert_frame_equal(got, collocations(ngrams[ngrams["n"] <= 2], "pmi", 2, 10))

@@ -386,14 +386,17 @@ def write_sorted_ngrams(
     bucket_rows: int = NGRAM_PARTITION_ROWS,
     batch_rows: int = BATCH_ROWS,
 ) -> int:
-    """ngram_frequencies.csv from the spilled n-gram tables (summed counts, n >= 2): the rows
-    with count >= ``min_count``, sorted by n, count descending, then ngram, written bucket by
+    """ngram_frequencies.csv from the spilled n-gram tables (summed counts): the rows with
+    n >= 2 and count >= ``min_count``, sorted by n, count descending, then ngram, written bucket by
     bucket (each a range of (n, count) of about ``bucket_rows`` rows, sorted in memory), so
     that memory does not grow with the table. Returns the number of rows."""
     histogram = Counter()
     for spill in spills:
         t = read_ipc(spill)
-        histogram.update(count_histogram(t.filter(pc.greater_equal(t.column("count"), min_count))))
+        keep = pc.and_(
+            pc.greater_equal(t.column("n"), 2), pc.greater_equal(t.column("count"), min_count)
+        )
+        histogram.update(count_histogram(t.filter(keep)))
     n_rows = 0
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         NGRAM_SCHEMA.empty_table().to_pandas().to_csv(fh, index=False, lineterminator="\n")
