@@ -12,6 +12,9 @@ Each case runs in a fresh Python process so that its peak memory (ru_maxrss) is 
 
     PYTHONPATH=scripts python benchmarks/bench_topics.py            # all cases (~5 min on 2 cores)
     PYTHONPATH=scripts python benchmarks/bench_topics.py --quick    # models at 2,225 docs only
+    PYTHONPATH=scripts python benchmarks/bench_topics.py --global 10000 [--workdir DIR]
+        # the global steps (corpus_tables, topic_counts, topic_dtm, topic_model, topic_outputs)
+        # through Snakemake: job seconds, articles/s, tokens/s and peak memory per rule
 """
 
 from __future__ import annotations
@@ -114,10 +117,13 @@ def case_grid(n_docs: int, ks: list[int], seeds: list[int], grid_sample: int, n_
     }
 
 
-def case_dtm(n_docs: int) -> dict:
-    """Building the unit x term matrix from a token table (the topic_dtm rule's work)."""
+def case_dtm(n_docs: int, n_shards: int = 2) -> dict:
+    """Building the unit x term matrix from a token table: as topic_dtm did before (one shot,
+    string tables in pandas) and streamed (topic_counts per shard from Arrow batches, then
+    topic_dtm's join), on the same tokens; checks that the matrices are equal."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
     from newslens import topics as tp
 
     x, _, vocab = corpus(n_docs)
@@ -136,17 +142,121 @@ def case_dtm(n_docs: int) -> dict:
             "keep": True,
         }
     )
+    docs = sorted(tokens["doc_id"].unique())
+    units = pd.DataFrame({"unit": docs})
     t0 = time.perf_counter()
     counts = tp.unit_terms(tokens, "article", ngram_max=1)
     stats = tp.merge_term_stats(None, counts)
-    units = pd.DataFrame({"unit": sorted(tokens["doc_id"].unique())})
     voc = tp.select_vocabulary(stats, len(units), 2, 0.5, 20000)
-    m = tp.shard_matrix(counts, units, voc)
-    secs = time.perf_counter() - t0
-    return {"dtm_s": secs, "tokens": len(tokens), "tokens_per_s": len(tokens) / secs, "nnz": m.nnz}
+    old = tp.shard_matrix(counts, units, voc)
+    old_s = time.perf_counter() - t0
+    del counts, stats
+
+    t0 = time.perf_counter()
+    doc_codes = pd.factorize(tokens["doc_id"], sort=True)[0]
+    mats, terms, targets = [], [], []
+    for s in range(n_shards):  # articles dealt round-robin, as the pipeline's shards
+        part = pa.Table.from_pandas(tokens[doc_codes % n_shards == s], preserve_index=False)
+        shard_units = pd.DataFrame({"unit": docs[s::n_shards]})
+        counter = tp.ShardCounter(shard_units, "article")
+        for start in range(0, part.num_rows, 1_000_000):
+            counter.add(part.slice(start, 1_000_000))
+        mats.append(counter.matrix())
+        terms.append(tp.shard_term_table(mats[-1], counter.terms))
+        targets.append(np.arange(s, len(docs), n_shards))
+    counts_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    voc2 = tp.select_vocabulary(tp.sum_term_stats(terms), len(units), 2, 0.5, 20000)
+    column = pd.Index(voc2["term"])
+    parts = [
+        (m, column.get_indexer(t["term"]), g) for m, t, g in zip(mats, terms, targets, strict=True)
+    ]
+    lengths = np.zeros(len(units), dtype=np.int64)
+    for m, colmap, g in parts:
+        lengths[g] = tp.kept_lengths(m, colmap)
+    new = tp.place_rows(parts, lengths, len(voc2))
+    join_s = time.perf_counter() - t0
+    same = all(
+        np.array_equal(getattr(old, a), getattr(new, a)) for a in ("indptr", "indices", "data")
+    )
+    return {
+        "dtm_s": old_s,
+        "counts_s": counts_s,
+        "join_s": join_s,
+        "tokens": len(tokens),
+        "tokens_per_s": len(tokens) / old_s,
+        "stream_tokens_per_s": len(tokens) / counts_s,
+        "nnz": new.nnz,
+        "same": same,
+    }
 
 
-CASES = {"model": case_model, "grid": case_grid, "dtm": case_dtm}
+def case_global(n: int, workdir: str, shards: int) -> dict:
+    """The global steps of the pipeline (corpus_tables, topic_counts, topic_dtm, topic_model,
+    topic_outputs) through Snakemake on a synthetic corpus of ``n`` articles: the pipeline is
+    run once up to the token shards (kept in ``workdir``), then the global steps are forced
+    again and their Snakemake benchmark files read (seconds and max RSS per job)."""
+    import shutil
+
+    import pandas as pd
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synthetic_corpus import REPO, build_corpus
+
+    wd = Path(workdir)
+    wd.mkdir(parents=True, exist_ok=True)
+    corpus_path = wd / "corpus.parquet"
+    if not corpus_path.exists():
+        build_corpus(n).to_parquet(corpus_path, index=False)
+        shutil.copytree(REPO / "config", wd / "config", dirs_exist_ok=True)
+        cfg_path = wd / "config" / "config.yaml"
+        cfg = yaml.safe_load(cfg_path.read_text())
+        cfg["corpus"].update(
+            path=str(corpus_path),
+            columns={"text": "text", "id": "id", "title": None, "date": None, "author": None},
+            metadata=["outlet"],
+        )
+        cfg["tokenize"]["csv_tables"] = False
+        cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    rules = ["corpus_tables", "topic_counts", "topic_dtm", "topic_model", "topic_outputs"]
+    cmd = [
+        str(Path(sys.executable).parent / "snakemake"),
+        "--snakefile",
+        str(REPO / "workflow" / "Snakefile"),
+        "--directory",
+        str(wd),
+        "--cores",
+        "2",
+        "--set-scatter",
+        f"shard={shards}",
+        "--quiet",
+        "--forcerun",
+        *rules,
+        "--",
+        "results/tables/documents.csv",
+        "results/tables/topic_summary.csv",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=wd)
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake failed:\n{proc.stderr[-3000:]}")
+    out = {"rules": {}}
+    for rule in rules:
+        paths = sorted((wd / "results" / "benchmarks").glob(f"{rule}*.tsv")) + sorted(
+            (wd / "results" / "benchmarks" / rule).glob("*.tsv")
+        )
+        rows = [pd.read_csv(p, sep="\t").iloc[-1] for p in paths]
+        out["rules"][rule] = {
+            "jobs": len(rows),
+            "seconds": float(sum(r["s"] for r in rows)),
+            "max_rss_mb": float(max(r["max_rss"] for r in rows)),
+        }
+    docs = pd.read_parquet(wd / "results" / "tables" / "documents.parquet", columns=["n_tokens"])
+    out["tokens"] = int(docs["n_tokens"].sum())
+    return out
+
+
+CASES = {"model": case_model, "grid": case_grid, "dtm": case_dtm, "global": case_global}
 
 
 def run_case(name: str, **kw) -> dict:
@@ -165,7 +275,20 @@ def run_case(name: str, **kw) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only the model comparison at 2,225 docs")
+    ap.add_argument(
+        "--global",
+        dest="global_n",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: the global steps (corpus tables, topics) through Snakemake on N articles",
+    )
+    ap.add_argument("--workdir", default=None, help="with --global: reuse/keep this directory")
+    ap.add_argument("--shards", type=int, default=2, help="with --global: number of shards")
     args = ap.parse_args()
+    if args.global_n:
+        global_steps(args.global_n, args.workdir, args.shards)
+        return
     print(
         f"# topic benchmark (synthetic planted corpus, 20 categories); peak RSS per process; "
         f"ru_maxrss unit check: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB"
@@ -237,14 +360,34 @@ def main() -> None:
                 f"stability {row['stability']}"
             )
 
-    print("\n## document-term matrix from a token table (unigrams, one shard)")
+    print("\n## document-term matrix from a token table (unigrams): one shot vs streamed")
     for n in (10_000, 100_000):
         r = run_case("dtm", n_docs=n)
         print(
-            f"- {n:,} docs, {r['tokens']:,} terms: {r['dtm_s']:.1f} s "
-            f"({r['tokens_per_s'] / 1e6:.2f}M terms/s), peak {r['peak_mb']:.0f} MB",
+            f"- {n:,} docs, {r['tokens']:,} terms: one shot {r['dtm_s']:.1f} s "
+            f"({r['tokens_per_s'] / 1e6:.2f}M terms/s); streamed: per-shard counts "
+            f"{r['counts_s']:.1f} s ({r['stream_tokens_per_s'] / 1e6:.2f}M terms/s), join "
+            f"{r['join_s']:.1f} s; same matrix: {r['same']}; peak {r['peak_mb']:.0f} MB",
             flush=True,
         )
+
+
+def global_steps(n: int, workdir: str | None, shards: int) -> None:
+    """Print the global steps' job time, throughput and peak memory at ``n`` articles."""
+    import tempfile
+
+    wd = workdir or tempfile.mkdtemp(prefix=f"newslens-global-{n}-")
+    r = run_case("global", n=n, workdir=wd, shards=shards)
+    print(f"\n## global steps, {n:,} synthetic articles, {r['tokens']:,} tokens, {shards} shards")
+    print("| rule | jobs | job seconds | articles/s | tokens/s | peak MB (one job) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for rule, row in r["rules"].items():
+        secs = max(row["seconds"], 1e-9)
+        print(
+            f"| {rule} | {row['jobs']} | {row['seconds']:.1f} | {n / secs:,.0f} | "
+            f"{r['tokens'] / secs / 1e6:.2f}M | {row['max_rss_mb']:.0f} |"
+        )
+    print(f"(working directory: {wd})")
 
 
 if __name__ == "__main__":

@@ -1,63 +1,110 @@
-"""Gather the shards into the corpus tables in results/tables/."""
+"""Gather the shards into the corpus tables in results/tables/.
+
+Everything is streamed, so memory does not grow with the corpus: the shards' tables are merged
+in corpus order (``doc_index``) batch by batch into one Parquet file (and its CSV twin, up to
+newslens.gather.CSV_MAX_ROWS rows); the shards' n-gram counts are summed partition by partition
+(n-grams split by a hash of the string, spilled to a temporary folder past
+newslens.gather.NGRAM_PARTITION_ROWS rows).
+"""
+
+import tempfile
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from newslens.corpus_tables import (
-    collocations,
+    collocation_candidates,
+    collocations_from_counts,
     duplicates_as_audit,
-    ngram_frequencies,
     order_audit,
     term_frequencies,
 )
-from newslens.runtime import (
-    ParquetShardWriter,
-    iter_parquet,
-    log,
-    parquet_num_rows,
-    read_parquet,
-    run,
-    write_table,
+from newslens.gather import (
+    NGRAM_SCHEMA,
+    doc_keys,
+    gather,
+    read_arrow,
+    read_ipc,
+    summed_ngrams,
+    write_ipc,
+    write_sorted_ngrams,
 )
+from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
 
-GATHER_IN_MEMORY_ROWS = 5_000_000
 
+def ngram_outputs(smk, n_docs: int) -> None:
+    """term_frequencies, ngram_frequencies and collocations from the summed n-gram counts.
 
-def gather(paths, doc_order: dict, out_parquet: str, out_csv: str | None) -> int:
-    """Concatenate per-shard tables. Small corpora: sorted in corpus order (doc_index, then row
-    order). Large ones (over GATHER_IN_MEMORY_ROWS rows) are streamed shard by shard, so that
-    memory stays bounded; their CSV twin is then not written (read the Parquet file)."""
-    n_rows = sum(parquet_num_rows(p) for p in paths)
-    if n_rows <= GATHER_IN_MEMORY_ROWS:
-        table = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
-        key = table["doc_id"].map(doc_order)
-        table = table.assign(_k=key).sort_values("_k", kind="stable").drop(columns="_k")
-        write_table(table, out_parquet)
-        if out_csv:
-            write_table(table, out_csv)
-        return n_rows
-    with ParquetShardWriter(out_parquet, read_parquet(paths[0]).head(0)) as writer:
-        for path in paths:
-            for batch in iter_parquet(path, 500_000):
-                writer.write(batch)
-    if out_csv:
-        write_table(
-            pd.DataFrame({"note": [f"{n_rows} rows: too many for CSV, read {out_parquet}"]}),
-            out_csv,
-        )
-    return n_rows
+    Partition by partition, the unigrams are kept and the n-grams spilled; the sorted n-gram
+    table is then written bucket by bucket, and the collocations scored from each spill's
+    candidates: memory is bounded by a partition, not by the number of distinct n-grams."""
+    p = smk.params
+    coll = p.collocations
+    min_count = min(p.ngram_min_count, coll["min_freq"])
+    out_dir = Path(smk.output.ngrams).parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".corpus_tables.") as tmp:
+        unigrams, spills = [], []
+        for i, part in enumerate(summed_ngrams(smk.input.ngrams, Path(tmp))):
+            if part is None:
+                continue
+            n, count = part.column("n"), part.column("count")
+            unigrams.append(part.filter(pc.equal(n, 1)))
+            grams = part.filter(pc.and_(pc.greater_equal(n, 2), pc.greater_equal(count, min_count)))
+            spills.append(write_ipc(grams, Path(tmp) / f"grams-{i}.arrow"))
+        uni = pa.concat_tables(unigrams or [NGRAM_SCHEMA.empty_table()]).to_pandas()
+        write_table(term_frequencies(uni, n_docs), smk.output.terms)
+        write_sorted_ngrams(spills, p.ngram_min_count, smk.output.ngrams)
+        candidates = [
+            pd.DataFrame({"ngram": pd.Series(dtype=str), "count": pd.Series(dtype="int64")})
+        ]
+        for spill in spills:
+            t = read_ipc(spill)
+            bigrams = t.filter(pc.equal(t.column("n"), 2)).select(["ngram", "count"]).to_pandas()
+            candidates.append(
+                collocation_candidates(
+                    uni, bigrams, coll["measure"], coll["min_freq"], coll["top_n"]
+                )
+            )
+    bi = pd.concat(candidates, ignore_index=True)
+    write_table(
+        collocations_from_counts(uni, bi, coll["measure"], coll["min_freq"], coll["top_n"]),
+        smk.output.collocations,
+    )
 
 
 def main(smk):
-    p = smk.params
-    docs = pd.concat([read_parquet(x) for x in smk.input.docs], ignore_index=True)
-    docs = docs.sort_values("doc_index", kind="stable").reset_index(drop=True)
-    doc_order = dict(zip(docs["doc_id"], docs["doc_index"], strict=True))
-    write_table(docs.drop(columns="doc_index"), smk.output.documents_parquet)
-    write_table(docs.drop(columns=["doc_index"]), smk.output.documents)
+    out = smk.output
+    doc_cols = ["doc_id", "doc_index"]
+    doc_schema = pa.schema([("doc_id", pa.large_string()), ("doc_index", pa.int64())])
+    docs = pa.concat_tables([read_arrow(p, doc_cols).cast(doc_schema) for p in smk.input.docs])
+    ids = docs.column("doc_id").combine_chunks()
+    index = docs.column("doc_index").to_numpy()
+    n_docs = docs.num_rows
+    del docs
+
+    def by_doc_index(table):
+        return table.column("doc_index").to_numpy()
+
+    def by_doc_id(table):
+        return doc_keys(table.column("doc_id"), ids, index)
+
+    gather(
+        smk.input.docs,
+        by_doc_index,
+        out.documents_parquet,
+        out.documents,
+        drop=("doc_index",),
+        csv_max_rows=None,  # documents.csv is read by later rules: always written
+    )
 
     dropped = read_parquet(smk.input.dropped)
+    wanted = set(dropped["doc_id"].astype(str))
     sources = {}
     for path in smk.input.clean:
         for batch in iter_parquet(path, 50_000, ["doc_id", "source"]):
+            batch = batch[batch["doc_id"].astype(str).isin(wanted)]
             sources.update(zip(batch["doc_id"], batch["source"], strict=True))
     audit = pd.concat(
         [read_parquet(smk.input.ingest_audit)]
@@ -65,29 +112,22 @@ def main(smk):
         + [duplicates_as_audit(dropped, sources)],
         ignore_index=True,
     )
-    write_table(order_audit(audit), smk.output.audit)
+    write_table(order_audit(audit), out.audit)
+    n_audit = len(audit)
+    del audit
 
-    ngrams = pd.concat([read_parquet(x) for x in smk.input.ngrams], ignore_index=True)
-    ngrams = ngrams.groupby(["ngram", "n"], as_index=False, sort=False)[["count", "doc_freq"]].sum()
-    write_table(term_frequencies(ngrams, len(docs)), smk.output.terms)
-    write_table(ngram_frequencies(ngrams, p.ngram_min_count), smk.output.ngrams)
-    coll = p.collocations
-    write_table(
-        collocations(ngrams, coll["measure"], coll["min_freq"], coll["top_n"]),
-        smk.output.collocations,
-    )
+    ngram_outputs(smk, n_docs)
 
-    out = smk.output
-    n_sent = gather(smk.input.sentences, doc_order, out.sentences, out.get("sentences_csv"))
-    n_para = gather(smk.input.paragraphs, doc_order, out.paragraphs, out.get("paragraphs_csv"))
-    n_tok = gather(smk.input.tokens, doc_order, out.tokens, out.get("tokens_csv"))
+    n_sent = gather(smk.input.sentences, by_doc_id, out.sentences, out.get("sentences_csv"))
+    n_para = gather(smk.input.paragraphs, by_doc_id, out.paragraphs, out.get("paragraphs_csv"))
+    n_tok = gather(smk.input.tokens, by_doc_id, out.tokens, out.get("tokens_csv"))
     log.info(
         "%d documents, %d paragraphs, %d sentences, %d tokens; %d audit rows",
-        len(docs),
+        n_docs,
         n_para,
         n_sent,
         n_tok,
-        len(audit),
+        n_audit,
     )
 
 

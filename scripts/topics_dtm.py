@@ -1,12 +1,12 @@
-"""Rule topic_dtm: the unit x term count matrix, its vocabulary and its unit index.
+"""Rule topic_dtm: the unit x term count matrix, its vocabulary and its unit index, joined
+from the shards' counts (topic_counts).
 
-Streams the token shards twice (document frequencies, then counts), so memory is bounded by
-the vocabulary and the final sparse matrix, never by the raw token tables.
+The vocabulary is chosen from the corpus document frequencies (the sum of the shards' term
+tables); each shard's matrix is then cut to the vocabulary and its rows put in corpus order,
+filled into the final matrix in place. Memory: the final matrix and one shard's counts.
 """
 
 import logging
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,61 +15,56 @@ from newslens.runtime import NewslensError, atomic_path, read_parquet, run, writ
 from scipy import sparse
 
 log = logging.getLogger("newslens")
-TOKEN_COLUMNS = ["doc_id", "para_id", "sent_id", "tok_id", "term", "keep"]
 
 
-def read_documents(path):
+def load_npz(path):
     try:
-        return pd.read_csv(path, dtype={"doc_id": str}, keep_default_na=False)
+        return sparse.load_npz(path).tocsr()
     except (OSError, ValueError) as err:
-        raise NewslensError(f"cannot read {path}: {err}") from err
+        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
 
 
 def main(smk):
     p = smk.params
-    documents = read_documents(smk.input.documents)
-    unit = tp.choose_unit(p.unit, len(documents), p.auto_min_articles)
-    paragraphs = pd.concat(
-        [read_parquet(f, columns=["doc_id", "para_id"]) for f in smk.input.paragraphs],
-        ignore_index=True,
-    )
-    units = tp.unit_index(paragraphs, documents, unit)
-    log.info("unit of analysis: %s (%d articles, %d units)", unit, len(documents), len(units))
+    shard_units = [read_parquet(f) for f in smk.input.units]
+    sizes = [len(u) for u in shard_units]
+    units = pd.concat(shard_units, ignore_index=True)
+    # corpus order: articles by doc_index; an article's paragraphs stay in their shard order
+    order = np.argsort(units["doc_index"].to_numpy(), kind="stable")
+    position = np.empty(len(units), dtype=np.int64)
+    position[order] = np.arange(len(units))
+    targets = np.split(position, np.cumsum(sizes)[:-1])
+    units = units.iloc[order].drop(columns="doc_index").reset_index(drop=True)
+    units["para_id"] = units["para_id"].astype("Int64")
+    unit = units["unit_type"].iloc[0] if len(units) else "article"
+    log.info("unit of analysis: %s (%d units)", unit, len(units))
 
-    # Pass 1 counts each shard once and spills the counts to a temporary Parquet file; pass 2
-    # maps them onto the vocabulary. Memory: one shard, the term statistics and the matrix.
-    stats = None
-    blocks = []
-    Path(smk.output.dtm).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=Path(smk.output.dtm).parent, prefix=".topic_dtm.") as tmp:
-        spilled = []
-        for i, f in enumerate(smk.input.tokens):
-            counts = tp.unit_terms(read_parquet(f, columns=TOKEN_COLUMNS), unit, p.ngram_max)
-            stats = tp.merge_term_stats(stats, counts)
-            spilled.append(Path(tmp) / f"{i}.parquet")
-            counts.to_parquet(spilled[-1], index=False)
-        vocab = tp.select_vocabulary(stats, len(units), p.min_df, p.max_df, p.max_features)
-        log.info(
-            "vocabulary: %d of %d terms kept (min_df=%s, max_df=%s, max_features=%s)",
-            len(vocab),
-            0 if stats is None else len(stats),
-            p.min_df,
-            p.max_df,
-            p.max_features,
-        )
-        for path in spilled:
-            blocks.append(tp.shard_matrix(pd.read_parquet(path), units, vocab))
-    # A unit lives in one shard: the shards' entries are disjoint, so concatenating them
-    # (one pass, whatever the number of shards) gives the matrix in the unit order of `units`.
-    coo = [b.tocoo() for b in blocks]
-    x = sparse.coo_matrix(
-        (
-            np.concatenate([c.data for c in coo]),
-            (np.concatenate([c.row for c in coo]), np.concatenate([c.col for c in coo])),
-        ),
-        shape=(len(units), len(vocab)),
-        dtype=np.float32,
-    ).tocsr()
+    stats = tp.sum_term_stats([read_parquet(f) for f in smk.input.terms])
+    vocab = tp.select_vocabulary(stats, len(units), p.min_df, p.max_df, p.max_features)
+    log.info(
+        "vocabulary: %d of %d terms kept (min_df=%s, max_df=%s, max_features=%s)",
+        len(vocab),
+        len(stats),
+        p.min_df,
+        p.max_df,
+        p.max_features,
+    )
+    column = pd.Index(vocab["term"])
+    colmaps = [  # shard term -> vocabulary column (-1: not in the vocabulary)
+        column.get_indexer(read_parquet(f, columns=["term"])["term"].astype(str))
+        for f in smk.input.terms
+    ]
+
+    # Pass 1: entries per unit on the vocabulary; pass 2 fills the matrix in place.
+    lengths = np.zeros(len(units), dtype=np.int64)
+    for f, colmap, target in zip(smk.input.counts, colmaps, targets, strict=True):
+        lengths[target] = tp.kept_lengths(load_npz(f), colmap)
+
+    def parts():
+        for f, colmap, target in zip(smk.input.counts, colmaps, targets, strict=True):
+            yield load_npz(f), colmap, target
+
+    x = tp.place_rows(parts(), lengths, len(vocab))
     units["n_terms"] = np.asarray(x.sum(axis=1)).ravel().astype("int64")
     empty = int((units["n_terms"] == 0).sum())
     if empty:
@@ -82,7 +77,7 @@ def main(smk):
 
     with atomic_path(smk.output.dtm) as tmp:
         with open(tmp, "wb") as fh:
-            sparse.save_npz(fh, x)
+            sparse.save_npz(fh, x, compressed=False)
     write_table(vocab, smk.output.vocabulary)
     write_table(units, smk.output.units)
 

@@ -100,8 +100,12 @@ def main(smk):
         write_no_model(smk, units, vocab, unit, reason, notes, ks, seeds, p.model)
         return
 
-    x_all = tp.model_input(p.model, counts, vocab["df"].to_numpy(), len(units))
-    binary = counts[nonempty].tocsc()  # column slices for the NPMI of each fit
+    df = vocab["df"].to_numpy()
+
+    def model_input(rows):
+        # row by row the same as weighting the whole matrix (TF-IDF rows are normalised alone)
+        return tp.model_input(p.model, rows, df, len(units))
+
     rng = np.random.default_rng(seeds[0])
 
     def sample(limit):
@@ -125,7 +129,7 @@ def main(smk):
             if not p.grid_sample or len(fit_rows) <= p.grid_sample
             else np.sort(rng.choice(fit_rows, size=p.grid_sample, replace=False))
         )
-        x_grid = x_all[grid_rows]
+        x_grid = model_input(counts[grid_rows])
         jobs = [(k, s) for k in usable for s in seeds]
         args = (p.coherence_top_n, p.diversity_top_n, p.stability_top_n)
         t0 = time.perf_counter()
@@ -142,7 +146,10 @@ def main(smk):
             fits = [
                 tp.fit_one(p.model, x_grid, None, k, s, frac, *args, **grid_kw) for k, s in jobs
             ]
-        fits = [tp.add_coherence(f, binary) for f in fits]
+        # NPMI on all units with terms, every fit's top words in one pass over the matrix
+        coherences = tp.topic_coherences(counts, len(nonempty), [f.top_coherence for f in fits])
+        for f, c in zip(fits, coherences, strict=True):
+            f.coherence = c
         log.info(
             "K grid: %d fits on %d units in %.1f s (%d jobs)",
             len(fits),
@@ -157,10 +164,10 @@ def main(smk):
     log.info("%s", reason)
 
     t0 = time.perf_counter()
-    est, h = tp.fit_model(p.model, x_all[fit_rows], k, seeds[0], **kw)
+    est, h = tp.fit_model(p.model, model_input(counts[fit_rows]), k, seeds[0], **kw)
     fit_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    w = tp.transform(est, x_all)
+    w = tp.transform(est, counts, prepare=model_input)
     transform_seconds = time.perf_counter() - t0
     log.info(
         "final %s fit, K=%d on %d units: %.2f s; transform of %d units: %.2f s",
@@ -177,7 +184,7 @@ def main(smk):
     prevalence = share[nonempty].mean(axis=0)
     order = np.argsort(-prevalence, kind="stable")
     w, h = w[:, order], h[order]
-    coherence = tp.npmi_coherence(binary, tp.top_terms(h, p.coherence_top_n))
+    coherence = tp.topic_coherences(counts, len(nonempty), [tp.top_terms(h, p.coherence_top_n)])[0]
     diversity = tp.topic_diversity(h, p.diversity_top_n)
 
     final = {

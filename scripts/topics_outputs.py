@@ -6,10 +6,12 @@ import logging
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from newslens import topics as tp
 from newslens import topics_plots as plots
 from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
-from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.runtime import NewslensError, iter_parquet_arrow, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
 
@@ -19,11 +21,15 @@ def snippets(reps, paragraph_files, documents, n_chars):
     and first paragraph."""
     if reps.empty:
         return []
-    wanted = set(reps["doc_id"])
+    wanted = pa.array(sorted(set(reps["doc_id"].astype(str))))
     paras = []
-    for f in paragraph_files:
-        df = read_parquet(f, columns=["doc_id", "para_id", "text"])
-        paras.append(df[df["doc_id"].astype(str).isin(wanted)])
+    for f in paragraph_files:  # streamed: only the representatives' paragraphs are kept
+        for batch in iter_parquet_arrow(f, 200_000, ["doc_id", "para_id", "text"]):
+            hit = batch.filter(pc.is_in(batch.column("doc_id").cast(pa.string()), value_set=wanted))
+            if hit.num_rows:
+                paras.append(hit.to_pandas())
+    if not paras:
+        paras = [pd.DataFrame({"doc_id": [], "para_id": [], "text": []})]
     paras = pd.concat(paras, ignore_index=True)
     paras["doc_id"] = paras["doc_id"].astype(str)
     text = {
@@ -51,7 +57,13 @@ def main(smk):
     terms = vocab["term"].astype(str).tolist()
     units = read_parquet(smk.input.units)
     try:
-        documents = pd.read_csv(smk.input.documents, dtype={"doc_id": str}, keep_default_na=False)
+        wanted = {"doc_id", "title", "date", *p.metadata}  # not the ledes: memory
+        documents = pd.read_csv(
+            smk.input.documents,
+            dtype={"doc_id": str},
+            keep_default_na=False,
+            usecols=lambda c: c in wanted,
+        )
     except (OSError, ValueError) as err:
         raise NewslensError(f"cannot read {smk.input.documents}: {err}") from err
     selection = pd.read_csv(smk.input.selection)

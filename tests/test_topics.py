@@ -77,6 +77,137 @@ def test_dtm_keeps_a_unit_without_tokens_as_a_zero_row():
     assert x.tolist() == [[1, 1], [1, 0], [0, 0]]
 
 
+def one_shot_dtm(tokens, units, unit, ngram_max, min_df=2, max_df=0.9, max_features=None):
+    """The matrix as topic_dtm built it before streaming: all tokens at once."""
+    counts = tp.unit_terms(tokens, unit, ngram_max)
+    vocab = tp.select_vocabulary(
+        tp.merge_term_stats(None, counts), len(units), min_df, max_df, max_features
+    )
+    return tp.shard_matrix(counts, units, vocab), vocab
+
+
+def streamed_dtm(tokens, docs, unit, ngram_max, n_shards, batch_rows, **vocab_kw):
+    """topic_counts per shard (tokens dealt round-robin by article, read in small batches),
+    then topic_dtm's join: vocabulary from the summed term tables, rows in corpus order."""
+    import pyarrow as pa
+
+    order = {d: i for i, d in enumerate(docs)}
+    shard_units, mats, terms = [], [], []
+    for s in range(n_shards):
+        mine = [d for d in docs if order[d] % n_shards == s]
+        part = tokens[tokens["doc_id"].isin(mine)].reset_index(drop=True)
+        paragraphs = part[["doc_id", "para_id"]].drop_duplicates()
+        units = tp.unit_index(paragraphs, pd.DataFrame({"doc_id": mine}), unit)
+        units["doc_index"] = units["doc_id"].map(order)
+        counter = tp.ShardCounter(units, unit, ngram_max)
+        batches = [part.iloc[i : i + batch_rows] for i in range(0, len(part), batch_rows)]
+        if ngram_max > 1:
+            for batch in tp.whole_articles(batches):
+                counter.add(batch)
+        else:
+            for batch in batches:
+                counter.add(pa.Table.from_pandas(batch, preserve_index=False))
+        mat = counter.matrix()
+        shard_units.append(units)
+        mats.append(mat)
+        terms.append(tp.shard_term_table(mat, counter.terms))
+    units = pd.concat(shard_units, ignore_index=True)
+    pos = np.empty(len(units), dtype=np.int64)
+    pos[np.argsort(units["doc_index"].to_numpy(), kind="stable")] = np.arange(len(units))
+    targets = np.split(pos, np.cumsum([len(u) for u in shard_units])[:-1])
+    stats = tp.sum_term_stats(terms)
+    vocab = tp.select_vocabulary(stats, len(units), **vocab_kw)
+    column = pd.Index(vocab["term"])
+    parts = [
+        (m, column.get_indexer(t["term"]), target)
+        for m, t, target in zip(mats, terms, targets, strict=True)
+    ]
+    lengths = np.zeros(len(units), dtype=np.int64)
+    for m, colmap, target in parts:
+        lengths[target] = tp.kept_lengths(m, colmap, chunk=5)
+    restricted = tp.restrict_columns(mats[0], parts[0][1], len(vocab))
+    assert np.array_equal(np.diff(restricted.indptr), lengths[targets[0]])
+    return tp.place_rows(parts, lengths, len(vocab), chunk=7), vocab
+
+
+@pytest.mark.parametrize(
+    ("unit", "ngram_max", "n_shards", "batch_rows"),
+    [
+        ("article", 1, 1, 10**6),
+        ("article", 1, 3, 37),
+        ("paragraph", 1, 2, 50),
+        ("article", 2, 3, 41),
+        ("paragraph", 3, 2, 29),
+    ],
+)
+def test_streamed_dtm_equals_the_one_shot_matrix(unit, ngram_max, n_shards, batch_rows):
+    tokens, labels = planted_tokens(60, n_topics=3, paragraphs=3, seed=4)
+    tokens.loc[tokens.index % 17 == 0, "keep"] = False  # breaks some n-grams
+    docs = list(labels.index)
+    everything = tokens[["doc_id", "para_id"]].drop_duplicates()
+    units = tp.unit_index(everything, pd.DataFrame({"doc_id": docs}), unit)
+    kw = {"min_df": 2, "max_df": 0.9, "max_features": 150}
+    expected, vocab = one_shot_dtm(tokens, units, unit, ngram_max, **kw)
+    got, vocab2 = streamed_dtm(tokens, docs, unit, ngram_max, n_shards, batch_rows, **kw)
+    pd.testing.assert_frame_equal(vocab2, vocab)
+    assert got.shape == expected.shape
+    for attr in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got, attr), getattr(expected, attr)), attr
+    assert got.has_sorted_indices
+
+
+def test_whole_articles_never_splits_an_article():
+    t = tok([(d, 0, 0, i, "x", True) for d in "aabbbcdd" for i in range(1)])
+    batches = [t.iloc[i : i + 3] for i in range(0, len(t), 3)]
+    out = list(tp.whole_articles(batches))
+    assert pd.concat(out)["doc_id"].tolist() == list("aabbbcdd")
+    seen = [set(b["doc_id"]) for b in out]
+    for i, a in enumerate(seen):
+        for b in seen[i + 1 :]:
+            assert not a & b
+
+
+def test_model_input_of_a_sample_equals_rows_of_the_whole():
+    x, _, _ = planted_counts(300, n_topics=4, seed=5)
+    x = x.tocsr().astype(np.float32)
+    df = np.asarray((x > 0).sum(axis=0)).ravel()
+    rows = np.sort(np.random.default_rng(0).choice(300, 120, replace=False))
+    whole = tp.model_input("nmf-frobenius", x, df, 300)[rows]
+    part = tp.model_input("nmf-frobenius", x[rows], df, 300)
+    assert np.array_equal(whole.toarray(), part.toarray())  # bit for bit
+
+
+def test_coherence_in_one_chunked_pass_equals_npmi_coherence():
+    x, _, _ = planted_counts(250, n_topics=4, seed=6)
+    x = sparse.vstack([x, sparse.csr_matrix((5, x.shape[1]))]).tocsr()  # rows without terms
+    rng = np.random.default_rng(1)
+    tops = [rng.choice(x.shape[1], size=(k, 6), replace=False) for k in (3, 5)]
+    nonempty = np.flatnonzero(x.getnnz(axis=1) > 0)
+    binary = (x[nonempty].toarray() > 0).astype(float)  # the reference: dense, all at once
+    n = binary.shape[0]
+    ref = []
+    for top in tops:
+        vals = []
+        for row in top:
+            pairs = [
+                tp.npmi(
+                    binary[:, a].sum() / n,
+                    binary[:, b].sum() / n,
+                    (binary[:, a] * binary[:, b]).sum() / n,
+                )
+                for i, a in enumerate(row)
+                for b in row[i + 1 :]
+            ]
+            vals.append(np.mean(pairs))
+        ref.append(np.array(vals))
+    got = tp.topic_coherences(x, len(nonempty), tops)
+    for a, b, top in zip(ref, got, tops, strict=True):
+        assert np.allclose(a, b, rtol=0, atol=1e-12)
+        assert np.array_equal(b, tp.npmi_coherence(x[nonempty], top))
+    words = np.unique(np.concatenate([t.ravel() for t in tops]))
+    assert np.array_equal(tp.cooccurrence(x, words, chunk=7), tp.cooccurrence(x, words))
+
+
 # ---- measures ---------------------------------------------------------------------------
 
 
@@ -429,3 +560,21 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
     assert docs["unit"].tolist() == ["a#0", "a#1", "a#2"] and (docs["dominant_topic"] == "").all()
     assert pd.read_csv(tmp_path / "summary.csv").empty and pd.read_csv(tmp_path / "terms.csv").empty
     assert "too few for even K=2" in (tmp_path / "network.svg").read_text()
+
+
+def test_shard_counter_accepts_articles_out_of_unit_order():
+    tokens, labels = planted_tokens(20, n_topics=2, seed=7)
+    docs = list(labels.index)
+    units = tp.unit_index(tokens[["doc_id", "para_id"]], pd.DataFrame({"doc_id": docs}), "article")
+    vocab = tp.select_vocabulary(
+        tp.merge_term_stats(None, tp.unit_terms(tokens, "article")), len(units), 1, 1.0
+    )
+    expected = tp.shard_matrix(tp.unit_terms(tokens, "article"), units, vocab).toarray()
+    backwards = pd.concat([tokens[tokens["doc_id"] == d] for d in reversed(docs)])
+    counter = tp.ShardCounter(units, "article")
+    for start in range(0, len(backwards), 13):
+        counter.add(backwards.iloc[start : start + 13])
+    mat = counter.matrix()
+    colmap = pd.Index(vocab["term"]).get_indexer(counter.terms)
+    got = tp.restrict_columns(mat, colmap, len(vocab)).toarray()
+    assert np.array_equal(got, expected)

@@ -213,7 +213,7 @@ def iter_parquet_arrow(
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False)
         missing = [c for c in columns or [] if c not in parquet.schema_arrow.names]
         if missing:
             raise NewslensError(

@@ -22,11 +22,12 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
@@ -90,24 +91,21 @@ def unit_index(paragraphs: pd.DataFrame, documents: pd.DataFrame, unit: str) -> 
     return out
 
 
-def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFrame:
-    """Counts of terms (and n-grams) per unit in one token shard: unit, term, count.
+def unit_term_codes(
+    tokens: pd.DataFrame, unit: str, ngram_max: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The term (and n-gram) occurrences of a token table as integer codes: (unit_names,
+    term_names, unit_codes, term_codes), one code pair per occurrence.
 
     Unigrams are the kept terms (``keep`` true, ``term`` not empty). An n-gram is n *adjacent*
     tokens (consecutive ``tok_id``) of one sentence that are all kept, joined by a space: a
     stopword, a number or punctuation between two terms breaks it ("prime minister", not
     "minister armenia" from "minister of Armenia"). Strings are factorised to integer codes
-    first, so the cost is a few vectorised passes over the shard.
+    first, so the cost is a few vectorised passes over the table.
     """
-    empty = pd.DataFrame(
-        {
-            "unit": pd.Series(dtype=object),
-            "term": pd.Series(dtype=object),
-            "count": pd.Series(dtype="int64"),
-        }
-    )
+    empty = np.zeros(0, dtype=np.int64)
     if tokens.empty:
-        return empty
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=object), empty, empty
     tok = tokens
     if ngram_max > 1:
         order = np.lexsort((tok["tok_id"].to_numpy(), pd.factorize(tok["doc_id"])[0]))
@@ -125,7 +123,10 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
     # Terms as integer codes (no Python string per token); "" marks a token that is no term.
     codes, names = pd.factorize(tok["term"].fillna(""), sort=False)
     names = np.asarray(names, dtype=object)
-    keep = tok["keep"].fillna(False).to_numpy(dtype=bool) & (names[codes] != "")
+    keep = tok["keep"].fillna(False).to_numpy(dtype=bool)
+    blank = np.flatnonzero(names == "")
+    if len(blank):
+        keep = keep & (codes != blank[0])
     units_all, codes_all, names_all = [unit_codes[keep]], [codes[keep]], [names]
     offset = len(names)
     if ngram_max > 1:
@@ -153,18 +154,286 @@ def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFr
             codes_all.append(gram_codes + offset)
             names_all.append(np.asarray(gram_names, dtype=object))
             offset += len(gram_names)
-    u = np.concatenate(units_all).astype(np.int64)
+    return (
+        unit_names,
+        np.concatenate(names_all),
+        np.concatenate(units_all).astype(np.int64),
+        np.concatenate(codes_all).astype(np.int64),
+    )
+
+
+def arrow_unit_term_codes(
+    tokens: pa.Table, unit: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``unit_term_codes`` for unigrams, on an Arrow table without converting it to pandas:
+    the unit of each token comes from runs of equal doc_id (and para_id), so only the first
+    token of a run is named; the terms are dictionary-encoded by Arrow. The same unit may be
+    named by two runs (the counts then add up)."""
+    import pyarrow.compute as pc
+
+    n = tokens.num_rows
+    empty = np.zeros(0, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=object), empty, empty
+    doc = tokens.column("doc_id").combine_chunks()
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    if n > 1:
+        diff = pc.not_equal(doc.slice(1), doc.slice(0, n - 1)).fill_null(True)
+        change[1:] = diff.to_numpy(zero_copy_only=False)
+        if unit == "paragraph":
+            para = tokens.column("para_id").to_numpy()
+            change[1:] |= para[1:] != para[:-1]
+    starts = np.flatnonzero(change)
+    run_docs = doc.take(pa.array(starts)).to_pylist()
+    if unit == "paragraph":
+        paras = tokens.column("para_id").to_numpy()[starts]
+        unit_names = np.array(
+            [f"{d}#{int(q)}" for d, q in zip(run_docs, paras, strict=True)], dtype=object
+        )
+    else:
+        unit_names = np.array([str(d) for d in run_docs], dtype=object)
+    unit_codes = np.cumsum(change) - 1
+    enc = pc.dictionary_encode(tokens.column("term").combine_chunks().fill_null(""))
+    codes = enc.indices.to_numpy()
+    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    keep = tokens.column("keep").combine_chunks().fill_null(False).to_numpy(zero_copy_only=False)
+    blank = np.flatnonzero(names == "")
+    if len(blank):
+        keep = keep & (codes != blank[0])
+    return unit_names, names, unit_codes[keep].astype(np.int64), codes[keep].astype(np.int64)
+
+
+def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFrame:
+    """Counts of terms (and n-grams, see ``unit_term_codes``) per unit in a token table:
+    unit, term, count."""
+    empty = pd.DataFrame(
+        {
+            "unit": pd.Series(dtype=object),
+            "term": pd.Series(dtype=object),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
+    unit_names, term_names, u, c = unit_term_codes(tokens, unit, ngram_max)
     if not len(u):
         return empty
-    c = np.concatenate(codes_all).astype(np.int64)
+    offset = len(term_names)
     pair, counts = np.unique(u * offset + c, return_counts=True)
     return pd.DataFrame(
         {
             "unit": unit_names[pair // offset],
-            "term": np.concatenate(names_all)[pair % offset],
+            "term": term_names[pair % offset],
             "count": counts.astype("int64"),
         }
     )
+
+
+def token_columns(unit: str, ngram_max: int) -> list[str]:
+    """The token-table columns that counting terms per unit reads."""
+    cols = ["doc_id", "term", "keep"]
+    if unit == "paragraph":
+        cols.append("para_id")
+    if ngram_max > 1:
+        cols += ["sent_id", "tok_id"]
+    return cols
+
+
+class ShardCounter:
+    """The unit x term count matrix of one shard, built from its token table batch by batch
+    (memory: the sparse matrix and the shard's term list, never the token table).
+
+    Rows are the units of ``units`` (in that order); columns are the shard's terms, numbered in
+    order of first appearance (``terms``). A batch must hold whole articles (n-grams do not
+    cross articles, so counts of an article split over two batches would only be wrong for
+    n-grams; see ``whole_articles``).
+    """
+
+    def __init__(self, units: pd.DataFrame, unit: str, ngram_max: int = 1):
+        self.unit = unit
+        self.ngram_max = ngram_max
+        self.n_units = len(units)
+        self._rows = pd.Index(units["unit"].astype(str))
+        self._codes: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self._codes)
+
+    def add(self, tokens: pd.DataFrame | pa.Table) -> None:
+        """Count one batch: a DataFrame, or for unigrams an Arrow table (faster)."""
+        if isinstance(tokens, pa.Table):
+            if self.ngram_max > 1:
+                raise ValueError("n-grams are counted from DataFrames of whole articles")
+            unit_names, term_names, u, c = arrow_unit_term_codes(tokens, self.unit)
+        else:
+            unit_names, term_names, u, c = unit_term_codes(tokens, self.unit, self.ngram_max)
+        if not len(u):
+            return
+        # one entry per (unit, term) of the batch, sorted by unit then term code
+        width = len(term_names)
+        pair, counts = np.unique(u * width + c, return_counts=True)
+        rows = self._rows.get_indexer(unit_names)[pair // width]
+        codes = self._codes
+        term_map = np.fromiter(
+            (codes.setdefault(t, len(codes)) for t in term_names), np.int64, len(term_names)
+        )
+        cols = term_map[pair % width]
+        ok = rows >= 0  # units not listed (articles dropped as duplicates) are left out
+        rows, cols, counts = rows[ok], cols[ok], counts[ok]
+        # rows are sorted within the batch: stored as (row, run length), 8 bytes per entry
+        starts = np.flatnonzero(np.diff(rows, prepend=-1) != 0)
+        self._parts.append(
+            (
+                rows[starts].astype(np.int64),
+                np.diff(np.append(starts, len(rows))).astype(np.int64),
+                cols.astype(np.int32),
+                counts.astype(np.float32),
+            )
+        )
+
+    def matrix(self) -> sparse.csr_matrix:
+        """The counts as a canonical CSR matrix (sorted column indices, no duplicates). When the
+        batches came in unit order (a shard lists its articles in order), the matrix is filled
+        in place, part by part, without a sorted copy of all entries."""
+        n, v = self.n_units, len(self._codes)
+        parts, self._parts = self._parts, []
+        if not parts:
+            return sparse.csr_matrix((n, v), dtype=np.float32)
+        run_rows = np.concatenate([p[0] for p in parts])
+        if len(run_rows) > 1 and (np.diff(run_rows) < 0).any():  # not in unit order
+            rows = np.concatenate([np.repeat(p[0], p[1]) for p in parts])
+            cols = np.concatenate([p[2] for p in parts])
+            data = np.concatenate([p[3] for p in parts])
+            return sparse.coo_matrix((data, (rows, cols)), shape=(n, v)).tocsr()
+        per_row = np.zeros(n, dtype=np.int64)
+        for run, length, _, _ in parts:
+            np.add.at(per_row, run, length)
+        indptr = np.concatenate(([0], np.cumsum(per_row)))
+        total = int(indptr[-1])
+        indices = np.empty(total, dtype=np.int32)
+        data = np.empty(total, dtype=np.float32)
+        pos = 0
+        while parts:
+            _, _, cols, counts = parts.pop(0)
+            indices[pos : pos + len(cols)] = cols
+            data[pos : pos + len(cols)] = counts
+            pos += len(cols)
+        if total < 2**31:
+            indptr = indptr.astype(np.int32)
+        mat = sparse.csr_matrix((data, indices, indptr), shape=(n, v))
+        # an article cut between two batches has its row's entries in two sorted runs
+        mat.has_canonical_format = False
+        mat.sum_duplicates()
+        return mat
+
+
+def whole_articles(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Re-cut token batches so that no article is split over two of them: the rows of each
+    batch's last article are held back and joined to the next batch (a shard lists an
+    article's tokens together)."""
+    carry = None
+    for batch in batches:
+        if carry is not None and len(carry):
+            batch = pd.concat([carry, batch], ignore_index=True)
+        if batch.empty:
+            continue
+        doc = batch["doc_id"]
+        other = np.flatnonzero((doc != doc.iloc[-1]).to_numpy())
+        cut = int(other[-1]) + 1 if len(other) else 0
+        if cut == 0:
+            carry = batch
+            continue
+        carry = batch.iloc[cut:]
+        yield batch.iloc[:cut]
+    if carry is not None and len(carry):
+        yield carry
+
+
+def sum_term_stats(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Corpus document and collection frequencies (index term; columns df, cf) from the
+    shards' term tables (term, df, cf): the shards' units are disjoint, so they add up."""
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return pd.DataFrame({"df": pd.Series(dtype="int64"), "cf": pd.Series(dtype="int64")})
+    both = pd.concat(tables, ignore_index=True)
+    both["term"] = both["term"].astype(str)
+    return both.groupby("term", sort=False)[["df", "cf"]].sum().astype("int64")
+
+
+def shard_term_table(
+    mat: sparse.csr_matrix, terms: Sequence[str], chunk: int = 4_000_000
+) -> pd.DataFrame:
+    """term, df (units containing it), cf (occurrences) of a shard's count matrix (summed over
+    chunks of entries: no full-size temporary arrays)."""
+    v = mat.shape[1]
+    df = np.zeros(v, dtype=np.int64)
+    cf = np.zeros(v, dtype=np.float64)
+    for start in range(0, mat.nnz, chunk):
+        idx = mat.indices[start : start + chunk]
+        df += np.bincount(idx, minlength=v)
+        cf += np.bincount(idx, weights=mat.data[start : start + chunk], minlength=v)
+    return pd.DataFrame(
+        {
+            "term": pd.Series(list(terms), dtype=object),
+            "df": df,
+            "cf": np.rint(cf).astype("int64"),
+        }
+    )
+
+
+def kept_lengths(mat: sparse.csr_matrix, colmap: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """Entries per row of ``mat`` whose column ``colmap`` keeps (not -1), in row chunks."""
+    out = np.zeros(mat.shape[0], dtype=np.int64)
+    for start in range(0, mat.shape[0], chunk):
+        ptr = mat.indptr[start : start + chunk + 1]
+        keep = colmap[mat.indices[ptr[0] : ptr[-1]]] >= 0
+        cum = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        out[start : start + len(ptr) - 1] = cum[ptr[1:] - ptr[0]] - cum[ptr[:-1] - ptr[0]]
+    return out
+
+
+def restrict_columns(mat: sparse.csr_matrix, colmap: np.ndarray, n_cols: int) -> sparse.csr_matrix:
+    """``mat`` with column j moved to ``colmap[j]`` (dropped where it is -1): a shard's counts
+    on the corpus vocabulary, in canonical CSR form."""
+    new = colmap[mat.indices]
+    keep = new >= 0
+    indptr = np.concatenate(([0], np.cumsum(kept_lengths(mat, colmap))))
+    out = sparse.csr_matrix(
+        (mat.data[keep], new[keep].astype(np.int32), indptr), shape=(mat.shape[0], n_cols)
+    )
+    out.has_sorted_indices = False
+    out.sort_indices()
+    return out
+
+
+def place_rows(
+    parts: Iterable[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]],
+    row_lengths: np.ndarray,
+    n_cols: int,
+    chunk: int = 20_000,
+) -> sparse.csr_matrix:
+    """One CSR matrix from blocks of rows: each part (matrix, colmap, target rows) puts its row
+    i, restricted to the columns ``colmap`` keeps (see ``restrict_columns``), at row
+    ``target[i]``. ``row_lengths`` are the entries per target row (``kept_lengths``), so that
+    the result is filled in place, ``chunk`` rows at a time, without a second copy."""
+    indptr = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
+    nnz = int(indptr[-1])
+    if nnz < 2**31:
+        indptr = indptr.astype(np.int32)
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float32)
+    for mat, colmap, target in parts:
+        for start in range(0, mat.shape[0], chunk):
+            sub = restrict_columns(mat[start : start + chunk], colmap, n_cols)
+            lengths = np.diff(sub.indptr)
+            dest = np.repeat(
+                indptr[target[start : start + chunk]].astype(np.int64) - sub.indptr[:-1], lengths
+            )
+            dest += np.arange(sub.nnz, dtype=np.int64)
+            indices[dest] = sub.indices
+            data[dest] = sub.data
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(row_lengths), n_cols))
 
 
 def merge_term_stats(stats: pd.DataFrame | None, counts: pd.DataFrame) -> pd.DataFrame:
@@ -339,9 +608,11 @@ def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, **kw):
     return est, h
 
 
-def transform(est, x: sparse.csr_matrix, chunk: int = 50_000) -> np.ndarray:
-    """Unit-topic weights for every row of ``x``, in chunks (bounded memory). Rows that are all
-    zero get zero weights (LDA would otherwise give them the uniform prior)."""
+def transform(est, x: sparse.csr_matrix, chunk: int = 50_000, prepare=None) -> np.ndarray:
+    """Unit-topic weights for every row of ``x``, in chunks (bounded memory). ``prepare``, when
+    given, turns a chunk of rows into the model input (e.g. TF-IDF), so that the input of all
+    units is never held at once. Rows that are all zero get zero weights (LDA would otherwise
+    give them the uniform prior)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -352,6 +623,8 @@ def transform(est, x: sparse.csr_matrix, chunk: int = 50_000) -> np.ndarray:
         warnings.simplefilter("ignore", ConvergenceWarning)
         for start in range(0, x.shape[0], chunk):
             part = x[start : start + chunk]
+            if prepare is not None:
+                part = prepare(part)
             out[start : start + part.shape[0]] = est.transform(part)
     out[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
     return out
@@ -383,23 +656,53 @@ def npmi(p_i: float, p_j: float, p_ij: float) -> float:
     return math.log(p_ij / (p_i * p_j)) / -math.log(p_ij)
 
 
-def npmi_coherence(binary: sparse.csr_matrix, top: np.ndarray) -> np.ndarray:
-    """Mean NPMI over all pairs of each topic's top words (rows of ``top``: term indices),
-    with document co-occurrence in ``binary`` (units x terms, nonzero = present)."""
-    binary = binary.tocsc()
-    n = binary.shape[0]
-    words = np.unique(top)
-    sub = (binary[:, words] > 0).astype(np.float64)
-    co = np.asarray((sub.T @ sub).todense())
-    pos = {w: i for i, w in enumerate(words)}
+def cooccurrence(counts: sparse.csr_matrix, words: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """Document co-occurrence of ``words`` (term indices): entry (i, j) is the number of rows
+    of ``counts`` (units x terms, nonzero = present) containing both words[i] and words[j].
+    Summed over chunks of rows, so that no copy of the matrix is made."""
+    counts = counts.tocsr()
+    words = np.asarray(words, dtype=np.int64)
+    co = np.zeros((len(words), len(words)))
+    for start in range(0, counts.shape[0], chunk):
+        sub = (counts[start : start + chunk][:, words] > 0).astype(np.float64)
+        co += (sub.T @ sub).toarray()
+    return co
+
+
+def npmi_from_cooccurrence(
+    co: np.ndarray, words: np.ndarray, top: np.ndarray, n: int
+) -> np.ndarray:
+    """Mean NPMI over all pairs of each topic's top words (rows of ``top``) from the
+    co-occurrence matrix ``co`` of ``words`` among ``n`` units."""
+    pos = {int(w): i for i, w in enumerate(words)}
     out = np.empty(top.shape[0])
     for t, row in enumerate(top):
         vals = []
         for a, b in itertools.combinations(row, 2):
-            ia, ib = pos[a], pos[b]
+            ia, ib = pos[int(a)], pos[int(b)]
             vals.append(npmi(co[ia, ia] / n, co[ib, ib] / n, co[ia, ib] / n))
         out[t] = float(np.mean(vals)) if vals else float("nan")
     return out
+
+
+def npmi_coherence(binary: sparse.csr_matrix, top: np.ndarray) -> np.ndarray:
+    """Mean NPMI over all pairs of each topic's top words (rows of ``top``: term indices),
+    with document co-occurrence in ``binary`` (units x terms, nonzero = present)."""
+    words = np.unique(top)
+    return npmi_from_cooccurrence(cooccurrence(binary, words), words, top, binary.shape[0])
+
+
+def topic_coherences(
+    counts: sparse.csr_matrix, n_units: int, tops: Sequence[np.ndarray]
+) -> list[np.ndarray]:
+    """``npmi_coherence`` of several fits (their top-word index arrays) in one pass over
+    ``counts``, among ``n_units`` units (the units with terms: rows without terms add no
+    co-occurrence)."""
+    if not tops:
+        return []
+    words = np.unique(np.concatenate([np.ravel(t) for t in tops]))
+    co = cooccurrence(counts, words)
+    return [npmi_from_cooccurrence(co, words, t, n_units) for t in tops]
 
 
 def topic_diversity(h: np.ndarray, n: int = 25) -> float:

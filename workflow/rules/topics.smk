@@ -1,17 +1,41 @@
 # Topic stage (issue 5): document-term matrix from the token tables, NMF/LDA, K chosen by a
 # measured rule, per-topic evidence, topics by metadata and the ANTMN topic network.
-# Three jobs whatever the corpus size: topic_dtm streams the token shards; topic_model fits the
-# K grid (in parallel processes within the job when the corpus is large) and the chosen model;
-# topic_outputs writes the tables and figures.
+# topic_counts counts terms per unit in each token shard (streamed); topic_dtm joins the shards'
+# counts on the corpus vocabulary; topic_model fits the K grid on a bounded sample (in parallel
+# processes within the job) and the chosen model; topic_outputs writes the tables and figures.
 
 TOPICS_CFG = config["topics"]
 
 
+rule topic_counts:
+    input:
+        tokens=f"{INTERIM}/tokens/{{scatteritem}}.parquet",
+        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
+        all_docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
+    output:
+        counts=f"{INTERIM}/topics/counts/{{scatteritem}}.npz",
+        terms=f"{INTERIM}/topics/counts/{{scatteritem}}.terms.parquet",
+        units=f"{INTERIM}/topics/counts/{{scatteritem}}.units.parquet",
+    log:
+        f"{LOGS}/topic_counts/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/topic_counts/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        unit=TOPICS_CFG["unit"],
+        auto_min_articles=TOPICS_CFG["auto_min_articles"],
+        ngram_max=TOPICS_CFG["ngram_max"],
+    script:
+        "../../scripts/topics_counts.py"
+
+
 rule topic_dtm:
     input:
-        tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.parquet"),
-        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
-        documents=f"{TABLES}/documents.csv",
+        counts=shard_files(f"{INTERIM}/topics/counts/{{scatteritem}}.npz"),
+        terms=shard_files(f"{INTERIM}/topics/counts/{{scatteritem}}.terms.parquet"),
+        units=shard_files(f"{INTERIM}/topics/counts/{{scatteritem}}.units.parquet"),
     output:
         dtm=f"{INTERIM}/topics/dtm.npz",
         units=f"{INTERIM}/topics/units.parquet",
@@ -23,12 +47,9 @@ rule topic_dtm:
     conda:
         ENV
     params:
-        unit=TOPICS_CFG["unit"],
-        auto_min_articles=TOPICS_CFG["auto_min_articles"],
         min_df=TOPICS_CFG["min_df"],
         max_df=TOPICS_CFG["max_df"],
         max_features=TOPICS_CFG["max_features"],
-        ngram_max=TOPICS_CFG["ngram_max"],
     script:
         "../../scripts/topics_dtm.py"
 
