@@ -22,7 +22,10 @@ def main(smk):
     sections = [
         corpus_section(documents, read(inp.audit)),
         sentiment_section(
-            read(inp.sentiment_groups), read(inp.sentiment_documents), read(inp.sentiment_actors)
+            read(inp.sentiment_groups),
+            read(inp.sentiment_documents),
+            read(inp.sentiment_actors),
+            smk.params.confidence,
         ),
         framing_section(read(inp.frames_distribution), read(inp.frames_actors)),
         topics_section(read(inp.topic_summary), read(inp.topic_selection)),

@@ -23,6 +23,7 @@ BINS = 10
 def main(smk):
     p = smk.params
     th = p.thresholds
+    conf = p.confidence
     docs = pd.read_csv(
         smk.input.documents, dtype={"doc_id": str}, keep_default_na=False, na_values=[""]
     )
@@ -59,19 +60,23 @@ def main(smk):
         sentences = pd.concat(keep, ignore_index=True) if keep else pd.DataFrame(columns=cols)
         fig = plot_arc_articles(sentences, docs, th, p.arc_bandwidth)
     elif len(docs):
-        fig = plot_arc_pooled(count, total, total_sq, len(docs), th)
+        fig = plot_arc_pooled(count, total, total_sq, len(docs), th, conf)
     else:
         from newslens.figures import empty_figure
 
         fig = empty_figure("No articles in the corpus.", "Sentiment arc")
     save_figure(fig, smk.output.arc, smk.output.arc_svg)
     save_figure(
-        plot_distribution(hist, EDGES, docs, th),
+        plot_distribution(hist, EDGES, docs, th, conf),
         smk.output.distribution,
         smk.output.distribution_svg,
     )
-    save_figure(plot_time(groups, p.period, th), smk.output.time, smk.output.time_svg)
-    save_figure(plot_groups(groups, list(p.group_by), th), smk.output.groups, smk.output.groups_svg)
+    save_figure(plot_time(groups, p.period, th, conf), smk.output.time, smk.output.time_svg)
+    save_figure(
+        plot_groups(groups, list(p.group_by), th, confidence=conf),
+        smk.output.groups,
+        smk.output.groups_svg,
+    )
     log.info("sentiment figures for %d articles (%d sentences)", len(docs), int(hist.sum()))
 
 

@@ -47,6 +47,19 @@ def run(main: Callable[..., None], smk) -> None:
         raise
 
 
+def _read_umask() -> int:
+    """The process umask (os.umask can only be read by setting it; it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_mode() -> int:
+    """The mode a new output file gets: 0666 less the umask (0644 with the usual 022), as
+    ``open()`` would give; ``mkstemp`` alone would leave every output private (0600)."""
+    return 0o666 & ~_read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step,
@@ -61,6 +74,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            os.chmod(tmp_path, output_mode())
         os.replace(tmp_path, path)
     except OSError as err:
         raise NewslensError(

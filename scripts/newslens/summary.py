@@ -16,11 +16,16 @@ def _fmt(value: float, digits: int = 2) -> str:
     return "n/a" if pd.isna(value) else f"{value:+.{digits}f}" if digits else f"{value:.0f}"
 
 
-def _ci(row: pd.Series, col: str, digits: int = 2) -> str:
+def ci_name(confidence: float = 0.95) -> str:
+    """ "95% CI" for 0.95: the interval's name from ``sentiment.bootstrap.confidence``."""
+    return f"{float(confidence) * 100:.4g}% CI"
+
+
+def _ci(row: pd.Series, col: str, digits: int = 2, confidence: float = 0.95) -> str:
     low, high = row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
-    return f" (95% CI {low:+.{digits}f} to {high:+.{digits}f})"
+    return f" ({ci_name(confidence)} {low:+.{digits}f} to {high:+.{digits}f})"
 
 
 def _pct(value: float) -> str:
@@ -63,21 +68,22 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
 
 
 def sentiment_section(
-    groups: pd.DataFrame, documents: pd.DataFrame, actors: pd.DataFrame
+    groups: pd.DataFrame, documents: pd.DataFrame, actors: pd.DataFrame, confidence: float = 0.95
 ) -> list[str]:
+    """Headline sentiment; intervals are named from ``confidence`` (e.g. "90% CI")."""
     lines = ["## Sentiment (VADER compound, -1 to +1)", ""]
     corpus = groups.loc[groups["group_by"] == "corpus"]
     if len(documents) == 1:
         row = documents.iloc[0]
         lines.append(
             f"- The article's mean sentence compound is **{_fmt(row['mean_compound'])}**"
-            f"{_ci(row, 'mean_compound')} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
+            f"{_ci(row, 'mean_compound', confidence=confidence)} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
     elif len(corpus):
         row = corpus.iloc[0]
         lines.append(
-            f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound')} "
+            f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound', confidence=confidence)} "
             f"over {int(row['n_articles'])} articles and {int(row['n_sentences'])} sentences (CI: articles resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
@@ -90,7 +96,7 @@ def sentiment_section(
         for _, row in mentioned.iterrows():
             n = int(row["n_sentences"])
             lines.append(
-                f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound')}, "
+                f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound', confidence=confidence)}, "
                 f"{n} sentence{'s' if n != 1 else ''}"
             )
         ranked = mentioned.loc[mentioned["n_sentences"] >= MIN_SENTENCES_TO_RANK]

@@ -213,6 +213,7 @@ rule frames_actors:
         actors=sorted(config["actors"]),
         # sentence rows read at once (bounds the job's memory)
         batch_rows=200_000,
+        min_cell_n=config["figures"]["min_cell_n"],
     script:
         "../../scripts/framing_actors.py"
 

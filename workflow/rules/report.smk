@@ -42,6 +42,7 @@ rule summary:
         ENV
     params:
         corpus_path=config["corpus"]["path"],
+        confidence=config["sentiment"]["bootstrap"]["confidence"],
     script:
         "../../scripts/report_summary.py"
 

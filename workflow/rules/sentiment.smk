@@ -142,6 +142,7 @@ rule sentiment_actors:
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,
+        thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actors.py"
@@ -188,6 +189,7 @@ rule sentiment_figures:
         ENV
     params:
         thresholds=SENT["thresholds"],
+        confidence=SENT_BOOT["confidence"],
         period=SENT["period"],
         group_by=SENT_GROUP_BY,
         arc_articles=SENT["arc_articles"],
