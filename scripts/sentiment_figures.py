@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, log, run
+from newslens.runtime import NewslensError, log, progress, run
 from newslens.sentiment_figures import (
     arc_bins,
     plot_arc_articles,
@@ -41,7 +41,9 @@ def main(smk):
     except OSError as err:
         raise NewslensError(f"cannot read {smk.input.sentences}: {err}; rerun snakemake") from err
     cols = ["doc_id", "para_id", "sent_id", "compound", "label"]
-    for batch in pf.iter_batches(batch_size=200_000, columns=cols):
+    batches = pf.iter_batches(batch_size=200_000, columns=cols)
+    total = pf.metadata.num_rows
+    for batch in progress(batches, total, "sentence scores", batch_size=200_000):
         b = batch.to_pandas()
         hist += np.histogram(b["compound"].clip(-1, 1), bins=EDGES)[0]
         if few:
