@@ -7,6 +7,7 @@ from newslens.summary import (
     corpus_section,
     framing_section,
     sentiment_section,
+    summary_html,
     topics_section,
 )
 
@@ -33,6 +34,8 @@ def main(smk):
     text = build_summary(sections, smk.params.corpus_path)
     with atomic_path(smk.output.summary) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    with atomic_path(smk.output.html) as tmp:
+        tmp.write_text(summary_html(text), encoding="utf-8")
     log.info("summary: %d lines", text.count("\n"))
 
 

@@ -174,3 +174,18 @@ def test_heatmap_greys_and_hatches_low_n_cells():
     ax = fig.axes[0]
     assert not np.ma.getmaskarray(ax.images[0].get_array()).any()
     assert not [p for p in ax.patches if p.get_hatch()] and "hatched" not in ax.get_title()
+
+
+def test_summary_html_keeps_structure_and_escapes():
+    from newslens.summary import summary_html
+
+    md = (
+        "# newslens summary\n\nCorpus: `a<b`. Every *number* is **read**.\n\n## Corpus\n\n"
+        "- **3 articles** & more\n- Actors:\n  - Armenia: +0.05\n  - NATO: x\n- last\n"
+    )
+    got = summary_html(md)
+    assert got.count("<ul>") == 2 and got.count("</ul>") == 2
+    assert got.count("<li>") == 5 and got.count("</li>") == 5
+    assert "<h2>newslens summary</h2>" in got and "<h3>Corpus</h3>" in got
+    assert '<span style="font-family:monospace">a&lt;b</span>' in got
+    assert "<em>number</em>" in got and "<strong>3 articles</strong> &amp; more" in got

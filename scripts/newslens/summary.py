@@ -6,6 +6,9 @@ it comes from, so a reader can check it.
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 # An actor named in fewer sentences is listed but not ranked as "most negative/positive".
@@ -217,3 +220,53 @@ def build_summary(sections: list[list[str]], corpus_path: str) -> str:
         "",
     ]
     return "\n".join(head + [line for section in sections for line in section]).rstrip() + "\n"
+
+
+def _inline(text: str) -> str:
+    """Markdown inline marks used by the summary: `code`, **bold**, *italic* (HTML-escaped)."""
+    out = []
+    for i, part in enumerate(re.split(r"`([^`]*)`", text)):
+        if i % 2:
+            # not <code>: the report's stylesheet wraps <code> in literal backticks
+            out.append(f'<span style="font-family:monospace">{html.escape(part)}</span>')
+            continue
+        part = html.escape(part, quote=False)
+        part = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", part)
+        part = re.sub(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])", r"<em>\1</em>", part)
+        out.append(part)
+    return "".join(out)
+
+
+def summary_html(markdown: str) -> str:
+    """The summary (the Markdown of ``build_summary``: headings, paragraphs, two levels of
+    bullets) as an HTML fragment, for the report's first page."""
+    out: list[str] = []
+    depth = 0  # open <ul> levels
+
+    def close_lists(to: int) -> None:
+        nonlocal depth
+        while depth > to:
+            out.append("</li></ul>")
+            depth -= 1
+
+    for line in markdown.splitlines():
+        bullet = re.match(r"^( *)- (.*)$", line)
+        if bullet:
+            level = min(len(bullet.group(1)) // 2 + 1, depth + 1)
+            if level > depth:
+                out.append("<ul><li>")
+                depth = level
+            else:
+                close_lists(level)
+                out.append("</li><li>")
+            out.append(_inline(bullet.group(2)))
+            continue
+        close_lists(0)
+        heading = re.match(r"^(#{1,6}) (.*)$", line)
+        if heading:
+            n = len(heading.group(1)) + 1  # the report's page has its own <h1>
+            out.append(f"<h{min(n, 6)}>{_inline(heading.group(2))}</h{min(n, 6)}>")
+        elif line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    close_lists(0)
+    return "\n".join(out) + "\n"

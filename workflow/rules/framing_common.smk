@@ -31,6 +31,7 @@ def framing_gather_outputs():
             f"{TABLES}/frames_codebook_diagnostics.csv",
             caption="../report/frames_codebook_diagnostics.rst",
             category="Framing",
+            subcategory="Tables",
             labels={"item": "Codebook diagnostics"},
         ),
     }

@@ -81,6 +81,7 @@ rule plot_top_terms:
             f"{FIGURES}/top_terms.png",
             caption="../report/top_terms.rst",
             category="Corpus",
+            subcategory="Figures",
             labels={"item": "Top terms and collocations"},
         ),
         svg=f"{FIGURES}/top_terms.svg",
