@@ -41,6 +41,9 @@ rule frames_sentences:
         f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         options=framing_codebook_options(),
         # sentences read and matched at once (whole articles; bounds the job's memory)
@@ -65,6 +68,9 @@ rule frames_gather:
         f"{BENCH}/frames_gather.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=12000,
+        runtime=60,
     params:
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
@@ -112,6 +118,9 @@ rule frames_documents:
         f"{BENCH}/frames_documents.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         classifier=FRAMING["classifier"],
         metadata=config["corpus"]["metadata"],
@@ -146,6 +155,9 @@ rule frames_supervised:
     conda:
         ENV
     threads: 2
+    resources:
+        mem_mb=12000,
+        runtime=120,
     params:
         options=FRAMING["supervised"],
         codebook_options=framing_codebook_options(),
@@ -217,6 +229,9 @@ rule frames_actors:
         f"{BENCH}/frames_actors.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         actors=sorted(config["actors"]),
         # sentence rows read at once (bounds the job's memory)

@@ -45,6 +45,9 @@ rule actor_mentions:
         f"{BENCH}/actor_mentions/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         actors=config["actors"],
         batch_rows=SENT_BATCH_ROWS,
@@ -63,6 +66,9 @@ rule sentiment_score:
         f"{BENCH}/sentiment_score/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=120,
     params:
         implementation=SENT["implementation"],
         thresholds=SENT["thresholds"],
@@ -84,6 +90,9 @@ rule sentiment_units:
         f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -109,6 +118,9 @@ rule sentiment_tables:
         f"{BENCH}/sentiment_tables.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=12000,
+        runtime=60,
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -140,6 +152,9 @@ rule sentiment_actors:
         f"{BENCH}/sentiment_actors.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,

@@ -46,6 +46,9 @@ rule topic_dtm:
         f"{BENCH}/topic_dtm.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         min_df=TOPICS_CFG["min_df"],
         max_df=TOPICS_CFG["max_df"],
@@ -70,6 +73,9 @@ rule topic_model:
     conda:
         ENV
     threads: max(1, min(workflow.cores, 8))
+    resources:
+        mem_mb=16000,
+        runtime=240,
     params:
         model=TOPICS_CFG["model"],
         k=TOPICS_CFG["k"],
@@ -156,6 +162,9 @@ rule topic_outputs:
         f"{BENCH}/topic_outputs.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         top_terms=TOPICS_CFG["top_terms"],
         label_terms=TOPICS_CFG["label_terms"],
