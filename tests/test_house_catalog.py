@@ -80,6 +80,22 @@ def test_test_configs_are_valid_overlays():
     assert weeks >= 6
 
 
+def test_seed_config_plans_the_whole_pipeline(tmp_path):
+    work = make_workdir(tmp_path)
+    shutil.copytree(REPO / ".test", work / ".test")
+    shutil.copytree(REPO / "seeds", work / "seeds")
+    out = run_snakemake(work, "-n", "--configfile", ".test/config/seed.yaml").stdout
+    for rule in (
+        "ingest",
+        "tokenize",
+        "sentiment_score",
+        "frames_actors",
+        "topic_model",
+        "summary",
+    ):
+        assert f"rule {rule}:" in out or f"localrule {rule}:" in out, rule
+
+
 @pytest.fixture(scope="module")
 def multi_outlet_run(tmp_path_factory):
     work = make_workdir(tmp_path_factory.mktemp("dot_test"))
