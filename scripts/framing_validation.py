@@ -26,7 +26,6 @@ from newslens.frames_eval import (
     text_key,
     to_matrix,
     where,
-    with_none,
 )
 from newslens.frames_figures import validation_figure
 from newslens.frames_validity import (
