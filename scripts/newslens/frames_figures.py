@@ -232,9 +232,7 @@ def validation_figure(
             ci += 1
         offset = (i - (len(methods) - 1) / 2) * min(0.12, 0.7 / max(1, len(methods)))
         if "f1_lo" in sub.columns and sub["f1_lo"].notna().any():  # 95 % interval per frame
-            ax.hlines(
-                y - offset, sub["f1_lo"], sub["f1_hi"], color=color, linewidth=0.8, zorder=2
-            )
+            ax.hlines(y - offset, sub["f1_lo"], sub["f1_hi"], color=color, linewidth=0.8, zorder=2)
         ax.scatter(
             sub["f1"].fillna(0),
             y - offset,
