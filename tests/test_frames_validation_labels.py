@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import REPO
 from newslens.codebook import load_codebook
 from newslens.frames_eval import (
     LINE,
@@ -18,8 +19,6 @@ from newslens.frames_eval import (
     with_none,
 )
 from newslens.runtime import NewslensError
-
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")
