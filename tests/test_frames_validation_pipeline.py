@@ -87,7 +87,7 @@ def test_same_file_as_labeled_and_gold_gives_out_of_fold_scores(leak_run):
     y = bundle["model"].predict(np.asarray(coded["text"], dtype=object))
     truth = ["political" if x == "Political" else "economic" for x in coded["labels"]][:44]
     frames = bundle["frames"]
-    in_sample = np.mean([frames[int(r.argmax())] == g for r, g in zip(y[:44], truth)])
+    in_sample = np.mean([frames[int(r.argmax())] == g for r, g in zip(y[:44], truth, strict=True)])
     assert in_sample > 0.9
     assert {"micro_f1_lo", "micro_f1_hi", "alpha_lo", "diff_lo", "strongest_baseline"} <= set(
         val.columns
