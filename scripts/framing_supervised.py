@@ -133,7 +133,7 @@ def main(smk):
         p["C_grid"],
     )
     pred, proba, fold_models, chosen = cross_fit(
-        lambda X, y: fit_supervised(X, y, p, single), texts, Y, folds
+        lambda X, y: fit_supervised(X, y, p, single), texts, Y, folds, smk.threads
     )
     plain_pred, _, plain_models, _ = cross_fit(
         lambda X, y: fit_plain(X, y, single, int(p["seed"])), texts, Y, folds

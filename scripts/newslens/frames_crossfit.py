@@ -103,18 +103,27 @@ def fit_supervised(texts, Y, params: dict, single: bool):
     return fit_tuned(np.asarray(texts, dtype=object), Y, {**params, "n_jobs": 1}, single)
 
 
-def cross_fit(fit, texts, Y, folds: np.ndarray):
+def cross_fit(fit, texts, Y, folds: np.ndarray, n_jobs: int = 1):
     """Out-of-fold predictions. ``fit(texts, Y)`` returns a model with ``predict`` (and
-    optionally ``predict_proba``) or a (model, settings) tuple. Returns (pred, proba or None,
-    fold models, settings per fold)."""
+    optionally ``predict_proba``) or a (model, settings) tuple. From 1,000 items on, folds are
+    fitted in ``n_jobs`` separate processes (each fit alone in its process: the same result as
+    one after another).
+    Returns (pred, proba or None, fold models, settings per fold)."""
+    from joblib import Parallel, delayed
+
     texts = np.asarray(texts, dtype=object)
     Y = np.asarray(Y)
     pred = np.zeros(Y.shape, dtype=np.int8)
     proba = None
     models, settings = [], []
-    for f in range(int(folds.max()) + 1 if len(folds) else 0):
-        tr, te = folds != f, folds == f
-        got = fit(texts[tr], Y[tr])
+    k = int(folds.max()) + 1 if len(folds) else 0
+    # worker processes cost seconds to start: worth it only for larger labeled sets
+    jobs = min(max(1, n_jobs), max(1, k)) if len(texts) >= 1000 else 1
+    fitted = Parallel(n_jobs=jobs, prefer="processes")(
+        delayed(fit)(texts[folds != f], Y[folds != f]) for f in range(k)
+    )
+    for f, got in enumerate(fitted):
+        te = folds == f
         model, setting = got if isinstance(got, tuple) else (got, "")
         models.append(model)
         settings.append(setting)
