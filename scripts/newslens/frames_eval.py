@@ -200,7 +200,7 @@ def parse_labels(
         raise NewslensError(
             f"{what}: {len(report)} label(s) are no frame of codebook '{cb.name}': {shown}. "
             f"The codebook's frame keys: {', '.join(cb.keys)}. Map each code to a frame key in "
-            f"config framing.label_map (e.g. {report['label'].iloc[0]}: {cb.keys[0]}), or add "
+            f"config framing.label_map (e.g. {report['label'].iloc[0]}: <frame key>), or add "
             "it to that frame's 'labels' in the codebook, or set config framing.unknown_labels "
             "to keep (a frame of its own) or drop"
         )
