@@ -251,7 +251,7 @@ def verdict(
         "|---|---:|---|---|---:|---|",
     ]
     unreliable = []
-    pf = per_frame[~per_frame["method"].map(is_baseline)]
+    pf = per_frame[~per_frame["method"].map(is_baseline) & (per_frame["support"] > 0)]
     for fr, g in pf.groupby("frame", sort=False):
         b = g.loc[g["f1"].idxmax()]
         ok = bool(g["beats_baselines"].any())
