@@ -287,6 +287,12 @@ if SENT["validation"]["file"]:
                 if SENT["validation"]["classifier"] == "supervised"
                 else []
             ),
+            # validation texts that are labeled texts are scored out of fold
+            labeled=(
+                SENT["supervised"]["file"]
+                if SENT["validation"]["classifier"] == "supervised"
+                else []
+            ),
         output:
             scores=f"{TABLES}/sentiment_validation_scores.csv",
             correlations=f"{TABLES}/sentiment_validation_correlations.csv",
@@ -309,6 +315,7 @@ if SENT["validation"]["file"]:
             thresholds=SENT["thresholds"],
             confidence=SENT["bootstrap"]["confidence"],
             abbreviations=config["tokenize"]["abbreviations"],
+            supervised=SENT["supervised"],
         script:
             "../../scripts/sentiment_validation.py"
 
