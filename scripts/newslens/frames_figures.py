@@ -240,6 +240,12 @@ def validation_figure(
         s = summary[summary["method"] == m].iloc[0]
         alpha = s.get("alpha_pooled", np.nan)
         lab = f"{m}: micro-F1 {s['micro_f1']:.2f}, macro-F1 {s['macro_f1']:.2f}"
+        if pd.notna(s.get("micro_f1_lo", np.nan)):  # bootstrap intervals
+            lab = (
+                f"{m}: micro-F1 {s['micro_f1']:.2f} [{s['micro_f1_lo']:.2f}, "
+                f"{s['micro_f1_hi']:.2f}], macro-F1 {s['macro_f1']:.2f} "
+                f"[{s['macro_f1_lo']:.2f}, {s['macro_f1_hi']:.2f}]"
+            )
         if pd.notna(alpha):
             lab += f", alpha {alpha:.2f}"
         if m.startswith("baseline"):
@@ -248,6 +254,8 @@ def validation_figure(
             color = colors[ci % len(colors)]
             ci += 1
         offset = (i - (len(methods) - 1) / 2) * min(0.12, 0.7 / max(1, len(methods)))
+        if "f1_lo" in sub.columns and sub["f1_lo"].notna().any():  # 95 % interval per frame
+            ax.hlines(y - offset, sub["f1_lo"], sub["f1_hi"], color=color, linewidth=0.8, zorder=2)
         ax.scatter(
             sub["f1"].fillna(0),
             y - offset,

@@ -181,6 +181,19 @@ def framing_section(
     ]
 
 
+def frames_verdict_section(verdict_md: str) -> list[str]:
+    """The frame validation verdict (tables/frames_validation_verdict.md) as a section."""
+    return [
+        "## Framing: which classifier to trust",
+        "",
+        *verdict_md.rstrip().splitlines(),
+        "",
+        "Tables: `tables/frames_validation.csv`, `tables/frames_validation_per_frame.csv`, "
+        "`tables/frames_validation_items.csv`.",
+        "",
+    ]
+
+
 def topics_section(summary: pd.DataFrame, selection: pd.DataFrame) -> list[str]:
     lines = ["## Topics", ""]
     if summary.empty:

@@ -138,6 +138,7 @@ rule frames_supervised:
         summary=f"{TABLES}/frames_supervised_cv.csv",
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
         unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
+        per_item=f"{TABLES}/frames_supervised_items.csv",
         model=f"{FRAMES_INTERIM}/supervised_model.joblib",
         documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
         fig=report(
@@ -162,6 +163,8 @@ rule frames_supervised:
         options=FRAMING["supervised"],
         codebook_options=framing_codebook_options(),
         unknown_labels=FRAMING["unknown_labels"],
+        label_map=FRAMING["label_map"],
+        bootstrap=FRAMING["validation"]["bootstrap"],
     script:
         "../../scripts/framing_supervised.py"
 
@@ -179,6 +182,13 @@ rule frames_validation:
         ),
         per_frame=f"{TABLES}/frames_validation_per_frame.csv",
         unknown=f"{TABLES}/frames_validation_unknown_labels.csv",
+        per_item=f"{TABLES}/frames_validation_items.csv",
+        verdict=report(
+            f"{TABLES}/frames_validation_verdict.md",
+            caption="../report/frames_validation_verdict.rst",
+            category="Framing",
+            labels={"item": "Validation verdict"},
+        ),
         fig=report(
             f"{FIGURES}/frames_validation.png",
             caption="../report/frames_validation.rst",
@@ -198,6 +208,7 @@ rule frames_validation:
         codebook_options=framing_codebook_options(),
         classifier=FRAMING["classifier"],
         unknown_labels=FRAMING["unknown_labels"],
+        label_map=FRAMING["label_map"],
     script:
         "../../scripts/framing_validation.py"
 

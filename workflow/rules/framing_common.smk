@@ -60,6 +60,6 @@ def framing_validation_input(wildcards):
     }
     if FRAMING["validation"]["columns"]["id"]:
         inputs["frames"] = f"{TABLES}/frames_documents.csv"
-    elif FRAMING["classifier"] == "supervised":
+    if FRAMING["supervised"]["labeled"]:  # supervised and plain TF-IDF, cross-fitted
         inputs["model"] = f"{FRAMES_INTERIM}/supervised_model.joblib"
     return inputs

@@ -96,6 +96,11 @@ rule summary:
         frames_actors=f"{TABLES}/frames_actors.csv",
         topic_summary=f"{TABLES}/topic_summary.csv",
         topic_selection=f"{TABLES}/topic_model_selection.csv",
+        frames_verdict=(
+            f"{TABLES}/frames_validation_verdict.md"
+            if config["framing"]["validation"]["gold"]
+            else []
+        ),
     output:
         summary=f"{RESULTS}/summary.md",
         html=report(

@@ -310,6 +310,12 @@ if SENT["validation"]["file"]:
                 if SENT["validation"]["classifier"] == "supervised"
                 else []
             ),
+            # validation texts that are labeled texts are scored out of fold
+            labeled=(
+                SENT["supervised"]["file"]
+                if SENT["validation"]["classifier"] == "supervised"
+                else []
+            ),
         output:
             scores=f"{TABLES}/sentiment_validation_scores.csv",
             correlations=f"{TABLES}/sentiment_validation_correlations.csv",
@@ -333,6 +339,7 @@ if SENT["validation"]["file"]:
             thresholds=SENT["thresholds"],
             confidence=SENT["bootstrap"]["confidence"],
             abbreviations=config["tokenize"]["abbreviations"],
+            supervised=SENT["supervised"],
         script:
             "../../scripts/sentiment_validation.py"
 
