@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from newslens.runtime import (
     NewslensError,
+    RowGroupWriter,
     atomic_path,
     corrupt_parquet,
     iter_parquet_arrow,
@@ -259,8 +260,10 @@ def gather(
     csv_max_rows: int | None = CSV_MAX_ROWS,
     batch_rows: int = BATCH_ROWS,
 ) -> int:
-    """Merge the shards' tables in corpus order into ``out_parquet`` (and ``out_csv`` when it
-    has at most ``csv_max_rows`` rows, None for no limit; otherwise a one-line note).
+    """Merge the shards' tables in corpus order into ``out_parquet`` (None: none) and
+    ``out_csv`` (when it has at most ``csv_max_rows`` rows, None for no limit; otherwise a
+    one-line note). Parquet row groups are cut every runtime.ROW_GROUP_ROWS rows, so the bytes
+    do not depend on the number of shards.
     ``key(table)`` gives each row's corpus position; ``drop`` names columns left out of the
     outputs. Returns the row count."""
     full = unified_schema([parquet_file(p).schema_arrow for p in paths])
@@ -270,16 +273,17 @@ def gather(
     floats = int_columns_with_nulls(paths, schema) if with_csv else []
     merged = merge_by_key([keyed(p, full, key, batch_rows) for p in paths])
     with contextlib.ExitStack() as stack:
-        tmp_pq = stack.enter_context(atomic_path(out_parquet))
+        tmp_pq = stack.enter_context(atomic_path(out_parquet)) if out_parquet else None
         fh = None
         if with_csv:
             tmp_csv = stack.enter_context(atomic_path(out_csv))
             fh = stack.enter_context(open(tmp_csv, "w", encoding="utf-8", newline=""))
-        writer = stack.enter_context(pq.ParquetWriter(tmp_pq, schema))
+        writer = stack.enter_context(RowGroupWriter(tmp_pq, schema)) if tmp_pq else None
         header = True
         for table in merged:
             table = table.select(schema.names)
-            writer.write_table(table)
+            if writer is not None:
+                writer.write_table(table)
             if fh:
                 frame = csv_frame(table, floats)
                 frame.to_csv(fh, header=header, index=False, lineterminator="\n")

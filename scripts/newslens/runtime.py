@@ -104,6 +104,110 @@ def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> p
         raise corrupt_parquet(path, err) from err
 
 
+class ExactSums:
+    """Per-group column sums that do not depend on the order of the rows: each value is split
+    into two integer multiples of 2**-30 and 2**-60 (exact for |value| < 2**32 down to 2**-60)
+    and the integers are summed, so any split of the rows into batches or shards gives the
+    same bits. ``add(groups, values)`` takes integer group labels and an (n, k) float array;
+    NaN counts as 0, as in pandas' sums."""
+
+    SCALE = 2.0**30
+
+    def __init__(self, n_columns: int):
+        self.n_columns = n_columns
+        self._hi: dict = {}
+        self._lo: dict = {}
+
+    def add(self, groups, values) -> None:
+        import numpy as np
+
+        values = np.asarray(values, dtype=np.float64).reshape(len(groups), self.n_columns)
+        values = np.where(np.isnan(values), 0.0, values)  # missing adds nothing (as pandas)
+        scaled = values * self.SCALE
+        hi = np.floor(scaled)
+        lo = np.rint((scaled - hi) * self.SCALE)
+        groups = np.asarray(groups)
+        for g in np.unique(groups):
+            rows = groups == g
+            h = hi[rows].astype(np.int64).sum(axis=0)
+            low = lo[rows].astype(np.int64).sum(axis=0)
+            key = int(g)
+            self._hi[key] = self._hi.get(key, 0) + h.astype(object)
+            self._lo[key] = self._lo.get(key, 0) + low.astype(object)
+
+    def frame(self, columns) -> pd.DataFrame:
+        """The sums as floats (correctly rounded), one row per group (sorted), one column per
+        name in ``columns``."""
+        from fractions import Fraction
+
+        scale = 2**30
+        rows = {}
+        for key in sorted(self._hi):
+            rows[key] = [
+                float(Fraction(int(h) * scale + int(low), scale * scale))
+                for h, low in zip(self._hi[key], self._lo[key], strict=True)
+            ]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+
+
+# Rows per Parquet row group of the gathered result tables: a fixed count, so that a table's
+# bytes do not depend on how its rows arrived (batch sizes, number of shards).
+ROW_GROUP_ROWS = 256 * 1024
+
+
+class RowGroupWriter:
+    """A ``pyarrow.parquet.ParquetWriter`` whose row groups are cut every ``rows`` rows,
+    whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
+    give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
+
+    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS):
+        import pyarrow.parquet as pq
+
+        self.schema = schema
+        self.rows = int(rows)
+        self._writer = pq.ParquetWriter(where, schema)
+        self._pending: list = []
+        self._pending_rows = 0
+        self.n_rows = 0
+
+    def write_table(self, table) -> None:
+        if table.num_rows == 0:
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        self.n_rows += table.num_rows
+        if self._pending_rows >= self.rows:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        import pyarrow as pa
+
+        if not self._pending:
+            return
+        table = pa.concat_tables(self._pending) if len(self._pending) > 1 else self._pending[0]
+        while table.num_rows >= self.rows or (final and table.num_rows):
+            n = min(self.rows, table.num_rows)
+            # one contiguous chunk: page boundaries then depend on the rows only
+            self._writer.write_table(table.slice(0, n).combine_chunks())
+            table = table.slice(n)
+        self._pending = [table] if table.num_rows else []
+        self._pending_rows = table.num_rows
+
+    def close(self) -> None:
+        self._flush(final=True)
+        self._writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.close()
+        else:
+            self._writer.close()
+        return False
+
+
 class ParquetShardWriter:
     """Write a Parquet file batch by batch (bounded memory), atomically on close.
 
