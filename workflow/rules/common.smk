@@ -1,11 +1,49 @@
 import os
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-# Config is validated (and its defaults filled in) before any rule reads it.
-validate(config, schema="../schemas/config.schema.yaml")
+# The package's checks run here too (the workflow's own scripts/, not an installed copy).
+sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+
+# Config is validated (and its defaults filled in) before any rule reads it. A violation is
+# reported in a few lines (key, value, what is allowed), not with the whole schema.
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError:
+    try:
+        import yaml
+        from newslens.preflight import schema_error_summary
+
+        schema_file = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
+        short = schema_error_summary(
+            config, yaml.safe_load(schema_file.read_text(encoding="utf-8")), "config"
+        )
+    except ImportError:
+        short = None
+    if not short:
+        raise
+    raise WorkflowError(short) from None
+
+
+def check_config_before_jobs():
+    """Everything about the config that can be checked before a job runs (regexes, actors'
+    aliases, the codebook, corpus.encoding, files the config names): newslens.preflight."""
+    try:
+        from newslens.preflight import check_config
+        from newslens.runtime import NewslensError
+    except ImportError as err:  # e.g. a Snakemake without the analysis packages (conda mode)
+        print(f"newslens: pre-job config checks skipped ({err}); jobs check again", file=sys.stderr)
+        return
+    try:
+        check_config(config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml")
+    except NewslensError as err:
+        raise WorkflowError(f"config error (before any job ran): {err}") from None
+
+
+check_config_before_jobs()
 
 
 scattergather:

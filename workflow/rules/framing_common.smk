@@ -1,7 +1,10 @@
 # Helpers of the framing stage (rules in framing.smk).
 FRAMING = config["framing"]
 FRAMES_INTERIM = f"{INTERIM}/frames"
-CODEBOOK_SCHEMA = workflow.source_path("../schemas/codebook.schema.yaml")
+# Relative to the working directory, so that a moved (copied) checkout needs no rerun.
+CODEBOOK_SCHEMA = os.path.relpath(
+    Path(workflow.basedir) / "schemas" / "codebook.schema.yaml", os.getcwd()
+)
 
 
 def framing_normalize():
