@@ -60,9 +60,11 @@ def schema_error_summary(config: dict, schema: dict, config_name: str = "the con
     kind = error.validator
     if kind == "additionalProperties":
         allowed_keys = sorted((sub.get("properties") or {}).keys())
-        extra = sorted(set(error.instance) - set(allowed_keys)) if isinstance(
-            error.instance, dict
-        ) else []
+        extra = (
+            sorted(set(error.instance) - set(allowed_keys))
+            if isinstance(error.instance, dict)
+            else []
+        )
         where = f"{key}." if path else ""
         return (
             f"{config_name}: unknown config key(s) {', '.join(where + e for e in extra)}.\n"

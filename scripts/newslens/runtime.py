@@ -20,11 +20,70 @@ class NewslensError(Exception):
     and says what to do; entry scripts print it without a traceback."""
 
 
+# What the running job is working on (input file, articles, rows), for the message of an error
+# nobody foresaw. The Parquet readers below keep it up to date; scripts may add to it.
+_CONTEXT: dict = {}
+
+
+def processing(**what) -> None:
+    """Record what the job is processing now (e.g. ``input=path``, ``doc_id=...``,
+    ``docs=(first, last)``, ``rows=(start, end)``); named in the message if the job fails with
+    an error nobody foresaw. ``None`` values remove an entry."""
+    for key, value in what.items():
+        if value is None:
+            _CONTEXT.pop(key, None)
+        else:
+            _CONTEXT[key] = value
+
+
+def _batch_context(path, batch, start: int) -> None:
+    """Record a batch of ``path``: its rows and the articles (doc_id) it spans."""
+    n = batch.num_rows
+    docs = None
+    if n and "doc_id" in batch.schema.names:
+        col = batch.column(batch.schema.get_field_index("doc_id"))
+        first, last = col[0].as_py(), col[n - 1].as_py()
+        docs = (first, last)
+    processing(input=str(path), rows=(start + 1, start + n), docs=docs)
+
+
+def failure_message(smk, err: BaseException, log_path=None) -> str:
+    """One paragraph for a job that failed with an error nobody foresaw: the rule, the shard,
+    the input file, the articles and rows being processed, the error, where the traceback is."""
+    rule = getattr(smk, "rule", None) or "?"
+    parts = [f"rule {rule}"]
+    wildcards = getattr(smk, "wildcards", None)
+    shard = getattr(wildcards, "scatteritem", None) if wildcards is not None else None
+    if shard:
+        parts.append(f"shard {shard}")
+    where = []
+    if "input" in _CONTEXT:
+        where.append(f"input {_CONTEXT['input']}")
+    if "doc_id" in _CONTEXT:
+        where.append(f"article {_CONTEXT['doc_id']}")
+    elif "docs" in _CONTEXT:
+        first, last = _CONTEXT["docs"]
+        where.append(f"article {first}" if first == last else f"articles {first} to {last}")
+    if "rows" in _CONTEXT:
+        where.append("rows {}-{}".format(*_CONTEXT["rows"]))
+    text = f"{' '.join(parts)} failed"
+    if where:
+        text += " while processing " + ", ".join(where)
+    text += f": {type(err).__name__}: {err}. "
+    text += (
+        "This is a fault in newslens, not a problem the input checks know of; "
+        + (f"the traceback is in {log_path}. " if log_path else "")
+        + "Please report it with that log (and, if you can, the article named)."
+    )
+    return text
+
+
 def run(main: Callable[..., None], smk) -> None:
     """Run an entry script's ``main(snakemake)`` with its log file set up.
 
     A NewslensError ends the job with its message (in the log and on stderr) and no
-    traceback; any other exception keeps its traceback, since it is a bug of ours.
+    traceback; any other exception is reported naming the rule, the shard, the input file and
+    the articles being processed (see ``processing``), with its traceback in the log.
     """
     log_path = smk.log[0] if len(smk.log) else None
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
@@ -37,14 +96,57 @@ def run(main: Callable[..., None], smk) -> None:
         handlers=handlers,
         force=True,
     )
+    _CONTEXT.clear()
     try:
         main(smk)
     except NewslensError as err:
         log.error("%s", err)
         sys.exit(1)
-    except Exception:
-        log.exception("unexpected error in rule %s", getattr(smk, "rule", "?"))
-        raise
+    except Exception as err:
+        log.error("%s", failure_message(smk, err, log_path), exc_info=True)
+        sys.exit(1)
+
+
+# Temporary files this process is writing now (never removed as stale).
+_OWN_TMP: set[Path] = set()
+
+
+def remove_stale_tmp(path: str | os.PathLike) -> list[Path]:
+    """Remove the hidden temporary files a killed job left beside ``path`` (``.NAME.*.tmp``
+    and their ``.part`` files). Only the job that writes ``path`` calls this, right before it
+    writes it, so the files are its own: Snakemake never runs two jobs with the same output at
+    once, and the files this process is writing are skipped. Returns what was removed."""
+    path = Path(path)
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for pattern in (f".{path.name}.*.tmp", f".{path.name}.*.tmp.part"):
+        for stale in path.parent.glob(pattern):
+            if stale in _OWN_TMP or not stale.is_file():
+                continue
+            try:
+                stale.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(stale)
+            log.info("removed %s, left by a job that was killed", stale)
+    return removed
+
+
+def remove_stale_dirs(parent: str | os.PathLike, prefix: str) -> list[Path]:
+    """Remove hidden scratch folders ``PREFIX*`` a killed job left in ``parent``; for a rule
+    of which one job runs at a time (the job that owns them), called before it makes its own."""
+    import shutil
+
+    parent = Path(parent)
+    removed = []
+    if parent.is_dir():
+        for stale in parent.glob(f"{prefix}*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+                log.info("removed %s, left by a job that was killed", stale)
+    return removed
 
 
 @contextlib.contextmanager
@@ -56,9 +158,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise NewslensError(f"cannot create output folder {path.parent}: {err.strerror}") from err
+    remove_stale_tmp(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    _OWN_TMP.add(tmp_path)
     try:
         yield tmp_path
         os.replace(tmp_path, path)
@@ -67,6 +171,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             f"cannot write {path}: {err.strerror or err} (check free disk space and permissions)"
         ) from err
     finally:
+        _OWN_TMP.discard(tmp_path)
         if tmp_path.exists():
             tmp_path.unlink()
 
@@ -98,6 +203,7 @@ def corrupt_parquet(path, err: Exception) -> NewslensError:
 
 def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one Parquet shard; a corrupt or truncated file is reported by name."""
+    processing(input=str(path), rows=None, docs=None)
     try:
         return pd.read_parquet(path, columns=columns)
     except (OSError, ValueError) as err:
@@ -324,7 +430,10 @@ def iter_parquet_arrow(
                 f"{path} has no column(s) {', '.join(missing)}; rebuild it with the current "
                 "config (delete it and run snakemake again)."
             )
+        start = 0
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            _batch_context(path, batch, start)
+            start += batch.num_rows
             yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
@@ -338,7 +447,10 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
 
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)
+        start = 0
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            _batch_context(path, batch, start)
+            start += batch.num_rows
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
