@@ -30,15 +30,22 @@ except WorkflowError:
 
 def check_config_before_jobs():
     """Everything about the config that can be checked before a job runs (regexes, actors'
-    aliases, the codebook, corpus.encoding, files the config names): newslens.preflight."""
+    aliases, the codebook, corpus.encoding, files the config names): newslens.preflight.
+    """
     try:
         from newslens.preflight import check_config
         from newslens.runtime import NewslensError
-    except ImportError as err:  # e.g. a Snakemake without the analysis packages (conda mode)
-        print(f"newslens: pre-job config checks skipped ({err}); jobs check again", file=sys.stderr)
+    except ImportError as err:
+        # e.g. a Snakemake without the analysis packages (conda mode): the jobs check
+        print(
+            f"newslens: pre-job config checks skipped ({err}); jobs check again",
+            file=sys.stderr,
+        )
         return
     try:
-        check_config(config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml")
+        check_config(
+            config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml"
+        )
     except NewslensError as err:
         raise WorkflowError(f"config error (before any job ran): {err}") from None
 
