@@ -48,6 +48,12 @@ def check_config_before_jobs():
         )
     except NewslensError as err:
         raise WorkflowError(f"config error (before any job ran): {err}") from None
+    except Exception as err:  # a check that cannot run here (e.g. missing NLTK data)
+        print(
+            f"newslens: a pre-job config check could not run ({type(err).__name__}: "
+            f"{err}); the jobs check again",
+            file=sys.stderr,
+        )
 
 
 check_config_before_jobs()
