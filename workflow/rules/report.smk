@@ -27,53 +27,6 @@ rule summary:
 FINAL_OUTPUTS.append(f"{RESULTS}/summary.md")
 
 
-def reported_outputs():
-    """Every file under results/ (not interim/, logs/, benchmarks/) that this run builds: the
-    final outputs and every output of every rule they depend on, so that provenance.json
-    checksums all of them. Found by walking from FINAL_OUTPUTS through the rules' inputs, with
-    the config in use (optional stages count only when they are configured)."""
-    from snakemake.iocontainers import Wildcards
-
-    skip = (f"{INTERIM}/", f"{LOGS}/", f"{BENCH}/")
-    candidates = [r for r in workflow.rules if r.name not in ("provenance", "all")]
-    queue = [str(f) for f in FINAL_OUTPUTS if not str(f).endswith("provenance.json")]
-    seen, expanded, found = set(), set(), set()
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for r in candidates:
-            if not r.is_producer(path):
-                continue
-            wc = r.get_wildcards(path) if r.has_wildcards() else {}
-            key = (r.name, tuple(sorted(wc.items())))
-            if key in expanded:
-                break
-            expanded.add(key)
-            if not r.has_wildcards():
-                found.update(str(o) for o in r.output)
-            for item in r.input:
-                if callable(item):
-                    value = item(Wildcards(fromdict=wc))
-                    values = value.values() if isinstance(value, dict) else value
-                    values = [values] if isinstance(values, str) else list(values)
-                else:
-                    values = [str(item).format(**wc) if wc else str(item)]
-                queue.extend(str(v) for v in values)
-            break
-    found.update(
-        queue_item for queue_item in seen if queue_item.startswith(f"{RESULTS}/")
-    )
-    return sorted(
-        f
-        for f in found
-        if f.startswith(f"{RESULTS}/")
-        and not f.startswith(skip)
-        and f != f"{RESULTS}/provenance.json"
-    )
-
-
 rule provenance:
     input:
         corpus=corpus_files(),
