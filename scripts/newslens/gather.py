@@ -266,9 +266,13 @@ def gather(
     do not depend on the number of shards.
     ``key(table)`` gives each row's corpus position; ``drop`` names columns left out of the
     outputs. Returns the row count."""
+    counts = [parquet_num_rows(p) for p in paths]
+    # an empty shard's columns may have placeholder types (an empty pandas frame): the schema
+    # comes from the shards with rows, and empty shards add nothing
+    paths = [p for p, n in zip(paths, counts, strict=True) if n] or list(paths)[:1]
     full = unified_schema([parquet_file(p).schema_arrow for p in paths])
     schema = pa.schema([f for f in full if f.name not in drop])
-    n_rows = sum(parquet_num_rows(p) for p in paths)
+    n_rows = sum(counts)
     with_csv = bool(out_csv) and (csv_max_rows is None or n_rows <= csv_max_rows)
     floats = int_columns_with_nulls(paths, schema) if with_csv else []
     merged = merge_by_key([keyed(p, full, key, batch_rows) for p in paths])
