@@ -273,3 +273,23 @@ def test_exact_sums_do_not_depend_on_order_or_split():
     assert a.equals(b)
     exact = pd.DataFrame(values).groupby(groups).agg(lambda s: float(np.sum(np.sort(s))))
     assert np.allclose(a.to_numpy(), exact.to_numpy(), rtol=1e-15, atol=0)
+
+
+def test_gather_ignores_placeholder_types_of_an_empty_shard(tmp_path):
+    from newslens.gather import gather
+
+    full = tmp_path / "1-of-2.parquet"
+    empty = tmp_path / "2-of-2.parquet"
+    pd.DataFrame({"doc_id": ["a", "b"], "labels": ["x;y", None]}).to_parquet(full)
+    pd.DataFrame(
+        {"doc_id": pd.Series([], dtype=object), "labels": pd.Series([], dtype=float)}
+    ).to_parquet(empty)
+    n = gather(
+        [full, empty],
+        lambda t: np.arange(t.num_rows),
+        tmp_path / "out.parquet",
+        tmp_path / "out.csv",
+    )
+    assert n == 2
+    assert (tmp_path / "out.csv").read_text() == "doc_id,labels\na,x;y\nb,\n"
+    assert pq.read_table(tmp_path / "out.parquet").column("labels").to_pylist() == ["x;y", None]
