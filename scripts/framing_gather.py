@@ -1,8 +1,8 @@
 """Gather the per-shard codebook frames into corpus tables and codebook diagnostics
 (rule frames_gather). Streams: the big sentence and paragraph tables are merged batch by batch
 in corpus order (doc_index, as the corpus tables), so memory does not grow with the corpus and
-the tables do not depend on the number of shards; the paragraph-position sums read only the columns they need, one
-shard at a time."""
+the tables do not depend on the number of shards; the paragraph-position sums (exact, so
+independent of the shards too) read only the columns they need, one shard at a time."""
 
 import json
 import logging
