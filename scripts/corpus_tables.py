@@ -30,7 +30,7 @@ from newslens.gather import (
     write_ipc,
     write_sorted_ngrams,
 )
-from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
+from newslens.runtime import iter_parquet, log, read_parquet, remove_stale_dirs, run, write_table
 
 
 def ngram_outputs(smk, n_docs: int) -> None:
@@ -44,6 +44,7 @@ def ngram_outputs(smk, n_docs: int) -> None:
     min_count = min(p.ngram_min_count, coll["min_freq"])
     out_dir = Path(smk.output.ngrams).parent
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_dirs(out_dir, ".corpus_tables.")  # a killed run's scratch folder
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".corpus_tables.") as tmp:
         unigrams, spills = [], []
         for i, part in enumerate(summed_ngrams(smk.input.ngrams, Path(tmp))):

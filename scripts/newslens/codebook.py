@@ -301,6 +301,14 @@ def build_codebook(
                     f"{source}: frame '{key}': regex indicator {pattern!r} is malformed ({err}); "
                     "fix it or write it as a plain term"
                 ) from None
+            try:  # as the matcher uses it: one alternative of the frame's combined regex
+                re.compile(f"(?:{pattern})|(?:x)", re.IGNORECASE)
+            except re.error as err:
+                raise NewslensError(
+                    f"{source}: frame '{key}': regex indicator {pattern!r} cannot be combined "
+                    f"with the frame's other regexes ({err}). Matching is case-insensitive "
+                    "already: remove a global flag such as (?i), or scope it, as in (?i:...)"
+                ) from None
             indicators.append(Indicator(key, pattern, "", float(weight), "regex"))
         excl = []
         for e in fr.get("exclude") or []:

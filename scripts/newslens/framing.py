@@ -1148,18 +1148,27 @@ def classify_texts(
 
 class PositionSums:
     """Mean frame shares by paragraph position (positions >= max_pos - 1 pooled), summed
-    shard by shard so that the figure never needs the whole paragraph table in memory."""
+    shard by shard so that the figure never needs the whole paragraph table in memory.
+
+    The sums are exact (fixed point, runtime.ExactSums), so the means do not depend on the order
+    in which the shards arrive or on how the corpus was split into shards."""
 
     def __init__(self, max_pos: int):
         self.max_pos, self.sums, self.counts, self.docs = max_pos, None, None, 0
+        self._columns: list[str] | None = None
 
     def __call__(self, df: pd.DataFrame) -> None:
+        from newslens.runtime import ExactSums
+
         scols = [c for c in df.columns if c.startswith("share_")]
-        pos = df["para_id"].clip(upper=self.max_pos - 1)
-        s = df[scols].groupby(pos).sum()
-        c = pos.value_counts()
-        self.sums = s if self.sums is None else self.sums.add(s, fill_value=0)
+        if self._columns is None:
+            self._columns = scols
+            self._exact = ExactSums(len(scols))
+        pos = df["para_id"].clip(upper=self.max_pos - 1).to_numpy()
+        self._exact.add(pos, df[self._columns].to_numpy(dtype=float))
+        c = pd.Series(pos).value_counts()
         self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
+        self.sums = self._exact.frame(self._columns)
         self.docs += df["doc_id"].nunique()
         self.any_beyond = getattr(self, "any_beyond", False) or bool(
             (df["para_id"] >= self.max_pos).any()

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from newslens.runtime import (
     NewslensError,
+    RowGroupWriter,
     atomic_path,
     corrupt_parquet,
     iter_parquet_arrow,
@@ -259,27 +260,34 @@ def gather(
     csv_max_rows: int | None = CSV_MAX_ROWS,
     batch_rows: int = BATCH_ROWS,
 ) -> int:
-    """Merge the shards' tables in corpus order into ``out_parquet`` (and ``out_csv`` when it
-    has at most ``csv_max_rows`` rows, None for no limit; otherwise a one-line note).
+    """Merge the shards' tables in corpus order into ``out_parquet`` (None: none) and
+    ``out_csv`` (when it has at most ``csv_max_rows`` rows, None for no limit; otherwise a
+    one-line note). Parquet row groups are cut every runtime.ROW_GROUP_ROWS rows, so the bytes
+    do not depend on the number of shards.
     ``key(table)`` gives each row's corpus position; ``drop`` names columns left out of the
     outputs. Returns the row count."""
+    counts = [parquet_num_rows(p) for p in paths]
+    # an empty shard's columns may have placeholder types (an empty pandas frame): the schema
+    # comes from the shards with rows, and empty shards add nothing
+    paths = [p for p, n in zip(paths, counts, strict=True) if n] or list(paths)[:1]
     full = unified_schema([parquet_file(p).schema_arrow for p in paths])
     schema = pa.schema([f for f in full if f.name not in drop])
-    n_rows = sum(parquet_num_rows(p) for p in paths)
+    n_rows = sum(counts)
     with_csv = bool(out_csv) and (csv_max_rows is None or n_rows <= csv_max_rows)
     floats = int_columns_with_nulls(paths, schema) if with_csv else []
     merged = merge_by_key([keyed(p, full, key, batch_rows) for p in paths])
     with contextlib.ExitStack() as stack:
-        tmp_pq = stack.enter_context(atomic_path(out_parquet))
+        tmp_pq = stack.enter_context(atomic_path(out_parquet)) if out_parquet else None
         fh = None
         if with_csv:
             tmp_csv = stack.enter_context(atomic_path(out_csv))
             fh = stack.enter_context(open(tmp_csv, "w", encoding="utf-8", newline=""))
-        writer = stack.enter_context(pq.ParquetWriter(tmp_pq, schema))
+        writer = stack.enter_context(RowGroupWriter(tmp_pq, schema)) if tmp_pq else None
         header = True
         for table in merged:
             table = table.select(schema.names)
-            writer.write_table(table)
+            if writer is not None:
+                writer.write_table(table)
             if fh:
                 frame = csv_frame(table, floats)
                 frame.to_csv(fh, header=header, index=False, lineterminator="\n")

@@ -21,11 +21,70 @@ class NewslensError(Exception):
     and says what to do; entry scripts print it without a traceback."""
 
 
+# What the running job is working on (input file, articles, rows), for the message of an error
+# nobody foresaw. The Parquet readers below keep it up to date; scripts may add to it.
+_CONTEXT: dict = {}
+
+
+def processing(**what) -> None:
+    """Record what the job is processing now (e.g. ``input=path``, ``doc_id=...``,
+    ``docs=(first, last)``, ``rows=(start, end)``); named in the message if the job fails with
+    an error nobody foresaw. ``None`` values remove an entry."""
+    for key, value in what.items():
+        if value is None:
+            _CONTEXT.pop(key, None)
+        else:
+            _CONTEXT[key] = value
+
+
+def _batch_context(path, batch, start: int) -> None:
+    """Record a batch of ``path``: its rows and the articles (doc_id) it spans."""
+    n = batch.num_rows
+    docs = None
+    if n and "doc_id" in batch.schema.names:
+        col = batch.column(batch.schema.get_field_index("doc_id"))
+        first, last = col[0].as_py(), col[n - 1].as_py()
+        docs = (first, last)
+    processing(input=str(path), rows=(start + 1, start + n), docs=docs)
+
+
+def failure_message(smk, err: BaseException, log_path=None) -> str:
+    """One paragraph for a job that failed with an error nobody foresaw: the rule, the shard,
+    the input file, the articles and rows being processed, the error, where the traceback is."""
+    rule = getattr(smk, "rule", None) or "?"
+    parts = [f"rule {rule}"]
+    wildcards = getattr(smk, "wildcards", None)
+    shard = getattr(wildcards, "scatteritem", None) if wildcards is not None else None
+    if shard:
+        parts.append(f"shard {shard}")
+    where = []
+    if "input" in _CONTEXT:
+        where.append(f"input {_CONTEXT['input']}")
+    if "doc_id" in _CONTEXT:
+        where.append(f"article {_CONTEXT['doc_id']}")
+    elif "docs" in _CONTEXT:
+        first, last = _CONTEXT["docs"]
+        where.append(f"article {first}" if first == last else f"articles {first} to {last}")
+    if "rows" in _CONTEXT:
+        where.append("rows {}-{}".format(*_CONTEXT["rows"]))
+    text = f"{' '.join(parts)} failed"
+    if where:
+        text += " while processing " + ", ".join(where)
+    text += f": {type(err).__name__}: {err}. "
+    text += (
+        "This is a fault in newslens, not a problem the input checks know of; "
+        + (f"the traceback is in {log_path}. " if log_path else "")
+        + "Please report it with that log (and, if you can, the article named)."
+    )
+    return text
+
+
 def run(main: Callable[..., None], smk) -> None:
     """Run an entry script's ``main(snakemake)`` with its log file set up.
 
     A NewslensError ends the job with its message (in the log and on stderr) and no
-    traceback; any other exception keeps its traceback, since it is a bug of ours.
+    traceback; any other exception is reported naming the rule, the shard, the input file and
+    the articles being processed (see ``processing``), with its traceback in the log.
     """
     log_path = smk.log[0] if len(smk.log) else None
     terminal = logging.StreamHandler(sys.stderr)
@@ -41,14 +100,57 @@ def run(main: Callable[..., None], smk) -> None:
         handlers=handlers,
         force=True,
     )
+    _CONTEXT.clear()
     try:
         main(smk)
     except NewslensError as err:
         log.error("%s", err)
         sys.exit(1)
-    except Exception:
-        log.exception("unexpected error in rule %s", getattr(smk, "rule", "?"))
-        raise
+    except Exception as err:
+        log.error("%s", failure_message(smk, err, log_path), exc_info=True)
+        sys.exit(1)
+
+
+# Temporary files this process is writing now (never removed as stale).
+_OWN_TMP: set[Path] = set()
+
+
+def remove_stale_tmp(path: str | os.PathLike) -> list[Path]:
+    """Remove the hidden temporary files a killed job left beside ``path`` (``.NAME.*.tmp``
+    and their ``.part`` files). Only the job that writes ``path`` calls this, right before it
+    writes it, so the files are its own: Snakemake never runs two jobs with the same output at
+    once, and the files this process is writing are skipped. Returns what was removed."""
+    path = Path(path)
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for pattern in (f".{path.name}.*.tmp", f".{path.name}.*.tmp.part"):
+        for stale in path.parent.glob(pattern):
+            if stale in _OWN_TMP or not stale.is_file():
+                continue
+            try:
+                stale.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(stale)
+            log.info("removed %s, left by a job that was killed", stale)
+    return removed
+
+
+def remove_stale_dirs(parent: str | os.PathLike, prefix: str) -> list[Path]:
+    """Remove hidden scratch folders ``PREFIX*`` a killed job left in ``parent``; for a rule
+    of which one job runs at a time (the job that owns them), called before it makes its own."""
+    import shutil
+
+    parent = Path(parent)
+    removed = []
+    if parent.is_dir():
+        for stale in parent.glob(f"{prefix}*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+                log.info("removed %s, left by a job that was killed", stale)
+    return removed
 
 
 def _interactive() -> bool:
@@ -187,9 +289,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise NewslensError(f"cannot create output folder {path.parent}: {err.strerror}") from err
+    remove_stale_tmp(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    _OWN_TMP.add(tmp_path)
     try:
         yield tmp_path
         if tmp_path.exists():
@@ -200,6 +304,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             f"cannot write {path}: {err.strerror or err} (check free disk space and permissions)"
         ) from err
     finally:
+        _OWN_TMP.discard(tmp_path)
         if tmp_path.exists():
             tmp_path.unlink()
 
@@ -231,10 +336,115 @@ def corrupt_parquet(path, err: Exception) -> NewslensError:
 
 def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one Parquet shard; a corrupt or truncated file is reported by name."""
+    processing(input=str(path), rows=None, docs=None)
     try:
         return pd.read_parquet(path, columns=columns)
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
+
+
+class ExactSums:
+    """Per-group column sums that do not depend on the order of the rows: each value is split
+    into two integer multiples of 2**-30 and 2**-60 (exact for |value| < 2**32 down to 2**-60)
+    and the integers are summed, so any split of the rows into batches or shards gives the
+    same bits. ``add(groups, values)`` takes integer group labels and an (n, k) float array;
+    NaN counts as 0, as in pandas' sums."""
+
+    SCALE = 2.0**30
+
+    def __init__(self, n_columns: int):
+        self.n_columns = n_columns
+        self._hi: dict = {}
+        self._lo: dict = {}
+
+    def add(self, groups, values) -> None:
+        import numpy as np
+
+        values = np.asarray(values, dtype=np.float64).reshape(len(groups), self.n_columns)
+        values = np.where(np.isnan(values), 0.0, values)  # missing adds nothing (as pandas)
+        scaled = values * self.SCALE
+        hi = np.floor(scaled)
+        lo = np.rint((scaled - hi) * self.SCALE)
+        groups = np.asarray(groups)
+        for g in np.unique(groups):
+            rows = groups == g
+            h = hi[rows].astype(np.int64).sum(axis=0)
+            low = lo[rows].astype(np.int64).sum(axis=0)
+            key = int(g)
+            self._hi[key] = self._hi.get(key, 0) + h.astype(object)
+            self._lo[key] = self._lo.get(key, 0) + low.astype(object)
+
+    def frame(self, columns) -> pd.DataFrame:
+        """The sums as floats (correctly rounded), one row per group (sorted), one column per
+        name in ``columns``."""
+        from fractions import Fraction
+
+        scale = 2**30
+        rows = {}
+        for key in sorted(self._hi):
+            rows[key] = [
+                float(Fraction(int(h) * scale + int(low), scale * scale))
+                for h, low in zip(self._hi[key], self._lo[key], strict=True)
+            ]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+
+
+# Rows per Parquet row group of the gathered result tables: a fixed count, so that a table's
+# bytes do not depend on how its rows arrived (batch sizes, number of shards).
+ROW_GROUP_ROWS = 256 * 1024
+
+
+class RowGroupWriter:
+    """A ``pyarrow.parquet.ParquetWriter`` whose row groups are cut every ``rows`` rows,
+    whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
+    give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
+
+    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS):
+        import pyarrow.parquet as pq
+
+        self.schema = schema
+        self.rows = int(rows)
+        self._writer = pq.ParquetWriter(where, schema)
+        self._pending: list = []
+        self._pending_rows = 0
+        self.n_rows = 0
+
+    def write_table(self, table) -> None:
+        if table.num_rows == 0:
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        self.n_rows += table.num_rows
+        if self._pending_rows >= self.rows:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        import pyarrow as pa
+
+        if not self._pending:
+            return
+        table = pa.concat_tables(self._pending) if len(self._pending) > 1 else self._pending[0]
+        while table.num_rows >= self.rows or (final and table.num_rows):
+            n = min(self.rows, table.num_rows)
+            # one contiguous chunk: page boundaries then depend on the rows only
+            self._writer.write_table(table.slice(0, n).combine_chunks())
+            table = table.slice(n)
+        self._pending = [table] if table.num_rows else []
+        self._pending_rows = table.num_rows
+
+    def close(self) -> None:
+        self._flush(final=True)
+        self._writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.close()
+        else:
+            self._writer.close()
+        return False
 
 
 class ParquetShardWriter:
@@ -356,7 +566,10 @@ def iter_parquet_arrow(
         batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
         total = parquet.metadata.num_rows
         desc = f"reading {Path(path).parent.name}/{Path(path).name}"
+        start = 0
         for batch in progress(batches, total, desc, batch_size=batch_rows):
+            _batch_context(path, batch, start)
+            start += batch.num_rows
             yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
@@ -373,7 +586,10 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
         batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
         total = parquet.metadata.num_rows
         desc = f"reading {Path(path).parent.name}/{Path(path).name}"
+        start = 0
         for batch in progress(batches, total, desc, batch_size=batch_rows):
+            _batch_context(path, batch, start)
+            start += batch.num_rows
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err

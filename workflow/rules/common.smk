@@ -1,11 +1,62 @@
 import os
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-# Config is validated (and its defaults filled in) before any rule reads it.
-validate(config, schema="../schemas/config.schema.yaml")
+# The package's checks run here too (the workflow's own scripts/, not an installed copy).
+sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+
+# Config is validated (and its defaults filled in) before any rule reads it. A violation is
+# reported in a few lines (key, value, what is allowed), not with the whole schema.
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError:
+    try:
+        import yaml
+        from newslens.preflight import schema_error_summary
+
+        schema_file = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
+        short = schema_error_summary(
+            config, yaml.safe_load(schema_file.read_text(encoding="utf-8")), "config"
+        )
+    except ImportError:
+        short = None
+    if not short:
+        raise
+    raise WorkflowError(short) from None
+
+
+def check_config_before_jobs():
+    """Everything about the config that can be checked before a job runs (regexes, actors'
+    aliases, the codebook, corpus.encoding, files the config names): newslens.preflight.
+    """
+    try:
+        from newslens.preflight import check_config
+        from newslens.runtime import NewslensError
+    except ImportError as err:
+        # e.g. a Snakemake without the analysis packages (conda mode): the jobs check
+        print(
+            f"newslens: pre-job config checks skipped ({err}); jobs check again",
+            file=sys.stderr,
+        )
+        return
+    try:
+        check_config(
+            config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml"
+        )
+    except NewslensError as err:
+        raise WorkflowError(f"config error (before any job ran): {err}") from None
+    except Exception as err:  # a check that cannot run here (e.g. missing NLTK data)
+        print(
+            f"newslens: a pre-job config check could not run ({type(err).__name__}: "
+            f"{err}); the jobs check again",
+            file=sys.stderr,
+        )
+
+
+check_config_before_jobs()
 
 
 scattergather:
@@ -109,6 +160,54 @@ def corpus_table_outputs():
         for name in ("sentences", "paragraphs", "tokens"):
             outputs[f"{name}_csv"] = f"{TABLES}/{name}.csv"
     return outputs
+
+
+def reported_outputs():
+    """Every file under results/ (not interim/, logs/, benchmarks/) that this run builds: the
+    final outputs and every output of every rule they depend on, so that provenance.json
+    checksums all of them. Found by walking from FINAL_OUTPUTS through the rules' inputs, with
+    the config in use (optional stages count only when they are configured). Call it after
+    all stages are included (report.smk)."""
+    from snakemake.iocontainers import Wildcards
+
+    skip = (f"{INTERIM}/", f"{LOGS}/", f"{BENCH}/")
+    candidates = [r for r in workflow.rules if r.name not in ("provenance", "all")]
+    queue = [str(f) for f in FINAL_OUTPUTS if not str(f).endswith("provenance.json")]
+    seen, expanded, found = set(), set(), set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for r in candidates:
+            if not r.is_producer(path):
+                continue
+            wc = r.get_wildcards(path) if r.has_wildcards() else {}
+            key = (r.name, tuple(sorted(wc.items())))
+            if key in expanded:
+                break
+            expanded.add(key)
+            if not r.has_wildcards():
+                found.update(str(o) for o in r.output)
+            for item in r.input:
+                if callable(item):
+                    value = item(Wildcards(fromdict=wc))
+                    values = value.values() if isinstance(value, dict) else value
+                    values = [values] if isinstance(values, str) else list(values)
+                else:
+                    values = [str(item).format(**wc) if wc else str(item)]
+                queue.extend(str(v) for v in values)
+            break
+    found.update(
+        queue_item for queue_item in seen if queue_item.startswith(f"{RESULTS}/")
+    )
+    return sorted(
+        f
+        for f in found
+        if f.startswith(f"{RESULTS}/")
+        and not f.startswith(skip)
+        and f != f"{RESULTS}/provenance.json"
+    )
 
 
 def config_input_files():

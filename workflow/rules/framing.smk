@@ -60,6 +60,8 @@ rule frames_gather:
         documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
         examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
+        # corpus order (doc_index) for the gathered tables
+        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
     output:
         **framing_gather_outputs(),
     log:

@@ -1,7 +1,20 @@
 # Helpers of the framing stage (rules in framing.smk).
 FRAMING = config["framing"]
 FRAMES_INTERIM = f"{INTERIM}/frames"
-CODEBOOK_SCHEMA = workflow.source_path("../schemas/codebook.schema.yaml")
+
+
+def workflow_file(*parts):
+    """A file of the workflow as rule input: relative when the workflow lies inside the
+    working directory (a checkout: stays valid when the checkout is moved), else absolute
+    (a working directory elsewhere: stays valid when that is moved)."""
+    path = Path(workflow.basedir, *parts).resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+CODEBOOK_SCHEMA = workflow_file("schemas", "codebook.schema.yaml")
 
 
 def framing_normalize():

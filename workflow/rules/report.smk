@@ -62,29 +62,6 @@ rule report_tables:
 
 FINAL_OUTPUTS.extend(f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES)
 
-
-rule provenance:
-    input:
-        corpus=corpus_files(),
-        config_files=config_input_files(),
-        results=list(FINAL_OUTPUTS),
-    output:
-        provenance=f"{RESULTS}/provenance.json",
-    log:
-        f"{LOGS}/provenance.log",
-    conda:
-        ENV
-    params:
-        config=config,
-        workflow_version=workflow_version(),
-        bench_root=BENCH,
-    script:
-        "../../scripts/report_provenance.py"
-
-
-FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")
-
-
 rule summary:
     input:
         documents=f"{TABLES}/documents.csv",
@@ -122,3 +99,25 @@ rule summary:
 
 
 FINAL_OUTPUTS.append(f"{RESULTS}/summary.md")
+
+
+rule provenance:
+    input:
+        corpus=corpus_files(),
+        config_files=config_input_files(),
+        results=reported_outputs(),
+    output:
+        provenance=f"{RESULTS}/provenance.json",
+    log:
+        f"{LOGS}/provenance.log",
+    conda:
+        ENV
+    params:
+        config=config,
+        workflow_version=workflow_version(),
+        bench_root=BENCH,
+    script:
+        "../../scripts/report_provenance.py"
+
+
+FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")

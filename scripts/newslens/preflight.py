@@ -1,0 +1,189 @@
+"""Checks of the config that can be made before any job runs (workflow/rules/common.smk calls
+them right after the schema validation): a schema error in a few lines, regular expressions,
+actors, the codebook, the corpus encoding and the files the config names.
+
+Each check raises NewslensError naming the config key (and the file), so a bad setting stops the
+run before the first job instead of in the middle of it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+from newslens.runtime import NewslensError
+
+# Config keys that name an input file (None or missing: not used).
+FILE_KEYS = (
+    "tokenize.stopwords_file",
+    "framing.codebook",
+    "framing.supervised.labeled",
+    "framing.validation.gold",
+    "sentiment.supervised.file",
+    "sentiment.validation.file",
+)
+
+
+def _short(value, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _describe(sub: dict) -> str:
+    """A schema alternative in words: its type and bounds."""
+    if not isinstance(sub, dict):
+        return str(sub)
+    if "enum" in sub:
+        return "one of " + ", ".join(_short(v, 40) for v in sub["enum"])
+    words = [str(sub.get("type", "value"))]
+    for bound in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems"):
+        if bound in sub:
+            words.append(f"{bound} {sub[bound]}")
+    if isinstance(sub.get("items"), dict):
+        words.append(f"of {_describe(sub['items'])}")
+    return " ".join(words)
+
+
+def schema_error_summary(config: dict, schema: dict, config_name: str = "the config") -> str | None:
+    """The most relevant schema violation of ``config`` in a few lines (key, offending value,
+    what is allowed), or None when the config follows the schema."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    validator = Draft202012Validator(schema)
+    error = best_match(validator.iter_errors(config))
+    if error is None:
+        return None
+    path = [str(p) for p in error.absolute_path]
+    key = ".".join(path) or "(top level)"
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed_keys = sorted((sub.get("properties") or {}).keys())
+        extra = (
+            sorted(set(error.instance) - set(allowed_keys))
+            if isinstance(error.instance, dict)
+            else []
+        )
+        where = f"{key}." if path else ""
+        return (
+            f"{config_name}: unknown config key(s) {', '.join(where + e for e in extra)}.\n"
+            f"  allowed under {key}: {', '.join(allowed_keys)}\n"
+            "  (a typo? see config/README.md for every key)"
+        )
+    if kind == "enum":
+        allowed = "one of " + ", ".join(_short(v, 40) for v in error.validator_value)
+    elif kind == "type":
+        allowed = f"type {error.validator_value}"
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        allowed = f"{kind} {error.validator_value}"
+    elif kind in ("anyOf", "oneOf"):
+        allowed = " or ".join(_describe(alt) for alt in error.validator_value)
+    elif kind in ("minItems", "maxItems", "minLength", "maxLength", "pattern", "required"):
+        allowed = f"{kind}: {error.validator_value}"
+    else:
+        allowed = error.message.splitlines()[0][:200]
+    lines = [
+        f"{config_name}: config key {key} has an invalid value.",
+        f"  value:   {_short(error.instance)}",
+        f"  allowed: {allowed}",
+    ]
+    description = " ".join(str(sub.get("description", "")).split())
+    if description:
+        lines.append(f"  ({key}: {description[:200]})")
+    return "\n".join(lines)
+
+
+def _get(config: dict, dotted: str):
+    node = config
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def check_encoding(config: dict) -> None:
+    """corpus.encoding is auto or a codec Python knows."""
+    encoding = _get(config, "corpus.encoding")
+    if encoding in (None, "auto"):
+        return
+    try:
+        codecs.lookup(str(encoding))
+    except LookupError:
+        raise NewslensError(
+            f"config key corpus.encoding: {encoding!r} is not a known text encoding. Use auto "
+            "(detected per file) or a Python codec name such as utf-8, cp1251, latin-1, utf-16."
+        ) from None
+
+
+def check_files(config: dict) -> None:
+    """Every input file the config names exists and is a readable, non-empty file."""
+    for key in FILE_KEYS:
+        path = _get(config, key)
+        if path in (None, ""):
+            continue
+        what = f"config key {key}: '{path}' (working directory {os.getcwd()})"
+        if not os.path.exists(path):
+            raise NewslensError(f"{what} does not exist. Fix the path or set the key to null.")
+        if not os.path.isfile(path):
+            raise NewslensError(f"{what} is not a file (a folder?). Point the key at one file.")
+        if not os.access(path, os.R_OK):
+            raise NewslensError(f"{what} cannot be read (permissions).")
+        if os.path.getsize(path) == 0:
+            raise NewslensError(f"{what} is empty. Point the key at a file with content.")
+
+
+def check_cleaning(config: dict) -> None:
+    """The cleaning regular expressions compile (boilerplate_lines, cut_after, date_line,
+    byline), with the flags the clean stage uses."""
+    from newslens.clean import CleaningRules
+
+    cleaning = config.get("cleaning") or {}
+    if cleaning:
+        CleaningRules.from_config(cleaning)
+
+
+def check_actors(config: dict) -> None:
+    """Every actor has aliases and no alias belongs to two actors."""
+    from newslens.actors import validate_actors
+
+    validate_actors(config.get("actors"))
+
+
+def check_codebook(config: dict, schema_path) -> None:
+    """The codebook file follows its schema, its regexes compile as the matcher combines them,
+    and the compiled matcher can be built. Indicators are normalised by lowercasing only (the
+    stemmer or lemmatiser would import NLTK into every Snakemake start); what depends on the
+    real normaliser (an exclusion that stems to its own indicator) is checked by the
+    frames_codebook job."""
+    import yaml
+
+    from newslens.codebook import Matcher, build_codebook, read_codebook_yaml
+
+    framing = config.get("framing") or {}
+    path = framing.get("codebook")
+    if not path:
+        return
+    data = read_codebook_yaml(path)
+    schema = None
+    if schema_path is not None:
+        with open(schema_path, encoding="utf-8") as fh:
+            schema = yaml.safe_load(fh)
+    cb = build_codebook(data, str.lower, "none", "english", str(path), schema)
+    try:
+        Matcher(cb)
+    except Exception as err:  # a combination the per-indicator checks did not foresee
+        raise NewslensError(
+            f"codebook {path} (config key framing.codebook): its indicators cannot be compiled "
+            f"together ({type(err).__name__}: {err}). Check its regex indicators."
+        ) from None
+
+
+def check_config(config: dict, codebook_schema=None) -> None:
+    """All pre-job checks, in the order a run would meet the problems."""
+    check_encoding(config)
+    check_files(config)
+    check_cleaning(config)
+    check_actors(config)
+    check_codebook(config, codebook_schema)
