@@ -14,7 +14,7 @@ rule ingest:
     conda:
         ENV
     params:
-        corpus=config["corpus"],
+        corpus=dict(config["corpus"], metadata=carried_metadata()),
     script:
         "../../scripts/corpus_ingest.py"
 
@@ -33,7 +33,7 @@ rule clean:
         ENV
     params:
         cleaning=config["cleaning"],
-        metadata=config["corpus"]["metadata"],
+        metadata=carried_metadata(),
     script:
         "../../scripts/corpus_clean.py"
 

@@ -34,11 +34,26 @@ if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["
     )
 
 
+# Per-article actor targets (docs/actors.md): a corpus column and/or a table file.
+ACTOR_TARGET_COLUMN = config["corpus"]["columns"].get("target")
+ACTOR_TARGETS = config["actor_targets"]
+ACTOR_TARGET_FILE = {"targets": ACTOR_TARGETS["file"]} if ACTOR_TARGETS["file"] else {}
+if ACTOR_TARGET_COLUMN and Path(config["corpus"]["path"]).is_dir():
+    raise WorkflowError(
+        "config key corpus.columns.target: a folder corpus has no columns; give the "
+        "per-article targets in a table (actor_targets.file: doc_id, actor, aliases) or "
+        "set corpus.columns.target to null."
+    )
+
+
 rule actor_mentions:
     input:
+        **ACTOR_TARGET_FILE,
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
     output:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
     log:
         f"{LOGS}/actor_mentions/{{scatteritem}}.log",
     benchmark:
@@ -47,6 +62,8 @@ rule actor_mentions:
         ENV
     params:
         actors=config["actors"],
+        target_column=ACTOR_TARGET_COLUMN,
+        targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
         batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actor_mentions.py"
@@ -121,10 +138,13 @@ rule sentiment_tables:
 
 rule sentiment_actors:
     input:
+        **{"target_file": v for v in ACTOR_TARGET_FILE.values()},
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
         mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+        targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
     output:
         actors=f"{TABLES}/sentiment_actors.csv",
+        targets=f"{TABLES}/actor_targets.csv",
         actor_sentences=f"{TABLES}/sentiment_actor_sentences.parquet",
         png=report(
             f"{FIGURES}/sentiment_actors.png",
@@ -141,6 +161,8 @@ rule sentiment_actors:
         ENV
     params:
         actors=list(config["actors"]),
+        targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
+        max_actors=config["actor_figures"]["max_actors"],
         bootstrap=SENT_BOOT,
         batch_rows=SENT_BATCH_ROWS,
     script:

@@ -40,7 +40,7 @@ rule tokenize:
         ENV
     params:
         settings=tokenize_settings(),
-        metadata=config["corpus"]["metadata"],
+        metadata=carried_metadata(),
     script:
         "../../scripts/tokens_tokenize.py"
 
