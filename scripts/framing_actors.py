@@ -54,7 +54,7 @@ def main(smk):
     write_table(table, smk.output.table)
     apply_style()
     save_figure(
-        actor_heatmap(table, names, "Frames in sentences naming each actor"),
+        actor_heatmap(table, names, "Frames in sentences naming each actor", smk.params.max_actors),
         smk.output.fig,
         smk.output.fig_svg,
     )

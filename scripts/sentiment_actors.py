@@ -137,7 +137,9 @@ def main(smk):
             row.mean_compound,
         )
     apply_style()
-    save_figure(plot_actors(summary), smk.output.png, smk.output.svg)
+    save_figure(
+        plot_actors(summary, max_actors=smk.params.max_actors), smk.output.png, smk.output.svg
+    )
 
 
 run(main, snakemake)

@@ -130,6 +130,8 @@ def target_run(tmp_path_factory):
         ("p2", "Kaepernick", "Colin Kaepernick was attacked in a hateful, cruel rant. "),
         ("p3", "Nike;Colin Kaepernick", "Nike's ad with Colin Kaepernick won a great award. "),
         ("p4", "Jones", "Nothing here names the target at all. "),
+        # the last article by id names its actors only in pairs (once crashed ActorUnitSums)
+        ("p5", "Jones", "Jones and NATO talked. Jones thanked NATO warmly. "),
     ]
     corpus = pd.DataFrame(
         {
@@ -171,6 +173,7 @@ def test_pipeline_targets_reach_documents_mentions_sentiment_and_frames(target_r
         ("p3", "Nike"): (1, "named"),
         ("p4", "Jones"): (0, "never_named"),
         ("p4", "Mayor"): (1, "named"),
+        ("p5", "Jones"): (2, "named"),
         ("zz", "Ghost"): (0, "article_not_in_corpus"),
     }
     sent = pd.read_csv(target_run / "sentiment_actors.csv")
@@ -184,15 +187,17 @@ def test_pipeline_targets_reach_documents_mentions_sentiment_and_frames(target_r
         "Nike",
     ]
     assert allscope.loc["Colin Kaepernick", "n_articles"] == 2
-    assert allscope.loc["Jones", "n_sentences"] == 0
+    assert allscope.loc["Jones", "n_sentences"] == 2
+    alone = sent[sent.scope == "alone"].set_index("actor")
+    assert alone.loc["Jones", "n_sentences"] == 0 and alone.loc["NATO", "n_sentences"] == 0
     assert allscope.loc["Kaepernick", "mean_compound"] < 0 < allscope.loc["Nike", "mean_compound"]
     frames = pd.read_csv(target_run / "frames_actors.csv")
     n = frames.groupby("actor")["n_actor_sentences"].max()
     assert n.to_dict() == {
         "Colin Kaepernick": 2,
-        "Jones": 0,
+        "Jones": 2,
         "Kaepernick": 1,
         "Mayor": 1,
-        "NATO": 0,
+        "NATO": 2,
         "Nike": 1,
     }

@@ -120,27 +120,50 @@ def _first_char_class(aliases: list[str]) -> str:
     return "(?=" + "|".join(parts) + ")"
 
 
+def _alias_parts(alias: str) -> tuple[str | None, str]:
+    """``alias_pattern`` split after the first character: the character when the text must
+    have it exactly (None: in any case) and the regex for the rest of the alias."""
+    words = alias.split()
+    first = alias[0]
+    rest = r"\s+".join(re.escape(w) for w in [words[0][1:], *words[1:]])
+    if _is_acronym(alias):
+        return first, rest
+    rest = f"(?i:{rest})" if rest else ""
+    return (first if first.isalpha() and first.isupper() else None), rest
+
+
+def _group_key(char: str) -> str:
+    low = char.lower()
+    return low if len(low) == 1 else char
+
+
 @dataclass(frozen=True)
 class ActorMatcher:
-    """A compiled actor matcher: ``regex`` is one alternation of all aliases, longest first,
-    and alternative ``i`` ends in the empty group ``i + 1``, so ``aliases[i]`` / ``actors[i]``
-    say which alias and actor a match's ``lastindex - 1`` is.
+    """A compiled actor matcher: ``regex`` is one alternation of all aliases, grouped by
+    their first character, longest first within each group, and alternative ``i`` ends in
+    the empty group ``i + 1``, so ``aliases[i]`` / ``actors[i]`` say which alias and actor
+    a match's ``lastindex - 1`` is (an alias that may start with a lower or an upper case
+    letter is in two groups, so it appears twice in these tuples).
 
-    Built for speed (~8x faster than one group around each alias): Python's regex engine
-    skips an alternative at once when its first character differs from the text -- but not
-    when the alternative opens with a group, hence the empty group at its end -- and a
+    Built for speed: Python's regex engine skips an alternative at once when it opens with a
+    literal character that differs from the text, so each first-character group is entered
+    only where the text has that character and, inside it, only the aliases starting with it
+    are tried (with a thousand actors, ~100 times fewer than in one flat alternation); a
     lookahead for the aliases' first characters spares the alternation at positions where
-    no alias can start.
+    no alias can start. The match is the same as that of the flat alternation of all
+    aliases, longest first: at a given position only one group can match.
     """
 
     regex: re.Pattern
     aliases: tuple[str, ...]
     actors: tuple[str, ...]
 
-    def scan(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every mention in ``text``: arrays of start, end and alias index."""
+    def scan(self, text: str, pos: int = 0, endpos: int | None = None):
+        """Every mention in ``text`` (or ``text[pos:endpos]``): arrays of start, end and
+        alias index."""
         starts, ends, index = [], [], []
-        for m in self.regex.finditer(text):
+        it = self.regex.finditer(text, pos, len(text) if endpos is None else endpos)
+        for m in it:
             starts.append(m.start())
             ends.append(m.end())
             index.append(m.lastindex)
@@ -158,17 +181,39 @@ class ActorMatcher:
 
 
 def compile_actors(actors: dict) -> ActorMatcher | None:
-    """Compile the validated ``actors`` config into one alternation regex, longest alias
-    first (ties in alphabetical order, so the pattern is deterministic). None if no actors."""
+    """Compile the validated ``actors`` config into one regex: the aliases grouped by first
+    character (groups in character order), longest alias first within a group (ties in
+    alphabetical order, so the pattern is deterministic). None if no actors."""
     actors = validate_actors(actors)
     pairs = [(alias, actor) for actor, aliases in actors.items() for alias in aliases]
     if not pairs:
         return None
     pairs.sort(key=lambda p: (-len(p[0]), p[0], p[1]))
+    # group by first character, case-folded (an alias that may start in any case and one
+    # that must start with a capital can both match at one position: one group keeps their
+    # longest-first order); an exact first character inside a case-insensitive group is
+    # checked by a lookbehind
+    groups: dict[str, list[tuple[str | None, str, str, str]]] = {}
+    for alias, actor in pairs:
+        exact, rest = _alias_parts(alias)
+        groups.setdefault(_group_key(alias[0]), []).append((exact, rest, alias, actor))
+    branches, slot_alias, slot_actor = [], [], []
+    for key in sorted(groups):
+        members = groups[key]
+        exact_chars = {m[0] for m in members}
+        literal = len(exact_chars) == 1 and None not in exact_chars
+        inner = []
+        for exact, rest, alias, actor in members:
+            check = "" if literal or exact is None else f"(?<={re.escape(exact)})"
+            inner.append(f"{check}{rest}()")
+            slot_alias.append(alias)
+            slot_actor.append(actor)
+        # a literal opener lets the engine skip the whole group at once
+        opener = re.escape(next(iter(exact_chars))) if literal else f"(?i:{re.escape(key)})"
+        branches.append(opener + "(?:" + "|".join(inner) + ")")
     aliases = [alias for alias, _ in pairs]
-    alternation = "|".join(f"{alias_pattern(alias)}()" for alias in aliases)
-    regex = re.compile(rf"{_first_char_class(aliases)}(?<!\w)(?:{alternation})(?!\w)")
-    return ActorMatcher(regex, tuple(aliases), tuple(b for _, b in pairs))
+    regex = re.compile(rf"{_first_char_class(aliases)}(?<!\w)(?:{'|'.join(branches)})(?!\w)")
+    return ActorMatcher(regex, tuple(slot_alias), tuple(slot_actor))
 
 
 def empty_mentions() -> pd.DataFrame:

@@ -406,6 +406,11 @@ def actor_summary(
     """
     if units is None:
         units = actor_units(unit_sums)
+    # each actor's sentences found once (not one scan of the table per actor)
+    by_actor = (
+        dict(tuple(actor_sentences.groupby("actor", sort=False))) if len(actor_sentences) else {}
+    )
+    empty_sentences = actor_sentences.iloc[:0]
     rows = []
     for scope in ("all", "alone"):
         for k, actor in enumerate(actors):
@@ -425,7 +430,7 @@ def actor_summary(
                 )
                 unit = "article"
             else:
-                a = actor_sentences[actor_sentences.actor == actor]
+                a = by_actor.get(actor, empty_sentences)
                 if scope == "alone":
                     a = a[a.alone.astype(bool)]
                 a = a.sort_values(["doc_id", "sent_id"], kind="stable")
@@ -438,6 +443,11 @@ def actor_summary(
             row["ci_unit"] = unit
             row["ci_method"] = method
             rows.append(row)
+    if not rows:  # no actors: the header only
+        nan = np.full(4, np.nan)
+        header = ["actor", "scope", "n_sentences", "n_articles", "n_mentions"]
+        header += [*estimate_columns(nan, nan, nan), "ci_unit", "ci_method"]
+        return pd.DataFrame(columns=header)
     return pd.DataFrame(rows)
 
 

@@ -300,14 +300,34 @@ def plot_groups(groups: pd.DataFrame, group_by: list[str], thresholds, top: int 
 # --------------------------------------------------------------------------- actors
 
 
-def plot_actors(summary: pd.DataFrame, thresholds=None):
-    """Mean compound (95% CI) of the sentences naming each actor: all of them (filled) and
-    those naming no other actor (open); actors never mentioned say so."""
-    thresholds = thresholds or {"negative": -0.05, "positive": 0.05}
+def top_actors(summary: pd.DataFrame, max_actors: int | None) -> list[str]:
+    """The actors of ``summary`` in table order, or, when there are more than
+    ``max_actors``, the ``max_actors`` with the most mentions (ties in table order), most
+    mentioned first."""
     actors = list(dict.fromkeys(summary["actor"]))
+    if max_actors is None or len(actors) <= max_actors:
+        return actors
+    n = summary[summary.scope == "all"].set_index("actor")["n_mentions"].reindex(actors)
+    order = np.argsort(-n.fillna(0).to_numpy(), kind="stable")[:max_actors]
+    return [actors[i] for i in order]
+
+
+def plot_actors(summary: pd.DataFrame, thresholds=None, max_actors: int | None = None):
+    """Mean compound (95% CI) of the sentences naming each actor: all of them (filled) and
+    those naming no other actor (open); actors never mentioned say so. With more than
+    ``max_actors`` actors, the ``max_actors`` most mentioned ones."""
+    thresholds = thresholds or {"negative": -0.05, "positive": 0.05}
+    n_total = summary["actor"].nunique()
+    actors = top_actors(summary, max_actors)
     title = "Sentiment of sentences mentioning each actor"
     if not actors:
-        return empty_figure("No actors configured (config key actors).", title)
+        return empty_figure(
+            "No actors configured (config keys actors, corpus.columns.target, actor_targets.file).",
+            title,
+        )
+    if len(actors) < n_total:
+        title += f"\n({len(actors)} of {n_total} actors, most mentioned; all in the table)"
+        summary = summary[summary["actor"].isin(actors)]
     fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 0.9 + 0.42 * len(actors)))
     _neutral_band(ax, thresholds, horizontal=False)
     y0 = np.arange(len(actors))[::-1]
@@ -339,7 +359,8 @@ def plot_actors(summary: pd.DataFrame, thresholds=None):
     for a in actors:
         n_all = int(all_.loc[a, "n_sentences"])
         n_alone = int(alone.loc[a, "n_sentences"])
-        labels.append(f"{a}\n(n={n_all}; alone {n_alone})" if n_all else f"{a}\n(n=0)")
+        name = _short(a, 40)
+        labels.append(f"{name}\n(n={n_all}; alone {n_alone})" if n_all else f"{name}\n(n=0)")
     ax.set_yticks(y0, labels)
     ax.set_ylim(-0.7, len(actors) - 0.3)
     vals = summary[["mean_compound_ci_low", "mean_compound_ci_high", "mean_compound"]]
