@@ -9,6 +9,7 @@ from conftest import make_workdir, run_snakemake
 from newslens.actors import (
     DocTargets,
     find_actor_mentions,
+    last_word,
     split_names,
     targets_from_column,
     targets_from_table,
@@ -59,6 +60,47 @@ def test_column_targets_match_only_in_their_article():
     first = got.iloc[0]
     assert (first.start, first.end) == (0, len("Colin Kaepernick"))
     assert list(got["start"].iloc[1:]) == [6, s.text[2].index("Kaepernick said")]
+
+
+def test_last_word_of_a_target_name_is_an_alias_in_its_article():
+    assert [last_word(n) for n in ["Fernando Lugo", "Nouri al-Maliki", "Madonna", "Ma X"]] == [
+        "Lugo",
+        "al-Maliki",
+        None,
+        None,
+    ]
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a1", "a2", "a3"],
+            "target": ["Fernando Lugo", "Gordon Brown;Sarah Brown", "-- Donald Trump"],
+        }
+    )
+    t = targets_from_column(docs, "target", last_words=True)
+    assert sorted(map(tuple, t.to_numpy())) == [
+        ("a1", "Fernando Lugo", "Fernando Lugo"),
+        ("a1", "Fernando Lugo", "Lugo"),
+        ("a2", "Gordon Brown", "Gordon Brown"),  # "Brown" would not say which one
+        ("a2", "Sarah Brown", "Sarah Brown"),
+        ("a3", "-- Donald Trump", "-- Donald Trump"),
+        ("a3", "-- Donald Trump", "Trump"),
+    ]
+    s = sentences(
+        [
+            ("a1", 0, "Fernando Lugo, a former bishop, won. Lugo's allies cheered."),
+            ("a3", 0, "Supporters of Trump gathered."),
+            ("a2", 0, "Lugo is not a target here, nor is Brown."),
+        ]
+    )
+    got = find_actor_mentions(s, {}, DocTargets(t))
+    assert found(got) == [
+        ("a1", 0, "Fernando Lugo", "Fernando Lugo"),
+        ("a1", 0, "Fernando Lugo", "Lugo"),
+        ("a3", 0, "-- Donald Trump", "Trump"),
+    ]
+    # aliases given in a table are used as given
+    table = pd.DataFrame({"doc_id": ["d"], "actor": ["Fernando Lugo"], "aliases": ["the bishop"]})
+    cols = {"doc_id": "doc_id", "actor": "actor", "aliases": "aliases"}
+    assert list(targets_from_table(table, cols, last_words=True)["alias"]) == ["the bishop"]
 
 
 def test_same_alias_two_actors_in_two_articles_with_global_actors():

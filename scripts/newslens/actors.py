@@ -342,12 +342,52 @@ def _check_alias(alias: str, where: str) -> None:
         )
 
 
+def last_word(name: str) -> str | None:
+    """The last word of a multi-word name when it can stand for the name (a surname:
+    "Fernando Lugo" -> "Lugo", "Nouri al-Maliki" -> "al-Maliki"): at least two letters, and
+    capitalised unless the whole name is in lower case; else None."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    last = words[-1].strip(".,;:")
+    letters = [c for c in last if c.isalpha()]
+    if len(letters) < 2 or not re.search(r"\w", last):
+        return None
+    capital = next((c for c in last if c.isalpha() and c.isupper()), None)
+    return last if capital is not None or name.islower() else None
+
+
+def _with_last_words(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """``rows`` (doc_id, actor, alias) plus each multi-word actor's last word as an alias --
+    unless, in that article, it is already an alias or is the last word of two actors (then
+    it would not say which one is meant)."""
+    by_doc: dict[str, list[tuple[str, str, str]]] = {}
+    for row in rows:
+        by_doc.setdefault(row[0], []).append(row)
+    out = []
+    for doc_id, doc_rows in by_doc.items():
+        taken = {alias.casefold() for _, _, alias in doc_rows}
+        derived: dict[str, set[str]] = {}
+        for _, actor, _ in doc_rows:
+            word = last_word(actor)
+            if word is not None and word.casefold() not in taken:
+                derived.setdefault(word, set()).add(actor)
+        out.extend(doc_rows)
+        out.extend((doc_id, next(iter(a)), w) for w, a in derived.items() if len(a) == 1)
+    return out
+
+
 def targets_from_column(
-    docs: pd.DataFrame, column: str, delimiter: str = ";", source: str = ""
+    docs: pd.DataFrame,
+    column: str,
+    delimiter: str = ";",
+    source: str = "",
+    last_words: bool = False,
 ) -> pd.DataFrame:
     """Per-article targets from a document column (``corpus.columns.target``): each of the
     cell's ``delimiter``-separated entity names is an actor of that article, matched by the
-    name itself (and its possessive, as every alias). Returns doc_id, actor, alias."""
+    name itself (and its possessive, as every alias) and, with ``last_words``, by its last
+    word (see :func:`last_word`). Returns doc_id, actor, alias."""
     if column not in docs.columns:
         raise NewslensError(
             f"{source}: no column '{column}' (config key corpus.columns.target); rerun "
@@ -358,16 +398,22 @@ def targets_from_column(
         for name in split_names(cell, delimiter):
             _check_alias(name, f"{source}: article {doc_id}, column '{column}'")
             rows.append((doc_id, name, name))
+    if last_words:
+        rows = _with_last_words(rows)
     return pd.DataFrame(rows, columns=TARGET_COLUMNS) if rows else empty_targets()
 
 
 def targets_from_table(
-    table: pd.DataFrame, columns: dict, delimiter: str = ";", source: str = ""
+    table: pd.DataFrame,
+    columns: dict,
+    delimiter: str = ";",
+    source: str = "",
+    last_words: bool = False,
 ) -> pd.DataFrame:
     """Per-article targets from a table (``actor_targets.file``): one row per (article,
     actor), with an optional aliases cell (``delimiter``-separated; empty = the actor's name
-    itself). Rows are numbered from 1 after the header in errors. Returns doc_id, actor,
-    alias."""
+    itself, and with ``last_words`` its last word). Rows are numbered from 1 after the
+    header in errors. Returns doc_id, actor, alias."""
     key = "actor_targets.columns"
     for role in ("doc_id", "actor"):
         if columns.get(role) not in table.columns:
@@ -378,7 +424,7 @@ def targets_from_table(
     alias_col = columns.get("aliases")
     if alias_col and alias_col not in table.columns:
         alias_col = None  # the aliases column is optional
-    rows = []
+    rows, named_only = [], []
     docs = table[columns["doc_id"]].tolist()
     actors = table[columns["actor"]].tolist()
     aliases = table[alias_col].tolist() if alias_col else [None] * len(table)
@@ -391,10 +437,13 @@ def targets_from_table(
                 f"{where}: empty {'doc_id' if not doc else 'actor'} cell; give an article id "
                 "and an actor name on every row (or delete the row)."
             )
-        names = split_names(alias_cell, delimiter) or actor
-        for name in names:
+        names = split_names(alias_cell, delimiter)
+        for name in names or actor:
             _check_alias(name, where)
-            rows.append((doc[0], actor[0], name))
+            (rows if names else named_only).append((doc[0], actor[0], name))
+    if last_words and named_only:  # aliases given: as given; else the name and its last word
+        named_only = _with_last_words(named_only)
+    rows += named_only
     return pd.DataFrame(rows, columns=TARGET_COLUMNS) if rows else empty_targets()
 
 
@@ -456,7 +505,9 @@ def read_target_file(path, options: dict) -> pd.DataFrame:
     from newslens.sentiment_eval import read_table_file
 
     table = read_table_file(path, "actor_targets.file")
-    return targets_from_table(table, options["columns"], options["delimiter"], str(path))
+    return targets_from_table(
+        table, options["columns"], options["delimiter"], str(path), options["last_word"]
+    )
 
 
 def shard_targets(docs_path, targets_file, target_column, options: dict) -> pd.DataFrame:
@@ -465,11 +516,22 @@ def shard_targets(docs_path, targets_file, target_column, options: dict) -> pd.D
     doc_id is one of the shard's articles. doc_id, actor, alias; empty without targets."""
     parts = []
     if target_column or targets_file:
+        import pyarrow.parquet as pq
+
+        have = set(pq.read_schema(docs_path).names)
+        if target_column and target_column not in have:
+            raise NewslensError(
+                f"{docs_path}: no column '{target_column}' (config key corpus.columns.target): "
+                "the document shards predate the setting; rerun snakemake with "
+                "--forcerun ingest, or fix the key."
+            )
         cols = ["doc_id", target_column] if target_column else ["doc_id"]
         docs = pd.read_parquet(docs_path, columns=cols)
         if target_column:
             parts.append(
-                targets_from_column(docs, target_column, options["delimiter"], str(docs_path))
+                targets_from_column(
+                    docs, target_column, options["delimiter"], str(docs_path), options["last_word"]
+                )
             )
         if targets_file:
             t = read_target_file(targets_file, options)
