@@ -54,8 +54,10 @@ def build(n_articles: int, seed: int, out: Path) -> tuple[list[str], pd.DataFram
     from synthetic_corpus import build_corpus
 
     rng = np.random.default_rng(seed)
-    corpus = build_corpus(n_articles, seed)
     names = person_names(994, rng)
+    if (out / "corpus.parquet").exists() and (out / "targets.csv").exists():
+        return names, pd.read_csv(out / "targets.csv")  # a kept working directory: reuse
+    corpus = build_corpus(n_articles, seed)
     p = 1.0 / np.arange(1, len(names) + 1) ** 0.8
     p /= p.sum()
     texts, targets = [], []

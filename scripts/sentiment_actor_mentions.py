@@ -32,6 +32,7 @@ def main(smk):
         smk.input.get("targets"),
         smk.params.target_column,
         dict(smk.params.targets),
+        dict(smk.params.cleaning),
     )
     doc_targets = DocTargets(targets, "per-article targets") if len(targets) else None
     n_sentences = n_mentions = 0

@@ -79,7 +79,12 @@ def main(smk):
         else [],
         dtype=object,
     )
-    targets = gather_targets(smk.input.targets, smk.input.get("target_file"), smk.params.targets)
+    targets = gather_targets(
+        smk.input.targets,
+        smk.input.get("target_file"),
+        smk.params.targets,
+        dict(smk.params.cleaning),
+    )
     write_table(targets, smk.output.targets)
     actors = list(smk.params.actors)
     in_corpus = targets["status"] != "article_not_in_corpus"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 from conftest import REPO
-from newslens.actors import DocTargets, find_actor_mentions, targets_from_column
+from newslens.actors import DocTargets, find_actor_mentions, name_normalizer, targets_from_column
 from newslens.clean import CleaningRules, clean_frame
 from newslens.dedup import Signer
 from newslens.mojibake import repair_mojibake
@@ -69,3 +69,17 @@ def test_repair_can_be_switched_off():
     clean, audit = clean_frame(raw([GARBLED + BODY]), rules(repair_mojibake=False), Signer(), [])
     assert "â€" in clean["text"][0]
     assert not [a for a in audit if a["action"] == "repaired_text"]
+
+
+def test_target_names_are_written_as_the_clean_text():
+    docs = pd.DataFrame({"doc_id": ["d0"], "t": ["Fernando SÃ¡nchez;Conan O’Brien"]})
+    t = targets_from_column(docs, "t", last_words=True, normalize=name_normalizer({}))
+    assert sorted(t["alias"]) == ["Conan O'Brien", "Fernando Sánchez", "O'Brien", "Sánchez"]
+    clean, _ = clean_frame(
+        raw(["Fernando SÃ¡nchez met Conan O’Brien." + BODY]), rules(), Signer(), []
+    )
+    sentences = pd.DataFrame(
+        {"doc_id": ["d0"], "para_id": 0, "sent_id": 0, "start": 0, "text": [clean["text"][0]]}
+    )
+    got = find_actor_mentions(sentences, {}, DocTargets(t))
+    assert list(got["actor"]) == ["Fernando Sánchez", "Conan O'Brien"]

@@ -137,3 +137,10 @@ def test_actor_figures_stay_readable_with_1000_actors(tmp_path):
         with Image.open(tmp_path / name) as im:
             width, height = im.size
         assert width < 2600 and height < 3200, (name, im.size)
+
+
+def test_actor_figure_with_an_interval_a_rounding_error_off():
+    s = summary_of(3)
+    s.loc[0, "mean_compound_ci_low"] = s.loc[0, "mean_compound"] + 1e-9
+    fig = plot_actors(s)  # used to raise "'xerr' must not contain negative values"
+    assert len(fig.axes[0].get_yticklabels()) == 3

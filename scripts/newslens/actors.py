@@ -383,11 +383,14 @@ def targets_from_column(
     delimiter: str = ";",
     source: str = "",
     last_words: bool = False,
+    normalize=str,
 ) -> pd.DataFrame:
     """Per-article targets from a document column (``corpus.columns.target``): each of the
     cell's ``delimiter``-separated entity names is an actor of that article, matched by the
     name itself (and its possessive, as every alias) and, with ``last_words``, by its last
-    word (see :func:`last_word`). Returns doc_id, actor, alias."""
+    word (see :func:`last_word`). ``normalize`` is applied to each cell first (the
+    cleaning's repair and Unicode folds, so that names are written as in the clean text).
+    Returns doc_id, actor, alias."""
     if column not in docs.columns:
         raise NewslensError(
             f"{source}: no column '{column}' (config key corpus.columns.target); rerun "
@@ -395,7 +398,7 @@ def targets_from_column(
         )
     rows = []
     for doc_id, cell in zip(docs["doc_id"].astype(str), docs[column].tolist(), strict=True):
-        for name in split_names(cell, delimiter):
+        for name in split_names(normalize(cell) if isinstance(cell, str) else cell, delimiter):
             _check_alias(name, f"{source}: article {doc_id}, column '{column}'")
             rows.append((doc_id, name, name))
     if last_words:
@@ -409,6 +412,7 @@ def targets_from_table(
     delimiter: str = ";",
     source: str = "",
     last_words: bool = False,
+    normalize=str,
 ) -> pd.DataFrame:
     """Per-article targets from a table (``actor_targets.file``): one row per (article,
     actor), with an optional aliases cell (``delimiter``-separated; empty = the actor's name
@@ -431,7 +435,9 @@ def targets_from_table(
     for i, (doc, actor, alias_cell) in enumerate(zip(docs, actors, aliases, strict=True)):
         where = f"{source}: row {i + 1}"
         doc = split_names(doc, "")
-        actor = split_names(actor, "")
+        actor = split_names(normalize(actor) if isinstance(actor, str) else actor, "")
+        if isinstance(alias_cell, str):
+            alias_cell = normalize(alias_cell)
         if not doc or not actor:
             raise NewslensError(
                 f"{where}: empty {'doc_id' if not doc else 'actor'} cell; give an article id "
@@ -499,18 +505,45 @@ def _target_scan(doc: np.ndarray, offsets: np.ndarray, ends: np.ndarray, text: s
     )
 
 
-def read_target_file(path, options: dict) -> pd.DataFrame:
+def name_normalizer(cleaning: dict | None):
+    """The cleaning's text repair and Unicode normalisation (``cleaning``: the config keys
+    repair_mojibake, fold_quotes, fold_dashes) as one function, for target names: a name is
+    then written as the clean text writes it ("Sánchez", not "SÃ¡nchez"; "O'Brien", not
+    "O’Brien" when quotes are folded)."""
+    from newslens.clean import normalize_unicode
+    from newslens.mojibake import repair_mojibake
+
+    cleaning = cleaning or {}
+    repair = cleaning.get("repair_mojibake", True)
+    quotes, dashes = cleaning.get("fold_quotes", True), cleaning.get("fold_dashes", True)
+
+    def normalize(name: str) -> str:
+        if repair:
+            name = repair_mojibake(name)[0]
+        return normalize_unicode(name, quotes, dashes)
+
+    return normalize
+
+
+def read_target_file(path, options: dict, cleaning: dict | None = None) -> pd.DataFrame:
     """The ``actor_targets.file`` table as doc_id, actor, alias rows (see
     :func:`targets_from_table`)."""
     from newslens.sentiment_eval import read_table_file
 
     table = read_table_file(path, "actor_targets.file")
     return targets_from_table(
-        table, options["columns"], options["delimiter"], str(path), options["last_word"]
+        table,
+        options["columns"],
+        options["delimiter"],
+        str(path),
+        options["last_word"],
+        name_normalizer(cleaning),
     )
 
 
-def shard_targets(docs_path, targets_file, target_column, options: dict) -> pd.DataFrame:
+def shard_targets(
+    docs_path, targets_file, target_column, options: dict, cleaning: dict | None = None
+) -> pd.DataFrame:
     """The per-article targets of one shard's articles: from the documents' column
     ``target_column`` (when set) and from the rows of ``targets_file`` (when given) whose
     doc_id is one of the shard's articles. doc_id, actor, alias; empty without targets."""
@@ -530,11 +563,16 @@ def shard_targets(docs_path, targets_file, target_column, options: dict) -> pd.D
         if target_column:
             parts.append(
                 targets_from_column(
-                    docs, target_column, options["delimiter"], str(docs_path), options["last_word"]
+                    docs,
+                    target_column,
+                    options["delimiter"],
+                    str(docs_path),
+                    options["last_word"],
+                    name_normalizer(cleaning),
                 )
             )
         if targets_file:
-            t = read_target_file(targets_file, options)
+            t = read_target_file(targets_file, options, cleaning)
             parts.append(t[t["doc_id"].isin(set(docs["doc_id"].astype(str)))])
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -545,7 +583,9 @@ def shard_targets(docs_path, targets_file, target_column, options: dict) -> pd.D
 TARGET_TABLE_COLUMNS = ["doc_id", "actor", "aliases", "n_mentions", "status"]
 
 
-def gather_targets(shard_paths, targets_file, options: dict) -> pd.DataFrame:
+def gather_targets(
+    shard_paths, targets_file, options: dict, cleaning: dict | None = None
+) -> pd.DataFrame:
     """actor_targets.csv: every per-article target with its number of mentions and a
     status: ``named``, ``never_named`` (the article never names it: check the spelling) or
     ``article_not_in_corpus`` (a row of ``targets_file`` whose article is not among the
@@ -563,7 +603,7 @@ def gather_targets(shard_paths, targets_file, options: dict) -> pd.DataFrame:
         )
     t["status"] = np.where(t["n_mentions"] > 0, "named", "never_named")
     if targets_file:
-        f = read_target_file(targets_file, options)
+        f = read_target_file(targets_file, options, cleaning)
         lost = f[~f["doc_id"].isin(set(t["doc_id"]))]
         if len(lost):
             lost = lost.groupby(["doc_id", "actor"], sort=True)["alias"].agg("; ".join)

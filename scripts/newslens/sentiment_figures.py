@@ -339,8 +339,9 @@ def plot_actors(summary: pd.DataFrame, thresholds=None, max_actors: int | None =
         s = summary[summary.scope == scope].set_index("actor").reindex(actors)
         ok = s["n_sentences"].fillna(0).to_numpy() > 0
         m = s["mean_compound"].to_numpy(float)
-        lo = np.nan_to_num(m - s["mean_compound_ci_low"].to_numpy(float))
-        hi = np.nan_to_num(s["mean_compound_ci_high"].to_numpy(float) - m)
+        # clipped at 0: an interval of identical resamples may sit a rounding error off
+        lo = np.clip(np.nan_to_num(m - s["mean_compound_ci_low"].to_numpy(float)), 0, None)
+        hi = np.clip(np.nan_to_num(s["mean_compound_ci_high"].to_numpy(float) - m), 0, None)
         ax.errorbar(
             m[ok],
             y0[ok] + dy,

@@ -38,6 +38,10 @@ if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["
 ACTOR_TARGET_COLUMN = config["corpus"]["columns"].get("target")
 ACTOR_TARGETS = config["actor_targets"]
 ACTOR_TARGET_FILE = {"targets": ACTOR_TARGETS["file"]} if ACTOR_TARGETS["file"] else {}
+# target names are written as the cleaning writes the text
+ACTOR_TARGET_CLEANING = {
+    k: config["cleaning"][k] for k in ("repair_mojibake", "fold_quotes", "fold_dashes")
+}
 if ACTOR_TARGET_COLUMN and Path(config["corpus"]["path"]).is_dir():
     raise WorkflowError(
         "config key corpus.columns.target: a folder corpus has no columns; give the "
@@ -64,6 +68,7 @@ rule actor_mentions:
         actors=config["actors"],
         target_column=ACTOR_TARGET_COLUMN,
         targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
+        cleaning=ACTOR_TARGET_CLEANING,
         batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actor_mentions.py"
@@ -162,6 +167,7 @@ rule sentiment_actors:
     params:
         actors=list(config["actors"]),
         targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
+        cleaning=ACTOR_TARGET_CLEANING,
         max_actors=config["actor_figures"]["max_actors"],
         bootstrap=SENT_BOOT,
         batch_rows=SENT_BATCH_ROWS,
