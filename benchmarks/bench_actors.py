@@ -159,6 +159,7 @@ def main() -> None:
     print(f"{args.n} synthetic articles, {args.cores} cores, workdir {workdir}")
     cols = ["mentions", "actors_named"] + [f"{s}_s" for s in STEPS] + ["total_s", "total_cpu"]
     cols += ["x_baseline_wall", "x_baseline_cpu"] + [f"{s}_rss" for s in STEPS]
+    cols += [f"{s}_cpu" for s in STEPS]
     print(table[cols].to_string())
     print(table[["sentiment_actors_px", "frames_actors_px"]].to_string())
     if not args.keep:
