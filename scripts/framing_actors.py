@@ -45,14 +45,21 @@ def main(smk):
         shard_counts(act_path, frame_path, cb, int(smk.params.batch_rows))
         for act_path, frame_path in zip(smk.input.actors, smk.input.frames, strict=True)
     ]
-    table = finish_actor_frames(pd.concat(parts, ignore_index=True), cb, list(smk.params.actors))
+    actors = set(smk.params.actors)
+    for path in smk.input.targets:  # per-article targets (never named ones too)
+        actors.update(pd.read_parquet(path, columns=["actor"])["actor"])
+    table = finish_actor_frames(pd.concat(parts, ignore_index=True), cb, sorted(actors))
     names = cb.names()
     table.insert(2, "frame_name", table["frame"].map(names))
     write_table(table, smk.output.table)
     apply_style()
     save_figure(
         actor_heatmap(
-            table, names, "Frames in sentences naming each actor", int(smk.params.min_cell_n)
+            table,
+            names,
+            "Frames in sentences naming each actor",
+            int(smk.params.min_cell_n),
+            smk.params.max_actors,
         ),
         smk.output.fig,
         smk.output.fig_svg,

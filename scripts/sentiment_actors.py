@@ -10,6 +10,7 @@ for actors found in fewer than bootstrap.min_articles articles."""
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from newslens.actors import gather_targets
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import NewslensError, iter_parquet, log, read_parquet, run, write_table
 from newslens.sentiment import (
@@ -78,7 +79,17 @@ def main(smk):
         else [],
         dtype=object,
     )
-    actor_index = pd.Index(sorted(set(smk.params.actors)), dtype=object)
+    targets = gather_targets(
+        smk.input.targets,
+        smk.input.get("target_file"),
+        smk.params.targets,
+        dict(smk.params.cleaning),
+    )
+    write_table(targets, smk.output.targets)
+    actors = list(smk.params.actors)
+    in_corpus = targets["status"] != "article_not_in_corpus"
+    actors += sorted(set(targets.loc[in_corpus, "actor"]) - set(actors))
+    actor_index = pd.Index(sorted(set(actors)), dtype=object)
     streams = [
         shard_tables(lk, m, s, rows, doc_index, actor_index)
         for lk, m, s in zip(lookups, mentions, scores, strict=True)
@@ -104,11 +115,7 @@ def main(smk):
     units = sums.units()
     # "alone" articles are a subset of "all" ones: an actor needing sentence-level resampling
     # in either scope has fewer than min_articles articles in scope "alone".
-    few = [
-        a
-        for a in smk.params.actors
-        if len(units.get((a, "alone"), (None, ()))[1]) < boot["min_articles"]
-    ]
+    few = [a for a in actors if len(units.get((a, "alone"), (None, ()))[1]) < boot["min_articles"]]
     actor_sentences = (
         pd.read_parquet(smk.output.actor_sentences, filters=[("actor", "in", few)])
         if few
@@ -116,7 +123,7 @@ def main(smk):
     )
     summary = actor_summary(
         actor_sentences,
-        smk.params.actors,
+        actors,
         None,
         boot["resamples"],
         boot["seed"],
@@ -136,7 +143,7 @@ def main(smk):
         )
     apply_style()
     save_figure(
-        plot_actors(summary, smk.params.thresholds, boot["confidence"]),
+        plot_actors(summary, smk.params.thresholds, boot["confidence"], smk.params.max_actors),
         smk.output.png,
         smk.output.svg,
     )

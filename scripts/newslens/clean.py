@@ -17,6 +17,7 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from newslens.dedup import Signer, text_words, word_bytes
+from newslens.mojibake import repair_mojibake
 from newslens.runtime import NewslensError
 
 QUOTE_FOLDS = str.maketrans(
@@ -63,6 +64,7 @@ class CleaningRules:
     fold_quotes: bool = True
     fold_dashes: bool = True
     min_words: int = 20
+    repair_mojibake: bool = True
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
@@ -92,6 +94,7 @@ class CleaningRules:
             fold_quotes=cfg.get("fold_quotes", True),
             fold_dashes=cfg.get("fold_dashes", True),
             min_words=cfg.get("min_words", 20),
+            repair_mojibake=cfg.get("repair_mojibake", True),
         )
 
 
@@ -342,6 +345,18 @@ def clean_frame(
                     "ads, footers removed)",
                 )
             )
+        if rules.repair_mojibake:
+            text, n_fixed = repair_mojibake(text)
+            if n_fixed:
+                audit.append(
+                    _audit(
+                        doc_id,
+                        source,
+                        "repaired_text",
+                        f"{n_fixed} garbled character sequence(s) (mojibake) re-decoded with "
+                        "ftfy (cleaning.repair_mojibake)",
+                    )
+                )
         article = clean_article(text, rules, title, date, author)
         for line_no, action, content, reason in article.removed:
             audit.append(_audit(doc_id, source, action, reason, line_no, content[:300]))

@@ -23,6 +23,10 @@ NONE_COLOR = "#DDDDDD"
 REST_COLOR = NEUTRAL
 
 
+def _short_name(s: str, width: int = 40) -> str:
+    return textwrap.shorten(" ".join(str(s).split()), width=width, placeholder="…") or str(s)
+
+
 def _wrap(s: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(str(s), width)) or str(s)
 
@@ -143,14 +147,33 @@ def position_figure(
     return fig
 
 
-def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str, min_cell_n: int = 0):
+def actor_heatmap(
+    table: pd.DataFrame,
+    names: dict[str, str],
+    title: str,
+    min_cell_n: int = 0,
+    max_actors: int | None = None,
+):
     """Actors (rows) x frames (columns): % of the sentences naming the actor that carry the
     frame, annotated with the sentence count. A cell whose percentage rests on fewer than
     ``min_cell_n`` sentences (the actor's sentences, its denominator) is not coloured but
     greyed and hatched (config key figures.min_cell_n): a once-named actor must not look
-    strongest."""
-    if table.empty or table["n_actor_sentences"].max() == 0:
+    strongest. With more than ``max_actors`` actors, the ``max_actors`` named in the most
+    sentences (the table keeps all)."""
+    if table.empty:
+        return empty_figure(
+            "No actors configured (config keys actors, corpus.columns.target, actor_targets.file).",
+            title,
+            FULL_WIDTH,
+        )
+    if table["n_actor_sentences"].max() == 0:
         return empty_figure("No actor is named in any classified sentence.", title, FULL_WIDTH)
+    n_total = table["actor"].nunique()
+    if max_actors is not None and n_total > max_actors:
+        per_actor = table.groupby("actor", sort=False)["n_actor_sentences"].first()
+        order = np.argsort(-per_actor.to_numpy(), kind="stable")[:max_actors]
+        table = table[table["actor"].isin(per_actor.index[order])]
+        title = f"{title}\n({max_actors} of {n_total} actors, most named; all in the table)"
     piv = table.pivot(index="actor", columns="frame", values="share")
     cnt = table.pivot(index="actor", columns="frame", values="n_sentences")
     nact = table.groupby("actor")["n_actor_sentences"].first()
@@ -187,7 +210,7 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str, min_ce
         [_wrap(names.get(f, f), 18) for f in used], rotation=60, ha="right", rotation_mode="anchor"
     )
     ax.set_yticks(range(len(piv)))
-    ax.set_yticklabels([f"{a} (n={int(nact[a])})" for a in piv.index])
+    ax.set_yticklabels([f"{_short_name(a)} (n={int(nact[a])})" for a in piv.index])
     for i in range(vals.shape[0]):
         for j in range(vals.shape[1]):
             if absent[i]:

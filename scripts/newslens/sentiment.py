@@ -360,11 +360,14 @@ class ActorUnitSums:
             sums = grouped.sum()
             sums["size"] = grouped.size()
             code = sums.index.to_numpy() // span  # sorted: each actor's rows together
-            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else []
+            if len(code) == 0:  # e.g. no sentence names an actor alone
+                continue
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+            columns = [sums[c].to_numpy() for c in self.COLUMNS]  # once, not once per actor
             for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
                 key = (self.actor_index[code[i]], scope)
                 self.parts.setdefault(key, []).append(
-                    [sums[c].to_numpy()[i:j].copy() for c in self.COLUMNS]  # own memory
+                    [col[i:j].copy() for col in columns]  # own memory
                 )
 
     def units(self) -> dict:
@@ -404,6 +407,20 @@ def actor_summary(
     """
     if units is None:
         units = actor_units(unit_sums)
+    # each actor's sentences as arrays, sorted once by actor, doc_id, sent_id (stable: the
+    # order a stable sort of each actor's own rows by doc_id, sent_id gives), not one scan
+    # and sort of the table per actor
+    stat_cols = ["compound", "is_negative", "is_neutral", "is_positive"]
+    by_actor: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if len(actor_sentences):
+        ordered = actor_sentences.sort_values(["actor", "doc_id", "sent_id"], kind="stable")
+        names = ordered["actor"].astype(str).to_numpy()
+        x_all = ordered[stat_cols].to_numpy(float)
+        alone_all = ordered["alone"].astype(bool).to_numpy()
+        cuts = np.flatnonzero(np.r_[True, names[1:] != names[:-1], True])
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            by_actor[names[lo]] = (x_all[lo:hi], alone_all[lo:hi])
+    no_rows = (np.empty((0, 4)), np.empty(0, dtype=bool))
     rows = []
     for scope in ("all", "alone"):
         for k, actor in enumerate(actors):
@@ -423,11 +440,9 @@ def actor_summary(
                 )
                 unit = "article"
             else:
-                a = actor_sentences[actor_sentences.actor == actor]
+                x, alone = by_actor.get(actor, no_rows)
                 if scope == "alone":
-                    a = a[a.alone.astype(bool)]
-                a = a.sort_values(["doc_id", "sent_id"], kind="stable")
-                x = a[["compound", "is_negative", "is_neutral", "is_positive"]].to_numpy(float)
+                    x = x[alone]
                 est, low, high, method = ratio_ci(
                     x, np.ones(len(x)), resamples, rng, confidence, max_units
                 )
@@ -436,6 +451,11 @@ def actor_summary(
             row["ci_unit"] = unit
             row["ci_method"] = method
             rows.append(row)
+    if not rows:  # no actors: the header only
+        nan = np.full(4, np.nan)
+        header = ["actor", "scope", "n_sentences", "n_articles", "n_mentions"]
+        header += [*estimate_columns(nan, nan, nan), "ci_unit", "ci_method"]
+        return pd.DataFrame(columns=header)
     return pd.DataFrame(rows)
 
 

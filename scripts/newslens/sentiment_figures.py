@@ -319,15 +319,40 @@ def plot_groups(
 # --------------------------------------------------------------------------- actors
 
 
-def plot_actors(summary: pd.DataFrame, thresholds=None, confidence: float = 0.95):
+def top_actors(summary: pd.DataFrame, max_actors: int | None) -> list[str]:
+    """The actors of ``summary`` in table order, or, when there are more than
+    ``max_actors``, the ``max_actors`` with the most mentions (ties in table order), most
+    mentioned first."""
+    actors = list(dict.fromkeys(summary["actor"]))
+    if max_actors is None or len(actors) <= max_actors:
+        return actors
+    n = summary[summary.scope == "all"].set_index("actor")["n_mentions"].reindex(actors)
+    order = np.argsort(-n.fillna(0).to_numpy(), kind="stable")[:max_actors]
+    return [actors[i] for i in order]
+
+
+def plot_actors(
+    summary: pd.DataFrame,
+    thresholds=None,
+    confidence: float = 0.95,
+    max_actors: int | None = None,
+):
     """Mean compound (interval at ``confidence``) of the sentences naming each actor: all of
     them (filled) and those naming no other actor (open); actors never mentioned say so. The
-    grey band is the neutral range of ``sentiment.thresholds``."""
+    grey band is the neutral range of ``sentiment.thresholds``. With more than ``max_actors``
+    actors, the ``max_actors`` most mentioned ones."""
     thresholds = thresholds or {"negative": -0.05, "positive": 0.05}
-    actors = list(dict.fromkeys(summary["actor"]))
+    n_total = summary["actor"].nunique()
+    actors = top_actors(summary, max_actors)
     title = "Sentiment of sentences mentioning each actor"
     if not actors:
-        return empty_figure("No actors configured (config key actors).", title)
+        return empty_figure(
+            "No actors configured (config keys actors, corpus.columns.target, actor_targets.file).",
+            title,
+        )
+    if len(actors) < n_total:
+        title += f"\n({len(actors)} of {n_total} actors, most mentioned; all in the table)"
+        summary = summary[summary["actor"].isin(actors)]
     fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 0.9 + 0.42 * len(actors)))
     _neutral_band(ax, thresholds, horizontal=False)
     y0 = np.arange(len(actors))[::-1]
@@ -339,8 +364,9 @@ def plot_actors(summary: pd.DataFrame, thresholds=None, confidence: float = 0.95
         s = summary[summary.scope == scope].set_index("actor").reindex(actors)
         ok = s["n_sentences"].fillna(0).to_numpy() > 0
         m = s["mean_compound"].to_numpy(float)
-        lo = np.nan_to_num(m - s["mean_compound_ci_low"].to_numpy(float))
-        hi = np.nan_to_num(s["mean_compound_ci_high"].to_numpy(float) - m)
+        # clipped at 0: an interval of identical resamples may sit a rounding error off
+        lo = np.clip(np.nan_to_num(m - s["mean_compound_ci_low"].to_numpy(float)), 0, None)
+        hi = np.clip(np.nan_to_num(s["mean_compound_ci_high"].to_numpy(float) - m), 0, None)
         ax.errorbar(
             m[ok],
             y0[ok] + dy,
@@ -359,7 +385,8 @@ def plot_actors(summary: pd.DataFrame, thresholds=None, confidence: float = 0.95
     for a in actors:
         n_all = int(all_.loc[a, "n_sentences"])
         n_alone = int(alone.loc[a, "n_sentences"])
-        labels.append(f"{a}\n(n={n_all}; alone {n_alone})" if n_all else f"{a}\n(n=0)")
+        name = _short(a, 40)
+        labels.append(f"{name}\n(n={n_all}; alone {n_alone})" if n_all else f"{name}\n(n=0)")
     ax.set_yticks(y0, labels)
     ax.set_ylim(-0.7, len(actors) - 0.3)
     vals = summary[["mean_compound_ci_low", "mean_compound_ci_high", "mean_compound"]]

@@ -118,6 +118,17 @@ def corpus_files():
     return files
 
 
+def carried_metadata():
+    """The document columns carried from the corpus table through ingest, cleaning and
+    tokenizing: corpus.metadata plus the per-article actor target column
+    (corpus.columns.target), which is carried but not grouped by."""
+    metadata = list(config["corpus"]["metadata"])
+    target = config["corpus"]["columns"].get("target")
+    if target and target not in metadata:
+        metadata.append(target)
+    return metadata
+
+
 def tokenize_settings():
     """The tokenize settings that change tokens (not the reporting ones), so that editing
     e.g. top_terms does not re-tokenize the corpus."""

@@ -219,6 +219,7 @@ rule frames_actors:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+        targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
         frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
     output:
         table=report(
@@ -247,6 +248,7 @@ rule frames_actors:
         runtime=60,
     params:
         actors=sorted(config["actors"]),
+        max_actors=config["figures"]["max_actors"],
         # sentence rows read at once (bounds the job's memory)
         batch_rows=200_000,
         min_cell_n=config["figures"]["min_cell_n"],

@@ -17,7 +17,7 @@ rule ingest:
         mem_mb=4000,
         runtime=120,
     params:
-        corpus=config["corpus"],
+        corpus=dict(config["corpus"], metadata=carried_metadata()),
     script:
         "../../scripts/corpus_ingest.py"
 
@@ -39,7 +39,7 @@ rule clean:
         runtime=60,
     params:
         cleaning=config["cleaning"],
-        metadata=config["corpus"]["metadata"],
+        metadata=carried_metadata(),
     script:
         "../../scripts/corpus_clean.py"
 

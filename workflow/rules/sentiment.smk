@@ -34,11 +34,30 @@ if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["
     )
 
 
+# Per-article actor targets (docs/actors.md): a corpus column and/or a table file.
+ACTOR_TARGET_COLUMN = config["corpus"]["columns"].get("target")
+ACTOR_TARGETS = config["actor_targets"]
+ACTOR_TARGET_FILE = {"targets": ACTOR_TARGETS["file"]} if ACTOR_TARGETS["file"] else {}
+# target names are written as the cleaning writes the text
+ACTOR_TARGET_CLEANING = {
+    k: config["cleaning"][k] for k in ("repair_mojibake", "fold_quotes", "fold_dashes")
+}
+if ACTOR_TARGET_COLUMN and Path(config["corpus"]["path"]).is_dir():
+    raise WorkflowError(
+        "config key corpus.columns.target: a folder corpus has no columns; give the "
+        "per-article targets in a table (actor_targets.file: doc_id, actor, aliases) or "
+        "set corpus.columns.target to null."
+    )
+
+
 rule actor_mentions:
     input:
+        **ACTOR_TARGET_FILE,
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
     output:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
     log:
         f"{LOGS}/actor_mentions/{{scatteritem}}.log",
     benchmark:
@@ -50,6 +69,9 @@ rule actor_mentions:
         runtime=60,
     params:
         actors=config["actors"],
+        target_column=ACTOR_TARGET_COLUMN,
+        targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
+        cleaning=ACTOR_TARGET_CLEANING,
         batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actor_mentions.py"
@@ -133,10 +155,13 @@ rule sentiment_tables:
 
 rule sentiment_actors:
     input:
+        **{"target_file": v for v in ACTOR_TARGET_FILE.values()},
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
         mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
+        targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
     output:
         actors=f"{TABLES}/sentiment_actors.csv",
+        targets=f"{TABLES}/actor_targets.csv",
         actor_sentences=f"{TABLES}/sentiment_actor_sentences.parquet",
         png=report(
             f"{FIGURES}/sentiment_actors.png",
@@ -157,6 +182,9 @@ rule sentiment_actors:
         runtime=60,
     params:
         actors=list(config["actors"]),
+        targets={k: v for k, v in ACTOR_TARGETS.items() if k != "file"},
+        cleaning=ACTOR_TARGET_CLEANING,
+        max_actors=config["figures"]["max_actors"],
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,

@@ -46,7 +46,7 @@ rule tokenize:
         runtime=120,
     params:
         settings=tokenize_settings(),
-        metadata=config["corpus"]["metadata"],
+        metadata=carried_metadata(),
     script:
         "../../scripts/tokens_tokenize.py"
 
