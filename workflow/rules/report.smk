@@ -62,6 +62,7 @@ rule report_tables:
 
 FINAL_OUTPUTS.extend(f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES)
 
+
 rule summary:
     input:
         documents=f"{TABLES}/documents.csv",
