@@ -9,11 +9,14 @@ ever opened for reading.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
+import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 
@@ -89,35 +92,130 @@ def looks_binary(data: bytes) -> bool:
     return control > 0.05 * max(len(sample), 1)
 
 
-def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
-    """Decode article bytes to text.
+# Encodings the detector chooses among for non-UTF text (the ones news sources use). Rare
+# look-alikes (cp1006, cp1125, cp775, ...) fit short mixed English/Russian samples as well and
+# turned Russian into Urdu; they are used only when corpus.encoding names them.
+COMMON_ENCODINGS = [
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "mac_cyrillic",
+    "cp866",
+    "iso8859_5",
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "cp1253",
+    "iso8859_7",
+    "cp1254",
+    "iso8859_9",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "mac_roman",
+    "tis_620",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+    "euc_kr",
+]
+_SAMPLE_BYTES = 1 << 20
 
-    ``encoding='auto'``: UTF-8 (a BOM is removed), UTF-16 with BOM, otherwise the encoding that
-    charset-normalizer detects (e.g. cp1251 for Russian sources). A mostly-UTF-8 file with a few
-    broken bytes keeps UTF-8 and counts the replaced bytes. Raises UnicodeError when no encoding
-    fits.
-    """
-    if encoding != "auto":
-        text = data.decode(encoding, errors="replace")
-        return Decoded(text.lstrip("\ufeff"), encoding, text.count("\ufffd"))
-    if data.startswith(codecs.BOM_UTF8):
-        text = data[3:].decode("utf-8", errors="replace")
-        return Decoded(text, "utf-8-sig", text.count("\ufffd"))
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return Decoded(data.decode("utf-16"), "utf-16")
+
+def check_encoding(encoding: str, key: str = "corpus.encoding") -> str:
+    """``encoding`` if Python knows the codec (or it is 'auto'); a NewslensError naming
+    ``key`` otherwise. Called from the workflow's config validation, before any job."""
+    if encoding == "auto":
+        return encoding
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        info = None
+    if info is None or not hasattr(info, "incrementaldecoder") or encoding.startswith("rot"):
+        raise NewslensError(
+            f"config key {key}: '{encoding}' is not a text encoding Python knows. Use 'auto' "
+            "(detected per file), or a codec name such as utf-8, cp1251, koi8-r, utf-16, latin-1."
+        )
+    try:
+        "a".encode(encoding)
+    except (LookupError, TypeError) as err:  # e.g. base64, zlib: bytes-to-bytes codecs
+        raise NewslensError(
+            f"config key {key}: '{encoding}' is not a text encoding ({err}). Use 'auto' or "
+            "a codec name such as utf-8, cp1251, koi8-r, utf-16, latin-1."
+        ) from err
+    return encoding
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for text that is UTF-16 without a BOM (NUL in every other
+    byte of mostly ASCII text), else None."""
+    sample = data[:8192]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of text bytes that are not valid UTF-8 (BOMs and UTF-8 are handled by the
+    callers): charset-normalizer's best guess among ``COMMON_ENCODINGS``, judged on the lines
+    that hold non-ASCII bytes (in a mostly English text the few Russian words decide), then
+    among all codecs. Raises UnicodeError when no encoding fits."""
+    lines = [line for line in data.split(b"\n") if not line.isascii()]
+    sample = b"\n".join(lines)[:_SAMPLE_BYTES] or data[:_SAMPLE_BYTES]
+    best = from_bytes(sample, cp_isolation=COMMON_ENCODINGS).best()
+    if best is None:
+        best = from_bytes(sample).best()
+    if best is None:
+        raise UnicodeError("no text encoding fits these bytes")
+    return best.encoding
+
+
+def choose_encoding(data: bytes) -> str:
+    """The encoding to decode ``data`` with: a BOM's (UTF-8, UTF-16, UTF-32), UTF-8 when the
+    bytes are UTF-8 (also when at most ``MAX_BAD_UTF8_SHARE`` of them are broken in a text with
+    other multibyte characters), UTF-16 without BOM, else ``detect_encoding``."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as err:
+        if err.start > len(data) - 4 and err.reason == "unexpected end of data":
+            return "utf-8"  # a sample that cuts a multibyte character
+    utf16 = utf16_without_bom(data)
+    if utf16:
+        return utf16
     text = data.decode("utf-8", errors="replace")
     n_bad = text.count("\ufffd")
     has_multibyte = any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
     if has_multibyte and n_bad <= MAX_BAD_UTF8_SHARE * len(data):
-        return Decoded(text, "utf-8", n_bad)
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnicodeError("no text encoding fits these bytes")
-    return Decoded(str(best), best.encoding)
+        return "utf-8"
+    return detect_encoding(data)
+
+
+def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
+    """Decode article bytes to text with ``encoding`` or (``'auto'``) the one
+    ``choose_encoding`` finds (e.g. cp1251 for Russian sources); a BOM is removed and bytes
+    that do not decode are replaced by U+FFFD and counted. Raises UnicodeError when no
+    encoding fits."""
+    enc = choose_encoding(data) if encoding == "auto" else encoding
+    text = data.decode(enc, errors="replace")
+    if enc == "utf-8-sig" or encoding != "auto":
+        text = text.lstrip("\ufeff")
+    return Decoded(text, enc, text.count("\ufffd"))
 
 
 def corpus_format(path: Path, fmt: str = "auto") -> str:
@@ -190,67 +288,225 @@ def read_folder_file(path: Path, root: Path, encoding: str = "auto") -> tuple[di
     return record, audit
 
 
+TABLE_SAMPLE_BYTES = 64 << 20
+"""Bytes of a text table read to choose its encoding."""
+
+
+class BadRow:
+    """A table row that could not be read (e.g. a JSONL line that is not a JSON object): it
+    stands in the text column, and ``table_columns`` records the row as skipped with
+    ``reason``."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"BadRow({self.reason!r})"
+
+
 def detect_table_encoding(path: Path, encoding: str) -> str:
-    """Encoding of a text table, detected from its first megabyte when 'auto'."""
+    """Encoding of a text table: ``encoding``, or when 'auto' the one ``choose_encoding``
+    finds in its first ``TABLE_SAMPLE_BYTES`` (cut at the last line end)."""
     if encoding != "auto":
         return encoding
     with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        head.decode("utf-8")
+        head = fh.read(TABLE_SAMPLE_BYTES)
+        if fh.read(1):
+            head = head[: head.rfind(b"\n") + 1] or head
+    if not head:
         return "utf-8"
-    except UnicodeDecodeError as err:
-        if err.start > len(head) - 4:  # a multibyte character cut by the sample boundary
-            return "utf-8"
-    best = from_bytes(head).best()
-    return best.encoding if best else "utf-8"
+    try:
+        return choose_encoding(head)
+    except UnicodeError:
+        return "utf-8"  # undecodable bytes are then replaced and counted per row
+
+
+def table_quoting(fmt: str, quoting: str = "auto") -> int:
+    """csv quoting for a text table: TSV files are read without quoting (a text that begins with
+    a quotation mark keeps it), CSV files with standard quoting; ``quoting`` (config key
+    corpus.quoting: standard or none) overrides."""
+    if quoting == "auto":
+        quoting = "none" if fmt == "tsv" else "standard"
+    return csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
+
+
+def _unclosed_quote_column(line: str, sep: str) -> int | None:
+    """0-based field index at which a quoted field opens on ``line`` and does not close there."""
+    field, in_quote, at_start, opened = 0, False, True, None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if in_quote:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    i += 1
+                else:
+                    in_quote = False
+        elif ch == '"' and at_start:
+            in_quote, opened = True, field
+        elif ch == sep:
+            field += 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened if in_quote else None
+
+
+def csv_problem(path: Path, encoding: str, sep: str, quoting: int) -> str:
+    """Where a CSV/TSV file stops being a table: the first record (1-based line where it starts)
+    whose number of fields differs from the header's, and the column where a quotation mark
+    opens a field that does not close on that line."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        lines = fh.read().splitlines()
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, quoting=quoting, strict=False)
+        header, start = None, 1
+        try:
+            for record in reader:
+                if header is None:
+                    header = record
+                elif len(record) != len(header):
+                    break
+                start = reader.line_num + 1
+            else:
+                return "the file ends inside a quoted field" if start <= len(lines) else ""
+        except csv.Error as err:
+            return f"line {start}: {err}"
+    line = lines[start - 1] if start - 1 < len(lines) else ""
+    where = f"line {start}: {len(record)} field(s) where the header has {len(header)}"
+    column = _unclosed_quote_column(line, sep)
+    if column is not None and quoting != csv.QUOTE_NONE:
+        name = header[column] if column < len(header) else f"field {column + 1}"
+        where += (
+            f"; in column {column + 1} ('{name}') a quotation mark opens a quoted field that "
+            "does not close on this line"
+        )
+    return where
+
+
+def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
+    sep = "," if fmt == "csv" else "\t"
+    mode = table_quoting(fmt, quoting)
+    try:
+        reader = pd.read_csv(
+            path,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding=enc,
+            encoding_errors="replace",
+            chunksize=chunk_rows,
+            quoting=mode,
+        )
+        yield from reader
+    except pd.errors.ParserError as err:
+        where = csv_problem(path, enc, sep, mode)
+        fix = (
+            'Fix the quotation mark in the file (a quote inside a quoted field is written ""), '
+            "or set corpus.quoting: none if quotation marks in this table are ordinary characters"
+            if mode != csv.QUOTE_NONE
+            else "Check the field separators of that line"
+        )
+        raise NewslensError(
+            f"corpus table {path} ({fmt}, read as {enc}): {where or err}. {fix}."
+        ) from err
+
+
+def _jsonl_chunks(path: Path, enc: str, chunk_rows: int):
+    """JSON Lines in chunks: one row per line (row number = line number); a line that is blank,
+    not JSON or not a JSON object becomes a ``BadRow`` in every column."""
+    rows: list = []
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        for line_no, line in enumerate(_json_lines(fh), start=1):
+            stripped = line.strip().lstrip("\ufeff")
+            if not stripped:
+                rows.append(BadRow(f"line {line_no} is blank"))
+            else:
+                try:
+                    value = json.loads(stripped)
+                except json.JSONDecodeError as err:
+                    value = BadRow(
+                        f"line {line_no} is not valid JSON ({err.msg}, column {err.colno})"
+                    )
+                else:
+                    if not isinstance(value, dict):
+                        value = BadRow(
+                            f"line {line_no} is a JSON {_json_type(value)}, not an object "
+                            "with named fields"
+                        )
+                rows.append(value)
+            if len(rows) >= chunk_rows:
+                yield _jsonl_frame(rows)
+                rows = []
+    if rows:
+        yield _jsonl_frame(rows)
+
+
+def _json_lines(fh):
+    """Lines split at newline characters only (JSON strings may hold U+2028 and the like)."""
+    rest = ""
+    while block := fh.read(1 << 20):
+        parts = (rest + block).split("\n")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _json_type(value) -> str:
+    return {list: "array", dict: "object", str: "string", bool: "boolean"}.get(
+        type(value), "number" if isinstance(value, int | float) else "null"
+    )
+
+
+def _jsonl_frame(rows: list) -> pd.DataFrame:
+    keys = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
+    data = {k: [r.get(k) if isinstance(r, dict) else r for r in rows] for k in keys or ["_bad"]}
+    frame = pd.DataFrame(data, dtype=object)
+    frame.attrs["bad_rows"] = [r for r in rows if isinstance(r, BadRow)]
+    return frame
 
 
 def iter_table_chunks(
-    path: Path, fmt: str, encoding: str, chunk_rows: int
+    path: Path, fmt: str, encoding: str, chunk_rows: int, quoting: str = "auto"
 ) -> Iterator[pd.DataFrame]:
-    """Yield the table in chunks of string columns (missing values as None)."""
+    """Yield the table in chunks of object columns (missing values as None). Text cells are
+    strings, except in JSONL and Parquet, where they keep their type (numbers, lists, bytes,
+    ...; ``table_columns`` decodes or skips them) and a Parquet chunk's ``attrs['types']``
+    names each column's Arrow type."""
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             # streamed column chunks: memory stays bounded even for one huge row group
             parquet = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+            types = {f.name: str(f.type) for f in parquet.schema_arrow}
             for batch in parquet.iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas().astype(object)
+                chunk = batch.to_pandas().astype(object)
+                chunk.attrs["types"] = types
+                yield chunk
             return
         enc = detect_table_encoding(path, encoding)
         if fmt in ("csv", "tsv"):
-            reader = pd.read_csv(
-                path,
-                sep="," if fmt == "csv" else "\t",
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding=enc,
-                encoding_errors="replace",
-                chunksize=chunk_rows,
-            )
+            chunks = _csv_chunks(path, fmt, enc, quoting, chunk_rows)
         else:
-            reader = pd.read_json(
-                path,
-                lines=True,
-                dtype=False,
-                encoding=enc,
-                encoding_errors="replace",
-                chunksize=chunk_rows,
-            )
-        for chunk in reader:
-            yield chunk.astype(object)
-    except (ValueError, OSError, pd.errors.ParserError, json.JSONDecodeError) as err:
+            chunks = _jsonl_chunks(path, enc, chunk_rows)
+        for chunk in chunks:
+            chunk = chunk.astype(object)
+            chunk.attrs["encoding"] = enc
+            yield chunk
+    except (ValueError, OSError, json.JSONDecodeError) as err:
         raise NewslensError(f"cannot read corpus table {path} as {fmt}: {err}") from err
 
 
 def _cell(value) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", errors="replace")
     try:
         if pd.isna(value):
             return None
@@ -263,6 +519,62 @@ def _cell(value) -> str | None:
 def _cells(values: list) -> list[str | None]:
     """``_cell`` of every value; strings (the usual case) without a call per value."""
     return [(None if not v or v.isspace() else v) if type(v) is str else _cell(v) for v in values]
+
+
+def _value_kind(value, column_type: str | None) -> str:
+    """How a non-string text cell is named in the audit: kind and type."""
+    if isinstance(value, bool | np.bool_):
+        kind = "a boolean"
+    elif isinstance(value, numbers.Number):
+        kind = "a number"
+    elif isinstance(value, dict):
+        kind = "an object (named fields)"
+    elif isinstance(value, list | tuple | np.ndarray):
+        kind = "a list"
+    else:
+        kind = "a value"
+    return f"{kind} ({column_type or type(value).__name__})"
+
+
+def text_cell(value, column: str, column_type: str | None, encoding: str):
+    """A text column cell -> (text or None, audit action or None, reason). Strings are kept;
+    bytes are decoded (UTF-8, else the detected encoding; binary data is skipped); numbers,
+    booleans, lists and objects are no article text and are skipped, naming their type."""
+    if isinstance(value, str) or value is None:
+        return value, None, ""
+    if isinstance(value, BadRow):
+        return None, "skipped_row", value.reason
+    if isinstance(value, bytes | bytearray):
+        data = bytes(value)
+        if looks_binary(data):
+            return None, "skipped_row", f"column '{column}' holds binary data, not text"
+        try:
+            decoded = decode_bytes(data, encoding)
+        except (UnicodeError, LookupError) as err:
+            return (
+                None,
+                "skipped_row",
+                f"column '{column}' holds bytes that decode as no text ({err})",
+            )
+        if decoded.encoding in ("utf-8", "utf-8-sig") and not decoded.n_replaced:
+            return decoded.text, None, ""
+        return (
+            decoded.text,
+            "decoded_bytes",
+            f"column '{column}' holds bytes ({column_type or 'binary'}): decoded as "
+            f"{decoded.encoding}, {decoded.n_replaced} undecodable byte(s) replaced",
+        )
+    try:
+        if pd.isna(value):
+            return None, None, ""
+    except (TypeError, ValueError):
+        pass
+    return (
+        None,
+        "skipped_row",
+        f"text in column '{column}' is {_value_kind(value, column_type)}, not text; row skipped "
+        "(convert the column to strings if these values are the articles)",
+    )
 
 
 def table_columns(
@@ -278,6 +590,19 @@ def table_columns(
     from 1 as in a spreadsheet (header = row 0). A row whose id was seen before (in this or
     an earlier chunk: ``seen_ids``, updated) or whose text is empty is skipped."""
     required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
+    bad_rows = chunk.attrs.get("bad_rows")
+    if bad_rows is not None:  # JSONL: an object may leave out a key (a missing value)
+        seen_keys = [c for c in chunk.columns if c != "_bad"]
+        if columns["text"] not in chunk.columns and len(bad_rows) < len(chunk):
+            raise NewslensError(
+                f"corpus table {path}: no line in rows {first_row + 1}-{first_row + len(chunk)} "
+                f"has the text field '{columns['text']}' (fields: {seen_keys}). Fix "
+                "corpus.columns.text in config/config.yaml."
+            )
+        fill = chunk["_bad"] if "_bad" in chunk else None
+        for name in required:
+            if name not in chunk.columns:
+                chunk[name] = fill if name == columns["text"] else None
     missing = [c for c in required if c not in chunk.columns]
     if missing:
         raise NewslensError(
@@ -285,22 +610,32 @@ def table_columns(
             "Fix corpus.columns / corpus.metadata in config/config.yaml."
         )
     n = len(chunk)
+    text_column = columns["text"]
+    column_type = chunk.attrs.get("types", {}).get(text_column)
+    encoding = chunk.attrs.get("encoding", "auto")
 
     def cells(column: str | None) -> list[str | None]:
-        return _cells(chunk[column].tolist()) if column else [None] * n
+        if not column:
+            return [None] * n
+        return [None if isinstance(v, BadRow) else v for v in _cells(chunk[column].tolist())]
 
-    ids, texts = cells(columns.get("id")), cells(columns["text"])
+    ids, values = cells(columns.get("id")), chunk[text_column].tolist()
+    texts: list[str | None] = [None] * n
     keep: list[int] = []
     audit: list[AuditRecord] = []
-    for offset, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+    for offset, (doc_id, value) in enumerate(zip(ids, values, strict=True)):
         row_no = first_row + offset + 1
+        source = f"{path}:row {row_no}"
+        if isinstance(value, BadRow):
+            audit.append(AuditRecord(f"row{row_no}", source, "ingest", "skipped_row", value.reason))
+            continue
         doc_id = doc_id.strip() if doc_id else f"row{row_no}"
         ids[offset] = doc_id
         if doc_id in seen_ids:
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "skipped_row",
                     f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
@@ -308,11 +643,22 @@ def table_columns(
             )
             continue
         seen_ids.add(doc_id)
+        if type(value) is str:
+            text = None if not value or value.isspace() else value
+        else:
+            text, action, reason = text_cell(value, text_column, column_type, encoding)
+            if action == "skipped_row":
+                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+                continue
+            if action:
+                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+            if text is not None and not text.strip():
+                text = None
         if text is None:
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "skipped_row",
                     f"empty text in column '{columns['text']}'",
@@ -324,18 +670,19 @@ def table_columns(
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "replaced_bytes",
                     f"{n_bad} undecodable byte(s) replaced by U+FFFD",
                 )
             )
+        texts[offset] = text
         keep.append(offset)
     out = {
         "doc_id": [ids[i] for i in keep],
         "source": [f"{path}:row {first_row + i + 1}" for i in keep],
         "kind": ["text"] * len(keep),
-        "encoding": [""] * len(keep),
+        "encoding": [encoding if encoding != "auto" else ""] * len(keep),
         "raw": [texts[i] for i in keep],
     }
     for key in ("title", "date", "author"):
