@@ -12,6 +12,7 @@ import codecs
 import csv
 import json
 import numbers
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,9 +241,129 @@ def doc_id_for_file(path: Path, root: Path) -> str:
     return str(rel.with_suffix("")).replace("\\", "/")
 
 
-def read_folder_file(path: Path, root: Path, encoding: str = "auto") -> tuple[dict | None, list]:
-    """One article file -> (record or None, audit records)."""
-    doc_id = doc_id_for_file(path, root)
+@dataclass
+class FolderListing:
+    """What a corpus folder holds: the article files to read (sorted by path) and a record
+    for every entry that is not read (hidden, symlink loop, not a regular file, ...)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[AuditRecord] = field(default_factory=list)
+
+
+def list_folder(
+    root: Path, hidden: str = "skip", symlinked_folders: str = "follow"
+) -> FolderListing:
+    """Every file below ``root``, recursively, in path order.
+
+    ``hidden`` (config key corpus.hidden): 'skip' records files and folders whose name starts
+    with '.' as skipped, 'read' reads them. ``symlinked_folders`` (corpus.symlinked_folders):
+    'follow' reads a folder reached through a symbolic link (a link back into a folder being
+    read, i.e. a loop, or to a folder read already, is recorded as skipped), 'skip' records it
+    as skipped. Symbolic links to files are read; broken links and special files (sockets,
+    pipes) are recorded. Files with an unsupported suffix are listed: ingest records them.
+    """
+    out = FolderListing()
+    root = Path(root)
+
+    def skip(path: Path, action: str, reason: str) -> None:
+        doc_id = str(path.relative_to(root)).replace("\\", "/")
+        out.skipped.append(AuditRecord(doc_id, str(path), "ingest", action, reason))
+
+    def count_files(folder: Path) -> int:
+        try:
+            return sum(1 for p in folder.rglob("*") if p.is_file())
+        except OSError:
+            return 0
+
+    def walk(folder: Path, active: tuple[str, ...], seen: dict[str, Path]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as err:
+            skip(folder, "skipped_folder", f"cannot list folder: {err.strerror}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            is_link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = entry.is_file(follow_symlinks=True)
+            except OSError:
+                is_dir = is_file = False
+            if entry.name.startswith(".") and hidden == "skip":
+                what = "folder" if is_dir else "file"
+                held = f", holding {count_files(path)} file(s)" if is_dir else ""
+                skip(
+                    path,
+                    f"skipped_{what}",
+                    f"hidden {what} (name starts with '.'){held}; set corpus.hidden: read "
+                    "to read it",
+                )
+                continue
+            if is_dir:
+                real = os.path.realpath(path)
+                if is_link and symlinked_folders == "skip":
+                    skip(
+                        path,
+                        "skipped_folder",
+                        f"symbolic link to the folder {real} ({count_files(path)} file(s)) not "
+                        "followed; set corpus.symlinked_folders: follow to read it",
+                    )
+                elif real in active:
+                    skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
+                elif real in seen:
+                    skip(
+                        path,
+                        "skipped_folder",
+                        f"the folder {real} is read already as {seen[real]}",
+                    )
+                else:
+                    seen[real] = path
+                    walk(path, (*active, real), seen)
+            elif is_file:
+                out.files.append(path)
+            elif is_link and not path.exists():
+                skip(path, "skipped_file", f"broken symbolic link (to {os.readlink(path)})")
+            else:
+                skip(path, "skipped_file", "not a regular file (socket, pipe or device)")
+
+    real_root = os.path.realpath(root)
+    walk(root, (real_root,), {real_root: root})
+    out.files.sort(key=lambda p: str(p.relative_to(root)))
+    return out
+
+
+def folder_doc_ids(files: list[Path], root: Path) -> dict[Path, tuple[str, str]]:
+    """Every article file's id and, when it is not the plain one, why: the id is the path below
+    the folder without the suffix ('tass/a1'), but when several readable files share that
+    (story.txt, story.md, story.html) each keeps its suffix ('story.txt', ...)."""
+    readable = [f for f in files if f.suffix.lower() in FOLDER_SUFFIXES]
+    by_stem: dict[str, list[Path]] = {}
+    for f in readable:
+        by_stem.setdefault(doc_id_for_file(f, root), []).append(f)
+    ids: dict[Path, tuple[str, str]] = {}
+    taken = {stem for stem, group in by_stem.items() if len(group) == 1}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            ids[group[0]] = (stem, "")
+            continue
+        names = ", ".join(f.name for f in group)
+        for f in group:
+            new = str(f.relative_to(root)).replace("\\", "/")
+            n = 2
+            while new in taken:  # e.g. 'story.txt' is also the stem of story.txt.md
+                new = f"{str(f.relative_to(root))}~{n}"
+                n += 1
+            taken.add(new)
+            ids[f] = (new, f"id '{stem}' is shared by {names}: this file's id keeps its suffix")
+    return ids
+
+
+def read_folder_file(
+    path: Path, root: Path, encoding: str = "auto", doc_id: str | None = None
+) -> tuple[dict | None, list]:
+    """One article file -> (record or None, audit records). ``doc_id`` defaults to
+    ``doc_id_for_file``."""
+    doc_id = doc_id or doc_id_for_file(path, root)
     source = str(path)
 
     def skip(reason: str) -> tuple[None, list]:
