@@ -84,7 +84,7 @@ class ReadResult:
 
 def looks_binary(data: bytes) -> bool:
     """True for data that is not text: NUL bytes (without a UTF-16/32 BOM) or many control bytes."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):
         return False
     sample = data[:8192]
     if b"\x00" in sample:
@@ -190,15 +190,15 @@ def choose_encoding(data: bytes) -> str:
         return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    utf16 = utf16_without_bom(data)  # before UTF-8: NUL bytes are valid UTF-8
+    if utf16:
+        return utf16
     try:
         data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as err:
         if err.start > len(data) - 4 and err.reason == "unexpected end of data":
             return "utf-8"  # a sample that cuts a multibyte character
-    utf16 = utf16_without_bom(data)
-    if utf16:
-        return utf16
     text = data.decode("utf-8", errors="replace")
     n_bad = text.count("\ufffd")
     has_multibyte = any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
@@ -475,28 +475,34 @@ def _unclosed_quote_column(line: str, sep: str) -> int | None:
     return opened if in_quote else None
 
 
-def csv_problem(path: Path, encoding: str, sep: str, quoting: int) -> str:
+def csv_problem(path: Path, encoding: str, sep: str, quoting: int, error: str = "") -> str:
     """Where a CSV/TSV file stops being a table: the first record (1-based line where it starts)
-    whose number of fields differs from the header's, and the column where a quotation mark
-    opens a field that does not close on that line."""
+    whose number of fields differs from the header's, or the record in which the file ends
+    inside a quoted field; and the column where a quotation mark opens a field that does not
+    close on that line."""
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
         lines = fh.read().splitlines()
+    header, start, record, problem = None, 1, [], ""
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=sep, quoting=quoting, strict=False)
-        header, start = None, 1
         try:
             for record in reader:
                 if header is None:
                     header = record
                 elif len(record) != len(header):
+                    problem = f"{len(record)} field(s) where the header has {len(header)}"
                     break
-                start = reader.line_num + 1
+                last, start = start, reader.line_num + 1
             else:
-                return "the file ends inside a quoted field" if start <= len(lines) else ""
+                if "EOF inside string" not in error:
+                    return ""
+                start = last if header is not None else 1
+                problem = "the file ends inside a quoted field"
         except csv.Error as err:
             return f"line {start}: {err}"
-    line = lines[start - 1] if start - 1 < len(lines) else ""
-    where = f"line {start}: {len(record)} field(s) where the header has {len(header)}"
+    header = header or []
+    line = lines[start - 1] if 0 < start <= len(lines) else ""
+    where = f"line {start}: {problem}"
     column = _unclosed_quote_column(line, sep)
     if column is not None and quoting != csv.QUOTE_NONE:
         name = header[column] if column < len(header) else f"field {column + 1}"
@@ -504,16 +510,28 @@ def csv_problem(path: Path, encoding: str, sep: str, quoting: int) -> str:
             f"; in column {column + 1} ('{name}') a quotation mark opens a quoted field that "
             "does not close on this line"
         )
+    elif "field(s)" in problem:
+        where += f" (a field holding '{sep}' must be in quotation marks)".replace("\t", "tab")
     return where
 
 
 def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
     sep = "," if fmt == "csv" else "\t"
     mode = table_quoting(fmt, quoting)
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=sep, quoting=mode), [])
+    header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+    # One more column than the header: a row with one field too many lands there (pandas would
+    # otherwise make the first column the index, or drop the field, without a word).
+    extra = "\x00extra"
     try:
         reader = pd.read_csv(
             path,
             sep=sep,
+            header=None,
+            skiprows=1,
+            names=[*header, extra],
+            index_col=False,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -522,9 +540,14 @@ def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
             chunksize=chunk_rows,
             quoting=mode,
         )
-        yield from reader
+        for chunk in reader:
+            if chunk[extra].notna().any():
+                raise pd.errors.ParserError(
+                    f"row {int(chunk[extra].notna().to_numpy().argmax()) + 1} has too many fields"
+                )
+            yield chunk.drop(columns=extra)
     except pd.errors.ParserError as err:
-        where = csv_problem(path, enc, sep, mode)
+        where = csv_problem(path, enc, sep, mode, str(err))
         fix = (
             'Fix the quotation mark in the file (a quote inside a quoted field is written ""), '
             "or set corpus.quoting: none if quotation marks in this table are ordinary characters"
