@@ -649,7 +649,7 @@ def test_pipeline_every_article_too_short_stops_at_clean(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "no article left: 4 skipped, see cleaning_audit.csv" in out
-    assert "Error in rule deduplicate" in out and "topic_dtm" not in out
+    assert "Error in rule deduplicate" in out and "Error in rule topic_dtm" not in out
     audit = pd.read_csv(work / "results" / "logs" / "cleaning_audit.csv")
     assert (audit["action"] == "skipped_article").sum() == 4
     assert checksums(src) == before
@@ -660,7 +660,7 @@ def test_pipeline_int64_text_stops_at_ingest(tmp_path):
     pq.write_table(pa.table({"text": pa.array(range(5), pa.int64())}), src)
     before = hashlib.sha256(src.read_bytes()).hexdigest()
     work = make_workdir(tmp_path / "work", src)
-    proc = run_snakemake(work, f"results/interim/audit/ingest.parquet", check=False)
+    proc = run_snakemake(work, "results/interim/audit/ingest.parquet", check=False)
     out = proc.stdout + proc.stderr
     assert "no article left: 5 skipped" in out and "a number (int64)" in out
     assert "unexpected error" not in out
@@ -668,7 +668,7 @@ def test_pipeline_int64_text_stops_at_ingest(tmp_path):
 
 
 def test_pipeline_unknown_encoding_stops_before_any_job(tmp_path):
-    work = make_workdir(tmp_path / "work", encoding="no-such-codec")
+    work = make_workdir(tmp_path / "work")
     cfg = yaml.safe_load((work / "config" / "config.yaml").read_text())
     cfg["corpus"]["encoding"] = "no-such-codec"
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(cfg))

@@ -152,15 +152,25 @@ def check_encoding(encoding: str, key: str = "corpus.encoding") -> str:
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' for text that is UTF-16 without a BOM (NUL in every other
-    byte of mostly ASCII text), else None."""
+    """'utf-16-le' / 'utf-16-be' for text that is UTF-16 without a BOM (NUL in every other byte
+    of mostly ASCII text: the other bytes are then printable characters), else None."""
     sample = data[:8192]
     if len(sample) < 8:
         return None
     even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+
+    def text_like(low: bytes, high: bytes) -> bool:
+        chars = [c for c, h in zip(low, high, strict=False) if h == 0]
+        printable = sum(1 for c in chars if c >= 32 or c in (9, 10, 13))
+        return (
+            len(chars) > 0.4 * len(high)
+            and low.count(0) < 0.05 * len(low)
+            and printable >= 0.95 * len(chars)
+        )
+
+    if text_like(even, odd):
         return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+    if text_like(odd, even):
         return "utf-16-be"
     return None
 
