@@ -540,6 +540,19 @@ def test_hidden_read_and_symlinks_skipped_by_switch(inputs_unchanged):
     assert "loop" in skipped and "dangling.txt" in skipped
 
 
+def test_file_name_that_is_not_utf8_is_recorded(inputs_unchanged):
+    root, state = inputs_unchanged
+    (root / "ok.txt").write_text("text")
+    with open(os.path.join(os.fsencode(root), b"bad\xff name.txt"), "wb") as fh:
+        fh.write(b"text")
+    snapshot(state, root)
+    listing = list_folder(root)
+    assert [f.name for f in listing.files] == ["ok.txt"]
+    (record,) = listing.skipped
+    assert record.doc_id == "bad\\xff name.txt" and "not valid UTF-8" in record.reason
+    record.source.encode("utf-8")  # writable to Parquet/CSV
+
+
 def test_files_sharing_a_stem_get_unique_ids(inputs_unchanged):
     root, state = inputs_unchanged
     for name in ("story.txt", "story.md", "story.html", "story.txt.md", "other.txt", "x.pdf"):

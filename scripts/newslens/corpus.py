@@ -275,9 +275,12 @@ def list_folder(
     out = FolderListing()
     root = Path(root)
 
+    def safe(text: str) -> str:  # undecodable bytes of a file name as \xNN
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
     def skip(path: Path, action: str, reason: str) -> None:
-        doc_id = str(path.relative_to(root)).replace("\\", "/")
-        out.skipped.append(AuditRecord(doc_id, str(path), "ingest", action, reason))
+        doc_id = safe(str(path.relative_to(root)).replace("\\", "/"))
+        out.skipped.append(AuditRecord(doc_id, safe(str(path)), "ingest", action, reason))
 
     def count_files(folder: Path) -> int:
         try:
@@ -299,6 +302,15 @@ def list_folder(
                 is_file = entry.is_file(follow_symlinks=True)
             except OSError:
                 is_dir = is_file = False
+            try:
+                entry.name.encode("utf-8")
+            except UnicodeEncodeError:
+                skip(
+                    path,
+                    "skipped_folder" if is_dir else "skipped_file",
+                    "name is not valid UTF-8 (Snakemake cannot track such files); rename it",
+                )
+                continue
             if entry.name.startswith(".") and hidden == "skip":
                 what = "folder" if is_dir else "file"
                 held = f", holding {count_files(path)} file(s)" if is_dir else ""
