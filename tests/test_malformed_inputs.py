@@ -227,6 +227,28 @@ def test_csv_ending_inside_a_quoted_field_is_named(inputs_unchanged):
         read_table(path)
 
 
+def test_csv_quote_that_swallows_whole_rows_is_audited(inputs_unchanged):
+    # the field count still fits: pandas reads rows 3-4 into row 2's text without a word
+    root, state = inputs_unchanged
+    path = root / "swallow.csv"
+    path.write_text('id,text\n1,Good\n2,"Unclosed quote\n3,Another row\n4,ends here"\n5,Last\n')
+    snapshot(state, root)
+    docs, audit = read_table(path)
+    assert docs["doc_id"].tolist() == ["1", "2", "5"]
+    (row,) = audit.itertuples()
+    assert row.doc_id == "2" and row.action == "suspect_merged_rows"
+    assert row.content == "3,Another row"
+
+
+def test_jsonl_list_in_a_metadata_column_is_json_not_a_repr(inputs_unchanged):
+    root, state = inputs_unchanged
+    path = root / "m.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "One.", "tags": ["war", "мир"]}) + "\n")
+    snapshot(state, root)
+    docs, _ = read_table(path, metadata=["tags"])
+    assert docs["tags"].tolist() == ['["war", "мир"]']
+
+
 def test_csv_with_quoting_none_reads_stray_quotes_as_text(inputs_unchanged):
     root, state = inputs_unchanged
     path = root / "stray.csv"

@@ -13,6 +13,7 @@ import csv
 import json
 import numbers
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -660,9 +661,11 @@ def iter_table_chunks(
             chunks = _csv_chunks(path, fmt, enc, quoting, chunk_rows)
         else:
             chunks = _jsonl_chunks(path, enc, chunk_rows)
+        quoted = fmt in ("csv", "tsv") and table_quoting(fmt, quoting) != csv.QUOTE_NONE
         for chunk in chunks:
             chunk = chunk.astype(object)
             chunk.attrs["encoding"] = enc
+            chunk.attrs["quoted_csv"] = quoted
             yield chunk
     except (ValueError, OSError, json.JSONDecodeError) as err:
         raise NewslensError(f"cannot read corpus table {path} as {fmt}: {err}") from err
@@ -673,6 +676,10 @@ def _cell(value) -> str | None:
         return None
     if isinstance(value, bytes | bytearray):
         value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | dict):  # JSON, not a Python repr
+        return json.dumps(value, ensure_ascii=False, default=str) if value else None
     try:
         if pd.isna(value):
             return None
@@ -743,6 +750,18 @@ def text_cell(value, column: str, column_type: str | None, encoding: str):
     )
 
 
+def _row_start_pattern(ids: list) -> re.Pattern | None:
+    """For a quoted CSV with ids: a pattern for a line that starts like a row of this table
+    (an id of the same shape as all ids of the chunk, digits varying, then a comma)."""
+    present = [i.strip() for i in ids if i]
+    if not present or not any(ch.isdigit() for ch in present[0]):
+        return None
+    shape = re.sub(r"\d+", lambda _: r"\d+", re.escape(present[0]))
+    if not all(re.fullmatch(shape, i) for i in present):
+        return None
+    return re.compile(rf"(?m)^\s*{shape},.*$")
+
+
 def table_columns(
     chunk: pd.DataFrame,
     first_row: int,
@@ -786,6 +805,7 @@ def table_columns(
         return [None if isinstance(v, BadRow) else v for v in _cells(chunk[column].tolist())]
 
     ids, values = cells(columns.get("id")), chunk[text_column].tolist()
+    merged = _row_start_pattern(ids) if chunk.attrs.get("quoted_csv") else None
     texts: list[str | None] = [None] * n
     keep: list[int] = []
     audit: list[AuditRecord] = []
@@ -840,6 +860,19 @@ def table_columns(
                     "ingest",
                     "replaced_bytes",
                     f"{n_bad} undecodable byte(s) replaced by U+FFFD",
+                )
+            )
+        if merged is not None and "\n" in text and merged.search(text):
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    source,
+                    "ingest",
+                    "suspect_merged_rows",
+                    "the text holds line(s) that look like rows of this table (an id, then "
+                    "a comma): a quotation mark in this row may not close. The text is kept as "
+                    "read; check the file (or set corpus.quoting: none)",
+                    content=merged.search(text).group()[:300],
                 )
             )
         texts[offset] = text
