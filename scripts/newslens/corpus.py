@@ -181,7 +181,14 @@ def detect_encoding(data: bytes) -> str:
     callers): charset-normalizer's best guess among ``COMMON_ENCODINGS``, judged on the lines
     that hold non-ASCII bytes (in a mostly English text the few Russian words decide), then
     among all codecs. Raises UnicodeError when no encoding fits."""
-    lines = [line for line in data.split(b"\n") if not line.isascii()]
+    lines, size, start = [], 0, 0
+    while size < _SAMPLE_BYTES and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if not data[start:end].isascii():
+            lines.append(data[start:end])
+            size += end - start + 1
+        start = end + 1
     sample = b"\n".join(lines)[:_SAMPLE_BYTES] or data[:_SAMPLE_BYTES]
     best = from_bytes(sample, cp_isolation=COMMON_ENCODINGS).best()
     if best is None:
@@ -212,8 +219,8 @@ def choose_encoding(data: bytes) -> str:
             return "utf-8"  # a sample that cuts a multibyte character
     text = data.decode("utf-8", errors="replace")
     n_bad = text.count("\ufffd")
-    has_multibyte = any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
-    if has_multibyte and n_bad <= MAX_BAD_UTF8_SHARE * len(data):
+    n_non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if n_bad <= MAX_BAD_UTF8_SHARE * len(data) and n_non_ascii > n_bad:
         return "utf-8"
     return detect_encoding(data)
 
@@ -759,7 +766,7 @@ def _row_start_pattern(ids: list) -> re.Pattern | None:
     shape = re.sub(r"\d+", lambda _: r"\d+", re.escape(present[0]))
     if not all(re.fullmatch(shape, i) for i in present):
         return None
-    return re.compile(rf"(?m)^\s*{shape},.*$")
+    return re.compile(rf"\n[ \t]*({shape},[^\n]*)")
 
 
 def table_columns(
@@ -872,7 +879,7 @@ def table_columns(
                     "the text holds line(s) that look like rows of this table (an id, then "
                     "a comma): a quotation mark in this row may not close. The text is kept as "
                     "read; check the file (or set corpus.quoting: none)",
-                    content=merged.search(text).group()[:300],
+                    content=merged.search(text).group(1)[:300],
                 )
             )
         texts[offset] = text
