@@ -712,3 +712,48 @@ def test_pipeline_unknown_encoding_stops_before_any_job(tmp_path):
     assert proc.returncode != 0
     assert "config key corpus.encoding: 'no-such-codec'" in out
     assert "rule ingest" not in out
+
+
+def test_read_more_line_mid_article_cuts_with_every_line_audited():
+    # what cleaning does with it (the sentiment_actors crash it led to: see the next test)
+    before, after = "Armenia and Azerbaijan met. " + BODY, "Russia alone spoke later. " + BODY
+    raw = pd.DataFrame(
+        {
+            "doc_index": [0],
+            "doc_id": ["a"],
+            "source": ["a.txt"],
+            "kind": ["text"],
+            "raw": [f"A headline\n\n{before}\n\nRead more:\n\n{after}\n"],
+            "title": [None],
+            "date": [None],
+            "author": [None],
+        }
+    )
+    rows, audit = clean_frame(raw, RULES, Signer(128, 5), [])
+    assert rows["text"].tolist() == [before.strip()]
+    cut = [(a["line_no"], a["content"]) for a in audit if a["action"] == "cut"]
+    assert cut == [(5, "Read more:"), (7, after.strip())]
+
+
+def test_actor_sums_of_articles_naming_actors_only_together():
+    # root cause of the "Read more:" crash: after the cut, the last article named actors only
+    # together, so the "alone" scope of ActorUnitSums.add had no row (zip strict ValueError)
+    from newslens.sentiment import ActorUnitSums
+
+    sums = ActorUnitSums(pd.Index(["Armenia", "Azerbaijan"]))
+    table = pd.DataFrame(
+        {
+            "actor": ["Armenia", "Azerbaijan"],
+            "doc_rank": [0, 0],
+            "alone": [False, False],
+            "n_mentions": [1, 1],
+            "compound": [0.5, 0.5],
+            "is_negative": [0, 0],
+            "is_neutral": [0, 0],
+            "is_positive": [1, 1],
+        }
+    )
+    sums.add(table)
+    units = sums.units()
+    assert set(units) == {("Armenia", "all"), ("Azerbaijan", "all")}
+    assert units[("Armenia", "all")][1].tolist() == [1]

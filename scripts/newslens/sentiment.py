@@ -360,7 +360,9 @@ class ActorUnitSums:
             sums = grouped.sum()
             sums["size"] = grouped.size()
             code = sums.index.to_numpy() // span  # sorted: each actor's rows together
-            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else []
+            if not len(code):  # e.g. no sentence names an actor alone in these articles
+                continue
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
             for i, j in zip(starts, [*starts[1:], len(code)], strict=True):
                 key = (self.actor_index[code[i]], scope)
                 self.parts.setdefault(key, []).append(
