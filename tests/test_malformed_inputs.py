@@ -544,8 +544,10 @@ def test_hidden_and_symlinked_entries_are_recorded_by_default(inputs_unchanged):
     rel = [str(f.relative_to(corpus)) for f in listing.files]
     assert rel == ["a0.txt", "a1.txt", "a2.txt", "linked/e.txt"]
     skipped = {a.doc_id: a.reason for a in listing.skipped}
-    assert set(skipped) == {".archive", ".draft.txt", "loop", "dangling.txt"}
-    assert "holding 1 file(s); set corpus.hidden: read" in skipped[".archive"]
+    assert set(skipped) == {".archive/old.txt", ".draft.txt", "loop", "dangling.txt"}
+    assert skipped[".archive/old.txt"] == (
+        "in the hidden folder '.archive' (name starts with '.'); set corpus.hidden: read to read it"
+    )
     assert skipped["loop"].startswith("symbolic link loop")
     assert skipped["dangling.txt"].startswith("broken symbolic link")
 
@@ -558,7 +560,7 @@ def test_hidden_read_and_symlinks_skipped_by_switch(inputs_unchanged):
     rel = [str(f.relative_to(corpus)) for f in listing.files]
     assert rel == [".archive/old.txt", ".draft.txt", "a0.txt", "a1.txt", "a2.txt"]
     skipped = {a.doc_id: a.reason for a in listing.skipped}
-    assert "set corpus.symlinked_folders: follow" in skipped["linked"]
+    assert "set corpus.symlinked_folders: follow" in skipped["linked/e.txt"]
     assert "loop" in skipped and "dangling.txt" in skipped
 
 
@@ -654,7 +656,7 @@ def test_pipeline_folder_accounting_adds_up(tmp_path):
     table = pd.read_csv(work / "results" / "tables" / "input_accounting.csv", keep_default_na=False)
     outcome = dict(zip(table["doc_id"], table["outcome"], strict=True))
     assert outcome == {
-        ".archive": "skipped",
+        ".archive/old.txt": "skipped",
         ".draft.txt": "skipped",
         "a0": "kept",
         "a1": "kept",

@@ -290,11 +290,17 @@ def list_folder(
         doc_id = safe(str(path.relative_to(root)).replace("\\", "/"))
         out.skipped.append(AuditRecord(doc_id, safe(str(path)), "ingest", action, reason))
 
-    def count_files(folder: Path) -> int:
+    def skip_folder(folder: Path, reason: str) -> None:
+        """One record per file inside a folder that is not read (the folder's own record
+        when it holds none)."""
         try:
-            return sum(1 for p in folder.rglob("*") if p.is_file())
+            inside = sorted(p for p in folder.rglob("*") if p.is_file())
         except OSError:
-            return 0
+            inside = []
+        for p in inside:
+            skip(p, "skipped_file", f"in {reason}")
+        if not inside:
+            skip(folder, "skipped_folder", f"{reason} (no files in it)")
 
     def walk(folder: Path, active: tuple[str, ...], seen: dict[str, Path]) -> None:
         try:
@@ -320,26 +326,38 @@ def list_folder(
                 )
                 continue
             if entry.name.startswith(".") and hidden == "skip":
-                what = "folder" if is_dir else "file"
-                held = f", holding {count_files(path)} file(s)" if is_dir else ""
-                skip(
-                    path,
-                    f"skipped_{what}",
-                    f"hidden {what} (name starts with '.'){held}; set corpus.hidden: read "
-                    "to read it",
-                )
+                if is_dir and not is_link:
+                    skip_folder(
+                        path,
+                        f"the hidden folder '{entry.name}' (name starts with '.'); set "
+                        "corpus.hidden: read to read it",
+                    )
+                else:
+                    skip(
+                        path,
+                        "skipped_folder" if is_dir else "skipped_file",
+                        f"hidden {'folder' if is_dir else 'file'} (name starts with '.'); "
+                        "set corpus.hidden: read to read it",
+                    )
                 continue
             if is_dir:
                 real = os.path.realpath(path)
-                if is_link and symlinked_folders == "skip":
-                    skip(
-                        path,
-                        "skipped_folder",
-                        f"symbolic link to the folder {real} ({count_files(path)} file(s)) not "
-                        "followed; set corpus.symlinked_folders: follow to read it",
-                    )
-                elif real in active:
+                if real in active:
                     skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
+                elif is_link and symlinked_folders == "skip":
+                    if real.startswith(real_root + os.sep):
+                        skip(
+                            path,
+                            "skipped_folder",
+                            f"symbolic link to {real}, a folder of the corpus (read there); "
+                            "not followed (corpus.symlinked_folders: skip)",
+                        )
+                    else:
+                        skip_folder(
+                            path,
+                            f"'{entry.name}', a symbolic link to the folder {real}, not "
+                            "followed; set corpus.symlinked_folders: follow to read it",
+                        )
                 elif real in seen:
                     skip(
                         path,
