@@ -90,6 +90,11 @@ def read_table(path: Path, fmt: str, corpus: dict, shards, audit: list, inputs: 
         for source, doc_id in zip(cols["source"], cols["doc_id"], strict=True):
             inputs.append(source, "row", doc_id, "read")
         shards.add(cols)
+    if first_row == 0:
+        raise NewslensError(
+            f"corpus table {path} has no rows (a header line at most); point corpus.path at "
+            "the table with the articles."
+        )
     frame = inputs.frame()
     if len(frame) != first_row or frame["input"].duplicated().any():
         check_ingest_counts(

@@ -413,6 +413,33 @@ def test_duplicate_and_empty_ids_in_a_table(inputs_unchanged):
     ]
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty: no header line"),
+        (b"\n\n", "is empty: no header line"),
+        (b"id,text,text\n1,a,b\n", r"names column\(s\) \['text'\] more than once"),
+    ],
+)
+def test_empty_table_or_doubled_column_is_named(inputs_unchanged, content, message):
+    root, state = inputs_unchanged
+    path = root / "t.csv"
+    path.write_bytes(content)
+    snapshot(state, root)
+    with pytest.raises(NewslensError, match=message):
+        read_table(path)
+
+
+def test_parquet_timestamp_dates_keep_the_written_day(inputs_unchanged):
+    root, state = inputs_unchanged
+    path = root / "d.parquet"
+    stamps = pd.to_datetime(["2022-11-23 23:30", "2022-12-01 00:00"]).tz_localize("UTC")
+    pd.DataFrame({"id": ["a", "b"], "text": ["One.", "Two."], "date": stamps}).to_parquet(path)
+    snapshot(state, root)
+    docs, _ = read_table(path, columns={**COLUMNS, "date": "date"})
+    assert [parse_date(d) for d in docs["date"]] == ["2022-11-23", "2022-12-01"]
+
+
 def test_table_without_the_text_column_names_key(inputs_unchanged):
     root, state = inputs_unchanged
     path = root / "t.jsonl"

@@ -569,6 +569,17 @@ def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         header = next(csv.reader(fh, delimiter=sep, quoting=mode), [])
     header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+    if not header or header == [""]:
+        raise NewslensError(
+            f"corpus table {path} is empty: no header line. Point corpus.path at the corpus "
+            "table (first line: the column names)."
+        )
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        raise NewslensError(
+            f"corpus table {path}: the header names column(s) {doubled} more than once; "
+            "rename them in the file so that each column has its own name."
+        )
     # One more column than the header: a row with one field too many lands there (pandas would
     # otherwise make the first column the index, or drop the field, without a word).
     extra = "\x00extra"
