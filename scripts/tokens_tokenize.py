@@ -23,7 +23,17 @@ from newslens.tokenize import (
 )
 
 BATCH_ROWS = 1000  # articles per batch: ~450k tokens, ~0.3 GB of tables
-DOC_COLUMNS = ["doc_index", "doc_id", "title", "date", "author", "role", "lede", "source"]
+DOC_COLUMNS = [
+    "doc_index",
+    "doc_id",
+    "title",
+    "date",
+    "date_precision",
+    "author",
+    "role",
+    "lede",
+    "source",
+]
 
 
 def empty_frame(columns, ints=(), bools=()):

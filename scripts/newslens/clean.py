@@ -11,6 +11,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -155,16 +156,59 @@ def count_words(text: str) -> int:
     return int(np.count_nonzero(is_word[1:] > is_word[:-1])) + int(is_word[:1].sum())
 
 
+class _FixedCenturyInfo(date_parser.parserinfo):
+    """dateutil's parser settings with a fixed two-digit-year rule (00-68 -> 2000-2068,
+    69-99 -> 1969-1999, as POSIX strptime): dateutil's own rule depends on today's date."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            year += 2000 if year < 69 else 1900
+        return year
+
+
+_DATE_INFO = _FixedCenturyInfo()
+# dateutil fills every part a value does not give from a default date (today's, unless one is
+# given). Parsing with two defaults that differ in year, month and day shows which parts the
+# value itself gave; nothing is ever filled in.
+_DATE_DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
+DATE_PRECISIONS = {10: "day", 7: "month", 4: "year"}
+"""``date`` string length -> ``date_precision`` (YYYY-MM-DD, YYYY-MM, YYYY)."""
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def parse_date(value: str | None) -> str | None:
-    """An ISO date (YYYY-MM-DD) from free text like '23 November 2022', or None."""
+    """The date a text gives, at the precision it gives it, or None; never invented.
+
+    '23 November 2022' -> '2022-11-23', 'November 2022' -> '2022-11', '2022' -> '2022'. A value
+    without a year ('May', '12', 'Monday', 'Nov 22') or with a day but no month is None, as is
+    anything dateutil cannot read exactly (no fuzzy parsing). A time and time zone in the value
+    are ignored: the date is the one written, whatever the time zone of the machine. Two-digit
+    years follow a fixed rule (see ``_FixedCenturyInfo``), not today's date.
+    """
     if not value or not value.strip():
         return None
     value = value.strip()
     try:
-        return date_parser.parse(value, fuzzy=False).date().isoformat()
-    except (ValueError, OverflowError):
+        first, second = (
+            date_parser.parse(value, parserinfo=_DATE_INFO, default=d, fuzzy=False)
+            for d in _DATE_DEFAULTS
+        )
+    except (ValueError, OverflowError, TypeError):
         return None
+    has_year, has_month = first.year == second.year, first.month == second.month
+    has_day = first.day == second.day
+    if not has_year or (has_day and not has_month) or not 1 <= first.year <= 9999:
+        return None
+    if has_day:
+        return first.date().isoformat()
+    if has_month:
+        return f"{first.year:04d}-{first.month:02d}"
+    return f"{first.year:04d}"
+
+
+def date_precision(date: str | None) -> str | None:
+    """'day', 'month' or 'year' for a ``parse_date`` result; None for no date."""
+    return DATE_PRECISIONS.get(len(date)) if date else None
 
 
 def _is_title_like(line: str) -> bool:
@@ -275,6 +319,7 @@ CLEAN_COLUMNS = [
     "source",
     "title",
     "date",
+    "date_precision",
     "author",
     "role",
     "lede",
@@ -301,6 +346,44 @@ def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
         content=content,
         related_doc_id="",
     )
+
+
+def _date_audit(doc_id, source, raw_date, date, article: CleanArticle) -> list[dict]:
+    """Audit records for a date not taken exactly: a date column value (``raw_date``; for HTML
+    pages ``date`` may come from the page's metadata) that could not be parsed
+    (``unparsed_date``), and an article date that is only a month or a year
+    (``partial_date``). ``content`` holds the original string."""
+    out = []
+    given = date or raw_date
+    if given and parse_date(str(given)) is None:
+        out.append(
+            _audit(
+                doc_id,
+                source,
+                "unparsed_date",
+                "date column value could not be parsed; date left empty",
+                content=str(given)[:300],
+            )
+        )
+    precision = date_precision(article.date)
+    if precision in ("month", "year"):
+        if given and parse_date(str(given)) == article.date:
+            original = str(given)
+        else:  # from a publication date line of the text
+            original = next(
+                (c for _, _, c, r in article.removed if r == "publication date line"), ""
+            )
+        out.append(
+            _audit(
+                doc_id,
+                source,
+                "partial_date",
+                f"the date gives only the {precision}: kept as {article.date} "
+                f"(date_precision = {precision}); no day or month invented",
+                content=original[:300],
+            )
+        )
+    return out
 
 
 def clean_frame(
@@ -372,16 +455,7 @@ def clean_frame(
                 )
             )
             continue
-        if raw_date and article.date is None:
-            audit.append(
-                _audit(
-                    doc_id,
-                    source,
-                    "unparsed_date",
-                    "date column value could not be parsed; date left empty",
-                    content=str(raw_date)[:300],
-                )
-            )
+        audit.extend(_date_audit(doc_id, source, raw_date, date, article))
         kept.append(pos)
         articles.append(article)
     ids, counts, hashes = text_words([a.text for a in articles])
@@ -391,6 +465,7 @@ def clean_frame(
         "source": [sources[i] for i in kept],
         "title": [a.title for a in articles],
         "date": [a.date for a in articles],
+        "date_precision": [date_precision(a.date) for a in articles],
         "author": [a.author for a in articles],
         "role": [a.role for a in articles],
         "lede": [a.lede for a in articles],

@@ -9,11 +9,16 @@ ever opened for reading.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
+import numbers
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 
@@ -80,7 +85,7 @@ class ReadResult:
 
 def looks_binary(data: bytes) -> bool:
     """True for data that is not text: NUL bytes (without a UTF-16/32 BOM) or many control bytes."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):
         return False
     sample = data[:8192]
     if b"\x00" in sample:
@@ -89,35 +94,147 @@ def looks_binary(data: bytes) -> bool:
     return control > 0.05 * max(len(sample), 1)
 
 
-def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
-    """Decode article bytes to text.
+# Encodings the detector chooses among for non-UTF text (the ones news sources use). Rare
+# look-alikes (cp1006, cp1125, cp775, ...) fit short mixed English/Russian samples as well and
+# turned Russian into Urdu; they are used only when corpus.encoding names them.
+COMMON_ENCODINGS = [
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "mac_cyrillic",
+    "cp866",
+    "iso8859_5",
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "cp1253",
+    "iso8859_7",
+    "cp1254",
+    "iso8859_9",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "mac_roman",
+    "tis_620",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+    "euc_kr",
+]
+_SAMPLE_BYTES = 1 << 20
 
-    ``encoding='auto'``: UTF-8 (a BOM is removed), UTF-16 with BOM, otherwise the encoding that
-    charset-normalizer detects (e.g. cp1251 for Russian sources). A mostly-UTF-8 file with a few
-    broken bytes keeps UTF-8 and counts the replaced bytes. Raises UnicodeError when no encoding
-    fits.
-    """
-    if encoding != "auto":
-        text = data.decode(encoding, errors="replace")
-        return Decoded(text.lstrip("\ufeff"), encoding, text.count("\ufffd"))
-    if data.startswith(codecs.BOM_UTF8):
-        text = data[3:].decode("utf-8", errors="replace")
-        return Decoded(text, "utf-8-sig", text.count("\ufffd"))
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return Decoded(data.decode("utf-16"), "utf-16")
+
+def check_encoding(encoding: str, key: str = "corpus.encoding") -> str:
+    """``encoding`` if Python knows the codec (or it is 'auto'); a NewslensError naming
+    ``key`` otherwise. Called from the workflow's config validation, before any job."""
+    if encoding == "auto":
+        return encoding
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("utf-8", errors="replace")
-    n_bad = text.count("\ufffd")
-    has_multibyte = any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
-    if has_multibyte and n_bad <= MAX_BAD_UTF8_SHARE * len(data):
-        return Decoded(text, "utf-8", n_bad)
-    best = from_bytes(data).best()
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        info = None
+    if info is None or not hasattr(info, "incrementaldecoder") or encoding.startswith("rot"):
+        raise NewslensError(
+            f"config key {key}: '{encoding}' is not a text encoding Python knows. Use 'auto' "
+            "(detected per file), or a codec name such as utf-8, cp1251, koi8-r, utf-16, latin-1."
+        )
+    try:
+        "a".encode(encoding)
+    except (LookupError, TypeError) as err:  # e.g. base64, zlib: bytes-to-bytes codecs
+        raise NewslensError(
+            f"config key {key}: '{encoding}' is not a text encoding ({err}). Use 'auto' or "
+            "a codec name such as utf-8, cp1251, koi8-r, utf-16, latin-1."
+        ) from err
+    return encoding
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for text that is UTF-16 without a BOM (NUL in every other byte
+    of mostly ASCII text: the other bytes are then printable characters), else None."""
+    sample = data[:8192]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+
+    def text_like(low: bytes, high: bytes) -> bool:
+        chars = [c for c, h in zip(low, high, strict=False) if h == 0]
+        printable = sum(1 for c in chars if c >= 32 or c in (9, 10, 13))
+        return (
+            len(chars) > 0.4 * len(high)
+            and low.count(0) < 0.05 * len(low)
+            and printable >= 0.95 * len(chars)
+        )
+
+    if text_like(even, odd):
+        return "utf-16-le"
+    if text_like(odd, even):
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of text bytes that are not valid UTF-8 (BOMs and UTF-8 are handled by the
+    callers): charset-normalizer's best guess among ``COMMON_ENCODINGS``, judged on the lines
+    that hold non-ASCII bytes (in a mostly English text the few Russian words decide), then
+    among all codecs. Raises UnicodeError when no encoding fits."""
+    lines, size, start = [], 0, 0
+    while size < _SAMPLE_BYTES and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if not data[start:end].isascii():
+            lines.append(data[start:end])
+            size += end - start + 1
+        start = end + 1
+    sample = b"\n".join(lines)[:_SAMPLE_BYTES] or data[:_SAMPLE_BYTES]
+    best = from_bytes(sample, cp_isolation=COMMON_ENCODINGS).best()
+    if best is None:
+        best = from_bytes(sample).best()
     if best is None:
         raise UnicodeError("no text encoding fits these bytes")
-    return Decoded(str(best), best.encoding)
+    return best.encoding
+
+
+def choose_encoding(data: bytes) -> str:
+    """The encoding to decode ``data`` with: a BOM's (UTF-8, UTF-16, UTF-32), UTF-8 when the
+    bytes are UTF-8 (also when at most ``MAX_BAD_UTF8_SHARE`` of them are broken in a text with
+    other multibyte characters), UTF-16 without BOM, else ``detect_encoding``."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf16 = utf16_without_bom(data)  # before UTF-8: NUL bytes are valid UTF-8
+    if utf16:
+        return utf16
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as err:
+        if err.start > len(data) - 4 and err.reason == "unexpected end of data":
+            return "utf-8"  # a sample that cuts a multibyte character
+    text = data.decode("utf-8", errors="replace")
+    n_bad = text.count("\ufffd")
+    n_non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if n_bad <= MAX_BAD_UTF8_SHARE * len(data) and n_non_ascii > n_bad:
+        return "utf-8"
+    return detect_encoding(data)
+
+
+def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
+    """Decode article bytes to text with ``encoding`` or (``'auto'``) the one
+    ``choose_encoding`` finds (e.g. cp1251 for Russian sources); a BOM is removed and bytes
+    that do not decode are replaced by U+FFFD and counted. Raises UnicodeError when no
+    encoding fits."""
+    enc = choose_encoding(data) if encoding == "auto" else encoding
+    text = data.decode(enc, errors="replace")
+    if enc == "utf-8-sig" or encoding != "auto":
+        text = text.lstrip("\ufeff")
+    return Decoded(text, enc, text.count("\ufffd"))
 
 
 def corpus_format(path: Path, fmt: str = "auto") -> str:
@@ -142,9 +259,159 @@ def doc_id_for_file(path: Path, root: Path) -> str:
     return str(rel.with_suffix("")).replace("\\", "/")
 
 
-def read_folder_file(path: Path, root: Path, encoding: str = "auto") -> tuple[dict | None, list]:
-    """One article file -> (record or None, audit records)."""
-    doc_id = doc_id_for_file(path, root)
+@dataclass
+class FolderListing:
+    """What a corpus folder holds: the article files to read (sorted by path) and a record
+    for every entry that is not read (hidden, symlink loop, not a regular file, ...)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[AuditRecord] = field(default_factory=list)
+
+
+def list_folder(
+    root: Path, hidden: str = "skip", symlinked_folders: str = "follow"
+) -> FolderListing:
+    """Every file below ``root``, recursively, in path order.
+
+    ``hidden`` (config key corpus.hidden): 'skip' records files and folders whose name starts
+    with '.' as skipped, 'read' reads them. ``symlinked_folders`` (corpus.symlinked_folders):
+    'follow' reads a folder reached through a symbolic link (a link back into a folder being
+    read, i.e. a loop, or to a folder read already, is recorded as skipped), 'skip' records it
+    as skipped. Symbolic links to files are read; broken links and special files (sockets,
+    pipes) are recorded. Files with an unsupported suffix are listed: ingest records them.
+    """
+    out = FolderListing()
+    root = Path(root)
+
+    def safe(text: str) -> str:  # undecodable bytes of a file name as \xNN
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+    def skip(path: Path, action: str, reason: str) -> None:
+        doc_id = safe(str(path.relative_to(root)).replace("\\", "/"))
+        out.skipped.append(AuditRecord(doc_id, safe(str(path)), "ingest", action, reason))
+
+    def skip_folder(folder: Path, reason: str) -> None:
+        """One record per file inside a folder that is not read (the folder's own record
+        when it holds none)."""
+        try:
+            inside = sorted(p for p in folder.rglob("*") if p.is_file())
+        except OSError:
+            inside = []
+        for p in inside:
+            skip(p, "skipped_file", f"in {reason}")
+        if not inside:
+            skip(folder, "skipped_folder", f"{reason} (no files in it)")
+
+    def walk(folder: Path, active: tuple[str, ...], seen: dict[str, Path]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as err:
+            skip(folder, "skipped_folder", f"cannot list folder: {err.strerror}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            is_link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = entry.is_file(follow_symlinks=True)
+            except OSError:
+                is_dir = is_file = False
+            try:
+                entry.name.encode("utf-8")
+            except UnicodeEncodeError:
+                skip(
+                    path,
+                    "skipped_folder" if is_dir else "skipped_file",
+                    "name is not valid UTF-8 (Snakemake cannot track such files); rename it",
+                )
+                continue
+            if entry.name.startswith(".") and hidden == "skip":
+                if is_dir and not is_link:
+                    skip_folder(
+                        path,
+                        f"the hidden folder '{entry.name}' (name starts with '.'); set "
+                        "corpus.hidden: read to read it",
+                    )
+                else:
+                    skip(
+                        path,
+                        "skipped_folder" if is_dir else "skipped_file",
+                        f"hidden {'folder' if is_dir else 'file'} (name starts with '.'); "
+                        "set corpus.hidden: read to read it",
+                    )
+                continue
+            if is_dir:
+                real = os.path.realpath(path)
+                if real in active:
+                    skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
+                elif is_link and symlinked_folders == "skip":
+                    if real.startswith(real_root + os.sep):
+                        skip(
+                            path,
+                            "skipped_folder",
+                            f"symbolic link to {real}, a folder of the corpus (read there); "
+                            "not followed (corpus.symlinked_folders: skip)",
+                        )
+                    else:
+                        skip_folder(
+                            path,
+                            f"'{entry.name}', a symbolic link to the folder {real}, not "
+                            "followed; set corpus.symlinked_folders: follow to read it",
+                        )
+                elif real in seen:
+                    skip(
+                        path,
+                        "skipped_folder",
+                        f"the folder {real} is read already as {seen[real]}",
+                    )
+                else:
+                    seen[real] = path
+                    walk(path, (*active, real), seen)
+            elif is_file:
+                out.files.append(path)
+            elif is_link and not path.exists():
+                skip(path, "skipped_file", f"broken symbolic link (to {os.readlink(path)})")
+            else:
+                skip(path, "skipped_file", "not a regular file (socket, pipe or device)")
+
+    real_root = os.path.realpath(root)
+    walk(root, (real_root,), {real_root: root})
+    out.files.sort(key=lambda p: str(p.relative_to(root)))
+    return out
+
+
+def folder_doc_ids(files: list[Path], root: Path) -> dict[Path, tuple[str, str]]:
+    """Every article file's id and, when it is not the plain one, why: the id is the path below
+    the folder without the suffix ('tass/a1'), but when several readable files share that
+    (story.txt, story.md, story.html) each keeps its suffix ('story.txt', ...)."""
+    readable = [f for f in files if f.suffix.lower() in FOLDER_SUFFIXES]
+    by_stem: dict[str, list[Path]] = {}
+    for f in readable:
+        by_stem.setdefault(doc_id_for_file(f, root), []).append(f)
+    ids: dict[Path, tuple[str, str]] = {}
+    taken = {stem for stem, group in by_stem.items() if len(group) == 1}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            ids[group[0]] = (stem, "")
+            continue
+        names = ", ".join(f.name for f in group)
+        for f in group:
+            new = str(f.relative_to(root)).replace("\\", "/")
+            n = 2
+            while new in taken:  # e.g. 'story.txt' is also the stem of story.txt.md
+                new = f"{str(f.relative_to(root))}~{n}"
+                n += 1
+            taken.add(new)
+            ids[f] = (new, f"id '{stem}' is shared by {names}: this file's id keeps its suffix")
+    return ids
+
+
+def read_folder_file(
+    path: Path, root: Path, encoding: str = "auto", doc_id: str | None = None
+) -> tuple[dict | None, list]:
+    """One article file -> (record or None, audit records). ``doc_id`` defaults to
+    ``doc_id_for_file``."""
+    doc_id = doc_id or doc_id_for_file(path, root)
     source = str(path)
 
     def skip(reason: str) -> tuple[None, list]:
@@ -190,67 +457,265 @@ def read_folder_file(path: Path, root: Path, encoding: str = "auto") -> tuple[di
     return record, audit
 
 
+TABLE_SAMPLE_BYTES = 64 << 20
+"""Bytes of a text table read to choose its encoding."""
+
+
+class BadRow:
+    """A table row that could not be read (e.g. a JSONL line that is not a JSON object): it
+    stands in the text column, and ``table_columns`` records the row as skipped with
+    ``reason``."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"BadRow({self.reason!r})"
+
+
 def detect_table_encoding(path: Path, encoding: str) -> str:
-    """Encoding of a text table, detected from its first megabyte when 'auto'."""
+    """Encoding of a text table: ``encoding``, or when 'auto' the one ``choose_encoding``
+    finds in its first ``TABLE_SAMPLE_BYTES`` (cut at the last line end)."""
     if encoding != "auto":
         return encoding
     with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        head.decode("utf-8")
+        head = fh.read(TABLE_SAMPLE_BYTES)
+        if fh.read(1):
+            head = head[: head.rfind(b"\n") + 1] or head
+    if not head:
         return "utf-8"
-    except UnicodeDecodeError as err:
-        if err.start > len(head) - 4:  # a multibyte character cut by the sample boundary
-            return "utf-8"
-    best = from_bytes(head).best()
-    return best.encoding if best else "utf-8"
+    try:
+        return choose_encoding(head)
+    except UnicodeError:
+        return "utf-8"  # undecodable bytes are then replaced and counted per row
+
+
+def table_quoting(fmt: str, quoting: str = "auto") -> int:
+    """csv quoting for a text table: TSV files are read without quoting (a text that begins with
+    a quotation mark keeps it), CSV files with standard quoting; ``quoting`` (config key
+    corpus.quoting: standard or none) overrides."""
+    if quoting == "auto":
+        quoting = "none" if fmt == "tsv" else "standard"
+    return csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
+
+
+def _unclosed_quote_column(line: str, sep: str) -> int | None:
+    """0-based field index at which a quoted field opens on ``line`` and does not close there."""
+    field, in_quote, at_start, opened = 0, False, True, None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if in_quote:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    i += 1
+                else:
+                    in_quote = False
+        elif ch == '"' and at_start:
+            in_quote, opened = True, field
+        elif ch == sep:
+            field += 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened if in_quote else None
+
+
+def csv_problem(path: Path, encoding: str, sep: str, quoting: int, error: str = "") -> str:
+    """Where a CSV/TSV file stops being a table: the first record (1-based line where it starts)
+    whose number of fields differs from the header's, or the record in which the file ends
+    inside a quoted field; and the column where a quotation mark opens a field that does not
+    close on that line."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        lines = fh.read().splitlines()
+    header, start, record, problem = None, 1, [], ""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, quoting=quoting, strict=False)
+        try:
+            for record in reader:
+                if header is None:
+                    header = record
+                elif len(record) != len(header):
+                    problem = f"{len(record)} field(s) where the header has {len(header)}"
+                    break
+                last, start = start, reader.line_num + 1
+            else:
+                if "EOF inside string" not in error:
+                    return ""
+                start = last if header is not None else 1
+                problem = "the file ends inside a quoted field"
+        except csv.Error as err:
+            return f"line {start}: {err}"
+    header = header or []
+    line = lines[start - 1] if 0 < start <= len(lines) else ""
+    where = f"line {start}: {problem}"
+    column = _unclosed_quote_column(line, sep)
+    if column is not None and quoting != csv.QUOTE_NONE:
+        name = header[column] if column < len(header) else f"field {column + 1}"
+        where += (
+            f"; in column {column + 1} ('{name}') a quotation mark opens a quoted field that "
+            "does not close on this line"
+        )
+    elif "field(s)" in problem:
+        where += f" (a field holding '{sep}' must be in quotation marks)".replace("\t", "tab")
+    return where
+
+
+def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
+    sep = "," if fmt == "csv" else "\t"
+    mode = table_quoting(fmt, quoting)
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=sep, quoting=mode), [])
+    header = [h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)]
+    if not header or header == [""]:
+        raise NewslensError(
+            f"corpus table {path} is empty: no header line. Point corpus.path at the corpus "
+            "table (first line: the column names)."
+        )
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        raise NewslensError(
+            f"corpus table {path}: the header names column(s) {doubled} more than once; "
+            "rename them in the file so that each column has its own name."
+        )
+    # One more column than the header: a row with one field too many lands there (pandas would
+    # otherwise make the first column the index, or drop the field, without a word).
+    extra = "\x00extra"
+    try:
+        reader = pd.read_csv(
+            path,
+            sep=sep,
+            header=None,
+            skiprows=1,
+            names=[*header, extra],
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding=enc,
+            encoding_errors="replace",
+            chunksize=chunk_rows,
+            quoting=mode,
+        )
+        for chunk in reader:
+            if chunk[extra].notna().any():
+                raise pd.errors.ParserError(
+                    f"row {int(chunk[extra].notna().to_numpy().argmax()) + 1} has too many fields"
+                )
+            yield chunk.drop(columns=extra)
+    except pd.errors.ParserError as err:
+        where = csv_problem(path, enc, sep, mode, str(err))
+        fix = (
+            'Fix the quotation mark in the file (a quote inside a quoted field is written ""), '
+            "or set corpus.quoting: none if quotation marks in this table are ordinary characters"
+            if mode != csv.QUOTE_NONE
+            else "Check the field separators of that line"
+        )
+        raise NewslensError(
+            f"corpus table {path} ({fmt}, read as {enc}): {where or err}. {fix}."
+        ) from err
+
+
+def _jsonl_chunks(path: Path, enc: str, chunk_rows: int):
+    """JSON Lines in chunks: one row per line (row number = line number); a line that is blank,
+    not JSON or not a JSON object becomes a ``BadRow`` in every column."""
+    rows: list = []
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        for line_no, line in enumerate(_json_lines(fh), start=1):
+            stripped = line.strip().lstrip("\ufeff")
+            if not stripped:
+                rows.append(BadRow(f"line {line_no} is blank"))
+            else:
+                try:
+                    value = json.loads(stripped)
+                except json.JSONDecodeError as err:
+                    value = BadRow(
+                        f"line {line_no} is not valid JSON ({err.msg}, column {err.colno})"
+                    )
+                else:
+                    if not isinstance(value, dict):
+                        value = BadRow(
+                            f"line {line_no} is a JSON {_json_type(value)}, not an object "
+                            "with named fields"
+                        )
+                rows.append(value)
+            if len(rows) >= chunk_rows:
+                yield _jsonl_frame(rows)
+                rows = []
+    if rows:
+        yield _jsonl_frame(rows)
+
+
+def _json_lines(fh):
+    """Lines split at newline characters only (JSON strings may hold U+2028 and the like)."""
+    rest = ""
+    while block := fh.read(1 << 20):
+        parts = (rest + block).split("\n")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _json_type(value) -> str:
+    return {list: "array", dict: "object", str: "string", bool: "boolean"}.get(
+        type(value), "number" if isinstance(value, int | float) else "null"
+    )
+
+
+def _jsonl_frame(rows: list) -> pd.DataFrame:
+    keys = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
+    data = {k: [r.get(k) if isinstance(r, dict) else r for r in rows] for k in keys or ["_bad"]}
+    frame = pd.DataFrame(data, dtype=object)
+    frame.attrs["bad_rows"] = [r for r in rows if isinstance(r, BadRow)]
+    return frame
 
 
 def iter_table_chunks(
-    path: Path, fmt: str, encoding: str, chunk_rows: int
+    path: Path, fmt: str, encoding: str, chunk_rows: int, quoting: str = "auto"
 ) -> Iterator[pd.DataFrame]:
-    """Yield the table in chunks of string columns (missing values as None)."""
+    """Yield the table in chunks of object columns (missing values as None). Text cells are
+    strings, except in JSONL and Parquet, where they keep their type (numbers, lists, bytes,
+    ...; ``table_columns`` decodes or skips them) and a Parquet chunk's ``attrs['types']``
+    names each column's Arrow type."""
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             # streamed column chunks: memory stays bounded even for one huge row group
             parquet = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+            types = {f.name: str(f.type) for f in parquet.schema_arrow}
             for batch in parquet.iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas().astype(object)
+                chunk = batch.to_pandas().astype(object)
+                chunk.attrs["types"] = types
+                yield chunk
             return
         enc = detect_table_encoding(path, encoding)
         if fmt in ("csv", "tsv"):
-            reader = pd.read_csv(
-                path,
-                sep="," if fmt == "csv" else "\t",
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding=enc,
-                encoding_errors="replace",
-                chunksize=chunk_rows,
-            )
+            chunks = _csv_chunks(path, fmt, enc, quoting, chunk_rows)
         else:
-            reader = pd.read_json(
-                path,
-                lines=True,
-                dtype=False,
-                encoding=enc,
-                encoding_errors="replace",
-                chunksize=chunk_rows,
-            )
-        for chunk in reader:
-            yield chunk.astype(object)
-    except (ValueError, OSError, pd.errors.ParserError, json.JSONDecodeError) as err:
+            chunks = _jsonl_chunks(path, enc, chunk_rows)
+        quoted = fmt in ("csv", "tsv") and table_quoting(fmt, quoting) != csv.QUOTE_NONE
+        for chunk in chunks:
+            chunk = chunk.astype(object)
+            chunk.attrs["encoding"] = enc
+            chunk.attrs["quoted_csv"] = quoted
+            yield chunk
+    except (ValueError, OSError, json.JSONDecodeError) as err:
         raise NewslensError(f"cannot read corpus table {path} as {fmt}: {err}") from err
 
 
 def _cell(value) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | dict):  # JSON, not a Python repr
+        return json.dumps(value, ensure_ascii=False, default=str) if value else None
     try:
         if pd.isna(value):
             return None
@@ -263,6 +728,74 @@ def _cell(value) -> str | None:
 def _cells(values: list) -> list[str | None]:
     """``_cell`` of every value; strings (the usual case) without a call per value."""
     return [(None if not v or v.isspace() else v) if type(v) is str else _cell(v) for v in values]
+
+
+def _value_kind(value, column_type: str | None) -> str:
+    """How a non-string text cell is named in the audit: kind and type."""
+    if isinstance(value, bool | np.bool_):
+        kind = "a boolean"
+    elif isinstance(value, numbers.Number):
+        kind = "a number"
+    elif isinstance(value, dict):
+        kind = "an object (named fields)"
+    elif isinstance(value, list | tuple | np.ndarray):
+        kind = "a list"
+    else:
+        kind = "a value"
+    return f"{kind} ({column_type or type(value).__name__})"
+
+
+def text_cell(value, column: str, column_type: str | None, encoding: str):
+    """A text column cell -> (text or None, audit action or None, reason). Strings are kept;
+    bytes are decoded (UTF-8, else the detected encoding; binary data is skipped); numbers,
+    booleans, lists and objects are no article text and are skipped, naming their type."""
+    if isinstance(value, str) or value is None:
+        return value, None, ""
+    if isinstance(value, BadRow):
+        return None, "skipped_row", value.reason
+    if isinstance(value, bytes | bytearray):
+        data = bytes(value)
+        if looks_binary(data):
+            return None, "skipped_row", f"column '{column}' holds binary data, not text"
+        try:
+            decoded = decode_bytes(data, encoding)
+        except (UnicodeError, LookupError) as err:
+            return (
+                None,
+                "skipped_row",
+                f"column '{column}' holds bytes that decode as no text ({err})",
+            )
+        if decoded.encoding in ("utf-8", "utf-8-sig") and not decoded.n_replaced:
+            return decoded.text, None, ""
+        return (
+            decoded.text,
+            "decoded_bytes",
+            f"column '{column}' holds bytes ({column_type or 'binary'}): decoded as "
+            f"{decoded.encoding}, {decoded.n_replaced} undecodable byte(s) replaced",
+        )
+    try:
+        if pd.isna(value):
+            return None, None, ""
+    except (TypeError, ValueError):
+        pass
+    return (
+        None,
+        "skipped_row",
+        f"text in column '{column}' is {_value_kind(value, column_type)}, not text; row skipped "
+        "(convert the column to strings if these values are the articles)",
+    )
+
+
+def _row_start_pattern(ids: list) -> re.Pattern | None:
+    """For a quoted CSV with ids: a pattern for a line that starts like a row of this table
+    (an id of the same shape as all ids of the chunk, digits varying, then a comma)."""
+    present = [i.strip() for i in ids if i]
+    if not present or not any(ch.isdigit() for ch in present[0]):
+        return None
+    shape = re.sub(r"\d+", lambda _: r"\d+", re.escape(present[0]))
+    if not all(re.fullmatch(shape, i) for i in present):
+        return None
+    return re.compile(rf"\n[ \t]*({shape},[^\n]*)")
 
 
 def table_columns(
@@ -278,6 +811,19 @@ def table_columns(
     from 1 as in a spreadsheet (header = row 0). A row whose id was seen before (in this or
     an earlier chunk: ``seen_ids``, updated) or whose text is empty is skipped."""
     required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
+    bad_rows = chunk.attrs.get("bad_rows")
+    if bad_rows is not None:  # JSONL: an object may leave out a key (a missing value)
+        seen_keys = [c for c in chunk.columns if c != "_bad"]
+        if columns["text"] not in chunk.columns and len(bad_rows) < len(chunk):
+            raise NewslensError(
+                f"corpus table {path}: no line in rows {first_row + 1}-{first_row + len(chunk)} "
+                f"has the text field '{columns['text']}' (fields: {seen_keys}). Fix "
+                "corpus.columns.text in config/config.yaml."
+            )
+        fill = chunk["_bad"] if "_bad" in chunk else None
+        for name in required:
+            if name not in chunk.columns:
+                chunk[name] = fill if name == columns["text"] else None
     missing = [c for c in required if c not in chunk.columns]
     if missing:
         raise NewslensError(
@@ -285,22 +831,33 @@ def table_columns(
             "Fix corpus.columns / corpus.metadata in config/config.yaml."
         )
     n = len(chunk)
+    text_column = columns["text"]
+    column_type = chunk.attrs.get("types", {}).get(text_column)
+    encoding = chunk.attrs.get("encoding", "auto")
 
     def cells(column: str | None) -> list[str | None]:
-        return _cells(chunk[column].tolist()) if column else [None] * n
+        if not column:
+            return [None] * n
+        return [None if isinstance(v, BadRow) else v for v in _cells(chunk[column].tolist())]
 
-    ids, texts = cells(columns.get("id")), cells(columns["text"])
+    ids, values = cells(columns.get("id")), chunk[text_column].tolist()
+    merged = _row_start_pattern(ids) if chunk.attrs.get("quoted_csv") else None
+    texts: list[str | None] = [None] * n
     keep: list[int] = []
     audit: list[AuditRecord] = []
-    for offset, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+    for offset, (doc_id, value) in enumerate(zip(ids, values, strict=True)):
         row_no = first_row + offset + 1
+        source = f"{path}:row {row_no}"
+        if isinstance(value, BadRow):
+            audit.append(AuditRecord(f"row{row_no}", source, "ingest", "skipped_row", value.reason))
+            continue
         doc_id = doc_id.strip() if doc_id else f"row{row_no}"
         ids[offset] = doc_id
         if doc_id in seen_ids:
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "skipped_row",
                     f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
@@ -308,11 +865,22 @@ def table_columns(
             )
             continue
         seen_ids.add(doc_id)
+        if type(value) is str:
+            text = None if not value or value.isspace() else value
+        else:
+            text, action, reason = text_cell(value, text_column, column_type, encoding)
+            if action == "skipped_row":
+                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+                continue
+            if action:
+                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+            if text is not None and not text.strip():
+                text = None
         if text is None:
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "skipped_row",
                     f"empty text in column '{columns['text']}'",
@@ -324,18 +892,32 @@ def table_columns(
             audit.append(
                 AuditRecord(
                     doc_id,
-                    f"{path}:row {row_no}",
+                    source,
                     "ingest",
                     "replaced_bytes",
                     f"{n_bad} undecodable byte(s) replaced by U+FFFD",
                 )
             )
+        if merged is not None and "\n" in text and merged.search(text):
+            audit.append(
+                AuditRecord(
+                    doc_id,
+                    source,
+                    "ingest",
+                    "suspect_merged_rows",
+                    "the text holds line(s) that look like rows of this table (an id, then "
+                    "a comma): a quotation mark in this row may not close. The text is kept as "
+                    "read; check the file (or set corpus.quoting: none)",
+                    content=merged.search(text).group(1)[:300],
+                )
+            )
+        texts[offset] = text
         keep.append(offset)
     out = {
         "doc_id": [ids[i] for i in keep],
         "source": [f"{path}:row {first_row + i + 1}" for i in keep],
         "kind": ["text"] * len(keep),
-        "encoding": [""] * len(keep),
+        "encoding": [encoding if encoding != "auto" else ""] * len(keep),
         "raw": [texts[i] for i in keep],
     }
     for key in ("title", "date", "author"):

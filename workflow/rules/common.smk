@@ -58,6 +58,16 @@ def check_config_before_jobs():
 
 check_config_before_jobs()
 
+# The package's own checks of config values, before any job (scripts/ of this checkout first).
+sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+from newslens.corpus import check_encoding, list_folder
+from newslens.runtime import NewslensError
+
+try:
+    check_encoding(config["corpus"]["encoding"])
+except NewslensError as err:
+    raise WorkflowError(str(err)) from None
+
 
 scattergather:
     shard=2,
@@ -92,8 +102,9 @@ def shard_files(pattern):
 def corpus_files():
     """The corpus files as rule input, so that adding or editing an article reruns ingest.
 
-    A folder corpus lists every file below it (hidden files excluded; unsupported ones are
-    still listed so that ingest records them as skipped). A table corpus is its one file.
+    A folder corpus lists every file below it as newslens.corpus.list_folder does (hidden
+    files and symlinked folders as corpus.hidden / corpus.symlinked_folders say; unsupported
+    ones are still listed so that ingest records them as skipped). A table corpus is its one file.
     """
     path = Path(config["corpus"]["path"])
     if path.is_file():
@@ -104,16 +115,19 @@ def corpus_files():
             f"(working directory: {os.getcwd()}). Point it at a folder of .txt/.md/.html "
             "articles or at one CSV/TSV/JSONL/Parquet table."
         )
-    files = sorted(
-        str(p)
-        for p in path.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    )
+    corpus = config["corpus"]
+    listing = list_folder(path, corpus["hidden"], corpus["symlinked_folders"])
+    files = [str(p) for p in listing.files]
     if not files:
         raise WorkflowError(
-            f"config key corpus.path: the folder '{path}' holds no files. Put one article "
-            "per .txt/.md/.html file there, or point corpus.path at a table file."
+            f"config key corpus.path: the folder '{path}' holds no files to read"
+            + (
+                f" ({len(listing.skipped)} skipped: {listing.skipped[0].reason})"
+                if listing.skipped
+                else ""
+            )
+            + ". Put one article per .txt/.md/.html file there, or point corpus.path at a "
+            "table file."
         )
     return files
 

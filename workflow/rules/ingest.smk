@@ -7,8 +7,10 @@ rule ingest:
     output:
         shards=shard_files(f"{INTERIM}/raw/{{scatteritem}}.parquet"),
         audit=f"{INTERIM}/audit/ingest.parquet",
+        inputs=f"{INTERIM}/audit/ingest_inputs.parquet",
     log:
-        f"{LOGS}/ingest.log",
+        log=f"{LOGS}/ingest.log",
+        audit=f"{LOGS}/ingest_audit.csv",
     benchmark:
         f"{BENCH}/ingest.tsv"
     conda:
@@ -47,10 +49,13 @@ rule clean:
 rule deduplicate:
     input:
         clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
+        clean_audit=shard_files(f"{INTERIM}/audit/clean/{{scatteritem}}.parquet"),
+        ingest_audit=f"{INTERIM}/audit/ingest.parquet",
     output:
         dropped=f"{INTERIM}/duplicates.parquet",
     log:
-        f"{LOGS}/deduplicate.log",
+        log=f"{LOGS}/deduplicate.log",
+        audit=f"{LOGS}/cleaning_audit.csv",
     benchmark:
         f"{BENCH}/deduplicate.tsv"
     conda:
@@ -62,3 +67,29 @@ rule deduplicate:
         dedup=config["cleaning"]["dedup"],
     script:
         "../../scripts/corpus_deduplicate.py"
+
+
+rule input_accounting:
+    input:
+        inputs=f"{INTERIM}/audit/ingest_inputs.parquet",
+        clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
+        clean_audit=shard_files(f"{INTERIM}/audit/clean/{{scatteritem}}.parquet"),
+        dropped=f"{INTERIM}/duplicates.parquet",
+    output:
+        accounting=report(
+            f"{TABLES}/input_accounting.csv",
+            caption="../report/input_accounting.rst",
+            category="Corpus",
+            labels={"item": "Input accounting"},
+        ),
+    log:
+        f"{LOGS}/input_accounting.log",
+    benchmark:
+        f"{BENCH}/input_accounting.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/corpus_accounting.py"
+
+
+FINAL_OUTPUTS.append(f"{TABLES}/input_accounting.csv")
