@@ -179,22 +179,22 @@ def main() -> None:
     pairs["prior"] = 0.5 * pairs["sentences_compound"] + 0.5 * pairs["article_compound"]
     items = pd.read_csv(tables / "sentiment_actor_validation_items.csv", dtype={"doc_id": str})
     cv = pd.read_csv(tables / "sentiment_actor_supervised_cv.csv", dtype={"doc_id": str})
-    targets = pd.read_csv(tables / "actor_targets.csv", dtype={"doc_id": str})
-    named = targets["status"].eq("named")
+    named = pairs["n_mentions"] > 0
     print(
         f"PerSenT dev {len(dev)} (coded, train), fixed_test {len(test)} (gold); targets "
-        f"{args.targets}: {int(named.sum())} of {len(targets)} named; pipeline {seconds:.0f} s"
+        f"{args.targets}: {int(named.sum())} of {len(pairs)} named; pipeline {seconds:.0f} s"
     )
 
     def joined(coded: pd.DataFrame) -> pd.DataFrame:
         t = coded[["doc_id", "target", "label"]].rename(columns={"target": "actor"})
-        t = t.merge(pairs, on=["doc_id", "actor"], how="left")
+        t = t.merge(pairs.drop(columns=["label"]), on=["doc_id", "actor"], how="left")
         miss = t["n_mentions"].isna() | (t["n_mentions"] == 0)
         for c in [*VARIANTS.values()]:
             t[c] = t[c].fillna(t["article_compound"])
         return t, miss
 
     tdev, _ = joined(dev)
+    tdev = tdev.dropna(subset=["article_compound"])
     ttest, miss = joined(test)
     ttest = ttest.dropna(subset=["article_compound"])
     gold = ttest["label"].to_numpy(dtype=object)

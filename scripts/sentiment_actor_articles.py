@@ -34,12 +34,16 @@ def main(smk):
     pairs = add_unnamed_targets(pairs, targets, scores, th["negative"], th["positive"])
     write_table(pairs, smk.output.pairs)
     if smk.output.get("contexts"):
-        keys = set(zip(mentions["doc_id"].astype(str), mentions["sent_id"].astype(int)))
+        keys = pd.MultiIndex.from_arrays(
+            [mentions["doc_id"].astype(str), mentions["sent_id"].astype("int64")]
+        )
         parts = []
         for batch in iter_parquet(
             smk.input.sentences, smk.params.batch_rows, ["doc_id", "sent_id", "start", "text"]
         ):
-            mask = [k in keys for k in zip(batch["doc_id"].astype(str), batch["sent_id"])]
+            mask = pd.MultiIndex.from_arrays(
+                [batch["doc_id"].astype(str), batch["sent_id"].astype("int64")]
+            ).isin(keys)
             parts.append(batch[mask])
         sentences = pd.concat(parts, ignore_index=True) if parts else None
         contexts = actor_contexts(sentences if sentences is not None else pd.DataFrame(), mentions)
