@@ -63,15 +63,30 @@ def empty_pairs() -> pd.DataFrame:
 
 def _positions(scores: pd.DataFrame) -> pd.DataFrame:
     """doc_id, sent_id, pos (0-based rank of the sentence in its article), compound, and the
-    article's sentence count and mean compound."""
-    s = scores[["doc_id", "sent_id", "compound"]].copy()
-    s["doc_id"] = s["doc_id"].astype(str)
-    s = s.drop_duplicates(["doc_id", "sent_id"]).sort_values(["doc_id", "sent_id"], kind="stable")
-    s["pos"] = s.groupby("doc_id", sort=False).cumcount()
-    g = s.groupby("doc_id", sort=False)["compound"]
-    s["doc_sentences"] = g.transform("size")
-    s["article_compound"] = g.transform("mean")
-    return s.reset_index(drop=True)
+    article's sentence count and mean compound. Numeric work on factorized ids; a repeated
+    (doc_id, sent_id) counts once."""
+    doc = scores["doc_id"].astype(str).to_numpy(dtype=object)
+    sent = scores["sent_id"].to_numpy(dtype=np.int64)
+    comp = scores["compound"].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(doc)
+    order = np.lexsort((sent, codes))
+    codes, sent, comp = codes[order], sent[order], comp[order]
+    keep = np.r_[True, (codes[1:] != codes[:-1]) | (sent[1:] != sent[:-1])]
+    if not keep.all():
+        codes, sent, comp = codes[keep], sent[keep], comp[keep]
+    counts = np.bincount(codes, minlength=len(uniques))
+    sums = np.bincount(codes, weights=comp, minlength=len(uniques))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return pd.DataFrame(
+        {
+            "doc_id": np.asarray(uniques, dtype=object)[codes],
+            "sent_id": sent,
+            "compound": comp,
+            "pos": np.arange(len(codes)) - starts[codes],
+            "doc_sentences": counts[codes],
+            "article_compound": (sums / np.maximum(counts, 1))[codes],
+        }
+    )
 
 
 def actor_article_scores(
@@ -109,9 +124,11 @@ def actor_article_scores(
         )
     if len(mentions) == 0 or len(scores) == 0:
         return empty_pairs()
-    s = _positions(scores)
     m = mentions[["doc_id", "sent_id", "actor"]].copy()
     m["doc_id"] = m["doc_id"].astype(str)
+    # only the articles that name an actor are needed
+    named = scores["doc_id"].astype(str).isin(pd.unique(m["doc_id"]))
+    s = _positions(scores[named.to_numpy()])
     counts = m.groupby(["doc_id", "actor", "sent_id"], sort=True).size().rename("k").reset_index()
     counts = counts.merge(s, on=["doc_id", "sent_id"], how="inner")
     if len(counts) == 0:
