@@ -372,3 +372,116 @@ if SENT["validation"]["file"]:
             "../../scripts/sentiment_validation.py"
 
     FINAL_OUTPUTS.append(f"{TABLES}/sentiment_validation_correlations.csv")
+
+
+# Sentiment toward each actor per article (docs/actor-sentiment.md): lexicon scores of the
+# actor's context, the optional supervised classifier and validation against gold pairs.
+ACTOR_SUP = SENT["actor_supervised"]
+ACTOR_VAL = SENT["actor_validation"]
+# the masked context text of each pair is needed only by the supervised classifier
+ACTOR_CONTEXTS = (
+    {"contexts": f"{INTERIM}/actor_contexts/{{scatteritem}}.parquet"}
+    if ACTOR_SUP["file"]
+    else {}
+)
+
+
+rule actor_articles:
+    input:
+        scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+        mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+    output:
+        **ACTOR_CONTEXTS,
+        pairs=f"{INTERIM}/actor_articles/{{scatteritem}}.parquet",
+    log:
+        f"{LOGS}/actor_articles/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/actor_articles/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    params:
+        scores=SENT["actor_scores"],
+        batch_rows=SENT_BATCH_ROWS,
+    script:
+        "../../scripts/sentiment_actor_articles.py"
+
+
+rule sentiment_actor_articles:
+    input:
+        pairs=shard_files(f"{INTERIM}/actor_articles/{{scatteritem}}.parquet"),
+    output:
+        pairs=f"{TABLES}/sentiment_actor_articles.csv",
+    log:
+        f"{LOGS}/sentiment_actor_articles.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/sentiment_actor_gather.py"
+
+
+FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_articles.csv")
+
+
+if ACTOR_SUP["file"]:
+
+    rule sentiment_actor_supervised:
+        input:
+            coded=ACTOR_SUP["file"],
+            pairs=f"{TABLES}/sentiment_actor_articles.csv",
+            documents=f"{TABLES}/sentiment_documents.csv",
+            contexts=shard_files(f"{INTERIM}/actor_contexts/{{scatteritem}}.parquet"),
+        output:
+            metrics=f"{TABLES}/sentiment_actor_supervised_metrics.csv",
+            confusion=f"{TABLES}/sentiment_actor_supervised_confusion.csv",
+            cv=f"{TABLES}/sentiment_actor_supervised_cv.csv",
+            labels=f"{TABLES}/sentiment_actor_supervised.csv",
+            model=f"{INTERIM}/sentiment_actor_supervised/model.pkl",
+        log:
+            f"{LOGS}/sentiment_actor_supervised.log",
+        benchmark:
+            f"{BENCH}/sentiment_actor_supervised.tsv"
+        conda:
+            ENV
+        params:
+            supervised=ACTOR_SUP,
+        script:
+            "../../scripts/sentiment_actor_supervised.py"
+
+    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_supervised.csv")
+
+
+if ACTOR_VAL["file"]:
+
+    rule sentiment_actor_validation:
+        input:
+            **(
+                {
+                    "model": f"{INTERIM}/sentiment_actor_supervised/model.pkl",
+                    "cv": f"{TABLES}/sentiment_actor_supervised_cv.csv",
+                    "contexts": shard_files(
+                        f"{INTERIM}/actor_contexts/{{scatteritem}}.parquet"
+                    ),
+                }
+                if ACTOR_SUP["file"]
+                else {}
+            ),
+            gold=ACTOR_VAL["file"],
+            pairs=f"{TABLES}/sentiment_actor_articles.csv",
+            documents=f"{TABLES}/sentiment_documents.csv",
+        output:
+            metrics=f"{TABLES}/sentiment_actor_validation_metrics.csv",
+            per_item=f"{TABLES}/sentiment_actor_validation_items.csv",
+        log:
+            f"{LOGS}/sentiment_actor_validation.log",
+        conda:
+            ENV
+        params:
+            validation=ACTOR_VAL,
+            scores=SENT["actor_scores"],
+            bootstrap=SENT_BOOT,
+        script:
+            "../../scripts/sentiment_actor_validation.py"
+
+    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_validation_metrics.csv")

@@ -1,0 +1,537 @@
+"""Sentiment toward an actor per (article, actor) pair: lexicon scores of the actor's context,
+a supervised classifier trained on coded pairs, and validation against gold pairs.
+
+* :func:`actor_article_scores` -- one row per (article, actor) mentioned in it: the VADER
+  compound of the sentences naming the actor, of a window of sentences around its mentions,
+  of the whole article weighted by distance to the nearest mention, of the article itself,
+  and the configured score (``method``) with its label from the actor thresholds.
+* :func:`actor_contexts` -- the text of the sentences naming the actor, every mention masked
+  as ``[TGT]`` (what the supervised classifier reads).
+* :func:`fit_actor_classifier` / :func:`cross_validated_predictions` -- TF-IDF of the masked
+  context plus the lexicon features, logistic regression with C and class weights chosen by
+  inner cross-validation; out-of-fold predictions for the k-fold report and for validation.
+* :func:`agreement_with_ci` -- macro-F1, accuracy, Cohen's kappa and per-class P/R/F1 with
+  seeded percentile-bootstrap intervals over the coded items.
+
+All functions are pure over pandas tables; the rule scripts do the reading and writing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from newslens.runtime import NewslensError
+from newslens.sentiment import LABELS, label_compound
+
+METHODS = ("sentences", "window", "distance", "article", "prior")
+PAIR_COLUMNS = [
+    "doc_id",
+    "actor",
+    "n_mentions",
+    "n_sentences",
+    "doc_sentences",
+    "first_position",
+    "sentences_compound",
+    "window_compound",
+    "distance_compound",
+    "article_compound",
+    "score",
+    "label",
+]
+NUMERIC_FEATURES = [
+    "sentences_compound",
+    "window_compound",
+    "distance_compound",
+    "article_compound",
+    "log_mentions",
+    "share_sentences",
+    "first_position",
+]
+MASK = "[TGT]"
+
+
+def empty_pairs() -> pd.DataFrame:
+    """A pair table with no rows and the columns of :func:`actor_article_scores`."""
+    out = pd.DataFrame({c: pd.Series([], dtype=float) for c in PAIR_COLUMNS})
+    for c in ("doc_id", "actor", "label"):
+        out[c] = out[c].astype(object)
+    for c in ("n_mentions", "n_sentences", "doc_sentences"):
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def _positions(scores: pd.DataFrame) -> pd.DataFrame:
+    """doc_id, sent_id, pos (0-based rank of the sentence in its article), compound, and the
+    article's sentence count and mean compound. Numeric work on factorized ids; a repeated
+    (doc_id, sent_id) counts once."""
+    doc = scores["doc_id"].astype(str).to_numpy(dtype=object)
+    sent = scores["sent_id"].to_numpy(dtype=np.int64)
+    comp = scores["compound"].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(doc)
+    order = np.lexsort((sent, codes))
+    codes, sent, comp = codes[order], sent[order], comp[order]
+    keep = np.r_[True, (codes[1:] != codes[:-1]) | (sent[1:] != sent[:-1])]
+    if not keep.all():
+        codes, sent, comp = codes[keep], sent[keep], comp[keep]
+    counts = np.bincount(codes, minlength=len(uniques))
+    sums = np.bincount(codes, weights=comp, minlength=len(uniques))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return pd.DataFrame(
+        {
+            "doc_id": np.asarray(uniques, dtype=object)[codes],
+            "sent_id": sent,
+            "compound": comp,
+            "pos": np.arange(len(codes)) - starts[codes],
+            "doc_sentences": counts[codes],
+            "article_compound": (sums / np.maximum(counts, 1))[codes],
+        }
+    )
+
+
+def actor_article_scores(
+    scores: pd.DataFrame,
+    mentions: pd.DataFrame,
+    method: str = "sentences",
+    window: int = 1,
+    decay: float = 1.0,
+    prior_weight: float = 0.5,
+    negative: float = -0.05,
+    positive: float = 0.05,
+    variants: bool = True,
+) -> pd.DataFrame:
+    """Per (article, actor) with at least one mention: the lexicon scores of its context.
+
+    ``scores`` holds every sentence of the articles (doc_id, sent_id, compound); ``mentions``
+    one row per mention (doc_id, sent_id, actor). Columns:
+
+    - sentences_compound: mean compound of the sentences naming the actor;
+    - window_compound: mean over the sentences within ``window`` sentences of a mention;
+    - distance_compound: mean over all the article's sentences, weighted by
+      ``exp(-d / decay)``, d = distance in sentences to the nearest mention;
+    - article_compound: mean over all the article's sentences (its tone);
+    - score: the column named by ``method``; "prior" is
+      ``prior_weight * sentences + (1 - prior_weight) * article``;
+    - label: negative if score <= ``negative``, positive if >= ``positive``, else neutral.
+
+    With ``variants`` false, the window and distance columns (not needed by ``method``) are
+    left NaN, which keeps the cost linear in the mentions.
+    """
+    if method not in METHODS:
+        raise NewslensError(
+            f"config key sentiment.actor_scores.method: unknown method {method!r}; "
+            f"use one of {list(METHODS)}."
+        )
+    if len(mentions) == 0 or len(scores) == 0:
+        return empty_pairs()
+    m = mentions[["doc_id", "sent_id", "actor"]].copy()
+    m["doc_id"] = m["doc_id"].astype(str)
+    # only the articles that name an actor are needed
+    named = scores["doc_id"].astype(str).isin(pd.unique(m["doc_id"]))
+    s = _positions(scores[named.to_numpy()])
+    counts = m.groupby(["doc_id", "actor", "sent_id"], sort=True).size().rename("k").reset_index()
+    counts = counts.merge(s, on=["doc_id", "sent_id"], how="inner")
+    if len(counts) == 0:
+        return empty_pairs()
+    keys = ["doc_id", "actor"]
+    g = counts.groupby(keys, sort=True)
+    out = pd.DataFrame(
+        {
+            "n_mentions": g["k"].sum(),
+            "n_sentences": g.size(),
+            "doc_sentences": g["doc_sentences"].first(),
+            "first_position": g["pos"].min() / g["doc_sentences"].first().clip(lower=1),
+            "sentences_compound": g["compound"].mean(),
+            "article_compound": g["article_compound"].first(),
+        }
+    ).reset_index()
+    out["window_compound"] = np.nan
+    out["distance_compound"] = np.nan
+    if variants or method == "window":
+        out["window_compound"] = _window_means(counts[[*keys, "pos"]], s, window, keys, out)
+    if variants or method == "distance":
+        out["distance_compound"] = _distance_means(counts[[*keys, "pos"]], s, decay, keys, out)
+    if method == "prior":
+        score = (
+            prior_weight * out["sentences_compound"] + (1 - prior_weight) * out["article_compound"]
+        )
+    else:
+        score = out[f"{method}_compound"]
+    out["score"] = score.to_numpy(dtype=float)
+    out["label"] = label_compound(out["score"], negative, positive)
+    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
+    return out[PAIR_COLUMNS]
+
+
+def _window_means(mpos, s, window, keys, out) -> np.ndarray:
+    """Mean compound of the sentences within ``window`` of a mention, per pair of ``out``."""
+    offsets = np.arange(-int(window), int(window) + 1)
+    rep = mpos.loc[mpos.index.repeat(len(offsets))].reset_index(drop=True)
+    rep["pos"] = rep["pos"].to_numpy() + np.tile(offsets, len(mpos))
+    rep = rep.drop_duplicates()
+    rep = rep.merge(s[["doc_id", "pos", "compound"]], on=["doc_id", "pos"], how="inner")
+    means = rep.groupby(keys, sort=True)["compound"].mean()
+    return means.reindex(pd.MultiIndex.from_frame(out[keys])).to_numpy(dtype=float)
+
+
+def _distance_means(mpos, s, decay, keys, out) -> np.ndarray:
+    """Mean compound of all sentences of the article weighted by exp(-d / decay), d the
+    distance in sentences to the nearest mention of the actor, per pair of ``out``."""
+    pairs = out[keys].reset_index(drop=True).copy()
+    pairs["pair"] = np.arange(len(pairs))
+    grid = pairs.merge(s[["doc_id", "pos", "compound"]], on="doc_id", how="inner")
+    ment = mpos.merge(pairs, on=keys)[["pair", "pos"]].drop_duplicates()
+    ment = ment.sort_values(["pair", "pos"], kind="stable").reset_index(drop=True)
+    # nearest mention: per pair the mention positions are sorted; search each sentence's pos
+    grid = grid.sort_values(["pair", "pos"], kind="stable").reset_index(drop=True)
+    key_m = ment["pair"].to_numpy(np.int64) * (1 << 32) + ment["pos"].to_numpy(np.int64)
+    key_g = grid["pair"].to_numpy(np.int64) * (1 << 32) + grid["pos"].to_numpy(np.int64)
+    right = np.searchsorted(key_m, key_g, side="left")
+    big = np.iinfo(np.int64).max // 4
+    d = np.full(len(grid), big, dtype=np.int64)
+    for cand in (right - 1, right):
+        ok = (cand >= 0) & (cand < len(key_m))
+        c = np.clip(cand, 0, max(len(key_m) - 1, 0))
+        same = ok & (ment["pair"].to_numpy()[c] == grid["pair"].to_numpy())
+        dist = np.abs(ment["pos"].to_numpy()[c] - grid["pos"].to_numpy())
+        d = np.where(same, np.minimum(d, dist), d)
+    w = np.exp(-d / max(float(decay), 1e-9))
+    num = np.bincount(grid["pair"], weights=w * grid["compound"].to_numpy(), minlength=len(pairs))
+    den = np.bincount(grid["pair"], weights=w, minlength=len(pairs))
+    return num / np.where(den > 0, den, np.nan)
+
+
+# --------------------------------------------------------------------------- context text
+
+
+def actor_contexts(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Per (doc_id, actor): ``context``, the sentences naming the actor joined by a space,
+    each mention of the actor replaced by ``[TGT]`` (so a model learns the portrayal, not the
+    name). ``sentences`` needs doc_id, sent_id, start, text; ``mentions`` doc_id, sent_id,
+    actor, start, end (character offsets into the article, as the mention table gives)."""
+    if len(mentions) == 0 or len(sentences) == 0:
+        return pd.DataFrame({"doc_id": [], "actor": [], "context": []}, dtype=object)
+    sent = sentences[["doc_id", "sent_id", "start", "text"]].rename(columns={"start": "s0"})
+    sent = sent.assign(doc_id=sent["doc_id"].astype(str))
+    m = mentions[["doc_id", "sent_id", "actor", "start", "end"]].copy()
+    m["doc_id"] = m["doc_id"].astype(str)
+    m = m.merge(sent, on=["doc_id", "sent_id"], how="inner")
+    m = m.sort_values(["doc_id", "actor", "sent_id", "start"], kind="stable")
+    rows = []
+    for (doc, actor, _), grp in m.groupby(["doc_id", "actor", "sent_id"], sort=False):
+        text = str(grp["text"].iloc[0])
+        s0 = int(grp["s0"].iloc[0])
+        pieces, cursor = [], 0
+        for a, b in zip(grp["start"].to_numpy() - s0, grp["end"].to_numpy() - s0, strict=True):
+            a, b = max(int(a), cursor), max(int(b), cursor)
+            pieces.append(text[cursor:a])
+            pieces.append(MASK)
+            cursor = b
+        pieces.append(text[cursor:])
+        rows.append((doc, actor, "".join(pieces)))
+    t = pd.DataFrame(rows, columns=["doc_id", "actor", "context"])
+    return t.groupby(["doc_id", "actor"], sort=True)["context"].agg(" ".join).reset_index()
+
+
+def feature_table(pairs: pd.DataFrame, contexts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The classifier's input per pair: ``context`` plus the numeric features (lexicon scores,
+    log mention count, share of the article's sentences naming the actor, first position).
+    Pairs without a mention (an actor coded but not found) get the article's tone for every
+    lexicon score, 0 mentions and an empty context."""
+    f = pairs.copy()
+    art = f["article_compound"].astype(float).fillna(0.0)
+    for c in ("sentences_compound", "window_compound", "distance_compound"):
+        f[c] = f[c].astype(float).fillna(art)
+    f["article_compound"] = art
+    n = f["n_mentions"].astype(float).fillna(0.0)
+    f["log_mentions"] = np.log1p(n)
+    docs = f["doc_sentences"].astype(float).fillna(0.0).clip(lower=1)
+    f["share_sentences"] = f["n_sentences"].astype(float).fillna(0.0) / docs
+    f["first_position"] = f["first_position"].astype(float).fillna(1.0)
+    if contexts is not None:
+        f = f.drop(columns=["context"], errors="ignore").merge(
+            contexts, on=["doc_id", "actor"], how="left"
+        )
+    if "context" not in f:
+        f["context"] = ""
+    f["context"] = f["context"].fillna("").astype(str)
+    return f
+
+
+# --------------------------------------------------------------------------- supervised
+
+
+def make_actor_model(seed: int = 0, c_grid=(0.1, 1.0, 10.0), inner_folds: int = 3):
+    """TF-IDF (word 1-2-grams of the masked context) + standardised numeric features ->
+    logistic regression; C and the class weights (balanced or none) chosen by inner
+    stratified cross-validation on macro-F1."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    features = ColumnTransformer(
+        [
+            (
+                "tfidf",
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                "context",
+            ),
+            ("lexicon", StandardScaler(), NUMERIC_FEATURES),
+        ]
+    )
+    clf = LogisticRegression(max_iter=3000, random_state=seed)
+    pipe = Pipeline([("features", features), ("clf", clf)])
+    grid = {"clf__C": list(c_grid), "clf__class_weight": [None, "balanced"]}
+    inner = StratifiedKFold(inner_folds, shuffle=True, random_state=seed)
+    return GridSearchCV(pipe, grid, scoring="f1_macro", cv=inner, n_jobs=1, refit=True)
+
+
+def _inner_folds(y, inner_folds: int) -> int:
+    smallest = int(pd.Series(y).value_counts().min())
+    return max(2, min(inner_folds, smallest))
+
+
+def fit_actor_classifier(features: pd.DataFrame, y, seed: int = 0, c_grid=(0.1, 1.0, 10.0)):
+    """The fitted model (GridSearchCV refit on all rows) for a feature table and labels."""
+    y = np.asarray(y, dtype=object)
+    model = make_actor_model(seed, c_grid, _inner_folds(y, 3))
+    model.fit(features[["context", *NUMERIC_FEATURES]], y)
+    return model
+
+
+def predict_actor(model, features: pd.DataFrame) -> pd.DataFrame:
+    """label, prob_negative, prob_neutral, prob_positive and score = P(pos) - P(neg)."""
+    x = features[["context", *NUMERIC_FEATURES]]
+    prob = model.predict_proba(x) if len(x) else np.empty((0, len(model.classes_)))
+    classes = list(model.classes_)
+    out = pd.DataFrame(index=features.index)
+    for lab in LABELS:
+        out[f"prob_{lab}"] = prob[:, classes.index(lab)] if lab in classes else 0.0
+    idx = np.argmax(prob, axis=1) if len(x) else np.empty(0, dtype=int)
+    out["label"] = np.asarray(classes, dtype=object)[idx]
+    out["score"] = out["prob_positive"] - out["prob_negative"]
+    return out
+
+
+def cross_validated_predictions(
+    features: pd.DataFrame, y, folds: int = 5, seed: int = 0, c_grid=(0.1, 1.0, 10.0)
+) -> pd.DataFrame:
+    """Out-of-fold predictions (stratified k-fold, seeded): every row is predicted by a model
+    that never saw it (nested: each fold's model tunes C and class weights on its own
+    training rows). Returns the columns of :func:`predict_actor` plus ``fold``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y, dtype=object)
+    out = []
+    for k, (tr, te) in enumerate(
+        StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+    ):
+        model = fit_actor_classifier(features.iloc[tr], y[tr], seed, c_grid)
+        pred = predict_actor(model, features.iloc[te])
+        pred["fold"] = k
+        out.append(pred)
+    return pd.concat(out).reindex(features.index)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def cohen_kappa(y_true, y_pred, labels=LABELS) -> float:
+    """Cohen's kappa of two label sequences (NaN when chance agreement is 1)."""
+    yt, yp = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    n = len(yt)
+    if n == 0:
+        return float("nan")
+    po = float(np.mean(yt == yp))
+    pe = sum(float(np.mean(yt == lab)) * float(np.mean(yp == lab)) for lab in labels)
+    return float("nan") if pe >= 1 else (po - pe) / (1 - pe)
+
+
+def _scores(yt, yp, labels) -> dict:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    present = [lab for lab in labels if lab in set(yt)]
+    p, r, f, _ = precision_recall_fscore_support(yt, yp, labels=present, zero_division=0)
+    out = {"macro_f1": float(np.mean(f)) if len(f) else float("nan")}
+    out["accuracy"] = float(np.mean(yt == yp)) if len(yt) else float("nan")
+    out["kappa"] = cohen_kappa(yt, yp, labels)
+    for i, lab in enumerate(present):
+        out[f"precision_{lab}"], out[f"recall_{lab}"], out[f"f1_{lab}"] = p[i], r[i], f[i]
+    return out
+
+
+def agreement_with_ci(
+    y_true, y_pred, resamples: int = 1000, seed: int = 0, confidence: float = 0.95, labels=LABELS
+) -> pd.DataFrame:
+    """One row per statistic (macro_f1, accuracy, kappa, precision/recall/f1 per coded
+    class): estimate and percentile-bootstrap interval over items (seeded)."""
+    yt, yp = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    est = _scores(yt, yp, labels)
+    rng = np.random.default_rng(seed)
+    boots = {k: [] for k in est}
+    for _ in range(resamples if len(yt) > 1 else 0):
+        i = rng.integers(0, len(yt), len(yt))
+        b = _scores(yt[i], yp[i], labels)
+        for k in boots:
+            boots[k].append(b.get(k, np.nan))
+    alpha = (1 - confidence) / 2
+    rows = []
+    for k, v in est.items():
+        arr = np.asarray(boots[k], dtype=float)
+        arr = arr[np.isfinite(arr)]
+        lo, hi = np.quantile(arr, [alpha, 1 - alpha]) if len(arr) else (np.nan, np.nan)
+        rows.append({"statistic": k, "estimate": v, "ci_low": lo, "ci_high": hi})
+    out = pd.DataFrame(rows)
+    out["n_items"] = len(yt)
+    return out
+
+
+def paired_difference_ci(
+    y_true, pred_a, pred_b, resamples: int = 1000, seed: int = 0, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """macro-F1(a) - macro-F1(b) on the same items with a paired percentile-bootstrap
+    interval (items resampled together for both methods)."""
+    from sklearn.metrics import f1_score
+
+    yt = np.asarray(y_true, dtype=object)
+    a, b = np.asarray(pred_a, dtype=object), np.asarray(pred_b, dtype=object)
+    labs = [lab for lab in LABELS if lab in set(yt)]
+
+    def diff(i):
+        return f1_score(yt[i], a[i], labels=labs, average="macro", zero_division=0) - f1_score(
+            yt[i], b[i], labels=labs, average="macro", zero_division=0
+        )
+
+    rng = np.random.default_rng(seed)
+    d = [diff(rng.integers(0, len(yt), len(yt))) for _ in range(resamples)]
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(d, [alpha, 1 - alpha])
+    return float(diff(np.arange(len(yt)))), float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------- pipeline helpers
+
+
+def add_unnamed_targets(
+    pairs: pd.DataFrame, targets: pd.DataFrame, scores: pd.DataFrame, negative, positive
+) -> pd.DataFrame:
+    """Add the per-article targets that the article never names (``targets``: doc_id, actor,
+    n_mentions): 0 mentions, every lexicon score the article's tone, labelled with the actor
+    thresholds. Targets of articles without scored sentences are left out."""
+    if len(targets) == 0:
+        return pairs
+    t = targets[["doc_id", "actor"]].astype(str).drop_duplicates()
+    have = pd.MultiIndex.from_frame(pairs[["doc_id", "actor"]].astype(str))
+    t = t[~pd.MultiIndex.from_frame(t).isin(have)]
+    if len(t) == 0 or len(scores) == 0:
+        return pairs
+    tone = scores.assign(doc_id=scores["doc_id"].astype(str)).groupby("doc_id")["compound"]
+    tone = pd.DataFrame({"article_compound": tone.mean(), "doc_sentences": tone.size()})
+    t = t.merge(tone, left_on="doc_id", right_index=True, how="inner")
+    if len(t) == 0:
+        return pairs
+    for c in ("sentences_compound", "window_compound", "distance_compound", "score"):
+        t[c] = t["article_compound"]
+    t["n_mentions"] = 0
+    t["n_sentences"] = 0
+    t["first_position"] = np.nan
+    t["label"] = label_compound(t["score"], negative, positive)
+    out = pd.concat([pairs, t[PAIR_COLUMNS]], ignore_index=True) if len(pairs) else t
+    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
+    return out.sort_values(["doc_id", "actor"], kind="stable").reset_index(drop=True)[PAIR_COLUMNS]
+
+
+def coded_pairs(
+    table: pd.DataFrame,
+    cfg: dict,
+    path,
+    key: str,
+    labels_required: bool = True,
+) -> pd.DataFrame:
+    """A coded (or gold) file of (doc_id, actor, label and/or rating) rows as doc_id, actor,
+    label, line (the 1-based file line). Labels are mapped through ``cfg['label_map']``;
+    ratings become labels through ``cfg['rating_thresholds']`` ([negative_max,
+    positive_min]) when there is no label column. Repeated (doc_id, actor) rows raise."""
+    from newslens.sentiment_eval import _need_column, _rows, normalize_labels, rating_labels
+
+    if len(table) == 0:
+        raise NewslensError(f"{path}: the file has no rows (config key {key}.file).")
+    for role in ("doc_id", "actor"):
+        _need_column(table, str(cfg[f"{role}_column"]), path, f"{key}.{role}_column")
+    out = pd.DataFrame(
+        {
+            "doc_id": table[str(cfg["doc_id_column"])].astype("string").str.strip(),
+            "actor": table[str(cfg["actor_column"])].astype("string").str.strip(),
+        }
+    )
+    out["line"] = np.arange(len(out)) + 2
+    empty = (out["doc_id"].fillna("") == "") | (out["actor"].fillna("") == "")
+    if empty.any():
+        raise NewslensError(
+            f"{path}: {int(empty.sum())} row(s) without a doc_id or actor (file lines "
+            f"{_rows(empty.to_numpy())}). Fill them in or remove the rows."
+        )
+    label_col, rating_col = cfg.get("label_column"), cfg.get("rating_column")
+    if label_col is not None:
+        _need_column(table, str(label_col), path, f"{key}.label_column")
+        out["label"] = normalize_labels(
+            table[str(label_col)],
+            path,
+            str(label_col),
+            f"{key}.label_map",
+            LABELS,
+            cfg.get("label_map") or {},
+        ).to_numpy()
+    elif rating_col is not None and cfg.get("rating_thresholds"):
+        _need_column(table, str(rating_col), path, f"{key}.rating_column")
+        rating = pd.to_numeric(table[str(rating_col)], errors="coerce")
+        if rating.isna().any():
+            raise NewslensError(
+                f"{path}, column '{rating_col}': missing or non-numeric rating (file lines "
+                f"{_rows(rating.isna().to_numpy())})."
+            )
+        lo = cfg["rating_thresholds"]["negative_max"]
+        hi = cfg["rating_thresholds"]["positive_min"]
+        out["label"] = rating_labels(rating.to_numpy(dtype=float), lo, hi)
+        out["rating"] = rating.to_numpy(dtype=float)
+    elif labels_required:
+        raise NewslensError(
+            f"config key {key}.label_column is null and no rating_column with "
+            f"rating_thresholds is set: name the column of {path} that holds the label."
+        )
+    dup = out.duplicated(["doc_id", "actor"], keep="first")
+    if dup.any():
+        raise NewslensError(
+            f"{path}: the same (doc_id, actor) is coded more than once (file lines "
+            f"{_rows(dup.to_numpy())}). Keep one row per article and actor."
+        )
+    out["doc_id"] = out["doc_id"].astype(str).astype(object)
+    out["actor"] = out["actor"].astype(str).astype(object)
+    return out.reset_index(drop=True)
+
+
+def join_coded(coded: pd.DataFrame, pairs: pd.DataFrame, documents: pd.DataFrame):
+    """Coded rows joined to the corpus pair table. Returns (items, status): items have the
+    pair columns (a coded actor that its article never names gets the article's tone, 0
+    mentions); status per coded row is ``named``, ``never_named`` or
+    ``article_not_in_corpus`` (those rows are left out of items)."""
+    t = coded.merge(pairs, on=["doc_id", "actor"], how="left", suffixes=("", "_pair"))
+    found = t["n_mentions"].notna().to_numpy()
+    docs = documents.assign(doc_id=documents["doc_id"].astype(str)).set_index("doc_id")
+    in_corpus = t["doc_id"].isin(docs.index).to_numpy() | found
+    status = np.where(found, "named", np.where(in_corpus, "never_named", "article_not_in_corpus"))
+    t["status"] = status
+    miss = status == "never_named"
+    if miss.any():
+        tone = docs["compound"].reindex(t.loc[miss, "doc_id"]).to_numpy(dtype=float)
+        for c in ("article_compound", "sentences_compound", "window_compound", "distance_compound"):
+            t.loc[miss, c] = tone
+        t.loc[miss, "n_mentions"] = 0
+        t.loc[miss, "n_sentences"] = 0
+        t.loc[miss, "doc_sentences"] = docs["n_sentences"].reindex(t.loc[miss, "doc_id"]).to_numpy()
+    return t[status != "article_not_in_corpus"].reset_index(drop=True), t[
+        ["doc_id", "actor", "line", "status"]
+    ]
