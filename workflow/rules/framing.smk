@@ -189,6 +189,7 @@ rule frames_validation:
             f"{TABLES}/frames_validation_verdict.md",
             caption="../report/frames_validation_verdict.rst",
             category="Framing",
+            subcategory="Validation",
             labels={"item": "Validation verdict"},
         ),
         fig=report(

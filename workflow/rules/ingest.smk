@@ -80,6 +80,7 @@ rule input_accounting:
             f"{TABLES}/input_accounting.csv",
             caption="../report/input_accounting.rst",
             category="Corpus",
+            subcategory="Tables",
             labels={"item": "Input accounting"},
         ),
     log:
