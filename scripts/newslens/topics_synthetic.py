@@ -157,7 +157,7 @@ def news_like_counts(
         words.append(rng.permutation(w).astype(np.int64))
     p_topic = _zipf(words_per_topic, 0.9)
     story_p = []
-    for t in range(n_topics):
+    for _t in range(n_topics):
         sp = []
         for _ in range(max(subtopics, 1)):
             q = rng.permutation(p_topic)
