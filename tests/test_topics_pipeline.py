@@ -26,6 +26,7 @@ TOPIC_FIGURES = [
     "topic_k_selection",
     "topic_by_metadata",
     "topic_network",
+    "topic_validation",
 ]
 
 
@@ -36,10 +37,13 @@ def read(tables, name):
 def test_seed_is_modelled_by_paragraph_with_k_capped(seed_tables):
     sel = read(seed_tables, "topic_model_selection.csv")
     assert set(sel["unit"]) == {"paragraph"}
-    grid = sel[sel["stage"] == "grid"]
+    grid = sel[sel["stage"] == "subsample"]
     # 13 paragraphs, 10 per subsample fit, >= 2 per topic: only K=5 of the default list is left.
     assert grid[["K", "seed"]].values.tolist() == [[5, 0], [5, 1], [5, 2]]
     assert (grid["n_units"] == 10).all()
+    ref = sel[sel["stage"] == "reference"]
+    assert ref[["K", "seed", "n_units"]].values.tolist() == [[5, 0, 13]]
+    assert ref["stability"].iloc[0] == pytest.approx(grid["stability"].mean(), abs=1e-6)
     final = sel[sel["stage"] == "final"].iloc[0]
     assert final["selected"] in (True, "True") and final["K"] == 5 and final["n_units"] == 13
     assert grid["coherence"].between(-1, 1).all() and grid["stability"].between(0, 1).all()
