@@ -207,7 +207,9 @@ def main(smk):
         t0 = time.perf_counter()
         n_jobs = min(smk.threads, len(usable) * (len(seeds) + 1))
         n_jobs = n_jobs if x_grid.shape[0] >= 500 else 1
-        fits = tp.fit_grid(p.model, x_grid, usable, seeds, frac, top_n, n_jobs, **grid_kw)
+        fits = tp.fit_grid(
+            p.model, x_grid, usable, seeds, frac, top_n, n_jobs, p.stability_init, **grid_kw
+        )
         # NPMI on all units with terms, every fit's top words in one pass over the matrix
         coherences = tp.topic_coherences(counts, len(nonempty), [f.top_coherence for f in fits])
         for f, c in zip(fits, coherences, strict=True):

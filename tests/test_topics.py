@@ -517,6 +517,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "stability_min": 0.6,
             "stability_tie_sd": 1.0,
             "k_rule": "stability",
+            "stability_init": "random",
             "validation_column": None,
             "min_units_per_topic": 2,
             "coherence_top_n": 10,

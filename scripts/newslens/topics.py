@@ -544,6 +544,7 @@ def make_model(
     incremental: bool = False,
     batch_size: int = 2048,
     tol: float = 1e-4,
+    init: str = "nndsvda",
 ):
     """A scikit-learn estimator for ``model`` (see MODELS) with K topics.
 
@@ -560,7 +561,7 @@ def make_model(
         if incremental:
             return MiniBatchNMF(
                 n_components=k,
-                init="nndsvda",
+                init=init,
                 beta_loss=loss,
                 random_state=seed,
                 batch_size=batch_size,
@@ -569,7 +570,7 @@ def make_model(
             )
         return NMF(
             n_components=k,
-            init="nndsvda",
+            init=init,
             beta_loss=loss,
             solver=solver,
             random_state=seed,
@@ -876,6 +877,7 @@ def fit_one(
     diversity_n: int,
     stability_n: int,
     threads: int | None = None,
+    subsample_init: str | None = None,
     **kw,
 ) -> Fit:
     """One grid cell: fit on a seeded subsample of the rows of ``x`` (``frac`` >= 1: all rows,
@@ -883,12 +885,15 @@ def fit_one(
 
     With ``binary`` None the coherence is left for the caller (``add_coherence``), so that a
     worker process need not receive the whole corpus matrix. ``threads`` caps the BLAS/OpenMP
-    threads of the fit (1 in a worker process of a parallel grid)."""
+    threads of the fit (1 in a worker process of a parallel grid); ``subsample_init`` is the
+    NMF start of a subsample fit (see ``fit_grid``)."""
     from threadpoolctl import threadpool_limits
 
     rows = subsample_rows(x.shape[0], frac, seed)
     reference = frac >= 1.0
     t0 = time.perf_counter()
+    if not reference and subsample_init and subsample_init != "nndsvda" and model.startswith("nmf"):
+        kw = {**kw, "init": subsample_init}
     with threadpool_limits(limits=threads):
         est, h, w = fit_model(model, x[rows], k, seed, return_w=True, **kw)
     secs = time.perf_counter() - t0
@@ -935,20 +940,34 @@ def fit_grid(
     frac: float,
     top_n: tuple[int, int, int],
     n_jobs: int = 1,
+    subsample_init: str | None = "random",
     **kw,
 ) -> list[Fit]:
     """Every fit of ``grid_jobs`` on the model input ``x`` (coherence left to the caller),
     in ``n_jobs`` processes with one BLAS thread each (or in this process with ``n_jobs``
-    threads). Returned in (K, stage, seed) order whatever the order of completion."""
+    threads). Returned in (K, stage, seed) order whatever the order of completion.
+
+    NMF reference fits start from NNDSVDa (deterministic); subsample fits from
+    ``subsample_init`` ("random": seeded random factors, as Greene et al.'s reference
+    implementation; None: NNDSVDa), so that a K whose topics are an artefact of the starting
+    point shows up as unstable."""
     jobs = grid_jobs(ks, seeds, frac)
     if n_jobs > 1 and len(jobs) > 1:
         from joblib import Parallel, delayed
 
         fits = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(fit_one)(model, x, None, k, s, f, *top_n, threads=1, **kw) for k, s, f in jobs
+            delayed(fit_one)(
+                model, x, None, k, s, f, *top_n, threads=1, subsample_init=subsample_init, **kw
+            )
+            for k, s, f in jobs
         )
     else:
-        fits = [fit_one(model, x, None, k, s, f, *top_n, threads=n_jobs, **kw) for k, s, f in jobs]
+        fits = [
+            fit_one(
+                model, x, None, k, s, f, *top_n, threads=n_jobs, subsample_init=subsample_init, **kw
+            )
+            for k, s, f in jobs
+        ]
     return sorted(fits, key=lambda f: (f.k, f.stage != "reference", f.seed))
 
 

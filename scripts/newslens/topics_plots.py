@@ -221,7 +221,7 @@ def validation_figure(
     ax2.set_xlabel("number of topics K")
     ax2.set_ylabel(f"agreement with {column} (0-1)", fontsize=7)
     ax2.set_ylim(0, 1.02)
-    ax2.set_xticks(sorted(ref["K"].unique()), fontsize=6)
+    ax2.set_xticks(sorted(ref["K"].unique()))
     ax2.tick_params(axis="x", labelsize=6)
     ax2.set_title("Every K of the grid", fontsize=8)
     ax2.legend(loc="best", frameon=False, fontsize=5.5)

@@ -87,6 +87,7 @@ rule topic_model:
         stability_min=TOPICS_CFG["stability_min"],
         k_rule=TOPICS_CFG["k_rule"],
         stability_tie_sd=TOPICS_CFG["stability_tie_sd"],
+        stability_init=TOPICS_CFG["stability_init"],
         validation_column=TOPICS_CFG["validation"]["column"],
         min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
         coherence_top_n=TOPICS_CFG["coherence_top_n"],
