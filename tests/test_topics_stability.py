@@ -115,11 +115,11 @@ def _chosen_k(x, ks, seeds=(0, 1, 2)) -> int:
 
 @pytest.mark.parametrize(
     "k_true, ks",
-    [(3, [2, 3, 4, 6]), (5, [3, 5, 8]), (8, [5, 8, 12])],
+    [(3, [2, 3, 4, 6]), (5, [3, 5, 8]), (8, [5, 8, 12]), (12, [8, 12, 15]), (20, [15, 20, 25])],
 )
 def test_stability_recovers_the_planted_k(k_true, ks):
     x, _, _ = planted_counts(
-        60 * k_true,
+        max(40 * k_true, 200),
         n_topics=k_true,
         words_per_topic=60,
         background_words=400,
