@@ -192,7 +192,7 @@ def main(smk):
         "batch_size": p.batch_size,
         "tol": p.tol,
     }
-    grid_kw = {**kw, "tol": p.grid_tol}
+    grid_kw = {**kw, "tol": p.grid_tol, "max_iter": p.grid_max_iter or p.max_iter}
 
     table = pd.DataFrame()
     fits = []

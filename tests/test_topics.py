@@ -509,6 +509,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "max_iter": None,
             "tol": 1e-4,
             "grid_tol": 1e-3,
+            "grid_max_iter": 50,
             "incremental": False,
             "batch_size": 64,
             "fit_sample": 0,

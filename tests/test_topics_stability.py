@@ -188,12 +188,14 @@ def test_k_selection_figure_marks_the_chosen_k_rule_and_spread():
     assert "K=10 by the stability rule" in fig._suptitle.get_text()
     ax = fig.axes[0]
     assert "rule" in ax.get_title()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["5", "10", "15"]  # K at evenly spaced positions 0, 1, 2
     chosen = [ln for ln in ax.lines if ln.get_label() == "chosen K=10"]
-    assert chosen and chosen[0].get_xdata()[0] == 10
+    assert chosen and chosen[0].get_xdata()[0] == 1
     # the spread: one error bar per K, +/- 1 SD of the subsample agreements
     bars = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
     seg = {int(s[0][0]): (s[0][1], s[1][1]) for s in bars[0].get_segments()}
-    assert seg[15] == pytest.approx((0.65 - 0.05, 0.65 + 0.05))
+    assert seg[2] == pytest.approx((0.65 - 0.05, 0.65 + 0.05))  # K=15
     assert any(reason[:40] in t.get_text() for t in fig.texts)
 
 

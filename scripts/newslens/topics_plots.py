@@ -90,6 +90,8 @@ def k_selection_figure(selection: pd.DataFrame, rule: str, k_rule: str = "stabil
     ]
     if grid.empty:
         grid = selection
+    ks = sorted(set(grid["K"].astype(int)) | {chosen})
+    pos = {k: i for i, k in enumerate(ks)}  # evenly spaced K: no crowded ticks at small K
     for ax, (col, ylabel, title) in zip(axes, measures, strict=True):
         data = grid
         if col == "stability" and "stage" in grid and (grid["stage"] == "reference").any():
@@ -107,7 +109,7 @@ def k_selection_figure(selection: pd.DataFrame, rule: str, k_rule: str = "stabil
             )
         else:
             ax.scatter(
-                data["K"],
+                data["K"].map(pos),
                 data[col],
                 s=9,
                 color=OKABE_ITO[5],
@@ -118,7 +120,7 @@ def k_selection_figure(selection: pd.DataFrame, rule: str, k_rule: str = "stabil
             g = data.groupby("K")[col]
             mean, sd = g.mean(), g.std(ddof=1).fillna(0.0)
             ax.errorbar(
-                mean.index,
+                [pos[k] for k in mean.index],
                 mean.values,
                 yerr=sd.values if col == "stability" else None,
                 color=OKABE_ITO[0],
@@ -129,16 +131,26 @@ def k_selection_figure(selection: pd.DataFrame, rule: str, k_rule: str = "stabil
                 label="mean ± 1 SD" if col == "stability" else "mean",
                 zorder=3,
             )
-        ax.axvline(chosen, color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1)
-        ax.set_xlabel("number of topics K")
+        ax.axvline(
+            pos[chosen], color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1
+        )
+        ax.set_xlabel("number of topics K (grid values)")
         ax.set_ylabel(ylabel, fontsize=7)
         marker = " - rule" if col == k_rule or (k_rule == "quality" and col != "stability") else ""
         ax.set_title(title + marker, fontsize=8)
-        ks = sorted(grid["K"].unique())
-        ax.set_xticks(ks, [str(k) for k in ks], fontsize=6)
-        ax.legend(loc="best", frameon=False, fontsize=5.5)
+        ax.set_xticks(range(len(ks)), [str(k) for k in ks], fontsize=6)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        names,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.92),
+        ncol=3,
+        frameon=False,
+        fontsize=6.5,
+    )
     fig.suptitle(f"Choosing the number of topics: K={chosen} by the {k_rule} rule", fontsize=9)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 0.86))
     fig.text(0.5, 0.01, textwrap_rule(rule), ha="center", va="bottom", fontsize=6)
     return fig
 
@@ -199,7 +211,7 @@ def validation_figure(
                     ha="center",
                     va="center",
                     fontsize=5.5,
-                    color="white" if v > 60 else "black",
+                    color="white" if v < 50 else "black",
                 )
     cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
     cb.set_label(f"% of the topic's {unit}s", fontsize=6)
@@ -211,20 +223,22 @@ def validation_figure(
     ref = by_k[by_k["stage"] == "reference"].sort_values("K")
     if ref.empty:
         ref = final
+    ks = sorted(set(ref["K"].astype(int)) | {k})
+    pos = {v: i for i, v in enumerate(ks)}  # evenly spaced grid values
     for col, name, color, mk in (
         ("nmi", "NMI", OKABE_ITO[0], "o"),
         ("ari", "adjusted Rand", OKABE_ITO[1], "s"),
         ("purity", "purity", OKABE_ITO[2], "^"),
     ):
-        ax2.plot(ref["K"], ref[col], marker=mk, ms=3, lw=1.1, color=color, label=name)
-    ax2.axvline(k, color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={k}")
-    ax2.set_xlabel("number of topics K")
+        ax2.plot(ref["K"].map(pos), ref[col], marker=mk, ms=3, lw=1.1, color=color, label=name)
+    ax2.axvline(pos[k], color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={k}")
+    ax2.set_xlabel("number of topics K (grid values)")
     ax2.set_ylabel(f"agreement with {column} (0-1)", fontsize=7)
     ax2.set_ylim(0, 1.02)
-    ax2.set_xticks(sorted(ref["K"].unique()))
+    ax2.set_xticks(range(len(ks)), [str(v) for v in ks])
     ax2.tick_params(axis="x", labelsize=6)
     ax2.set_title("Every K of the grid", fontsize=8)
-    ax2.legend(loc="best", frameon=False, fontsize=5.5)
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=2, frameon=False, fontsize=6)
     fig.suptitle(f"Topics against known categories ({column}; unit: {unit})", fontsize=9)
     fig.tight_layout()
     return fig

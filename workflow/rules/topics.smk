@@ -79,6 +79,7 @@ rule topic_model:
         max_iter=TOPICS_CFG["max_iter"],
         tol=TOPICS_CFG["tol"],
         grid_tol=TOPICS_CFG["grid_tol"],
+        grid_max_iter=TOPICS_CFG["grid_max_iter"],
         incremental=TOPICS_CFG["incremental"],
         batch_size=TOPICS_CFG["batch_size"],
         fit_sample=TOPICS_CFG["fit_sample"],
