@@ -31,7 +31,7 @@ TARGETS = [
 def sectioned_corpus(n_per_section: int = 40, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
-    for s, (section, words) in enumerate(SECTIONS.items()):
+    for section, words in SECTIONS.items():
         vocab = words.split()
         for i in range(n_per_section):
             sentences = []
