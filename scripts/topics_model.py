@@ -222,7 +222,7 @@ def main(smk):
             n_jobs,
         )
         table = tp.grid_table(fits)
-        k, reason = tp.select_k(table, p.stability_min, rule=p.k_rule, tie_sd=p.stability_tie_sd)
+        k, reason = tp.select_k(table, p.stability_min, rule=p.k_rule, tie_se=p.stability_tie_se)
     else:
         k, reason = usable[0], f"K={usable[0]}: set in config (topics.k is a single number)"
     log.info("%s", reason)

@@ -516,7 +516,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "grid_sample": 0,
             "stability_subsample": 0.8,
             "stability_min": 0.6,
-            "stability_tie_sd": 1.0,
+            "stability_tie_se": 1.0,
             "k_rule": "stability",
             "stability_init": "random",
             "validation_column": None,

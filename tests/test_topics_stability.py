@@ -66,10 +66,10 @@ def test_stability_rule_takes_the_most_stable_k_and_near_ties_to_the_smaller():
     t = _table({5: [0.80, 0.82, 0.84], 10: [0.90, 0.91, 0.92], 15: [0.70, 0.60, 0.65]})
     k, reason = tp.select_k(t, 0.6)
     assert k == 10 and "highest mean agreement 0.910" in reason and "SD 0.010" in reason
-    # K=5 within one SD of the best: the smaller K
+    # K=5 within one standard error (0.06 / sqrt(3)) of the best: the smaller K
     t = _table({5: [0.88, 0.89, 0.90], 10: [0.85, 0.91, 0.97], 15: [0.5, 0.5, 0.5]})
     assert tp.select_k(t, 0.6)[0] == 5
-    assert tp.select_k(t, 0.6, tie_sd=0.0)[0] == 10
+    assert tp.select_k(t, 0.6, tie_se=0.0)[0] == 10
     per_k = tp.k_table(t)
     assert per_k.loc[10, "stability_sd"] == pytest.approx(0.06)
     assert per_k["n_runs"].tolist() == [3, 3, 3]

@@ -1041,14 +1041,14 @@ def select_k(
     stability_min: float,
     decimals: int = 3,
     rule: str = "stability",
-    tie_sd: float = 1.0,
+    tie_se: float = 1.0,
 ) -> tuple[int, str]:
     """The documented K rule; returns (K, reason).
 
     * ``stability`` (default; Greene et al. 2014): the K with the highest mean agreement of
       its subsample fits with its reference fit. Near-ties go to the smaller K: the smallest K
-      whose mean is within ``tie_sd`` standard deviations (of the best K's subsample
-      agreements) of the best mean. With one seed (stability unknown) the coherence rule is
+      whose mean is within ``tie_se`` standard errors of the best mean (SE = the SD of the best
+      K's subsample agreements / sqrt(tau)). With one seed (stability unknown) the coherence rule is
       used instead, and the reason says so.
     * ``coherence`` / ``quality``: among K whose mean stability is at least ``stability_min``,
       the highest mean NPMI coherence, or topic quality (Dieng et al. 2020: coherence x
@@ -1068,17 +1068,18 @@ def select_k(
         if per_k["stability"].notna().any():
             best_k = int(per_k["stability"].idxmax())
             best, sd = per_k.loc[best_k, ["stability", "stability_sd"]]
-            floor = round(float(best - tie_sd * sd), 9)
-            k = int(per_k.index[per_k["stability"].round(9) >= floor].min())
             tau = int(per_k.loc[best_k, "n_runs"])
+            se = float(sd) / math.sqrt(max(tau, 1))
+            floor = round(float(best - tie_se * se), 9)
+            k = int(per_k.index[per_k["stability"].round(9) >= floor].min())
             near = (
-                f"; K={k} is within {tie_sd:g} SD of it, so the smaller K"
+                f"; K={k} is within {tie_se:g} standard error of it, so the smaller K"
                 if k != best_k
-                else f"; no smaller K within {tie_sd:g} SD"
+                else f"; no smaller K within {tie_se:g} standard error"
             )
             return k, (
                 f"K={k}: stability rule (Greene et al. 2014): highest mean agreement "
-                f"{best:.3f} (SD {sd:.3f} over {tau} subsamples) at K={best_k}{near}"
+                f"{best:.3f} (SD {sd:.3f}, SE {se:.3f} over {tau} subsamples) at K={best_k}{near}"
             )
         rule, note = "coherence", " (stability rule not applicable with one seed)"
     if rule == "quality":

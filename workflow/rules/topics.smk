@@ -87,7 +87,7 @@ rule topic_model:
         stability_subsample=TOPICS_CFG["stability_subsample"],
         stability_min=TOPICS_CFG["stability_min"],
         k_rule=TOPICS_CFG["k_rule"],
-        stability_tie_sd=TOPICS_CFG["stability_tie_sd"],
+        stability_tie_se=TOPICS_CFG["stability_tie_se"],
         stability_init=TOPICS_CFG["stability_init"],
         validation_column=TOPICS_CFG["validation"]["column"],
         min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
