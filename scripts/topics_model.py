@@ -10,6 +10,7 @@ import pandas as pd
 from newslens import topics as tp
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger("newslens")
 
@@ -38,6 +39,7 @@ SELECTION_COLUMNS = [
 def write_no_model(smk, units, vocab, unit, reason, notes, ks, seeds, model):
     """Outputs of a corpus too small to model: no rows, zero topics, the reason recorded."""
     write_table(pd.DataFrame(columns=SELECTION_COLUMNS), smk.output.selection)
+    write_table(pd.DataFrame(columns=VALIDATION_COLUMNS), smk.output.validation)
     with atomic_path(smk.output.fit) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(
@@ -64,6 +66,76 @@ def write_no_model(smk, units, vocab, unit, reason, notes, ks, seeds, model):
     }
     with atomic_path(smk.output.info) as tmp:
         tmp.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+VALIDATION_COLUMNS = [
+    "column",
+    "K",
+    "stage",
+    "n_units",
+    "n_categories",
+    "nmi",
+    "ari",
+    "purity",
+    "selected",
+]
+
+
+def unit_categories(smk, units):
+    """The configured validation column (topics.validation.column) for every unit, from
+    documents.csv ('' where empty); None when no column is configured."""
+    col = smk.params.validation_column
+    if not col:
+        return None
+    try:
+        head = pd.read_csv(smk.input.documents, nrows=0)
+        if col not in head.columns:
+            raise NewslensError(
+                f"config key topics.validation.column: '{col}' is not a column of "
+                f"{smk.input.documents} (columns: {', '.join(map(str, head.columns))}); name a "
+                "corpus metadata column (listed in corpus.metadata) or set it to null"
+            )
+        docs = pd.read_csv(
+            smk.input.documents,
+            usecols=["doc_id", col],
+            dtype=str,
+            keep_default_na=False,
+        )
+    except (OSError, ValueError) as err:
+        raise NewslensError(f"cannot read {smk.input.documents}: {err}") from err
+    cat = dict(zip(docs["doc_id"], docs[col], strict=True))
+    return units["doc_id"].astype(str).map(cat).fillna("").to_numpy()
+
+
+def validation_table(smk, units, fits, grid_rows, final_dominant, k):
+    """Dominant topics against the validation column: one row per K of the grid (reference fit,
+    its grid units) and one for the final model (all units)."""
+    cats = unit_categories(smk, units)
+    if cats is None:
+        return pd.DataFrame(columns=VALIDATION_COLUMNS)
+    col = smk.params.validation_column
+    rows = []
+    for f in fits:
+        if f.stage == "reference" and grid_rows is not None:
+            sc = tp.validation_scores(f.dominant, cats[grid_rows])
+            rows.append({"column": col, "K": f.k, "stage": "reference", **sc, "selected": False})
+    sc = tp.validation_scores(final_dominant, cats)
+    rows.append({"column": col, "K": k, "stage": "final", **sc, "selected": True})
+    out = pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+    for c in ("nmi", "ari", "purity"):
+        out[c] = out[c].astype(float).round(6)
+    for r in rows:
+        log.info(
+            "validation vs %s: K=%d (%s) NMI %.3f ARI %.3f purity %.3f on %d units",
+            col,
+            r["K"],
+            r["stage"],
+            r["nmi"],
+            r["ari"],
+            r["purity"],
+            r["n_units"],
+        )
+    return out
 
 
 def main(smk):
@@ -120,9 +192,10 @@ def main(smk):
         "batch_size": p.batch_size,
         "tol": p.tol,
     }
-    grid_kw = {**kw, "tol": p.grid_tol}
+    grid_kw = {**kw, "tol": p.grid_tol, "max_iter": p.grid_max_iter or p.max_iter}
 
     table = pd.DataFrame()
+    fits = []
     if grid:
         grid_rows = (
             fit_rows
@@ -130,22 +203,13 @@ def main(smk):
             else np.sort(rng.choice(fit_rows, size=p.grid_sample, replace=False))
         )
         x_grid = model_input(counts[grid_rows])
-        jobs = [(k, s) for k in usable for s in seeds]
-        args = (p.coherence_top_n, p.diversity_top_n, p.stability_top_n)
+        top_n = (p.coherence_top_n, p.diversity_top_n, p.stability_top_n)
         t0 = time.perf_counter()
-        n_jobs = min(smk.threads, len(jobs)) if x_grid.shape[0] >= 500 else 1
-        if n_jobs > 1:
-            from joblib import Parallel, delayed
-
-            # Workers get the grid sample only; coherence on all units is measured here.
-            fits = Parallel(n_jobs=n_jobs, backend="loky")(
-                delayed(tp.fit_one)(p.model, x_grid, None, k, s, frac, *args, **grid_kw)
-                for k, s in jobs
-            )
-        else:
-            fits = [
-                tp.fit_one(p.model, x_grid, None, k, s, frac, *args, **grid_kw) for k, s in jobs
-            ]
+        n_jobs = min(smk.threads, len(usable) * (len(seeds) + 1))
+        n_jobs = n_jobs if x_grid.shape[0] >= 500 else 1
+        fits = tp.fit_grid(
+            p.model, x_grid, usable, seeds, frac, top_n, n_jobs, p.stability_init, **grid_kw
+        )
         # NPMI on all units with terms, every fit's top words in one pass over the matrix
         coherences = tp.topic_coherences(counts, len(nonempty), [f.top_coherence for f in fits])
         for f, c in zip(fits, coherences, strict=True):
@@ -158,16 +222,17 @@ def main(smk):
             n_jobs,
         )
         table = tp.grid_table(fits)
-        k, reason = tp.select_k(table, p.stability_min, rule=p.k_rule)
+        k, reason = tp.select_k(table, p.stability_min, rule=p.k_rule, tie_se=p.stability_tie_se)
     else:
         k, reason = usable[0], f"K={usable[0]}: set in config (topics.k is a single number)"
     log.info("%s", reason)
 
     t0 = time.perf_counter()
-    est, h = tp.fit_model(p.model, model_input(counts[fit_rows]), k, seeds[0], **kw)
-    fit_seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    w = tp.transform(est, counts, prepare=model_input)
+    with threadpool_limits(limits=smk.threads):
+        est, h = tp.fit_model(p.model, model_input(counts[fit_rows]), k, seeds[0], **kw)
+        fit_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        w = tp.transform(est, counts, prepare=model_input)
     transform_seconds = time.perf_counter() - t0
     log.info(
         "final %s fit, K=%d on %d units: %.2f s; transform of %d units: %.2f s",
@@ -197,23 +262,24 @@ def main(smk):
     }
     if grid:
         table["selected"] = False
-        table["stage"] = "grid"
-    final_row = pd.DataFrame([{**final, "selected": True, "stage": "final"}])
+    final_row = pd.DataFrame(
+        [{**final, "selected": True, "stage": "final", "n_units": len(fit_rows)}]
+    )
     table = pd.concat([table, final_row], ignore_index=True) if len(table) else final_row
     if grid:
-        stab = table[(table["K"] == k) & (table["stage"] == "grid")]["stability"].mean()
+        stab = tp.k_table(table[table["stage"] != "final"]).loc[k, "stability"]
         table.loc[table["stage"] == "final", "stability"] = stab
     table.insert(0, "unit", unit)
-    table["n_units"] = np.where(
-        table["stage"] == "final", len(fit_rows), len(grid_rows) if grid else len(fit_rows)
-    )
-    if grid and frac < 1:
-        table.loc[table["stage"] == "grid", "n_units"] = int(np.floor(frac * len(grid_rows)))
     for col in ("coherence", "diversity", "stability"):
         table[col] = table[col].astype(float).round(6)
     # Fit times go to the log and fit.json, not the table: same input -> identical tables.
     table = table[SELECTION_COLUMNS]
     write_table(table, smk.output.selection)
+
+    validation = validation_table(
+        smk, units, fits, grid_rows if grid else None, tp.dominant_topic(share[:, order]), k
+    )
+    write_table(validation, smk.output.validation)
 
     with atomic_path(smk.output.fit) as tmp:
         with open(tmp, "wb") as fh:
@@ -225,6 +291,7 @@ def main(smk):
         "model": p.model,
         "K": int(k),
         "rule": reason,
+        "k_rule": p.k_rule if grid else "fixed",
         "notes": notes,
         "k_requested": ks,
         "k_fitted": usable,

@@ -48,6 +48,21 @@ def snippets(reps, paragraph_files, documents, n_chars):
     return out
 
 
+def validation_tables(column, documents, units, share, labels):
+    """Per-topic purity and the topic x category counts of the chosen model's dominant topics
+    against the validation column (empty tables when none is configured)."""
+    topics_cols = ["topic", "label", "n_units", "majority_category", "purity"]
+    cross_cols = ["topic", "category", "n_units", "share"]
+    if not column or share.shape[1] == 0:
+        return pd.DataFrame(columns=topics_cols), pd.DataFrame(columns=cross_cols)
+    cat = dict(zip(documents["doc_id"].astype(str), documents[column].astype(str), strict=False))
+    cats = units["doc_id"].astype(str).map(cat).fillna("").to_numpy()
+    val_topics, val_cross = tp.topic_purity(tp.dominant_topic(share), cats, labels)
+    val_topics.insert(0, "column", column)
+    val_cross.insert(0, "column", column)
+    return val_topics, val_cross
+
+
 def main(smk):
     p = smk.params
     info = json.loads(open(smk.input.info, encoding="utf-8").read())
@@ -57,7 +72,7 @@ def main(smk):
     terms = vocab["term"].astype(str).tolist()
     units = read_parquet(smk.input.units)
     try:
-        wanted = {"doc_id", "title", "date", *p.metadata}  # not the ledes: memory
+        wanted = {"doc_id", "title", "date", *p.metadata, p.validation_column}  # not the ledes
         documents = pd.read_csv(
             smk.input.documents,
             dtype={"doc_id": str},
@@ -67,6 +82,7 @@ def main(smk):
     except (OSError, ValueError) as err:
         raise NewslensError(f"cannot read {smk.input.documents}: {err}") from err
     selection = pd.read_csv(smk.input.selection)
+    by_k = pd.read_csv(smk.input.validation)
     unit = info["unit"]
 
     share = tp.mixture(w)
@@ -82,6 +98,7 @@ def main(smk):
     meta = tp.metadata_columns(documents, p.metadata)
     by_meta = tp.prevalence_by(share, units, meta, labels)
     nodes, edges = tp.topic_network(share, labels, summary["prevalence"], p.network_min_correlation)
+    val_topics, val_cross = validation_tables(p.validation_column, documents, units, share, labels)
     log.info(
         "%d topics (%s units); %d units without terms; network: %d edges, %d communities",
         len(summary),
@@ -99,12 +116,23 @@ def main(smk):
     write_table(by_meta, smk.output.by_metadata)
     write_table(nodes, smk.output.nodes)
     write_table(edges, smk.output.edges)
+    write_table(val_topics, smk.output.validation_topics)
+    write_table(val_cross, smk.output.validation_categories)
 
     apply_style()
     figures = [
         (lambda: plots.top_words_figure(terms_tab, summary, unit), "terms", "Top words per topic"),
         (lambda: plots.prevalence_figure(summary, unit), "prevalence", "Topic prevalence"),
-        (lambda: plots.k_selection_figure(selection, info["rule"]), "k", "Choosing K"),
+        (
+            lambda: plots.k_selection_figure(selection, info["rule"], info.get("k_rule", "")),
+            "k",
+            "Choosing K",
+        ),
+        (
+            lambda: plots.validation_figure(val_topics, val_cross, by_k, p.validation_column, unit),
+            "validation",
+            "Topics against known categories",
+        ),
         (lambda: plots.metadata_figure(by_meta, summary, unit), "metadata", "Topics by metadata"),
         (
             lambda: plots.network_figure(nodes, edges, p.network_min_correlation),

@@ -247,10 +247,10 @@ def test_select_k_rule_prefers_stable_then_coherent_then_small():
             "stability": [0.9, 0.9, 0.8, 0.8, 0.4, 0.4],
         }
     )
-    assert tp.select_k(t, 0.6)[0] == 10  # K=15 is more coherent but unstable
+    assert tp.select_k(t, 0.6, rule="coherence")[0] == 10  # K=15 more coherent but unstable
     t2 = t.assign(coherence=[0.45, 0.45, 0.45, 0.45, 0.2, 0.2])
-    assert tp.select_k(t2, 0.6)[0] == 5  # tie goes to the smaller K
-    assert tp.select_k(t, 0.95)[0] == 15  # none stable enough: coherence alone
+    assert tp.select_k(t2, 0.6, rule="coherence")[0] == 5  # tie goes to the smaller K
+    assert tp.select_k(t, 0.95, rule="coherence")[0] == 15  # none stable: coherence alone
     # topic quality = coherence x diversity: K=10 (0.45 x 0.6) loses to K=5 (0.30 x 1.0)
     t3 = t.assign(diversity=[1.0, 1.0, 0.6, 0.6, 0.5, 0.5])
     assert tp.select_k(t3, 0.6, rule="quality") == (
@@ -490,6 +490,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
         "selection": str(tmp_path / "sel.csv"),
         "fit": str(tmp_path / "fit.npz"),
         "info": str(tmp_path / "fit.json"),
+        "validation": str(tmp_path / "val_k.csv"),
     }
     _run_script(
         "topics_model",
@@ -498,6 +499,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "dtm": str(tmp_path / "dtm.npz"),
             "units": str(tmp_path / "units.parquet"),
             "vocabulary": str(tmp_path / "v.csv"),
+            "documents": str(tmp_path / "d.csv"),
         },
         fit,
         {
@@ -507,12 +509,17 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "max_iter": None,
             "tol": 1e-4,
             "grid_tol": 1e-3,
+            "grid_max_iter": 50,
             "incremental": False,
             "batch_size": 64,
             "fit_sample": 0,
             "grid_sample": 0,
             "stability_subsample": 0.8,
             "stability_min": 0.6,
+            "stability_tie_se": 1.0,
+            "k_rule": "stability",
+            "stability_init": "random",
+            "validation_column": None,
             "min_units_per_topic": 2,
             "coherence_top_n": 10,
             "diversity_top_n": 25,
@@ -531,9 +538,11 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
         "by_metadata",
         "nodes",
         "edges",
+        "validation_topics",
+        "validation_categories",
     ]
     outs = {n: str(tmp_path / f"{n}.csv") for n in names}
-    for f in ["terms", "prevalence", "k", "metadata", "network"]:
+    for f in ["terms", "prevalence", "k", "metadata", "network", "validation"]:
         outs[f"fig_{f}"] = str(tmp_path / f"{f}.png")
         outs[f"svg_{f}"] = str(tmp_path / f"{f}.svg")
     _run_script(
@@ -554,6 +563,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
             "snippet_chars": 50,
             "network_min_correlation": 0.0,
             "metadata": [],
+            "validation_column": None,
         },
     )
     docs = pd.read_csv(tmp_path / "documents.csv", keep_default_na=False)

@@ -26,6 +26,7 @@ TOPIC_FIGURES = [
     "topic_k_selection",
     "topic_by_metadata",
     "topic_network",
+    "topic_validation",
 ]
 
 
@@ -36,15 +37,24 @@ def read(tables, name):
 def test_seed_is_modelled_by_paragraph_with_k_capped(seed_tables):
     sel = read(seed_tables, "topic_model_selection.csv")
     assert set(sel["unit"]) == {"paragraph"}
-    grid = sel[sel["stage"] == "grid"]
-    # 13 paragraphs, 10 per subsample fit, >= 2 per topic: only K=5 of the default list is left.
-    assert grid[["K", "seed"]].values.tolist() == [[5, 0], [5, 1], [5, 2]]
+    grid = sel[sel["stage"] == "subsample"]
+    # 13 paragraphs, 10 per subsample fit, >= 2 per topic: K=3, 4, 5 of the default list left.
+    assert grid[["K", "seed"]].values.tolist() == [[k, s] for k in (3, 4, 5) for s in (0, 1, 2)]
     assert (grid["n_units"] == 10).all()
+    ref = sel[sel["stage"] == "reference"]
+    assert ref[["K", "seed", "n_units"]].values.tolist() == [[k, 0, 13] for k in (3, 4, 5)]
+    means = grid.groupby("K")["stability"].mean()
+    assert ref["stability"].tolist() == pytest.approx(means.tolist(), abs=1e-6)
     final = sel[sel["stage"] == "final"].iloc[0]
-    assert final["selected"] in (True, "True") and final["K"] == 5 and final["n_units"] == 13
+    k = int(final["K"])
+    assert final["selected"] in (True, "True") and k in (3, 4, 5) and final["n_units"] == 13
+    # the stability rule: the most stable K, or a smaller one within 1 standard error of it
+    best = means.idxmax()
+    se = grid[grid["K"] == best]["stability"].std() / np.sqrt(3)
+    assert k <= best and means[k] >= means[best] - se - 1e-6
     assert grid["coherence"].between(-1, 1).all() and grid["stability"].between(0, 1).all()
     assert final["diversity"] == pytest.approx(
-        read(seed_tables, "topic_terms.csv").query("rank <= 25")["term"].nunique() / (5 * 20),
+        read(seed_tables, "topic_terms.csv").query("rank <= 25")["term"].nunique() / (k * 20),
         abs=0.2,
     )
 
@@ -55,7 +65,7 @@ def test_seed_topic_tables_are_consistent(seed_tables):
     summary = read(seed_tables, "topic_summary.csv")
     terms = read(seed_tables, "topic_terms.csv")
     k = len(summary)
-    assert k == 5 and summary["topic"].tolist() == [1, 2, 3, 4, 5]
+    assert k in (3, 4, 5) and summary["topic"].tolist() == list(range(1, k + 1))
     # one row per paragraph of the article, in order
     assert len(docs) == len(paragraphs) == 13
     assert docs["para_id"].astype(int).tolist() == list(range(13))
@@ -89,7 +99,8 @@ def test_seed_topic_tables_are_consistent(seed_tables):
 def test_seed_representatives_quote_their_paragraph(seed_tables):
     reps = read(seed_tables, "topic_representatives.csv")
     paragraphs = read(seed_tables, "paragraphs.csv").set_index("para_id")["text"]
-    assert set(reps["topic"]) == {1, 2, 3, 4, 5}
+    k = len(read(seed_tables, "topic_summary.csv"))
+    assert set(reps["topic"]) == set(range(1, k + 1))
     for _, r in reps.iterrows():
         text = " ".join(paragraphs[int(r["para_id"])].split())
         assert text.startswith(r["snippet"].removesuffix(" …"))
@@ -105,7 +116,8 @@ def test_seed_metadata_and_network(seed_tables):
     assert by_meta["value"].unique().tolist() == ["2022-11"]
     nodes = read(seed_tables, "topic_network_nodes.csv")
     edges = read(seed_tables, "topic_network_edges.csv")
-    assert nodes["topic"].tolist() == [1, 2, 3, 4, 5]
+    assert nodes["topic"].tolist() == list(range(1, len(nodes) + 1))
+    assert len(nodes) == len(read(seed_tables, "topic_summary.csv"))
     assert (edges["correlation"] > 0).all() and (edges["source"] < edges["target"]).all()
     assert (
         nodes["degree"]

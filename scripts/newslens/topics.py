@@ -12,9 +12,13 @@ Measures (all computed on the modelling units themselves, never on an outside co
   log(P(w1,w2) / (P(w1) P(w2))) / -log P(w1,w2). A pair that never co-occurs gets -1 (the limit
   as P(w1,w2) -> 0; no epsilon is added), a pair present in every unit gets 1.
 * **Topic diversity** (Dieng et al. 2020) = unique words among all topics' top 25 / (K * 25).
-* **Stability** (Greene et al. 2014) = for two fits, the mean Jaccard overlap of the top-10
-  word sets of topics matched one-to-one by the Hungarian algorithm; for one fit, the mean over
-  every other fit of the same K.
+* **Stability** (Greene, O'Callaghan & Cunningham 2014, "How Many Topics? Stability Analysis
+  for Topic Models"): for each K a *reference* fit on all grid units and tau fits on random
+  subsamples (a share ``beta`` of the units, one per seed). Two topics' top-t term rankings
+  agree by their Average Jaccard over ranking depths, AJ(R_i, R_j) = (1/t) sum_{d=1..t}
+  |R_i@d & R_j@d| / |R_i@d | R_j@d|; two fits agree by agreement(S_x, S_y) = (1/K) sum of AJ over
+  topic pairs matched one-to-one by the Hungarian algorithm (maximum total AJ). The stability
+  of K is the mean agreement of the reference with the tau subsample fits.
 """
 
 from __future__ import annotations
@@ -540,6 +544,7 @@ def make_model(
     incremental: bool = False,
     batch_size: int = 2048,
     tol: float = 1e-4,
+    init: str = "nndsvda",
 ):
     """A scikit-learn estimator for ``model`` (see MODELS) with K topics.
 
@@ -556,7 +561,7 @@ def make_model(
         if incremental:
             return MiniBatchNMF(
                 n_components=k,
-                init="nndsvda",
+                init=init,
                 beta_loss=loss,
                 random_state=seed,
                 batch_size=batch_size,
@@ -565,7 +570,7 @@ def make_model(
             )
         return NMF(
             n_components=k,
-            init="nndsvda",
+            init=init,
             beta_loss=loss,
             solver=solver,
             random_state=seed,
@@ -592,8 +597,10 @@ def model_input(
     return tfidf(counts, df, n_units) if model.startswith("nmf") else counts.tocsr()
 
 
-def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, **kw):
-    """Fit ``model`` on ``x``; return (estimator, topic-term matrix H of shape K x V)."""
+def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, return_w: bool = False, **kw):
+    """Fit ``model`` on ``x``; return (estimator, topic-term matrix H of shape K x V), and with
+    ``return_w`` also the fitted rows' unit-topic weights W (from the same fit, no extra
+    transform)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -601,11 +608,12 @@ def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, **kw):
     est = make_model(model, k, seed, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(x)
+        w = est.fit_transform(x)
     h = np.asarray(est.components_, dtype=np.float64)
     if model.startswith("lda"):
         h = h / h.sum(axis=1, keepdims=True)
-    return est, h
+        w[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
+    return (est, h, w) if return_w else (est, h)
 
 
 def transform(est, x: sparse.csr_matrix, chunk: int = 50_000, prepare=None) -> np.ndarray:
@@ -711,9 +719,52 @@ def topic_diversity(h: np.ndarray, n: int = 25) -> float:
     return len(np.unique(top)) / top.size if top.size else float("nan")
 
 
+def average_jaccard(r_i: Sequence, r_j: Sequence) -> float:
+    """Average Jaccard of two term rankings (Greene et al. 2014, eq. 2): the mean over depths
+    d = 1..t of the Jaccard index of their top-d sets, t = the shorter ranking's length.
+    Unlike one Jaccard of the top-t sets, it rewards agreement at the top of the rankings."""
+    t = min(len(r_i), len(r_j))
+    if t == 0:
+        raise ValueError("average_jaccard: empty ranking")
+    seen_i: set = set()
+    seen_j: set = set()
+    common = 0
+    total = 0.0
+    for d in range(t):
+        a, b = r_i[d], r_j[d]
+        # |A@d & B@d| grows by each new element already present on the other side
+        if a == b:
+            common += 1
+        else:
+            common += (a in seen_j) + (b in seen_i)
+        seen_i.add(a)
+        seen_j.add(b)
+        total += common / (2 * (d + 1) - common)
+    return total / t
+
+
+def aj_matrix(s_x: np.ndarray, s_y: np.ndarray) -> np.ndarray:
+    """AJ of every topic ranking of fit ``s_x`` (rows: topics, columns: term indices by rank)
+    against every topic ranking of fit ``s_y``."""
+    return np.array([[average_jaccard(list(a), list(b)) for b in s_y] for a in s_x])
+
+
+def agreement(s_x: np.ndarray, s_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Agreement of two ranking sets with the same K (Greene et al. 2014, eq. 3): topics
+    matched one-to-one by the Hungarian algorithm (scipy ``linear_sum_assignment``) to
+    maximise the total AJ, then (1/K) * sum of the matched AJ. Returns (agreement, pi) where
+    pi[i] is the topic of ``s_y`` matched to topic i of ``s_x``."""
+    aj = aj_matrix(s_x, s_y)
+    rows, cols = linear_sum_assignment(aj, maximize=True)
+    pi = np.empty(aj.shape[0], dtype=np.int64)
+    pi[rows] = cols
+    return float(aj[rows, cols].sum() / aj.shape[0]), pi
+
+
 def match_overlap(top_a: np.ndarray, top_b: np.ndarray) -> float:
-    """Mean Jaccard overlap of two fits' top-word sets, topics matched one-to-one by the
-    Hungarian algorithm (maximum total overlap)."""
+    """Mean Jaccard overlap of two fits' top-word *sets* (no ranking depths), topics matched
+    one-to-one by the Hungarian algorithm (maximum total overlap). A diagnostic kept for
+    comparison; the stability of K is ``agreement`` (Average Jaccard)."""
     sa = [set(r) for r in top_a]
     sb = [set(r) for r in top_b]
     jac = np.array([[len(a & b) / len(a | b) for b in sb] for a in sa])
@@ -723,7 +774,8 @@ def match_overlap(top_a: np.ndarray, top_b: np.ndarray) -> float:
 
 def stability(tops: Sequence[np.ndarray]) -> np.ndarray:
     """For each fit in ``tops`` (top-word index arrays of fits with the same K), the mean
-    matched overlap with every other fit; NaN when there is only one fit."""
+    matched set overlap (``match_overlap``) with every other fit; NaN when there is only one
+    fit. A pairwise diagnostic; see ``reference_stability`` for the published measure."""
     m = len(tops)
     if m < 2:
         return np.full(m, np.nan)
@@ -731,6 +783,13 @@ def stability(tops: Sequence[np.ndarray]) -> np.ndarray:
     for i, j in itertools.combinations(range(m), 2):
         pair[i, j] = pair[j, i] = match_overlap(tops[i], tops[j])
     return pair.sum(axis=1) / (m - 1)
+
+
+def reference_stability(reference: np.ndarray, samples: Sequence[np.ndarray]) -> np.ndarray:
+    """Greene et al. (2014): the agreement of each subsample fit's top-t rankings with the
+    reference fit's (whole sample), one value per subsample fit. Their mean is the stability
+    of K, their standard deviation its spread."""
+    return np.array([agreement(reference, s)[0] for s in samples])
 
 
 def dominant_topic(share: np.ndarray) -> np.ndarray:
@@ -793,6 +852,9 @@ class Fit:
     diversity: float
     seconds: float
     top_coherence: np.ndarray | None = field(default=None, repr=False)
+    stage: str = "subsample"
+    n_units: int = 0
+    dominant: np.ndarray | None = field(default=None, repr=False)
 
 
 def subsample_rows(n: int, frac: float, seed: int) -> np.ndarray:
@@ -814,15 +876,26 @@ def fit_one(
     coherence_n: int,
     diversity_n: int,
     stability_n: int,
+    threads: int | None = None,
+    subsample_init: str | None = None,
     **kw,
 ) -> Fit:
-    """One grid cell: fit on a seeded subsample of the rows of ``x`` and measure it.
+    """One grid cell: fit on a seeded subsample of the rows of ``x`` (``frac`` >= 1: all rows,
+    the *reference* fit of its K, which also keeps each row's dominant topic) and measure it.
 
     With ``binary`` None the coherence is left for the caller (``add_coherence``), so that a
-    worker process need not receive the whole corpus matrix."""
+    worker process need not receive the whole corpus matrix. ``threads`` caps the BLAS/OpenMP
+    threads of the fit (1 in a worker process of a parallel grid); ``subsample_init`` is the
+    NMF start of a subsample fit (see ``fit_grid``)."""
+    from threadpoolctl import threadpool_limits
+
     rows = subsample_rows(x.shape[0], frac, seed)
+    reference = frac >= 1.0
     t0 = time.perf_counter()
-    est, h = fit_model(model, x[rows], k, seed, **kw)
+    if not reference and subsample_init and subsample_init != "nndsvda" and model.startswith("nmf"):
+        kw = {**kw, "init": subsample_init}
+    with threadpool_limits(limits=threads):
+        est, h, w = fit_model(model, x[rows], k, seed, return_w=True, **kw)
     secs = time.perf_counter() - t0
     top_c = top_terms(h, coherence_n)
     fit = Fit(
@@ -834,6 +907,9 @@ def fit_one(
         topic_diversity(h, diversity_n),
         secs,
         top_c,
+        stage="reference" if reference else "subsample",
+        n_units=len(rows),
+        dominant=dominant_topic(w).astype(np.int32) if reference else None,
     )
     return fit if binary is None else add_coherence(fit, binary)
 
@@ -844,46 +920,168 @@ def add_coherence(fit: Fit, binary: sparse.csr_matrix) -> Fit:
     return fit
 
 
+def grid_jobs(ks: Sequence[int], seeds: Sequence[int], frac: float) -> list[tuple[int, int, float]]:
+    """The fits of the stability analysis: per K a reference fit on all grid units (seed
+    ``seeds[0]``, share 1.0) and one fit per seed on a ``frac`` subsample (tau = number of
+    seeds). Largest K first, so that the longest fits start first in a parallel pool."""
+    jobs = []
+    for k in sorted(ks, reverse=True):
+        if frac < 1.0 and len(seeds) > 1:
+            jobs.append((k, int(seeds[0]), 1.0))
+        jobs += [(k, int(s), frac) for s in seeds]
+    return jobs
+
+
+def fit_grid(
+    model: str,
+    x: sparse.csr_matrix,
+    ks: Sequence[int],
+    seeds: Sequence[int],
+    frac: float,
+    top_n: tuple[int, int, int],
+    n_jobs: int = 1,
+    subsample_init: str | None = "random",
+    **kw,
+) -> list[Fit]:
+    """Every fit of ``grid_jobs`` on the model input ``x`` (coherence left to the caller),
+    in ``n_jobs`` processes with one BLAS thread each (or in this process with ``n_jobs``
+    threads). Returned in (K, stage, seed) order whatever the order of completion.
+
+    NMF reference fits start from NNDSVDa (deterministic); subsample fits from
+    ``subsample_init`` ("random": seeded random factors, as Greene et al.'s reference
+    implementation; None: NNDSVDa), so that a K whose topics are an artefact of the starting
+    point shows up as unstable."""
+    jobs = grid_jobs(ks, seeds, frac)
+    if n_jobs > 1 and len(jobs) > 1:
+        from joblib import Parallel, delayed
+
+        fits = Parallel(n_jobs=n_jobs, backend="loky")(
+            delayed(fit_one)(
+                model, x, None, k, s, f, *top_n, threads=1, subsample_init=subsample_init, **kw
+            )
+            for k, s, f in jobs
+        )
+    else:
+        fits = [
+            fit_one(
+                model, x, None, k, s, f, *top_n, threads=n_jobs, subsample_init=subsample_init, **kw
+            )
+            for k, s, f in jobs
+        ]
+    return sorted(fits, key=lambda f: (f.k, f.stage != "reference", f.seed))
+
+
+GRID_COLUMNS = ["model", "K", "seed", "stage", "n_units", "coherence", "diversity", "stability"]
+
+
 def grid_table(fits: Sequence[Fit]) -> pd.DataFrame:
-    """One row per (model, K, seed): coherence (mean NPMI), diversity, stability."""
+    """One row per fit of the grid: model, K, seed, stage (reference | subsample), n_units,
+    coherence (mean NPMI), diversity, stability.
+
+    A subsample fit's stability is its agreement with the reference fit of its K (Greene et
+    al. 2014); the reference row carries the mean over its K's subsample fits. Without a
+    reference fit for a K, each fit gets its mean agreement with the other fits of that K
+    (NaN for a lone fit)."""
     rows = []
     for k in sorted({f.k for f in fits}):
         group = [f for f in fits if f.k == k]
-        stab = stability([f.top for f in group])
-        for f, s in zip(group, stab, strict=True):
+        refs = [f for f in group if f.stage == "reference"]
+        subs = [f for f in group if f.stage != "reference"]
+        if refs:
+            agree = reference_stability(refs[0].top, [f.top for f in subs])
+            stab = {id(f): a for f, a in zip(subs, agree, strict=True)}
+            stab[id(refs[0])] = float(np.mean(agree)) if len(agree) else np.nan
+        else:
+            m = len(group)
+            pair = np.full((m, m), np.nan)
+            for i, j in itertools.combinations(range(m), 2):
+                pair[i, j] = pair[j, i] = agreement(group[i].top, group[j].top)[0]
+            stab = {
+                id(f): (float(np.nanmean(pair[i])) if m > 1 else np.nan)
+                for i, f in enumerate(group)
+            }
+        for f in refs[:1] + subs:
             rows.append(
                 {
                     "model": f.model,
                     "K": f.k,
                     "seed": f.seed,
+                    "stage": f.stage,
+                    "n_units": f.n_units,
                     "coherence": float(np.nanmean(f.coherence)),
                     "diversity": f.diversity,
-                    "stability": s,
+                    "stability": stab[id(f)],
                 }
             )
-    return pd.DataFrame(rows, columns=["model", "K", "seed", "coherence", "diversity", "stability"])
+    return pd.DataFrame(rows, columns=GRID_COLUMNS)
 
 
-K_RULES = ("coherence", "quality")
+def k_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per K (index): stability (mean agreement of the subsample fits with the reference),
+    stability_sd (their standard deviation, ddof=1; 0 with one subsample fit), n_runs (tau),
+    coherence and diversity (means over all fits of the K)."""
+    stage = table["stage"] if "stage" in table else pd.Series("subsample", index=table.index)
+    subs = table[stage != "reference"]
+    if (stage == "reference").any():
+        stab = subs.groupby("K")["stability"]
+    else:  # pairwise agreements: every fit's value
+        stab = table.groupby("K")["stability"]
+    out = table.groupby("K").agg(coherence=("coherence", "mean"), diversity=("diversity", "mean"))
+    out["stability"] = stab.mean()
+    out["stability_sd"] = stab.std(ddof=1).fillna(0.0)
+    out["n_runs"] = stab.count()
+    return out
+
+
+K_RULES = ("stability", "coherence", "quality")
 
 
 def select_k(
-    table: pd.DataFrame, stability_min: float, decimals: int = 3, rule: str = "coherence"
+    table: pd.DataFrame,
+    stability_min: float,
+    decimals: int = 3,
+    rule: str = "stability",
+    tie_se: float = 1.0,
 ) -> tuple[int, str]:
-    """The documented K rule. Among K whose mean stability across seeds is at least
-    ``stability_min``, take the one with the highest mean score (rounded to ``decimals``);
-    ties go to the smaller K. The score is the NPMI coherence (``rule="coherence"``) or the
-    topic quality of Dieng et al. (2020), coherence x diversity (``rule="quality"``), which
-    also penalises redundant topics. If no K is stable enough (or only one seed was run, so
-    stability is unknown), the same rule is applied to all K. Returns (K, reason)."""
-    per_k = table.groupby("K").agg(
-        coherence=("coherence", "mean"),
-        diversity=("diversity", "mean"),
-        stability=("stability", "mean"),
-    )
+    """The documented K rule; returns (K, reason).
+
+    * ``stability`` (default; Greene et al. 2014): the K with the highest mean agreement of
+      its subsample fits with its reference fit. Near-ties go to the smaller K: the smallest K
+      whose mean is within ``tie_se`` standard errors of the best mean (SE = the SD of the best
+      K's subsample agreements / sqrt(tau)). With one seed (stability unknown) the coherence rule is
+      used instead, and the reason says so.
+    * ``coherence`` / ``quality``: among K whose mean stability is at least ``stability_min``,
+      the highest mean NPMI coherence, or topic quality (Dieng et al. 2020: coherence x
+      diversity, which also penalises redundant topics), rounded to ``decimals``; ties go to
+      the smaller K. If no K is stable enough (or stability is unknown), all K compete.
+    """
+    if rule not in K_RULES:
+        raise NewslensError(
+            f"config key topics.k_rule: '{rule}' is not one of {', '.join(K_RULES)}"
+        )
+    per_k = k_table(table)
     if len(per_k) == 1:
         k = int(per_k.index[0])
         return k, f"K={k}: the only K fitted"
+    note = ""
+    if rule == "stability":
+        if per_k["stability"].notna().any():
+            best_k = int(per_k["stability"].idxmax())
+            best, sd = per_k.loc[best_k, ["stability", "stability_sd"]]
+            tau = int(per_k.loc[best_k, "n_runs"])
+            se = float(sd) / math.sqrt(max(tau, 1))
+            floor = round(float(best - tie_se * se), 9)
+            k = int(per_k.index[per_k["stability"].round(9) >= floor].min())
+            near = (
+                f"; K={k} is within {tie_se:g} standard error of it, so the smaller K"
+                if k != best_k
+                else f"; no smaller K within {tie_se:g} standard error"
+            )
+            return k, (
+                f"K={k}: stability rule (Greene et al. 2014): highest mean agreement "
+                f"{best:.3f} (SD {sd:.3f}, SE {se:.3f} over {tau} subsamples) at K={best_k}{near}"
+            )
+        rule, note = "coherence", " (stability rule not applicable with one seed)"
     if rule == "quality":
         per_k["score"] = per_k["coherence"] * per_k["diversity"]
         what = "topic quality (NPMI x diversity)"
@@ -903,8 +1101,74 @@ def select_k(
     best = pool["score"].round(decimals)
     k = int(best[best == best.max()].index.min())
     return k, (
-        f"K={k}: highest mean {what} ({per_k.loc[k, 'score']:.3f}) {among}; ties to the smaller K"
+        f"K={k}: highest mean {what} ({per_k.loc[k, 'score']:.3f}) {among}; ties to the "
+        f"smaller K{note}"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Validation against known categories
+# --------------------------------------------------------------------------------------------
+
+
+def validation_scores(dominant: np.ndarray, categories: Sequence) -> dict:
+    """Agreement of units' dominant topics with a known category (units with a topic and a
+    non-empty category only): n_units, n_categories, nmi (arithmetic normalisation), ari
+    (adjusted Rand index) and purity (share of units in their topic's majority category)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    dom = np.asarray(dominant)
+    cat = pd.Series(list(categories), dtype=object).fillna("").astype(str).to_numpy()
+    ok = (dom >= 0) & (cat != "")
+    dom, cat = dom[ok], cat[ok]
+    if not len(dom):
+        return {"n_units": 0, "n_categories": 0, "nmi": np.nan, "ari": np.nan, "purity": np.nan}
+    counts = pd.crosstab(dom, cat)
+    return {
+        "n_units": int(len(dom)),
+        "n_categories": int(counts.shape[1]),
+        "nmi": float(normalized_mutual_info_score(cat, dom)),
+        "ari": float(adjusted_rand_score(cat, dom)),
+        "purity": float(counts.max(axis=1).sum() / len(dom)),
+    }
+
+
+def topic_purity(
+    dominant: np.ndarray, categories: Sequence, labels: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per topic (1-based, ``dominant`` is 0-based with -1 for none): its units with a known
+    category, the majority category and purity (share of its units in that category); and the
+    topic x category table of unit counts (long form: topic, category, n_units, share of the
+    topic's units). Units without topic or category are left out."""
+    dom = np.asarray(dominant)
+    cat = pd.Series(list(categories), dtype=object).fillna("").astype(str).to_numpy()
+    ok = (dom >= 0) & (cat != "")
+    k = len(labels)
+    cross = pd.crosstab(
+        pd.Categorical(dom[ok] + 1, categories=range(1, k + 1)), cat[ok], dropna=False
+    )
+    cross.index.name, cross.columns.name = "topic", "category"
+    n = cross.sum(axis=1)
+    rows = []
+    for t in range(1, k + 1):
+        row = cross.loc[t] if len(cross.columns) else pd.Series(dtype=float)
+        tot = int(n.loc[t]) if len(cross.columns) else 0
+        top = str(row.idxmax()) if tot else ""
+        rows.append(
+            {
+                "topic": t,
+                "label": labels[t - 1],
+                "n_units": tot,
+                "majority_category": top,
+                "purity": round(float(row.max() / tot), 6) if tot else np.nan,
+            }
+        )
+    long = cross.stack().rename("n_units").reset_index()
+    long["topic"] = long["topic"].astype(int)
+    tot = long.groupby("topic")["n_units"].transform("sum")
+    long["share"] = np.round(np.where(tot > 0, long["n_units"] / tot.where(tot > 0, 1), 0.0), 6)
+    long = long.sort_values(["topic", "category"]).reset_index(drop=True)
+    return pd.DataFrame(rows), long[["topic", "category", "n_units", "share"]]
 
 
 # --------------------------------------------------------------------------------------------

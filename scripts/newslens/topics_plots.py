@@ -74,28 +74,34 @@ def prevalence_figure(summary: pd.DataFrame, unit: str):
     return fig
 
 
-def k_selection_figure(selection: pd.DataFrame, rule: str):
-    """Coherence, diversity and stability against K: one dot per seed, the mean as a line,
-    the chosen K marked."""
+def k_selection_figure(selection: pd.DataFrame, rule: str, k_rule: str = "stability"):
+    """Stability, coherence and diversity against K: one dot per subsample fit (stability:
+    its agreement with the reference fit), the mean as a line with +/- 1 SD over the
+    subsamples, the chosen K and the rule that chose it marked."""
     if selection.empty:
         return empty_figure(rule, "Choosing the number of topics", width=FULL_WIDTH * 0.7)
-    grid = selection[selection["stage"] == "grid"] if "stage" in selection else selection
+    grid = selection[selection["stage"] != "final"] if "stage" in selection else selection
     chosen = int(selection.loc[selection["selected"].astype(bool), "K"].iloc[0])
-    fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 2.4))
+    fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 2.5))
     measures = [
-        ("coherence", "mean NPMI of top-10 words"),
-        ("diversity", "unique share of top-25 words"),
-        ("stability", "mean matched Jaccard (top 10)"),
+        ("stability", "agreement with reference\n(avg. Jaccard, 0-1)", "Stability"),
+        ("coherence", "mean NPMI of top words\n(-1 to 1)", "Coherence (diagnostic)"),
+        ("diversity", "unique share of top-25 words\n(0-1)", "Diversity (diagnostic)"),
     ]
     if grid.empty:
         grid = selection
-    for ax, (col, ylabel) in zip(axes, measures, strict=True):
-        data = grid[["K", col]].dropna()
+    ks = sorted(set(grid["K"].astype(int)) | {chosen})
+    pos = {k: i for i, k in enumerate(ks)}  # evenly spaced K: no crowded ticks at small K
+    for ax, (col, ylabel, title) in zip(axes, measures, strict=True):
+        data = grid
+        if col == "stability" and "stage" in grid and (grid["stage"] == "reference").any():
+            data = grid[grid["stage"] != "reference"]  # the reference row holds the mean
+        data = data[["K", col]].dropna()
         if data.empty:
             ax.text(
                 0.5,
                 0.5,
-                f"{col}: not measured\n(one K, one seed)",
+                f"{col}: not measured\n(one K or one seed)",
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
@@ -103,34 +109,137 @@ def k_selection_figure(selection: pd.DataFrame, rule: str):
             )
         else:
             ax.scatter(
-                data["K"],
+                data["K"].map(pos),
                 data[col],
-                s=10,
+                s=9,
                 color=OKABE_ITO[5],
-                alpha=0.8,
-                label="one seed",
+                alpha=0.7,
+                label="one subsample fit" if col == "stability" else "one fit",
                 zorder=2,
             )
-            mean = data.groupby("K")[col].mean()
-            ax.plot(
-                mean.index,
+            g = data.groupby("K")[col]
+            mean, sd = g.mean(), g.std(ddof=1).fillna(0.0)
+            ax.errorbar(
+                [pos[k] for k in mean.index],
                 mean.values,
+                yerr=sd.values if col == "stability" else None,
                 color=OKABE_ITO[0],
                 marker="o",
                 ms=3,
                 lw=1.2,
-                label="mean over seeds",
+                capsize=2,
+                label="mean ± 1 SD" if col == "stability" else "mean",
                 zorder=3,
             )
-        ax.axvline(chosen, color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1)
-        ax.set_xlabel("number of topics K")
-        ax.set_ylabel(ylabel)
-        ax.set_title(col.capitalize())
-        ks = sorted(grid["K"].unique())
-        ax.set_xticks(ks)
-    axes[0].legend(loc="best", frameon=False, fontsize=6)
-    fig.suptitle("Choosing the number of topics", fontsize=9)
-    fig.text(0.5, -0.02, rule, ha="center", va="top", fontsize=6.5, wrap=True)
+        ax.axvline(
+            pos[chosen], color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={chosen}", zorder=1
+        )
+        ax.set_xlabel("number of topics K (grid values)")
+        ax.set_ylabel(ylabel, fontsize=7)
+        marker = " - rule" if col == k_rule or (k_rule == "quality" and col != "stability") else ""
+        ax.set_title(title + marker, fontsize=8)
+        ax.set_xticks(range(len(ks)), [str(k) for k in ks], fontsize=6)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        names,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.92),
+        ncol=3,
+        frameon=False,
+        fontsize=6.5,
+    )
+    fig.suptitle(f"Choosing the number of topics: K={chosen} by the {k_rule} rule", fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.86))
+    fig.text(0.5, 0.01, textwrap_rule(rule), ha="center", va="bottom", fontsize=6)
+    return fig
+
+
+def textwrap_rule(rule: str, width: int = 150) -> str:
+    """The rule's reason on at most two lines."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(rule, width)[:2])
+
+
+def validation_figure(
+    topics: pd.DataFrame, cross: pd.DataFrame, by_k: pd.DataFrame, column: str | None, unit: str
+):
+    """Topic validation against a known category: the chosen K's topic x category heatmap
+    (share of each topic's units in each category, purity beside each row) and NMI, adjusted
+    Rand index and purity against K (grid reference fits; the chosen K marked)."""
+    title = "Topics against known categories"
+    if not column:
+        return empty_figure(
+            "Not configured: set topics.validation.column to a documents.csv column "
+            "(e.g. section) to compare dominant topics with it.",
+            title,
+            width=FULL_WIDTH * 0.7,
+        )
+    if cross.empty or topics["n_units"].sum() == 0:
+        return empty_figure(f"No {unit} has both a topic and a value of '{column}'.", title)
+    mat = cross.pivot(index="topic", columns="category", values="share").fillna(0.0)
+    cats = list(mat.columns)
+    k = mat.shape[0]
+    fig, axes = plt.subplots(
+        1,
+        2,
+        figsize=(FULL_WIDTH, max(2.6, 0.9 + 0.22 * k)),
+        gridspec_kw={"width_ratios": [max(1.6, 0.35 * len(cats) + 1.2), 1.6]},
+    )
+    ax = axes[0]
+    im = ax.imshow(mat.to_numpy() * 100, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100, aspect="auto")
+    ylabels = [
+        short_label(int(t), lab, 2, 26)
+        for t, lab in zip(topics["topic"], topics["label"], strict=True)
+    ]
+    ax.set_yticks(range(k), ylabels, fontsize=6)
+    ax.set_xticks(
+        range(len(cats)), [str(c)[:14] for c in cats], fontsize=6, rotation=45, ha="right"
+    )
+    ax.set_xlabel(f"{column}")
+    ax.set_ylabel("dominant topic")
+    vals = mat.to_numpy() * 100
+    if vals.size <= 400:
+        for i in range(vals.shape[0]):
+            for j in range(vals.shape[1]):
+                v = vals[i, j]
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=5.5,
+                    color="white" if v < 50 else "black",
+                )
+    cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+    cb.set_label(f"% of the topic's {unit}s", fontsize=6)
+    cb.ax.tick_params(labelsize=6)
+    final = by_k[by_k["stage"] == "final"]
+    sub = f" (NMI {final['nmi'].iloc[0]:.2f})" if len(final) else ""
+    ax.set_title(f"Chosen K={k}: topic x {column}{sub}", fontsize=8)
+    ax2 = axes[1]
+    ref = by_k[by_k["stage"] == "reference"].sort_values("K")
+    if ref.empty:
+        ref = final
+    ks = sorted(set(ref["K"].astype(int)) | {k})
+    pos = {v: i for i, v in enumerate(ks)}  # evenly spaced grid values
+    for col, name, color, mk in (
+        ("nmi", "NMI", OKABE_ITO[0], "o"),
+        ("ari", "adjusted Rand", OKABE_ITO[1], "s"),
+        ("purity", "purity", OKABE_ITO[2], "^"),
+    ):
+        ax2.plot(ref["K"].map(pos), ref[col], marker=mk, ms=3, lw=1.1, color=color, label=name)
+    ax2.axvline(pos[k], color=OKABE_ITO[3], ls="--", lw=1, label=f"chosen K={k}")
+    ax2.set_xlabel("number of topics K (grid values)")
+    ax2.set_ylabel(f"agreement with {column} (0-1)", fontsize=7)
+    ax2.set_ylim(0, 1.02)
+    ax2.set_xticks(range(len(ks)), [str(v) for v in ks])
+    ax2.tick_params(axis="x", labelsize=6)
+    ax2.set_title("Every K of the grid", fontsize=8)
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=2, frameon=False, fontsize=6)
+    fig.suptitle(f"Topics against known categories ({column}; unit: {unit})", fontsize=9)
     fig.tight_layout()
     return fig
 

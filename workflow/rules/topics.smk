@@ -62,8 +62,10 @@ rule topic_model:
         dtm=rules.topic_dtm.output.dtm,
         units=rules.topic_dtm.output.units,
         vocabulary=rules.topic_dtm.output.vocabulary,
+        documents=f"{TABLES}/documents.csv",
     output:
         selection=f"{TABLES}/topic_model_selection.csv",
+        validation=f"{TABLES}/topic_validation_k.csv",
         fit=f"{INTERIM}/topics/fit.npz",
         info=f"{INTERIM}/topics/fit.json",
     log:
@@ -83,6 +85,7 @@ rule topic_model:
         max_iter=TOPICS_CFG["max_iter"],
         tol=TOPICS_CFG["tol"],
         grid_tol=TOPICS_CFG["grid_tol"],
+        grid_max_iter=TOPICS_CFG["grid_max_iter"],
         incremental=TOPICS_CFG["incremental"],
         batch_size=TOPICS_CFG["batch_size"],
         fit_sample=TOPICS_CFG["fit_sample"],
@@ -90,6 +93,9 @@ rule topic_model:
         stability_subsample=TOPICS_CFG["stability_subsample"],
         stability_min=TOPICS_CFG["stability_min"],
         k_rule=TOPICS_CFG["k_rule"],
+        stability_tie_se=TOPICS_CFG["stability_tie_se"],
+        stability_init=TOPICS_CFG["stability_init"],
+        validation_column=TOPICS_CFG["validation"]["column"],
         min_units_per_topic=TOPICS_CFG["min_units_per_topic"],
         coherence_top_n=TOPICS_CFG["coherence_top_n"],
         diversity_top_n=TOPICS_CFG["diversity_top_n"],
@@ -103,6 +109,7 @@ rule topic_outputs:
         fit=rules.topic_model.output.fit,
         info=rules.topic_model.output.info,
         selection=rules.topic_model.output.selection,
+        validation=rules.topic_model.output.validation,
         units=rules.topic_dtm.output.units,
         vocabulary=rules.topic_dtm.output.vocabulary,
         paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
@@ -116,6 +123,8 @@ rule topic_outputs:
         by_metadata=f"{TABLES}/topic_by_metadata.csv",
         nodes=f"{TABLES}/topic_network_nodes.csv",
         edges=f"{TABLES}/topic_network_edges.csv",
+        validation_topics=f"{TABLES}/topic_validation_topics.csv",
+        validation_categories=f"{TABLES}/topic_validation_categories.csv",
         fig_terms=report(
             f"{FIGURES}/topic_terms.png",
             caption="../report/topic_terms.rst",
@@ -156,6 +165,13 @@ rule topic_outputs:
             labels={"item": "Topic network"},
         ),
         svg_network=f"{FIGURES}/topic_network.svg",
+        fig_validation=report(
+            f"{FIGURES}/topic_validation.png",
+            caption="../report/topic_validation.rst",
+            category="Topics",
+            labels={"item": "Topics against known categories"},
+        ),
+        svg_validation=f"{FIGURES}/topic_validation.svg",
     log:
         f"{LOGS}/topic_outputs.log",
     benchmark:
@@ -172,6 +188,7 @@ rule topic_outputs:
         snippet_chars=TOPICS_CFG["snippet_chars"],
         network_min_correlation=TOPICS_CFG["network_min_correlation"],
         metadata=config["corpus"]["metadata"],
+        validation_column=TOPICS_CFG["validation"]["column"],
     script:
         "../../scripts/topics_outputs.py"
 
