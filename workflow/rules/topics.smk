@@ -169,6 +169,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_validation.png",
             caption="../report/topic_validation.rst",
             category="Topics",
+            subcategory="Validation",
             labels={"item": "Topics against known categories"},
         ),
         svg_validation=f"{FIGURES}/topic_validation.svg",
