@@ -30,7 +30,7 @@ def main(smk):
             smk.params.confidence,
         ),
         framing_section(read(inp.frames_distribution), read(inp.frames_actors)),
-        topics_section(read(inp.topic_summary), read(inp.topic_selection)),
+        topics_section(read(inp.topic_summary), read(inp.topic_selection), smk.params.k_rule),
     ]
     if inp.get("frames_verdict"):  # validation against human frame codes
         sections.insert(

@@ -194,7 +194,9 @@ def frames_verdict_section(verdict_md: str) -> list[str]:
     ]
 
 
-def topics_section(summary: pd.DataFrame, selection: pd.DataFrame) -> list[str]:
+def topics_section(
+    summary: pd.DataFrame, selection: pd.DataFrame, k_rule: str | None = None
+) -> list[str]:
     lines = ["## Topics", ""]
     if summary.empty:
         return lines + [
@@ -211,6 +213,14 @@ def topics_section(summary: pd.DataFrame, selection: pd.DataFrame) -> list[str]:
         f"- {len(summary)} topics ({model}, modelled by {unit}; K grid tried: {grid}), "
         f"mean NPMI coherence {summary['coherence'].mean():.2f}."
     )
+    if k_rule and len(chosen) and "stability" in chosen.columns:
+        stability = pd.to_numeric(chosen["stability"], errors="coerce").iloc[0]
+        if pd.notna(stability):
+            lines.append(
+                f"- K = {int(chosen['K'].iloc[0])} chosen by the `{k_rule}` rule "
+                f"(`topics.k_rule`); its stability (mean agreement of subsample fits with the "
+                f"reference, 0-1) is {stability:.2f}."
+            )
     for _, row in summary.sort_values("prevalence", ascending=False).iterrows():
         lines.append(
             f"  - Topic {row['topic']} *{row['label']}*: {_pct(row['prevalence'])} of the corpus, "

@@ -95,6 +95,7 @@ rule summary:
     params:
         corpus_path=config["corpus"]["path"],
         confidence=config["sentiment"]["bootstrap"]["confidence"],
+        k_rule=config["topics"]["k_rule"],
     script:
         "../../scripts/report_summary.py"
 
