@@ -1,0 +1,447 @@
+"""Compare coverage between groups (outlets, countries, periods): keyness of terms, frame
+shares, actor sentiment and topic prevalence per group, each against a reference, with effect
+sizes and uncertainty.
+
+Everything here works on tables the pipeline already wrote (the unit x term count matrix,
+per-article frame shares, per-article actor sentiment, topic shares); no text is re-read.
+
+Groups: each article gets one group label per comparison variable (a metadata column, or the
+period ``week``/``month`` of its date). A comparison is a group against its reference: a named
+group, or ``rest`` (all other articles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from newslens.runtime import NewslensError
+
+PERIODS = ("week", "month")
+REST = "rest"
+
+KEYNESS_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "term",
+    "count_group",
+    "count_reference",
+    "total_group",
+    "total_reference",
+    "rate_group_per_10k",
+    "rate_reference_per_10k",
+    "g2",
+    "g2_p",
+    "chi2",
+    "chi2_p",
+    "q_value",
+    "log_ratio",
+    "log_ratio_low",
+    "log_ratio_high",
+    "log_odds_prior",
+    "log_odds_z",
+    "direction",
+]
+
+SHARE_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "item",
+    "n_group",
+    "n_reference",
+    "mean_group",
+    "low_group",
+    "high_group",
+    "mean_reference",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "p_value",
+    "q_value",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Groups
+# ----------------------------------------------------------------------------------------------
+
+
+def period_labels(dates: pd.Series, period: str) -> pd.Series:
+    """ISO week (``2024-W03``) or month (``2024-03``) of each date; missing dates give ``""``."""
+    when = pd.to_datetime(dates, errors="coerce", utc=True)
+    if period == "week":
+        iso = when.dt.isocalendar()
+        out = iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
+    elif period == "month":
+        out = when.dt.strftime("%Y-%m").astype("string")
+    else:
+        raise NewslensError(f"config key compare.by: unknown period '{period}' (use week or month)")
+    return out.fillna("").astype(str)
+
+
+def group_labels(documents: pd.DataFrame, by: Sequence[str], source: str = "documents.csv"):
+    """One column per comparison variable with each article's group label (``""``: no group).
+
+    ``by`` names metadata columns of ``documents`` or the periods ``week``/``month`` (read from
+    the ``date`` column). A name that is neither is a NewslensError naming the config key.
+    """
+    out = pd.DataFrame({"doc_id": documents["doc_id"].astype(str)})
+    for var in by:
+        if var in PERIODS:
+            if "date" not in documents.columns:
+                raise NewslensError(
+                    f"config key compare.by: '{var}' needs article dates, but {source} has no "
+                    "date column; set corpus.columns.date (tables) or check the date lines."
+                )
+            out[var] = period_labels(documents["date"], var).to_numpy()
+        elif var in documents.columns:
+            out[var] = documents[var].fillna("").astype(str).str.strip().to_numpy()
+        else:
+            have = sorted(c for c in documents.columns if c not in {"doc_id", "text", "lede"})
+            raise NewslensError(
+                f"config key compare.by: '{var}' is not a column of {source} (columns: "
+                f"{', '.join(have)}) nor week/month. Add it to corpus.metadata or remove it."
+            )
+    return out
+
+
+def comparisons(labels: pd.Series, reference: str, min_articles: int = 1):
+    """The (group, reference) pairs for one variable, in sorted group order.
+
+    ``reference`` is a group name (each other group against it) or ``rest`` (each group against
+    all other articles). Groups with fewer than ``min_articles`` articles are left out.
+    Returns ``[(group, reference_label, group_mask, reference_mask)]``.
+    """
+    labels = labels.astype(str)
+    sizes = labels[labels != ""].value_counts()
+    groups = sorted(g for g, n in sizes.items() if n >= min_articles)
+    out = []
+    if reference == REST:
+        for g in groups:
+            mask = (labels == g).to_numpy()
+            rest = ((labels != g) & (labels != "")).to_numpy()
+            if rest.any():
+                out.append((g, REST, mask, rest))
+        return out
+    if reference not in sizes.index:
+        raise NewslensError(
+            f"config key compare.reference: group '{reference}' does not occur (groups: "
+            f"{', '.join(sorted(sizes.index)[:20])}); name one of them or use 'rest'."
+        )
+    ref_mask = (labels == reference).to_numpy()
+    for g in groups:
+        if g != reference:
+            out.append((g, reference, (labels == g).to_numpy(), ref_mask))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Keyness
+# ----------------------------------------------------------------------------------------------
+
+
+def bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values of ``p`` (NaN stays NaN)."""
+    p = np.asarray(p, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if not ok.any():
+        return q
+    pv = p[ok]
+    m = len(pv)
+    order = np.argsort(pv)
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(ranked, 1.0)
+    q[ok] = out
+    return q
+
+
+def _xlogx_ratio(o: np.ndarray, e: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(o > 0, o * np.log(o / e), 0.0)
+
+
+def g2_chi2(a, b, c, d):
+    """G2 (log-likelihood) and Pearson chi-square of the 2x2 tables [[a, b], [c, d]] (rows:
+    term / other terms; columns: group / reference), no continuity correction, 1 df.
+
+    Vectorised over arrays. Returns (g2, g2_p, chi2, chi2_p).
+    """
+    a, b, c, d = (np.asarray(x, dtype=np.float64) for x in (a, b, c, d))
+    n = a + b + c + d
+    r1, r2, c1, c2 = a + b, c + d, a + c, b + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ea, eb, ec, ed = r1 * c1 / n, r1 * c2 / n, r2 * c1 / n, r2 * c2 / n
+        g2 = 2 * (
+            _xlogx_ratio(a, ea) + _xlogx_ratio(b, eb) + _xlogx_ratio(c, ec) + _xlogx_ratio(d, ed)
+        )
+        chi2 = (a * d - b * c) ** 2 * n / (r1 * r2 * c1 * c2)
+    g2 = np.maximum(np.nan_to_num(g2, nan=0.0), 0.0)
+    chi2 = np.nan_to_num(chi2, nan=0.0)
+    return g2, stats.chi2.sf(g2, 1), chi2, stats.chi2.sf(chi2, 1)
+
+
+def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
+    """Binary log ratio (Hardie 2014) of the term's relative frequency in group vs reference,
+    with ``smoothing`` added to both counts, and its Wald interval (log2 scale).
+
+    Returns (log_ratio, low, high)."""
+    a = np.asarray(a, dtype=float) + smoothing
+    b = np.asarray(b, dtype=float) + smoothing
+    lr = np.log2((a / total_a) / (b / total_b))
+    se = np.sqrt(1 / a + 1 / b) / np.log(2)
+    return lr, lr - z * se, lr + z * se
+
+
+def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
+    """Monroe, Colaresi & Quinn (2008) log-odds ratio with an informative Dirichlet prior.
+
+    ``y_i``, ``y_j``: term counts in the group and the reference; ``prior``: the prior's term
+    counts (usually the whole corpus). The prior is scaled to ``prior_scale`` pseudo-counts in
+    all (default: its own total, i.e. alpha_w = corpus count). Returns (delta, z) per term::
+
+        delta_w = log((y_iw + a_w) / (n_i + a0 - y_iw - a_w))
+                - log((y_jw + a_w) / (n_j + a0 - y_jw - a_w))
+        var_w   = 1 / (y_iw + a_w) + 1 / (y_jw + a_w)
+        z_w     = delta_w / sqrt(var_w)
+    """
+    y_i = np.asarray(y_i, dtype=float)
+    y_j = np.asarray(y_j, dtype=float)
+    alpha = np.asarray(prior, dtype=float)
+    if prior_scale is not None and alpha.sum() > 0:
+        alpha = alpha * (prior_scale / alpha.sum())
+    a0 = alpha.sum()
+    n_i, n_j = y_i.sum(), y_j.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.log((y_i + alpha) / (n_i + a0 - y_i - alpha)) - np.log(
+            (y_j + alpha) / (n_j + a0 - y_j - alpha)
+        )
+        z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+    return delta, z
+
+
+def group_term_counts(dtm: sparse.spmatrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the rows of the unit x term matrix by group code (-1: no group) -> groups x terms."""
+    codes = np.asarray(codes)
+    keep = codes >= 0
+    ind = sparse.csr_matrix(
+        (np.ones(keep.sum()), (codes[keep], np.flatnonzero(keep))),
+        shape=(n_groups, dtm.shape[0]),
+    )
+    return np.asarray((ind @ dtm).todense())
+
+
+def keyness(
+    counts_group: np.ndarray,
+    counts_reference: np.ndarray,
+    terms: Sequence[str],
+    prior: np.ndarray | None = None,
+    min_count: int = 1,
+    smoothing: float = 0.5,
+) -> pd.DataFrame:
+    """Keyness of every term of the group against the reference (one comparison).
+
+    Terms with fewer than ``min_count`` occurrences in group and reference together are
+    dropped before the BH adjustment. ``prior`` defaults to group + reference counts.
+    """
+    ci = np.asarray(counts_group, dtype=np.float64)
+    cj = np.asarray(counts_reference, dtype=np.float64)
+    prior = ci + cj if prior is None else np.asarray(prior, dtype=np.float64)
+    ti, tj = ci.sum(), cj.sum()
+    delta, z = log_odds_prior(ci, cj, prior)
+    keep = (ci + cj) >= max(min_count, 1)
+    ci_k, cj_k = ci[keep], cj[keep]
+    g2, g2_p, chi2, chi2_p = g2_chi2(ci_k, cj_k, ti - ci_k, tj - cj_k)
+    lr, lo, hi = log_ratio(ci_k, cj_k, max(ti, 1), max(tj, 1), smoothing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_i = ci_k / ti * 1e4 if ti else np.zeros_like(ci_k)
+        rate_j = cj_k / tj * 1e4 if tj else np.zeros_like(cj_k)
+    out = pd.DataFrame(
+        {
+            "term": np.asarray(terms, dtype=object)[keep],
+            "count_group": ci_k.astype(np.int64),
+            "count_reference": cj_k.astype(np.int64),
+            "total_group": np.int64(ti),
+            "total_reference": np.int64(tj),
+            "rate_group_per_10k": rate_i,
+            "rate_reference_per_10k": rate_j,
+            "g2": g2,
+            "g2_p": g2_p,
+            "chi2": chi2,
+            "chi2_p": chi2_p,
+            "q_value": bh(g2_p),
+            "log_ratio": lr,
+            "log_ratio_low": lo,
+            "log_ratio_high": hi,
+            "log_odds_prior": delta[keep],
+            "log_odds_z": z[keep],
+        }
+    )
+    out["direction"] = np.where(ci_k / max(ti, 1) >= cj_k / max(tj, 1), "group", "reference")
+    return out.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def keyness_table(
+    dtm: sparse.spmatrix,
+    unit_doc: np.ndarray,
+    groups: pd.DataFrame,
+    terms: Sequence[str],
+    reference: str,
+    min_count: int = 5,
+    min_articles: int = 1,
+    top_n: int | None = None,
+) -> pd.DataFrame:
+    """Keyness for every variable of ``groups`` (doc_id + one column per variable) and every
+    group against its reference. ``unit_doc``: the doc_id of each matrix row.
+
+    The prior of the log-odds is the whole corpus's term counts. ``top_n`` keeps the top terms
+    each way (by G2) per comparison (None: all terms).
+    """
+    dtm = sparse.csr_matrix(dtm, dtype=np.float64)
+    prior = np.asarray(dtm.sum(axis=0)).ravel()
+    frames = []
+    doc_pos = pd.Index(groups["doc_id"].astype(str))
+    row_doc = doc_pos.get_indexer(pd.Index(np.asarray(unit_doc).astype(str)))
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        labels = groups[var].astype(str)
+        cats = sorted(set(labels) - {""})
+        if not cats:
+            continue
+        code_of = {c: i for i, c in enumerate(cats)}
+        doc_code = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy()
+        row_code = np.where(row_doc >= 0, doc_code[np.maximum(row_doc, 0)], -1)
+        per_group = group_term_counts(dtm, row_code, len(cats))
+        total = per_group.sum(axis=0)
+        for g, ref, _g, _r in comparisons(labels, reference, min_articles):
+            ci = per_group[code_of[g]]
+            cj = total - ci if ref == REST else per_group[code_of[ref]]
+            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count)
+            if top_n:
+                tab = pd.concat(
+                    [
+                        tab[tab["direction"] == "group"].head(top_n),
+                        tab[tab["direction"] == "reference"].head(top_n),
+                    ]
+                )
+            tab.insert(0, "reference", ref)
+            tab.insert(0, "group", g)
+            tab.insert(0, "variable", var)
+            frames.append(tab)
+    if not frames:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+
+
+# ----------------------------------------------------------------------------------------------
+# Means per group with bootstrap intervals (frames, actor sentiment, topics)
+# ----------------------------------------------------------------------------------------------
+
+
+def _boot_means(values: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
+    """Bootstrap means of the columns of ``values`` (articles x items), resampling articles.
+    NaN cells (item not measured in that article) are left out of that item's mean. Resamples
+    are drawn in blocks so memory stays near 20M cells."""
+    n, k = values.shape
+    out = np.full((resamples, k), np.nan)
+    if n == 0:
+        return out
+    finite = np.isfinite(values)
+    filled = np.where(finite, values, 0.0)
+    present = finite.astype(float)
+    block = max(1, int(2e7 // max(n * max(k, 1), 1)))
+    for start in range(0, resamples, block):
+        b = min(block, resamples - start)
+        idx = rng.integers(0, n, size=(b, n))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + b] = filled[idx].sum(axis=1) / present[idx].sum(axis=1)
+    return out
+
+
+def _nanmean(values: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
+
+
+def group_differences(
+    values: pd.DataFrame,
+    groups: pd.DataFrame,
+    reference: str,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    min_articles: int = 1,
+) -> pd.DataFrame:
+    """Mean of each item (column of ``values``, indexed by doc_id; NaN = not measured) per group
+    with a percentile bootstrap interval over articles, and the difference group - reference
+    with its interval and a two-sided bootstrap p-value, BH-adjusted per variable.
+
+    The bootstrap resamples articles within the group and within the reference independently
+    (seeded). p-value: 2 x the smaller share of resampled differences on either side of 0.
+    """
+    alpha = (1 - confidence) / 2
+    rows = []
+    values = values.copy()
+    values.index = values.index.astype(str)
+    items = list(values.columns)
+    groups = groups.set_index(groups["doc_id"].astype(str))
+    common = values.index.intersection(groups.index)
+    v_all = values.loc[common].to_numpy(dtype=float)
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        labels = groups.loc[common, var].astype(str).reset_index(drop=True)
+        var_rows = []
+        for k, (g, ref, gmask, rmask) in enumerate(comparisons(labels, reference, min_articles)):
+            rng = np.random.default_rng([seed, k, len(var)])
+            vg, vr = v_all[gmask], v_all[rmask]
+            bg = _boot_means(vg, rng, resamples)
+            br = _boot_means(vr, rng, resamples)
+            diff = bg - br
+            mg, mr = _nanmean(vg), _nanmean(vr)
+            ng = np.isfinite(vg).sum(axis=0)
+            nr = np.isfinite(vr).sum(axis=0)
+            with np.errstate(invalid="ignore"):
+                lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
+                lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
+                valid = np.isfinite(diff)
+                below = (np.where(valid, diff, 0) <= 0).sum(axis=0) - (~valid).sum(axis=0)
+                above = (np.where(valid, diff, 0) >= 0).sum(axis=0) - (~valid).sum(axis=0)
+                nval = valid.sum(axis=0)
+                p = np.minimum(1.0, 2 * np.minimum(below, above) / np.maximum(nval, 1))
+                p = np.where(
+                    (nval > 0) & (ng > 0) & (nr > 0), np.maximum(p, 1 / max(resamples, 1)), np.nan
+                )
+            for j, item in enumerate(items):
+                var_rows.append(
+                    {
+                        "variable": var,
+                        "group": g,
+                        "reference": ref,
+                        "item": item,
+                        "n_group": int(ng[j]),
+                        "n_reference": int(nr[j]),
+                        "mean_group": mg[j],
+                        "low_group": lo_g[j],
+                        "high_group": hi_g[j],
+                        "mean_reference": mr[j],
+                        "difference": mg[j] - mr[j],
+                        "difference_low": lo_d[j],
+                        "difference_high": hi_d[j],
+                        "p_value": p[j],
+                    }
+                )
+        if var_rows:
+            tab = pd.DataFrame(var_rows)
+            tab["q_value"] = bh(tab["p_value"].to_numpy())
+            rows.append(tab)
+    if not rows:
+        return pd.DataFrame(columns=SHARE_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[SHARE_COLUMNS]
