@@ -13,6 +13,7 @@ group, or ``rest`` (all other articles).
 from __future__ import annotations
 
 import re
+import warnings
 import zlib
 from collections.abc import Sequence
 
@@ -239,10 +240,10 @@ def group_term_counts(dtm: sparse.spmatrix, codes: np.ndarray, n_groups: int) ->
     codes = np.asarray(codes)
     keep = codes >= 0
     ind = sparse.csr_matrix(
-        (np.ones(keep.sum()), (codes[keep], np.flatnonzero(keep))),
+        (np.ones(keep.sum(), dtype=np.float64), (codes[keep], np.flatnonzero(keep))),
         shape=(n_groups, dtm.shape[0]),
     )
-    return np.asarray((ind @ dtm).todense())
+    return np.asarray((ind @ dtm).todense(), dtype=np.float64)
 
 
 def keyness(
@@ -313,8 +314,8 @@ def keyness_table(
     The prior of the log-odds is the whole corpus's term counts. ``top_n`` keeps the top terms
     each way (by G2) per comparison (None: all terms).
     """
-    dtm = sparse.csr_matrix(dtm, dtype=np.float64)
-    prior = np.asarray(dtm.sum(axis=0)).ravel()
+    dtm = sparse.csr_matrix(dtm)  # no copy when it already is one
+    prior = np.asarray(dtm.sum(axis=0, dtype=np.float64)).ravel()
     frames = []
     doc_pos = pd.Index(groups["doc_id"].astype(str))
     row_doc = doc_pos.get_indexer(pd.Index(np.asarray(unit_doc).astype(str)))
@@ -353,30 +354,45 @@ def keyness_table(
 # ----------------------------------------------------------------------------------------------
 
 
-def _boot_means(values: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
-    """Bootstrap means of the columns of ``values`` (articles x items), resampling articles.
-    NaN cells (item not measured in that article) are left out of that item's mean. Resamples
-    are drawn in blocks so memory stays near 20M cells."""
-    n, k = values.shape
-    out = np.full((resamples, k), np.nan)
-    if n == 0:
-        return out
-    finite = np.isfinite(values)
-    filled = np.where(finite, values, 0.0)
-    present = finite.astype(float)
-    block = max(1, int(2e7 // max(n * max(k, 1), 1)))
-    for start in range(0, resamples, block):
-        b = min(block, resamples - start)
-        idx = rng.integers(0, n, size=(b, n))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + b] = filled[idx].sum(axis=1) / present[idx].sum(axis=1)
-    return out
-
-
 def _nanmean(values: np.ndarray) -> np.ndarray:
     finite = np.isfinite(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
+
+
+def poisson_group_sums(
+    values: np.ndarray, codes: np.ndarray, n_groups: int, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson bootstrap (each article weighted by an independent Poisson(1) count in every
+    resample; Hanley & MacGibbon 2006) of the per-group sums of ``values`` (articles x items,
+    NaN = not measured) and of the number of measured cells.
+
+    One pass over the articles serves every group and every comparison, and groups are
+    resampled independently of each other. Returns (sums, counts), each groups x resamples x
+    items. Deterministic for a seed and an article order.
+    """
+    n, k = values.shape
+    sums = np.zeros((n_groups, resamples, k))
+    counts = np.zeros((n_groups, resamples, k))
+    finite = np.isfinite(values)
+    filled = np.where(finite, values, 0.0)
+    present = finite.astype(np.float64)
+    order = np.argsort(codes, kind="stable")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, int(4e6 // max(resamples, 1)))  # weight block: resamples x chunk <= 4M
+    sorted_codes = codes[order]
+    for start in range(0, n, chunk):
+        rows = order[start : start + chunk]
+        cod = sorted_codes[start : start + chunk]
+        w = rng.poisson(1.0, size=(resamples, len(rows))).astype(np.float64)
+        bounds = np.flatnonzero(np.diff(cod)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
+            g = cod[lo]
+            if g < 0:
+                continue
+            sums[g] += w[:, lo:hi] @ filled[rows[lo:hi]]
+            counts[g] += w[:, lo:hi] @ present[rows[lo:hi]]
+    return sums, counts
 
 
 def group_differences(
@@ -390,10 +406,11 @@ def group_differences(
 ) -> pd.DataFrame:
     """Mean of each item (column of ``values``, indexed by doc_id; NaN = not measured) per group
     with a percentile bootstrap interval over articles, and the difference group - reference
-    with its interval and a two-sided bootstrap p-value, BH-adjusted per variable.
+    with its interval and a two-sided p-value, BH-adjusted per variable.
 
-    The bootstrap resamples articles within the group and within the reference independently
-    (seeded). p-value: two-sided, from z = difference / bootstrap standard error.
+    Uncertainty: Poisson bootstrap over articles (seeded), groups resampled independently.
+    p-value: from z = difference / bootstrap standard error of the difference (continuous, so
+    that BH over many items is not limited by 1 / resamples).
     """
     alpha = (1 - confidence) / 2
     rows = []
@@ -405,26 +422,38 @@ def group_differences(
     v_all = values.loc[common].to_numpy(dtype=float)
     for var in [c for c in groups.columns if c != "doc_id"]:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
+        pairs = comparisons(labels, reference, min_articles)
+        if not pairs:
+            continue
+        cats = sorted(set(labels) - {""}, key=natural_key)
+        code_of = {c: i for i, c in enumerate(cats)}
+        codes = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy(dtype=np.int64)
+        sums, counts = poisson_group_sums(
+            v_all, codes, len(cats), resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
+        )
+        tot_s, tot_c = sums.sum(axis=0), counts.sum(axis=0)
         var_rows = []
-        for k, (g, ref, gmask, rmask) in enumerate(comparisons(labels, reference, min_articles)):
-            rng = np.random.default_rng([seed, zlib.crc32(var.encode()), k])
+        for g, ref, gmask, rmask in pairs:
             vg, vr = v_all[gmask], v_all[rmask]
-            bg = _boot_means(vg, rng, resamples)
-            br = _boot_means(vr, rng, resamples)
-            diff = bg - br
+            gi = code_of[g]
+            if ref == REST:
+                rs, rc = tot_s - sums[gi], tot_c - counts[gi]
+            else:
+                rs, rc = sums[code_of[ref]], counts[code_of[ref]]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                bg = sums[gi] / counts[gi]
+                diff = bg - rs / rc
             mg, mr = _nanmean(vg), _nanmean(vr)
             ng = np.isfinite(vg).sum(axis=0)
             nr = np.isfinite(vr).sum(axis=0)
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
                 lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
                 lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
-                # p-value: normal approximation with the bootstrap standard error (continuous,
-                # so that BH over many items is not limited by 1 / resamples)
                 se = np.nanstd(diff, axis=0, ddof=1)
-                z = np.abs(mg - mr) / se
-                p = 2 * stats.norm.sf(z)
-                p = np.where((se == 0) & (mg == mr), 1.0, p)
-                p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), p, np.nan)
+                p = 2 * stats.norm.sf(np.abs(mg - mr) / se)
+            p = np.where((se == 0) & (mg == mr), 1.0, p)
+            p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), p, np.nan)
             for j, item in enumerate(items):
                 var_rows.append(
                     {
@@ -444,10 +473,9 @@ def group_differences(
                         "p_value": p[j],
                     }
                 )
-        if var_rows:
-            tab = pd.DataFrame(var_rows)
-            tab["q_value"] = bh(tab["p_value"].to_numpy())
-            rows.append(tab)
+        tab = pd.DataFrame(var_rows)
+        tab["q_value"] = bh(tab["p_value"].to_numpy())
+        rows.append(tab)
     if not rows:
         return pd.DataFrame(columns=SHARE_COLUMNS)
     return pd.concat(rows, ignore_index=True)[SHARE_COLUMNS]
