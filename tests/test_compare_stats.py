@@ -126,3 +126,30 @@ def test_group_differences_known_means():
     assert eco["difference"] == 0 and eco["p_value"] == 1.0
     again = cp.group_differences(values, groups, "B", resamples=200, seed=3)
     pd.testing.assert_frame_equal(tab, again)
+
+
+def test_kwic_lines_and_assignment():
+    words = "The army shelled the village . Aid reached the village today".split()
+    tokens = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 6 + ["b"] * 5,
+            "sent_id": [0] * 6 + [0] * 5,
+            "tok_id": list(range(6)) + list(range(5)),
+            "token": words,
+            "lower": [w.lower() for w in words],
+            "term": [w.lower() for w in words],
+        }
+    )
+    hits = cp.kwic(tokens, {"village"}, window=2)
+    assert hits[["doc_id", "left", "keyword", "right"]].values.tolist() == [
+        ["a", "shelled the", "village", "."],
+        ["b", "reached the", "village", "today"],  # no words from article a
+    ]
+    groups = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"]})
+    targets = cp.kwic_targets(pd.DataFrame(columns=cp.KEYNESS_COLUMNS), ["Village"], 3)
+    tab = cp.kwic_table(hits, targets, groups, "rest", max_rows=5, seed=0)
+    assert list(tab.columns) == cp.KWIC_COLUMNS
+    assert tab[["group", "doc_id", "source"]].values.tolist() == [
+        ["X", "a", "config"],
+        ["Y", "b", "config"],
+    ]

@@ -520,3 +520,117 @@ def topic_shares(topic_articles: pd.DataFrame) -> pd.DataFrame:
     """Per-article topic shares (doc_id index, one column per topic) from topic_articles.csv."""
     cols = [c for c in topic_articles.columns if c.startswith("topic_")]
     return topic_articles.set_index(topic_articles["doc_id"].astype(str))[cols].astype(float)
+
+
+# ----------------------------------------------------------------------------------------------
+# Evidence: keyword in context
+# ----------------------------------------------------------------------------------------------
+
+KWIC_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "source",
+    "term",
+    "doc_id",
+    "sent_id",
+    "left",
+    "keyword",
+    "right",
+]
+
+
+def kwic_targets(keyness: pd.DataFrame, terms: Sequence[str], top: int) -> pd.DataFrame:
+    """What to show in context: every configured term for every group (source ``config``) and
+    each comparison's ``top`` terms over-used by the group, by G2 (source ``keyness``)."""
+    rows = []
+    if top and not keyness.empty:
+        over = keyness[keyness["direction"] == "group"].sort_values(
+            ["g2", "term"], ascending=[False, True], kind="stable"
+        )
+        best = over.groupby(["variable", "group", "reference"], sort=False).head(top)
+        rows.append(best[["variable", "group", "reference", "term"]].assign(source="keyness"))
+    if terms:
+        rows.append(pd.DataFrame({"term": [str(t).lower() for t in terms], "source": "config"}))
+    if not rows:
+        return pd.DataFrame(columns=["variable", "group", "reference", "term", "source"])
+    out = pd.concat(rows, ignore_index=True)
+    return out.reindex(columns=["variable", "group", "reference", "term", "source"])
+
+
+def kwic(tokens: pd.DataFrame, wanted: set[str], window: int) -> pd.DataFrame:
+    """Keyword-in-context lines of one or more whole articles' tokens (in reading order) for
+    every token whose normalised ``term`` or lower-cased form is in ``wanted``: ``window``
+    tokens left and right, within the article."""
+    if tokens.empty or not wanted:
+        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+    term = tokens["term"].astype(str).to_numpy()
+    lower = tokens["lower"].astype(str).to_numpy()
+    hit_term = np.isin(term, list(wanted))
+    hit_lower = np.isin(lower, list(wanted)) & ~hit_term
+    hits = np.flatnonzero(hit_term | hit_lower)
+    if not len(hits):
+        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+    doc = tokens["doc_id"].astype(str).to_numpy()
+    words = tokens["token"].astype(str).to_numpy()
+    sent = tokens["sent_id"].to_numpy()
+    out = []
+    for i in hits:
+        lo, hi = max(0, i - window), min(len(words), i + window + 1)
+        left = [w for j, w in zip(range(lo, i), words[lo:i], strict=True) if doc[j] == doc[i]]
+        right = [
+            w for j, w in zip(range(i + 1, hi), words[i + 1 : hi], strict=True) if doc[j] == doc[i]
+        ]
+        out.append(
+            (
+                term[i] if hit_term[i] else lower[i],
+                doc[i],
+                int(sent[i]),
+                " ".join(left),
+                words[i],
+                " ".join(right),
+            )
+        )
+    return pd.DataFrame(out, columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+
+
+def kwic_table(
+    hits: pd.DataFrame,
+    targets: pd.DataFrame,
+    groups: pd.DataFrame,
+    reference: str,
+    max_rows: int,
+    seed: int,
+    min_articles: int = 1,
+) -> pd.DataFrame:
+    """Assign context lines to the comparisons they document: keyness terms to their own
+    comparison, configured terms to every comparison; lines from the group's articles; at most
+    ``max_rows`` per comparison and term (a seeded sample, in reading order)."""
+    if hits.empty or targets.empty:
+        return pd.DataFrame(columns=KWIC_COLUMNS)
+    hits = hits.assign(doc_id=hits["doc_id"].astype(str))
+    labels = groups.set_index(groups["doc_id"].astype(str))
+    parts = []
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        for g, ref, _gm, _rm in comparisons(
+            labels[var].reset_index(drop=True), reference, min_articles
+        ):
+            mine = targets[
+                (targets["source"] == "config")
+                | (
+                    (targets["variable"] == var)
+                    & (targets["group"] == g)
+                    & (targets["reference"] == ref)
+                )
+            ]
+            in_group = labels.index[labels[var] == g]
+            sub = hits[hits["doc_id"].isin(in_group)]
+            for (term, source), _ in mine.groupby(["term", "source"], sort=True):
+                lines = sub[sub["term"] == term]
+                if len(lines) > max_rows:
+                    lines = lines.sample(max_rows, random_state=seed).sort_index()
+                if len(lines):
+                    parts.append(lines.assign(variable=var, group=g, reference=ref, source=source))
+    if not parts:
+        return pd.DataFrame(columns=KWIC_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS]

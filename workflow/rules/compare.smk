@@ -101,9 +101,43 @@ rule compare_groups:
         "../../scripts/compare_groups.py"
 
 
+rule compare_kwic:
+    input:
+        tokens=f"{TABLES}/tokens.parquet",
+        keyness=rules.compare_keyness.output.table,
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_kwic.csv",
+            caption="../report/compare_kwic.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Keyword in context"},
+        ),
+    log:
+        f"{LOGS}/compare_kwic.log",
+    benchmark:
+        f"{BENCH}/compare_kwic.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        **COMPARE_COMMON,
+        terms=COMPARE["kwic"]["terms"],
+        top_keyness=COMPARE["kwic"]["top_keyness"],
+        window=COMPARE["kwic"]["window"],
+        max_rows=COMPARE["kwic"]["max_rows"],
+        seed=COMPARE["bootstrap"]["seed"],
+    script:
+        "../../scripts/compare_kwic.py"
+
+
 FINAL_OUTPUTS.extend(
     [
         *rules.compare_keyness.output,
+        rules.compare_kwic.output.table,
         *expand(
             [
                 f"{TABLES}/compare_{{kind}}.csv",
