@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from newslens.runtime import NewslensError
 
@@ -193,7 +193,8 @@ def g2_chi2(a, b, c, d):
         chi2 = (a * d - b * c) ** 2 * n / (r1 * r2 * c1 * c2)
     g2 = np.maximum(np.nan_to_num(g2, nan=0.0), 0.0)
     chi2 = np.nan_to_num(chi2, nan=0.0)
-    return g2, stats.chi2.sf(g2, 1), chi2, stats.chi2.sf(chi2, 1)
+    # chi-square(1) upper tail; special.chdtrc is the same as stats.chi2.sf, ~100x faster
+    return g2, special.chdtrc(1, g2), chi2, special.chdtrc(1, chi2)
 
 
 def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
@@ -253,8 +254,10 @@ def keyness(
     prior: np.ndarray | None = None,
     min_count: int = 1,
     smoothing: float = 0.5,
+    top_n: int | None = None,
 ) -> pd.DataFrame:
-    """Keyness of every term of the group against the reference (one comparison).
+    """Keyness of every term of the group against the reference (one comparison), strongest
+    G2 first; ``top_n`` keeps that many rows each way (after the BH adjustment over all).
 
     Terms with fewer than ``min_count`` occurrences in group and reference together are
     dropped before the BH adjustment. ``prior`` defaults to group + reference counts.
@@ -271,31 +274,37 @@ def keyness(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_i = ci_k / ti * 1e4 if ti else np.zeros_like(ci_k)
         rate_j = cj_k / tj * 1e4 if tj else np.zeros_like(cj_k)
+    q = bh(g2_p)
+    direction = np.where(ci_k / max(ti, 1) >= cj_k / max(tj, 1), "group", "reference")
+    # strongest G2 first, ties in vocabulary order; top_n per direction
+    order = np.lexsort((np.arange(len(g2)), -g2))
+    if top_n:
+        up = order[direction[order] == "group"][:top_n]
+        down = order[direction[order] == "reference"][:top_n]
+        order = np.concatenate([up, down])
     out = pd.DataFrame(
         {
-            "term": np.asarray(terms, dtype=object)[keep],
-            "count_group": ci_k.astype(np.int64),
-            "count_reference": cj_k.astype(np.int64),
+            "term": np.asarray(terms, dtype=object)[keep][order],
+            "count_group": ci_k[order].astype(np.int64),
+            "count_reference": cj_k[order].astype(np.int64),
             "total_group": np.int64(ti),
             "total_reference": np.int64(tj),
-            "rate_group_per_10k": rate_i,
-            "rate_reference_per_10k": rate_j,
-            "g2": g2,
-            "g2_p": g2_p,
-            "chi2": chi2,
-            "chi2_p": chi2_p,
-            "q_value": bh(g2_p),
-            "log_ratio": lr,
-            "log_ratio_low": lo,
-            "log_ratio_high": hi,
-            "log_odds_prior": delta[keep],
-            "log_odds_z": z[keep],
+            "rate_group_per_10k": rate_i[order],
+            "rate_reference_per_10k": rate_j[order],
+            "g2": g2[order],
+            "g2_p": g2_p[order],
+            "chi2": chi2[order],
+            "chi2_p": chi2_p[order],
+            "q_value": q[order],
+            "log_ratio": lr[order],
+            "log_ratio_low": lo[order],
+            "log_ratio_high": hi[order],
+            "log_odds_prior": delta[keep][order],
+            "log_odds_z": z[keep][order],
+            "direction": direction[order],
         }
     )
-    out["direction"] = np.where(ci_k / max(ti, 1) >= cj_k / max(tj, 1), "group", "reference")
-    return out.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
+    return out
 
 
 def keyness_table(
@@ -332,14 +341,7 @@ def keyness_table(
         for g, ref, _g, _r in comparisons(labels, reference, min_articles):
             ci = per_group[code_of[g]]
             cj = total - ci if ref == REST else per_group[code_of[ref]]
-            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count)
-            if top_n:
-                tab = pd.concat(
-                    [
-                        tab[tab["direction"] == "group"].head(top_n),
-                        tab[tab["direction"] == "reference"].head(top_n),
-                    ]
-                )
+            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count, top_n=top_n)
             tab.insert(0, "reference", ref)
             tab.insert(0, "group", g)
             tab.insert(0, "variable", var)
