@@ -55,6 +55,9 @@ def main(smk):
     else:
         groups = cp.read_groups(smk.input.documents, p.by)
         values = read_values(kind, smk.input.values)
+        if kind == "topics" and len(smk.input.labels):
+            summary = pd.read_csv(smk.input.labels[0], keep_default_na=False)
+            values = cp.label_topics(values, summary)
         log.info("%s: %d articles x %d items", kind, len(values), values.shape[1])
         tab = cp.group_differences(
             values,

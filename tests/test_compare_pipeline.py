@@ -72,7 +72,7 @@ def test_outlet_comparisons(outlet_run):
     actors = pd.read_csv(tables / "compare_actors.csv")
     assert set(actors["item"]) <= {"Veloria", "Kastan"} and len(actors) > 0
     topics = pd.read_csv(tables / "compare_topics.csv")
-    assert topics["item"].str.startswith("topic_").all()
+    assert topics["item"].str.match(r"^\d+: \w").all()  # labelled from topic_summary.csv
 
 
 def test_unknown_compare_column_fails_clearly(tmp_path):

@@ -636,3 +636,12 @@ def kwic_table(
     if not parts:
         return pd.DataFrame(columns=KWIC_COLUMNS)
     return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS]
+
+
+def label_topics(shares: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Rename topic_<k> columns to "<k>: <label>" from topic_summary.csv (topic, label)."""
+    names = {
+        f"topic_{t}": f"{t}: {lab}"
+        for t, lab in zip(summary["topic"], summary["label"], strict=True)
+    }
+    return shares.rename(columns=names)

@@ -66,6 +66,9 @@ rule compare_groups:
     input:
         values=lambda wc: COMPARE_VALUES[wc.kind],
         documents=f"{TABLES}/documents.csv",
+        labels=lambda wc: (
+            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
+        ),
     output:
         table=report(
             f"{TABLES}/compare_{{kind}}.csv",
