@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from newslens.compare import natural_key
 from newslens.figures import FULL_WIDTH, NEGATIVE, NEUTRAL, POSITIVE, empty_figure
 
 NOTHING = (
@@ -90,7 +91,7 @@ def differences_figure(
         .sort_values(ascending=False)
         .index[:max_items]
     )
-    items = sorted(order)
+    items = sorted(order, key=natural_key)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     fig, axes = _grid(len(keys), panel_height=0.14 * len(items) + 0.6)
     lo = np.nanmin(tab["difference_low"].to_numpy(dtype=float))
