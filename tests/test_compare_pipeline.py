@@ -15,6 +15,8 @@ TARGETS = [
     "results/tables/compare_frames.csv",
     "results/tables/compare_actors.csv",
     "results/tables/compare_topics.csv",
+    "results/tables/compare_kwic.csv",
+    "results/tables/compare_frame_examples.csv",
 ]
 
 
@@ -24,6 +26,9 @@ def test_seed_run_writes_empty_comparison(seed_tables):
     for kind in ("frames", "actors", "topics"):
         tab = pd.read_csv(seed_tables / f"compare_{kind}.csv")
         assert tab.empty and list(tab.columns) == cp.SHARE_COLUMNS
+    assert list(pd.read_csv(seed_tables / "compare_kwic.csv").columns) == cp.KWIC_COLUMNS
+    examples = pd.read_csv(seed_tables / "compare_frame_examples.csv")
+    assert examples.empty and list(examples.columns) == cp.EXAMPLE_COLUMNS
     figures = seed_tables.parent / "figures"
     svg = (figures / "compare_keyness.svg").read_text()
     assert "compare.by" in svg
@@ -45,6 +50,7 @@ def outlet_run(tmp_path_factory):
         compare__reference="rest",
         compare__min_articles=3,
         compare__bootstrap={"resamples": 200, "seed": 1},
+        compare__kwic={"terms": ["ceasefire"], "top_keyness": 2, "window": 4, "max_rows": 3},
     )
     run_snakemake(wd, *TARGETS)
     return wd
@@ -82,3 +88,20 @@ def test_unknown_compare_column_fails_clearly(tmp_path):
     text = proc.stdout + proc.stderr
     assert "compare.by" in text and "'outlet' is not a column" in text
     assert "Traceback" not in text
+
+
+def test_outlet_evidence(outlet_run):
+    tables = outlet_run / "results" / "tables"
+    kwic = pd.read_csv(tables / "compare_kwic.csv", keep_default_na=False)
+    ceasefire = kwic[kwic["source"] == "config"]
+    assert set(ceasefire["term"]) == {"ceasefire"}
+    assert ceasefire["keyword"].str.lower().str.startswith("ceasefire").all()
+    assert ceasefire.groupby(["variable", "group"]).size().max() <= 3
+    assert (ceasefire["left"].str.split().str.len() <= 4).all()
+    key = pd.read_csv(tables / "compare_keyness.csv", keep_default_na=False)
+    top = key[key["direction"] == "group"].groupby(["variable", "group"]).head(2)
+    from_keyness = kwic[kwic["source"] == "keyness"]
+    assert set(from_keyness["term"]) <= set(top["term"])
+    examples = pd.read_csv(tables / "compare_frame_examples.csv", keep_default_na=False)
+    assert len(examples) > 0 and (examples["text"].str.len() > 0).all()
+    assert examples.groupby(["variable", "group", "frame"]).size().max() <= 3

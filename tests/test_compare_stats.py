@@ -153,3 +153,19 @@ def test_kwic_lines_and_assignment():
         ["X", "a", "config"],
         ["Y", "b", "config"],
     ]
+
+
+def test_frame_examples_sample_per_cell():
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a", "b", "b", "c"],
+            "sent_id": [0, 1, 2, 0, 1, 0],
+            "primary_frame": ["legality", "legality", "none", "legality", "economic", ""],
+        }
+    )
+    groups = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "Y"]})
+    tab = cp.frame_examples(sentences, groups, n=2, seed=0)
+    assert list(tab.columns) == cp.EXAMPLE_COLUMNS
+    cells = tab.groupby(["group", "frame"]).size().to_dict()
+    assert cells == {("X", "legality"): 2, ("X", "economic"): 1}  # none / empty left out
+    assert tab.equals(cp.frame_examples(sentences, groups, n=2, seed=0))

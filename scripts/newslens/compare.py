@@ -645,3 +645,32 @@ def label_topics(shares: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
         for t, lab in zip(summary["topic"], summary["label"], strict=True)
     }
     return shares.rename(columns=names)
+
+
+EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]
+
+
+def frame_examples(
+    sentences: pd.DataFrame, groups: pd.DataFrame, n: int, seed: int, none: str = "none"
+) -> pd.DataFrame:
+    """A seeded sample of up to ``n`` sentences per variable x group x frame, from the
+    per-sentence frame table (doc_id, sent_id, primary_frame); sentences whose primary frame is
+    ``none`` or empty are left out. Text is joined later."""
+    frames = sentences[["doc_id", "sent_id", "primary_frame"]].copy()
+    frames["doc_id"] = frames["doc_id"].astype(str)
+    frames = frames[~frames["primary_frame"].astype(str).isin(["", none, "nan"])]
+    parts = []
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
+        tab = frames.assign(group=frames["doc_id"].map(lab).fillna(""))
+        tab = tab[tab["group"] != ""]
+        for (g, f), cell in tab.groupby(["group", "primary_frame"], sort=True):
+            pick = cell if len(cell) <= n else cell.sample(n, random_state=seed)
+            parts.append(
+                pick.sort_values(["doc_id", "sent_id"]).assign(variable=var, frame=f, group=g)
+            )
+    if not parts:
+        return pd.DataFrame(columns=EXAMPLE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["text"] = ""
+    return out[EXAMPLE_COLUMNS]

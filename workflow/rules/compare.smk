@@ -137,9 +137,40 @@ rule compare_kwic:
         "../../scripts/compare_kwic.py"
 
 
+rule compare_examples:
+    input:
+        frames=f"{TABLES}/frames_sentences.parquet",
+        sentences=f"{TABLES}/sentences.parquet",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_frame_examples.csv",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per frame and group"},
+        ),
+    log:
+        f"{LOGS}/compare_examples.log",
+    benchmark:
+        f"{BENCH}/compare_examples.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        examples=COMPARE["examples"],
+        seed=COMPARE["bootstrap"]["seed"],
+    script:
+        "../../scripts/compare_examples.py"
+
+
 FINAL_OUTPUTS.extend(
     [
         *rules.compare_keyness.output,
+        rules.compare_examples.output.table,
         rules.compare_kwic.output.table,
         *expand(
             [
