@@ -1,0 +1,676 @@
+"""Compare coverage between groups (outlets, countries, periods): keyness of terms, frame
+shares, actor sentiment and topic prevalence per group, each against a reference, with effect
+sizes and uncertainty.
+
+Everything here works on tables the pipeline already wrote (the unit x term count matrix,
+per-article frame shares, per-article actor sentiment, topic shares); no text is re-read.
+
+Groups: each article gets one group label per comparison variable (a metadata column, or the
+period ``week``/``month`` of its date). A comparison is a group against its reference: a named
+group, or ``rest`` (all other articles).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, special, stats
+
+from newslens.runtime import NewslensError
+
+PERIODS = ("week", "month")
+REST = "rest"
+
+KEYNESS_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "term",
+    "count_group",
+    "count_reference",
+    "total_group",
+    "total_reference",
+    "rate_group_per_10k",
+    "rate_reference_per_10k",
+    "g2",
+    "g2_p",
+    "chi2",
+    "chi2_p",
+    "q_value",
+    "log_ratio",
+    "log_ratio_low",
+    "log_ratio_high",
+    "log_odds_prior",
+    "log_odds_z",
+    "direction",
+]
+
+SHARE_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "item",
+    "n_group",
+    "n_reference",
+    "mean_group",
+    "low_group",
+    "high_group",
+    "mean_reference",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "p_value",
+    "q_value",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Groups
+# ----------------------------------------------------------------------------------------------
+
+
+def period_labels(dates: pd.Series, period: str) -> pd.Series:
+    """ISO week (``2024-W03``) or month (``2024-03``) of each date; missing dates give ``""``."""
+    when = pd.to_datetime(dates, errors="coerce", utc=True)
+    if period == "week":
+        iso = when.dt.isocalendar()
+        out = iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
+    elif period == "month":
+        out = when.dt.strftime("%Y-%m").astype("string")
+    else:
+        raise NewslensError(f"config key compare.by: unknown period '{period}' (use week or month)")
+    return out.fillna("").astype(str)
+
+
+def group_labels(documents: pd.DataFrame, by: Sequence[str], source: str = "documents.csv"):
+    """One column per comparison variable with each article's group label (``""``: no group).
+
+    ``by`` names metadata columns of ``documents`` or the periods ``week``/``month`` (read from
+    the ``date`` column). A name that is neither is a NewslensError naming the config key.
+    """
+    out = pd.DataFrame({"doc_id": documents["doc_id"].astype(str)})
+    for var in by:
+        if var in PERIODS:
+            if "date" not in documents.columns:
+                raise NewslensError(
+                    f"config key compare.by: '{var}' needs article dates, but {source} has no "
+                    "date column; set corpus.columns.date (tables) or check the date lines."
+                )
+            out[var] = period_labels(documents["date"], var).to_numpy()
+        elif var in documents.columns:
+            out[var] = documents[var].fillna("").astype(str).str.strip().to_numpy()
+        else:
+            have = sorted(c for c in documents.columns if c not in {"doc_id", "text", "lede"})
+            raise NewslensError(
+                f"config key compare.by: '{var}' is not a column of {source} (columns: "
+                f"{', '.join(have)}) nor week/month. Add it to corpus.metadata or remove it."
+            )
+    return out
+
+
+def natural_key(label: str):
+    """Sort key that puts outlet_2 before outlet_10."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", label)]
+
+
+def comparisons(labels: pd.Series, reference: str, min_articles: int = 1):
+    """The (group, reference) pairs for one variable, in sorted group order.
+
+    ``reference`` is a group name (each other group against it) or ``rest`` (each group against
+    all other articles). Groups with fewer than ``min_articles`` articles are left out.
+    Returns ``[(group, reference_label, group_mask, reference_mask)]``.
+    """
+    labels = labels.astype(str)
+    sizes = labels[labels != ""].value_counts()
+    groups = sorted((g for g, n in sizes.items() if n >= min_articles), key=natural_key)
+    out = []
+    if reference == REST:
+        for g in groups:
+            mask = (labels == g).to_numpy()
+            rest = ((labels != g) & (labels != "")).to_numpy()
+            if rest.any():
+                out.append((g, REST, mask, rest))
+        return out
+    if reference not in sizes.index:
+        raise NewslensError(
+            f"config key compare.reference: group '{reference}' does not occur (groups: "
+            f"{', '.join(sorted(sizes.index)[:20])}); name one of them or use 'rest'."
+        )
+    ref_mask = (labels == reference).to_numpy()
+    for g in groups:
+        if g != reference:
+            out.append((g, reference, (labels == g).to_numpy(), ref_mask))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Keyness
+# ----------------------------------------------------------------------------------------------
+
+
+def bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values of ``p`` (NaN stays NaN)."""
+    p = np.asarray(p, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if not ok.any():
+        return q
+    pv = p[ok]
+    m = len(pv)
+    order = np.argsort(pv)
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(ranked, 1.0)
+    q[ok] = out
+    return q
+
+
+def _xlogx_ratio(o: np.ndarray, e: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(o > 0, o * np.log(o / e), 0.0)
+
+
+def g2_chi2(a, b, c, d):
+    """G2 (log-likelihood) and Pearson chi-square of the 2x2 tables [[a, b], [c, d]] (rows:
+    term / other terms; columns: group / reference), no continuity correction, 1 df.
+
+    Vectorised over arrays. Returns (g2, g2_p, chi2, chi2_p).
+    """
+    a, b, c, d = (np.asarray(x, dtype=np.float64) for x in (a, b, c, d))
+    n = a + b + c + d
+    r1, r2, c1, c2 = a + b, c + d, a + c, b + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ea, eb, ec, ed = r1 * c1 / n, r1 * c2 / n, r2 * c1 / n, r2 * c2 / n
+        g2 = 2 * (
+            _xlogx_ratio(a, ea) + _xlogx_ratio(b, eb) + _xlogx_ratio(c, ec) + _xlogx_ratio(d, ed)
+        )
+        chi2 = (a * d - b * c) ** 2 * n / (r1 * r2 * c1 * c2)
+    g2 = np.maximum(np.nan_to_num(g2, nan=0.0), 0.0)
+    chi2 = np.nan_to_num(chi2, nan=0.0)
+    # chi-square(1) upper tail; special.chdtrc is the same as stats.chi2.sf, ~100x faster
+    return g2, special.chdtrc(1, g2), chi2, special.chdtrc(1, chi2)
+
+
+def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
+    """Binary log ratio (Hardie 2014) of the term's relative frequency in group vs reference,
+    with ``smoothing`` added to both counts, and its Wald interval (log2 scale).
+
+    Returns (log_ratio, low, high)."""
+    a = np.asarray(a, dtype=float) + smoothing
+    b = np.asarray(b, dtype=float) + smoothing
+    lr = np.log2((a / total_a) / (b / total_b))
+    se = np.sqrt(1 / a + 1 / b) / np.log(2)
+    return lr, lr - z * se, lr + z * se
+
+
+def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
+    """Monroe, Colaresi & Quinn (2008) log-odds ratio with an informative Dirichlet prior.
+
+    ``y_i``, ``y_j``: term counts in the group and the reference; ``prior``: the prior's term
+    counts (usually the whole corpus). The prior is scaled to ``prior_scale`` pseudo-counts in
+    all (default: its own total, i.e. alpha_w = corpus count). Returns (delta, z) per term::
+
+        delta_w = log((y_iw + a_w) / (n_i + a0 - y_iw - a_w))
+                - log((y_jw + a_w) / (n_j + a0 - y_jw - a_w))
+        var_w   = 1 / (y_iw + a_w) + 1 / (y_jw + a_w)
+        z_w     = delta_w / sqrt(var_w)
+    """
+    y_i = np.asarray(y_i, dtype=float)
+    y_j = np.asarray(y_j, dtype=float)
+    alpha = np.asarray(prior, dtype=float)
+    if prior_scale is not None and alpha.sum() > 0:
+        alpha = alpha * (prior_scale / alpha.sum())
+    a0 = alpha.sum()
+    n_i, n_j = y_i.sum(), y_j.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.log((y_i + alpha) / (n_i + a0 - y_i - alpha)) - np.log(
+            (y_j + alpha) / (n_j + a0 - y_j - alpha)
+        )
+        z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+    return delta, z
+
+
+def group_term_counts(dtm: sparse.spmatrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the rows of the unit x term matrix by group code (-1: no group) -> groups x terms."""
+    codes = np.asarray(codes)
+    keep = codes >= 0
+    ind = sparse.csr_matrix(
+        (np.ones(keep.sum(), dtype=np.float64), (codes[keep], np.flatnonzero(keep))),
+        shape=(n_groups, dtm.shape[0]),
+    )
+    return np.asarray((ind @ dtm).todense(), dtype=np.float64)
+
+
+def keyness(
+    counts_group: np.ndarray,
+    counts_reference: np.ndarray,
+    terms: Sequence[str],
+    prior: np.ndarray | None = None,
+    min_count: int = 1,
+    smoothing: float = 0.5,
+    top_n: int | None = None,
+) -> pd.DataFrame:
+    """Keyness of every term of the group against the reference (one comparison), strongest
+    G2 first; ``top_n`` keeps that many rows each way (after the BH adjustment over all).
+
+    Terms with fewer than ``min_count`` occurrences in group and reference together are
+    dropped before the BH adjustment. ``prior`` defaults to group + reference counts.
+    """
+    ci = np.asarray(counts_group, dtype=np.float64)
+    cj = np.asarray(counts_reference, dtype=np.float64)
+    prior = ci + cj if prior is None else np.asarray(prior, dtype=np.float64)
+    ti, tj = ci.sum(), cj.sum()
+    delta, z = log_odds_prior(ci, cj, prior)
+    keep = (ci + cj) >= max(min_count, 1)
+    ci_k, cj_k = ci[keep], cj[keep]
+    g2, g2_p, chi2, chi2_p = g2_chi2(ci_k, cj_k, ti - ci_k, tj - cj_k)
+    lr, lo, hi = log_ratio(ci_k, cj_k, max(ti, 1), max(tj, 1), smoothing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_i = ci_k / ti * 1e4 if ti else np.zeros_like(ci_k)
+        rate_j = cj_k / tj * 1e4 if tj else np.zeros_like(cj_k)
+    q = bh(g2_p)
+    direction = np.where(ci_k / max(ti, 1) >= cj_k / max(tj, 1), "group", "reference")
+    # strongest G2 first, ties in vocabulary order; top_n per direction
+    order = np.lexsort((np.arange(len(g2)), -g2))
+    if top_n:
+        up = order[direction[order] == "group"][:top_n]
+        down = order[direction[order] == "reference"][:top_n]
+        order = np.concatenate([up, down])
+    out = pd.DataFrame(
+        {
+            "term": np.asarray(terms, dtype=object)[keep][order],
+            "count_group": ci_k[order].astype(np.int64),
+            "count_reference": cj_k[order].astype(np.int64),
+            "total_group": np.int64(ti),
+            "total_reference": np.int64(tj),
+            "rate_group_per_10k": rate_i[order],
+            "rate_reference_per_10k": rate_j[order],
+            "g2": g2[order],
+            "g2_p": g2_p[order],
+            "chi2": chi2[order],
+            "chi2_p": chi2_p[order],
+            "q_value": q[order],
+            "log_ratio": lr[order],
+            "log_ratio_low": lo[order],
+            "log_ratio_high": hi[order],
+            "log_odds_prior": delta[keep][order],
+            "log_odds_z": z[keep][order],
+            "direction": direction[order],
+        }
+    )
+    return out
+
+
+def keyness_table(
+    dtm: sparse.spmatrix,
+    unit_doc: np.ndarray,
+    groups: pd.DataFrame,
+    terms: Sequence[str],
+    reference: str,
+    min_count: int = 5,
+    min_articles: int = 1,
+    top_n: int | None = None,
+) -> pd.DataFrame:
+    """Keyness for every variable of ``groups`` (doc_id + one column per variable) and every
+    group against its reference. ``unit_doc``: the doc_id of each matrix row.
+
+    The prior of the log-odds is the whole corpus's term counts. ``top_n`` keeps the top terms
+    each way (by G2) per comparison (None: all terms).
+    """
+    dtm = sparse.csr_matrix(dtm)  # no copy when it already is one
+    prior = np.asarray(dtm.sum(axis=0, dtype=np.float64)).ravel()
+    frames = []
+    doc_pos = pd.Index(groups["doc_id"].astype(str))
+    row_doc = doc_pos.get_indexer(pd.Index(np.asarray(unit_doc).astype(str)))
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        labels = groups[var].astype(str)
+        cats = sorted(set(labels) - {""})
+        if not cats:
+            continue
+        code_of = {c: i for i, c in enumerate(cats)}
+        doc_code = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy()
+        row_code = np.where(row_doc >= 0, doc_code[np.maximum(row_doc, 0)], -1)
+        per_group = group_term_counts(dtm, row_code, len(cats))
+        total = per_group.sum(axis=0)
+        for g, ref, _g, _r in comparisons(labels, reference, min_articles):
+            ci = per_group[code_of[g]]
+            cj = total - ci if ref == REST else per_group[code_of[ref]]
+            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count, top_n=top_n)
+            tab.insert(0, "reference", ref)
+            tab.insert(0, "group", g)
+            tab.insert(0, "variable", var)
+            frames.append(tab)
+    if not frames:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+
+
+# ----------------------------------------------------------------------------------------------
+# Means per group with bootstrap intervals (frames, actor sentiment, topics)
+# ----------------------------------------------------------------------------------------------
+
+
+def _nanmean(values: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
+
+
+def poisson_group_sums(
+    values: np.ndarray, codes: np.ndarray, n_groups: int, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson bootstrap (each article weighted by an independent Poisson(1) count in every
+    resample; Hanley & MacGibbon 2006) of the per-group sums of ``values`` (articles x items,
+    NaN = not measured) and of the number of measured cells.
+
+    One pass over the articles serves every group and every comparison, and groups are
+    resampled independently of each other. Returns (sums, counts), each groups x resamples x
+    items. Deterministic for a seed and an article order.
+    """
+    n, k = values.shape
+    sums = np.zeros((n_groups, resamples, k))
+    counts = np.zeros((n_groups, resamples, k))
+    finite = np.isfinite(values)
+    filled = np.where(finite, values, 0.0)
+    present = finite.astype(np.float64)
+    order = np.argsort(codes, kind="stable")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, int(4e6 // max(resamples, 1)))  # weight block: resamples x chunk <= 4M
+    sorted_codes = codes[order]
+    for start in range(0, n, chunk):
+        rows = order[start : start + chunk]
+        cod = sorted_codes[start : start + chunk]
+        w = rng.poisson(1.0, size=(resamples, len(rows))).astype(np.float64)
+        bounds = np.flatnonzero(np.diff(cod)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
+            g = cod[lo]
+            if g < 0:
+                continue
+            sums[g] += w[:, lo:hi] @ filled[rows[lo:hi]]
+            counts[g] += w[:, lo:hi] @ present[rows[lo:hi]]
+    return sums, counts
+
+
+def group_differences(
+    values: pd.DataFrame,
+    groups: pd.DataFrame,
+    reference: str,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    min_articles: int = 1,
+) -> pd.DataFrame:
+    """Mean of each item (column of ``values``, indexed by doc_id; NaN = not measured) per group
+    with a percentile bootstrap interval over articles, and the difference group - reference
+    with its interval and a two-sided p-value, BH-adjusted per variable.
+
+    Uncertainty: Poisson bootstrap over articles (seeded), groups resampled independently.
+    p-value: from z = difference / bootstrap standard error of the difference (continuous, so
+    that BH over many items is not limited by 1 / resamples).
+    """
+    alpha = (1 - confidence) / 2
+    rows = []
+    values = values.copy()
+    values.index = values.index.astype(str)
+    items = list(values.columns)
+    groups = groups.set_index(groups["doc_id"].astype(str))
+    common = values.index.intersection(groups.index)
+    v_all = values.loc[common].to_numpy(dtype=float)
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        labels = groups.loc[common, var].astype(str).reset_index(drop=True)
+        pairs = comparisons(labels, reference, min_articles)
+        if not pairs:
+            continue
+        cats = sorted(set(labels) - {""}, key=natural_key)
+        code_of = {c: i for i, c in enumerate(cats)}
+        codes = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy(dtype=np.int64)
+        sums, counts = poisson_group_sums(
+            v_all, codes, len(cats), resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
+        )
+        tot_s, tot_c = sums.sum(axis=0), counts.sum(axis=0)
+        var_rows = []
+        for g, ref, gmask, rmask in pairs:
+            vg, vr = v_all[gmask], v_all[rmask]
+            gi = code_of[g]
+            if ref == REST:
+                rs, rc = tot_s - sums[gi], tot_c - counts[gi]
+            else:
+                rs, rc = sums[code_of[ref]], counts[code_of[ref]]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                bg = sums[gi] / counts[gi]
+                diff = bg - rs / rc
+            mg, mr = _nanmean(vg), _nanmean(vr)
+            ng = np.isfinite(vg).sum(axis=0)
+            nr = np.isfinite(vr).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
+                lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
+                lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
+                se = np.nanstd(diff, axis=0, ddof=1)
+                p = 2 * stats.norm.sf(np.abs(mg - mr) / se)
+            p = np.where((se == 0) & (mg == mr), 1.0, p)
+            p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), p, np.nan)
+            for j, item in enumerate(items):
+                var_rows.append(
+                    {
+                        "variable": var,
+                        "group": g,
+                        "reference": ref,
+                        "item": item,
+                        "n_group": int(ng[j]),
+                        "n_reference": int(nr[j]),
+                        "mean_group": mg[j],
+                        "low_group": lo_g[j],
+                        "high_group": hi_g[j],
+                        "mean_reference": mr[j],
+                        "difference": mg[j] - mr[j],
+                        "difference_low": lo_d[j],
+                        "difference_high": hi_d[j],
+                        "p_value": p[j],
+                    }
+                )
+        tab = pd.DataFrame(var_rows)
+        tab["q_value"] = bh(tab["p_value"].to_numpy())
+        rows.append(tab)
+    if not rows:
+        return pd.DataFrame(columns=SHARE_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[SHARE_COLUMNS]
+
+
+# ----------------------------------------------------------------------------------------------
+# Inputs
+# ----------------------------------------------------------------------------------------------
+
+
+def read_groups(path, by: Sequence[str]) -> pd.DataFrame:
+    """Group labels of every article from documents.csv (doc_id + one column per variable)."""
+    wanted = {"doc_id", "date", *by}
+    try:
+        docs = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in wanted)
+    except (OSError, ValueError) as err:
+        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
+    return group_labels(docs, by, source=str(path))
+
+
+def frame_shares(frames_documents: pd.DataFrame) -> pd.DataFrame:
+    """Per-article frame shares (doc_id index, one column per frame) from frames_documents.csv;
+    the residual ``share_none`` is left out."""
+    cols = [c for c in frames_documents.columns if c.startswith("share_") and c != "share_none"]
+    out = frames_documents.set_index(frames_documents["doc_id"].astype(str))[cols]
+    out.columns = [c.removeprefix("share_") for c in cols]
+    return out.astype(float)
+
+
+def actor_article_sentiment(actor_sentences: pd.DataFrame) -> pd.DataFrame:
+    """Mean sentiment (VADER compound) of the sentences that mention each actor, per article:
+    doc_id index x actor columns, NaN where the article does not mention the actor."""
+    if actor_sentences.empty:
+        return pd.DataFrame(index=pd.Index([], name="doc_id"))
+    tab = actor_sentences.assign(doc_id=actor_sentences["doc_id"].astype(str))
+    out = tab.pivot_table(index="doc_id", columns="actor", values="compound", aggfunc="mean")
+    out.columns = [str(c) for c in out.columns]
+    return out
+
+
+def topic_shares(topic_articles: pd.DataFrame) -> pd.DataFrame:
+    """Per-article topic shares (doc_id index, one column per topic) from topic_articles.csv."""
+    cols = [c for c in topic_articles.columns if c.startswith("topic_")]
+    return topic_articles.set_index(topic_articles["doc_id"].astype(str))[cols].astype(float)
+
+
+# ----------------------------------------------------------------------------------------------
+# Evidence: keyword in context
+# ----------------------------------------------------------------------------------------------
+
+KWIC_COLUMNS = [
+    "variable",
+    "group",
+    "reference",
+    "source",
+    "term",
+    "doc_id",
+    "sent_id",
+    "left",
+    "keyword",
+    "right",
+]
+
+
+def kwic_targets(keyness: pd.DataFrame, terms: Sequence[str], top: int) -> pd.DataFrame:
+    """What to show in context: every configured term for every group (source ``config``) and
+    each comparison's ``top`` terms over-used by the group, by G2 (source ``keyness``)."""
+    rows = []
+    if top and not keyness.empty:
+        over = keyness[keyness["direction"] == "group"].sort_values(
+            ["g2", "term"], ascending=[False, True], kind="stable"
+        )
+        best = over.groupby(["variable", "group", "reference"], sort=False).head(top)
+        rows.append(best[["variable", "group", "reference", "term"]].assign(source="keyness"))
+    if terms:
+        rows.append(pd.DataFrame({"term": [str(t).lower() for t in terms], "source": "config"}))
+    if not rows:
+        return pd.DataFrame(columns=["variable", "group", "reference", "term", "source"])
+    out = pd.concat(rows, ignore_index=True)
+    return out.reindex(columns=["variable", "group", "reference", "term", "source"])
+
+
+def kwic(tokens: pd.DataFrame, wanted: set[str], window: int) -> pd.DataFrame:
+    """Keyword-in-context lines of one or more whole articles' tokens (in reading order) for
+    every token whose normalised ``term`` or lower-cased form is in ``wanted``: ``window``
+    tokens left and right, within the article."""
+    if tokens.empty or not wanted:
+        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+    term = tokens["term"].astype(str).to_numpy()
+    lower = tokens["lower"].astype(str).to_numpy()
+    hit_term = np.isin(term, list(wanted))
+    hit_lower = np.isin(lower, list(wanted)) & ~hit_term
+    hits = np.flatnonzero(hit_term | hit_lower)
+    if not len(hits):
+        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+    doc = tokens["doc_id"].astype(str).to_numpy()
+    words = tokens["token"].astype(str).to_numpy()
+    sent = tokens["sent_id"].to_numpy()
+    out = []
+    for i in hits:
+        lo, hi = max(0, i - window), min(len(words), i + window + 1)
+        left = [w for j, w in zip(range(lo, i), words[lo:i], strict=True) if doc[j] == doc[i]]
+        right = [
+            w for j, w in zip(range(i + 1, hi), words[i + 1 : hi], strict=True) if doc[j] == doc[i]
+        ]
+        out.append(
+            (
+                term[i] if hit_term[i] else lower[i],
+                doc[i],
+                int(sent[i]),
+                " ".join(left),
+                words[i],
+                " ".join(right),
+            )
+        )
+    return pd.DataFrame(out, columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+
+
+def kwic_table(
+    hits: pd.DataFrame,
+    targets: pd.DataFrame,
+    groups: pd.DataFrame,
+    reference: str,
+    max_rows: int,
+    seed: int,
+    min_articles: int = 1,
+) -> pd.DataFrame:
+    """Assign context lines to the comparisons they document: keyness terms to their own
+    comparison, configured terms to every comparison; lines from the group's articles; at most
+    ``max_rows`` per comparison and term (a seeded sample, in reading order)."""
+    if hits.empty or targets.empty:
+        return pd.DataFrame(columns=KWIC_COLUMNS)
+    hits = hits.assign(doc_id=hits["doc_id"].astype(str))
+    labels = groups.set_index(groups["doc_id"].astype(str))
+    parts = []
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        for g, ref, _gm, _rm in comparisons(
+            labels[var].reset_index(drop=True), reference, min_articles
+        ):
+            mine = targets[
+                (targets["source"] == "config")
+                | (
+                    (targets["variable"] == var)
+                    & (targets["group"] == g)
+                    & (targets["reference"] == ref)
+                )
+            ]
+            in_group = labels.index[labels[var] == g]
+            sub = hits[hits["doc_id"].isin(in_group)]
+            for (term, source), _ in mine.groupby(["term", "source"], sort=True):
+                lines = sub[sub["term"] == term]
+                if len(lines) > max_rows:
+                    lines = lines.sample(max_rows, random_state=seed).sort_index()
+                if len(lines):
+                    parts.append(lines.assign(variable=var, group=g, reference=ref, source=source))
+    if not parts:
+        return pd.DataFrame(columns=KWIC_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS]
+
+
+def label_topics(shares: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Rename topic_<k> columns to "<k>: <label>" from topic_summary.csv (topic, label)."""
+    names = {
+        f"topic_{t}": f"{t}: {lab}"
+        for t, lab in zip(summary["topic"], summary["label"], strict=True)
+    }
+    return shares.rename(columns=names)
+
+
+EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]
+
+
+def frame_examples(
+    sentences: pd.DataFrame, groups: pd.DataFrame, n: int, seed: int, none: str = "none"
+) -> pd.DataFrame:
+    """A seeded sample of up to ``n`` sentences per variable x group x frame, from the
+    per-sentence frame table (doc_id, sent_id, primary_frame); sentences whose primary frame is
+    ``none`` or empty are left out. Text is joined later."""
+    frames = sentences[["doc_id", "sent_id", "primary_frame"]].copy()
+    frames["doc_id"] = frames["doc_id"].astype(str)
+    frames = frames[~frames["primary_frame"].astype(str).isin(["", none, "nan"])]
+    parts = []
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
+        tab = frames.assign(group=frames["doc_id"].map(lab).fillna(""))
+        tab = tab[tab["group"] != ""]
+        for (g, f), cell in tab.groupby(["group", "primary_frame"], sort=True):
+            pick = cell if len(cell) <= n else cell.sample(n, random_state=seed)
+            parts.append(
+                pick.sort_values(["doc_id", "sent_id"]).assign(variable=var, frame=f, group=g)
+            )
+    if not parts:
+        return pd.DataFrame(columns=EXAMPLE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["text"] = ""
+    return out[EXAMPLE_COLUMNS]

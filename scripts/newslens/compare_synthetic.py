@@ -1,0 +1,116 @@
+"""A synthetic multi-outlet corpus with planted differences, for testing the compare stage.
+
+Tables only (no texts): what the compare stage reads from the pipeline's outputs:
+
+- ``documents``: doc_id, outlet, date;
+- ``counts``: an article x term count matrix with its ``terms``;
+- ``frames``: per-article frame shares (rows sum to 1);
+- ``actors``: per-article sentiment toward each actor (NaN: actor not mentioned).
+
+Planted (all else is drawn from the same distributions in every outlet and month):
+
+- ``frame_outlet`` uses the ``frame`` vocabulary ``term_lift`` times as often (before
+  renormalising, see ``expected_term_ratio``) and its articles mix ``frame_lift`` of the frame
+  into their frame shares, so its mean share of the frame is higher by
+  ``frame_lift * (1 - 1/len(FRAMES))`` (``expected_frame_difference``);
+- in ``negative_month`` sentiment toward ``negative_actor`` is ``actor_shift`` lower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+FRAMES = ["security", "economy", "humanitarian", "legal"]
+ACTORS = ["Veloria", "Kastan", "Alliance"]
+
+
+@dataclass
+class Planted:
+    outlets: int = 3
+    articles_per_outlet: int = 200
+    vocabulary: int = 300
+    words_per_article: int = 150
+    frame: str = "security"
+    frame_outlet: str = "outlet_1"
+    term_lift: float = 3.0
+    frame_terms: int = 10
+    frame_lift: float = 0.15
+    negative_actor: str = "Kastan"
+    negative_month: str = "2024-02"
+    actor_shift: float = -0.3
+    months: list[str] = field(default_factory=lambda: ["2024-01", "2024-02", "2024-03"])
+    seed: int = 0
+
+
+def frame_vocabulary(p: Planted) -> list[str]:
+    """The planted frame's terms: the first ``frame_terms`` words of the vocabulary."""
+    return [f"{p.frame}_{i}" for i in range(p.frame_terms)]
+
+
+def expected_frame_difference(p: Planted) -> float:
+    """Planted difference of the frame's mean share, frame_outlet minus any other outlet."""
+    return p.frame_lift * (1 - 1 / len(FRAMES))
+
+
+def expected_term_ratio(p: Planted, base: np.ndarray) -> float:
+    """Planted rate ratio of each frame term, frame_outlet vs the others."""
+    lifted_mass = base[: p.frame_terms].sum() * p.term_lift
+    return p.term_lift / (lifted_mass + 1 - base[: p.frame_terms].sum())
+
+
+def make(p: Planted | None = None) -> dict:
+    """Draw the synthetic corpus; returns a dict of documents, counts, terms, frames, actors."""
+    p = p or Planted()
+    rng = np.random.default_rng(p.seed)
+    terms = frame_vocabulary(p) + [f"w{i}" for i in range(p.vocabulary - p.frame_terms)]
+    base = rng.dirichlet(np.full(len(terms), 0.5))
+    base[: p.frame_terms] = np.maximum(base[: p.frame_terms], 1.0 / len(terms))
+    base /= base.sum()
+    outlets = [f"outlet_{i}" for i in range(p.outlets)]
+    n = p.outlets * p.articles_per_outlet
+    outlet = np.repeat(outlets, p.articles_per_outlet)
+    month = np.array(p.months)[rng.integers(0, len(p.months), n)]
+    day = rng.integers(1, 28, n)
+    dates = [f"{m}-{d:02d}" for m, d in zip(month, day, strict=True)]
+    doc_id = [f"d{i:06d}" for i in range(n)]
+
+    lifted = base.copy()
+    lifted[: p.frame_terms] *= p.term_lift
+    lifted /= lifted.sum()
+    rows = []
+    for o in outlet:
+        probs = lifted if o == p.frame_outlet else base
+        rows.append(rng.multinomial(p.words_per_article, probs))
+    counts = sparse.csr_matrix(np.vstack(rows))
+
+    shares = rng.dirichlet(np.full(len(FRAMES), 2.0), size=n)
+    fi = FRAMES.index(p.frame)
+    lift = np.where(outlet == p.frame_outlet, p.frame_lift, 0.0)[:, None]
+    onehot = np.zeros(len(FRAMES))
+    onehot[fi] = 1.0
+    shares = (1 - lift) * shares + lift * onehot  # rows still sum to 1
+    frames = pd.DataFrame(shares, columns=FRAMES, index=doc_id)
+
+    actors = pd.DataFrame(
+        np.clip(rng.normal(0.0, 0.25, size=(n, len(ACTORS))), -1, 1), columns=ACTORS, index=doc_id
+    )
+    ai = ACTORS.index(p.negative_actor)
+    shifted = month == p.negative_month
+    actors.iloc[shifted, ai] = np.clip(actors.iloc[shifted, ai] + p.actor_shift, -1, 1)
+    mentioned = rng.random((n, len(ACTORS))) < 0.7
+    actors = actors.where(mentioned)
+
+    documents = pd.DataFrame({"doc_id": doc_id, "outlet": outlet, "date": dates})
+    return {
+        "documents": documents,
+        "counts": counts,
+        "terms": terms,
+        "frames": frames,
+        "actors": actors,
+        "planted": p,
+        "term_ratio": expected_term_ratio(p, base),
+    }

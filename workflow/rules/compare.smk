@@ -1,0 +1,184 @@
+# Compare stage (issue 13): how groups of articles (outlets, countries, weeks/months) differ in
+# words (keyness), frames, actor sentiment and topics, each group against a reference, with
+# effect sizes and uncertainty. Reads the tables the other stages wrote; never re-reads texts.
+
+COMPARE = config["compare"]
+COMPARE_COMMON = dict(
+    by=COMPARE["by"],
+    reference=COMPARE["reference"],
+    min_articles=COMPARE["min_articles"],
+)
+
+
+rule compare_keyness:
+    input:
+        dtm=f"{INTERIM}/topics/dtm.npz",
+        units=f"{INTERIM}/topics/units.parquet",
+        vocabulary=f"{TABLES}/topic_vocabulary.csv",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_keyness.csv",
+            caption="../report/compare_keyness_table.rst",
+            category="Comparison",
+            subcategory="Keyness",
+            labels={"item": "Keyness table"},
+        ),
+        png=report(
+            f"{FIGURES}/compare_keyness.png",
+            caption="../report/compare_keyness.rst",
+            category="Comparison",
+            subcategory="Keyness",
+            labels={"item": "Keyness"},
+        ),
+        svg=f"{FIGURES}/compare_keyness.svg",
+    log:
+        f"{LOGS}/compare_keyness.log",
+    benchmark:
+        f"{BENCH}/compare_keyness.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        min_count=COMPARE["keyness"]["min_count"],
+        table_terms=COMPARE["keyness"]["table_terms"],
+        figure_terms=COMPARE["keyness"]["figure_terms"],
+    script:
+        "../../scripts/compare_keyness.py"
+
+
+COMPARE_VALUES = {
+    "frames": f"{TABLES}/frames_documents.csv",
+    "actors": f"{TABLES}/sentiment_actor_sentences.parquet",
+    "topics": f"{TABLES}/topic_articles.csv",
+}
+COMPARE_LABELS = {
+    "frames": "Frames by group",
+    "actors": "Actor sentiment by group",
+    "topics": "Topics by group",
+}
+
+
+rule compare_groups:
+    input:
+        values=lambda wc: COMPARE_VALUES[wc.kind],
+        documents=f"{TABLES}/documents.csv",
+        labels=lambda wc: (
+            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
+        ),
+    output:
+        table=report(
+            f"{TABLES}/compare_{{kind}}.csv",
+            caption="../report/compare_groups_table.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_LABELS[wc.kind],
+            labels=lambda wc: {"item": f"{COMPARE_LABELS[wc.kind]} (table)"},
+        ),
+        png=report(
+            f"{FIGURES}/compare_{{kind}}.png",
+            caption="../report/compare_groups.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_LABELS[wc.kind],
+            labels=lambda wc: {"item": COMPARE_LABELS[wc.kind]},
+        ),
+        svg=f"{FIGURES}/compare_{{kind}}.svg",
+    log:
+        f"{LOGS}/compare_{{kind}}.log",
+    benchmark:
+        f"{BENCH}/compare_{{kind}}.tsv"
+    wildcard_constraints:
+        kind="frames|actors|topics",
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        kind=lambda wc: wc.kind,
+        bootstrap=COMPARE["bootstrap"],
+    script:
+        "../../scripts/compare_groups.py"
+
+
+rule compare_kwic:
+    input:
+        tokens=f"{TABLES}/tokens.parquet",
+        keyness=rules.compare_keyness.output.table,
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_kwic.csv",
+            caption="../report/compare_kwic.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Keyword in context"},
+        ),
+    log:
+        f"{LOGS}/compare_kwic.log",
+    benchmark:
+        f"{BENCH}/compare_kwic.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        **COMPARE_COMMON,
+        terms=COMPARE["kwic"]["terms"],
+        top_keyness=COMPARE["kwic"]["top_keyness"],
+        window=COMPARE["kwic"]["window"],
+        max_rows=COMPARE["kwic"]["max_rows"],
+        seed=COMPARE["bootstrap"]["seed"],
+    script:
+        "../../scripts/compare_kwic.py"
+
+
+rule compare_examples:
+    input:
+        frames=f"{TABLES}/frames_sentences.parquet",
+        sentences=f"{TABLES}/sentences.parquet",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_frame_examples.csv",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per frame and group"},
+        ),
+    log:
+        f"{LOGS}/compare_examples.log",
+    benchmark:
+        f"{BENCH}/compare_examples.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        examples=COMPARE["examples"],
+        seed=COMPARE["bootstrap"]["seed"],
+    script:
+        "../../scripts/compare_examples.py"
+
+
+FINAL_OUTPUTS.extend(
+    [
+        *rules.compare_keyness.output,
+        rules.compare_examples.output.table,
+        rules.compare_kwic.output.table,
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}.csv",
+                f"{FIGURES}/compare_{{kind}}.png",
+                f"{FIGURES}/compare_{{kind}}.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+    ]
+)
