@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
+from newslens.frames_calibrate import calibrated_predictions, describe_calibration, share_matrix
 from newslens.frames_eval import (
     backoff,
     codebook_predictions,
@@ -106,6 +107,7 @@ def main(smk):
                 "%d gold items are not in the corpus and are scored as unframed", int(missing.sum())
             )
         docs = docs.fillna({"primary_frame": "none", "labels": "none"}).fillna(0.0)
+        shares = share_matrix(docs, frames) if any(c.startswith("share_") for c in docs) else None
         name = smk.params.classifier
         if single:
             preds[name] = to_matrix([[p] for p in docs["primary_frame"]], frames)
@@ -127,6 +129,15 @@ def main(smk):
             preds["supervised"] = to_matrix(lists, frames)
         preds.update(codebook_predictions(cb_docs, frames, single, k))
         unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
+        shares = share_matrix(cb_docs, frames)
+    if shares is not None and (smk.params.classifier == "codebook" or not cols.get("id")):
+        cal = g.get("calibration", {})
+        preds["codebook_calibrated"], fitted = calibrated_predictions(
+            shares, consensus, single, int(cal.get("folds", 5)), int(cal.get("seed", 42))
+        )
+        log.info(
+            "codebook_calibrated (all gold items): %s", describe_calibration(frames, fitted, single)
+        )
     base1 = most_frequent_baseline(consensus, len(items), 1)
     basek = most_frequent_baseline(consensus, len(items), k)
     if not cols.get("id"):
