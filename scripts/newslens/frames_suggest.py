@@ -99,7 +99,7 @@ def suggest_terms(
     n = float(len(texts))
     n_term = np.asarray(X.sum(axis=0)).ravel()
     n_frame = F.sum(axis=0)
-    co = np.asarray((X.T @ F)).T  # frames x terms
+    co = np.asarray(X.T @ F).T  # frames x terms
     rows = []
     for j, key in enumerate(keys):
         if n_frame[j] == 0:
