@@ -22,7 +22,7 @@ from newslens.frames_eval import (
     to_matrix,
 )
 from newslens.frames_figures import validation_figure
-from newslens.frames_supervised import check_labeled, cross_validate, fit_tuned
+from newslens.frames_supervised import CodebookScorer, check_labeled, cross_validate, fit_tuned
 from newslens.framing import classify_texts
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
 
@@ -52,9 +52,11 @@ def resolve_mode(mode, label_lists):
 
 
 def main(smk):
-    cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
+    cb_dict = json.loads(open(smk.input.codebook, encoding="utf-8").read())
+    cb = Codebook.from_dict(cb_dict)
     p = {**dict(smk.params.options), "n_jobs": smk.threads}
     cbp = dict(smk.params.codebook_options)
+    scorer = CodebookScorer(cb_dict, cbp) if p.get("codebook_features") else None
     df, texts, labels, unknown = load_labeled(
         smk.input.labeled,
         p["columns"],
@@ -83,7 +85,7 @@ def main(smk):
         p["folds"],
         p["C_grid"],
     )
-    pred, chosen, fold_of = cross_validate(texts, Y, p, single)
+    pred, chosen, fold_of = cross_validate(texts, Y, p, single, scorer)
     # baselines from the training folds only
     k = 1 if single else mean_cardinality(Y)
     base1 = np.zeros_like(Y)
@@ -131,6 +133,7 @@ def main(smk):
     ]
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
+    write_table(oof_table(preds, Y, frames, fold_of), smk.output.oof)
     for r in summary.itertuples():
         log.info("%-28s micro-F1 %.3f  macro-F1 %.3f", r.method, r.micro_f1, r.macro_f1)
     names = cb.names()
@@ -143,7 +146,7 @@ def main(smk):
         smk.output.fig_svg,
     )
     # final model on all labeled rows, then the corpus
-    model, chosen_final = fit_tuned(np.asarray(texts, dtype=object), Y, p, single)
+    model, chosen_final = fit_tuned(np.asarray(texts, dtype=object), Y, p, single, scorer)
     log.info("final model: %s", chosen_final)
     with atomic_path(smk.output.model) as tmp:
         joblib.dump({"model": model, "frames": frames, "single": single}, tmp)
@@ -168,6 +171,19 @@ def main(smk):
     ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     write_table(out, smk.output.documents)
+
+
+def oof_table(preds, Y, frames, fold_of):
+    """One row per labeled row (0-based ``row``): its fold, gold labels and each method's
+    out-of-fold labels (';'-separated frame keys), for paired comparisons of methods."""
+
+    def lists(M):
+        return [";".join(frames[j] for j in np.flatnonzero(r)) for r in M]
+
+    out = pd.DataFrame({"row": np.arange(len(Y)), "fold": fold_of, "gold": lists(Y)})
+    for m, M in preds.items():
+        out[m] = lists(M)
+    return out
 
 
 def label_documents(model, ids, texts, frames, cb):

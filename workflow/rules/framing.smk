@@ -151,6 +151,7 @@ rule frames_supervised:
         summary=f"{TABLES}/frames_supervised_cv.csv",
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
         unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
+        oof=f"{FRAMES_INTERIM}/supervised_oof.parquet",
         model=f"{FRAMES_INTERIM}/supervised_model.joblib",
         documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
         fig=report(
