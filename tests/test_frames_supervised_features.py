@@ -141,10 +141,11 @@ def planted_multi(n=150, seed=2):
 
 @pytest.mark.parametrize("mode", ["global", "per_frame"])
 def test_fits_are_identical_and_independent_of_processes(mode):
-    texts, Y = planted_multi()
+    texts, Y = planted_multi(n=90)
     params = {
         **BASE,
-        "C_grid": [0.5, 2.0, 8.0],
+        "folds": 3,
+        "C_grid": [0.5, 8.0],
         "class_weight": "tune",
         "ngram_max": 2,
         "char_ngram_max": 4,
@@ -152,7 +153,7 @@ def test_fits_are_identical_and_independent_of_processes(mode):
         "threshold_mode": mode,
     }
     runs = [
-        cross_validate(texts, Y, {**params, "n_jobs": n}, single_label=False) for n in (1, 2, 2)
+        cross_validate(texts, Y, {**params, "n_jobs": n}, single_label=False) for n in (1, 2, 1)
     ]
     for pred, chosen, fold_of in runs[1:]:
         assert (pred == runs[0][0]).all()
