@@ -291,10 +291,10 @@ def make_classifier(params: dict, single_label: bool, scorer=None) -> FrameClass
         char_ngram_min=int(params.get("char_ngram_min", 2)),
         char_ngram_max=int(params.get("char_ngram_max", 0) or 0),
         char_min_df=int(params.get("char_min_df", 2)),
-        char_max_features=params.get("char_max_features"),
-        char_weight=float(params.get("char_weight", 1.0)),
+        char_max_features=(
+            int(params["char_max_features"]) if params.get("char_max_features") else None
+        ),
         scorer=scorer if use_scorer else None,
-        scorer_weight=float(params.get("codebook_weight", 1.0)),
     )
 
 
