@@ -53,19 +53,14 @@ VARIANTS = {
         "min_df": 2,
         "tune_metric": "f1_micro",
         "char_ngram_max": 0,
-        "codebook_features": False,
         "threshold_mode": "global",
         "threshold_grid": [0.2, 0.3, 0.4, 0.5],
     },
-    "words_min_df1": {"min_df": 1, "char_ngram_max": 0, "codebook_features": False},
-    "words_min_df2": {"min_df": 2, "char_ngram_max": 0, "codebook_features": False},
-    "words+chars": {"char_ngram_max": 5, "codebook_features": False},
-    "words+codebook": {"char_ngram_max": 0, "codebook_features": True},
-    "words+chars+codebook": {"char_ngram_max": 5, "codebook_features": True},
-    "per_frame_thresholds": {
-        "threshold_mode": "per_frame",
-        "threshold_grid": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-    },
+    "default_words_only": {"char_ngram_max": 0},
+    "default_words_min_df2": {"char_ngram_max": 0, "min_df": 2},
+    "default_global_threshold": {"threshold_mode": "global"},
+    "default+codebook": {"codebook_features": True},
+    "default_chars_uncapped": {"char_max_features": None},
 }
 
 
