@@ -77,8 +77,9 @@ def overlay(workdir: Path, labeled: Path, codebook: Path, overrides: dict) -> No
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
 
 
-def run_variant(workdir: Path, cores: int) -> tuple[pd.DataFrame, float]:
-    target = "results/interim/frames/supervised_oof.parquet"
+def run_variant(
+    workdir: Path, cores: int, target: str = "results/interim/frames/supervised_oof.parquet"
+) -> tuple[pd.DataFrame | None, float]:
     t0 = time.perf_counter()
     proc = subprocess.run(
         [
@@ -105,7 +106,7 @@ def run_variant(workdir: Path, cores: int) -> tuple[pd.DataFrame, float]:
     if proc.returncode:
         sys.exit(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     secs = time.perf_counter() - t0
-    return pd.read_parquet(workdir / target), secs
+    return (pd.read_parquet(workdir / target) if target.endswith(".parquet") else None), secs
 
 
 def matrix(col: pd.Series, frames: list[str]) -> np.ndarray:
@@ -154,6 +155,11 @@ def main(argv=None) -> None:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--calibration",
+        action="store_true",
+        help="instead: the codebook, codebook_calibrated and top-K priors on LABELED as gold data",
+    )
     a = ap.parse_args(argv)
     names = a.variants.split(",")
     if "plain_tfidf_lr" not in names:
@@ -163,6 +169,8 @@ def main(argv=None) -> None:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
     workdir = a.workdir or Path(tempfile.mkdtemp(prefix="bench_frames_supervised_"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if a.calibration:
+        return calibration(a, workdir)
     preds, secs, first = {}, {}, None
     for name in names:
         overlay(workdir, a.labeled, a.codebook, VARIANTS[name])
@@ -202,6 +210,74 @@ def main(argv=None) -> None:
             line += "   " + fmt_diff(paired(Y, M, plain, "macro", idx))
         print(line, flush=True)
     print(f"\nworking directory: {workdir}")
+
+
+def calibration(a, workdir: Path) -> None:
+    """frames_validation with LABELED as gold (text mode): the fixed codebook beside
+    codebook_calibrated and the top-K frequency priors for every K. The paired intervals
+    recompute the calibrated predictions in this process with the rule's functions and seeds
+    (the pipeline writes no per-item table here) and check that they give the rule's score."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import json
+
+    from newslens.codebook import Codebook, Matcher, get_normalizer
+    from newslens.frames_calibrate import calibrated_predictions, share_matrix
+    from newslens.framing import classify_texts
+
+    overlay(workdir, a.labeled, a.codebook, {})
+    cfg_path = workdir / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["framing"]["supervised"]["labeled"] = None
+    cfg["framing"]["validation"]["gold"] = str(a.labeled.resolve())
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    target = "results/tables/frames_validation.csv"
+    run_variant(workdir, a.cores, target)
+    table = pd.read_csv(workdir / target).set_index("method")
+    gold = pd.read_csv(a.labeled, keep_default_na=False)
+    cb = Codebook.from_dict(
+        json.loads((workdir / "results/interim/frames/codebook.json").read_text())
+    )
+    frames = [k for k in cb.keys if k in {f for s in gold["labels"] for f in s.split(";")}]
+    Y = matrix(gold["labels"], frames)
+    f = cfg["framing"]
+    cbp = {
+        "min_weight": f["min_weight"],
+        "relative_threshold": f["relative_threshold"],
+        "negation_window": f["negation_window"],
+        "negation_cues": list(f["negation_cues"]),
+        "doc_min_share": f["doc_min_share"],
+        "doc_max_labels": f["doc_max_labels"],
+    }
+    texts = gold["text"].astype(str).tolist()
+    ids = [str(i) for i in range(len(texts))]
+    docs = classify_texts(
+        ids, texts, cb, Matcher(cb), get_normalizer(cb.normalize, cb.language), cbp
+    )
+    single = bool((Y.sum(axis=1) == 1).all())
+    cal = f["validation"].get("calibration", {})
+    C, _ = calibrated_predictions(
+        share_matrix(docs, frames), Y, single, int(cal.get("folds", 5)), int(cal.get("seed", 42))
+    )
+    fixed = matrix(docs["labels"], frames)
+    # the priors know the frequencies of all gold items (in-sample: their upper bound)
+    order = np.argsort(-Y.sum(axis=0), kind="stable")
+    priors = {}
+    for k in range(1, len(frames) + 1):
+        priors[f"prior_top{k}"] = np.zeros_like(Y)
+        priors[f"prior_top{k}"][:, order[:k]] = 1
+    best = max(priors, key=lambda m: f1_score(Y, priors[m], average="micro", zero_division=0))
+    idx = np.random.default_rng(a.seed).integers(0, len(Y), (a.resamples, len(Y)))
+    print(f"\n{a.labeled.name} as gold: {len(Y)} items, {len(frames)} frames")
+    print("pipeline frames_validation.csv:")
+    print(table[["micro_f1", "macro_f1"]].round(3).to_string())
+    print(f"\nrecomputed: calibrated micro-F1 {f1_score(Y, C, average='micro'):.3f}")
+    for m, M in {"codebook": fixed, **priors}.items():
+        mi = f1_score(Y, M, average="micro", zero_division=0)
+        print(
+            f"{m:12s} micro-F1 {mi:.3f}   calibrated - {m}: "
+            f"{fmt_diff(paired(Y, C, M, 'micro', idx))}"
+        )
+    print(f"best prior: {best}")
 
 
 if __name__ == "__main__":
