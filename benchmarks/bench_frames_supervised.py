@@ -234,6 +234,8 @@ def calibration(a, workdir: Path) -> None:
     run_variant(workdir, a.cores, target)
     table = pd.read_csv(workdir / target).set_index("method")
     gold = pd.read_csv(a.labeled, keep_default_na=False)
+    # one item per distinct text, as frames_validation groups gold rows (later codes win)
+    gold = gold.groupby("text", sort=False, as_index=False)["labels"].last()
     cb = Codebook.from_dict(
         json.loads((workdir / "results/interim/frames/codebook.json").read_text())
     )
