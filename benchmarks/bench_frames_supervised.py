@@ -177,7 +177,14 @@ def main(argv=None) -> None:
         oof, secs[name] = run_variant(workdir, a.cores)
         first = oof if first is None else first
         preds[name] = oof["supervised"]
-        print(f"ran {name:24s} {secs[name]:6.1f} s", flush=True)
+        fr = sorted({f for s in first["gold"] for f in str(s).split(";") if f})
+        G, M = matrix(first["gold"], fr), matrix(oof["supervised"], fr)
+        print(
+            f"ran {name:24s} {secs[name]:6.1f} s  micro-F1 "
+            f"{f1_score(G, M, average='micro', zero_division=0):.3f}  macro-F1 "
+            f"{f1_score(G, M, average='macro', zero_division=0):.3f}",
+            flush=True,
+        )
     frames = sorted({f for s in first["gold"] for f in str(s).split(";") if f})
     Y = matrix(first["gold"], frames)
     fold = first["fold"].to_numpy()
