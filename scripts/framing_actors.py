@@ -51,7 +51,9 @@ def main(smk):
     write_table(table, smk.output.table)
     apply_style()
     save_figure(
-        actor_heatmap(table, names, "Frames in sentences naming each actor"),
+        actor_heatmap(
+            table, names, "Frames in sentences naming each actor", int(smk.params.min_cell_n)
+        ),
         smk.output.fig,
         smk.output.fig_svg,
     )

@@ -8,37 +8,82 @@ import logging
 import joblib
 import numpy as np
 import pandas as pd
-from newslens.codebook import Codebook, Matcher, get_normalizer
+from newslens.codebook import NONE_FRAME, Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
+from newslens.frames_crossfit import (
+    cross_fit,
+    fit_plain,
+    fit_supervised,
+    group_folds,
+    match_training,
+    predict_crossfitted,
+)
 from newslens.frames_eval import (
+    LINE,
     backoff,
     codebook_predictions,
+    coverage_message,
+    duplicate_conflicts,
     evaluate,
     is_single_label,
-    mean_cardinality,
-    most_frequent_baseline,
     parse_labels,
-    read_any_table,
+    read_coded_table,
+    text_key,
     to_matrix,
+    where,
+    with_none,
 )
 from newslens.frames_figures import validation_figure
-from newslens.frames_supervised import CodebookScorer, check_labeled, cross_validate, fit_tuned
+from newslens.frames_supervised import CodebookScorer, check_labeled
+from newslens.frames_validity import bootstrap_table, excerpt, items_table, topk_baselines
 from newslens.framing import classify_texts
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
 
 
-def load_labeled(path, cols, delimiter, cb, unknown, what, key):
-    df = read_any_table(path, what)
+def load_labeled(path, cols, delimiter, cb, unknown, what, key, label_map=None):
+    """Read labeled/gold data: the table (with its 1-based file lines in column _line), the
+    texts, the label lists and the unknown-label report. Empty texts are refused naming lines;
+    texts coded twice differently are reported (and kept as separate items)."""
+    df = read_coded_table(path, what)
     for role in ("text", "labels"):
         if cols[role] not in df.columns:
             raise NewslensError(
                 f"{what} {path}: no column '{cols[role]}' (config key {key}.columns.{role}); "
-                f"its columns are: {', '.join(map(str, df.columns))}"
+                f"its columns are: {', '.join(map(str, df.columns.drop(LINE)))}"
             )
+    id_col = cols.get("id")
+    if id_col and id_col not in df.columns:
+        raise NewslensError(
+            f"{what} {path}: no column '{id_col}' (config key {key}.columns.id); its columns "
+            f"are: {', '.join(map(str, df.columns.drop(LINE)))}"
+        )
     texts = df[cols["text"]].fillna("").astype(str).tolist()
-    labels, unknown_report = parse_labels(df[cols["labels"]], cb, delimiter, unknown, what)
+    lines = df[LINE].tolist()
+    ids = df[id_col].astype(str).tolist() if id_col else None
+    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    if empty:
+        raise NewslensError(
+            f"{what} {path}: {len(empty)} item(s) have empty text "
+            f"({where([lines[i] for i in empty], [ids[i] for i in empty] if ids else None)}); "
+            f"remove them or fill the column '{cols['text']}'"
+        )
+    labels, unknown_report = parse_labels(
+        df[cols["labels"]], cb, delimiter, unknown, f"{what} {path}", label_map, lines
+    )
+    log.info(coverage_message(df[cols["labels"]], unknown_report, delimiter, what))
+    n_none = sum(1 for labs in labels if not labs)
+    if n_none:
+        log.info("%s: %d of %d items have no frame (empty or 'none')", what, n_none, len(labels))
+    dups = duplicate_conflicts(texts, labels, lines, ids)
+    for r in dups.itertuples():
+        log.warning(
+            "%s: the same text is coded differently on lines %s (%s); kept as separate items",
+            what,
+            r.lines.replace(";", ", "),
+            r.labels,
+        )
     return df, texts, labels, unknown_report
 
 
@@ -56,6 +101,7 @@ def main(smk):
     cb = Codebook.from_dict(cb_dict)
     p = {**dict(smk.params.options), "n_jobs": smk.threads}
     cbp = dict(smk.params.codebook_options)
+    # the codebook's per-frame shares as extra features (framing.supervised.codebook_features)
     scorer = CodebookScorer(cb_dict, cbp) if p.get("codebook_features") else None
     df, texts, labels, unknown = load_labeled(
         smk.input.labeled,
@@ -65,6 +111,7 @@ def main(smk):
         smk.params.unknown_labels,
         "labeled data",
         "framing.supervised",
+        smk.params.label_map,
     )
     write_table(unknown, smk.output.unknown)
     if len(unknown):
@@ -73,27 +120,33 @@ def main(smk):
             smk.params.unknown_labels,
             ", ".join(unknown["label"]),
         )
-    frames = check_labeled(texts, labels)
-    frames = frame_order(cb, labels)
     single = resolve_mode(p["label_mode"], labels)
+    if single:
+        labels = with_none(labels)
+    check_labeled(texts, [labs or ["none"] for labs in labels])
+    frames = frame_order(cb, labels)
     Y = to_matrix(labels, frames)
+    folds = group_folds(texts, int(p["folds"]), int(p["seed"]))
     log.info(
-        "labeled data: %d rows, %d frames, %s-label; %d-fold CV, C grid %s",
+        "labeled data: %d items, %d frames, %s-label; %d-fold cross-fitting, C grid %s",
         len(texts),
         len(frames),
         "single" if single else "multi",
         p["folds"],
         p["C_grid"],
     )
-    pred, chosen, fold_of = cross_validate(texts, Y, p, single, scorer)
-    # baselines from the training folds only
-    k = 1 if single else mean_cardinality(Y)
-    base1 = np.zeros_like(Y)
-    basek = np.zeros_like(Y)
-    for f in np.unique(fold_of):
-        tr, te = fold_of != f, fold_of == f
-        base1[te] = most_frequent_baseline(Y[tr], int(te.sum()), 1)
-        basek[te] = most_frequent_baseline(Y[tr], int(te.sum()), k)
+    pred, proba, fold_models, chosen = cross_fit(
+        lambda X, y: fit_supervised(X, y, p, single, scorer), texts, Y, folds, smk.threads
+    )
+    plain_pred, _, plain_models, _ = cross_fit(
+        lambda X, y: fit_plain(X, y, single, int(p["seed"])), texts, Y, folds
+    )
+    # frequency baselines from the training folds only
+    base = {}
+    for f in np.unique(folds):
+        tr, te = folds != f, folds == f
+        for name, y in topk_baselines(Y[tr], int(te.sum())).items():
+            base.setdefault(name, np.zeros_like(Y))[te] = y
     cb_docs = classify_texts(
         [str(i) for i in range(len(texts))],
         texts,
@@ -102,28 +155,38 @@ def main(smk):
         get_normalizer(cb.normalize, cb.language),
         cbp,
     )
+    k = 1 if single else max(1, int(round(float(Y.sum(axis=1).mean()))))
     cb_preds = codebook_predictions(cb_docs, frames, single, k)
     unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
+    fallback = base["baseline_most_frequent" if k == 1 else f"baseline_top{k}_frequent"]
     preds = {
         "supervised": pred,
         **cb_preds,
-        "codebook_backoff": backoff(cb_preds["codebook"], unmatched, basek if k > 1 else base1),
-        "baseline_most_frequent": base1,
+        "codebook_backoff": backoff(cb_preds["codebook"], unmatched, fallback),
+        "baseline_tfidf_lr": plain_pred,
+        **base,
     }
-    if k > 1:
-        preds[f"baseline_top{k}_frequent"] = basek
     summary, per_frame = evaluate(Y, preds, frames, None, single)
+    boot, boot_frame = bootstrap_table(
+        Y, preds, frames, single, int(smk.params.bootstrap), int(p["seed"])
+    )
+    summary = summary.merge(
+        boot.drop(columns=["micro_f1", "macro_f1", "subset_accuracy"]), on="method"
+    )
+    per_frame = per_frame.merge(
+        boot_frame.drop(columns=["support", "f1"]), on=["method", "frame"], how="left"
+    )
     summary.insert(1, "label_mode", "single" if single else "multi")
     summary.insert(
         2,
         "evaluation",
         [
-            f"{p['folds']}-fold CV"
-            if m == "supervised"
+            "cross_fitted"
+            if m in ("supervised", "baseline_tfidf_lr")
             else (
-                "out-of-fold training frequencies"
-                if m.startswith("base")
-                else "whole labeled set (no training)"
+                "cross_fitted (training-fold frequencies)"
+                if m.startswith("baseline")
+                else "held_out (no training)"
             )
             for m in summary["method"]
         ],
@@ -133,24 +196,65 @@ def main(smk):
     ]
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
-    write_table(oof_table(preds, Y, frames, fold_of), smk.output.oof)
+    id_col = p["columns"].get("id")
+    item_base = pd.DataFrame(
+        {
+            "item": df[id_col].astype(str) if id_col else df[LINE].astype(str),
+            "line": df[LINE],
+            "fold": folds,
+            "text": [excerpt(t) for t in texts],
+        }
+    )
+    shown = {m: v for m, v in preds.items() if not m.startswith("baseline_top")}
+    write_table(items_table(item_base, Y, shown, frames), smk.output.per_item)
+    write_table(oof_table(preds, Y, frames, folds), smk.output.oof)
     for r in summary.itertuples():
-        log.info("%-28s micro-F1 %.3f  macro-F1 %.3f", r.method, r.micro_f1, r.macro_f1)
+        log.info(
+            "%-28s micro-F1 %.3f [%.3f, %.3f]  macro-F1 %.3f [%.3f, %.3f]",
+            r.method,
+            r.micro_f1,
+            r.micro_f1_lo,
+            r.micro_f1_hi,
+            r.macro_f1,
+            r.macro_f1_lo,
+            r.macro_f1_hi,
+        )
     names = cb.names()
     apply_style()
+    fig_methods = [m for m in summary["method"] if not m.startswith("baseline_top")]
     save_figure(
         validation_figure(
-            per_frame, summary, names, f"Supervised frames: {p['folds']}-fold cross-validation"
+            per_frame[per_frame["method"].isin(fig_methods)],
+            summary[summary["method"].isin(fig_methods)],
+            names,
+            f"Supervised frames: {p['folds']}-fold cross-fitting",
         ),
         smk.output.fig,
         smk.output.fig_svg,
     )
-    # final model on all labeled rows, then the corpus
-    model, chosen_final = fit_tuned(np.asarray(texts, dtype=object), Y, p, single, scorer)
+    # final models on all labeled items; the corpus labeled by them, except articles that are
+    # labeled items: those get the label of the model of their fold (out of fold)
+    model, chosen_final = fit_supervised(texts, Y, p, single, scorer)
+    plain_final = fit_plain(texts, Y, single, int(p["seed"]))
     log.info("final model: %s", chosen_final)
+    train_keys = [text_key(t) for t in texts]
+    train_ids = df[id_col].astype(str).tolist() if id_col else None
     with atomic_path(smk.output.model) as tmp:
-        joblib.dump({"model": model, "frames": frames, "single": single}, tmp)
-    parts = []
+        joblib.dump(
+            {
+                "model": model,
+                "frames": frames,
+                "single": single,
+                "fold_models": fold_models,
+                "plain_model": plain_final,
+                "plain_fold_models": plain_models,
+                "train_keys": train_keys,
+                "train_ids": train_ids,
+                "train_folds": folds,
+            },
+            tmp,
+        )
+    parts, n_cross = [], 0
     for path in smk.input.paragraphs:
         paras = read_parquet(path, columns=["doc_id", "para_id", "text"])
         if paras.empty:
@@ -160,10 +264,20 @@ def main(smk):
             .groupby("doc_id", sort=True)["text"]
             .agg(lambda s: "\n\n".join(s.astype(str)))
         )
-        parts.append(label_documents(model, docs.index.tolist(), docs.tolist(), frames, cb))
+        ids = docs.index.astype(str).tolist()
+        match = match_training(
+            [text_key(t) for t in docs.tolist()], ids if id_col else None, train_keys, train_ids
+        )
+        n_cross += int((match >= 0).sum())
+        parts.append(
+            label_documents(
+                CrossFitted(model, fold_models, folds, match), ids, docs.tolist(), frames, cb
+            )
+        )
+    log.info("corpus: %d articles are labeled items and got their out-of-fold labels", n_cross)
     cols = [
         "doc_id",
-        *[f"share_{f}" for f in frames],
+        *[f"share_{f}" for f in frames if f != NONE_FRAME],
         "share_none",
         *[f"prob_{f}" for f in frames],
         "primary_frame",
@@ -175,7 +289,8 @@ def main(smk):
 
 def oof_table(preds, Y, frames, fold_of):
     """One row per labeled row (0-based ``row``): its fold, gold labels and each method's
-    out-of-fold labels (';'-separated frame keys), for paired comparisons of methods."""
+    out-of-fold labels (';'-separated frame keys), for paired comparisons of methods
+    (benchmarks/bench_frames_supervised.py)."""
 
     def lists(M):
         return [";".join(frames[j] for j in np.flatnonzero(r)) for r in M]
@@ -184,6 +299,20 @@ def oof_table(preds, Y, frames, fold_of):
     for m, M in preds.items():
         out[m] = lists(M)
     return out
+
+
+class CrossFitted:
+    """The final model, except for the items that are labeled items (match >= 0): those are
+    predicted by the model of their fold."""
+
+    def __init__(self, final, fold_models, folds, match):
+        self.args = (final, fold_models, folds, match)
+
+    def predict_proba(self, texts):
+        return predict_crossfitted(*self.args, texts, "predict_proba")[0]
+
+    def predict(self, texts):
+        return predict_crossfitted(*self.args, texts, "predict")[0]
 
 
 def label_documents(model, ids, texts, frames, cb):
@@ -195,7 +324,8 @@ def label_documents(model, ids, texts, frames, cb):
     out = pd.DataFrame({"doc_id": ids})
     for j, f in enumerate(frames):
         out[f"share_{f}"] = (Y[:, j] / n[:, 0]).round(6)
-    out["share_none"] = 0.0
+    if NONE_FRAME not in frames:  # single-label data with unframed items have a 'none' class
+        out["share_none"] = 0.0
     for j, f in enumerate(frames):
         out[f"prob_{f}"] = P[:, j].round(6)
     order = np.argsort(-P, axis=1, kind="stable")

@@ -135,7 +135,11 @@ def main(smk):
             row.mean_compound,
         )
     apply_style()
-    save_figure(plot_actors(summary), smk.output.png, smk.output.svg)
+    save_figure(
+        plot_actors(summary, smk.params.thresholds, boot["confidence"]),
+        smk.output.png,
+        smk.output.svg,
+    )
 
 
 run(main, snakemake)

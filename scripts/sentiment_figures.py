@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, log, run
+from newslens.runtime import NewslensError, log, progress, run
 from newslens.sentiment_figures import (
     arc_bins,
     plot_arc_articles,
@@ -23,6 +23,7 @@ BINS = 10
 def main(smk):
     p = smk.params
     th = p.thresholds
+    conf = p.confidence
     docs = pd.read_csv(
         smk.input.documents, dtype={"doc_id": str}, keep_default_na=False, na_values=[""]
     )
@@ -40,7 +41,9 @@ def main(smk):
     except OSError as err:
         raise NewslensError(f"cannot read {smk.input.sentences}: {err}; rerun snakemake") from err
     cols = ["doc_id", "para_id", "sent_id", "compound", "label"]
-    for batch in pf.iter_batches(batch_size=200_000, columns=cols):
+    batches = pf.iter_batches(batch_size=200_000, columns=cols)
+    total = pf.metadata.num_rows
+    for batch in progress(batches, total, "sentence scores", batch_size=200_000):
         b = batch.to_pandas()
         hist += np.histogram(b["compound"].clip(-1, 1), bins=EDGES)[0]
         if few:
@@ -59,19 +62,23 @@ def main(smk):
         sentences = pd.concat(keep, ignore_index=True) if keep else pd.DataFrame(columns=cols)
         fig = plot_arc_articles(sentences, docs, th, p.arc_bandwidth)
     elif len(docs):
-        fig = plot_arc_pooled(count, total, total_sq, len(docs), th)
+        fig = plot_arc_pooled(count, total, total_sq, len(docs), th, conf)
     else:
         from newslens.figures import empty_figure
 
         fig = empty_figure("No articles in the corpus.", "Sentiment arc")
     save_figure(fig, smk.output.arc, smk.output.arc_svg)
     save_figure(
-        plot_distribution(hist, EDGES, docs, th),
+        plot_distribution(hist, EDGES, docs, th, conf),
         smk.output.distribution,
         smk.output.distribution_svg,
     )
-    save_figure(plot_time(groups, p.period, th), smk.output.time, smk.output.time_svg)
-    save_figure(plot_groups(groups, list(p.group_by), th), smk.output.groups, smk.output.groups_svg)
+    save_figure(plot_time(groups, p.period, th, conf), smk.output.time, smk.output.time_svg)
+    save_figure(
+        plot_groups(groups, list(p.group_by), th, confidence=conf),
+        smk.output.groups,
+        smk.output.groups_svg,
+    )
     log.info("sentiment figures for %d articles (%d sentences)", len(docs), int(hist.sum()))
 
 

@@ -4,10 +4,14 @@ labels, with a figure (rule sentiment_validation)."""
 
 import pickle
 
+import numpy as np
 from newslens.figures import apply_style, save_figure
+from newslens.frames_crossfit import group_folds, match_training
+from newslens.frames_eval import text_key
 from newslens.runtime import NewslensError, log, run, write_table
 from newslens.sentiment import label_compound
 from newslens.sentiment_eval import (
+    make_pipeline,
     rating_labels,
     read_coded_file,
     supervised_score,
@@ -18,6 +22,38 @@ from newslens.sentiment_figures import plot_validation
 from newslens.vader import make_analyzer
 
 KEY = "sentiment.validation"
+
+
+def cross_fitted(predicted, score, texts, labeled_path, sup):
+    """No text scored by a model that saw it: validation texts that are labeled texts (same
+    text after whitespace/case folding) are scored by a model fitted without their fold (the
+    folds of newslens.frames_crossfit.group_folds); the others keep the final model's score.
+    Returns (predicted, score, evaluation per text: held_out or cross_fitted)."""
+    lab = read_coded_file(
+        labeled_path,
+        sup["text_column"],
+        label_column=sup["label_column"],
+        key="sentiment.supervised",
+        label_map=sup["label_map"],
+        header=sup["header"],
+    )
+    train = np.asarray(lab["text"].tolist(), dtype=object)
+    y = np.asarray(lab["label"].tolist(), dtype=object)
+    match = match_training([text_key(t) for t in texts], None, [text_key(t) for t in train], None)
+    predicted = np.asarray(predicted, dtype=object).copy()
+    score = np.asarray(score, dtype=float).copy()
+    n = int((match >= 0).sum())
+    log.info("%d of %d validation texts are labeled texts: scored out of fold", n, len(texts))
+    if n:
+        folds = group_folds(train, int(sup["folds"]), int(sup["seed"]))
+        for f in range(int(sup["folds"])):
+            sel = (match >= 0) & (folds[np.maximum(match, 0)] == f)
+            if sel.any():
+                m = make_pipeline(sup["seed"], sup["model"])
+                m.fit(list(train[folds != f]), list(y[folds != f]))
+                p, s = supervised_score(m, [texts[i] for i in np.flatnonzero(sel)])
+                predicted[sel], score[sel] = p, s
+    return predicted, score, np.where(match >= 0, "cross_fitted", "held_out")
 
 
 def main(smk):
@@ -49,8 +85,13 @@ def main(smk):
         with open(smk.input.model, "rb") as f:
             model = pickle.load(f)
         predicted, score = supervised_score(model, texts)
+    evaluation = "held_out"
+    if smk.input.get("labeled"):
+        predicted, score, evaluation = cross_fitted(
+            predicted, score, texts, smk.input.labeled, smk.params.supervised
+        )
     corr, metrics, confusion = validation_report(gold, score, predicted, smk.params.confidence)
-    out = gold.assign(score=score, predicted=predicted)
+    out = gold.assign(score=score, predicted=predicted, evaluation=evaluation)
     log.info("validation on %d texts:\n%s\n%s", len(out), corr.to_string(), metrics.to_string())
     write_table(out, smk.output.scores)
     write_table(corr, smk.output.correlations)

@@ -330,16 +330,17 @@ def test_label_aliases_and_unknown(stem):
     labels, report = parse_labels(
         pd.Series(["Security", "8.0;Diplomacy", "SEC", "none", "legal ; Weather"]), cb, ";", "keep"
     )
+    # "8" is an explicit alias of this test codebook; no frame is an empty set (not "other")
     assert labels == [
         ["security"],
         ["security", "diplomacy"],
         ["security"],
-        ["other"],
+        [],
         ["legal", "Weather"],
     ]
     assert report["label"].tolist() == ["Weather"]
     assert parse_labels(pd.Series(["legal;Weather"]), cb, ";", "drop")[0] == [["legal"]]
-    with pytest.raises(NewslensError, match="'Weather' .1 rows, first row 0"):
+    with pytest.raises(NewslensError, match="'Weather' .1 items, first line 1"):
         parse_labels(pd.Series(["legal;Weather"]), cb, ";", "error")
 
 

@@ -210,7 +210,7 @@ def test_validation_of_corpus_articles_by_id(seed_run, tmp_path):
         {
             "article": [SEED_DOC, SEED_DOC, "not_in_corpus", "not_in_corpus"],
             "coder": ["A", "B", "A", "B"],
-            "codes": ["8.0", "Security_and_defense", "Economic", "Economic"],
+            "codes": ["mfc:8.0", "Security_and_defense", "Economic", "Economic"],
         }
     ).to_csv(gold, sep="\t", index=False)
     cfg_path = work / "config" / "config.yaml"

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import REPO, make_workdir, planned_rules, run_snakemake, snakemake_cmd
 
-REPORT_RULES = {"provenance", "summary", "all"}
+REPORT_RULES = {"provenance", "summary", "report_tables", "all"}
 
 
 def copy_run(seed_run, tmp_path):

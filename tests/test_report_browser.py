@@ -297,7 +297,7 @@ def check_item(browser: Chromium, category: str, subcategory: str, row: int, sho
         )
         if shots is not None:
             browser.screenshot(shots / (Path(path).stem + ".png"))
-    else:
+    elif href != "#":  # an HTML page (an interactive table) is shown in place, not fetched
         shown["content"] = browser.js(f"fetch({json.dumps(href)}).then(r => r.text())")
     browser.js(f"{eye}[1].click(), true")  # the info button: caption in the side bar
     shown["caption"] = browser.js(f"nl.captionText({json.dumps(path)})")

@@ -27,8 +27,7 @@ OKABE_ITO = [
     "#F0E442",  # yellow
     "#000000",  # black
 ]
-# Diverging (negative -> positive) and sequential colour maps that are colour-blind safe.
-DIVERGING_CMAP = "RdBu"
+# Sequential colour map that is colour-blind safe.
 SEQUENTIAL_CMAP = "viridis"
 NEGATIVE, NEUTRAL, POSITIVE = "#D55E00", "#999999", "#0072B2"
 

@@ -2,9 +2,11 @@
 
 Labels arrive as one delimiter-separated string per row ("Political;Security and defense").
 Each label is matched to a codebook frame by its key, its name or one of its ``labels`` aliases,
-ignoring case, punctuation and underscores ("Security_and_defense", "security and defense",
-"8.0" for MFC's numeric code all reach ``security_defense``). "none"/"no frame"/empty mean no
-frame (the codebook's residual frame, e.g. "Other", when it has one).
+ignoring case, punctuation and underscores ("Security_and_defense", "security and defense"
+and the scheme-qualified "mfc:8.0" all reach ``security_defense``), or through the config's
+``framing.label_map``; any other label is unknown (an error by default), never guessed.
+"none"/"no frame"/empty mean no frame: an empty label set (the class "none" in single-label
+data). Every message about a row names its 1-based file line.
 
 Scores: per-frame precision/recall/F1 (with support), micro/macro F1, subset accuracy, and
 Krippendorff's alpha (nominal) between the classifier and the human coders: one alpha per
@@ -25,6 +27,68 @@ from newslens.codebook import NONE_FRAME, Codebook
 from newslens.runtime import NewslensError
 
 NO_FRAME_LABELS = {"", "none", "no frame", "noframe", "nan", "null", "na", "n a"}
+LINE = "_line"  # column of read_coded_table: the 1-based line (or row) of the record in its file
+FIX_KEYS = "framing.label_map (code -> frame key), the frame's 'labels' in the codebook"
+
+
+def read_coded_table(path: str | Path, what: str) -> pd.DataFrame:
+    """Read a labeled/gold table (CSV/TSV/JSONL/Parquet) as strings, with column ``_line``: the
+    1-based line of the file where each record starts (header = line 1 for CSV/TSV; for
+    Parquet, the 1-based row). Quoted multi-line CSV fields keep the line of their record."""
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise NewslensError(f"{what} file {path} does not exist")
+    suf = path.suffix.lower()
+    if suf in (".csv", ".tsv"):
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh, delimiter="," if suf == ".csv" else "\t")
+                header = next(reader, None)
+                if header is None:
+                    raise NewslensError(f"{what} file {path} is empty")
+                rows, lines, prev = [], [], reader.line_num
+                for rec in reader:
+                    start = prev + 1
+                    prev = reader.line_num
+                    if not any(x.strip() for x in rec):
+                        continue  # blank line
+                    if len(rec) != len(header):
+                        raise NewslensError(
+                            f"{what} file {path}, line {start}: {len(rec)} fields where the "
+                            f"header has {len(header)}; quote fields that contain the delimiter"
+                        )
+                    rows.append(rec)
+                    lines.append(start)
+        except UnicodeDecodeError as err:
+            raise NewslensError(f"{what} file {path} is not UTF-8 text ({err})") from None
+        except csv.Error as err:
+            raise NewslensError(f"cannot read {what} file {path}: {err}") from None
+        df = pd.DataFrame(rows, columns=header, dtype=object)
+        df[LINE] = lines
+        return df
+    df = read_any_table(path, what)
+    df[LINE] = np.arange(1, len(df) + 1)
+    return df
+
+
+def where(lines, ids=None, limit: int = 10) -> str:
+    """'lines 2, 7 (ids a, b)' for messages about rows."""
+    lines = list(lines)
+    out = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines[:limit]))
+    if len(lines) > limit:
+        out += f" and {len(lines) - limit} more"
+    if ids is not None:
+        ids = [str(i) for i in list(ids)[:limit]]
+        out += f" (id{'s' if len(ids) > 1 else ''} {', '.join(ids)})"
+    return out
+
+
+def text_key(text) -> str:
+    """The text after whitespace and case folding: how items of two files are recognised as
+    the same item (leakage) and duplicates are found."""
+    return " ".join(str(text).casefold().split())
 
 
 def read_any_table(path: str | Path, what: str) -> pd.DataFrame:
@@ -50,19 +114,38 @@ def read_any_table(path: str | Path, what: str) -> pd.DataFrame:
 
 
 def norm_label(label) -> str:
+    """Lowercase, punctuation and underscores to spaces; a trailing '8.0' becomes '8' (so that
+    'mfc:8.0' matches an alias 'mfc:8'). Bare numbers match only what a codebook or
+    framing.label_map lists explicitly."""
     s = str(label).strip().lower()
-    if re.fullmatch(r"\d+(\.0+)?", s):
-        return str(int(float(s)))
+    s = re.sub(r"(\d+)\.0+$", r"\1", s)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
 
 
-def label_index(cb: Codebook) -> dict[str, str]:
-    """Normalised spelling -> frame key for every key, name and alias of the codebook."""
+def label_index(cb: Codebook, label_map: dict | None = None) -> dict[str, str]:
+    """Normalised spelling -> frame key for every key, name and alias of the codebook, and the
+    codes of ``label_map`` (gold code -> frame key or 'none'), which take precedence."""
     idx = {}
     for f in cb.frames:
         for s in [f["key"], f["name"], *f.get("labels", [])]:
             idx.setdefault(norm_label(s), f["key"])
+    for code, key in (label_map or {}).items():
+        key = str(key).strip()
+        if key != NONE_FRAME and key not in cb.keys:
+            raise NewslensError(
+                f"config framing.label_map maps '{code}' to '{key}', which is no frame key of "
+                f"codebook '{cb.name}'; use one of: {', '.join(cb.keys)} (or none)"
+            )
+        idx[norm_label(code)] = key
     return idx
+
+
+def split_labels(raw, delimiter: str) -> list[str]:
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+        return []
+    if isinstance(raw, list | tuple | np.ndarray):
+        return [str(x) for x in raw]
+    return str(raw).split(delimiter)
 
 
 def parse_labels(
@@ -71,34 +154,32 @@ def parse_labels(
     delimiter: str = ";",
     unknown: str = "error",
     what: str = "labels",
+    label_map: dict | None = None,
+    lines=None,
 ) -> tuple[list[list[str]], pd.DataFrame]:
     """Parse label strings into lists of frame keys.
 
-    unknown: "error" (stop, naming the labels and rows), "keep" (keep them as frames of their
-    own, named by the label as written) or "drop" (remove them). The second return value lists
-    every unknown label with its count and first row, whatever the choice.
+    A label reaches a frame only through the frame's key, name or ``labels`` in the codebook,
+    or ``label_map``. Empty labels and 'none' mean no frame: an empty list. unknown: "error"
+    (stop, naming every unknown label with its count and first line, the codebook's keys and
+    the config keys that fix it), "keep" (keep them as frames of their own, named as written)
+    or "drop" (remove them). The second return value lists every unknown label with its count
+    and first line, whatever the choice. ``lines``: the 1-based file line of each value.
     """
-    idx = label_index(cb)
-    empty = [cb.residual] if cb.residual else []
+    idx = label_index(cb, label_map)
+    lines = list(lines) if lines is not None else list(range(1, len(values) + 1))
     out, unknown_rows = [], {}
-    for row, raw in enumerate(values.tolist()):
-        parts = (
-            []
-            if raw is None or (isinstance(raw, float) and np.isnan(raw))
-            else (
-                list(raw)
-                if isinstance(raw, list | tuple | np.ndarray)
-                else str(raw).split(delimiter)
-            )
-        )
+    for line, raw in zip(lines, values.tolist(), strict=True):
         keys = []
-        for p in parts:
+        for p in split_labels(raw, delimiter):
             n = norm_label(p)
             if n in NO_FRAME_LABELS:
                 continue
             k = idx.get(n)
+            if k == NONE_FRAME:
+                continue
             if k is None:
-                u = unknown_rows.setdefault(str(p).strip(), [0, row])
+                u = unknown_rows.setdefault(str(p).strip(), [0, line])
                 u[0] += 1
                 if unknown == "keep":
                     k = str(p).strip()
@@ -106,22 +187,60 @@ def parse_labels(
                     continue
             if k not in keys:
                 keys.append(k)
-        out.append(keys if keys else list(empty))
+        out.append(keys)
     report = pd.DataFrame(
         [(lab, c, r) for lab, (c, r) in sorted(unknown_rows.items())],
-        columns=["label", "n_rows", "first_row"],
+        columns=["label", "n_items", "first_line"],
     )
     if len(report) and unknown == "error":
         shown = ", ".join(
-            f"'{r.label}' ({r.n_rows} rows, first row {r.first_row})"
-            for r in report.head(10).itertuples()
+            f"'{r.label}' ({r.n_items} items, first line {r.first_line})"
+            for r in report.head(20).itertuples()
         )
         raise NewslensError(
-            f"{what}: {len(report)} label(s) are not frames of codebook '{cb.name}': {shown}. "
-            f"Known frames: {', '.join(cb.keys)}. Add the spelling to the frame's 'labels' in "
-            "the codebook, or set the 'unknown_labels' key to keep or drop."
+            f"{what}: {len(report)} label(s) are no frame of codebook '{cb.name}': {shown}. "
+            f"The codebook's frame keys: {', '.join(cb.keys)}. Map each code to a frame key in "
+            f"config framing.label_map (e.g. {report['label'].iloc[0]}: <frame key>), or add "
+            "it to that frame's 'labels' in the codebook, or set config framing.unknown_labels "
+            "to keep (a frame of its own) or drop"
         )
     return out, report
+
+
+def coverage_message(values: pd.Series, lists_unknown: pd.DataFrame, delimiter: str, what: str):
+    """'412 of 433 items have all labels in the codebook' (for the log)."""
+    bad = set(lists_unknown["label"]) if len(lists_unknown) else set()
+    n_bad = sum(
+        any(str(p).strip() in bad for p in split_labels(raw, delimiter)) for raw in values.tolist()
+    )
+    return f"{what}: {len(values) - n_bad} of {len(values)} items have all labels in the codebook"
+
+
+def with_none(label_lists: list[list[str]]) -> list[list[str]]:
+    """Single-label data: an item with no frame belongs to the class 'none'."""
+    return [labs if labs else [NONE_FRAME] for labs in label_lists]
+
+
+def duplicate_conflicts(texts, label_lists, lines, ids=None) -> pd.DataFrame:
+    """Identical texts (after whitespace/case folding) coded differently: one row per group
+    (lines, ids, the label sets). They stay separate items; this table reports them."""
+    groups: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        if str(t).strip():
+            groups.setdefault(text_key(t), []).append(i)
+    rows = []
+    for key, members in groups.items():
+        sets = {tuple(sorted(label_lists[i])) for i in members}
+        if len(members) > 1 and len(sets) > 1:
+            rows.append(
+                {
+                    "lines": ";".join(str(lines[i]) for i in members),
+                    "ids": ";".join(str(ids[i]) for i in members) if ids is not None else "",
+                    "labels": " | ".join(";".join(label_lists[i]) or NONE_FRAME for i in members),
+                    "text": key[:120],
+                }
+            )
+    return pd.DataFrame(rows, columns=["lines", "ids", "labels", "text"])
 
 
 def to_matrix(label_lists: list[list[str]], frames: list[str]) -> np.ndarray:
@@ -135,7 +254,8 @@ def to_matrix(label_lists: list[list[str]], frames: list[str]) -> np.ndarray:
 
 
 def is_single_label(label_lists: list[list[str]]) -> bool:
-    return len(label_lists) > 0 and all(len(x) == 1 for x in label_lists)
+    """Single-label data: no item has two frames (items with none are the class 'none')."""
+    return any(len(x) == 1 for x in label_lists) and all(len(x) <= 1 for x in label_lists)
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, frames: list[str]) -> tuple[dict, pd.DataFrame]:

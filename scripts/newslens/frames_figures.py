@@ -143,9 +143,12 @@ def position_figure(
     return fig
 
 
-def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
+def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str, min_cell_n: int = 0):
     """Actors (rows) x frames (columns): % of the sentences naming the actor that carry the
-    frame, annotated with the sentence count."""
+    frame, annotated with the sentence count. A cell whose percentage rests on fewer than
+    ``min_cell_n`` sentences (the actor's sentences, its denominator) is not coloured but
+    greyed and hatched (config key figures.min_cell_n): a once-named actor must not look
+    strongest."""
     if table.empty or table["n_actor_sentences"].max() == 0:
         return empty_figure("No actor is named in any classified sentence.", title, FULL_WIDTH)
     piv = table.pivot(index="actor", columns="frame", values="share")
@@ -160,11 +163,25 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
         figsize=(max(COLUMN_WIDTH, 0.55 * len(used) + 2.0), 0.38 * len(piv) + 1.6)
     )
     vals = piv.to_numpy() * 100
-    absent = (nact.loc[piv.index] == 0).to_numpy()
-    vals[absent] = np.nan  # actors never named: grey, not "0 %"
+    n_row = nact.loc[piv.index].to_numpy()
+    absent = n_row == 0
+    few = (n_row > 0) & (n_row < min_cell_n)
+    vals[absent | few] = np.nan  # never named: grey, not "0 %"; few sentences: not coloured
     cmap = plt.get_cmap(SEQUENTIAL_CMAP).copy()
     cmap.set_bad("#EEEEEE")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    for i in np.flatnonzero(few):
+        ax.add_patch(
+            plt.Rectangle(
+                (-0.5, i - 0.5),
+                len(used),
+                1,
+                facecolor="none",
+                edgecolor="#AAAAAA",
+                hatch="///",
+                lw=0,
+            )
+        )
     ax.set_xticks(range(len(used)))
     ax.set_xticklabels(
         [_wrap(names.get(f, f), 18) for f in used], rotation=60, ha="right", rotation_mode="anchor"
@@ -183,12 +200,18 @@ def actor_heatmap(table: pd.DataFrame, names: dict[str, str], title: str):
                 ha="center",
                 va="center",
                 fontsize=6,
-                color="white" if vals[i, j] < 55 else "black",
+                color="black" if few[i] or vals[i, j] >= 55 else "white",
+                bbox={"facecolor": "#EEEEEE", "lw": 0, "pad": 0.6} if few[i] else None,
             )
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label("% of the actor's sentences with the frame")
-    note = "; grey: actor never named" if absent.any() else ""
-    ax.set_title(f"{title}\n(cell text: number of sentences; n = sentences naming the actor{note})")
+    notes = ["cell text: number of sentences", "n = sentences naming the actor"]
+    if absent.any():
+        notes.append("grey: actor never named")
+    if few.any():
+        notes.append(f"hatched: n < {min_cell_n}, too few to colour")
+    extra = f"\n({'; '.join(notes[2:])})" if notes[2:] else ""
+    ax.set_title(f"{title}\n({'; '.join(notes[:2])}){extra}")
     ax.spines[:].set_visible(False)
     return fig
 
@@ -217,6 +240,12 @@ def validation_figure(
         s = summary[summary["method"] == m].iloc[0]
         alpha = s.get("alpha_pooled", np.nan)
         lab = f"{m}: micro-F1 {s['micro_f1']:.2f}, macro-F1 {s['macro_f1']:.2f}"
+        if pd.notna(s.get("micro_f1_lo", np.nan)):  # bootstrap intervals
+            lab = (
+                f"{m}: micro-F1 {s['micro_f1']:.2f} [{s['micro_f1_lo']:.2f}, "
+                f"{s['micro_f1_hi']:.2f}], macro-F1 {s['macro_f1']:.2f} "
+                f"[{s['macro_f1_lo']:.2f}, {s['macro_f1_hi']:.2f}]"
+            )
         if pd.notna(alpha):
             lab += f", alpha {alpha:.2f}"
         if m.startswith("baseline"):
@@ -225,6 +254,8 @@ def validation_figure(
             color = colors[ci % len(colors)]
             ci += 1
         offset = (i - (len(methods) - 1) / 2) * min(0.12, 0.7 / max(1, len(methods)))
+        if "f1_lo" in sub.columns and sub["f1_lo"].notna().any():  # 95 % interval per frame
+            ax.hlines(y - offset, sub["f1_lo"], sub["f1_hi"], color=color, linewidth=0.8, zorder=2)
         ax.scatter(
             sub["f1"].fillna(0),
             y - offset,

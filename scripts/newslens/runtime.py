@@ -7,7 +7,8 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,10 @@ def run(main: Callable[..., None], smk) -> None:
     traceback; any other exception keeps its traceback, since it is a bug of ours.
     """
     log_path = smk.log[0] if len(smk.log) else None
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    terminal = logging.StreamHandler(sys.stderr)
+    if _interactive():  # the terminal has tqdm bars: progress lines go to the log file only
+        terminal.addFilter(lambda record: not getattr(record, "progress", False))
+    handlers: list[logging.Handler] = [terminal]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
@@ -47,6 +51,133 @@ def run(main: Callable[..., None], smk) -> None:
         raise
 
 
+def _interactive() -> bool:
+    """True when stderr is a terminal (a person watching): then progress shows as tqdm bars."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s" if m else f"{s}s"
+
+
+class Progress:
+    """Progress of a long batch loop: rows and batches done of the total, rate and ETA.
+
+    Written to the job's log (the ``newslens`` logger) every ``every`` seconds (default
+    ``NEWSLENS_PROGRESS_SECONDS``, else 10), so a loop that ends sooner logs nothing; when stderr
+    is a terminal, a tqdm bar is drawn there as well. Never written into a result table.
+    """
+
+    def __init__(
+        self,
+        total: int | None,
+        desc: str,
+        unit: str = "rows",
+        batch_size: int | None = None,
+        every: float | None = None,
+    ):
+        self.total, self.desc, self.unit = total, desc, unit
+        self.batch_size = batch_size
+        self.every = (
+            float(os.environ.get("NEWSLENS_PROGRESS_SECONDS", 10)) if every is None else every
+        )
+        self.done = self.batches = 0
+        self.start = self._last = time.monotonic()
+        self.logged = 0
+        self._bar = None
+        if _interactive():
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=total, desc=desc, unit=unit, unit_scale=True, leave=False, file=sys.stderr
+            )
+
+    def message(self, now: float | None = None) -> str:
+        """E.g. "tokenize: batch 3 of 10 (15,000 of 50,000 rows, 30%), 2,500 rows/s, ETA 14s"."""
+        elapsed = max((now or time.monotonic()) - self.start, 1e-9)
+        rate = self.done / elapsed
+        parts = [f"batch {self.batches:,}"]
+        if self.total is not None:
+            if self.batch_size:
+                parts[0] += f" of {max(-(-self.total // self.batch_size), self.batches):,}"
+            pct = 100 * self.done / self.total if self.total else 100.0
+            parts.append(f"({self.done:,} of {self.total:,} {self.unit}, {pct:.0f}%)")
+        else:
+            parts.append(f"({self.done:,} {self.unit})")
+        text = f"{self.desc}: {' '.join(parts)}, {rate:,.0f} {self.unit}/s"
+        if self.total is not None and rate > 0:
+            text += f", ETA {_duration(max(self.total - self.done, 0) / rate)}"
+        return text
+
+    def update(self, n: int = 1) -> None:
+        """Count one batch of ``n`` rows."""
+        self.done += int(n)
+        self.batches += 1
+        if self._bar is not None:
+            self._bar.update(n)
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self._last = now
+            self.logged += 1
+            log.info("%s", self.message(now), extra={"progress": True})
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if self.logged:
+            elapsed = time.monotonic() - self.start
+            log.info(
+                "%s: done, %s %s in %s",
+                self.desc,
+                f"{self.done:,}",
+                self.unit,
+                _duration(elapsed),
+                extra={"progress": True},
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def progress(
+    batches: Iterable,
+    total: int | None,
+    desc: str,
+    unit: str = "rows",
+    size: Callable[[object], int] = len,
+    batch_size: int | None = None,
+) -> Iterator:
+    """Yield ``batches`` unchanged while a ``Progress`` counts ``size(batch)`` rows of each."""
+    with Progress(total, desc, unit, batch_size) as bar:
+        for batch in batches:
+            yield batch
+            bar.update(size(batch))
+
+
+def _read_umask() -> int:
+    """The process umask (os.umask can only be read by setting it; it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_mode() -> int:
+    """The mode a new output file gets: 0666 less the umask (0644 with the usual 022), as
+    ``open()`` would give; ``mkstemp`` alone would leave every output private (0600)."""
+    return 0o666 & ~_read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step,
@@ -61,6 +192,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            os.chmod(tmp_path, output_mode())
         os.replace(tmp_path, path)
     except OSError as err:
         raise NewslensError(
@@ -220,7 +353,10 @@ def iter_parquet_arrow(
                 f"{path} has no column(s) {', '.join(missing)}; rebuild it with the current "
                 "config (delete it and run snakemake again)."
             )
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+        batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
+        total = parquet.metadata.num_rows
+        desc = f"reading {Path(path).parent.name}/{Path(path).name}"
+        for batch in progress(batches, total, desc, batch_size=batch_rows):
             yield pa.Table.from_batches([batch])
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err
@@ -234,7 +370,10 @@ def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[
 
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+        batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
+        total = parquet.metadata.num_rows
+        desc = f"reading {Path(path).parent.name}/{Path(path).name}"
+        for batch in progress(batches, total, desc, batch_size=batch_rows):
             yield batch.to_pandas()
     except (OSError, ValueError) as err:
         raise corrupt_parquet(path, err) from err

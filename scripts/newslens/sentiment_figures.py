@@ -30,6 +30,19 @@ def _short(text, width: int = 70) -> str:
     return textwrap.shorten(text, width=width, placeholder="…") if text else ""
 
 
+def ci_label(confidence: float = 0.95) -> str:
+    """The interval's name in figure text, from ``sentiment.bootstrap.confidence``:
+    0.95 -> "95% CI", 0.9 -> "90% CI", 0.995 -> "99.5% CI"."""
+    return f"{float(confidence) * 100:.4g}% CI"
+
+
+def normal_z(confidence: float = 0.95) -> float:
+    """Two-sided normal quantile for ``confidence`` (1.96 for 0.95)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + float(confidence) / 2))
+
+
 def kernel_smooth(x, y, bandwidth: float, grid) -> np.ndarray:
     """Nadaraya-Watson regression with a Gaussian kernel of sd ``bandwidth``."""
     x = np.asarray(x, float)
@@ -102,8 +115,10 @@ def arc_bins(positions, compounds, bins: int = 20):
     )
 
 
-def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: float = 1.96):
-    """Mean compound by relative position in the article (bins), with +-z standard errors."""
+def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, confidence: float = 0.95):
+    """Mean compound by relative position in the article (bins), with a normal interval at
+    ``confidence`` (+-z standard errors)."""
+    z = normal_z(confidence)
     bins = len(count)
     ok = count > 1
     mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
@@ -121,7 +136,7 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: floa
         color=OKABE_ITO[0],
         alpha=0.25,
         lw=0,
-        label="95% CI (normal, sentences as units)",
+        label=f"{ci_label(confidence)} (normal, sentences as units)",
     )
     ax.plot(
         centers,
@@ -144,7 +159,9 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, z: floa
 # --------------------------------------------------------------------------- distribution
 
 
-def plot_distribution(sentence_hist, edges, docs: pd.DataFrame, thresholds):
+def plot_distribution(
+    sentence_hist, edges, docs: pd.DataFrame, thresholds, confidence: float = 0.95
+):
     """(a) histogram of sentence compounds, coloured by label; (b) article means with CIs
     (up to 30 articles) or their histogram."""
     if sentence_hist.sum() == 0:
@@ -185,7 +202,7 @@ def plot_distribution(sentence_hist, edges, docs: pd.DataFrame, thresholds):
         ]
         b.set_yticks(y, names)
         b.set_ylim(-0.7, len(d) - 0.3)
-        b.set_xlabel(f"{COMPOUND_AXIS}, 95% CI")
+        b.set_xlabel(f"{COMPOUND_AXIS}, {ci_label(confidence)}")
         b.set_title(f"(b) {len(d)} article{'s' if len(d) > 1 else ''}", loc="left")
     else:
         b.hist(
@@ -216,7 +233,7 @@ def _dot_ci(ax, g: pd.DataFrame, labels, colour):
     ax.set_ylim(-0.7, len(g) - 0.3)
 
 
-def plot_time(groups: pd.DataFrame, period: str, thresholds):
+def plot_time(groups: pd.DataFrame, period: str, thresholds, confidence: float = 0.95):
     """Mean article compound per period with CI band, and articles per period."""
     g = groups[groups.group_by == period] if len(groups) else groups
     title = f"Sentiment over time (by {period})"
@@ -245,7 +262,7 @@ def plot_time(groups: pd.DataFrame, period: str, thresholds):
         color=OKABE_ITO[0],
         alpha=0.25,
         lw=0,
-        label="95% CI",
+        label=ci_label(confidence),
     )
     a.plot(x, g["mean_compound"], color=OKABE_ITO[0], marker="o", ms=3, label="mean")
     a.set_ylabel("Mean article\nVADER compound")
@@ -260,7 +277,9 @@ def plot_time(groups: pd.DataFrame, period: str, thresholds):
     return fig
 
 
-def plot_groups(groups: pd.DataFrame, group_by: list[str], thresholds, top: int = 20):
+def plot_groups(
+    groups: pd.DataFrame, group_by: list[str], thresholds, top: int = 20, confidence: float = 0.95
+):
     """One panel per metadata column: mean article compound per value, with CIs."""
     cols = [c for c in group_by if len(groups) and (groups.group_by == c).any()]
     title = "Sentiment by " + (", ".join(group_by) if group_by else "outlet / metadata")
@@ -291,7 +310,7 @@ def plot_groups(groups: pd.DataFrame, group_by: list[str], thresholds, top: int 
             OKABE_ITO[0],
         )
         ax.set_title(f"by {c}", loc="left")
-        ax.set_xlabel(f"{COMPOUND_AXIS}, 95% CI")
+        ax.set_xlabel(f"{COMPOUND_AXIS}, {ci_label(confidence)}")
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
     fig.tight_layout()
     return fig
@@ -300,9 +319,10 @@ def plot_groups(groups: pd.DataFrame, group_by: list[str], thresholds, top: int 
 # --------------------------------------------------------------------------- actors
 
 
-def plot_actors(summary: pd.DataFrame, thresholds=None):
-    """Mean compound (95% CI) of the sentences naming each actor: all of them (filled) and
-    those naming no other actor (open); actors never mentioned say so."""
+def plot_actors(summary: pd.DataFrame, thresholds=None, confidence: float = 0.95):
+    """Mean compound (interval at ``confidence``) of the sentences naming each actor: all of
+    them (filled) and those naming no other actor (open); actors never mentioned say so. The
+    grey band is the neutral range of ``sentiment.thresholds``."""
     thresholds = thresholds or {"negative": -0.05, "positive": 0.05}
     actors = list(dict.fromkeys(summary["actor"]))
     title = "Sentiment of sentences mentioning each actor"
@@ -353,7 +373,7 @@ def plot_actors(summary: pd.DataFrame, thresholds=None):
             ax.text(
                 0, y, "not mentioned", ha="center", va="center", color="0.35", fontstyle="italic"
             )
-    ax.set_xlabel(f"{COMPOUND_AXIS}, 95% CI")
+    ax.set_xlabel(f"{COMPOUND_AXIS}, {ci_label(confidence)}")
     ax.set_title(title, loc="left", fontweight="bold")
     fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
     handles, labels_ = ax.get_legend_handles_labels()

@@ -6,6 +6,9 @@ it comes from, so a reader can check it.
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 # An actor named in fewer sentences is listed but not ranked as "most negative/positive".
@@ -16,11 +19,16 @@ def _fmt(value: float, digits: int = 2) -> str:
     return "n/a" if pd.isna(value) else f"{value:+.{digits}f}" if digits else f"{value:.0f}"
 
 
-def _ci(row: pd.Series, col: str, digits: int = 2) -> str:
+def ci_name(confidence: float = 0.95) -> str:
+    """ "95% CI" for 0.95: the interval's name from ``sentiment.bootstrap.confidence``."""
+    return f"{float(confidence) * 100:.4g}% CI"
+
+
+def _ci(row: pd.Series, col: str, digits: int = 2, confidence: float = 0.95) -> str:
     low, high = row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
-    return f" (95% CI {low:+.{digits}f} to {high:+.{digits}f})"
+    return f" ({ci_name(confidence)} {low:+.{digits}f} to {high:+.{digits}f})"
 
 
 def _pct(value: float) -> str:
@@ -63,21 +71,22 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
 
 
 def sentiment_section(
-    groups: pd.DataFrame, documents: pd.DataFrame, actors: pd.DataFrame
+    groups: pd.DataFrame, documents: pd.DataFrame, actors: pd.DataFrame, confidence: float = 0.95
 ) -> list[str]:
+    """Headline sentiment; intervals are named from ``confidence`` (e.g. "90% CI")."""
     lines = ["## Sentiment (VADER compound, -1 to +1)", ""]
     corpus = groups.loc[groups["group_by"] == "corpus"]
     if len(documents) == 1:
         row = documents.iloc[0]
         lines.append(
             f"- The article's mean sentence compound is **{_fmt(row['mean_compound'])}**"
-            f"{_ci(row, 'mean_compound')} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
+            f"{_ci(row, 'mean_compound', confidence=confidence)} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
     elif len(corpus):
         row = corpus.iloc[0]
         lines.append(
-            f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound')} "
+            f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound', confidence=confidence)} "
             f"over {int(row['n_articles'])} articles and {int(row['n_sentences'])} sentences (CI: articles resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
@@ -90,7 +99,7 @@ def sentiment_section(
         for _, row in mentioned.iterrows():
             n = int(row["n_sentences"])
             lines.append(
-                f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound')}, "
+                f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound', confidence=confidence)}, "
                 f"{n} sentence{'s' if n != 1 else ''}"
             )
         ranked = mentioned.loc[mentioned["n_sentences"] >= MIN_SENTENCES_TO_RANK]
@@ -172,6 +181,19 @@ def framing_section(
     ]
 
 
+def frames_verdict_section(verdict_md: str) -> list[str]:
+    """The frame validation verdict (tables/frames_validation_verdict.md) as a section."""
+    return [
+        "## Framing: which classifier to trust",
+        "",
+        *verdict_md.rstrip().splitlines(),
+        "",
+        "Tables: `tables/frames_validation.csv`, `tables/frames_validation_per_frame.csv`, "
+        "`tables/frames_validation_items.csv`.",
+        "",
+    ]
+
+
 def topics_section(summary: pd.DataFrame, selection: pd.DataFrame) -> list[str]:
     lines = ["## Topics", ""]
     if summary.empty:
@@ -211,3 +233,53 @@ def build_summary(sections: list[list[str]], corpus_path: str) -> str:
         "",
     ]
     return "\n".join(head + [line for section in sections for line in section]).rstrip() + "\n"
+
+
+def _inline(text: str) -> str:
+    """Markdown inline marks used by the summary: `code`, **bold**, *italic* (HTML-escaped)."""
+    out = []
+    for i, part in enumerate(re.split(r"`([^`]*)`", text)):
+        if i % 2:
+            # not <code>: the report's stylesheet wraps <code> in literal backticks
+            out.append(f'<span style="font-family:monospace">{html.escape(part)}</span>')
+            continue
+        part = html.escape(part, quote=False)
+        part = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", part)
+        part = re.sub(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])", r"<em>\1</em>", part)
+        out.append(part)
+    return "".join(out)
+
+
+def summary_html(markdown: str) -> str:
+    """The summary (the Markdown of ``build_summary``: headings, paragraphs, two levels of
+    bullets) as an HTML fragment, for the report's first page."""
+    out: list[str] = []
+    depth = 0  # open <ul> levels
+
+    def close_lists(to: int) -> None:
+        nonlocal depth
+        while depth > to:
+            out.append("</li></ul>")
+            depth -= 1
+
+    for line in markdown.splitlines():
+        bullet = re.match(r"^( *)- (.*)$", line)
+        if bullet:
+            level = min(len(bullet.group(1)) // 2 + 1, depth + 1)
+            if level > depth:
+                out.append("<ul><li>")
+                depth = level
+            else:
+                close_lists(level)
+                out.append("</li><li>")
+            out.append(_inline(bullet.group(2)))
+            continue
+        close_lists(0)
+        heading = re.match(r"^(#{1,6}) (.*)$", line)
+        if heading:
+            n = len(heading.group(1)) + 1  # the report's page has its own <h1>
+            out.append(f"<h{min(n, 6)}>{_inline(heading.group(2))}</h{min(n, 6)}>")
+        elif line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    close_lists(0)
+    return "\n".join(out) + "\n"

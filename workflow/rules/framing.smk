@@ -41,6 +41,9 @@ rule frames_sentences:
         f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         options=framing_codebook_options(),
         # sentences read and matched at once (whole articles; bounds the job's memory)
@@ -65,6 +68,9 @@ rule frames_gather:
         f"{BENCH}/frames_gather.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=12000,
+        runtime=60,
     params:
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
@@ -111,6 +117,7 @@ rule frames_documents:
             f"{TABLES}/frames_documents.csv",
             caption="../report/frames_documents.rst",
             category="Framing",
+            subcategory="Tables",
             labels={"item": "Article x frame shares"},
         ),
         distribution=f"{TABLES}/frames_distribution.csv",
@@ -118,6 +125,7 @@ rule frames_documents:
             f"{FIGURES}/frames_distribution.png",
             caption="../report/frames_distribution.rst",
             category="Framing",
+            subcategory="Figures",
             labels={"item": "Frame distribution"},
         ),
         fig_distribution_svg=f"{FIGURES}/frames_distribution.svg",
@@ -125,6 +133,7 @@ rule frames_documents:
             f"{FIGURES}/frames_position.png",
             caption="../report/frames_position.rst",
             category="Framing",
+            subcategory="Figures",
             labels={"item": "Frames through the article"},
         ),
         fig_position_svg=f"{FIGURES}/frames_position.svg",
@@ -134,6 +143,9 @@ rule frames_documents:
         f"{BENCH}/frames_documents.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         classifier=FRAMING["classifier"],
         metadata=config["corpus"]["metadata"],
@@ -151,6 +163,7 @@ rule frames_supervised:
         summary=f"{TABLES}/frames_supervised_cv.csv",
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
         unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
+        per_item=f"{TABLES}/frames_supervised_items.csv",
         oof=f"{FRAMES_INTERIM}/supervised_oof.parquet",
         model=f"{FRAMES_INTERIM}/supervised_model.joblib",
         documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
@@ -158,6 +171,7 @@ rule frames_supervised:
             f"{FIGURES}/frames_supervised_cv.png",
             caption="../report/frames_supervised_cv.rst",
             category="Framing",
+            subcategory="Validation",
             labels={"item": "Supervised classifier (cross-validation)"},
         ),
         fig_svg=f"{FIGURES}/frames_supervised_cv.svg",
@@ -168,10 +182,15 @@ rule frames_supervised:
     conda:
         ENV
     threads: 2
+    resources:
+        mem_mb=12000,
+        runtime=120,
     params:
         options=FRAMING["supervised"],
         codebook_options=framing_codebook_options(),
         unknown_labels=FRAMING["unknown_labels"],
+        label_map=FRAMING["label_map"],
+        bootstrap=FRAMING["validation"]["bootstrap"],
     script:
         "../../scripts/framing_supervised.py"
 
@@ -184,14 +203,23 @@ rule frames_validation:
             f"{TABLES}/frames_validation.csv",
             caption="../report/frames_validation_table.rst",
             category="Framing",
+            subcategory="Validation",
             labels={"item": "Validation scores"},
         ),
         per_frame=f"{TABLES}/frames_validation_per_frame.csv",
         unknown=f"{TABLES}/frames_validation_unknown_labels.csv",
+        per_item=f"{TABLES}/frames_validation_items.csv",
+        verdict=report(
+            f"{TABLES}/frames_validation_verdict.md",
+            caption="../report/frames_validation_verdict.rst",
+            category="Framing",
+            labels={"item": "Validation verdict"},
+        ),
         fig=report(
             f"{FIGURES}/frames_validation.png",
             caption="../report/frames_validation.rst",
             category="Framing",
+            subcategory="Validation",
             labels={"item": "Validation against human codes"},
         ),
         fig_svg=f"{FIGURES}/frames_validation.svg",
@@ -206,6 +234,7 @@ rule frames_validation:
         codebook_options=framing_codebook_options(),
         classifier=FRAMING["classifier"],
         unknown_labels=FRAMING["unknown_labels"],
+        label_map=FRAMING["label_map"],
     script:
         "../../scripts/framing_validation.py"
 
@@ -220,12 +249,14 @@ rule frames_actors:
             f"{TABLES}/frames_actors.csv",
             caption="../report/frames_actors_table.rst",
             category="Framing",
+            subcategory="Tables",
             labels={"item": "Actors x frames (table)"},
         ),
         fig=report(
             f"{FIGURES}/frames_actors.png",
             caption="../report/frames_actors.rst",
             category="Framing",
+            subcategory="Figures",
             labels={"item": "Actors x frames"},
         ),
         fig_svg=f"{FIGURES}/frames_actors.svg",
@@ -235,10 +266,14 @@ rule frames_actors:
         f"{BENCH}/frames_actors.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         actors=sorted(config["actors"]),
         # sentence rows read at once (bounds the job's memory)
         batch_rows=200_000,
+        min_cell_n=config["figures"]["min_cell_n"],
     script:
         "../../scripts/framing_actors.py"
 

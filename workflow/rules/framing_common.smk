@@ -31,6 +31,7 @@ def framing_gather_outputs():
             f"{TABLES}/frames_codebook_diagnostics.csv",
             caption="../report/frames_codebook_diagnostics.rst",
             category="Framing",
+            subcategory="Tables",
             labels={"item": "Codebook diagnostics"},
         ),
     }
@@ -59,6 +60,6 @@ def framing_validation_input(wildcards):
     }
     if FRAMING["validation"]["columns"]["id"]:
         inputs["frames"] = f"{TABLES}/frames_documents.csv"
-    elif FRAMING["classifier"] == "supervised":
+    if FRAMING["supervised"]["labeled"]:  # supervised and plain TF-IDF, cross-fitted
         inputs["model"] = f"{FRAMES_INTERIM}/supervised_model.joblib"
     return inputs

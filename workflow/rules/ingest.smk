@@ -13,6 +13,9 @@ rule ingest:
         f"{BENCH}/ingest.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         corpus=config["corpus"],
     script:
@@ -31,6 +34,9 @@ rule clean:
         f"{BENCH}/clean/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         cleaning=config["cleaning"],
         metadata=config["corpus"]["metadata"],
@@ -49,6 +55,9 @@ rule deduplicate:
         f"{BENCH}/deduplicate.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         dedup=config["cleaning"]["dedup"],
     script:

@@ -1,6 +1,68 @@
 # Stage 6: what a reviewer audits — provenance of every number (and the summary).
 
 
+# Key tables as interactive pages inside the report (sort, search; offline).
+REPORT_TABLES = [
+    "documents",
+    "frames_documents",
+    "sentiment_actors",
+    "frames_actors",
+    "topic_summary",
+]
+
+
+rule report_tables:
+    input:
+        **{name: f"{TABLES}/{name}.csv" for name in REPORT_TABLES},
+    output:
+        documents=report(
+            f"{RESULTS}/report_tables/documents.html",
+            caption="../report/interactive_table.rst",
+            category="Corpus",
+            subcategory="Interactive tables",
+            labels={"item": "Table: documents"},
+        ),
+        frames_documents=report(
+            f"{RESULTS}/report_tables/frames_documents.html",
+            caption="../report/interactive_table.rst",
+            category="Framing",
+            subcategory="Interactive tables",
+            labels={"item": "Table: frames per article"},
+        ),
+        sentiment_actors=report(
+            f"{RESULTS}/report_tables/sentiment_actors.html",
+            caption="../report/interactive_table.rst",
+            category="Sentiment",
+            subcategory="Interactive tables",
+            labels={"item": "Table: actors"},
+        ),
+        frames_actors=report(
+            f"{RESULTS}/report_tables/frames_actors.html",
+            caption="../report/interactive_table.rst",
+            category="Framing",
+            subcategory="Interactive tables",
+            labels={"item": "Table: actors x frames"},
+        ),
+        topic_summary=report(
+            f"{RESULTS}/report_tables/topic_summary.html",
+            caption="../report/interactive_table.rst",
+            category="Topics",
+            subcategory="Interactive tables",
+            labels={"item": "Table: topics"},
+        ),
+    log:
+        f"{LOGS}/report_tables.log",
+    conda:
+        ENV
+    params:
+        max_rows=config["report"]["max_table_rows"],
+    script:
+        "../../scripts/report_tables.py"
+
+
+FINAL_OUTPUTS.extend(f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES)
+
+
 rule provenance:
     input:
         corpus=corpus_files(),
@@ -34,14 +96,27 @@ rule summary:
         frames_actors=f"{TABLES}/frames_actors.csv",
         topic_summary=f"{TABLES}/topic_summary.csv",
         topic_selection=f"{TABLES}/topic_model_selection.csv",
+        frames_verdict=(
+            f"{TABLES}/frames_validation_verdict.md"
+            if config["framing"]["validation"]["gold"]
+            else []
+        ),
     output:
         summary=f"{RESULTS}/summary.md",
+        html=report(
+            f"{RESULTS}/summary.html",
+            caption="../report/summary.rst",
+            category="Summary",
+            subcategory="Read first",
+            labels={"item": "Summary of the run"},
+        ),
     log:
         f"{LOGS}/summary.log",
     conda:
         ENV
     params:
         corpus_path=config["corpus"]["path"],
+        confidence=config["sentiment"]["bootstrap"]["confidence"],
     script:
         "../../scripts/report_summary.py"
 

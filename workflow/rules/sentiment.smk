@@ -45,6 +45,9 @@ rule actor_mentions:
         f"{BENCH}/actor_mentions/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         actors=config["actors"],
         batch_rows=SENT_BATCH_ROWS,
@@ -63,6 +66,9 @@ rule sentiment_score:
         f"{BENCH}/sentiment_score/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=120,
     params:
         implementation=SENT["implementation"],
         thresholds=SENT["thresholds"],
@@ -84,6 +90,9 @@ rule sentiment_units:
         f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -109,6 +118,9 @@ rule sentiment_tables:
         f"{BENCH}/sentiment_tables.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=12000,
+        runtime=60,
     params:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
@@ -130,6 +142,7 @@ rule sentiment_actors:
             f"{FIGURES}/sentiment_actors.png",
             caption="../report/sentiment_actors.rst",
             category="Sentiment",
+            subcategory="Figures",
             labels={"item": "Sentiment toward each actor"},
         ),
         svg=f"{FIGURES}/sentiment_actors.svg",
@@ -139,9 +152,13 @@ rule sentiment_actors:
         f"{BENCH}/sentiment_actors.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         actors=list(config["actors"]),
         bootstrap=SENT_BOOT,
+        thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
     script:
         "../../scripts/sentiment_actors.py"
@@ -158,6 +175,7 @@ rule sentiment_figures:
             f"{FIGURES}/sentiment_arc.png",
             caption="../report/sentiment_arc.rst",
             category="Sentiment",
+            subcategory="Figures",
             labels={"item": "Sentiment arc through the article"},
         ),
         arc_svg=f"{FIGURES}/sentiment_arc.svg",
@@ -165,6 +183,7 @@ rule sentiment_figures:
             f"{FIGURES}/sentiment_distribution.png",
             caption="../report/sentiment_distribution.rst",
             category="Sentiment",
+            subcategory="Figures",
             labels={"item": "Sentiment distribution"},
         ),
         distribution_svg=f"{FIGURES}/sentiment_distribution.svg",
@@ -172,6 +191,7 @@ rule sentiment_figures:
             f"{FIGURES}/sentiment_time.png",
             caption="../report/sentiment_time.rst",
             category="Sentiment",
+            subcategory="Figures",
             labels={"item": "Sentiment over time"},
         ),
         time_svg=f"{FIGURES}/sentiment_time.svg",
@@ -179,6 +199,7 @@ rule sentiment_figures:
             f"{FIGURES}/sentiment_groups.png",
             caption="../report/sentiment_groups.rst",
             category="Sentiment",
+            subcategory="Figures",
             labels={"item": "Sentiment by group"},
         ),
         groups_svg=f"{FIGURES}/sentiment_groups.svg",
@@ -188,6 +209,7 @@ rule sentiment_figures:
         ENV
     params:
         thresholds=SENT["thresholds"],
+        confidence=SENT_BOOT["confidence"],
         period=SENT["period"],
         group_by=SENT_GROUP_BY,
         arc_articles=SENT["arc_articles"],
@@ -257,6 +279,7 @@ if SENT["supervised"]["file"]:
                 f"{FIGURES}/sentiment_supervised.png",
                 caption="../report/sentiment_supervised.rst",
                 category="Sentiment",
+                subcategory="Validation",
                 labels={"item": "Supervised classifier"},
             ),
             svg=f"{FIGURES}/sentiment_supervised.svg",
@@ -287,6 +310,12 @@ if SENT["validation"]["file"]:
                 if SENT["validation"]["classifier"] == "supervised"
                 else []
             ),
+            # validation texts that are labeled texts are scored out of fold
+            labeled=(
+                SENT["supervised"]["file"]
+                if SENT["validation"]["classifier"] == "supervised"
+                else []
+            ),
         output:
             scores=f"{TABLES}/sentiment_validation_scores.csv",
             correlations=f"{TABLES}/sentiment_validation_correlations.csv",
@@ -296,6 +325,7 @@ if SENT["validation"]["file"]:
                 f"{FIGURES}/sentiment_validation.png",
                 caption="../report/sentiment_validation.rst",
                 category="Sentiment",
+                subcategory="Validation",
                 labels={"item": "Validation against human ratings"},
             ),
             svg=f"{FIGURES}/sentiment_validation.svg",
@@ -309,6 +339,7 @@ if SENT["validation"]["file"]:
             thresholds=SENT["thresholds"],
             confidence=SENT["bootstrap"]["confidence"],
             abbreviations=config["tokenize"]["abbreviations"],
+            supervised=SENT["supervised"],
         script:
             "../../scripts/sentiment_validation.py"
 

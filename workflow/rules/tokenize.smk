@@ -13,6 +13,9 @@ rule train_punkt:
         f"{BENCH}/train_punkt.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         abbreviations=config["tokenize"]["abbreviations"],
         training_chars=config["tokenize"]["punkt_training_chars"],
@@ -38,6 +41,9 @@ rule tokenize:
         f"{BENCH}/tokenize/{{scatteritem}}.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=12000,
+        runtime=120,
     params:
         settings=tokenize_settings(),
         metadata=config["corpus"]["metadata"],
@@ -64,6 +70,9 @@ rule corpus_tables:
         f"{BENCH}/corpus_tables.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         collocations=config["tokenize"]["collocations"],
         ngram_min_count=config["tokenize"]["collocations"]["min_freq"],
@@ -81,6 +90,7 @@ rule plot_top_terms:
             f"{FIGURES}/top_terms.png",
             caption="../report/top_terms.rst",
             category="Corpus",
+            subcategory="Figures",
             labels={"item": "Top terms and collocations"},
         ),
         svg=f"{FIGURES}/top_terms.svg",

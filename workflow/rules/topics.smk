@@ -46,6 +46,9 @@ rule topic_dtm:
         f"{BENCH}/topic_dtm.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         min_df=TOPICS_CFG["min_df"],
         max_df=TOPICS_CFG["max_df"],
@@ -70,6 +73,9 @@ rule topic_model:
     conda:
         ENV
     threads: max(1, min(workflow.cores, 8))
+    resources:
+        mem_mb=16000,
+        runtime=240,
     params:
         model=TOPICS_CFG["model"],
         k=TOPICS_CFG["k"],
@@ -114,6 +120,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_terms.png",
             caption="../report/topic_terms.rst",
             category="Topics",
+            subcategory="Figures",
             labels={"item": "Top words per topic"},
         ),
         svg_terms=f"{FIGURES}/topic_terms.svg",
@@ -121,6 +128,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_prevalence.png",
             caption="../report/topic_prevalence.rst",
             category="Topics",
+            subcategory="Figures",
             labels={"item": "Topic prevalence"},
         ),
         svg_prevalence=f"{FIGURES}/topic_prevalence.svg",
@@ -128,6 +136,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_k_selection.png",
             caption="../report/topic_k_selection.rst",
             category="Topics",
+            subcategory="Model selection",
             labels={"item": "Choosing K"},
         ),
         svg_k=f"{FIGURES}/topic_k_selection.svg",
@@ -135,6 +144,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_by_metadata.png",
             caption="../report/topic_by_metadata.rst",
             category="Topics",
+            subcategory="Figures",
             labels={"item": "Topics by metadata"},
         ),
         svg_metadata=f"{FIGURES}/topic_by_metadata.svg",
@@ -142,6 +152,7 @@ rule topic_outputs:
             f"{FIGURES}/topic_network.png",
             caption="../report/topic_network.rst",
             category="Topics",
+            subcategory="Figures",
             labels={"item": "Topic network"},
         ),
         svg_network=f"{FIGURES}/topic_network.svg",
@@ -151,6 +162,9 @@ rule topic_outputs:
         f"{BENCH}/topic_outputs.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=8000,
+        runtime=60,
     params:
         top_terms=TOPICS_CFG["top_terms"],
         label_terms=TOPICS_CFG["label_terms"],
