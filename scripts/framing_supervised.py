@@ -34,7 +34,7 @@ from newslens.frames_eval import (
     with_none,
 )
 from newslens.frames_figures import validation_figure
-from newslens.frames_supervised import check_labeled
+from newslens.frames_supervised import CodebookScorer, check_labeled
 from newslens.frames_validity import bootstrap_table, excerpt, items_table, topk_baselines
 from newslens.framing import classify_texts
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
@@ -97,9 +97,12 @@ def resolve_mode(mode, label_lists):
 
 
 def main(smk):
-    cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
+    cb_dict = json.loads(open(smk.input.codebook, encoding="utf-8").read())
+    cb = Codebook.from_dict(cb_dict)
     p = {**dict(smk.params.options), "n_jobs": smk.threads}
     cbp = dict(smk.params.codebook_options)
+    # the codebook's per-frame shares as extra features (framing.supervised.codebook_features)
+    scorer = CodebookScorer(cb_dict, cbp) if p.get("codebook_features") else None
     df, texts, labels, unknown = load_labeled(
         smk.input.labeled,
         p["columns"],
@@ -133,7 +136,7 @@ def main(smk):
         p["C_grid"],
     )
     pred, proba, fold_models, chosen = cross_fit(
-        lambda X, y: fit_supervised(X, y, p, single), texts, Y, folds, smk.threads
+        lambda X, y: fit_supervised(X, y, p, single, scorer), texts, Y, folds, smk.threads
     )
     plain_pred, _, plain_models, _ = cross_fit(
         lambda X, y: fit_plain(X, y, single, int(p["seed"])), texts, Y, folds
@@ -204,6 +207,7 @@ def main(smk):
     )
     shown = {m: v for m, v in preds.items() if not m.startswith("baseline_top")}
     write_table(items_table(item_base, Y, shown, frames), smk.output.per_item)
+    write_table(oof_table(preds, Y, frames, folds), smk.output.oof)
     for r in summary.itertuples():
         log.info(
             "%-28s micro-F1 %.3f [%.3f, %.3f]  macro-F1 %.3f [%.3f, %.3f]",
@@ -230,7 +234,7 @@ def main(smk):
     )
     # final models on all labeled items; the corpus labeled by them, except articles that are
     # labeled items: those get the label of the model of their fold (out of fold)
-    model, chosen_final = fit_supervised(texts, Y, p, single)
+    model, chosen_final = fit_supervised(texts, Y, p, single, scorer)
     plain_final = fit_plain(texts, Y, single, int(p["seed"]))
     log.info("final model: %s", chosen_final)
     train_keys = [text_key(t) for t in texts]
@@ -281,6 +285,20 @@ def main(smk):
     ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     write_table(out, smk.output.documents)
+
+
+def oof_table(preds, Y, frames, fold_of):
+    """One row per labeled row (0-based ``row``): its fold, gold labels and each method's
+    out-of-fold labels (';'-separated frame keys), for paired comparisons of methods
+    (benchmarks/bench_frames_supervised.py)."""
+
+    def lists(M):
+        return [";".join(frames[j] for j in np.flatnonzero(r)) for r in M]
+
+    out = pd.DataFrame({"row": np.arange(len(Y)), "fold": fold_of, "gold": lists(Y)})
+    for m, M in preds.items():
+        out[m] = lists(M)
+    return out
 
 
 class CrossFitted:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from newslens.codebook import NONE_FRAME, Codebook, Matcher, get_normalizer
 from newslens.figures import apply_style, save_figure
+from newslens.frames_calibrate import calibrated_predictions, describe_calibration, share_matrix
 from newslens.frames_crossfit import match_training, predict_crossfitted
 from newslens.frames_eval import (
     LINE,
@@ -134,6 +135,7 @@ def main(smk):
     cbp = dict(smk.params.codebook_options)
     name = smk.params.classifier
     unmatched = None
+    shares = None  # the codebook's per-frame shares of each item (codebook_calibrated)
     if cols.get("id"):
         docs = pd.read_csv(smk.input.frames, dtype={"doc_id": str}, keep_default_na=False)
         docs = docs.set_index("doc_id").reindex([base_of[it] for it in items])
@@ -154,6 +156,8 @@ def main(smk):
                 ),
             )
         docs = docs.fillna({"primary_frame": "none", "labels": "none"}).fillna(0.0)
+        if name == "codebook":
+            shares = docs
         if single:
             pred_lists[name] = [[p] for p in docs["primary_frame"]]
         else:
@@ -164,6 +168,7 @@ def main(smk):
             items, texts, cb, Matcher(cb), get_normalizer(cb.normalize, cb.language), cbp
         )
         unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
+        shares = cb_docs
     bundle = joblib.load(smk.input.model) if "model" in smk.input.keys() else None
     if bundle is not None and has_text:
         ids = [base_of[it] for it in items] if cols.get("id") else None
@@ -232,6 +237,19 @@ def main(smk):
     if unmatched is not None:
         preds.update(codebook_predictions(cb_docs, frames, single, k))
         evaluation.update({m: "held_out" for m in preds if m.startswith("codebook")})
+    if shares is not None:
+        cal = g.get("calibration", {})
+        preds["codebook_calibrated"], fitted = calibrated_predictions(
+            share_matrix(shares, frames),
+            consensus,
+            single,
+            int(cal.get("folds", 5)),
+            int(cal.get("seed", 42)),
+        )
+        evaluation["codebook_calibrated"] = "cross_fitted (thresholds from the other gold folds)"
+        log.info(
+            "codebook_calibrated (all gold items): %s", describe_calibration(frames, fitted, single)
+        )
     baselines = topk_baselines(consensus, len(items))
     if unmatched is not None:
         fallback = baselines["baseline_most_frequent" if k == 1 else f"baseline_top{k}_frequent"]

@@ -94,13 +94,13 @@ def fit_plain(texts, Y, single: bool, seed: int = 0) -> PlainTfidfLR:
     return PlainTfidfLR(single, seed).fit(texts, Y)
 
 
-def fit_supervised(texts, Y, params: dict, single: bool):
+def fit_supervised(texts, Y, params: dict, single: bool, scorer=None):
     """The stage's supervised classifier (tuned by its own inner CV), deterministic: its
     inner candidates run one after another (liblinear's random state is global in C, so
     parallel threads would make fits depend on scheduling)."""
     from newslens.frames_supervised import fit_tuned
 
-    return fit_tuned(np.asarray(texts, dtype=object), Y, {**params, "n_jobs": 1}, single)
+    return fit_tuned(np.asarray(texts, dtype=object), Y, {**params, "n_jobs": 1}, single, scorer)
 
 
 def cross_fit(fit, texts, Y, folds: np.ndarray, n_jobs: int = 1):

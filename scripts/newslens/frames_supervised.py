@@ -1,15 +1,26 @@
-"""Supervised frame classification: TF-IDF + one-vs-rest logistic regression (scikit-learn).
+"""Supervised frame classification: TF-IDF features + one-vs-rest logistic regression.
 
-Trained on researcher-labeled rows (text + one or more frames). Single-label data (every row
-one frame) predict the most probable frame; multi-label data predict every frame whose
-probability reaches ``threshold`` (at least the most probable one). The regularisation C (and,
-optionally, the class weighting) is chosen by an inner cross-validation on a small grid, inside
-each outer fold, so the reported k-fold scores are not tuned on their own test rows.
+Trained on researcher-labeled rows (text + one or more frames). Features: word 1..``ngram_max``
+-grams and, optionally, character n-grams within word boundaries (``char_ngram_max`` > 0;
+robust to inflection, spelling and compounds) and the codebook's per-frame shares
+(``codebook_features``); each block is scaled to unit length per text so that no block drowns
+the others. Single-label data (every row one frame) predict the most probable frame; multi-label
+data predict every frame whose probability reaches its threshold (at least the most probable
+one). The regularisation C, the class weighting and, for multi-label data, the threshold (one
+for all frames, or one per frame with ``threshold_mode: per_frame``) are chosen by an inner
+cross-validation inside each outer fold, so the reported k-fold scores are not tuned on their
+own test rows.
+
+Reproducibility: every split and fit is seeded, and fits never run in threads of one process
+(liblinear draws its coordinate order from one process-wide generator, so concurrent fits in
+threads change each other's results); parallel work runs in separate processes and is
+gathered in a fixed order, so results do not depend on ``n_jobs`` or scheduling.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -17,13 +28,87 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import normalize
 
 from newslens.runtime import NewslensError
 
 
+class TextFeatures:
+    """Word TF-IDF, optional character n-gram TF-IDF and optional dense extra scores (a
+    callable texts -> array, e.g. codebook shares), each block L2-normalised per text and
+    weighted, stacked side by side."""
+
+    def __init__(
+        self,
+        ngram_max=2,
+        min_df=1,
+        max_features=None,
+        char_ngram_min=2,
+        char_ngram_max=0,
+        char_min_df=2,
+        char_max_features=None,
+        char_weight=1.0,
+        scorer=None,
+        scorer_weight=1.0,
+    ):
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_features = max_features
+        self.char_ngram_min = char_ngram_min
+        self.char_ngram_max = char_ngram_max
+        self.char_min_df = char_min_df
+        self.char_max_features = char_max_features
+        self.char_weight = char_weight
+        self.scorer = scorer
+        self.scorer_weight = scorer_weight
+
+    def _blocks(self):
+        word = TfidfVectorizer(
+            ngram_range=(1, self.ngram_max),
+            sublinear_tf=True,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            strip_accents="unicode",
+            lowercase=True,
+            dtype=np.float64,
+        )
+        out = [("word", word, 1.0)]
+        if self.char_ngram_max and self.char_ngram_max >= self.char_ngram_min:
+            char = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(self.char_ngram_min, self.char_ngram_max),
+                sublinear_tf=True,
+                min_df=self.char_min_df,
+                max_features=self.char_max_features,
+                strip_accents="unicode",
+                lowercase=True,
+                dtype=np.float64,
+            )
+            out.append(("char", char, float(self.char_weight)))
+        return out
+
+    def fit_transform(self, texts):
+        texts = list(map(str, texts))
+        self.blocks_ = self._blocks()
+        mats = [w * vec.fit_transform(texts) for _, vec, w in self.blocks_]
+        return self._stack(mats, texts)
+
+    def transform(self, texts):
+        texts = list(map(str, texts))
+        mats = [w * vec.transform(texts) for _, vec, w in self.blocks_]
+        return self._stack(mats, texts)
+
+    def _stack(self, mats, texts):
+        if self.scorer is not None:
+            dense = np.asarray(self.scorer(texts), dtype=np.float64)
+            mats.append(self.scorer_weight * sp.csr_matrix(normalize(dense)))
+        return mats[0].tocsr() if len(mats) == 1 else sp.hstack(mats, format="csr")
+
+
 class FrameClassifier(BaseEstimator, ClassifierMixin):
-    """TF-IDF (word n-grams, sublinear tf) + OneVsRest(LogisticRegression) over a 0/1 label
-    matrix, with the single-/multi-label decision rule described in the module doc."""
+    """Text features (:class:`TextFeatures`) + OneVsRest(LogisticRegression) over a 0/1 label
+    matrix, with the single-/multi-label decision rule described in the module doc.
+    ``threshold`` is one number or an array with one threshold per frame."""
 
     def __init__(
         self,
@@ -35,6 +120,13 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
         threshold=0.5,
         single_label=False,
         random_state=0,
+        char_ngram_min=2,
+        char_ngram_max=0,
+        char_min_df=2,
+        char_max_features=None,
+        char_weight=1.0,
+        scorer=None,
+        scorer_weight=1.0,
     ):
         self.C = C
         self.class_weight = class_weight
@@ -44,15 +136,26 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
         self.threshold = threshold
         self.single_label = single_label
         self.random_state = random_state
+        self.char_ngram_min = char_ngram_min
+        self.char_ngram_max = char_ngram_max
+        self.char_min_df = char_min_df
+        self.char_max_features = char_max_features
+        self.char_weight = char_weight
+        self.scorer = scorer
+        self.scorer_weight = scorer_weight
 
-    def make_vectorizer(self) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            ngram_range=(1, self.ngram_max),
-            sublinear_tf=True,
+    def make_vectorizer(self) -> TextFeatures:
+        return TextFeatures(
+            ngram_max=self.ngram_max,
             min_df=self.min_df,
             max_features=self.max_features,
-            strip_accents="unicode",
-            lowercase=True,
+            char_ngram_min=self.char_ngram_min,
+            char_ngram_max=self.char_ngram_max,
+            char_min_df=self.char_min_df,
+            char_max_features=self.char_max_features,
+            char_weight=self.char_weight,
+            scorer=self.scorer,
+            scorer_weight=self.scorer_weight,
         )
 
     def fit(self, X, Y):
@@ -83,7 +186,8 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
                     dual=Xv.shape[1] > Xv.shape[0],
                     max_iter=1000,
                     random_state=self.random_state,
-                )
+                ),
+                n_jobs=None,  # never threads: see the module doc
             )
             self.model_.fit(Xv, Y[:, cols])
         return self
@@ -98,21 +202,50 @@ class FrameClassifier(BaseEstimator, ClassifierMixin):
         return P
 
     def decide(self, P):
-        """The decision rule: argmax (single-label) or threshold with at least the argmax."""
-        Y = np.zeros(P.shape, dtype=np.int8)
-        if P.size == 0:
-            return Y
-        top = P.argmax(axis=1)
-        if not self.single_label:
-            Y[P >= self.threshold] = 1
-        Y[np.arange(len(P)), top] = 1
-        return Y
+        """The decision rule: argmax (single-label) or threshold(s) with at least the argmax."""
+        return decide(P, self.threshold, self.single_label)
 
     def predict_proba(self, X):
         return self.proba_matrix(self.vectorizer_.transform(X))
 
     def predict(self, X):
         return self.decide(self.predict_proba(X))
+
+
+def decide(P: np.ndarray, threshold, single_label: bool) -> np.ndarray:
+    """0/1 labels from probabilities: the most probable frame, and (multi-label) every frame
+    whose probability reaches its threshold (a number, or one per column)."""
+    Y = np.zeros(P.shape, dtype=np.int8)
+    if P.size == 0:
+        return Y
+    if not single_label:
+        Y[P >= np.asarray(threshold, dtype=float)] = 1
+    Y[np.arange(len(P)), P.argmax(axis=1)] = 1
+    return Y
+
+
+def per_frame_thresholds(
+    Y: np.ndarray, P: np.ndarray, grid, average: str = "micro", start: float = 0.5
+) -> np.ndarray:
+    """One probability threshold per frame (from ``grid``), chosen on held-out probabilities
+    ``P`` of rows with known labels ``Y`` to maximise micro- or macro-F1 of the multi-label
+    decision rule: coordinate ascent, frame by frame, two passes, ties to the first grid value
+    closest to ``start``. Deterministic."""
+    grid = sorted(float(t) for t in grid)
+    order = sorted(grid, key=lambda t: (abs(t - start), t))
+    th = np.full(Y.shape[1], order[0] if order else start)
+    if not grid or Y.shape[1] == 0:
+        return th
+    for _ in range(2):
+        for j in range(Y.shape[1]):
+            best, best_t = -1.0, th[j]
+            for t in order:
+                th[j] = t
+                s = f1_score(Y, decide(P, th, False), average=average, zero_division=0)
+                if s > best + 1e-12:
+                    best, best_t = s, t
+            th[j] = best_t
+    return th
 
 
 def check_labeled(texts: list[str], label_lists: list[list[str]], what: str = "labeled data"):
@@ -142,7 +275,10 @@ def _class_weight(value):
     return None if value in (None, "none", "tune") else value
 
 
-def make_classifier(params: dict, single_label: bool) -> FrameClassifier:
+def make_classifier(params: dict, single_label: bool, scorer=None) -> FrameClassifier:
+    """A classifier with the configured (framing.supervised) settings; ``scorer`` (texts ->
+    per-frame scores) adds the codebook features when params['codebook_features'] is true."""
+    use_scorer = scorer is not None and bool(params.get("codebook_features", False))
     return FrameClassifier(
         C=float(params.get("C", 1.0)) if params.get("C") is not None else 1.0,
         class_weight=_class_weight(params.get("class_weight", "balanced")),
@@ -152,21 +288,55 @@ def make_classifier(params: dict, single_label: bool) -> FrameClassifier:
         threshold=float(params.get("threshold", 0.5)),
         single_label=single_label,
         random_state=int(params.get("seed", 0)),
+        char_ngram_min=int(params.get("char_ngram_min", 2)),
+        char_ngram_max=int(params.get("char_ngram_max", 0) or 0),
+        char_min_df=int(params.get("char_min_df", 2)),
+        char_max_features=(
+            int(params["char_max_features"]) if params.get("char_max_features") else None
+        ),
+        scorer=scorer if use_scorer else None,
     )
 
 
 def describe(model: FrameClassifier) -> str:
     out = f"C={model.C:g},class_weight={model.class_weight or 'none'}"
-    return out if model.single_label else f"{out},threshold={model.threshold:g}"
+    if model.single_label:
+        return out
+    th = np.atleast_1d(np.asarray(model.threshold, dtype=float))
+    return f"{out},threshold={'/'.join(f'{t:g}' for t in th)}"
 
 
-def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifier, str]:
+def tune_average(params: dict, single_label: bool) -> str:
+    """'macro' or 'micro': the F1 the inner CV maximises (tune_metric; auto = macro-F1 for
+    single-label data, micro-F1 for multi-label data)."""
+    metric = params.get("tune_metric", "auto")
+    if metric in (None, "auto"):
+        return "macro" if single_label else "micro"
+    return "macro" if metric == "f1_macro" else "micro"
+
+
+def _inner_fold(base, candidates, texts, Y, tr, va):
+    """Probabilities of every candidate (C, class weight) on one inner validation fold."""
+    vec = base.make_vectorizer()
+    Xtr = vec.fit_transform(texts[tr])
+    Xva = vec.transform(texts[va])
+    return [
+        clone(base).set_params(C=c, class_weight=w).fit_matrix(Xtr, Y[tr]).proba_matrix(Xva)
+        for c, w in candidates
+    ]
+
+
+def fit_tuned(
+    texts, Y, params: dict, single_label: bool, scorer=None
+) -> tuple[FrameClassifier, str]:
     """Fit with C (params['C_grid']), the class weighting (none or balanced, when
     params['class_weight'] is 'tune') and, for multi-label data, the probability threshold
-    (params['threshold_grid']) chosen by inner CV on params['tune_metric'] (f1_micro or
-    f1_macro). Each inner fold is vectorised once and shared by all candidates; thresholds
-    only re-read the same probabilities. Without a grid, or with too few rows, it fits the
-    configured values. Returns the fitted model and its settings as text."""
+    (params['threshold_grid']; one per frame when params['threshold_mode'] is 'per_frame')
+    chosen by inner CV on params['tune_metric'] (see :func:`tune_average`). Each inner fold is
+    vectorised once and shared by all candidates; thresholds only re-read the out-of-fold
+    probabilities. Inner folds run in parallel processes when params['n_jobs'] > 1. Without
+    a grid, or with too few rows, it fits the configured values. Returns the fitted model and
+    its settings as text."""
     Cs = [float(c) for c in (params.get("C_grid") or [1.0])]
     weights = (
         [None, "balanced"]
@@ -176,49 +346,55 @@ def fit_tuned(texts, Y, params: dict, single_label: bool) -> tuple[FrameClassifi
     thresholds = [float(params.get("threshold", 0.5))]
     if not single_label and params.get("threshold_grid"):
         thresholds = [float(t) for t in params["threshold_grid"]]
+    per_frame = not single_label and params.get("threshold_mode", "global") == "per_frame"
     candidates = [(c, w) for w in weights for c in Cs]
     texts = np.asarray(texts, dtype=object)
     Y = np.asarray(Y)
-    base = make_classifier({**params, "C": Cs[0]}, single_label)
+    base = make_classifier({**params, "C": Cs[0]}, single_label, scorer)
     base.set_params(class_weight=weights[0], threshold=thresholds[0])
     inner = int(params.get("inner_folds", 3))
-    if len(candidates) * len(thresholds) > 1 and len(texts) >= 2 * inner:
-        average = "macro" if params.get("tune_metric") == "f1_macro" else "micro"
-        score = np.zeros((len(candidates), len(thresholds)))
+    tunable = len(candidates) * len(thresholds) > 1 or per_frame
+    if tunable and len(texts) >= 2 * inner:
+        average = tune_average(params, single_label)
         kf = KFold(inner, shuffle=True, random_state=int(params.get("seed", 0)))
-        for tr, va in kf.split(texts):
-            vec = base.make_vectorizer()
-            Xtr = vec.fit_transform(texts[tr])
-            Xva = vec.transform(texts[va])
-
-            def run(c, w, Xtr=Xtr, Xva=Xva, tr=tr, va=va):
-                m = clone(base).set_params(C=c, class_weight=w).fit_matrix(Xtr, Y[tr])
-                P = m.proba_matrix(Xva)
-                out = []
-                for t in thresholds:
-                    m.threshold = t
-                    out.append(f1_score(Y[va], m.decide(P), average=average, zero_division=0))
-                return out
-
-            # liblinear releases the GIL: threads share the matrices without copies
-            score += np.array(
-                Parallel(n_jobs=int(params.get("n_jobs", 1)), prefer="threads")(
-                    delayed(run)(c, w) for c, w in candidates
-                )
-            )
-        # ties: the first (smallest C, no weights, first threshold)
-        k, j = np.unravel_index(int(np.argmax(score)), score.shape)
-        c, w = candidates[k]
-        base.set_params(C=c, class_weight=w, threshold=thresholds[j])
+        splits = list(kf.split(texts))
+        n_jobs = min(int(params.get("n_jobs", 1) or 1), len(splits))
+        folds = Parallel(n_jobs=n_jobs, backend="loky" if n_jobs > 1 else "sequential")(
+            delayed(_inner_fold)(base, candidates, texts, Y, tr, va) for tr, va in splits
+        )
+        # out-of-fold probabilities of each candidate over all training rows
+        oof = np.zeros((len(candidates), *Y.shape))
+        for (_, va), probs in zip(splits, folds, strict=True):
+            for k, P in enumerate(probs):
+                oof[k, va] = P
+        best = (-1.0, 0, thresholds[0])
+        for k in range(len(candidates)):
+            if per_frame:
+                th = per_frame_thresholds(Y, oof[k], thresholds, average, thresholds[0])
+                options = [th]
+            else:
+                options = thresholds
+            for t in options:
+                s = f1_score(Y, decide(oof[k], t, single_label), average=average, zero_division=0)
+                if s > best[0] + 1e-12:  # ties: the first (smallest C, no weights)
+                    best = (s, k, t)
+        c, w = candidates[best[1]]
+        base.set_params(C=c, class_weight=w, threshold=best[2])
     base.fit(texts, Y)
     return base, describe(base)
 
 
+def _outer_fold(texts, Y, params, single_label, scorer, tr, te):
+    model, chosen = fit_tuned(texts[tr], Y[tr], {**params, "n_jobs": 1}, single_label, scorer)
+    return model.predict(texts[te]), chosen
+
+
 def cross_validate(
-    texts, Y, params: dict, single_label: bool
+    texts, Y, params: dict, single_label: bool, scorer=None
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """k-fold out-of-fold predictions (each row predicted by a model that never saw it), the
-    settings chosen in each fold, and the fold of each row."""
+    settings chosen in each fold, and the fold of each row. Folds run in parallel processes
+    when params['n_jobs'] > 1 (same results as one process)."""
     k = int(params.get("folds", 5))
     n = len(texts)
     if n < k:
@@ -227,13 +403,51 @@ def cross_validate(
             "framing.supervised.folds or label more rows"
         )
     X = np.asarray(texts, dtype=object)
+    Y = np.asarray(Y)
     pred = np.zeros(Y.shape, dtype=np.int8)
     fold_of = np.zeros(n, dtype=int)
-    chosen = []
     kf = KFold(k, shuffle=True, random_state=int(params.get("seed", 0)))
-    for f, (tr, te) in enumerate(kf.split(X)):
-        model, c = fit_tuned(X[tr], Y[tr], params, single_label)
-        pred[te] = model.predict(X[te])
+    splits = list(kf.split(X))
+    n_jobs = min(int(params.get("n_jobs", 1) or 1), k)
+    results = Parallel(n_jobs=n_jobs, backend="loky" if n_jobs > 1 else "sequential")(
+        delayed(_outer_fold)(X, Y, params, single_label, scorer, tr, te) for tr, te in splits
+    )
+    chosen = []
+    for f, ((_, te), (p, c)) in enumerate(zip(splits, results, strict=True)):
+        pred[te] = p
         fold_of[te] = f
         chosen.append(c)
     return pred, chosen, fold_of
+
+
+class CodebookScorer:
+    """texts -> the codebook classifier's per-frame shares (one column per codebook frame and
+    one for 'no frame'), used as extra features. Picklable: holds the compiled codebook as a
+    dict and builds its matcher on first use."""
+
+    def __init__(self, codebook: dict, options: dict):
+        self.codebook = codebook
+        self.options = dict(options)
+
+    def __getstate__(self):
+        return {"codebook": self.codebook, "options": self.options}
+
+    def __call__(self, texts) -> np.ndarray:
+        from newslens.codebook import Codebook, Matcher, get_normalizer
+        from newslens.framing import classify_texts
+
+        if not hasattr(self, "cb_"):
+            self.cb_ = Codebook.from_dict(self.codebook)
+            self.matcher_ = Matcher(self.cb_)
+            self.norm_ = get_normalizer(self.cb_.normalize, self.cb_.language)
+        texts = list(map(str, texts))
+        docs = classify_texts(
+            [str(i) for i in range(len(texts))],
+            texts,
+            self.cb_,
+            self.matcher_,
+            self.norm_,
+            self.options,
+        )
+        cols = [f"share_{k}" for k in self.cb_.keys if f"share_{k}" in docs] + ["share_none"]
+        return docs[cols].to_numpy(dtype=float)

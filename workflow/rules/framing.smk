@@ -83,6 +83,31 @@ rule frames_gather:
         "../../scripts/framing_gather.py"
 
 
+rule frames_codebook_suggestions:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        stopwords=config["tokenize"]["stopwords_file"],
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+    output:
+        suggestions=report(
+            f"{TABLES}/frames_codebook_suggestions.csv",
+            caption="../report/frames_codebook_suggestions.rst",
+            category="Framing",
+            labels={"item": "Codebook: suggested indicator terms"},
+        ),
+    log:
+        f"{LOGS}/frames_codebook_suggestions.log",
+    benchmark:
+        f"{BENCH}/frames_codebook_suggestions.tsv"
+    conda:
+        ENV
+    params:
+        options=FRAMING["suggestions"],
+    script:
+        "../../scripts/framing_suggestions.py"
+
+
 rule frames_documents:
     input:
         frames=framing_documents_input,
@@ -141,6 +166,7 @@ rule frames_supervised:
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
         unknown=f"{TABLES}/frames_supervised_unknown_labels.csv",
         per_item=f"{TABLES}/frames_supervised_items.csv",
+        oof=f"{FRAMES_INTERIM}/supervised_oof.parquet",
         model=f"{FRAMES_INTERIM}/supervised_model.joblib",
         documents=f"{FRAMES_INTERIM}/documents_supervised.parquet",
         fig=report(
@@ -261,6 +287,7 @@ FINAL_OUTPUTS.extend(
     [
         f"{TABLES}/frames_codebook_terms.csv",
         f"{TABLES}/frames_codebook_diagnostics.csv",
+        f"{TABLES}/frames_codebook_suggestions.csv",
         f"{TABLES}/frames_sentences.parquet",
         f"{TABLES}/frames_documents.csv",
         f"{FIGURES}/frames_distribution.png",

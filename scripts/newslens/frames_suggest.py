@@ -1,0 +1,134 @@
+"""Indicator suggestions for the codebook (frames_codebook_suggestions.csv).
+
+A sentence carries a frame when the codebook's indicators say so (the sentence table's
+``labels``). Terms that are not yet indicators but occur in those sentences far more often than
+elsewhere are candidates for the frame's indicator list: for each frame f and normalised term w
+(counted once per sentence),
+
+    PPMI(w, f) = max(0, log2( P(w, f) / (P(w) P(f)) )),
+
+with n(w, f) sentences carrying f and containing w, n(w) containing w, n(f) carrying f.
+Terms must occur in at least ``min_count`` sentences of the frame; stopwords, numbers, words
+shorter than ``min_length`` and terms that already are indicators (of any frame) are left out.
+The table lists the strongest ``top_n`` per frame with their counts, the share of the term's
+sentences that carry the frame, and example sentences, for the researcher to read and, if they
+agree, copy into the codebook. Nothing is ever added to the codebook automatically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+
+TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+
+COLUMNS = [
+    "frame",
+    "frame_name",
+    "term",
+    "normalized",
+    "ppmi",
+    "n_sentences_with_frame",
+    "n_sentences_with_term",
+    "n_sentences_of_frame",
+    "share_of_term_in_frame",
+    "examples",
+]
+
+
+def _label_matrix(labels: pd.Series, keys: list[str]) -> np.ndarray:
+    """0/1 sentence x frame matrix from 'a;b' label strings."""
+    index = {k: j for j, k in enumerate(keys)}
+    out = np.zeros((len(labels), len(keys)), dtype=np.float64)
+    for i, s in enumerate(labels.astype(str)):
+        for lab in s.split(";"):
+            j = index.get(lab)
+            if j is not None:
+                out[i, j] = 1.0
+    return out
+
+
+def suggest_terms(
+    sentences: pd.DataFrame,
+    keys: list[str],
+    names: dict[str, str],
+    indicators: set[str],
+    normalizer: Callable[[str], str],
+    stopwords: set[str],
+    min_count: int = 5,
+    min_length: int = 3,
+    top_n: int = 20,
+    n_examples: int = 2,
+    example_chars: int = 300,
+) -> pd.DataFrame:
+    """Suggested indicator terms per frame (module doc). ``sentences``: columns text and labels
+    (the codebook's frame keys of the sentence, ';'-separated); ``keys``: the frames to suggest
+    for; ``indicators``: normalised terms already in the codebook; ``normalizer``: the
+    codebook's word normaliser (so that suggestions match the way indicators are matched)."""
+    texts = sentences["text"].fillna("").astype(str).tolist()
+    F = _label_matrix(sentences["labels"], keys)
+    if not texts or not F.any():
+        return pd.DataFrame(columns=COLUMNS)
+    surface: dict[str, dict[str, int]] = {}
+    cache: dict[str, str | None] = {}
+
+    def analyzer(text: str) -> list[str]:
+        out = []
+        for m in TOKEN_RE.finditer(text):
+            w = m.group().lower()
+            norm = cache.get(w, "")
+            if norm == "":
+                skip = len(w) < min_length or w in stopwords
+                norm = None if skip else (normalizer(w) or None)
+                if norm is not None and (norm in indicators or w in indicators):
+                    norm = None
+                cache[w] = norm
+            if norm is not None:
+                out.append(norm)
+                forms = surface.setdefault(norm, {})
+                forms[w] = forms.get(w, 0) + 1
+        return out
+
+    vec = CountVectorizer(analyzer=analyzer, binary=True, dtype=np.float64)
+    X = vec.fit_transform(texts).tocsc()
+    vocab = vec.get_feature_names_out()
+    n = float(len(texts))
+    n_term = np.asarray(X.sum(axis=0)).ravel()
+    n_frame = F.sum(axis=0)
+    co = np.asarray(X.T @ F).T  # frames x terms
+    rows = []
+    for j, key in enumerate(keys):
+        if n_frame[j] == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pmi = np.log2((co[j] * n) / (n_term * n_frame[j]))
+        ok = (co[j] >= min_count) & (pmi > 0)
+        idx = np.flatnonzero(ok)
+        # strongest first; ties: more co-occurrences, then the term
+        idx = sorted(idx, key=lambda t: (-round(float(pmi[t]), 9), -co[j, t], vocab[t]))[:top_n]
+        for t in idx:
+            forms = surface[vocab[t]]
+            term = min(forms, key=lambda w: (-forms[w], w))
+            hit = X[:, t].nonzero()[0]
+            ex = [texts[i] for i in hit if F[i, j]][:n_examples]
+            rows.append(
+                {
+                    "frame": key,
+                    "frame_name": names.get(key, key),
+                    "term": term,
+                    "normalized": vocab[t],
+                    "ppmi": round(float(pmi[t]), 4),
+                    "n_sentences_with_frame": int(co[j, t]),
+                    "n_sentences_with_term": int(n_term[t]),
+                    "n_sentences_of_frame": int(n_frame[j]),
+                    "share_of_term_in_frame": round(float(co[j, t] / n_term[t]), 4),
+                    "examples": " | ".join(
+                        e if len(e) <= example_chars else e[: example_chars - 1] + "…" for e in ex
+                    ),
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)
