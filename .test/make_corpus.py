@@ -14,7 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).parent
-OUTLETS = [("Harbour Gazette", "Veloria"), ("Northern Ledger", "Kastan"), ("Valley Courier", "Osmar")]
+OUTLETS = [
+    ("Harbour Gazette", "Veloria"),
+    ("Northern Ledger", "Kastan"),
+    ("Valley Courier", "Osmar"),
+]
 SENTENCES = {
     "security_defense": [
         "Troops from Veloria moved two armoured brigades closer to the disputed border valley.",

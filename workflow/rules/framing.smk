@@ -94,6 +94,7 @@ rule frames_codebook_suggestions:
             f"{TABLES}/frames_codebook_suggestions.csv",
             caption="../report/frames_codebook_suggestions.rst",
             category="Framing",
+            subcategory="Tables",
             labels={"item": "Codebook: suggested indicator terms"},
         ),
     log:

@@ -4,9 +4,9 @@ FRAMES_INTERIM = f"{INTERIM}/frames"
 
 
 def workflow_file(*parts):
-    """A file of the workflow as rule input: relative when the workflow lies inside the
-    working directory (a checkout: stays valid when the checkout is moved), else absolute
-    (a working directory elsewhere: stays valid when that is moved)."""
+    """A file of the workflow, as an input path (relative when the workflow lies inside the
+    working directory, so a moved checkout stays valid; else absolute, so a moved working
+    directory elsewhere stays valid)."""
     path = Path(workflow.basedir, *parts).resolve()
     try:
         return str(path.relative_to(Path.cwd().resolve()))
