@@ -100,8 +100,9 @@ def test_config_wrong_type_names_the_key(tmp_path):
     proc = run_snakemake(workdir, "-n", check=False)
     assert proc.returncode != 0
     assert (
-        "min_token_length" in proc.stderr + proc.stdout
-        and "'two' is not of type 'integer'" in proc.stderr + proc.stdout
+        "config key tokenize.min_token_length" in proc.stderr + proc.stdout
+        and "'two'" in proc.stderr + proc.stdout
+        and "allowed: type integer" in proc.stderr + proc.stdout
     )
 
 

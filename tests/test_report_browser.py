@@ -350,7 +350,13 @@ def test_report_holds_every_declared_item_in_its_category(report_view):
         for paths in subs.values()
         for path in paths
     }
-    produced = {path: cat for path, cat in declared.items() if (seed_run / path).exists()}
+    produced = {}
+    for path, cat in declared.items():
+        if "{" in path:  # a wildcard output (e.g. compare_{kind}.csv): the files it made
+            pattern = re.sub(r"\{[^}]+\}", "*", path)
+            produced.update({str(p.relative_to(seed_run)): cat for p in seed_run.glob(pattern)})
+        elif (seed_run / path).exists():
+            produced[path] = cat
     assert set(MINIMUM) <= set(produced)
     assert in_report == produced, "report items differ from what the rules declare"
     assert set(report_view["categories"]) == set(produced.values())

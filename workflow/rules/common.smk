@@ -91,7 +91,10 @@ CORPUS_SUFFIXES_TABLE = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
 def final_outputs():
-    return FINAL_OUTPUTS
+    """What `rule all` builds, as plain paths: an entry may be a report()-flagged output of its
+    rule, and a flagged input of `all` would make `snakemake --report` look for its caption
+    beside the Snakefile instead of beside the rule file that declared it."""
+    return [str(f) for f in FINAL_OUTPUTS]
 
 
 def shard_files(pattern):
