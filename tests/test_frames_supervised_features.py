@@ -165,3 +165,26 @@ def test_fits_are_identical_and_independent_of_processes(mode):
     assert np.array_equal(m1.predict_proba(texts), m2.predict_proba(texts))
     if mode == "per_frame":
         assert np.asarray(m1.threshold).shape == (4,)
+
+
+def test_character_ngrams_only_for_short_texts():
+    """char_max_words: long labeled texts (median above the limit) fit without character
+    n-grams; short ones keep them; null keeps them always."""
+    from newslens.frames_supervised import char_ngrams_for
+
+    params = {"char_ngram_max": 5, "char_max_words": 10}
+    short = ["troops cross the border"] * 5
+    long_ = [" ".join(["word"] * 40)] * 5
+    assert char_ngrams_for(short, params)["char_ngram_max"] == 5
+    assert char_ngrams_for(long_, params)["char_ngram_max"] == 0
+    assert char_ngrams_for(long_, {**params, "char_max_words": None})["char_ngram_max"] == 5
+    # the model fitted on long texts has no character block
+    from newslens.frames_supervised import fit_tuned
+
+    texts = [
+        f"{'war army ' * 20} case {i}" if i % 2 else f"{'trade money ' * 20} case {i}"
+        for i in range(20)
+    ]
+    Y = np.array([[i % 2, 1 - i % 2] for i in range(20)])
+    model, _ = fit_tuned(texts, Y, {**params, "C_grid": [1.0], "folds": 2}, single_label=True)
+    assert model.char_ngram_max == 0

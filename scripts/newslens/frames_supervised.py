@@ -326,6 +326,21 @@ def _inner_fold(base, candidates, texts, Y, tr, va):
     ]
 
 
+def char_ngrams_for(texts, params: dict) -> dict:
+    """``params`` with character n-grams switched off (char_ngram_max 0) when the median
+    labeled text is longer than params['char_max_words'] words (None = never switched off).
+    Character n-grams help short texts (headlines, sentences), whose few words are sparse
+    evidence; on long articles they multiplied the fit time by about 8 for a gain that was not
+    established (docs/framing-supervised.md). Decided from the training texts alone."""
+    limit = params.get("char_max_words")
+    if not limit or not params.get("char_ngram_max") or not len(texts):
+        return params
+    median_words = float(np.median([len(str(t).split()) for t in texts]))
+    if median_words > float(limit):
+        return {**params, "char_ngram_max": 0}
+    return params
+
+
 def fit_tuned(
     texts, Y, params: dict, single_label: bool, scorer=None
 ) -> tuple[FrameClassifier, str]:
@@ -337,6 +352,7 @@ def fit_tuned(
     probabilities. Inner folds run in parallel processes when params['n_jobs'] > 1. Without
     a grid, or with too few rows, it fits the configured values. Returns the fitted model and
     its settings as text."""
+    params = char_ngrams_for(texts, params)
     Cs = [float(c) for c in (params.get("C_grid") or [1.0])]
     weights = (
         [None, "balanced"]
