@@ -1,7 +1,8 @@
 """Indicator suggestions for the codebook (rule frames_codebook_suggestions): terms that
 co-occur with each frame's indicators (PPMI over sentences), with counts and example sentences,
-for the researcher to review. Reads at most max_sentences sentences, a seeded sample spread
-evenly over the shards. The codebook itself is never changed."""
+for the researcher to review. Reads at most about max_sentences sentences, a seeded sample
+drawn by a hash of each sentence's key, so the sample and the table do not depend on the
+number of shards. The codebook itself is never changed."""
 
 import json
 import logging
@@ -14,6 +15,17 @@ from newslens.runtime import parquet_num_rows, read_parquet, run, write_table
 from newslens.tokenize import load_stopwords
 
 log = logging.getLogger("newslens")
+KEY = ["doc_id", "para_id", "sent_id"]
+
+
+def sampled(frames: pd.DataFrame, rate: float, seed: int) -> np.ndarray:
+    """Which sentences are in the sample: a seeded hash of (doc_id, para_id, sent_id) below
+    ``rate``; the same sentences whatever shard they are in."""
+    if rate >= 1:
+        return np.ones(len(frames), bool)
+    key = frames[KEY].astype(str).agg("\x1f".join, axis=1)
+    hashed = pd.util.hash_pandas_object(key, index=False, hash_key=f"{seed:016d}"[-16:])
+    return hashed.to_numpy(dtype=np.uint64) / np.float64(2**64) < rate
 
 
 def main(smk):
@@ -23,20 +35,19 @@ def main(smk):
     total = sum(parquet_num_rows(f) for f in smk.input.frames)
     cap = int(p["max_sentences"])
     rate = 1.0 if total <= cap else cap / total
-    rng = np.random.default_rng(int(p["seed"]))
     parts = []
     for text_path, frame_path in zip(smk.input.sentences, smk.input.frames, strict=True):
-        on = ["doc_id", "para_id", "sent_id"]
-        frames = read_parquet(frame_path, columns=[*on, "labels"])
+        frames = read_parquet(frame_path, columns=[*KEY, "labels"])
         if frames.empty:
             continue
-        keep = rng.random(len(frames)) < rate if rate < 1 else np.ones(len(frames), bool)
-        frames = frames[keep]
-        texts = read_parquet(text_path, columns=[*on, "text"])
-        parts.append(frames.astype({"doc_id": str}).merge(texts.astype({"doc_id": str}), on=on))
-    sents = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["text", "labels"])
-    )
+        frames = frames[sampled(frames, rate, int(p["seed"]))]
+        texts = read_parquet(text_path, columns=[*KEY, "text"])
+        parts.append(frames.astype({"doc_id": str}).merge(texts.astype({"doc_id": str}), on=KEY))
+    if parts:  # in sentence-key order, not shard order
+        sents = pd.concat(parts, ignore_index=True)
+        sents = sents.sort_values(KEY, kind="stable", ignore_index=True)
+    else:
+        sents = pd.DataFrame(columns=["text", "labels"])
     log.info("suggestions from %d of %d sentences", len(sents), total)
     indicators = {i.norm for i in cb.indicators if i.kind == "term"}
     out = suggest_terms(

@@ -91,8 +91,8 @@ CORPUS_SUFFIXES_TABLE = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
 def final_outputs():
-    """What `rule all` builds, as plain paths: an entry may be a report()-flagged output of its
-    rule, and a flagged input of `all` would make `snakemake --report` look for its caption
+    """The final targets as plain paths. An entry may be a report()-flagged output, and a
+    flagged input of the target rule would make `snakemake --report` look for its caption
     beside the Snakefile instead of beside the rule file that declared it."""
     return [str(f) for f in FINAL_OUTPUTS]
 
