@@ -124,3 +124,14 @@ def test_multi_outlet_corpus_with_labeled_data_runs(multi_outlet_run):
     cv = pd.read_csv(tables / "frames_supervised_cv.csv")
     assert len(cv) > 0
     assert (multi_outlet_run / "results" / "report_tables" / "documents.html").stat().st_size > 0
+    # the comparison stage: each outlet against the rest, every codebook frame, n per group
+    frames = pd.read_csv(tables / "compare_frames.csv")
+    assert sorted(frames["group"].unique()) == sorted(outlets)
+    assert set(frames["reference"]) == {"rest"}
+    assert (frames["n_group"] + frames["n_reference"] == 30).all()
+    keyness = pd.read_csv(tables / "compare_keyness.csv")
+    assert len(keyness) > 0 and keyness["q_value"].between(0, 1).all()
+    # topics checked against the outlet column at every K of the grid
+    validation = pd.read_csv(tables / "topic_validation_k.csv")
+    assert set(validation["column"]) == {"outlet"}
+    assert validation["nmi"].between(0, 1).all() and validation["selected"].sum() == 1

@@ -12,6 +12,13 @@ import pandas as pd
 from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure
 
 
+def _tick(value, width: int = 20) -> str:
+    """A category as a tick label: whole up to ``width`` characters, else cut with an ellipsis
+    (the tables keep the full names)."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
 def short_label(topic: int, label: str, n_words: int = 2, max_chars: int = 30) -> str:
     """'T3 armenia, border' from topic 3 with label 'armenia, border, ceasefire': at most
     ``n_words`` terms, dropping whole terms (never cutting one) to stay within ``max_chars``."""
@@ -194,9 +201,7 @@ def validation_figure(
         for t, lab in zip(topics["topic"], topics["label"], strict=True)
     ]
     ax.set_yticks(range(k), ylabels, fontsize=6)
-    ax.set_xticks(
-        range(len(cats)), [str(c)[:14] for c in cats], fontsize=6, rotation=45, ha="right"
-    )
+    ax.set_xticks(range(len(cats)), [_tick(c) for c in cats], fontsize=6, rotation=45, ha="right")
     ax.set_xlabel(f"{column}")
     ax.set_ylabel("dominant topic")
     vals = mat.to_numpy() * 100
@@ -289,7 +294,7 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
             * 100
         )
         im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0)
-        ax.set_xticks(range(len(values)), [str(v)[:14] for v in values], rotation=60, ha="right")
+        ax.set_xticks(range(len(values)), [_tick(v) for v in values], rotation=60, ha="right")
         ax.set_yticks(range(k), ylabels if ax is axes[0][0] else [""] * k)
         lo, hi = int(sizes.loc[values].min()), int(sizes.loc[values].max())
         per = f"{lo}" if lo == hi else f"{lo}-{hi}"
