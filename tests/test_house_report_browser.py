@@ -6,9 +6,6 @@ Skips without a Chromium binary, like tests/test_report_browser.py (whose driver
 from __future__ import annotations
 
 import json
-import os
-import select
-import time
 
 import pandas as pd
 import pytest
@@ -28,31 +25,8 @@ class RecordingChromium(Chromium):
         self.events: list[dict] = []
         super().__init__(*args, **kwargs)
 
-    def send(self, method: str, params: dict | None = None, session: bool = True) -> dict:
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = self.session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + self.timeout
-        while True:
-            while b"\0" not in self._buffer:
-                left = deadline - time.monotonic()
-                ready, _, _ = select.select([self._from_child], [], [], max(left, 0))
-                if not ready:
-                    raise TimeoutError(f"Chromium did not answer {method} in {self.timeout} s")
-                chunk = os.read(self._from_child, 1 << 20)
-                if not chunk:
-                    raise self._exited(method)
-                self._buffer += chunk
-            raw, self._buffer = self._buffer.split(b"\0", 1)
-            reply = json.loads(raw)
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply["result"]
-            if "method" in reply:
-                self.events.append(reply)
+    def on_event(self, event: dict) -> None:
+        self.events.append(event)
 
     def open(self, url: str) -> None:
         self.send("Page.navigate", {"url": url})

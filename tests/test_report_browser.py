@@ -121,10 +121,16 @@ class Chromium:
                 self._buffer += chunk
             raw, self._buffer = self._buffer.split(b"\0", 1)
             reply = json.loads(raw)
-            if reply.get("id") == self._next_id:  # anything else is an event: ignore it
+            if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply["result"]
+            if "method" in reply:
+                self.on_event(reply)
+
+    def on_event(self, event: dict) -> None:
+        """A DevTools event (console, exception, network request): ignored here; a subclass
+        that needs them keeps them."""
 
     def _exited(self, method: str) -> RuntimeError:
         self.proc.wait(timeout=10)
