@@ -66,6 +66,7 @@ class CleaningRules:
     fold_dashes: bool = True
     min_words: int = 20
     repair_mojibake: bool = True
+    date_order: str = "auto"
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
@@ -96,6 +97,7 @@ class CleaningRules:
             fold_dashes=cfg.get("fold_dashes", True),
             min_words=cfg.get("min_words", 20),
             repair_mojibake=cfg.get("repair_mojibake", True),
+            date_order=cfg.get("date_order", "auto"),
         )
 
 
@@ -175,22 +177,55 @@ DATE_PRECISIONS = {10: "day", 7: "month", 4: "year"}
 """``date`` string length -> ``date_precision`` (YYYY-MM-DD, YYYY-MM, YYYY)."""
 
 
+DATE_ORDERS = ("auto", "month_first", "day_first")
+"""Values of ``cleaning.date_order``: how an all-numeric date whose first two fields could both
+be a month (03/04/2022, 03.04.2022) is read. ``auto``: dotted dates (the Russian, German, ...
+convention) day first, others month first, each such date recorded as ``ambiguous_date``."""
+_DATE_LINE_VALUE = re.compile(r"\d{1,2}\s*([./-])\s*\d{1,2}\s*\1\s*\d{2,4}")
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{2}|\d{4})\b")
+
+
+def ambiguous_day_month(value: str | None) -> str | None:
+    """The separator of an all-numeric day-month-year or month-day-year date whose first two
+    fields are different numbers from 1 to 12 (so either could be the month), else None."""
+    match = _NUMERIC_DATE.match(value or "")
+    if not match:
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    return match.group(2) if 1 <= first <= 12 and 1 <= second <= 12 and first != second else None
+
+
+def reads_day_first(value: str, date_order: str = "auto") -> bool:
+    """Whether ``parse_date`` reads ``value`` day first under ``date_order``: only ever a
+    numeric date with the year last (a year-first date such as 2022-03-04 is always year,
+    month, day)."""
+    match = _NUMERIC_DATE.match(value)
+    if not match or date_order == "month_first":
+        return False
+    return date_order == "day_first" or match.group(2) == "."
+
+
 @functools.lru_cache(maxsize=1 << 16)
-def parse_date(value: str | None) -> str | None:
+def parse_date(value: str | None, date_order: str = "auto") -> str | None:
     """The date a text gives, at the precision it gives it, or None; never invented.
 
     '23 November 2022' -> '2022-11-23', 'November 2022' -> '2022-11', '2022' -> '2022'. A value
     without a year ('May', '12', 'Monday', 'Nov 22') or with a day but no month is None, as is
     anything dateutil cannot read exactly (no fuzzy parsing). A time and time zone in the value
     are ignored: the date is the one written, whatever the time zone of the machine. Two-digit
-    years follow a fixed rule (see ``_FixedCenturyInfo``), not today's date.
+    years follow a fixed rule (see ``_FixedCenturyInfo``), not today's date. Numeric dates are
+    read as ``date_order`` says (``DATE_ORDERS``): '03.04.2022' -> '2022-04-03' and
+    '03/04/2022' -> '2022-03-04' under ``auto``.
     """
     if not value or not value.strip():
         return None
     value = value.strip()
+    dayfirst = reads_day_first(value, date_order)
     try:
         first, second = (
-            date_parser.parse(value, parserinfo=_DATE_INFO, default=d, fuzzy=False)
+            date_parser.parse(
+                value, parserinfo=_DATE_INFO, default=d, fuzzy=False, dayfirst=dayfirst
+            )
             for d in _DATE_DEFAULTS
         )
     except (ValueError, OverflowError, TypeError):
@@ -268,7 +303,7 @@ def clean_article(
 
     title, date, author, role = (
         known_title,
-        parse_date(known_date) if known_date else None,
+        parse_date(known_date, rules.date_order) if known_date else None,
         known_author,
         None,
     )
@@ -278,7 +313,7 @@ def clean_article(
         line_no, line = kept[i]
         match = rules.date_line.fullmatch(line)
         if match and "date" in match.groupdict():
-            parsed = parse_date(match.group("date"))
+            parsed = parse_date(match.group("date"), rules.date_order)
             if parsed:
                 if date is None:
                     date = parsed
@@ -348,14 +383,17 @@ def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
     )
 
 
-def _date_audit(doc_id, source, raw_date, date, article: CleanArticle) -> list[dict]:
+def _date_audit(
+    doc_id, source, raw_date, date, article: CleanArticle, date_order: str = "auto"
+) -> list[dict]:
     """Audit records for a date not taken exactly: a date column value (``raw_date``; for HTML
     pages ``date`` may come from the page's metadata) that could not be parsed
-    (``unparsed_date``), and an article date that is only a month or a year
-    (``partial_date``). ``content`` holds the original string."""
+    (``unparsed_date``), an article date that is only a month or a year (``partial_date``),
+    and, under ``date_order: auto``, a numeric date that could be read day first or month first
+    (``ambiguous_date``). ``content`` holds the original string."""
     out = []
     given = date or raw_date
-    if given and parse_date(str(given)) is None:
+    if given and parse_date(str(given), date_order) is None:
         out.append(
             _audit(
                 doc_id,
@@ -367,7 +405,7 @@ def _date_audit(doc_id, source, raw_date, date, article: CleanArticle) -> list[d
         )
     precision = date_precision(article.date)
     if precision in ("month", "year"):
-        if given and parse_date(str(given)) == article.date:
+        if given and parse_date(str(given), date_order) == article.date:
             original = str(given)
         else:  # from a publication date line of the text
             original = next(
@@ -383,6 +421,30 @@ def _date_audit(doc_id, source, raw_date, date, article: CleanArticle) -> list[d
                 content=original[:300],
             )
         )
+    if date_order == "auto" and article.date:
+        if given and parse_date(str(given), date_order) == article.date:
+            original = str(given)
+        else:
+            original = next(
+                (c for _, _, c, r in article.removed if r == "publication date line"), ""
+            )
+            match = _DATE_LINE_VALUE.search(original)
+            original = match.group(0) if match else original
+        separator = ambiguous_day_month(original.strip())
+        if separator:
+            order = "day first" if separator == "." else "month first"
+            out.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "ambiguous_date",
+                    f"'{original.strip()[:40]}' could be read day first or month first: read "
+                    f"{order} as {article.date} (the cleaning.date_order: auto reading of "
+                    f"'{separator}'-separated dates); set cleaning.date_order to day_first "
+                    "or month_first to say how your sources write dates",
+                    content=original[:300],
+                )
+            )
     return out
 
 
@@ -455,7 +517,7 @@ def clean_frame(
                 )
             )
             continue
-        audit.extend(_date_audit(doc_id, source, raw_date, date, article))
+        audit.extend(_date_audit(doc_id, source, raw_date, date, article, rules.date_order))
         kept.append(pos)
         articles.append(article)
     ids, counts, hashes = text_words([a.text for a in articles])
