@@ -104,3 +104,19 @@ def test_config_reaches_the_rules():
     assert RULES.date_order == CONFIG["cleaning"]["date_order"] == "auto"
     cfg = dict(CONFIG["cleaning"], date_order="day_first")
     assert CleaningRules.from_config(cfg).date_order == "day_first"
+
+
+def test_partial_dates_are_never_shown_as_days():
+    from newslens.compare import period_labels
+    from newslens.summary import date_lines
+
+    dates = pd.Series(["2022-11-23", "2022-11", "2022", None, "2022-12-01"])
+    assert date_lines(dates, 6) == [
+        "- Published: 2022-11-23 to 2022-12-01 (2 of 6 articles dated); "
+        "2022 to 2022-11 (2 of 6 articles dated only to the month or year)."
+    ]
+    assert date_lines(pd.Series(["2022-11-23"]), 1) == [
+        "- Published: 2022-11-23 (1 of 1 articles dated)."
+    ]
+    assert period_labels(dates, "week").tolist() == ["2022-W47", "", "", "", "2022-W48"]
+    assert period_labels(dates, "month").tolist() == ["2022-11", "2022-11", "", "", "2022-12"]

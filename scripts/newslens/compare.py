@@ -75,13 +75,17 @@ SHARE_COLUMNS = [
 
 
 def period_labels(dates: pd.Series, period: str) -> pd.Series:
-    """ISO week (``2024-W03``) or month (``2024-03``) of each date; missing dates give ``""``."""
-    when = pd.to_datetime(dates, errors="coerce", utc=True)
+    """ISO week (``2024-W03``) or month (``2024-03``) of each date; ``""`` for a missing date or
+    one not precise enough (a week needs a day, a month needs a month: ``2024`` has no month and
+    ``2024-03`` no week, and none is invented)."""
+    text = dates.astype("string").fillna("")
     if period == "week":
+        day = text.where(text.str.len() == 10, "")
+        when = pd.to_datetime(day, errors="coerce", format="%Y-%m-%d")
         iso = when.dt.isocalendar()
         out = iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
     elif period == "month":
-        out = when.dt.strftime("%Y-%m").astype("string")
+        out = text.str.slice(0, 7).where(text.str.len() >= 7, "")
     else:
         raise NewslensError(f"config key compare.by: unknown period '{period}' (use week or month)")
     return out.fillna("").astype(str)

@@ -35,6 +35,31 @@ def _pct(value: float) -> str:
     return "n/a" if pd.isna(value) else f"{100 * value:.0f}%"
 
 
+def _span(values: pd.Series) -> str:
+    first, last = values.min(), values.max()  # ISO strings sort in time order
+    return first if first == last else f"{first} to {last}"
+
+
+def date_lines(dates: pd.Series, n_docs: int) -> list[str]:
+    """The publication span from the dates as written: of the articles dated to the day
+    (``YYYY-MM-DD``), and separately of those whose date gives only a month or a year
+    (``YYYY-MM``, ``YYYY``), so a partial date is never shown as a day."""
+    text = dates.dropna().astype(str)
+    text = text[text.str.len() > 0]
+    if text.empty:
+        return []
+    day, partial = text[text.str.len() == 10], text[text.str.len() < 10]
+    parts = []
+    if len(day):
+        parts.append(f"{_span(day)} ({len(day)} of {n_docs} articles dated)")
+    if len(partial):
+        parts.append(
+            f"{_span(partial)} ({len(partial)} of {n_docs} articles dated only to the month or "
+            "year)"
+        )
+    return [f"- Published: {'; '.join(parts)}."]
+
+
 def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
     lines = ["## Corpus", ""]
     n_docs = len(documents)
@@ -43,11 +68,7 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
         f"{int(documents['n_paragraphs'].sum())} paragraphs, {int(documents['n_sentences'].sum())} sentences, "
         f"{int(documents['n_tokens'].sum())} tokens ({int(documents['n_terms'].sum())} kept as terms)."
     )
-    dates = pd.to_datetime(documents["date"], errors="coerce").dropna()
-    if len(dates):
-        first, last = dates.min().date(), dates.max().date()
-        span = f"{first}" if first == last else f"{first} to {last}"
-        lines.append(f"- Published: {span} ({len(dates)} of {n_docs} articles dated).")
+    lines.extend(date_lines(documents["date"], n_docs))
     counts = audit["action"].value_counts()
     skipped = int(
         counts.get("skipped_file", 0)
