@@ -21,6 +21,33 @@ FILE_KEYS = (
     "framing.validation.gold",
     "sentiment.supervised.file",
     "sentiment.validation.file",
+    "sentiment.actor_supervised.file",
+    "sentiment.actor_validation.file",
+    "actor_targets.file",
+)
+
+# Coded or side tables: (file key, header key or None, column keys). A column key's value names
+# a column of the file (or, without a header line, its 0-based position); None = not used.
+TABLE_COLUMN_KEYS = (
+    ("framing.supervised.labeled", None, ("columns.id", "columns.text", "columns.labels")),
+    (
+        "framing.validation.gold",
+        None,
+        ("columns.id", "columns.text", "columns.labels", "columns.coder"),
+    ),
+    ("sentiment.supervised.file", "header", ("text_column", "label_column")),
+    ("sentiment.validation.file", "header", ("text_column", "rating_column", "label_column")),
+    (
+        "sentiment.actor_supervised.file",
+        None,
+        ("doc_id_column", "actor_column", "label_column"),
+    ),
+    (
+        "sentiment.actor_validation.file",
+        None,
+        ("doc_id_column", "actor_column", "label_column", "rating_column"),
+    ),
+    ("actor_targets.file", None, ("columns.doc_id", "columns.actor")),  # aliases: optional
 )
 
 
@@ -134,6 +161,62 @@ def check_files(config: dict) -> None:
             raise NewslensError(f"{what} is empty. Point the key at a file with content.")
 
 
+def table_header(path: str, header: bool = True) -> list[str]:
+    """The column names of a CSV/TSV/JSONL/Parquet file from its first line (or schema);
+    without a header line, the positions "0", "1", ... of the first line's fields. Files of
+    another suffix give [] (their job names what it reads)."""
+    import csv
+    import json
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            return [str(name) for name in pq.read_schema(path).names]
+        except Exception as err:  # not Parquet after all: the job's reader says so in detail
+            raise NewslensError(f"{path} is not a readable Parquet file ({err}).") from None
+    if suffix not in (".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson"):
+        return []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = next((line for line in fh if line.strip()), "")
+    if suffix in (".jsonl", ".ndjson"):
+        try:
+            record = json.loads(first)
+        except ValueError:
+            raise NewslensError(f"{path}, line 1: not a JSON object ({_short(first)}).") from None
+        return [str(k) for k in record] if isinstance(record, dict) else []
+    delimiter = "," if suffix == ".csv" else "\t"
+    fields = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), [])
+    return [f.strip() for f in fields] if header else [str(i) for i in range(len(fields))]
+
+
+def check_table_columns(config: dict) -> None:
+    """Every column a coded or side table's config names is in the file's header (or, without
+    a header line, within its number of fields), before any job reads it: a typo in a column
+    key stops the run at once, naming the key, the file and the columns it has."""
+    for file_key, header_key, column_keys in TABLE_COLUMN_KEYS:
+        path = _get(config, file_key)
+        if path in (None, ""):
+            continue
+        section = file_key.rsplit(".", 1)[0]
+        header = True if header_key is None else _get(config, f"{section}.{header_key}")
+        columns = table_header(str(path), header is not False)
+        if not columns:
+            continue
+        for column_key in column_keys:
+            key = f"{section}.{column_key}"
+            value = _get(config, key)
+            if value is None or str(value) in columns:
+                continue
+            have = ", ".join(repr(c) for c in columns[:20])
+            raise NewslensError(
+                f"config key {key}: column {str(value)!r} is not in {path} (config key "
+                f"{file_key}); its first line has {have}. Set {key} to one of them"
+                + (" or null." if column_key.endswith(("id", "coder", "rating_column")) else ".")
+            )
+
+
 def check_cleaning(config: dict) -> None:
     """The cleaning regular expressions compile (boilerplate_lines, cut_after, date_line,
     byline), with the flags the clean stage uses."""
@@ -184,6 +267,7 @@ def check_config(config: dict, codebook_schema=None) -> None:
     """All pre-job checks, in the order a run would meet the problems."""
     check_encoding(config)
     check_files(config)
+    check_table_columns(config)
     check_cleaning(config)
     check_actors(config)
     check_codebook(config, codebook_schema)
