@@ -250,6 +250,15 @@ def validation_figure(
     micro_f1, macro_f1, alpha_pooled."""
     if per_frame.empty:
         return empty_figure("No items to score.", title, FULL_WIDTH)
+    support = per_frame.drop_duplicates("frame").set_index("frame")["support"]
+    unscored = support.index[support.fillna(0) <= 0].tolist()  # no gold item: F1 undefined
+    per_frame = per_frame[~per_frame["frame"].isin(unscored)]
+    if per_frame.empty:
+        return empty_figure("No frame has a gold item to score.", title, FULL_WIDTH)
+    if unscored:
+        shown = ", ".join(names.get(f, f) for f in unscored[:4])
+        more = f" and {len(unscored) - 4} more" if len(unscored) > 4 else ""
+        title = f"{title}\n(not shown, no gold item: {_wrap(shown + more, 70)})"
     frames = (
         per_frame.drop_duplicates("frame").sort_values("support", ascending=True)["frame"].tolist()
     )
@@ -280,7 +289,7 @@ def validation_figure(
         if "f1_lo" in sub.columns and sub["f1_lo"].notna().any():  # 95 % interval per frame
             ax.hlines(y - offset, sub["f1_lo"], sub["f1_hi"], color=color, linewidth=0.8, zorder=2)
         ax.scatter(
-            sub["f1"].fillna(0),
+            sub["f1"],  # an undefined F1 (NaN) is not drawn, never drawn as 0
             y - offset,
             color=color,
             marker=MARKERS[i % len(MARKERS)],
