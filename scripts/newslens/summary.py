@@ -189,7 +189,7 @@ def framing_section(
             best = group.sort_values(["n_sentences", "frame_name"], ascending=[False, True]).head(2)
             total = int(group["n_actor_sentences"].iloc[0])
             lines.append(
-                f"  - {actor} ({total} sentences): "
+                f"  - {actor} ({total} sentence{'s' if total != 1 else ''}): "
                 + ", ".join(
                     f"{r['frame_name']} {int(r['n_sentences'])}" for _, r in best.iterrows()
                 )
