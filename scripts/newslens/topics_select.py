@@ -143,11 +143,12 @@ def choose_k(
         f.coherence = c
     seconds = time.perf_counter() - t0
     log.info(
-        "K grid: %d fits on %d units in %.1f s (%d jobs)",
+        "K grid: %d fits on %d units in %.1f s (%d jobs; %.1f CPU-seconds of fits)",
         len(fits),
         x_grid.shape[0],
         seconds,
         n_jobs,
+        sum(f.cpu_seconds for f in fits),
     )
     table = grid_table(fits)
     k, reason = select_k(table, p.stability_min, rule=p.k_rule, tie_se=p.stability_tie_se)
