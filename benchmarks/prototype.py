@@ -184,8 +184,14 @@ def process_batch(batch: list[tuple[str, str]]) -> dict:
 
 def read_input(path: Path) -> pd.DataFrame:
     table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str)
+    if "text" not in table.columns:
+        raise SystemExit(
+            f"{path}: no column 'text' (columns: {', '.join(map(str, table.columns))})"
+        )
     if "outlet" not in table.columns:
         table["outlet"] = "all"
+    if "id" not in table.columns:
+        table["id"] = [f"r{i:07d}" for i in range(len(table))]
     table["id"] = table["id"].astype(str)
     table["text"] = table["text"].fillna("").astype(str)
     return table[["id", "text", "outlet"]]
