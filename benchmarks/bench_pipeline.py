@@ -1,19 +1,28 @@
 """The whole pipeline on a synthetic corpus of N articles: wall time, per-stage throughput, memory.
 
     python benchmarks/bench_pipeline.py N [N ...] [--shards 2] [--cores 2] [--long] [--keep DIR]
+        [--generator synthetic|news | --corpus PATH [--text-column text] [--id-column ID]]
+        [--compare-prototype]
 
 For each N it builds a corpus table from the seed's resampled sentences
 (benchmarks/synthetic_corpus.py), runs `snakemake` on it in a fresh working directory with the
 project's config (CSV twins of the big tables off), and prints the wall time, articles/s, the
 summed job time and peak memory (max RSS) per rule from Snakemake's benchmark files, and
 Snakemake's own overhead: the part of the wall time in which no job was running (job start and end
-times from results/provenance.json, whole seconds).
+times from results/provenance.json, whole seconds), and the CPU seconds of all its processes.
+
+The corpus: the synthetic generator by default; `--generator news` writes news-like text in real
+English vocabulary (benchmarks/news_corpus.py); `--corpus PATH` reads any CSV/Parquet corpus and
+grows it to N articles by copies with their sentences reshuffled. `--compare-prototype` then runs
+the single-script prototype (benchmarks/prototype.py) on the same corpus file and prints both
+wall and CPU times and their ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,13 +51,26 @@ def idle_seconds(jobs: list[dict], wall_start: float, wall_end: float) -> float:
     return (wall_end - wall_start) - covered
 
 
-def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False) -> dict:
+def children_cpu() -> float:
+    """User + system CPU seconds of all finished child processes (and their descendants)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(
+    n: int, shards: int, cores: int, workdir: Path, long: bool = False, make_corpus=None
+) -> dict:
+    """One pipeline run on N articles; make_corpus(n) -> DataFrame (id, text, outlet) builds the
+    corpus (default: the synthetic generator)."""
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "corpus.parquet"
     t0 = time.perf_counter()
     if not corpus.exists():  # a corpus kept from an earlier run (--keep) is reused
-        shape = LONG_SHAPE if long else TYPICAL_SHAPE
-        build_corpus(n, **shape).to_parquet(corpus, index=False)
+        if make_corpus is None:
+            shape = LONG_SHAPE if long else TYPICAL_SHAPE
+            build_corpus(n, **shape).to_parquet(corpus, index=False)
+        else:
+            make_corpus(n).to_parquet(corpus, index=False)
     build_s = time.perf_counter() - t0
     for stale in ("results", ".snakemake"):
         shutil.rmtree(workdir / stale, ignore_errors=True)
@@ -74,9 +96,10 @@ def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False)
         f"shard={shards}",
         "--quiet",
     ]
-    t0, epoch0 = time.perf_counter(), time.time()
+    t0, epoch0, cpu0 = time.perf_counter(), time.time(), children_cpu()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
     wall = time.perf_counter() - t0
+    cpu = children_cpu() - cpu0
     if proc.returncode != 0:
         raise SystemExit(f"snakemake failed for N={n}:\n{proc.stderr[-3000:]}")
     rows = []
@@ -106,6 +129,7 @@ def run_once(n: int, shards: int, cores: int, workdir: Path, long: bool = False)
     return {
         "n": n,
         "wall": wall,
+        "cpu": cpu,
         "idle": idle_seconds(provenance["jobs"], epoch0, epoch0 + wall),
         "build": build_s,
         "jobs": jobs,
@@ -120,10 +144,12 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--long", action="store_true", help="articles twice the typical length")
     parser.add_argument("--keep", type=Path, default=None, help="keep working directories here")
+    add_corpus_options(parser)
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="newslens-bench-"))
+    make_corpus = corpus_maker(args)
     for n in args.n:
-        result = run_once(n, args.shards, args.cores, base / f"n{n}", args.long)
+        result = run_once(n, args.shards, args.cores, base / f"n{n}", args.long, make_corpus)
         jobs = result["jobs"].sort_values("seconds", ascending=False)
         busy = jobs["seconds"].sum()
         print(
@@ -146,8 +172,73 @@ def main() -> None:
             print(
                 f"{rule:<24}{int(row['jobs']):>5}{row['seconds']:>9.1f}{rate:>12.0f}{row['max_rss_mb']:>12.0f}"
             )
+        print(f"CPU seconds (all processes) {result['cpu']:.1f}")
+        if args.compare_prototype:
+            compare_prototype(result, base / f"n{n}", args.cores)
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--generator",
+        choices=("synthetic", "news"),
+        default="synthetic",
+        help="synthetic: seed sentences with pseudo-words (synthetic_corpus.py); news: real "
+        "English vocabulary with news-like statistics (news_corpus.py)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="a CSV/Parquet corpus instead of a generator; grown (or cut) to N articles by "
+        "copies with reshuffled sentences",
+    )
+    parser.add_argument("--text-column", default="text", help="text column of --corpus")
+    parser.add_argument("--id-column", default=None, help="id column of --corpus (default: rows)")
+    parser.add_argument(
+        "--compare-prototype",
+        action="store_true",
+        help="then run benchmarks/prototype.py on the same corpus and print both and the ratios",
+    )
+
+
+def corpus_maker(args):
+    """n -> corpus DataFrame for the chosen source; None = the default synthetic generator."""
+    from news_corpus import build_news_corpus, read_corpus, resample_real
+
+    if args.corpus is not None:
+        real = read_corpus(args.corpus, args.text_column, args.id_column)
+        return lambda n: resample_real(real, n)
+    if args.generator == "news":
+        return build_news_corpus
+    return None
+
+
+def compare_prototype(result: dict, workdir: Path, cores: int) -> None:
+    """Run the single-script prototype on the pipeline's corpus, one after the other, and print
+    wall and CPU seconds (children included) of both and the pipeline/prototype ratios."""
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve().parent / "prototype.py"),
+        str(workdir / "corpus.parquet"),
+        str(workdir / "prototype"),
+        "--workers",
+        str(cores),
+    ]
+    t0, cpu0 = time.perf_counter(), children_cpu()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    if proc.returncode != 0:
+        raise SystemExit(f"prototype failed:\n{proc.stderr[-3000:]}")
+    print(proc.stdout.rstrip())
+    print(f"{'':<12}{'wall s':>9}{'CPU s':>9}")
+    print(f"{'pipeline':<12}{result['wall']:>9.1f}{result['cpu']:>9.1f}")
+    print(f"{'prototype':<12}{wall:>9.1f}{cpu:>9.1f}")
+    print(
+        f"{'ratio':<12}{result['wall'] / wall:>8.2f}x{result['cpu'] / max(cpu, 1e-9):>8.2f}x"
+        "  (pipeline / prototype; below 1 = the pipeline is faster)"
+    )
 
 
 if __name__ == "__main__":

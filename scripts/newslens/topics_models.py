@@ -1,0 +1,119 @@
+"""Topic modelling, models: NMF / LDA estimators, fitting, transforming units, topic shares."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from newslens.runtime import NewslensError
+from newslens.topics_matrix import tfidf
+
+MODELS = ("nmf-frobenius", "nmf-kl", "lda-batch", "lda-online")
+
+
+def make_model(
+    model: str,
+    k: int,
+    seed: int,
+    max_iter: int | None = None,
+    incremental: bool = False,
+    batch_size: int = 2048,
+    tol: float = 1e-4,
+    init: str = "nndsvda",
+):
+    """A scikit-learn estimator for ``model`` (see MODELS) with K topics.
+
+    NMF uses the NNDSVDa initialisation (deterministic up to the randomized SVD's seed) and
+    stops when the relative improvement falls below ``tol`` (LDA runs ``max_iter`` passes);
+    ``incremental`` switches NMF to MiniBatchNMF and LDA to online learning, whose memory does
+    not grow with the number of units fitted.
+    """
+    from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
+
+    if model.startswith("nmf"):
+        loss = "frobenius" if model == "nmf-frobenius" else "kullback-leibler"
+        solver = "cd" if loss == "frobenius" else "mu"
+        if incremental:
+            return MiniBatchNMF(
+                n_components=k,
+                init=init,
+                beta_loss=loss,
+                random_state=seed,
+                batch_size=batch_size,
+                max_iter=max_iter or 200,
+                tol=tol,
+            )
+        return NMF(
+            n_components=k,
+            init=init,
+            beta_loss=loss,
+            solver=solver,
+            random_state=seed,
+            max_iter=max_iter or (200 if solver == "cd" else 400),
+            tol=tol,
+        )
+    if model.startswith("lda"):
+        online = incremental or model == "lda-online"
+        return LatentDirichletAllocation(
+            n_components=k,
+            learning_method="online" if online else "batch",
+            batch_size=batch_size,
+            max_iter=max_iter or 10,
+            random_state=seed,
+            n_jobs=1,
+        )
+    raise NewslensError(f"config key topics.model: '{model}' is not one of {', '.join(MODELS)}")
+
+
+def model_input(
+    model: str, counts: sparse.csr_matrix, df: np.ndarray, n_units: int
+) -> sparse.csr_matrix:
+    """What a model is fitted on: TF-IDF for NMF, raw counts for LDA."""
+    return tfidf(counts, df, n_units) if model.startswith("nmf") else counts.tocsr()
+
+
+def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, return_w: bool = False, **kw):
+    """Fit ``model`` on ``x``; return (estimator, topic-term matrix H of shape K x V), and with
+    ``return_w`` also the fitted rows' unit-topic weights W (from the same fit, no extra
+    transform)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    est = make_model(model, k, seed, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w = est.fit_transform(x)
+    h = np.asarray(est.components_, dtype=np.float64)
+    if model.startswith("lda"):
+        h = h / h.sum(axis=1, keepdims=True)
+        w[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
+    return (est, h, w) if return_w else (est, h)
+
+
+def transform(est, x: sparse.csr_matrix, chunk: int = 50_000, prepare=None) -> np.ndarray:
+    """Unit-topic weights for every row of ``x``, in chunks (bounded memory). ``prepare``, when
+    given, turns a chunk of rows into the model input (e.g. TF-IDF), so that the input of all
+    units is never held at once. Rows that are all zero get zero weights (LDA would otherwise
+    give them the uniform prior)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    x = x.tocsr()
+    out = np.zeros((x.shape[0], est.n_components), dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for start in range(0, x.shape[0], chunk):
+            part = x[start : start + chunk]
+            if prepare is not None:
+                part = prepare(part)
+            out[start : start + part.shape[0]] = est.transform(part)
+    out[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
+    return out
+
+
+def mixture(w: np.ndarray) -> np.ndarray:
+    """Row-normalise unit-topic weights to shares summing to 1 (all-zero rows stay zero)."""
+    s = w.sum(axis=1, keepdims=True)
+    return np.divide(w, s, out=np.zeros_like(w, dtype=np.float64), where=s > 0)
