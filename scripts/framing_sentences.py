@@ -16,6 +16,7 @@ from newslens.framing import (
     shard_tables,
 )
 from newslens.runtime import ParquetShardWriter, iter_parquet, run, write_table
+from newslens.shards import dataset_schema
 
 log = logging.getLogger("newslens")
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
@@ -27,7 +28,7 @@ def main(smk):
     matcher = Matcher(cb)
     normalizer = get_normalizer(cb.normalize, cb.language)
     # the tables of an empty shard (written when no batch has rows), typed like the input
-    schema = pq.ParquetFile(smk.input.sentences).schema_arrow
+    schema = dataset_schema(smk.input.sentences)
     empty_input = schema.empty_table().select(COLUMNS).to_pandas()
     empty = shard_tables(empty_input, cb, matcher, normalizer, p)
     out = smk.output

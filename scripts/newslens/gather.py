@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from newslens.shards import dataset_schema, is_partitioned, read_dataset_arrow
 from newslens.runtime import (
     NewslensError,
     RowGroupWriter,
@@ -244,7 +245,7 @@ def int_columns_with_nulls(paths, schema: pa.Schema) -> list[str]:
         if not pa.types.is_integer(field.type):
             continue
         for path in paths:
-            col = pq.read_table(path, columns=[field.name]).column(0)
+            col = read_arrow(path, columns=[field.name]).column(0)
             if col.null_count:
                 out.append(field.name)
                 break
@@ -270,7 +271,7 @@ def gather(
     # an empty shard's columns may have placeholder types (an empty pandas frame): the schema
     # comes from the shards with rows, and empty shards add nothing
     paths = [p for p, n in zip(paths, counts, strict=True) if n] or list(paths)[:1]
-    full = unified_schema([parquet_file(p).schema_arrow for p in paths])
+    full = unified_schema([dataset_schema(p) for p in paths])
     schema = pa.schema([f for f in full if f.name not in drop])
     n_rows = sum(counts)
     with_csv = bool(out_csv) and (csv_max_rows is None or n_rows <= csv_max_rows)
@@ -430,7 +431,10 @@ def write_sorted_ngrams(
 
 
 def read_arrow(path, columns=None) -> pa.Table:
-    """One Parquet file as an Arrow table; a corrupt file is reported by name."""
+    """One Parquet file (or a part list / dataset folder, newslens.shards) as an Arrow table; a
+    corrupt file is reported by name."""
+    if is_partitioned(path):
+        return read_dataset_arrow(path, columns)
     try:
         return pq.read_table(path, columns=columns)
     except (OSError, ValueError) as err:

@@ -326,6 +326,11 @@ def write_table(df, path: str | os.PathLike) -> None:
             raise ValueError(f"unsupported table format: {path}")
 
 
+def _partitioned(path) -> bool:
+    """A part list (.json) or a dataset folder of part files (newslens.shards)."""
+    return str(path).endswith(".json") or Path(path).is_dir()
+
+
 def corrupt_parquet(path, err: Exception) -> NewslensError:
     """The error for a Parquet file that cannot be read: names it and says what to do."""
     return NewslensError(
@@ -335,7 +340,12 @@ def corrupt_parquet(path, err: Exception) -> NewslensError:
 
 
 def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read one Parquet shard; a corrupt or truncated file is reported by name."""
+    """Read one Parquet shard (or a part list / dataset folder, newslens.shards); a corrupt or
+    truncated file is reported by name."""
+    if _partitioned(path):
+        from newslens.shards import read_dataset
+
+        return read_dataset(path, columns)
     processing(input=str(path), rows=None, docs=None)
     try:
         return pd.read_parquet(path, columns=columns)
@@ -538,8 +548,14 @@ class ParquetShardWriter:
 
 
 def parquet_num_rows(path: str | os.PathLike) -> int:
-    """Row count from a Parquet file's footer; a corrupt file is reported by name."""
+    """Row count from a Parquet file's footer (a part list's or dataset folder's: the sum of its
+    parts'); a corrupt file is reported by name."""
     import pyarrow.parquet as pq
+
+    if _partitioned(path):
+        from newslens.shards import dataset_num_rows
+
+        return dataset_num_rows(path)
 
     try:
         return pq.ParquetFile(path).metadata.num_rows
@@ -551,9 +567,16 @@ def iter_parquet_arrow(
     path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None
 ):
     """Yield a Parquet file as Arrow tables of at most ``batch_rows`` rows (no conversion to
-    pandas); a corrupt file is reported by name."""
+    pandas); a corrupt file is reported by name. A part list or dataset folder
+    (newslens.shards) is read part by part in order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    if _partitioned(path):
+        from newslens.shards import iter_dataset_arrow
+
+        yield from iter_dataset_arrow(path, batch_rows, columns)
+        return
 
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)
@@ -578,8 +601,15 @@ def iter_parquet_arrow(
 def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
     """Yield a Parquet file as DataFrames of at most ``batch_rows`` rows; a corrupt file is
     reported by name. Memory stays flat: pyarrow's default pre-buffering keeps every row
-    group read so far (~57 MB per million sentence rows), so it is switched off."""
+    group read so far (~57 MB per million sentence rows), so it is switched off. A part list or
+    dataset folder (newslens.shards) is read part by part in order."""
     import pyarrow.parquet as pq
+
+    if _partitioned(path):
+        from newslens.shards import iter_dataset
+
+        yield from iter_dataset(path, batch_rows, columns)
+        return
 
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)

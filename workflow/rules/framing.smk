@@ -26,7 +26,7 @@ rule frames_codebook:
 
 rule frames_sentences:
     input:
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         codebook=f"{FRAMES_INTERIM}/codebook.json",
     output:
         sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet",
@@ -87,7 +87,7 @@ rule frames_codebook_suggestions:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         stopwords=config["tokenize"]["stopwords_file"],
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
         frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
     output:
         suggestions=report(
@@ -161,7 +161,7 @@ rule frames_supervised:
     input:
         labeled=FRAMING["supervised"]["labeled"] or [],
         codebook=f"{FRAMES_INTERIM}/codebook.json",
-        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.json"),
     output:
         summary=f"{TABLES}/frames_supervised_cv.csv",
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",

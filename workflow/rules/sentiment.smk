@@ -53,7 +53,7 @@ if ACTOR_TARGET_COLUMN and Path(config["corpus"]["path"]).is_dir():
 rule actor_mentions:
     input:
         **ACTOR_TARGET_FILE,
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
     output:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
@@ -79,7 +79,7 @@ rule actor_mentions:
 
 rule sentiment_score:
     input:
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
     output:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
     log:
@@ -126,7 +126,7 @@ rule sentiment_units:
 rule sentiment_tables:
     input:
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
         documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
         paragraphs=shard_files(
             f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
@@ -281,7 +281,7 @@ if SENT["supervised"]["file"]:
         input:
             model=f"{INTERIM}/sentiment_supervised/model.pkl",
             scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
-            sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+            sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         output:
             labels=f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet",
         log:
@@ -391,7 +391,7 @@ rule actor_articles:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
         targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
     output:
         **ACTOR_CONTEXTS,
         pairs=f"{INTERIM}/actor_articles/{{scatteritem}}.parquet",
