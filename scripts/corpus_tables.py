@@ -116,10 +116,10 @@ def main(smk):
     # (and part files of earlier runs removed); a CSV twin only with tokenize.csv_tables
     counts = {}
     for name in ("sentences", "paragraphs", "tokens"):
-        manifest = Path(out[name])
-        counts[name] = merge_part_lists(smk.input[name], manifest.parent, manifest)
+        manifest = Path(out.get(name))
+        counts[name] = merge_part_lists(smk.input.get(name), manifest.parent, manifest)
         if out.get(f"{name}_csv"):
-            write_csv(manifest, out[f"{name}_csv"], CSV_MAX_ROWS)
+            write_csv(manifest, out.get(f"{name}_csv"), CSV_MAX_ROWS)
     n_sent, n_para, n_tok = counts["sentences"], counts["paragraphs"], counts["tokens"]
     log.info(
         "%d documents, %d paragraphs, %d sentences, %d tokens; %d audit rows",

@@ -6,7 +6,6 @@ import json
 import logging
 
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.framing import (
     document_batches,

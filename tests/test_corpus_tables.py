@@ -10,6 +10,7 @@ import pytest
 from newslens import gather as g
 from newslens.corpus_tables import collocations, collocations_from_counts
 from newslens.runtime import NewslensError
+from newslens.shards import PartWriter
 
 
 def shards_of(table: pd.DataFrame, n_shards: int, doc_order: list[str]) -> list[pd.DataFrame]:
@@ -206,20 +207,32 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
     for n_shards in (1, 3):
         d = tmp_path / f"s{n_shards}"
         files = {k: [] for k in ("docs", "tokens", "sentences", "paragraphs", "ngrams", "clean")}
+        # blocks of 4 articles dealt round robin; the per-row tables are written as the tokenize
+        # jobs write them: parts in results/tables/<name>/, a part list per shard
+        block = doc_table["doc_index"] // 4
         for i in range(n_shards):
-            sub = doc_table[doc_table["doc_index"] % n_shards == i]
+            sub = doc_table[block % n_shards == i]
             part = tokens[tokens["doc_id"].isin(sub["doc_id"])]
             for name, df in (
                 ("docs", sub),
-                ("tokens", part),
-                ("sentences", part.drop_duplicates("doc_id")[["doc_id", "sent_id"]]),
-                ("paragraphs", part.drop_duplicates("doc_id")[["doc_id", "para_id"]]),
                 ("ngrams", ngram_parts[n_shards][i]),
                 ("clean", sub.assign(source="x")[["doc_id", "source"]]),
             ):
                 files[name].append(str(d / f"{name}{i}.parquet"))
                 Path(files[name][-1]).parent.mkdir(parents=True, exist_ok=True)
                 df.to_parquet(files[name][-1], index=False)
+            for name, df in (
+                ("tokens", part),
+                ("sentences", part.drop_duplicates("doc_id")[["doc_id", "sent_id"]]),
+                ("paragraphs", part.drop_duplicates("doc_id")[["doc_id", "para_id"]]),
+            ):
+                files[name].append(str(d / f"{name}{i}.json"))
+                schema = pa.Schema.from_pandas(df, preserve_index=False)
+                with PartWriter(d / "out" / name, files[name][-1], schema) as writer:
+                    block_of = dict(zip(docs, np.arange(len(docs)) // 4, strict=True))
+                    blocks = df["doc_id"].map(block_of)
+                    for b in sorted(set(blocks)):
+                        writer.write(b, df[blocks == b])
         audit = pd.DataFrame(
             columns=[
                 "doc_id",
@@ -248,9 +261,9 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
             "term_frequencies.csv",
             "ngram_frequencies.csv",
             "collocations.csv",
-            "sentences.parquet",
-            "paragraphs.parquet",
-            "tokens.parquet",
+            "sentences/_manifest.json",
+            "paragraphs/_manifest.json",
+            "tokens/_manifest.json",
             "tokens.csv",
         ]
         keys = [
@@ -282,8 +295,10 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
         )
         script = Path(__file__).resolve().parents[1] / "scripts" / "corpus_tables.py"
         runpy.run_path(str(script), init_globals={"snakemake": smk})
-        outs[n_shards] = {n: (d / "out" / n).read_bytes() for n in names if n.endswith(".csv")}
-        got = pd.read_parquet(d / "out" / "tokens.parquet")
+        outs[n_shards] = {
+            n: (d / "out" / n).read_bytes() for n in names if n.endswith((".csv", ".json"))
+        }
+        got = pd.read_parquet(d / "out" / "tokens")
         pd.testing.assert_frame_equal(got, tokens.reset_index(drop=True), check_dtype=False)
     assert outs[1] == outs[3]
     assert outs[1]["tokens.csv"].decode() == tokens.to_csv(index=False, lineterminator="\n")

@@ -16,7 +16,7 @@ ACTORS = ["Armenia", "Azerbaijan", "Russia", "CSTO", "NATO", "Ukraine"]
 
 def test_seed_sentence_scores(seed_tables):
     s = pd.read_parquet(seed_tables / "sentiment_sentences.parquet")
-    sentences = pd.read_parquet(seed_tables / "sentences.parquet")
+    sentences = pd.read_parquet(seed_tables / "sentences")
     assert len(s) == len(sentences) == 25
     assert s["sent_id"].tolist() == list(range(25))
     assert list(s.columns) == [

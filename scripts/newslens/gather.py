@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newslens.shards import dataset_schema, is_partitioned, read_dataset_arrow
 from newslens.runtime import (
     NewslensError,
     RowGroupWriter,
@@ -31,6 +30,7 @@ from newslens.runtime import (
     parquet_num_rows,
     write_table,
 )
+from newslens.shards import dataset_schema, is_partitioned, read_dataset_arrow
 
 # A gathered table with more rows gets no CSV twin (a note instead: read the Parquet file).
 CSV_MAX_ROWS = 5_000_000
