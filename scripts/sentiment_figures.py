@@ -4,9 +4,8 @@ table is read in batches, so memory stays bounded for large corpora."""
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, log, progress, run
+from newslens.runtime import iter_parquet, log, run
 from newslens.sentiment_figures import (
     arc_bins,
     plot_arc_articles,
@@ -36,15 +35,9 @@ def main(smk):
     few = len(docs) <= p.arc_articles
     keep, hist = [], np.zeros(len(EDGES) - 1)
     count, total, total_sq = np.zeros(BINS), np.zeros(BINS), np.zeros(BINS)
-    try:
-        pf = pq.ParquetFile(smk.input.sentences)
-    except OSError as err:
-        raise NewslensError(f"cannot read {smk.input.sentences}: {err}; rerun snakemake") from err
     cols = ["doc_id", "para_id", "sent_id", "compound", "label"]
-    batches = pf.iter_batches(batch_size=200_000, columns=cols)
-    total = pf.metadata.num_rows
-    for batch in progress(batches, total, "sentence scores", batch_size=200_000):
-        b = batch.to_pandas()
+    # a partitioned table (newslens.shards): read part by part in corpus order
+    for b in iter_parquet(smk.input.sentences, 200_000, cols):
         hist += np.histogram(b["compound"].clip(-1, 1), bins=EDGES)[0]
         if few:
             keep.append(b)

@@ -59,6 +59,14 @@ def part_name(block: int) -> str:
     return f"{PART_PREFIX}{block:0{PART_DIGITS}d}.parquet"
 
 
+def part_block(path: str | os.PathLike) -> int:
+    """The block number of a part file, from its name."""
+    name = Path(path).name
+    if not (name.startswith(PART_PREFIX) and name.endswith(".parquet")):
+        raise NewslensError(f"{path} is not a part file ({PART_PREFIX}NNNNNNNN.parquet)")
+    return int(name[len(PART_PREFIX) : -len(".parquet")])
+
+
 def block_of(doc_index, part_articles: int):
     """The block (part number) of each corpus position."""
     return doc_index // int(part_articles)

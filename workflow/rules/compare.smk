@@ -139,7 +139,7 @@ rule compare_kwic:
 
 rule compare_examples:
     input:
-        frames=f"{TABLES}/frames_sentences.parquet",
+        frames=dataset_manifest("frames_sentences"),
         sentences=dataset_manifest("sentences"),
         documents=f"{TABLES}/documents.csv",
     output:

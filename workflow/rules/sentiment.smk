@@ -18,7 +18,8 @@ SENT_CACHE_SIZE = 200_000
 # The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
 # tables).
 SENT_TABLE_OUTPUTS = {
-    "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
+    # partitioned (docs/outputs.md): written by the sentiment_score jobs
+    "sentences_parquet": dataset_manifest("sentiment_sentences"),
     "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
     "documents": f"{TABLES}/sentiment_documents.csv",
     "groups": f"{TABLES}/sentiment_groups.csv",
@@ -82,6 +83,8 @@ rule sentiment_score:
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
     output:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+        # part list of the parts this shard writes into results/tables/sentiment_sentences/
+        sentences=f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json",
     log:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
@@ -96,6 +99,7 @@ rule sentiment_score:
         thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
         cache_size=SENT_CACHE_SIZE,
+        table=f"{TABLES}/sentiment_sentences",
     script:
         "../../scripts/sentiment_score.py"
 
@@ -125,8 +129,7 @@ rule sentiment_units:
 
 rule sentiment_tables:
     input:
-        scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
+        sentences=shard_files(f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json"),
         documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
         paragraphs=shard_files(
             f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
@@ -194,7 +197,7 @@ rule sentiment_actors:
 
 rule sentiment_figures:
     input:
-        sentences=f"{TABLES}/sentiment_sentences.parquet",
+        sentences=dataset_manifest("sentiment_sentences"),
         paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
         documents=f"{TABLES}/sentiment_documents.csv",
         groups=f"{TABLES}/sentiment_groups.csv",
@@ -248,7 +251,7 @@ rule sentiment_figures:
 
 FINAL_OUTPUTS.extend(
     [
-        f"{TABLES}/sentiment_sentences.parquet",
+        dataset_manifest("sentiment_sentences"),
         f"{TABLES}/sentiment_documents.csv",
         f"{TABLES}/sentiment_actors.csv",
         f"{TABLES}/sentiment_groups.csv",
