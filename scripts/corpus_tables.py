@@ -5,7 +5,7 @@ partitioned datasets; here each gets its manifest (newslens.shards; part files o
 are removed) and, with tokenize.csv_tables, one CSV file. The documents are merged in corpus
 order (``doc_index``) batch by batch; the shards' n-gram counts are summed partition by
 partition (n-grams split by a hash of the string, spilled to a temporary folder past
-newslens.gather.NGRAM_PARTITION_ROWS rows). Memory does not grow with the corpus.
+newslens.corpus_tables.NGRAM_PARTITION_ROWS rows). Memory does not grow with the corpus.
 """
 
 import tempfile
@@ -15,24 +15,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from newslens.corpus_tables import (
+    NGRAM_SCHEMA,
     collocation_candidates,
     collocations_from_counts,
     duplicates_as_audit,
     order_audit,
-    term_frequencies,
-)
-from newslens.gather import (
-    CSV_MAX_ROWS,
-    NGRAM_SCHEMA,
-    gather,
-    read_arrow,
-    read_ipc,
     summed_ngrams,
-    write_ipc,
+    term_frequencies,
     write_sorted_ngrams,
 )
 from newslens.runtime import iter_parquet, log, read_parquet, remove_stale_dirs, run, write_table
-from newslens.shards import merge_part_lists, write_csv
+from newslens.shards import (
+    CSV_MAX_ROWS,
+    gather,
+    merge_part_lists,
+    read_arrow,
+    read_ipc,
+    write_csv,
+    write_ipc,
+)
 
 
 def ngram_outputs(smk, n_docs: int) -> None:
