@@ -572,6 +572,11 @@ def merge_part_lists(part_lists, folder: str | os.PathLike, manifest: str | os.P
         parts.extend(body["parts"])
         schema = schema or schema_from_text(body["schema"])
     for part in parts:
+        if not Path(part["file"]).is_file():
+            raise NewslensError(
+                f"{part['file']}, a part of {folder}, is missing. Delete results/interim (or "
+                "just the part lists naming it) and run snakemake again to rebuild it."
+            )
         if Path(part["file"]).parent.resolve() != folder.resolve():
             raise NewslensError(
                 f"a part list names {part['file']}, outside {folder}; delete results/interim "
