@@ -55,7 +55,7 @@ def test_seed_tables(seed_tables):
     assert set(top2) == {"share_external_reputation", "share_security_defense"}
     assert docs["share_economic"].iloc[0] == 0.0
 
-    sents = pd.read_parquet(seed_tables / "frames_sentences.parquet")
+    sents = pd.read_parquet(seed_tables / "frames_sentences")
     corpus_sents = pd.read_parquet(seed_tables / "sentences")
     assert len(sents) == len(corpus_sents) == docs["n_sentences"].iloc[0]
     assert pd.read_csv(seed_tables / "frames_sentences.csv").shape == sents.shape
