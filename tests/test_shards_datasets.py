@@ -216,3 +216,17 @@ def test_every_dataset_of_the_seed_run_matches_its_manifest_and_csv(seed_tables)
     sentiment = pd.read_parquet(seed_tables / "sentiment_sentences")
     assert sentiment["text"].tolist() == sents["text"].tolist()
     assert sents.groupby("doc_id")["sent_id"].apply(lambda s: s.is_monotonic_increasing).all()
+
+
+def test_rebatch_cuts_fixed_windows_whatever_the_parts():
+    from newslens.shards import rebatch
+
+    values = np.arange(23.0)
+    for sizes in ([23], [1] * 23, [5, 11, 7], [10, 0, 13]):
+        tables, start = [], 0
+        for n in sizes:
+            tables.append(pa.table({"v": values[start : start + n]}))
+            start += n
+        batches = list(rebatch(tables, 10))
+        assert [b.num_rows for b in batches] == [10, 10, 3]
+        assert np.concatenate([b.column("v").to_numpy() for b in batches]).tolist() == list(values)

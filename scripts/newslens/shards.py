@@ -531,6 +531,24 @@ def iter_dataset(path: str | os.PathLike, batch_rows: int = 5000, columns=None):
         yield table.to_pandas()
 
 
+def rebatch(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """Re-cut a stream of tables into batches of exactly ``rows`` rows (the last may be
+    shorter), as ``ParquetFile.iter_batches(rows)`` cuts one file: a sum accumulated batch by
+    batch then has the same floating-point bits whatever part files the rows came in."""
+    pending: list[pa.Table] = []
+    n_pending = 0
+    for table in tables:
+        pending.append(table)
+        n_pending += table.num_rows
+        while n_pending >= rows:
+            joined = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+            yield joined.slice(0, rows)
+            rest = joined.slice(rows)
+            pending, n_pending = ([rest] if rest.num_rows else []), rest.num_rows
+    if n_pending:
+        yield pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+
+
 def read_dataset_arrow(path: str | os.PathLike, columns: list[str] | None = None) -> pa.Table:
     """A part list, dataset folder or Parquet file as one Arrow table (its schema even if empty)."""
     schema = dataset_schema(path)
