@@ -8,7 +8,7 @@ two, several repetitions, medians; checks that both give identical tables.
 
 Sentences: synthetic articles (``benchmarks/synthetic_corpus.py``; typical news shape, or
 ``--long``) cut into paragraphs and sentences, or a sentence shard of a pipeline run
-(``--sentences results/interim/sentences/1-of-2.parquet``). Distinct words are normalised
+(``--sentences results/tables/sentences``). Distinct words are normalised
 (Snowball-stemmed) once per shard: both sides are timed with a warm stemmer cache, and that
 one-off cost is reported on its own.
 

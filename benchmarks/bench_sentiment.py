@@ -7,7 +7,7 @@ boosters and "but" inserted), all distinct, so that caching of repeated sentence
 flatter the numbers. Usage:
 
     PYTHONPATH=scripts python benchmarks/bench_sentiment.py [N_SENTENCES] [--seed 0]
-        [--sentences results/interim/sentences/1-of-2.parquet [--rows 200000]]
+        [--sentences results/tables/sentences [--rows 200000]]
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main() -> None:
     ap.add_argument(
         "--sentences",
         help="also time the stage steps on this sentence shard "
-        "(results/interim/sentences/<shard>.parquet of a pipeline run)",
+        "(results/tables/sentences of a pipeline run: the partitioned table, or one part file of it)",
     )
     ap.add_argument("--rows", type=int, default=200_000, help="rows of --sentences to use")
     args = ap.parse_args()

@@ -113,7 +113,7 @@ def main(smk):
         {c: pd.Series([], dtype="int64" if c == "doc_index" else object) for c in columns}
     )
     writers = [ParquetShardWriter(p, empty) for p in smk.output.shards]
-    shards = RoundRobinShards(writers, columns, BATCH_ROWS)
+    shards = RoundRobinShards(writers, columns, BATCH_ROWS, smk.params.part_articles)
     audit: list[dict] = []
     inputs = Inputs()
     try:

@@ -1,10 +1,11 @@
-"""Gather the shards into the corpus tables in results/tables/.
+"""The corpus tables in results/tables/ from the shards.
 
-Everything is streamed, so memory does not grow with the corpus: the shards' tables are merged
-in corpus order (``doc_index``) batch by batch into one Parquet file (and its CSV twin, up to
-newslens.gather.CSV_MAX_ROWS rows); the shards' n-gram counts are summed partition by partition
-(n-grams split by a hash of the string, spilled to a temporary folder past
-newslens.gather.NGRAM_PARTITION_ROWS rows).
+The per-row tables (sentences, paragraphs, tokens) were written by the tokenize jobs as
+partitioned datasets; here each gets its manifest (newslens.shards; part files of earlier runs
+are removed) and, with tokenize.csv_tables, one CSV file. The documents are merged in corpus
+order (``doc_index``) batch by batch; the shards' n-gram counts are summed partition by
+partition (n-grams split by a hash of the string, spilled to a temporary folder past
+newslens.corpus_tables.NGRAM_PARTITION_ROWS rows). Memory does not grow with the corpus.
 """
 
 import tempfile
@@ -14,23 +15,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from newslens.corpus_tables import (
+    NGRAM_SCHEMA,
     collocation_candidates,
     collocations_from_counts,
     duplicates_as_audit,
     order_audit,
-    term_frequencies,
-)
-from newslens.gather import (
-    NGRAM_SCHEMA,
-    doc_keys,
-    gather,
-    read_arrow,
-    read_ipc,
     summed_ngrams,
-    write_ipc,
+    term_frequencies,
     write_sorted_ngrams,
 )
 from newslens.runtime import iter_parquet, log, read_parquet, remove_stale_dirs, run, write_table
+from newslens.shards import (
+    CSV_MAX_ROWS,
+    gather,
+    merge_part_lists,
+    read_arrow,
+    read_ipc,
+    write_csv,
+    write_ipc,
+)
 
 
 def ngram_outputs(smk, n_docs: int) -> None:
@@ -77,19 +80,10 @@ def ngram_outputs(smk, n_docs: int) -> None:
 
 def main(smk):
     out = smk.output
-    doc_cols = ["doc_id", "doc_index"]
-    doc_schema = pa.schema([("doc_id", pa.large_string()), ("doc_index", pa.int64())])
-    docs = pa.concat_tables([read_arrow(p, doc_cols).cast(doc_schema) for p in smk.input.docs])
-    ids = docs.column("doc_id").combine_chunks()
-    index = docs.column("doc_index").to_numpy()
-    n_docs = docs.num_rows
-    del docs
+    n_docs = sum(read_arrow(p, ["doc_index"]).num_rows for p in smk.input.docs)
 
     def by_doc_index(table):
         return table.column("doc_index").to_numpy()
-
-    def by_doc_id(table):
-        return doc_keys(table.column("doc_id"), ids, index)
 
     gather(
         smk.input.docs,
@@ -119,9 +113,15 @@ def main(smk):
 
     ngram_outputs(smk, n_docs)
 
-    n_sent = gather(smk.input.sentences, by_doc_id, out.sentences, out.get("sentences_csv"))
-    n_para = gather(smk.input.paragraphs, by_doc_id, out.paragraphs, out.get("paragraphs_csv"))
-    n_tok = gather(smk.input.tokens, by_doc_id, out.tokens, out.get("tokens_csv"))
+    # the per-row tables are partitioned datasets the tokenize jobs wrote: one manifest each
+    # (and part files of earlier runs removed); a CSV twin only with tokenize.csv_tables
+    counts = {}
+    for name in ("sentences", "paragraphs", "tokens"):
+        manifest = Path(out.get(name))
+        counts[name] = merge_part_lists(smk.input.get(name), manifest.parent, manifest)
+        if out.get(f"{name}_csv"):
+            write_csv(manifest, out.get(f"{name}_csv"), CSV_MAX_ROWS)
+    n_sent, n_para, n_tok = counts["sentences"], counts["paragraphs"], counts["tokens"]
     log.info(
         "%d documents, %d paragraphs, %d sentences, %d tokens; %d audit rows",
         n_docs,

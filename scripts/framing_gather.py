@@ -6,14 +6,15 @@ independent of the shards too) read only the columns they need, one shard at a t
 
 import json
 import logging
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from newslens.codebook import Codebook
 from newslens.framing import PositionSums, diagnostics, merge_hit_counts
-from newslens.gather import doc_keys, gather, read_arrow
 from newslens.runtime import read_parquet, run, write_table
+from newslens.shards import doc_keys, gather, merge_part_lists, read_arrow, write_csv
 
 log = logging.getLogger("newslens")
 
@@ -39,14 +40,12 @@ def main(smk):
     batch_rows = int(smk.params.batch_rows)
     key = corpus_order_key(smk.input.docs)
     csv_out = smk.output.get("sentences_csv")
-    n_sent = gather(
-        smk.input.sentences,
-        key,
-        smk.output.sentences_parquet,
-        csv_out,
-        csv_max_rows=None,
-        batch_rows=batch_rows,
-    )
+    # the sentence table is partitioned (newslens.shards): the frames_sentences jobs wrote its
+    # parts; here its manifest (part files of earlier runs removed) and, on request, one CSV
+    manifest = Path(smk.output.sentences_parquet)
+    n_sent = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
+    if csv_out:
+        write_csv(manifest, csv_out)
     n_paras = gather(
         smk.input.paragraphs,
         key,

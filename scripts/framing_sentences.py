@@ -6,7 +6,7 @@ import json
 import logging
 
 import pandas as pd
-import pyarrow.parquet as pq
+import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.framing import (
     document_batches,
@@ -16,9 +16,31 @@ from newslens.framing import (
     shard_tables,
 )
 from newslens.runtime import ParquetShardWriter, iter_parquet, run, write_table
+from newslens.shards import PartWriter, dataset_parts, dataset_schema, part_block
 
 log = logging.getLogger("newslens")
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
+
+
+def frame_sentence_schema(empty: pd.DataFrame) -> pa.Schema:
+    """The fixed Arrow types of the frame sentence table (an all-missing column in one part
+    must not change its type): ids and labels text, counts integers, scores and shares floats."""
+    text, ints = {"doc_id", "labels", "primary_frame"}, {"para_id", "sent_id", "n_words"}
+    ints.add("n_frames_hit")
+    return pa.schema(
+        [
+            (c, pa.large_string() if c in text else pa.int64() if c in ints else pa.float64())
+            for c in empty.columns
+        ]
+    )
+
+
+def part_batches(path, batch_rows: int):
+    """(whole articles, block) of each part of a shard's sentence table, in order."""
+    for part in dataset_parts(path):
+        batches = iter_parquet(part, batch_rows, COLUMNS)
+        for sentences in document_batches(batches, part):
+            yield sentences, part_block(part)
 
 
 def main(smk):
@@ -27,22 +49,23 @@ def main(smk):
     matcher = Matcher(cb)
     normalizer = get_normalizer(cb.normalize, cb.language)
     # the tables of an empty shard (written when no batch has rows), typed like the input
-    schema = pq.ParquetFile(smk.input.sentences).schema_arrow
+    schema = dataset_schema(smk.input.sentences)
     empty_input = schema.empty_table().select(COLUMNS).to_pandas()
     empty = shard_tables(empty_input, cb, matcher, normalizer, p)
     out = smk.output
     examples, counts, regex_hits = [], [], []
     n_sent = n_docs = n_framed = n_hits = n_negated = 0
     with (
-        ParquetShardWriter(out.sentences, empty[0]) as sentences_w,
+        # the frame sentences are a partitioned table (newslens.shards): one part per part
+        # of the corpus sentences, same name, in results/tables/frames_sentences/
+        PartWriter(smk.params.table, out.sentences, frame_sentence_schema(empty[0])) as sentences_w,
         ParquetShardWriter(out.hits, empty[1]) as hits_w,
         ParquetShardWriter(out.paragraphs, empty[2]) as paragraphs_w,
         ParquetShardWriter(out.documents, empty[3]) as documents_w,
     ):
-        batches = iter_parquet(smk.input.sentences, int(smk.params.batch_rows), COLUMNS)
-        for sentences in document_batches(batches, smk.input.sentences):
+        for sentences, block in part_batches(smk.input.sentences, int(smk.params.batch_rows)):
             table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
-            sentences_w.write(table)
+            sentences_w.write(block, table)
             regex = regex_hit_mask(hits, cb)
             hits_w.write(hits[~regex])
             if regex.any():

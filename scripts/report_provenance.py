@@ -7,12 +7,18 @@ from pathlib import Path
 
 from newslens.provenance import package_versions, rule_timings, sha256_file
 from newslens.runtime import atomic_path, log, run
+from newslens.shards import MANIFEST, dataset_parts
 
 
 def main(smk):
     inputs = sorted(set(smk.input.corpus) | set(smk.input.config_files))
     checksums = {path: sha256_file(path) for path in inputs}
     outputs = {path: sha256_file(path) for path in sorted(smk.input.results)}
+    # a partitioned dataset (newslens.shards): its manifest and every part file it lists
+    for manifest in [p for p in outputs if Path(p).name == MANIFEST]:
+        for part in dataset_parts(manifest):
+            outputs[part.as_posix()] = sha256_file(part)
+    outputs = dict(sorted(outputs.items()))
     benchmarks = [str(p) for p in Path(smk.params.bench_root).rglob("*.tsv")]
     provenance = {
         "config": smk.params.config,

@@ -4,9 +4,8 @@ table is read in batches, so memory stays bounded for large corpora."""
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, log, progress, run
+from newslens.runtime import log, run
 from newslens.sentiment_figures import (
     arc_bins,
     plot_arc_articles,
@@ -15,6 +14,7 @@ from newslens.sentiment_figures import (
     plot_groups,
     plot_time,
 )
+from newslens.shards import iter_parquet_arrow, rebatch
 
 EDGES = np.linspace(-1, 1, 41)
 BINS = 10
@@ -36,15 +36,11 @@ def main(smk):
     few = len(docs) <= p.arc_articles
     keep, hist = [], np.zeros(len(EDGES) - 1)
     count, total, total_sq = np.zeros(BINS), np.zeros(BINS), np.zeros(BINS)
-    try:
-        pf = pq.ParquetFile(smk.input.sentences)
-    except OSError as err:
-        raise NewslensError(f"cannot read {smk.input.sentences}: {err}; rerun snakemake") from err
     cols = ["doc_id", "para_id", "sent_id", "compound", "label"]
-    batches = pf.iter_batches(batch_size=200_000, columns=cols)
-    total = pf.metadata.num_rows
-    for batch in progress(batches, total, "sentence scores", batch_size=200_000):
-        b = batch.to_pandas()
+    # a partitioned table (newslens.shards), read in corpus order and re-cut into batches of
+    # 200,000 rows, so that the arc's sums do not depend on how the rows are split into parts
+    batches = rebatch(iter_parquet_arrow(smk.input.sentences, 200_000, cols), 200_000)
+    for b in (t.to_pandas() for t in batches):
         hist += np.histogram(b["compound"].clip(-1, 1), bins=EDGES)[0]
         if few:
             keep.append(b)

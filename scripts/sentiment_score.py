@@ -1,11 +1,15 @@
 """Per shard: VADER scores and label for every sentence (rule sentiment_score). Streams the
-shard in batches of sentences, so memory stays bounded whatever the shard's size."""
+shard in batches of sentences, so memory stays bounded whatever the shard's size. Writes the
+scores for the later per-shard jobs, and the shard's parts of the partitioned table
+results/tables/sentiment_sentences/ (scores and text; one part per part of the sentences
+table, same name; newslens.shards)."""
 
 from collections import Counter
 
 import pandas as pd
 from newslens.runtime import ParquetShardWriter, iter_parquet, log, run
-from newslens.sentiment import SentenceScorer
+from newslens.sentiment import SENTENCE_TABLE_COLUMNS, SENTENCE_TABLE_SCHEMA, SentenceScorer
+from newslens.shards import PartWriter, dataset_parts, part_block
 
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
 
@@ -18,11 +22,18 @@ def main(smk):
     )
     counts = Counter()
     empty = scorer(pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS}))
-    with ParquetShardWriter(smk.output.scores, empty) as writer:
-        for batch in iter_parquet(smk.input.sentences, p.batch_rows, COLUMNS):
-            scored = scorer(batch)
-            counts.update(scored["label"].value_counts().to_dict())
-            writer.write(scored)
+    with (
+        ParquetShardWriter(smk.output.scores, empty) as writer,
+        PartWriter(p.table, smk.output.sentences, SENTENCE_TABLE_SCHEMA) as parts,
+    ):
+        for part in dataset_parts(smk.input.sentences):
+            block = part_block(part)
+            for batch in iter_parquet(part, p.batch_rows, COLUMNS):
+                scored = scorer(batch)
+                counts.update(scored["label"].value_counts().to_dict())
+                writer.write(scored)
+                text = batch["text"].fillna("").to_numpy()
+                parts.write(block, scored.assign(text=text)[SENTENCE_TABLE_COLUMNS])
     log.info("scored %d sentences of %s: %s", counts.total(), smk.input.sentences, dict(counts))
 
 

@@ -1,14 +1,16 @@
-"""Gather the per-shard sentiment tables: sentences (with their text), paragraphs, articles
-(with their metadata) and groups (corpus, period, metadata columns) (rule sentiment_tables).
+"""Gather the per-shard sentiment tables: paragraphs, articles (with their metadata) and groups
+(corpus, period, metadata columns) (rule sentiment_tables). The sentence table is a partitioned
+dataset the sentiment_score jobs wrote: here it gets its manifest (and a CSV twin on request).
 
-Sentences and paragraphs are streamed: the shards (each in corpus order) are merged batch by
+Paragraphs are streamed: the shards (each in corpus order) are merged batch by
 batch into corpus order, so memory stays bounded and the tables do not depend on the number
 of shards. Should a shard not be in corpus order, the old way is taken: sorted in memory up
 to IN_MEMORY_ROWS rows, else written shard after shard."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 from newslens.runtime import (
     NewslensError,
@@ -20,59 +22,16 @@ from newslens.runtime import (
     write_table,
 )
 from newslens.sentiment import STATS, group_summary, period_of
-from newslens.sentiment_io import OrderError, TableWriter, aligned, merge_sorted
+from newslens.shards import OrderError, TableWriter, merge_part_lists, merge_sorted, write_csv
 
 RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
     f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")
 }
 
 
-SENTENCE_COLUMNS = [
-    "doc_id",
-    "para_id",
-    "sent_id",
-    "neg",
-    "neu",
-    "pos",
-    "compound",
-    "label",
-    "text",
-]
-SCHEMA = pa.schema(
-    [("doc_id", pa.string()), ("para_id", pa.int64()), ("sent_id", pa.int64())]
-    + [(c, pa.float64()) for c in ("neg", "neu", "pos", "compound")]
-    + [("label", pa.string()), ("text", pa.string())]
-)
-
-
 # Fallback only (a shard not in corpus order): up to this many rows a gathered table is
 # sorted into corpus order in memory; above, it is written shard after shard.
 IN_MEMORY_ROWS = 5_000_000
-
-
-def sentence_batches(score_path, text_path, batch_rows):
-    """One shard's scored sentences with their text, batch by batch (the score and sentence
-    files hold the same sentences in the same order)."""
-    scores = iter_parquet(score_path, batch_rows)
-    texts = iter_parquet(text_path, batch_rows, ["doc_id", "sent_id", "text"])
-    for s, t in aligned(scores, texts):
-        same = (
-            s["doc_id"].to_numpy(dtype=object) == t["doc_id"].astype(str).to_numpy(dtype=object)
-        ) & (s["sent_id"].to_numpy() == t["sent_id"].to_numpy())
-        if not same.all():
-            raise OrderError(f"{score_path} and {text_path} are not in the same order")
-        s["text"] = t["text"].fillna("")
-        yield s[SENTENCE_COLUMNS]
-
-
-def sentence_shards(score_path, text_path):
-    """One shard's scored sentences with their text, joined in memory (the fallback)."""
-    scores = read_parquet(score_path)
-    text = read_parquet(text_path, columns=["doc_id", "sent_id", "text"])
-    text["doc_id"] = text["doc_id"].astype(str)
-    df = scores.merge(text, on=["doc_id", "sent_id"], how="left")
-    df["text"] = df["text"].fillna("")
-    return df[SENTENCE_COLUMNS]
 
 
 def corpus_key(doc_ids: pd.Series):
@@ -135,21 +94,14 @@ def main(smk):
     meta = pd.read_csv(smk.input.metadata, dtype=str, keep_default_na=False, usecols=keep)[keep]
     key = corpus_key(meta["doc_id"])
 
-    scores, texts = list(smk.input.scores), list(smk.input.sentences)
-    # each shard's stream holds a batch or two: together about batch_rows rows
-    rows = max(p.batch_rows // max(len(scores), 1), 1000)
-    n = n_rows(scores)
-    gather(
-        lambda: [sentence_batches(s, t, rows) for s, t in zip(scores, texts, strict=True)],
-        lambda: (sentence_shards(s, t) for s, t in zip(scores, texts, strict=True)),
-        n,
-        key,
-        pd.DataFrame({c: [] for c in SENTENCE_COLUMNS}),
-        smk.output.sentences_parquet,
-        smk.output.get("sentences_csv"),
-        SCHEMA,
-    )
-    log.info("%d scored sentences gathered", n)
+    # the sentence table is partitioned (newslens.shards): the sentiment_score jobs wrote its
+    # parts; here its manifest (part files of earlier runs removed) and, on request, one CSV
+    manifest = Path(smk.output.sentences_parquet)
+    n = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
+    if smk.output.get("sentences_csv"):
+        write_csv(manifest, smk.output.sentences_csv)
+    log.info("%d scored sentences", n)
+    rows = max(p.batch_rows // max(len(smk.input.paragraphs), 1), 1000)
 
     paragraphs = list(smk.input.paragraphs)
     n_paras = n_rows(paragraphs)

@@ -13,10 +13,11 @@ from newslens.runtime import (
     run,
     write_table,
 )
+from newslens.shards import PartWriter, block_of
 from newslens.tokenize import (
-    PARAGRAPH_COLUMNS,
-    SENTENCE_COLUMNS,
-    TOKEN_COLUMNS,
+    PARAGRAPH_SCHEMA,
+    SENTENCE_SCHEMA,
+    TOKEN_SCHEMA,
     ShardTokenizer,
     load_stopwords,
     punkt_from_json,
@@ -45,6 +46,20 @@ def empty_frame(columns, ints=(), bools=()):
     )
 
 
+def write_by_block(writer, table, doc_ids, blocks) -> None:
+    """Write a batch's rows to the parts of their articles' blocks (rows in article order)."""
+    if blocks[0] == blocks[-1]:
+        writer.write(int(blocks[0]), table)
+        return
+    row_block = pc.index_in(
+        table.column("doc_id").cast(pa.large_string()),
+        value_set=doc_ids.cast(pa.large_string()),
+    ).to_numpy()
+    row_block = blocks[row_block]
+    for block in sorted(set(blocks.tolist())):
+        writer.write(block, table.filter(pa.array(row_block == block)))
+
+
 def main(smk):
     settings = dict(smk.params.settings)
     metadata = list(smk.params.metadata)
@@ -67,12 +82,11 @@ def main(smk):
     doc_cols = DOC_COLUMNS + metadata + ["n_paragraphs", "n_sentences", "n_tokens", "n_terms"]
     read_columns = list(dict.fromkeys(DOC_COLUMNS + metadata + ["text"]))  # not the minhashes
     n_docs = n_tokens = 0
+    folders, part_articles = smk.params.tables, smk.params.part_articles
     with (
-        ParquetShardWriter(smk.output.paragraphs, empty_frame(PARAGRAPH_COLUMNS, ints)) as paras_w,
-        ParquetShardWriter(smk.output.sentences, empty_frame(SENTENCE_COLUMNS, ints)) as sents_w,
-        ParquetShardWriter(
-            smk.output.tokens, empty_frame(TOKEN_COLUMNS, ints, {"is_stop", "keep"})
-        ) as toks_w,
+        PartWriter(folders["paragraphs"], smk.output.paragraphs, PARAGRAPH_SCHEMA) as paras_w,
+        PartWriter(folders["sentences"], smk.output.sentences, SENTENCE_SCHEMA) as sents_w,
+        PartWriter(folders["tokens"], smk.output.tokens, TOKEN_SCHEMA) as toks_w,
         ParquetShardWriter(smk.output.docs, empty_frame(doc_cols, ints)) as docs_w,
     ):
         for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS, read_columns):
@@ -83,9 +97,14 @@ def main(smk):
             out = tokenizer.tokenize(
                 batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()
             )
-            paras_w.write(out.paragraphs)
-            sents_w.write(out.sentences)
-            toks_w.write(out.tokens)
+            # each part file holds one block of articles (newslens.shards): split the rows
+            blocks = block_of(batch.column("doc_index").to_numpy(), part_articles)
+            for writer, table in (
+                (paras_w, out.paragraphs),
+                (sents_w, out.sentences),
+                (toks_w, out.tokens),
+            ):
+                write_by_block(writer, table, batch.column("doc_id"), blocks)
             docs = batch.select(DOC_COLUMNS + metadata).to_pandas()
             for key, counts in out.doc_counts.items():
                 docs[key] = counts

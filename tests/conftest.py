@@ -67,7 +67,8 @@ def planned_rules(workdir: Path, *args: str) -> set[str]:
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory) -> Path:
     """Run the whole pipeline on seeds/ once; return the working directory."""
-    workdir = make_workdir(tmp_path_factory.mktemp("seed_run"))
+    # with the CSV twins of the per-row tables (tokenize.csv_tables), which tests compare
+    workdir = make_workdir(tmp_path_factory.mktemp("seed_run"), tokenize__csv_tables=True)
     run_snakemake(workdir)
     return workdir
 

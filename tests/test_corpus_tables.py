@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from newslens import gather as g
+from newslens import corpus_tables as ct
+from newslens import shards
 from newslens.corpus_tables import collocations, collocations_from_counts
 from newslens.runtime import NewslensError
+from newslens.shards import PartWriter
 
 
 def shards_of(table: pd.DataFrame, n_shards: int, doc_order: list[str]) -> list[pd.DataFrame]:
@@ -47,10 +49,10 @@ def test_gather_equals_sorted_concatenation_and_csv(tmp_path, n_shards):
     index = np.arange(len(docs))
 
     def key(t):
-        return g.doc_keys(t.column("doc_id"), ids, index)
+        return shards.doc_keys(t.column("doc_id"), ids, index)
 
     # tiny batches: articles are cut across batches and the merge must join them in order
-    n = g.gather(
+    n = shards.gather(
         paths, key, tmp_path / "out.parquet", tmp_path / "out.csv", csv_max_rows=None, batch_rows=7
     )
     assert n == len(table)
@@ -68,12 +70,12 @@ def test_gather_csv_cap_and_empty_shards(tmp_path):
     ids, index = pa.array(docs), np.arange(len(docs))
 
     def key(t):
-        return g.doc_keys(t.column("doc_id"), ids, index)
+        return shards.doc_keys(t.column("doc_id"), ids, index)
 
-    n = g.gather([a, b], key, tmp_path / "o.parquet", tmp_path / "o.csv", csv_max_rows=5)
+    n = shards.gather([a, b], key, tmp_path / "o.parquet", tmp_path / "o.csv", csv_max_rows=5)
     assert n == len(table) > 5
     assert "too many for CSV" in (tmp_path / "o.csv").read_text()
-    g.gather([b], key, tmp_path / "e.parquet", tmp_path / "e.csv")
+    shards.gather([b], key, tmp_path / "e.parquet", tmp_path / "e.csv")
     assert pd.read_parquet(tmp_path / "e.parquet").empty
     assert (tmp_path / "e.csv").read_text() == "doc_id,tok_id,term,keep,score\n"
 
@@ -84,9 +86,9 @@ def test_gather_refuses_a_shard_out_of_corpus_order(tmp_path):
     table.iloc[::-1].to_parquet(path, index=False)
     ids, index = pa.array(docs), np.arange(len(docs))
     with pytest.raises(NewslensError, match="not in corpus order"):
-        g.gather(
+        shards.gather(
             [path],
-            lambda t: g.doc_keys(t.column("doc_id"), ids, index),
+            lambda t: shards.doc_keys(t.column("doc_id"), ids, index),
             tmp_path / "o.parquet",
         )
     assert not (tmp_path / "o.parquet").exists()
@@ -98,7 +100,7 @@ def test_integer_column_with_nulls_prints_as_pandas_concat_does(tmp_path):
     paths = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
     a.to_parquet(paths[0], index=False)
     b.to_parquet(paths[1], index=False)
-    g.gather(
+    shards.gather(
         paths,
         lambda t: t.column("doc_index").to_numpy(),
         tmp_path / "o.parquet",
@@ -111,8 +113,8 @@ def test_integer_column_with_nulls_prints_as_pandas_concat_does(tmp_path):
 
 def test_doc_keys_unknown_documents_sort_last():
     ids = pa.array(["a", "b", "c"])
-    keys = g.doc_keys(pa.array(["b", "b", "zz", "c", "a", "a"]), ids, np.array([10, 20, 30]))
-    assert keys.tolist() == [20, 20, g.UNKNOWN_DOC, 30, 10, 10]
+    keys = shards.doc_keys(pa.array(["b", "b", "zz", "c", "a", "a"]), ids, np.array([10, 20, 30]))
+    assert keys.tolist() == [20, 20, shards.UNKNOWN_DOC, 30, 10, 10]
 
 
 def random_ngrams(n_docs: int, seed: int) -> pd.DataFrame:
@@ -153,7 +155,7 @@ def test_summed_ngrams_by_partition_equal_groupby(tmp_path, partition_rows):
     )
     spill = tmp_path / "spill"
     spill.mkdir()
-    parts = [p.to_pandas() for p in g.summed_ngrams(paths, spill, partition_rows, batch_rows=101)]
+    parts = [p.to_pandas() for p in ct.summed_ngrams(paths, spill, partition_rows, batch_rows=101)]
     got = pd.concat(parts, ignore_index=True).sort_values("ngram").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     total = sum(len(x) for x in shards)
@@ -163,15 +165,15 @@ def test_summed_ngrams_by_partition_equal_groupby(tmp_path, partition_rows):
 
 def test_ngram_partition_is_a_function_of_the_string():
     strings = pa.array(["", "a", "ab", "abc", "b c", "naïve", "abc", "a"] * 50)
-    parts = g.ngram_partition(strings, 7)
+    parts = ct.ngram_partition(strings, 7)
     assert parts.min() >= 0 and parts.max() < 7 and len(set(parts.tolist())) > 2
     by_string = {}
     for s, p in zip(strings.to_pylist(), parts, strict=True):
         assert by_string.setdefault(s, p) == p
     # a slice of an array (non-zero offset) and a chunked array give the same partitions
-    assert (g.ngram_partition(strings.slice(3, 20), 7) == parts[3:23]).all()
+    assert (ct.ngram_partition(strings.slice(3, 20), 7) == parts[3:23]).all()
     chunked = pa.chunked_array([strings.slice(0, 10), strings.slice(10)])
-    assert (g.ngram_partition(chunked, 7) == parts).all()
+    assert (ct.ngram_partition(chunked, 7) == parts).all()
 
 
 @pytest.mark.parametrize("measure", ["likelihood_ratio", "pmi", "chi_sq", "student_t", "raw_freq"])
@@ -206,20 +208,32 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
     for n_shards in (1, 3):
         d = tmp_path / f"s{n_shards}"
         files = {k: [] for k in ("docs", "tokens", "sentences", "paragraphs", "ngrams", "clean")}
+        # blocks of 4 articles dealt round robin; the per-row tables are written as the tokenize
+        # jobs write them: parts in results/tables/<name>/, a part list per shard
+        block = doc_table["doc_index"] // 4
         for i in range(n_shards):
-            sub = doc_table[doc_table["doc_index"] % n_shards == i]
+            sub = doc_table[block % n_shards == i]
             part = tokens[tokens["doc_id"].isin(sub["doc_id"])]
             for name, df in (
                 ("docs", sub),
-                ("tokens", part),
-                ("sentences", part.drop_duplicates("doc_id")[["doc_id", "sent_id"]]),
-                ("paragraphs", part.drop_duplicates("doc_id")[["doc_id", "para_id"]]),
                 ("ngrams", ngram_parts[n_shards][i]),
                 ("clean", sub.assign(source="x")[["doc_id", "source"]]),
             ):
                 files[name].append(str(d / f"{name}{i}.parquet"))
                 Path(files[name][-1]).parent.mkdir(parents=True, exist_ok=True)
                 df.to_parquet(files[name][-1], index=False)
+            for name, df in (
+                ("tokens", part),
+                ("sentences", part.drop_duplicates("doc_id")[["doc_id", "sent_id"]]),
+                ("paragraphs", part.drop_duplicates("doc_id")[["doc_id", "para_id"]]),
+            ):
+                files[name].append(str(d / f"{name}{i}.json"))
+                schema = pa.Schema.from_pandas(df, preserve_index=False)
+                with PartWriter(d / "out" / name, files[name][-1], schema) as writer:
+                    block_of = dict(zip(docs, np.arange(len(docs)) // 4, strict=True))
+                    blocks = df["doc_id"].map(block_of)
+                    for b in sorted(set(blocks)):
+                        writer.write(b, df[blocks == b])
         audit = pd.DataFrame(
             columns=[
                 "doc_id",
@@ -248,9 +262,9 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
             "term_frequencies.csv",
             "ngram_frequencies.csv",
             "collocations.csv",
-            "sentences.parquet",
-            "paragraphs.parquet",
-            "tokens.parquet",
+            "sentences/_manifest.json",
+            "paragraphs/_manifest.json",
+            "tokens/_manifest.json",
             "tokens.csv",
         ]
         keys = [
@@ -282,8 +296,10 @@ def test_corpus_tables_script_on_shards_matches_in_memory_tables(tmp_path):
         )
         script = Path(__file__).resolve().parents[1] / "scripts" / "corpus_tables.py"
         runpy.run_path(str(script), init_globals={"snakemake": smk})
-        outs[n_shards] = {n: (d / "out" / n).read_bytes() for n in names if n.endswith(".csv")}
-        got = pd.read_parquet(d / "out" / "tokens.parquet")
+        outs[n_shards] = {
+            n: (d / "out" / n).read_bytes() for n in names if n.endswith((".csv", ".json"))
+        }
+        got = pd.read_parquet(d / "out" / "tokens")
         pd.testing.assert_frame_equal(got, tokens.reset_index(drop=True), check_dtype=False)
     assert outs[1] == outs[3]
     assert outs[1]["tokens.csv"].decode() == tokens.to_csv(index=False, lineterminator="\n")
@@ -294,12 +310,15 @@ def test_ngram_table_by_buckets_and_collocations_by_partition(tmp_path, bucket_r
     from newslens.corpus_tables import collocation_candidates, ngram_frequencies
 
     ngrams = random_ngrams(120, 1)
-    table = pa.Table.from_pandas(ngrams, preserve_index=False).cast(g.NGRAM_SCHEMA)
-    part = g.ngram_partition(table.column("ngram"), 3)
+    table = pa.Table.from_pandas(ngrams, preserve_index=False).cast(ct.NGRAM_SCHEMA)
+    part = ct.ngram_partition(table.column("ngram"), 3)
     spills = [
-        g.write_ipc(table.filter(pa.array(part == i)), tmp_path / f"{i}.arrow") for i in range(3)
+        shards.write_ipc(table.filter(pa.array(part == i)), tmp_path / f"{i}.arrow")
+        for i in range(3)
     ]
-    n = g.write_sorted_ngrams(spills, 2, tmp_path / "ng.csv", bucket_rows=bucket_rows, batch_rows=5)
+    n = ct.write_sorted_ngrams(
+        spills, 2, tmp_path / "ng.csv", bucket_rows=bucket_rows, batch_rows=5
+    )
     expected = ngram_frequencies(ngrams, 2)
     assert n == len(expected) > 20
     assert (tmp_path / "ng.csv").read_text() == expected.to_csv(index=False, lineterminator="\n")
@@ -307,7 +326,9 @@ def test_ngram_table_by_buckets_and_collocations_by_partition(tmp_path, bucket_r
     uni = ngrams[ngrams["n"] == 1]
     union = pd.concat(
         [
-            collocation_candidates(uni, g.read_ipc(s).to_pandas().query("n == 2"), "pmi", 2, 10)
+            collocation_candidates(
+                uni, shards.read_ipc(s).to_pandas().query("n == 2"), "pmi", 2, 10
+            )
             for s in spills
         ]
     )

@@ -35,7 +35,7 @@ SEED_KEY = {
 
 
 def test_seed_hand_coded_key(seed_tables):
-    paras = pd.read_parquet(seed_tables / "paragraphs.parquet")
+    paras = pd.read_parquet(seed_tables / "paragraphs")
     frames = pd.read_csv(seed_tables / "frames_paragraphs.csv", dtype={"doc_id": str})
     m = frames.merge(paras[["doc_id", "para_id", "text"]], on=["doc_id", "para_id"])
     for opening, frame in SEED_KEY.items():
@@ -55,8 +55,8 @@ def test_seed_tables(seed_tables):
     assert set(top2) == {"share_external_reputation", "share_security_defense"}
     assert docs["share_economic"].iloc[0] == 0.0
 
-    sents = pd.read_parquet(seed_tables / "frames_sentences.parquet")
-    corpus_sents = pd.read_parquet(seed_tables / "sentences.parquet")
+    sents = pd.read_parquet(seed_tables / "frames_sentences")
+    corpus_sents = pd.read_parquet(seed_tables / "sentences")
     assert len(sents) == len(corpus_sents) == docs["n_sentences"].iloc[0]
     assert pd.read_csv(seed_tables / "frames_sentences.csv").shape == sents.shape
 

@@ -134,8 +134,10 @@ def test_killed_run_resumes_without_redoing_finished_shards(tmp_path, seed_table
         assert proc.poll() is None, "the run finished before it could be interrupted"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    finished = {p: p.stat().st_mtime_ns for p in tokens.glob("*.parquet")}
+    finished = {p: p.stat().st_mtime_ns for p in tokens.glob("*.json")}  # part lists
     assert len(finished) == 2
+    parts = workdir / "results" / "tables" / "tokens"
+    finished.update({p: p.stat().st_mtime_ns for p in parts.glob("part-*.parquet")})
     for path in (workdir / "results").rglob("*.parquet"):
         if not path.name.startswith("."):
             pd.read_parquet(path)  # no half-written output under a final name
@@ -152,14 +154,15 @@ def test_killed_run_resumes_without_redoing_finished_shards(tmp_path, seed_table
 
 def test_corrupt_shard_is_reported_by_name(seed_run, tmp_path):
     workdir = copy_run(seed_run, tmp_path)
-    shard = workdir / "results" / "interim" / "sentences" / "1-of-2.parquet"
-    shard.write_bytes(b"PAR1 this is not parquet")
+    # the seed's one article is in part 0 of the sentence table, dealt to shard 1
+    part = workdir / "results" / "tables" / "sentences" / "part-00000000.parquet"
+    part.write_bytes(b"PAR1 this is not parquet")
     proc = run_snakemake(
-        workdir, "--forcerun", "corpus_tables", "--until", "corpus_tables", check=False
+        workdir, "--forcerun", "sentiment_score", "--until", "sentiment_score", check=False
     )
     assert proc.returncode != 0
-    log = (workdir / "results" / "logs" / "corpus_tables.log").read_text()
-    assert "results/interim/sentences/1-of-2.parquet" in log and "corrupt" in log, proc.stdout[
-        -3000:
-    ]
+    log = (workdir / "results" / "logs" / "sentiment_score" / "1-of-2.log").read_text()
+    assert "results/tables/sentences/part-00000000.parquet" in log and "corrupt" in log, (
+        proc.stdout[-3000:]
+    )
     assert "Traceback" not in log

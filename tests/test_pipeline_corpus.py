@@ -21,12 +21,12 @@ def test_seed_documents_table(seed_tables):
     assert doc["date"] == "2022-11-23"
     assert doc["author"] == "Yuri Veselov" and doc["role"] == "military observer"
     assert (doc["n_paragraphs"], doc["n_sentences"]) == (13, 25)
-    tokens = pd.read_parquet(seed_tables / "tokens.parquet")
+    tokens = pd.read_parquet(seed_tables / "tokens")
     assert doc["n_tokens"] == len(tokens) and doc["n_terms"] == tokens["keep"].sum()
 
 
 def test_seed_sentence_and_token_tables(seed_tables):
-    sentences = pd.read_parquet(seed_tables / "sentences.parquet")
+    sentences = pd.read_parquet(seed_tables / "sentences")
     assert sentences["sent_id"].tolist() == list(range(25))
     assert pd.read_csv(seed_tables / "sentences.csv")["text"].tolist() == sentences["text"].tolist()
     assert not sentences["text"].str.contains("Read on the topic|Comments").any()
@@ -158,7 +158,7 @@ def test_messy_corpus_outcomes(messy_run):
     docs = pd.read_csv(messy_run / "documents.csv", keep_default_na=False).set_index("doc_id")
     assert sorted(docs.index) == ["a_seed", "g_russian_cp1251", "h_page"]
     assert docs.loc["h_page", "title"] == "Border talks"
-    sentences = pd.read_parquet(messy_run / "sentences.parquet")
+    sentences = pd.read_parquet(messy_run / "sentences")
     assert (
         sentences.loc[sentences["doc_id"] == "g_russian_cp1251", "text"]
         .iloc[0]
@@ -239,26 +239,27 @@ def test_table_without_text_column_fails_clearly(tmp_path):
 def test_rerun_gives_identical_tables(seed_run, tmp_path):
     workdir = tmp_path / "again"
     shutil.copytree(seed_run, workdir, symlinks=True)
-    tables = sorted((workdir / "results" / "tables").glob("*"))
+    root = workdir / "results" / "tables"
+    tables = sorted(root.glob("*")) + sorted(root.glob("*/_manifest.json"))
     tables = [
         t
         for t in tables
-        if t.suffix in (".csv", ".parquet")
-        and t.name
+        if str(t.relative_to(root))
         in {
             "documents.csv",
             "cleaning_audit.csv",
             "term_frequencies.csv",
             "ngram_frequencies.csv",
             "collocations.csv",
-            "sentences.parquet",
-            "tokens.parquet",
+            "sentences/_manifest.json",
+            "tokens/_manifest.json",
             "tokens.csv",
         }
     ]
-    before = {t.name: hashlib.sha256(t.read_bytes()).hexdigest() for t in tables}
+    # a dataset's manifest holds the SHA-256 of each of its part files
+    before = {str(t.relative_to(root)): hashlib.sha256(t.read_bytes()).hexdigest() for t in tables}
     run_snakemake(workdir, "--forcerun", "ingest", CORPUS_TARGET, "results/figures/top_terms.png")
-    after = {t.name: hashlib.sha256(t.read_bytes()).hexdigest() for t in tables}
+    after = {str(t.relative_to(root)): hashlib.sha256(t.read_bytes()).hexdigest() for t in tables}
     assert len(before) == 8 and before == after
     fig = workdir / "results" / "figures"
     assert (fig / "top_terms.svg").read_bytes() == (

@@ -55,6 +55,7 @@ def make_checkout(dest: Path) -> Path:
     cfg["topics"]["k"] = [3, 4]
     cfg["topics"]["seeds"] = [0]
     cfg["sentiment"]["bootstrap"]["resamples"] = 200
+    cfg["tokenize"]["part_articles"] = 5  # 8 part files per per-row table, dealt to all shards
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return dest
 
@@ -158,9 +159,19 @@ def test_three_shards_in_another_time_zone_after_a_kill_give_identical_bytes(ref
     differ = [rel for rel in ref if ref[rel].read_bytes() != other[rel].read_bytes()]
     assert differ == []
     shards = sorted(p.name for p in (resumed.checkout / "results/interim/sentences").glob("*"))
-    assert shards == ["1-of-3.parquet", "2-of-3.parquet", "3-of-3.parquet"]
+    assert shards == ["1-of-3.json", "2-of-3.json", "3-of-3.json"]
     docs = pd.read_csv(reference / "results/tables/documents.csv")
     assert len(docs) == N_ARTICLES
+    # the partitioned tables: 8 parts of 5 articles each, read back as one table in corpus order
+    for name in ("tokens", "sentences", "paragraphs"):
+        folder = reference / "results/tables" / name
+        assert len(list(folder.glob("part-*.parquet"))) == 8
+        table = pd.read_parquet(folder)
+        pd.testing.assert_frame_equal(
+            table, pd.read_parquet(resumed.checkout / folder.relative_to(reference))
+        )
+        order = table["doc_id"].drop_duplicates().tolist()
+        assert order == docs["doc_id"].astype(str).tolist()
 
 
 def test_resumed_run_leaves_no_temporary_files(resumed):
@@ -276,7 +287,7 @@ def test_exact_sums_do_not_depend_on_order_or_split():
 
 
 def test_gather_ignores_placeholder_types_of_an_empty_shard(tmp_path):
-    from newslens.gather import gather
+    from newslens.shards import gather
 
     full = tmp_path / "1-of-2.parquet"
     empty = tmp_path / "2-of-2.parquet"

@@ -15,8 +15,8 @@ ACTORS = ["Armenia", "Azerbaijan", "Russia", "CSTO", "NATO", "Ukraine"]
 
 
 def test_seed_sentence_scores(seed_tables):
-    s = pd.read_parquet(seed_tables / "sentiment_sentences.parquet")
-    sentences = pd.read_parquet(seed_tables / "sentences.parquet")
+    s = pd.read_parquet(seed_tables / "sentiment_sentences")
+    sentences = pd.read_parquet(seed_tables / "sentences")
     assert len(s) == len(sentences) == 25
     assert s["sent_id"].tolist() == list(range(25))
     assert list(s.columns) == [
@@ -42,7 +42,7 @@ def test_seed_sentence_scores(seed_tables):
 
 
 def test_seed_document_and_paragraph_tables(seed_tables):
-    s = pd.read_parquet(seed_tables / "sentiment_sentences.parquet")
+    s = pd.read_parquet(seed_tables / "sentiment_sentences")
     docs = pd.read_csv(seed_tables / "sentiment_documents.csv")
     assert len(docs) == 1
     d = docs.iloc[0]
@@ -211,7 +211,7 @@ def test_options_supervised(options_run):
     assert list(cross.columns) == ["vader", "supervised", "n"] and len(cross) == 9
     assert cross["n"].sum() == agree["n_sentences"].iloc[0]
     s = pd.read_parquet(t / "sentiment_supervised_sentences.parquet")
-    assert len(s) == len(pd.read_parquet(t / "sentiment_sentences.parquet"))
+    assert len(s) == len(pd.read_parquet(t / "sentiment_sentences"))
     assert (options_run / "results" / "figures" / "sentiment_supervised.png").exists()
 
 

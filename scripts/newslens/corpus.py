@@ -945,23 +945,32 @@ def table_records(
 
 
 class RoundRobinShards:
-    """Deal articles to shard writers round robin in corpus order (shards stay balanced while
-    streaming), numbering them (``doc_index``) and writing ``batch_rows`` rows at a time."""
+    """Deal articles to shard writers in corpus order, round robin in blocks of ``block``
+    consecutive articles (block ``b``, the articles with ``doc_index // block == b``, goes to
+    shard ``b % n_shards``; newslens.shards), numbering them (``doc_index``) and writing
+    ``batch_rows`` rows at a time. ``block=1`` deals article by article."""
 
-    def __init__(self, writers: list, columns: list[str], batch_rows: int):
+    def __init__(self, writers: list, columns: list[str], batch_rows: int, block: int = 1):
         self.writers, self.columns, self.batch_rows = writers, columns, batch_rows
+        self.block = max(1, int(block))
         self.buffers = [{c: [] for c in columns} for _ in writers]
         self.n_docs = 0
 
     def add(self, cols: dict[str, list]) -> None:
         """Append articles given as columns (``columns`` but doc_index, equal lengths)."""
+        import numpy as np
+
         n, n_shards = len(cols["raw"]), len(self.writers)
+        index = np.arange(self.n_docs, self.n_docs + n)
+        shard_of = (index // self.block) % n_shards
         for shard in range(n_shards):
-            start = (shard - self.n_docs) % n_shards  # first new row for this shard
+            rows = np.flatnonzero(shard_of == shard)
+            if not len(rows):
+                continue
             buffer = self.buffers[shard]
-            buffer["doc_index"].extend(range(self.n_docs + start, self.n_docs + n, n_shards))
+            buffer["doc_index"].extend(index[rows].tolist())
             for name, values in cols.items():
-                buffer[name].extend(values[start::n_shards])
+                buffer[name].extend(values[i] for i in rows.tolist())
             while len(buffer["doc_index"]) >= self.batch_rows:
                 self._write(shard, self.batch_rows)
         self.n_docs += n

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +13,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 from nltk.probability import FreqDist
+
+from newslens.shards import (
+    BATCH_ROWS,
+    atomic_path,
+    iter_parquet_arrow,
+    parquet_num_rows,
+    read_ipc,
+)
 
 STAGE_ORDER = {"ingest": 0, "clean": 1, "dedup": 2}
 
@@ -181,3 +192,198 @@ def collocations_from_counts(
         ignore_index=True,
     )
     return collocations(candidates, measure, min_freq, top_n)
+
+
+# --------------------------------------------------------------------------------------------
+# Summing the shards' n-gram counts with bounded memory (rule corpus_tables)
+# --------------------------------------------------------------------------------------------
+
+# Summing n-gram counts holds one partition of this many input rows in memory at a time
+# (measured: 2M rows is faster than 8M and needs half the memory).
+NGRAM_PARTITION_ROWS = 2_000_000
+
+
+NGRAM_COLUMNS = ["ngram", "n", "count", "doc_freq"]
+NGRAM_SCHEMA = pa.schema(
+    [
+        ("ngram", pa.large_string()),
+        ("n", pa.int64()),
+        ("count", pa.int64()),
+        ("doc_freq", pa.int64()),
+    ]
+)
+
+
+def ngram_partition(ngram: pa.Array | pa.ChunkedArray, n_parts: int) -> np.ndarray:
+    """A deterministic partition number in [0, n_parts) for each string, from its length and
+    five of its bytes (first, second, middle, second to last, last), mixed by a 64-bit
+    multiplicative hash. Equal strings always fall in the same partition; no Python object is
+    made per string."""
+    if isinstance(ngram, pa.ChunkedArray):
+        ngram = ngram.combine_chunks()
+    n = len(ngram)
+    if n_parts <= 1 or n == 0:
+        return np.zeros(n, dtype=np.int64)
+    arr = ngram.cast(pa.large_string()).fill_null("")
+    if arr.offset:
+        arr = pa.concat_arrays([arr])  # offset 0, so that the buffers start at row 0
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
+    data = (
+        np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        if arr.buffers()[2]
+        else np.zeros(1, np.uint8)
+    )
+    start, end = offsets[:-1], offsets[1:]
+    length = end - start
+    has = length > 0
+    last = np.maximum(end - 1, start)
+    h = length.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for pos in (
+            start,
+            np.minimum(start + 1, last),
+            (start + last) // 2,
+            np.maximum(last - 1, start),
+            last,
+        ):
+            byte = np.where(has, data[np.minimum(pos, len(data) - 1)], 0).astype(np.uint64)
+            h = (h ^ byte) * np.uint64(0x100000001B3)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    return (h % np.uint64(n_parts)).astype(np.int64)
+
+
+def sum_ngrams(table: pa.Table) -> pa.Table:
+    """Sum the count and doc_freq of equal n-grams (the shards' documents are disjoint, so
+    document frequencies add up). Returns ngram, n, count, doc_freq in order of first
+    appearance."""
+    if table.num_rows == 0:
+        return table.select(NGRAM_COLUMNS)
+    enc = pc.dictionary_encode(table.column("ngram").combine_chunks())
+    codes = enc.indices.to_numpy()
+    m = len(enc.dictionary)
+    # codes are numbered in order of first appearance: a code is new where the running maximum
+    # grows
+    running = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.diff(running, prepend=-1) > 0)
+    out = {"ngram": enc.dictionary, "n": table.column("n").take(pa.array(first))}
+    for col in ("count", "doc_freq"):
+        total = np.bincount(codes, weights=table.column(col).to_numpy(), minlength=m)
+        out[col] = pa.array(np.rint(total).astype(np.int64))
+    return pa.table(out)
+
+
+def summed_ngrams(
+    paths,
+    tmpdir: Path,
+    partition_rows: int = NGRAM_PARTITION_ROWS,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[pa.Table | None]:
+    """The shards' n-gram counts summed over the corpus, one partition (an Arrow table of
+    ngram, n, count, doc_freq) at a time. Up to ``partition_rows`` input rows are summed in
+    memory; more are first split by ``ngram_partition`` into files in ``tmpdir``."""
+    total = sum(parquet_num_rows(p) for p in paths)
+    n_parts = max(1, math.ceil(total / partition_rows))
+    if n_parts == 1:
+        tables = [
+            t.select(NGRAM_COLUMNS).cast(NGRAM_SCHEMA)
+            for p in paths
+            for t in iter_parquet_arrow(p, batch_rows, NGRAM_COLUMNS)
+        ]
+        yield sum_ngrams(pa.concat_tables(tables)) if tables else None
+        return
+    files = [tmpdir / f"ngrams-{i}.arrow" for i in range(n_parts)]
+    writers = []
+    try:
+        for p in paths:
+            for table in iter_parquet_arrow(p, batch_rows, NGRAM_COLUMNS):
+                table = table.select(NGRAM_COLUMNS).cast(NGRAM_SCHEMA)
+                if not writers:
+                    writers = [pa.ipc.new_file(f, NGRAM_SCHEMA) for f in files]
+                part = ngram_partition(table.column("ngram"), n_parts)
+                order = np.argsort(part, kind="stable")
+                bounds = np.searchsorted(part[order], np.arange(n_parts + 1))
+                table = table.take(pa.array(order))
+                for i in range(n_parts):
+                    if bounds[i + 1] > bounds[i]:
+                        writers[i].write_table(table.slice(bounds[i], bounds[i + 1] - bounds[i]))
+    finally:
+        for w in writers:
+            w.close()
+    if not writers:
+        yield None
+        return
+    for f in files:
+        with pa.memory_map(str(f)) as source:
+            yield sum_ngrams(pa.ipc.open_file(source).read_all())
+        f.unlink()
+
+
+def count_histogram(ngrams: pa.Table) -> Counter:
+    """Rows per (n, count) of an n-gram table."""
+    n = ngrams.column("n").to_numpy()
+    count = ngrams.column("count").to_numpy()
+    keys, rows = np.unique(np.stack([n, count], axis=1), axis=0, return_counts=True)
+    return Counter({(int(a), int(b)): int(r) for (a, b), r in zip(keys, rows, strict=True)})
+
+
+def ngram_buckets(histogram: Counter, max_rows: int = NGRAM_PARTITION_ROWS) -> list[tuple]:
+    """Ranges (n, lowest count, highest count) of at most ``max_rows`` rows (unless one (n,
+    count) alone has more), in the order of ngram_frequencies.csv: n ascending, count
+    descending."""
+    buckets, current, rows = [], None, 0
+    for n, count in sorted(histogram, key=lambda k: (k[0], -k[1])):
+        r = histogram[(n, count)]
+        if current is not None and current[0] == n and rows + r <= max_rows:
+            current = (n, count, current[2])
+            rows += r
+        else:
+            if current is not None:
+                buckets.append(current)
+            current, rows = (n, count, count), r
+    if current is not None:
+        buckets.append(current)
+    return buckets
+
+
+def write_sorted_ngrams(
+    spills: Sequence[Path],
+    min_count: int,
+    path,
+    bucket_rows: int = NGRAM_PARTITION_ROWS,
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """ngram_frequencies.csv from the spilled n-gram tables (summed counts): the rows with
+    n >= 2 and count >= ``min_count``, sorted by n, count descending, then ngram, written bucket by
+    bucket (each a range of (n, count) of about ``bucket_rows`` rows, sorted in memory), so
+    that memory does not grow with the table. Returns the number of rows."""
+    histogram = Counter()
+    for spill in spills:
+        t = read_ipc(spill)
+        keep = pc.and_(
+            pc.greater_equal(t.column("n"), 2), pc.greater_equal(t.column("count"), min_count)
+        )
+        histogram.update(count_histogram(t.filter(keep)))
+    n_rows = 0
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        NGRAM_SCHEMA.empty_table().to_pandas().to_csv(fh, index=False, lineterminator="\n")
+        for n, lo, hi in ngram_buckets(histogram, bucket_rows):
+            parts = []
+            for spill in spills:
+                t = read_ipc(spill)
+                count = t.column("count")
+                mask = pc.and_(
+                    pc.equal(t.column("n"), n),
+                    pc.and_(pc.greater_equal(count, max(lo, min_count)), pc.less_equal(count, hi)),
+                )
+                parts.append(t.filter(mask))
+            table = pa.concat_tables(parts)
+            table = table.take(
+                pc.sort_indices(table, [("count", "descending"), ("ngram", "ascending")])
+            )
+            for start in range(0, table.num_rows, batch_rows):
+                part = table.slice(start, batch_rows).to_pandas()
+                part.to_csv(fh, header=False, index=False, lineterminator="\n")
+            n_rows += table.num_rows
+    return n_rows

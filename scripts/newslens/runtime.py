@@ -326,23 +326,6 @@ def write_table(df, path: str | os.PathLike) -> None:
             raise ValueError(f"unsupported table format: {path}")
 
 
-def corrupt_parquet(path, err: Exception) -> NewslensError:
-    """The error for a Parquet file that cannot be read: names it and says what to do."""
-    return NewslensError(
-        f"cannot read Parquet file {path}: {err}. It is corrupt or half-written; delete it "
-        "and run snakemake again to rebuild it."
-    )
-
-
-def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read one Parquet shard; a corrupt or truncated file is reported by name."""
-    processing(input=str(path), rows=None, docs=None)
-    try:
-        return pd.read_parquet(path, columns=columns)
-    except (OSError, ValueError) as err:
-        raise corrupt_parquet(path, err) from err
-
-
 class ExactSums:
     """Per-group column sums that do not depend on the order of the rows: each value is split
     into two integer multiples of 2**-30 and 2**-60 (exact for |value| < 2**32 down to 2**-60)
@@ -389,207 +372,24 @@ class ExactSums:
         return pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
 
 
-# Rows per Parquet row group of the gathered result tables: a fixed count, so that a table's
-# bytes do not depend on how its rows arrived (batch sizes, number of shards).
-ROW_GROUP_ROWS = 256 * 1024
+# The Parquet shard I/O lives in newslens.shards; these names stay importable from here.
+_MOVED_TO_SHARDS = frozenset(
+    {
+        "ROW_GROUP_ROWS",
+        "RowGroupWriter",
+        "ParquetShardWriter",
+        "corrupt_parquet",
+        "read_parquet",
+        "parquet_num_rows",
+        "iter_parquet",
+        "iter_parquet_arrow",
+    }
+)
 
 
-class RowGroupWriter:
-    """A ``pyarrow.parquet.ParquetWriter`` whose row groups are cut every ``rows`` rows,
-    whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
-    give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
+def __getattr__(name: str):
+    if name in _MOVED_TO_SHARDS:
+        from newslens import shards
 
-    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS):
-        import pyarrow.parquet as pq
-
-        self.schema = schema
-        self.rows = int(rows)
-        self._writer = pq.ParquetWriter(where, schema)
-        self._pending: list = []
-        self._pending_rows = 0
-        self.n_rows = 0
-
-    def write_table(self, table) -> None:
-        if table.num_rows == 0:
-            return
-        self._pending.append(table)
-        self._pending_rows += table.num_rows
-        self.n_rows += table.num_rows
-        if self._pending_rows >= self.rows:
-            self._flush(final=False)
-
-    def _flush(self, final: bool) -> None:
-        import pyarrow as pa
-
-        if not self._pending:
-            return
-        table = pa.concat_tables(self._pending) if len(self._pending) > 1 else self._pending[0]
-        while table.num_rows >= self.rows or (final and table.num_rows):
-            n = min(self.rows, table.num_rows)
-            # one contiguous chunk: page boundaries then depend on the rows only
-            self._writer.write_table(table.slice(0, n).combine_chunks())
-            table = table.slice(n)
-        self._pending = [table] if table.num_rows else []
-        self._pending_rows = table.num_rows
-
-    def close(self) -> None:
-        self._flush(final=True)
-        self._writer.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self._writer.close()
-        return False
-
-
-class ParquetShardWriter:
-    """Write a Parquet file batch by batch (bounded memory), atomically on close.
-
-    ``empty`` gives the columns (and dtypes) written when no batch arrives, so that an empty
-    shard is still a valid table with the right columns.
-    """
-
-    def __init__(self, path: str | os.PathLike, empty: pd.DataFrame):
-        self.path = Path(path)
-        self.empty = empty
-        self._ctx = atomic_path(self.path)
-        self._tmp = self._ctx.__enter__()
-        self._writer = None
-        self._schema = None
-
-    def write(self, df) -> None:
-        """Append a DataFrame or an Arrow table (same columns as the first one written)."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if isinstance(df, pa.Table):
-            table = df
-        elif df.empty:
-            return
-        else:
-            table = pa.Table.from_pandas(df, preserve_index=False)
-        if table.num_rows == 0:
-            return
-        if self._writer is None:
-            self._schema = table.schema
-            self._writer = pq.ParquetWriter(self._tmp, self._schema)
-        else:
-            try:
-                table = table.cast(self._schema)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                if not self._widen(table.schema):
-                    raise
-                table = table.cast(self._schema)
-        self._writer.write_table(table)
-
-    def _widen(self, schema) -> bool:
-        """Columns that were all missing so far (null type) take their type from ``schema``;
-        what was written already is rewritten with it, one row group at a time. False when
-        there is no such column."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        fields = [
-            new if pa.types.is_null(old.type) and old.name == new.name else old
-            for old, new in zip(self._schema, schema, strict=False)
-        ]
-        widened = pa.schema(fields, metadata=self._schema.metadata)
-        if widened.equals(self._schema):
-            return False
-        self._writer.close()
-        part = self._tmp.with_name(self._tmp.name + ".part")
-        os.replace(self._tmp, part)
-        try:
-            self._schema = widened
-            self._writer = pq.ParquetWriter(self._tmp, widened)
-            written = pq.ParquetFile(part)
-            for i in range(written.num_row_groups):
-                self._writer.write_table(written.read_row_group(i).cast(widened))
-        finally:
-            part.unlink()
-        return True
-
-    def close(self) -> None:
-        if self._writer is None:
-            self.empty.to_parquet(self._tmp, index=False)
-        else:
-            self._writer.close()
-        self._ctx.__exit__(None, None, None)
-
-    def abort(self, exc) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._ctx.__exit__(type(exc), exc, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self.abort(exc)
-        return False
-
-
-def parquet_num_rows(path: str | os.PathLike) -> int:
-    """Row count from a Parquet file's footer; a corrupt file is reported by name."""
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.ParquetFile(path).metadata.num_rows
-    except (OSError, ValueError) as err:
-        raise corrupt_parquet(path, err) from err
-
-
-def iter_parquet_arrow(
-    path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None
-):
-    """Yield a Parquet file as Arrow tables of at most ``batch_rows`` rows (no conversion to
-    pandas); a corrupt file is reported by name."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path, pre_buffer=False)
-        missing = [c for c in columns or [] if c not in parquet.schema_arrow.names]
-        if missing:
-            raise NewslensError(
-                f"{path} has no column(s) {', '.join(missing)}; rebuild it with the current "
-                "config (delete it and run snakemake again)."
-            )
-        batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
-        total = parquet.metadata.num_rows
-        desc = f"reading {Path(path).parent.name}/{Path(path).name}"
-        start = 0
-        for batch in progress(batches, total, desc, batch_size=batch_rows):
-            _batch_context(path, batch, start)
-            start += batch.num_rows
-            yield pa.Table.from_batches([batch])
-    except (OSError, ValueError) as err:
-        raise corrupt_parquet(path, err) from err
-
-
-def iter_parquet(path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None):
-    """Yield a Parquet file as DataFrames of at most ``batch_rows`` rows; a corrupt file is
-    reported by name. Memory stays flat: pyarrow's default pre-buffering keeps every row
-    group read so far (~57 MB per million sentence rows), so it is switched off."""
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path, pre_buffer=False)
-        batches = parquet.iter_batches(batch_size=batch_rows, columns=columns)
-        total = parquet.metadata.num_rows
-        desc = f"reading {Path(path).parent.name}/{Path(path).name}"
-        start = 0
-        for batch in progress(batches, total, desc, batch_size=batch_rows):
-            _batch_context(path, batch, start)
-            start += batch.num_rows
-            yield batch.to_pandas()
-    except (OSError, ValueError) as err:
-        raise corrupt_parquet(path, err) from err
+        return getattr(shards, name)
+    raise AttributeError(f"module 'newslens.runtime' has no attribute {name!r}")

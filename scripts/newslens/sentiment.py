@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.stats import binom
 
 from newslens.runtime import NewslensError
@@ -25,6 +26,25 @@ LABELS = ("negative", "neutral", "positive")
 SCORE_COLUMNS = ["neg", "neu", "pos", "compound"]
 SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", *SCORE_COLUMNS, "label"]
 STATS = ("compound", "share_negative", "share_neutral", "share_positive")
+
+
+# The table results/tables/sentiment_sentences/ (partitioned, newslens.shards): scores and text.
+SENTENCE_TABLE_COLUMNS = [
+    "doc_id",
+    "para_id",
+    "sent_id",
+    "neg",
+    "neu",
+    "pos",
+    "compound",
+    "label",
+    "text",
+]
+SENTENCE_TABLE_SCHEMA = pa.schema(
+    [("doc_id", pa.string()), ("para_id", pa.int64()), ("sent_id", pa.int64())]
+    + [(c, pa.float64()) for c in ("neg", "neu", "pos", "compound")]
+    + [("label", pa.string()), ("text", pa.string())]
+)
 
 
 # --------------------------------------------------------------------------- scoring

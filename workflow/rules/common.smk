@@ -180,14 +180,25 @@ def corpus_table_outputs():
         "terms": f"{TABLES}/term_frequencies.csv",
         "ngrams": f"{TABLES}/ngram_frequencies.csv",
         "collocations": f"{TABLES}/collocations.csv",
-        "sentences": f"{TABLES}/sentences.parquet",
-        "paragraphs": f"{TABLES}/paragraphs.parquet",
-        "tokens": f"{TABLES}/tokens.parquet",
     }
+    # the partitioned datasets are written by the tokenize jobs; this rule writes each one's
+    # manifest (and removes part files of earlier runs): dataset_manifest(name)
+    for name in PARTITIONED_CORPUS_TABLES:
+        outputs[name] = dataset_manifest(name)
     if config["tokenize"]["csv_tables"]:
-        for name in ("sentences", "paragraphs", "tokens"):
+        for name in PARTITIONED_CORPUS_TABLES:
             outputs[f"{name}_csv"] = f"{TABLES}/{name}.csv"
     return outputs
+
+
+# The big per-row tables of the corpus stage: partitioned Parquet datasets
+# results/tables/<name>/part-*.parquet (newslens.shards, docs/outputs.md).
+PARTITIONED_CORPUS_TABLES = ("sentences", "paragraphs", "tokens")
+
+
+def dataset_manifest(name):
+    """The manifest of a partitioned table: the input a rule names to read the whole table."""
+    return f"{TABLES}/{name}/_manifest.json"
 
 
 def reported_outputs():

@@ -106,7 +106,7 @@ rule compare_groups:
 
 rule compare_kwic:
     input:
-        tokens=f"{TABLES}/tokens.parquet",
+        tokens=dataset_manifest("tokens"),
         keyness=rules.compare_keyness.output.table,
         documents=f"{TABLES}/documents.csv",
     output:
@@ -139,8 +139,8 @@ rule compare_kwic:
 
 rule compare_examples:
     input:
-        frames=f"{TABLES}/frames_sentences.parquet",
-        sentences=f"{TABLES}/sentences.parquet",
+        frames=dataset_manifest("frames_sentences"),
+        sentences=dataset_manifest("sentences"),
         documents=f"{TABLES}/documents.csv",
     output:
         table=report(

@@ -26,10 +26,11 @@ rule frames_codebook:
 
 rule frames_sentences:
     input:
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         codebook=f"{FRAMES_INTERIM}/codebook.json",
     output:
-        sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet",
+        # part list of the parts this shard writes into results/tables/frames_sentences/
+        sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
         hits=f"{FRAMES_INTERIM}/hits/{{scatteritem}}.parquet",
         paragraphs=f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet",
         documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
@@ -48,6 +49,7 @@ rule frames_sentences:
         options=framing_codebook_options(),
         # sentences read and matched at once (whole articles; bounds the job's memory)
         batch_rows=100_000,
+        table=f"{TABLES}/frames_sentences",
     script:
         "../../scripts/framing_sentences.py"
 
@@ -55,7 +57,7 @@ rule frames_sentences:
 rule frames_gather:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
-        sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
         paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
         documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
@@ -87,8 +89,8 @@ rule frames_codebook_suggestions:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         stopwords=config["tokenize"]["stopwords_file"],
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
-        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
+        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
     output:
         suggestions=report(
             f"{TABLES}/frames_codebook_suggestions.csv",
@@ -161,7 +163,7 @@ rule frames_supervised:
     input:
         labeled=FRAMING["supervised"]["labeled"] or [],
         codebook=f"{FRAMES_INTERIM}/codebook.json",
-        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.json"),
     output:
         summary=f"{TABLES}/frames_supervised_cv.csv",
         per_frame=f"{TABLES}/frames_supervised_per_frame.csv",
@@ -248,7 +250,7 @@ rule frames_actors:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
         targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
-        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.parquet"),
+        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
     output:
         table=report(
             f"{TABLES}/frames_actors.csv",
@@ -289,7 +291,7 @@ FINAL_OUTPUTS.extend(
         f"{TABLES}/frames_codebook_terms.csv",
         f"{TABLES}/frames_codebook_diagnostics.csv",
         f"{TABLES}/frames_codebook_suggestions.csv",
-        f"{TABLES}/frames_sentences.parquet",
+        dataset_manifest("frames_sentences"),
         f"{TABLES}/frames_documents.csv",
         f"{FIGURES}/frames_distribution.png",
         f"{FIGURES}/frames_position.png",

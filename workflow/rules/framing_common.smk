@@ -36,7 +36,8 @@ def framing_codebook_options():
 
 def framing_gather_outputs():
     outputs = {
-        "sentences_parquet": f"{TABLES}/frames_sentences.parquet",
+        # partitioned (docs/outputs.md): written by the frames_sentences jobs
+        "sentences_parquet": dataset_manifest("frames_sentences"),
         "paragraphs": f"{TABLES}/frames_paragraphs.csv",
         "positions": f"{TABLES}/frames_positions.csv",
         "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",

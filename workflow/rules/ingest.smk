@@ -20,6 +20,7 @@ rule ingest:
         runtime=120,
     params:
         corpus=dict(config["corpus"], metadata=carried_metadata()),
+        part_articles=config["tokenize"]["part_articles"],
     script:
         "../../scripts/corpus_ingest.py"
 

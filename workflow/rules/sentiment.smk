@@ -18,7 +18,8 @@ SENT_CACHE_SIZE = 200_000
 # The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
 # tables).
 SENT_TABLE_OUTPUTS = {
-    "sentences_parquet": f"{TABLES}/sentiment_sentences.parquet",
+    # partitioned (docs/outputs.md): written by the sentiment_score jobs
+    "sentences_parquet": dataset_manifest("sentiment_sentences"),
     "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
     "documents": f"{TABLES}/sentiment_documents.csv",
     "groups": f"{TABLES}/sentiment_groups.csv",
@@ -53,7 +54,7 @@ if ACTOR_TARGET_COLUMN and Path(config["corpus"]["path"]).is_dir():
 rule actor_mentions:
     input:
         **ACTOR_TARGET_FILE,
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
     output:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
@@ -79,9 +80,11 @@ rule actor_mentions:
 
 rule sentiment_score:
     input:
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
     output:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
+        # part list of the parts this shard writes into results/tables/sentiment_sentences/
+        sentences=f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json",
     log:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
@@ -96,6 +99,7 @@ rule sentiment_score:
         thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
         cache_size=SENT_CACHE_SIZE,
+        table=f"{TABLES}/sentiment_sentences",
     script:
         "../../scripts/sentiment_score.py"
 
@@ -125,8 +129,7 @@ rule sentiment_units:
 
 rule sentiment_tables:
     input:
-        scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json"),
         documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
         paragraphs=shard_files(
             f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
@@ -194,7 +197,7 @@ rule sentiment_actors:
 
 rule sentiment_figures:
     input:
-        sentences=f"{TABLES}/sentiment_sentences.parquet",
+        sentences=dataset_manifest("sentiment_sentences"),
         paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
         documents=f"{TABLES}/sentiment_documents.csv",
         groups=f"{TABLES}/sentiment_groups.csv",
@@ -248,7 +251,7 @@ rule sentiment_figures:
 
 FINAL_OUTPUTS.extend(
     [
-        f"{TABLES}/sentiment_sentences.parquet",
+        dataset_manifest("sentiment_sentences"),
         f"{TABLES}/sentiment_documents.csv",
         f"{TABLES}/sentiment_actors.csv",
         f"{TABLES}/sentiment_groups.csv",
@@ -281,7 +284,7 @@ if SENT["supervised"]["file"]:
         input:
             model=f"{INTERIM}/sentiment_supervised/model.pkl",
             scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
-            sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+            sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         output:
             labels=f"{INTERIM}/sentiment_supervised/{{scatteritem}}.parquet",
         log:
@@ -391,7 +394,7 @@ rule actor_articles:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
         targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
     output:
         **ACTOR_CONTEXTS,
         pairs=f"{INTERIM}/actor_articles/{{scatteritem}}.parquet",

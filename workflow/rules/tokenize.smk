@@ -30,9 +30,10 @@ rule tokenize:
         punkt=f"{INTERIM}/punkt_params.json",
         stopwords=config["tokenize"]["stopwords_file"],
     output:
-        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.parquet",
-        sentences=f"{INTERIM}/sentences/{{scatteritem}}.parquet",
-        tokens=f"{INTERIM}/tokens/{{scatteritem}}.parquet",
+        # part lists (JSON) of the part files this shard writes into results/tables/<name>/
+        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.json",
+        sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
+        tokens=f"{INTERIM}/tokens/{{scatteritem}}.json",
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
         ngrams=f"{INTERIM}/ngrams/{{scatteritem}}.parquet",
     log:
@@ -47,6 +48,8 @@ rule tokenize:
     params:
         settings=tokenize_settings(),
         metadata=carried_metadata(),
+        tables={name: f"{TABLES}/{name}" for name in PARTITIONED_CORPUS_TABLES},
+        part_articles=config["tokenize"]["part_articles"],
     script:
         "../../scripts/tokens_tokenize.py"
 
@@ -59,9 +62,9 @@ rule corpus_tables:
         ingest_audit=f"{INTERIM}/audit/ingest.parquet",
         dropped=f"{INTERIM}/duplicates.parquet",
         ngrams=shard_files(f"{INTERIM}/ngrams/{{scatteritem}}.parquet"),
-        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.parquet"),
-        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
-        tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.parquet"),
+        sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.json"),
+        tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.json"),
     output:
         **corpus_table_outputs(),
     log:

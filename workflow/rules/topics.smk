@@ -9,8 +9,8 @@ TOPICS_CFG = config["topics"]
 
 rule topic_counts:
     input:
-        tokens=f"{INTERIM}/tokens/{{scatteritem}}.parquet",
-        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        tokens=f"{INTERIM}/tokens/{{scatteritem}}.json",
+        paragraphs=f"{INTERIM}/paragraphs/{{scatteritem}}.json",
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
         all_docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
     output:
@@ -112,7 +112,7 @@ rule topic_outputs:
         validation=rules.topic_model.output.validation,
         units=rules.topic_dtm.output.units,
         vocabulary=rules.topic_dtm.output.vocabulary,
-        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.json"),
         documents=f"{TABLES}/documents.csv",
     output:
         terms=f"{TABLES}/topic_terms.csv",
