@@ -127,3 +127,75 @@ def differences_figure(
         fontsize=8,
     )
     return fig
+
+
+def actor_frames_figure(
+    tab: pd.DataFrame, max_actors: int = 12, message: str = NOTHING, max_cols: int = 3
+):
+    """Actor x frame by group: one heatmap panel per actor (the ``max_actors`` named in the
+    most articles), rows = comparisons (variable: group), columns = frames; the colour is the
+    difference group - reference in the share of the frame in sentences naming the actor
+    (diverging, colour-blind safe), a dot marks BH q < 0.05, grey cells have no data. Rows and
+    columns are the same in every panel, so only the outer panels are labelled."""
+    title = "Actors x frames by group"
+    if tab.empty or tab["difference"].notna().sum() == 0:
+        return empty_figure(message, title, width=FULL_WIDTH)
+    tab = tab.copy()
+    tab["row"] = [
+        f"{v}: {_short(g, 20)}" for v, g in zip(tab["variable"], tab["group"], strict=True)
+    ]
+    names = tab.groupby("actor")["n_group"].sum().sort_values(ascending=False, kind="stable")
+    actors = list(names.index[:max_actors])
+    pairs = sorted(
+        set(zip(tab["variable"], tab["group"], tab["row"], strict=True)),
+        key=lambda t: (t[0], natural_key(str(t[1]))),
+    )
+    rows = [r for _v, _g, r in pairs]
+    frames = list(dict.fromkeys(tab["frame"]))
+    lim = float(np.nanmax(np.abs(tab["difference"].to_numpy(dtype=float))))
+    lim = lim if lim > 0 else 1.0
+    cols = min(max_cols, len(actors))
+    n_rows = math.ceil(len(actors) / cols)
+    height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.9)
+    fig, axes = plt.subplots(
+        n_rows, cols, figsize=(FULL_WIDTH, height), squeeze=False, layout="constrained"
+    )
+    cmap = plt.get_cmap("PuOr").with_extremes(bad="#DDDDDD")
+    image = None
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(actors):
+            ax.set_axis_off()
+            continue
+        sub = tab[tab["actor"] == actors[k]]
+        grid = sub.pivot_table(index="row", columns="frame", values="difference", dropna=False)
+        grid = grid.reindex(index=rows, columns=frames)
+        qs = sub.pivot_table(index="row", columns="frame", values="q_value", dropna=False)
+        qs = qs.reindex(index=rows, columns=frames)
+        image = ax.imshow(
+            np.ma.masked_invalid(grid.to_numpy(dtype=float)),
+            cmap=cmap,
+            vmin=-lim,
+            vmax=lim,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        yy, xx = np.nonzero(qs.to_numpy(dtype=float) < 0.05)
+        ax.scatter(xx, yy, s=7, facecolor="black", edgecolor="white", linewidths=0.4)
+        ax.set_title(_short(actors[k], 24), fontsize=7)
+        ax.set_xticks(range(len(frames)))
+        ax.set_yticks(range(len(rows)))
+        last_row = k + cols >= len(actors)
+        ax.set_xticklabels([_short(f, 16) for f in frames] if last_row else [], rotation=90)
+        ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
+        ax.tick_params(labelsize=5, length=1.5)
+    bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)
+    bar.set_label("difference in frame share, group - reference (0-1)", fontsize=6)
+    bar.ax.tick_params(labelsize=5)
+    fig.supxlabel("frame", fontsize=7)
+    fig.supylabel("comparison (variable: group)", fontsize=7)
+    fig.suptitle(
+        f"{title}: share of each frame in sentences naming the actor, group - reference\n"
+        "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data)",
+        fontsize=8,
+    )
+    return fig

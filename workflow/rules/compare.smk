@@ -104,6 +104,45 @@ rule compare_groups:
         "../../scripts/compare_groups.py"
 
 
+rule compare_actor_frames:
+    input:
+        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
+        frames=f"{TABLES}/frames_sentences.parquet",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_actor_frames.csv",
+            caption="../report/compare_actor_frames_table.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group (table)"},
+        ),
+        png=report(
+            f"{FIGURES}/compare_actor_frames.png",
+            caption="../report/compare_actor_frames.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group"},
+        ),
+        svg=f"{FIGURES}/compare_actor_frames.svg",
+    log:
+        f"{LOGS}/compare_actor_frames.log",
+    benchmark:
+        f"{BENCH}/compare_actor_frames.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        bootstrap=COMPARE["bootstrap"],
+        max_actors=COMPARE["max_actors"],
+        figure_actors=config["figures"]["max_actors"],
+    script:
+        "../../scripts/compare_actor_frames.py"
+
+
 rule compare_kwic:
     input:
         tokens=f"{TABLES}/tokens.parquet",
@@ -140,6 +179,7 @@ rule compare_kwic:
 rule compare_examples:
     input:
         frames=f"{TABLES}/frames_sentences.parquet",
+        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
         sentences=f"{TABLES}/sentences.parquet",
         documents=f"{TABLES}/documents.csv",
     output:
@@ -149,6 +189,13 @@ rule compare_examples:
             category="Comparison",
             subcategory="Evidence",
             labels={"item": "Example sentences per frame and group"},
+        ),
+        actors=report(
+            f"{TABLES}/compare_actor_examples.csv",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per actor and group"},
         ),
     log:
         f"{LOGS}/compare_examples.log",
@@ -170,7 +217,8 @@ rule compare_examples:
 FINAL_OUTPUTS.extend(
     [
         *rules.compare_keyness.output,
-        rules.compare_examples.output.table,
+        *rules.compare_examples.output,
+        *rules.compare_actor_frames.output,
         rules.compare_kwic.output.table,
         *expand(
             [
