@@ -104,6 +104,67 @@ rule compare_groups:
         "../../scripts/compare_groups.py"
 
 
+COMPARE_TIME_LABELS = {
+    "frames": "Frames over time",
+    "actors": "Actor sentiment over time",
+    "topics": "Topics over time",
+}
+
+
+rule compare_time:
+    input:
+        values=lambda wc: COMPARE_VALUES[wc.kind],
+        documents=f"{TABLES}/documents.csv",
+        labels=lambda wc: (
+            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
+        ),
+    output:
+        table=report(
+            f"{TABLES}/compare_{{kind}}_time.csv",
+            caption="../report/compare_time_table.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {"item": f"{COMPARE_TIME_LABELS[wc.kind]} (table)"},
+        ),
+        effects=report(
+            f"{TABLES}/compare_{{kind}}_effects.csv",
+            caption="../report/compare_effects_table.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {
+                "item": f"{COMPARE_TIME_LABELS[wc.kind]}: group effects adjusted for period"
+            },
+        ),
+        png=report(
+            f"{FIGURES}/compare_{{kind}}_time.png",
+            caption="../report/compare_time.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {"item": COMPARE_TIME_LABELS[wc.kind]},
+        ),
+        svg=f"{FIGURES}/compare_{{kind}}_time.svg",
+    log:
+        f"{LOGS}/compare_{{kind}}_time.log",
+    benchmark:
+        f"{BENCH}/compare_{{kind}}_time.tsv"
+    wildcard_constraints:
+        kind="frames|actors|topics",
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        kind=lambda wc: wc.kind,
+        bootstrap=COMPARE["bootstrap"],
+        period=COMPARE["time"]["period"],
+        max_items=COMPARE["time"]["figure_items"],
+        min_cell_n=config["figures"]["min_cell_n"],
+    script:
+        "../../scripts/compare_time.py"
+
+
 rule compare_actor_frames:
     input:
         actors=f"{TABLES}/sentiment_actor_sentences.parquet",
@@ -225,6 +286,15 @@ FINAL_OUTPUTS.extend(
                 f"{TABLES}/compare_{{kind}}.csv",
                 f"{FIGURES}/compare_{{kind}}.png",
                 f"{FIGURES}/compare_{{kind}}.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}_time.csv",
+                f"{TABLES}/compare_{{kind}}_effects.csv",
+                f"{FIGURES}/compare_{{kind}}_time.png",
+                f"{FIGURES}/compare_{{kind}}_time.svg",
             ],
             kind=["frames", "actors", "topics"],
         ),
