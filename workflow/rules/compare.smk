@@ -275,12 +275,50 @@ rule compare_examples:
         "../../scripts/compare_examples.py"
 
 
+rule compare_report_tables:
+    input:
+        kwic=rules.compare_kwic.output.table,
+        frame_examples=rules.compare_examples.output.table,
+        actor_examples=rules.compare_examples.output.actors,
+    output:
+        kwic=report(
+            f"{RESULTS}/report_tables/compare_kwic.html",
+            caption="../report/compare_kwic.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: keyword in context"},
+        ),
+        frame_examples=report(
+            f"{RESULTS}/report_tables/compare_frame_examples.html",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per frame and group"},
+        ),
+        actor_examples=report(
+            f"{RESULTS}/report_tables/compare_actor_examples.html",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per actor and group"},
+        ),
+    log:
+        f"{LOGS}/compare_report_tables.log",
+    conda:
+        ENV
+    params:
+        max_rows=config["report"]["max_table_rows"],
+    script:
+        "../../scripts/compare_report_tables.py"
+
+
 FINAL_OUTPUTS.extend(
     [
         *rules.compare_keyness.output,
         *rules.compare_examples.output,
         *rules.compare_actor_frames.output,
         rules.compare_kwic.output.table,
+        *rules.compare_report_tables.output,
         *expand(
             [
                 f"{TABLES}/compare_{{kind}}.csv",
