@@ -6,6 +6,7 @@ one heatmap panel per actor."""
 import logging
 
 import pandas as pd
+import pyarrow.dataset as pads
 from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens.figures import apply_style, save_figure
@@ -32,7 +33,10 @@ def main(smk):
                 left_out,
                 p.max_actors,
             )
-        frame_rows = read_parquet(smk.input.frames)
+        names = pads.dataset(smk.input.frames).schema.names  # a file or a partitioned dataset
+        wanted = ["doc_id", "sent_id", "primary_frame"]
+        wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
+        frame_rows = read_parquet(smk.input.frames, columns=wanted)
         joined = cp.actor_sentence_frames(actor_rows, frame_rows, actors)
         unmatched = int(actor_rows["actor"].isin(actors).sum()) - len(joined)
         if unmatched:
