@@ -599,40 +599,63 @@ def kwic_targets(keyness: pd.DataFrame, terms: Sequence[str], top: int) -> pd.Da
     return out.reindex(columns=["variable", "group", "reference", "term", "source"])
 
 
-def kwic(tokens: pd.DataFrame, wanted: set[str], window: int) -> pd.DataFrame:
-    """Keyword-in-context lines of one or more whole articles' tokens (in reading order) for
-    every token whose normalised ``term`` or lower-cased form is in ``wanted``: ``window``
-    tokens left and right, within the article."""
+KWIC_HIT_COLUMNS = ["term", "doc_id", "sent_id", "left", "keyword", "right"]
+
+
+def kwic_positions(tokens: pd.DataFrame, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``tokens`` whose normalised ``term`` or lower-cased form is in ``wanted``, in
+    reading order, and the wanted form each matched (the term first, else the lower form)."""
     if tokens.empty or not wanted:
-        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     term = tokens["term"].astype(str).to_numpy()
     lower = tokens["lower"].astype(str).to_numpy()
     hit_term = np.isin(term, list(wanted))
     hit_lower = np.isin(lower, list(wanted)) & ~hit_term
     hits = np.flatnonzero(hit_term | hit_lower)
-    if not len(hits):
-        return pd.DataFrame(columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+    return hits, np.where(hit_term[hits], term[hits], lower[hits]).astype(object)
+
+
+def kwic_context(tokens: pd.DataFrame, rows: np.ndarray, window: int) -> list[tuple[str, str, str]]:
+    """(left, keyword, right) of each token row in ``rows``: ``window`` tokens each side,
+    within the article (``tokens`` holds whole articles in reading order)."""
     doc = tokens["doc_id"].astype(str).to_numpy()
     words = tokens["token"].astype(str).to_numpy()
-    sent = tokens["sent_id"].to_numpy()
     out = []
-    for i in hits:
+    for i in rows:
         lo, hi = max(0, i - window), min(len(words), i + window + 1)
         left = [w for j, w in zip(range(lo, i), words[lo:i], strict=True) if doc[j] == doc[i]]
         right = [
             w for j, w in zip(range(i + 1, hi), words[i + 1 : hi], strict=True) if doc[j] == doc[i]
         ]
-        out.append(
-            (
-                term[i] if hit_term[i] else lower[i],
-                doc[i],
-                int(sent[i]),
-                " ".join(left),
-                words[i],
-                " ".join(right),
-            )
-        )
-    return pd.DataFrame(out, columns=["term", "doc_id", "sent_id", "left", "keyword", "right"])
+        out.append((" ".join(left), words[i], " ".join(right)))
+    return out
+
+
+def kwic(tokens: pd.DataFrame, wanted: set[str], window: int, context: bool = True) -> pd.DataFrame:
+    """Keyword-in-context lines of one or more whole articles' tokens (in reading order) for
+    every token whose normalised ``term`` or lower-cased form is in ``wanted``: ``window``
+    tokens left and right, within the article. ``context=False`` leaves left/keyword/right
+    empty and adds ``row`` (the token's row in ``tokens``), so that contexts can be built
+    later for a sample of the hits only (``kwic_context``)."""
+    rows, names = kwic_positions(tokens, wanted)
+    if not len(rows):
+        return pd.DataFrame(columns=KWIC_HIT_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "term": names,
+            "doc_id": tokens["doc_id"].astype(str).to_numpy()[rows],
+            "sent_id": tokens["sent_id"].to_numpy()[rows].astype(np.int64),
+        }
+    )
+    if context:
+        lines = kwic_context(tokens, rows, window)
+        out["left"] = [a for a, _k, _b in lines]
+        out["keyword"] = [k for _a, k, _b in lines]
+        out["right"] = [b for _a, _k, b in lines]
+    else:
+        out["left"] = out["keyword"] = out["right"] = ""
+        out["row"] = rows
+    return out
 
 
 def kwic_table(
@@ -672,9 +695,10 @@ def kwic_table(
                     lines = lines.sample(max_rows, random_state=seed).sort_index()
                 if len(lines):
                     parts.append(lines.assign(variable=var, group=g, reference=ref, source=source))
+    extra = [c for c in ("batch", "row") if c in hits.columns]  # where to build the context
     if not parts:
-        return pd.DataFrame(columns=KWIC_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS]
+        return pd.DataFrame(columns=KWIC_COLUMNS + extra)
+    return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS + extra]
 
 
 def label_topics(shares: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
