@@ -607,12 +607,13 @@ def kwic_positions(tokens: pd.DataFrame, wanted: set[str]) -> tuple[np.ndarray, 
     reading order, and the wanted form each matched (the term first, else the lower form)."""
     if tokens.empty or not wanted:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    term = tokens["term"].astype(str).to_numpy()
-    lower = tokens["lower"].astype(str).to_numpy()
-    hit_term = np.isin(term, list(wanted))
-    hit_lower = np.isin(lower, list(wanted)) & ~hit_term
+    wanted = {str(w) for w in wanted}
+    hit_term = tokens["term"].isin(wanted).to_numpy()  # hash look-ups, not sorted string arrays
+    hit_lower = tokens["lower"].isin(wanted).to_numpy() & ~hit_term
     hits = np.flatnonzero(hit_term | hit_lower)
-    return hits, np.where(hit_term[hits], term[hits], lower[hits]).astype(object)
+    term = tokens["term"].to_numpy()[hits].astype(str)
+    lower = tokens["lower"].to_numpy()[hits].astype(str)
+    return hits, np.where(hit_term[hits], term, lower).astype(object)
 
 
 def kwic_context(tokens: pd.DataFrame, rows: np.ndarray, window: int) -> list[tuple[str, str, str]]:
@@ -643,7 +644,7 @@ def kwic(tokens: pd.DataFrame, wanted: set[str], window: int, context: bool = Tr
     out = pd.DataFrame(
         {
             "term": names,
-            "doc_id": tokens["doc_id"].astype(str).to_numpy()[rows],
+            "doc_id": tokens["doc_id"].to_numpy()[rows].astype(str).astype(object),
             "sent_id": tokens["sent_id"].to_numpy()[rows].astype(np.int64),
         }
     )
