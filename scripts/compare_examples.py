@@ -1,5 +1,6 @@
-"""Rule compare_examples: a few seeded example sentences per frame x group, with their text,
-so that the frames-by-group numbers can be read back in the articles."""
+"""Rule compare_examples: a few seeded example sentences per frame x group and per actor x
+group, with their text, so that the frames-by-group and actors-by-group numbers can be read
+back in the articles."""
 
 import logging
 
@@ -12,35 +13,49 @@ from newslens.runtime import iter_parquet_arrow, read_parquet, run, write_table
 log = logging.getLogger("newslens")
 
 
+def sentence_texts(tables, sentences_path) -> dict:
+    """The text of every (doc_id, sent_id) named in ``tables``, read from the sentence table
+    streamed, keeping only the articles the tables name."""
+    wanted = sorted({d for t in tables for d in t["doc_id"]})
+    texts = {}
+    if not wanted:
+        return texts
+    value_set = pa.array(wanted)
+    for batch in iter_parquet_arrow(sentences_path, 200_000, ["doc_id", "sent_id", "text"]):
+        hit = batch.filter(pc.is_in(batch.column("doc_id").cast(pa.string()), value_set=value_set))
+        for d, s, t in zip(
+            *(hit.column(c).to_pylist() for c in ("doc_id", "sent_id", "text")), strict=True
+        ):
+            texts[(str(d), int(s))] = t
+    return texts
+
+
 def main(smk):
     p = smk.params
     if not p.by:
-        log.info("compare.by is empty: writing an empty examples table")
+        log.info("compare.by is empty: writing empty examples tables")
         write_table(pd.DataFrame(columns=cp.EXAMPLE_COLUMNS), smk.output.table)
+        write_table(pd.DataFrame(columns=cp.ACTOR_EXAMPLE_COLUMNS), smk.output.actors)
         return
     groups = cp.read_groups(smk.input.documents, p.by)
     frames = read_parquet(smk.input.frames, columns=["doc_id", "sent_id", "primary_frame"])
     tab = cp.frame_examples(frames, groups, p.examples, p.seed)
-    if len(tab):
-        wanted = pa.array(sorted(set(tab["doc_id"])))
-        texts = {}
-        for batch in iter_parquet_arrow(
-            smk.input.sentences, 200_000, ["doc_id", "sent_id", "text"]
-        ):
-            hit = batch.filter(pc.is_in(batch.column("doc_id").cast(pa.string()), value_set=wanted))
-            for d, s, t in zip(
-                *(hit.column(c).to_pylist() for c in ("doc_id", "sent_id", "text")), strict=True
-            ):
-                texts[(str(d), int(s))] = t
-        tab["text"] = [
-            texts.get((d, int(s)), "") for d, s in zip(tab["doc_id"], tab["sent_id"], strict=True)
+    actor_rows = read_parquet(smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"])
+    actors = cp.actor_examples(actor_rows, groups, p.examples, p.seed, primary=frames)
+    texts = sentence_texts([tab, actors], smk.input.sentences)
+    for t in (tab, actors):
+        t["text"] = [
+            texts.get((d, int(s)), "") for d, s in zip(t["doc_id"], t["sent_id"], strict=True)
         ]
     log.info(
-        "examples: %d sentences in %d frame x group cells",
+        "examples: %d sentences in %d frame x group cells; %d in %d actor x group cells",
         len(tab),
         tab[["variable", "group", "frame"]].drop_duplicates().shape[0],
+        len(actors),
+        actors[["variable", "group", "actor"]].drop_duplicates().shape[0],
     )
     write_table(tab, smk.output.table)
+    write_table(actors, smk.output.actors)
 
 
 if __name__ == "__main__":

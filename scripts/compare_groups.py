@@ -8,7 +8,7 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.runtime import run, write_table
 
 log = logging.getLogger("newslens")
 
@@ -31,18 +31,6 @@ KINDS = {
 }
 
 
-def read_values(kind: str, path: str) -> pd.DataFrame:
-    try:
-        if kind == "actors":
-            return cp.actor_article_sentiment(
-                read_parquet(path, columns=["doc_id", "actor", "compound"])
-            )
-        tab = pd.read_csv(path, dtype={"doc_id": str}, keep_default_na=False)
-    except (OSError, ValueError) as err:
-        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
-    return cp.frame_shares(tab) if kind == "frames" else cp.topic_shares(tab)
-
-
 def main(smk):
     p = smk.params
     kind = p.kind
@@ -54,7 +42,7 @@ def main(smk):
         message = cf.NOTHING
     else:
         groups = cp.read_groups(smk.input.documents, p.by)
-        values = read_values(kind, smk.input.values)
+        values = cp.read_item_values(kind, smk.input.values)
         if kind == "topics" and len(smk.input.labels):
             summary = pd.read_csv(smk.input.labels[0], keep_default_na=False)
             values = cp.label_topics(values, summary)

@@ -4,6 +4,7 @@ every keyness number can be read back in the text."""
 
 import logging
 
+import numpy as np
 import pandas as pd
 from newslens import compare as cp
 from newslens.runtime import NewslensError, iter_parquet, run, write_table
@@ -27,13 +28,37 @@ def main(smk):
         raise NewslensError(f"cannot read {smk.input.keyness}: {err}; rerun snakemake") from err
     targets = cp.kwic_targets(keyness, p.terms, p.top_keyness)
     wanted = set(targets["term"].astype(str))
+    # pass 1: every hit (term, article, sentence, where), no context; the sample is drawn from
+    # these exactly as from full lines; pass 2 builds the context of the sampled hits only
     hits = []
-    for batch in whole_articles(iter_parquet(smk.input.tokens, 200_000, COLUMNS)):
-        found = cp.kwic(batch, wanted, p.window)
+    batches = 0
+    for batch_no, batch in enumerate(
+        whole_articles(iter_parquet(smk.input.tokens, 200_000, COLUMNS))
+    ):
+        found = cp.kwic(batch, wanted, p.window, context=False)
+        batches = batch_no + 1
         if len(found):
-            hits.append(found)
-    hits = pd.concat(hits, ignore_index=True) if hits else pd.DataFrame(columns=cp.KWIC_COLUMNS)
+            hits.append(found.assign(batch=batch_no))
+    hits = (
+        pd.concat(hits, ignore_index=True)
+        if hits
+        else pd.DataFrame(columns=[*cp.KWIC_HIT_COLUMNS, "row", "batch"])
+    )
     tab = cp.kwic_table(hits, targets, groups, p.reference, p.max_rows, p.seed, p.min_articles)
+    if len(tab):
+        want = tab.groupby("batch").groups
+        for batch_no, batch in enumerate(
+            whole_articles(iter_parquet(smk.input.tokens, 200_000, COLUMNS))
+        ):
+            if batch_no not in want:
+                continue
+            idx = want[batch_no]
+            lines = cp.kwic_context(batch, tab.loc[idx, "row"].to_numpy(dtype=np.int64), p.window)
+            tab.loc[idx, ["left", "keyword", "right"]] = np.array(lines, dtype=object).reshape(
+                -1, 3
+            )
+        log.info("KWIC contexts built in %d of %d batches", len(want), batches)
+    tab = tab.reindex(columns=cp.KWIC_COLUMNS)
     log.info("KWIC: %d terms, %d context lines found, %d kept", len(wanted), len(hits), len(tab))
     found = set(hits["term"].astype(str)) if len(hits) else set()
     missing = sorted({str(t).lower() for t in p.terms} - found)

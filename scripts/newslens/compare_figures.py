@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from newslens.compare import natural_key
-from newslens.figures import FULL_WIDTH, NEGATIVE, NEUTRAL, POSITIVE, empty_figure
+from newslens.figures import FULL_WIDTH, NEGATIVE, NEUTRAL, OKABE_ITO, POSITIVE, empty_figure
 
 NOTHING = (
     "No comparison configured.\nSet compare.by in config/config.yaml to metadata columns\n"
@@ -126,4 +126,158 @@ def differences_figure(
         f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05)",
         fontsize=8,
     )
+    return fig
+
+
+def actor_frames_figure(
+    tab: pd.DataFrame, max_actors: int = 12, message: str = NOTHING, max_cols: int = 3
+):
+    """Actor x frame by group: one heatmap panel per actor (the ``max_actors`` named in the
+    most articles), rows = comparisons (variable: group), columns = frames; the colour is the
+    difference group - reference in the share of the frame in sentences naming the actor
+    (diverging, colour-blind safe), a dot marks BH q < 0.05, grey cells have no data. Rows and
+    columns are the same in every panel, so only the outer panels are labelled."""
+    title = "Actors x frames by group"
+    if tab.empty or tab["difference"].notna().sum() == 0:
+        return empty_figure(message, title, width=FULL_WIDTH)
+    tab = tab.copy()
+    tab["row"] = [
+        f"{v}: {_short(g, 20)}" for v, g in zip(tab["variable"], tab["group"], strict=True)
+    ]
+    names = tab.groupby("actor")["n_group"].sum().sort_values(ascending=False, kind="stable")
+    actors = list(names.index[:max_actors])
+    pairs = sorted(
+        set(zip(tab["variable"], tab["group"], tab["row"], strict=True)),
+        key=lambda t: (t[0], natural_key(str(t[1]))),
+    )
+    rows = [r for _v, _g, r in pairs]
+    frames = list(dict.fromkeys(tab["frame"]))
+    lim = float(np.nanmax(np.abs(tab["difference"].to_numpy(dtype=float))))
+    lim = lim if lim > 0 else 1.0
+    cols = min(max_cols, len(actors))
+    n_rows = math.ceil(len(actors) / cols)
+    height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.9)
+    fig, axes = plt.subplots(
+        n_rows, cols, figsize=(FULL_WIDTH, height), squeeze=False, layout="constrained"
+    )
+    cmap = plt.get_cmap("PuOr").with_extremes(bad="#DDDDDD")
+    image = None
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(actors):
+            ax.set_axis_off()
+            continue
+        sub = tab[tab["actor"] == actors[k]]
+        grid = sub.pivot_table(index="row", columns="frame", values="difference", dropna=False)
+        grid = grid.reindex(index=rows, columns=frames)
+        qs = sub.pivot_table(index="row", columns="frame", values="q_value", dropna=False)
+        qs = qs.reindex(index=rows, columns=frames)
+        image = ax.imshow(
+            np.ma.masked_invalid(grid.to_numpy(dtype=float)),
+            cmap=cmap,
+            vmin=-lim,
+            vmax=lim,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        yy, xx = np.nonzero(qs.to_numpy(dtype=float) < 0.05)
+        ax.scatter(xx, yy, s=7, facecolor="black", edgecolor="white", linewidths=0.4)
+        ax.set_title(_short(actors[k], 24), fontsize=7)
+        ax.set_xticks(range(len(frames)))
+        ax.set_yticks(range(len(rows)))
+        last_row = k + cols >= len(actors)
+        ax.set_xticklabels([_short(f, 16) for f in frames] if last_row else [], rotation=90)
+        ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
+        ax.tick_params(labelsize=5, length=1.5)
+    bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)
+    bar.set_label("difference in frame share, group - reference (0-1)", fontsize=6)
+    bar.ax.tick_params(labelsize=5)
+    fig.supxlabel("frame", fontsize=7)
+    fig.supylabel("comparison (variable: group)", fontsize=7)
+    fig.suptitle(
+        f"{title}: share of each frame in sentences naming the actor, group - reference\n"
+        "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data)",
+        fontsize=8,
+    )
+    return fig
+
+
+def time_figure(
+    prev: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    message: str = NOTHING,
+    max_items: int = 12,
+    max_lines: int = 8,
+    period: str = "period",
+    min_n: int = 1,
+):
+    """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot).
+
+    With up to ``max_lines`` groups: one panel per item (the ``max_items`` whose group x
+    period means vary most), one line per group. With more groups (20 outlets, say): one panel
+    per group, one line per item (the ``max_lines`` items varying most), so lines stay few
+    enough to tell apart. Only the first variable is drawn (the table has them all). Means of
+    fewer than ``min_n`` articles are drawn as open markers without a band."""
+    if prev.empty or prev["mean"].notna().sum() == 0:
+        return empty_figure(message, title, width=FULL_WIDTH)
+    var = sorted(prev["variable"].unique())[0]
+    tab = prev[prev["variable"] == var]
+    periods = sorted(tab["period"].unique())
+    spread = tab.groupby("item")["mean"].agg(lambda s: s.max() - s.min())
+    ranked = list(spread.sort_values(ascending=False, kind="stable").index)
+    groups = sorted(tab["group"].unique(), key=natural_key)
+    if len(groups) <= max_lines:
+        panel_col, line_col = "item", "group"
+        panels, lines = sorted(ranked[:max_items], key=natural_key), groups
+    else:
+        panel_col, line_col = "group", "item"
+        panels, lines = groups, sorted(ranked[:max_lines], key=natural_key)
+    fig, axes = _grid(len(panels), panel_height=1.5, max_cols=4 if len(panels) > 3 else 3)
+    x = np.arange(len(periods))
+    colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
+    for ax, panel in zip(axes, panels, strict=False):
+        sub = tab[tab[panel_col] == panel]
+        for name in lines:
+            one = sub[sub[line_col] == name].set_index("period").reindex(periods)
+            few = (one["n_articles"] < min_n).to_numpy()
+            ax.fill_between(
+                x,
+                one["low"].where(~few),
+                one["high"].where(~few),
+                color=colours[name],
+                alpha=0.18,
+                linewidth=0,
+            )
+            ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=name)
+            ax.scatter(
+                x[few], one["mean"][few], s=9, facecolor="white", edgecolor=colours[name], zorder=3
+            )
+        ax.set_title(_short(panel, 26), fontsize=7)
+        step = max(1, math.ceil(len(periods) / 6))
+        ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
+        ax.tick_params(labelsize=5, length=1.5)
+        ax.tick_params(axis="x", rotation=45)
+        ax.set_xlabel(period, fontsize=6)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    shown = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
+    bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
+    if np.isfinite(bounds).any():  # one y scale for every panel, so panels compare
+        lo, hi = np.nanmin(bounds), np.nanmax(bounds)
+        pad = 0.05 * (hi - lo if hi > lo else 1.0)
+        for ax in axes[: len(panels)]:
+            ax.set_ylim(lo - pad, hi + pad)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        [_short(t, 24) for t in labels],
+        loc="outside lower center",
+        ncol=min(4, len(labels)),
+        fontsize=6,
+        frameon=False,
+        title=var if line_col == "group" else "item",
+        title_fontsize=6,
+    )
+    fig.supylabel(ylabel, fontsize=7)
+    note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
+    fig.suptitle(f"{title}\n(lines: mean per period; bands: bootstrap interval{note})", fontsize=8)
     return fig

@@ -114,3 +114,87 @@ def make(p: Planted | None = None) -> dict:
         "planted": p,
         "term_ratio": expected_term_ratio(p, base),
     }
+
+
+@dataclass
+class PlantedSentences:
+    """Sentence-level tables for actor x frame and actor-sentiment-over-time checks.
+
+    Every article has ``sentences`` sentences; each names each actor with probability
+    ``mention``; each sentence has one frame (share 1), drawn uniformly from FRAMES. Planted:
+    in ``outlet``'s articles, sentences naming ``actor`` have the frame ``frame`` with an extra
+    probability ``frame_lift`` (so its share there rises by ``frame_lift * (1 - 1/len(FRAMES))``,
+    see ``expected_actor_frame_difference``); in ``outlet``'s articles of ``month``, sentences
+    naming ``negative_actor`` are ``shift`` more negative."""
+
+    outlets: int = 3
+    articles_per_outlet: int = 200
+    sentences: int = 8
+    mention: float = 0.35
+    outlet: str = "outlet_1"
+    actor: str = "Veloria"
+    frame: str = "humanitarian"
+    frame_lift: float = 0.3
+    negative_actor: str = "Kastan"
+    month: str = "2024-02"
+    shift: float = -0.4
+    months: list[str] = field(default_factory=lambda: ["2024-01", "2024-02", "2024-03"])
+    seed: int = 0
+
+
+def expected_actor_frame_difference(p: PlantedSentences) -> float:
+    """Planted difference of the actor's frame share, the outlet minus any other outlet."""
+    return p.frame_lift * (1 - 1 / len(FRAMES))
+
+
+def make_sentences(p: PlantedSentences | None = None) -> dict:
+    """Draw documents, a per-sentence frame table (doc_id, sent_id, primary_frame, share_*)
+    and a per-sentence actor table (doc_id, sent_id, actor, compound)."""
+    p = p or PlantedSentences()
+    rng = np.random.default_rng(p.seed)
+    outlets = [f"outlet_{i}" for i in range(p.outlets)]
+    n = p.outlets * p.articles_per_outlet
+    outlet = np.repeat(outlets, p.articles_per_outlet)
+    month = np.array(p.months)[rng.integers(0, len(p.months), n)]
+    day = rng.integers(1, 28, n)
+    doc_id = np.array([f"d{i:06d}" for i in range(n)])
+    documents = pd.DataFrame(
+        {
+            "doc_id": doc_id,
+            "outlet": outlet,
+            "date": [f"{m}-{d:02d}" for m, d in zip(month, day, strict=True)],
+        }
+    )
+    s = p.sentences
+    sd = np.repeat(np.arange(n), s)
+    sid = np.tile(np.arange(s), n)
+    frame = rng.integers(0, len(FRAMES), n * s)
+    names = rng.random((n * s, len(ACTORS))) < p.mention
+    lift = (outlet[sd] == p.outlet) & names[:, ACTORS.index(p.actor)]
+    lift &= rng.random(n * s) < p.frame_lift
+    frame = np.where(lift, FRAMES.index(p.frame), frame)
+    shares = np.zeros((n * s, len(FRAMES)))
+    shares[np.arange(n * s), frame] = 1.0
+    frames = pd.DataFrame(
+        {"doc_id": doc_id[sd], "sent_id": sid, "primary_frame": np.array(FRAMES)[frame]}
+    )
+    for j, f in enumerate(FRAMES):
+        frames[f"share_{f}"] = shares[:, j]
+    frames["share_none"] = 0.0
+    rows, cols = np.nonzero(names)
+    compound = np.clip(rng.normal(0.0, 0.4, len(rows)), -1, 1)
+    neg = (
+        (outlet[sd[rows]] == p.outlet)
+        & (month[sd[rows]] == p.month)
+        & (cols == ACTORS.index(p.negative_actor))
+    )
+    compound = np.where(neg, np.clip(compound + p.shift, -1, 1), compound)
+    actors = pd.DataFrame(
+        {
+            "doc_id": doc_id[sd[rows]],
+            "sent_id": sid[rows],
+            "actor": np.array(ACTORS)[cols],
+            "compound": compound,
+        }
+    )
+    return {"documents": documents, "frames": frames, "actors": actors, "planted": p}

@@ -104,6 +104,106 @@ rule compare_groups:
         "../../scripts/compare_groups.py"
 
 
+COMPARE_TIME_LABELS = {
+    "frames": "Frames over time",
+    "actors": "Actor sentiment over time",
+    "topics": "Topics over time",
+}
+
+
+rule compare_time:
+    input:
+        values=lambda wc: COMPARE_VALUES[wc.kind],
+        documents=f"{TABLES}/documents.csv",
+        labels=lambda wc: (
+            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
+        ),
+    output:
+        table=report(
+            f"{TABLES}/compare_{{kind}}_time.csv",
+            caption="../report/compare_time_table.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {"item": f"{COMPARE_TIME_LABELS[wc.kind]} (table)"},
+        ),
+        effects=report(
+            f"{TABLES}/compare_{{kind}}_effects.csv",
+            caption="../report/compare_effects_table.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {
+                "item": f"{COMPARE_TIME_LABELS[wc.kind]}: group effects adjusted for period"
+            },
+        ),
+        png=report(
+            f"{FIGURES}/compare_{{kind}}_time.png",
+            caption="../report/compare_time.rst",
+            category="Comparison",
+            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
+            labels=lambda wc: {"item": COMPARE_TIME_LABELS[wc.kind]},
+        ),
+        svg=f"{FIGURES}/compare_{{kind}}_time.svg",
+    log:
+        f"{LOGS}/compare_{{kind}}_time.log",
+    benchmark:
+        f"{BENCH}/compare_{{kind}}_time.tsv"
+    wildcard_constraints:
+        kind="frames|actors|topics",
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        kind=lambda wc: wc.kind,
+        bootstrap=COMPARE["bootstrap"],
+        period=COMPARE["time"]["period"],
+        max_items=COMPARE["time"]["figure_items"],
+        min_cell_n=config["figures"]["min_cell_n"],
+    script:
+        "../../scripts/compare_time.py"
+
+
+rule compare_actor_frames:
+    input:
+        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
+        frames=dataset_manifest("frames_sentences"),
+        documents=f"{TABLES}/documents.csv",
+    output:
+        table=report(
+            f"{TABLES}/compare_actor_frames.csv",
+            caption="../report/compare_actor_frames_table.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group (table)"},
+        ),
+        png=report(
+            f"{FIGURES}/compare_actor_frames.png",
+            caption="../report/compare_actor_frames.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group"},
+        ),
+        svg=f"{FIGURES}/compare_actor_frames.svg",
+    log:
+        f"{LOGS}/compare_actor_frames.log",
+    benchmark:
+        f"{BENCH}/compare_actor_frames.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        **COMPARE_COMMON,
+        bootstrap=COMPARE["bootstrap"],
+        max_actors=COMPARE["max_actors"],
+        figure_actors=config["figures"]["max_actors"],
+    script:
+        "../../scripts/compare_actor_frames.py"
+
+
 rule compare_kwic:
     input:
         tokens=dataset_manifest("tokens"),
@@ -140,6 +240,7 @@ rule compare_kwic:
 rule compare_examples:
     input:
         frames=dataset_manifest("frames_sentences"),
+        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
         sentences=dataset_manifest("sentences"),
         documents=f"{TABLES}/documents.csv",
     output:
@@ -149,6 +250,13 @@ rule compare_examples:
             category="Comparison",
             subcategory="Evidence",
             labels={"item": "Example sentences per frame and group"},
+        ),
+        actors=report(
+            f"{TABLES}/compare_actor_examples.csv",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per actor and group"},
         ),
     log:
         f"{LOGS}/compare_examples.log",
@@ -167,16 +275,64 @@ rule compare_examples:
         "../../scripts/compare_examples.py"
 
 
+rule compare_report_tables:
+    input:
+        kwic=rules.compare_kwic.output.table,
+        frame_examples=rules.compare_examples.output.table,
+        actor_examples=rules.compare_examples.output.actors,
+    output:
+        kwic=report(
+            f"{RESULTS}/report_tables/compare_kwic.html",
+            caption="../report/compare_kwic.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: keyword in context"},
+        ),
+        frame_examples=report(
+            f"{RESULTS}/report_tables/compare_frame_examples.html",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per frame and group"},
+        ),
+        actor_examples=report(
+            f"{RESULTS}/report_tables/compare_actor_examples.html",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per actor and group"},
+        ),
+    log:
+        f"{LOGS}/compare_report_tables.log",
+    conda:
+        ENV
+    params:
+        max_rows=config["report"]["max_table_rows"],
+    script:
+        "../../scripts/compare_report_tables.py"
+
+
 FINAL_OUTPUTS.extend(
     [
         *rules.compare_keyness.output,
-        rules.compare_examples.output.table,
+        *rules.compare_examples.output,
+        *rules.compare_actor_frames.output,
         rules.compare_kwic.output.table,
+        *rules.compare_report_tables.output,
         *expand(
             [
                 f"{TABLES}/compare_{{kind}}.csv",
                 f"{FIGURES}/compare_{{kind}}.png",
                 f"{FIGURES}/compare_{{kind}}.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}_time.csv",
+                f"{TABLES}/compare_{{kind}}_effects.csv",
+                f"{FIGURES}/compare_{{kind}}_time.png",
+                f"{FIGURES}/compare_{{kind}}_time.svg",
             ],
             kind=["frames", "actors", "topics"],
         ),

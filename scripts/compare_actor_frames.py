@@ -1,0 +1,77 @@
+"""Rule compare_actor_frames: actor x frame by group - for each actor, the share of each frame
+in the sentences that name it, per group, with bootstrap intervals over articles, the
+difference to the reference (interval, BH q) and the articles and sentences behind each cell;
+one heatmap panel per actor."""
+
+import logging
+
+import pandas as pd
+from newslens import compare as cp
+from newslens import compare_figures as cf
+from newslens.figures import apply_style, save_figure
+from newslens.runtime import read_parquet, run, write_table
+from newslens.shards import dataset_schema
+
+log = logging.getLogger("newslens")
+
+
+def main(smk):
+    p = smk.params
+    apply_style()
+    tab = pd.DataFrame(columns=cp.ACTOR_FRAME_COLUMNS)
+    message = cf.NOTHING
+    if not p.by:
+        log.info("compare.by is empty: writing an empty actor x frame table")
+    else:
+        groups = cp.read_groups(smk.input.documents, p.by)
+        actor_rows = read_parquet(smk.input.actors, columns=["doc_id", "sent_id", "actor"])
+        actors = cp.top_actors(actor_rows, p.max_actors)
+        left_out = actor_rows["actor"].nunique() - len(actors)
+        if left_out:
+            log.info(
+                "%d actors named in fewer articles left out (compare.max_actors=%s)",
+                left_out,
+                p.max_actors,
+            )
+        names = dataset_schema(smk.input.frames).names  # a file, part list or dataset
+        wanted = ["doc_id", "sent_id", "primary_frame"]
+        wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
+        frame_rows = read_parquet(smk.input.frames, columns=wanted)
+        joined = cp.actor_sentence_frames(actor_rows, frame_rows, actors)
+        unmatched = int(actor_rows["actor"].isin(actors).sum()) - len(joined)
+        if unmatched:
+            log.warning("%d actor sentences have no row in %s", unmatched, smk.input.frames)
+        frames = [
+            c for c in joined.columns if c not in {"doc_id", "sent_id", "actor", "primary_frame"}
+        ]
+        values, sentences = cp.actor_frame_article_shares(joined, frames)
+        log.info(
+            "%d actor sentences, %d actors x %d frames, %d articles",
+            len(joined),
+            len(actors),
+            len(frames),
+            len(values),
+        )
+        tab = cp.actor_frame_differences(
+            values,
+            sentences,
+            groups,
+            p.reference,
+            resamples=p.bootstrap["resamples"],
+            confidence=p.bootstrap["confidence"],
+            seed=p.bootstrap["seed"],
+            min_articles=p.min_articles,
+        )
+        log.info("%d rows, %d with q < 0.05", len(tab), int((tab["q_value"] < 0.05).sum()))
+        message = (
+            "Nothing to compare: no actor is named in a group of "
+            f"{list(p.by)} with at least compare.min_articles={p.min_articles} articles\n"
+            "(configure actors, and check corpus.metadata)."
+        )
+    write_table(tab.round(6), smk.output.table)
+    fig = cf.actor_frames_figure(tab, p.figure_actors, message)
+    save_figure(fig, smk.output.png, smk.output.svg)
+
+
+if __name__ == "__main__":
+    run(main, snakemake)  # noqa: F821
