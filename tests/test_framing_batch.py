@@ -23,6 +23,7 @@ from newslens.codebook import (
     load_codebook,
     required_literals,
 )
+from newslens.frames_actors import _actor_frame_counts_merge
 from newslens.framing import (
     SEPARATORS,
     actor_frame_counts,
@@ -436,7 +437,7 @@ def test_actor_frame_counts_equal_the_merge(stem):
     extra = pd.DataFrame({"doc_id": ["nope"], "sent_id": [0], "actor": ["Russia"], "alias": "x"})
     mentions = pd.concat([mentions, extra, mentions.head(50)], ignore_index=True)
     m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
-    expected = framing._actor_frame_counts_merge(m, table, cb)
+    expected = _actor_frame_counts_merge(m, table, cb)
     got = actor_frame_counts(mentions, table, cb)
     assert len(got) == 4 * (len(cb.scored_keys) + 1)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
@@ -456,6 +457,6 @@ def test_actor_frame_counts_equal_the_merge(stem):
     twice = pd.concat([table, table.head(3)], ignore_index=True)
     pd.testing.assert_frame_equal(
         actor_frame_counts(mentions, twice, cb),
-        framing._actor_frame_counts_merge(m, twice, cb),
+        _actor_frame_counts_merge(m, twice, cb),
         check_exact=True,
     )
