@@ -39,10 +39,10 @@ from newslens.framing import (
     regex_hit_mask,
     sentence_frames,
     shard_tables,
-    split_sentences,
     word_char_table,
 )
 from newslens.runtime import NewslensError
+from newslens.tokenize import split_sentences, text_splitter
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/codebook.schema.yaml").read_text())
@@ -82,12 +82,12 @@ def synthetic_sentences(n: int = 150) -> pd.DataFrame:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic_corpus import build_corpus
 
-    rows = []
     corpus = build_corpus(n, seed=3)
+    rows, splitter = [], text_splitter(corpus["text"])
     for doc_id, text in zip(corpus["id"], corpus["text"], strict=True):
         sent_id = 0
         for para_id, para in enumerate(p for p in text.split("\n\n") if p.strip()):
-            for s in split_sentences(para):
+            for s in split_sentences(para, splitter):
                 rows.append((doc_id, para_id, sent_id, s))
                 sent_id += 1
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])

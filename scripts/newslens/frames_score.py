@@ -9,7 +9,6 @@ Paragraphs and articles take the word-weighted mean of their sentences' shares (
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -23,21 +22,15 @@ from newslens.codebook import (
     Matcher,
 )
 from newslens.frames_match import match_sentences, str_column
-
-SENT_SPLIT_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n?")
-
-
-def split_sentences(text: str) -> list[str]:
-    """A simple sentence splitter for texts outside the corpus (labeled and gold rows)."""
-    parts = [p.strip() for p in SENT_SPLIT_RE.split(str(text))]
-    return [p for p in parts if p]
+from newslens.tokenize import split_sentences, text_splitter
 
 
-def texts_to_sentences(ids: list[str], texts: list[str]) -> pd.DataFrame:
-    """One row per sentence of each text (doc_id, para_id=0, sent_id, text)."""
+def texts_to_sentences(ids: list[str], texts: list[str], splitter) -> pd.DataFrame:
+    """One row per sentence of each text (doc_id, para_id=0, sent_id, text), cut by
+    ``tokenize.split_sentences`` with ``splitter``."""
     rows = []
     for doc_id, text in zip(ids, texts, strict=True):
-        for i, s in enumerate(split_sentences(text)):
+        for i, s in enumerate(split_sentences(text, splitter)):
             rows.append((doc_id, 0, i, s))
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])
 
@@ -262,8 +255,11 @@ def classify_texts(
     params: dict,
 ) -> pd.DataFrame:
     """Codebook frames of whole texts outside the corpus (labeled/gold rows): split into
-    sentences, score, aggregate per text. One row per id, in the order given."""
-    sents = texts_to_sentences(list(ids), list(texts))
+    sentences (``tokenize.text_splitter`` of these texts with ``params['abbreviations']``),
+    score, aggregate per text. One row per id, in the order given."""
+    texts = [str(t) for t in texts]
+    splitter = text_splitter(texts, params.get("abbreviations", ()))
+    sents = texts_to_sentences(list(ids), texts, splitter)
     table, _ = classify_sentences(sents, cb, matcher, normalizer, params)
     docs = aggregate(
         table,

@@ -55,7 +55,6 @@ from newslens.frames_merge import (
     shard_tables,
 )
 from newslens.frames_score import (
-    SENT_SPLIT_RE,
     aggregate,
     classify_sentences,
     classify_texts,
@@ -63,7 +62,6 @@ from newslens.frames_score import (
     joined_keys,
     sentence_frames,
     share_columns,
-    split_sentences,
     texts_to_sentences,
 )
 
@@ -79,8 +77,6 @@ __all__ = [
     "match_sentences_reference",
     "STR_DTYPE",
     "str_column",
-    "SENT_SPLIT_RE",
-    "split_sentences",
     "texts_to_sentences",
     "sentence_frames",
     "classify_sentences",

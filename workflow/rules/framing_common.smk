@@ -31,6 +31,7 @@ def framing_codebook_options():
         "doc_min_share": FRAMING["doc_min_share"],
         "doc_max_labels": FRAMING["doc_max_labels"],
         "n_examples": FRAMING["diagnostics"]["examples"],
+        "abbreviations": list(config["tokenize"]["abbreviations"]),
     }
 
 
