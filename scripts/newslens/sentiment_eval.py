@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from newslens.runtime import NewslensError
-from newslens.sentiment import LABELS, label_compound
+from newslens.sentiment import LABELS
 from newslens.tokenize import split_sentences as tokenize_sentences
 from newslens.tokenize import text_splitter
 from newslens.vader import score_texts
@@ -406,7 +406,3 @@ def validation_report(gold: pd.DataFrame, score, predicted, confidence: float = 
         )
         confusion = confusion_table(gold["label"], predicted)
     return corr, metrics, confusion
-
-
-def label_scores(score, negative: float, positive: float) -> np.ndarray:
-    return label_compound(score, negative, positive)
