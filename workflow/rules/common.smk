@@ -83,18 +83,79 @@ FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 
-# Stage files add what `rule all` must build; see final_outputs().
-FINAL_OUTPUTS = []
-
 CORPUS_SUFFIXES_FOLDER = (".txt", ".md", ".html", ".htm")
 CORPUS_SUFFIXES_TABLE = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
-def final_outputs():
-    """The final targets as plain paths. An entry may be a report()-flagged output, and a
-    flagged input of the target rule would make `snakemake --report` look for its caption
-    beside the Snakefile instead of beside the rule file that declared it."""
-    return [str(f) for f in FINAL_OUTPUTS]
+def get_final_outputs():
+    """What `rule all` builds, every stage in one list, from the config in use (optional stages
+    only when configured). Plain paths: a report()-flagged output as an input of the target
+    rule would make `snakemake --report` look for its caption beside the Snakefile instead of
+    beside the rule file that declared it. Call it after all stages are included."""
+    sent, framing = config["sentiment"], config["framing"]
+    out = [f"{TABLES}/input_accounting.csv"]
+    # tokenize: corpus tables and the top-terms figure
+    out += [
+        *corpus_table_outputs().values(),
+        f"{FIGURES}/top_terms.png",
+        f"{FIGURES}/top_terms.svg",
+    ]
+    # sentiment
+    out += [
+        f"{TABLES}/sentiment_sentences.parquet",
+        f"{TABLES}/sentiment_documents.csv",
+        f"{TABLES}/sentiment_actors.csv",
+        f"{TABLES}/sentiment_groups.csv",
+        *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
+    ]
+    if sent["supervised"]["file"]:
+        out += [
+            f"{TABLES}/sentiment_supervised_metrics.csv",
+            f"{TABLES}/sentiment_supervised_agreement.csv",
+        ]
+    if sent["validation"]["file"]:
+        out.append(f"{TABLES}/sentiment_validation_correlations.csv")
+    out.append(f"{TABLES}/sentiment_actor_articles.csv")
+    if sent["actor_supervised"]["file"]:
+        out.append(f"{TABLES}/sentiment_actor_supervised.csv")
+    if sent["actor_validation"]["file"]:
+        out.append(f"{TABLES}/sentiment_actor_validation_metrics.csv")
+    # framing
+    out += [
+        f"{TABLES}/frames_codebook_terms.csv",
+        f"{TABLES}/frames_codebook_diagnostics.csv",
+        f"{TABLES}/frames_codebook_suggestions.csv",
+        f"{TABLES}/frames_sentences.parquet",
+        f"{TABLES}/frames_documents.csv",
+        f"{FIGURES}/frames_distribution.png",
+        f"{FIGURES}/frames_position.png",
+    ]
+    if any(r.name == "actor_mentions" for r in workflow.rules):
+        out.append(f"{TABLES}/frames_actors.csv")
+    if framing["supervised"]["labeled"]:
+        out.append(f"{TABLES}/frames_supervised_cv.csv")
+    if framing["validation"]["gold"]:
+        out.append(f"{TABLES}/frames_validation.csv")
+    # topics
+    out += [rules.topic_model.output.selection, *rules.topic_outputs.output]
+    # compare
+    out += [
+        *rules.compare_keyness.output,
+        rules.compare_examples.output.table,
+        rules.compare_kwic.output.table,
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}.csv",
+                f"{FIGURES}/compare_{{kind}}.png",
+                f"{FIGURES}/compare_{{kind}}.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+    ]
+    # report
+    out += [f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES]
+    out += [f"{RESULTS}/summary.md", f"{RESULTS}/provenance.json"]
+    return [str(f) for f in out]
 
 
 def shard_files(pattern):
@@ -193,14 +254,14 @@ def corpus_table_outputs():
 def reported_outputs():
     """Every file under results/ (not interim/, logs/, benchmarks/) that this run builds: the
     final outputs and every output of every rule they depend on, so that provenance.json
-    checksums all of them. Found by walking from FINAL_OUTPUTS through the rules' inputs, with
+    checksums all of them. Found by walking from get_final_outputs() through the rules' inputs, with
     the config in use (optional stages count only when they are configured). Call it after
     all stages are included (report.smk)."""
     from snakemake.iocontainers import Wildcards
 
     skip = (f"{INTERIM}/", f"{LOGS}/", f"{BENCH}/")
     candidates = [r for r in workflow.rules if r.name not in ("provenance", "all")]
-    queue = [str(f) for f in FINAL_OUTPUTS if not str(f).endswith("provenance.json")]
+    queue = [f for f in get_final_outputs() if not f.endswith("provenance.json")]
     seen, expanded, found = set(), set(), set()
     while queue:
         path = queue.pop()

@@ -165,20 +165,3 @@ rule compare_examples:
         seed=COMPARE["bootstrap"]["seed"],
     script:
         "../../scripts/compare_examples.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        *rules.compare_keyness.output,
-        rules.compare_examples.output.table,
-        rules.compare_kwic.output.table,
-        *expand(
-            [
-                f"{TABLES}/compare_{{kind}}.csv",
-                f"{FIGURES}/compare_{{kind}}.png",
-                f"{FIGURES}/compare_{{kind}}.svg",
-            ],
-            kind=["frames", "actors", "topics"],
-        ),
-    ]
-)

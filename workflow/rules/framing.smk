@@ -282,22 +282,3 @@ rule frames_actors:
         min_cell_n=config["figures"]["min_cell_n"],
     script:
         "../../scripts/framing_actors.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        f"{TABLES}/frames_codebook_terms.csv",
-        f"{TABLES}/frames_codebook_diagnostics.csv",
-        f"{TABLES}/frames_codebook_suggestions.csv",
-        f"{TABLES}/frames_sentences.parquet",
-        f"{TABLES}/frames_documents.csv",
-        f"{FIGURES}/frames_distribution.png",
-        f"{FIGURES}/frames_position.png",
-    ]
-)
-if any(r.name == "actor_mentions" for r in workflow.rules):
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
-if FRAMING["supervised"]["labeled"]:
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
-if FRAMING["validation"]["gold"]:
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_validation.csv")

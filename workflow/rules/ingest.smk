@@ -91,6 +91,3 @@ rule input_accounting:
         ENV
     script:
         "../../scripts/corpus_accounting.py"
-
-
-FINAL_OUTPUTS.append(f"{TABLES}/input_accounting.csv")

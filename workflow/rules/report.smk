@@ -60,9 +60,6 @@ rule report_tables:
         "../../scripts/report_tables.py"
 
 
-FINAL_OUTPUTS.extend(f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES)
-
-
 rule summary:
     input:
         documents=f"{TABLES}/documents.csv",
@@ -100,9 +97,6 @@ rule summary:
         "../../scripts/report_summary.py"
 
 
-FINAL_OUTPUTS.append(f"{RESULTS}/summary.md")
-
-
 rule provenance:
     input:
         corpus=corpus_files(),
@@ -120,6 +114,3 @@ rule provenance:
         bench_root=BENCH,
     script:
         "../../scripts/report_provenance.py"
-
-
-FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")

@@ -246,17 +246,6 @@ rule sentiment_figures:
         "../../scripts/sentiment_figures.py"
 
 
-FINAL_OUTPUTS.extend(
-    [
-        f"{TABLES}/sentiment_sentences.parquet",
-        f"{TABLES}/sentiment_documents.csv",
-        f"{TABLES}/sentiment_actors.csv",
-        f"{TABLES}/sentiment_groups.csv",
-        *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
-    ]
-)
-
-
 if SENT["supervised"]["file"]:
 
     rule sentiment_supervised_train:
@@ -320,13 +309,6 @@ if SENT["supervised"]["file"]:
         script:
             "../../scripts/sentiment_supervised_compare.py"
 
-    FINAL_OUTPUTS.extend(
-        [
-            f"{TABLES}/sentiment_supervised_metrics.csv",
-            f"{TABLES}/sentiment_supervised_agreement.csv",
-        ]
-    )
-
 
 if SENT["validation"]["file"]:
 
@@ -370,8 +352,6 @@ if SENT["validation"]["file"]:
             supervised=SENT["supervised"],
         script:
             "../../scripts/sentiment_validation.py"
-
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_validation_correlations.csv")
 
 
 # Sentiment toward each actor per article (docs/actor-sentiment.md): lexicon scores of the
@@ -421,9 +401,6 @@ rule sentiment_actor_articles:
         "../../scripts/sentiment_actor_gather.py"
 
 
-FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_articles.csv")
-
-
 if ACTOR_SUP["file"]:
 
     rule sentiment_actor_supervised:
@@ -448,8 +425,6 @@ if ACTOR_SUP["file"]:
             supervised=ACTOR_SUP,
         script:
             "../../scripts/sentiment_actor_supervised.py"
-
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_supervised.csv")
 
 
 if ACTOR_VAL["file"]:
@@ -483,5 +458,3 @@ if ACTOR_VAL["file"]:
             bootstrap=SENT_BOOT,
         script:
             "../../scripts/sentiment_actor_validation.py"
-
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_validation_metrics.csv")

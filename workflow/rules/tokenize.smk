@@ -103,12 +103,3 @@ rule plot_top_terms:
         normalize=config["tokenize"]["normalize"],
     script:
         "../../scripts/corpus_plot_top_terms.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        *corpus_table_outputs().values(),
-        f"{FIGURES}/top_terms.png",
-        f"{FIGURES}/top_terms.svg",
-    ]
-)

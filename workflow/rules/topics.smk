@@ -192,11 +192,3 @@ rule topic_outputs:
         validation_column=TOPICS_CFG["validation"]["column"],
     script:
         "../../scripts/topics_outputs.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        rules.topic_model.output.selection,
-        *rules.topic_outputs.output,
-    ]
-)
