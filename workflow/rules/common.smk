@@ -5,8 +5,13 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+# This workflow's own folder (workflow/). Not workflow.basedir: that is the folder of the main
+# Snakefile, which is the deploying one when this workflow runs as a module (snakedeploy).
+WORKFLOW_DIR = Path(
+    workflow.current_basedir.get_path_or_uri(secret_free=False)
+).parent.resolve()
 # The package's checks run here too (the workflow's own scripts/, not an installed copy).
-sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+sys.path.insert(0, str(WORKFLOW_DIR.parent / "scripts"))
 
 # Config is validated (and its defaults filled in) before any rule reads it. A violation is
 # reported in a few lines (key, value, what is allowed), not with the whole schema.
@@ -17,7 +22,7 @@ except WorkflowError:
         import yaml
         from newslens.preflight import schema_error_summary
 
-        schema_file = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
+        schema_file = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
         short = schema_error_summary(
             config, yaml.safe_load(schema_file.read_text(encoding="utf-8")), "config"
         )
@@ -43,9 +48,7 @@ def check_config_before_jobs():
         )
         return
     try:
-        check_config(
-            config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml"
-        )
+        check_config(config, WORKFLOW_DIR / "schemas" / "codebook.schema.yaml")
     except NewslensError as err:
         raise WorkflowError(f"config error (before any job ran): {err}") from None
     except Exception as err:  # a check that cannot run here (e.g. missing NLTK data)
@@ -58,8 +61,7 @@ def check_config_before_jobs():
 
 check_config_before_jobs()
 
-# The package's own checks of config values, before any job (scripts/ of this checkout first).
-sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+# The package's own checks of config values, before any job (scripts/ put first above).
 from newslens.corpus import check_encoding, list_folder
 from newslens.runtime import NewslensError
 
@@ -322,7 +324,7 @@ def workflow_version():
     """The git commit the workflow code comes from (and whether it had local changes)."""
     import subprocess
 
-    repo = str(Path(workflow.basedir).parent)
+    repo = str(WORKFLOW_DIR.parent)
 
     def git(*args):
         try:

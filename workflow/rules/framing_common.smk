@@ -7,7 +7,7 @@ def workflow_file(*parts):
     """A file of the workflow, as an input path (relative when the workflow lies inside the
     working directory, so a moved checkout stays valid; else absolute, so a moved working
     directory elsewhere stays valid)."""
-    path = Path(workflow.basedir, *parts).resolve()
+    path = Path(WORKFLOW_DIR, *parts).resolve()
     try:
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
