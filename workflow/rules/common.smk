@@ -10,8 +10,16 @@ from snakemake.utils import validate
 WORKFLOW_DIR = Path(
     workflow.current_basedir.get_path_or_uri(secret_free=False)
 ).parent.resolve()
-# The package's checks run here too (the workflow's own scripts/, not an installed copy).
-sys.path.insert(0, str(WORKFLOW_DIR.parent / "scripts"))
+# The analysis package (scripts/newslens) of this workflow, wherever it is deployed: first on
+# the path here (the config checks below) and in every job (the rule scripts run in child
+# processes, which Snakemake's script: directive would give it only after an installed copy).
+PACKAGE_DIR = str(WORKFLOW_DIR.parent / "scripts")
+sys.path.insert(0, PACKAGE_DIR)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    dict.fromkeys(
+        [PACKAGE_DIR, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    )
+)
 
 # Config is validated (and its defaults filled in) before any rule reads it. A violation is
 # reported in a few lines (key, value, what is allowed), not with the whole schema.
