@@ -104,3 +104,43 @@ def test_final_outputs_are_defined_in_one_place():
     assert defined == ["common.smk"]
     snakefile = (REPO / "workflow" / "Snakefile").read_text(encoding="utf-8")
     assert re.search(r"rule all:.*input:\s*get_final_outputs\(\)", snakefile, re.S)
+
+
+def rule_scripts() -> dict[str, str | None]:
+    """rule name -> the stem of the script it runs (None for a rule without a script)."""
+    out = {}
+    for path in RULES.glob("*.smk"):
+        text = path.read_text(encoding="utf-8")
+        pattern = r"^\s*(?:local)?rule (\w+):(.*?)(?=^\s*(?:local)?rule |\Z)"
+        for m in re.finditer(pattern, text, re.S | re.M):
+            script = re.search(r'script:\s*\n\s*"([^"]+)"', m.group(2))
+            out[m.group(1)] = Path(script.group(1)).stem if script else None
+    return out
+
+
+def test_every_rule_runs_the_script_of_its_name():
+    rules = rule_scripts()
+    assert len(rules) > 30
+    assert {r: s for r, s in rules.items() if s is not None and s != r} == {}
+    # every rule script belongs to a rule
+    scripts = {p.stem for p in (REPO / "scripts").glob("*.py")}
+    assert scripts == {s for s in rules.values() if s}
+
+
+def test_no_rule_script_hides_a_python_module():
+    """scripts/ is put first on the jobs' PYTHONPATH (the package lives there): a script named
+    like a module (tokenize.py, json.py) would be imported in its place."""
+    import importlib.util
+    import sys
+
+    stdlib = set(sys.stdlib_module_names)
+    scripts_dir = str(REPO / "scripts")
+    hidden = []
+    for path in (REPO / "scripts").glob("*.py"):
+        spec = importlib.util.find_spec(path.stem) if path.stem not in sys.modules else None
+        origin = getattr(spec, "origin", None) or ""
+        if path.stem in stdlib or (
+            origin and not origin.startswith(scripts_dir) and "/scripts/" not in origin
+        ):
+            hidden.append(path.stem)
+    assert hidden == []

@@ -21,7 +21,7 @@ rule frames_codebook:
         normalize=framing_normalize(),
         language=config["tokenize"]["language"],
     script:
-        "../../scripts/framing_codebook.py"
+        "../../scripts/frames_codebook.py"
 
 
 rule frames_sentences:
@@ -49,7 +49,7 @@ rule frames_sentences:
         # sentences read and matched at once (whole articles; bounds the job's memory)
         batch_rows=100_000,
     script:
-        "../../scripts/framing_sentences.py"
+        "../../scripts/frames_sentences.py"
 
 
 rule frames_gather:
@@ -80,7 +80,7 @@ rule frames_gather:
         # rows copied at once into the corpus tables (bounds the job's memory)
         batch_rows=100_000,
     script:
-        "../../scripts/framing_gather.py"
+        "../../scripts/frames_gather.py"
 
 
 rule frames_codebook_suggestions:
@@ -106,7 +106,7 @@ rule frames_codebook_suggestions:
     params:
         options=FRAMING["suggestions"],
     script:
-        "../../scripts/framing_suggestions.py"
+        "../../scripts/frames_codebook_suggestions.py"
 
 
 rule frames_documents:
@@ -154,7 +154,7 @@ rule frames_documents:
         metadata=config["corpus"]["metadata"],
         max_frames=FRAMING["figures"]["max_frames"],
     script:
-        "../../scripts/framing_documents.py"
+        "../../scripts/frames_documents.py"
 
 
 rule frames_supervised:
@@ -195,7 +195,7 @@ rule frames_supervised:
         label_map=FRAMING["label_map"],
         bootstrap=FRAMING["validation"]["bootstrap"],
     script:
-        "../../scripts/framing_supervised.py"
+        "../../scripts/frames_supervised.py"
 
 
 rule frames_validation:
@@ -240,7 +240,7 @@ rule frames_validation:
         unknown_labels=FRAMING["unknown_labels"],
         label_map=FRAMING["label_map"],
     script:
-        "../../scripts/framing_validation.py"
+        "../../scripts/frames_validation.py"
 
 
 rule frames_actors:
@@ -281,4 +281,4 @@ rule frames_actors:
         batch_rows=200_000,
         min_cell_n=config["figures"]["min_cell_n"],
     script:
-        "../../scripts/framing_actors.py"
+        "../../scripts/frames_actors.py"

@@ -21,7 +21,7 @@ rule ingest:
     params:
         corpus=dict(config["corpus"], metadata=carried_metadata()),
     script:
-        "../../scripts/corpus_ingest.py"
+        "../../scripts/ingest.py"
 
 
 rule clean:
@@ -43,7 +43,7 @@ rule clean:
         cleaning=config["cleaning"],
         metadata=carried_metadata(),
     script:
-        "../../scripts/corpus_clean.py"
+        "../../scripts/clean.py"
 
 
 rule deduplicate:
@@ -66,7 +66,7 @@ rule deduplicate:
     params:
         dedup=config["cleaning"]["dedup"],
     script:
-        "../../scripts/corpus_deduplicate.py"
+        "../../scripts/deduplicate.py"
 
 
 rule input_accounting:
@@ -90,4 +90,4 @@ rule input_accounting:
     conda:
         ENV
     script:
-        "../../scripts/corpus_accounting.py"
+        "../../scripts/input_accounting.py"

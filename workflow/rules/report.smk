@@ -94,7 +94,7 @@ rule summary:
         confidence=config["sentiment"]["bootstrap"]["confidence"],
         k_rule=config["topics"]["k_rule"],
     script:
-        "../../scripts/report_summary.py"
+        "../../scripts/summary.py"
 
 
 rule provenance:
@@ -113,4 +113,4 @@ rule provenance:
         workflow_version=workflow_version(),
         bench_root=BENCH,
     script:
-        "../../scripts/report_provenance.py"
+        "../../scripts/provenance.py"

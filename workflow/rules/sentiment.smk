@@ -74,7 +74,7 @@ rule actor_mentions:
         cleaning=ACTOR_TARGET_CLEANING,
         batch_rows=SENT_BATCH_ROWS,
     script:
-        "../../scripts/sentiment_actor_mentions.py"
+        "../../scripts/actor_mentions.py"
 
 
 rule sentiment_score:
@@ -385,7 +385,7 @@ rule actor_articles:
         scores=SENT["actor_scores"],
         batch_rows=SENT_BATCH_ROWS,
     script:
-        "../../scripts/sentiment_actor_articles.py"
+        "../../scripts/actor_articles.py"
 
 
 rule sentiment_actor_articles:
@@ -398,7 +398,7 @@ rule sentiment_actor_articles:
     conda:
         ENV
     script:
-        "../../scripts/sentiment_actor_gather.py"
+        "../../scripts/sentiment_actor_articles.py"
 
 
 if ACTOR_SUP["file"]:

@@ -1,7 +1,7 @@
 # Stage 2: paragraphs, sentences (Punkt trained on the corpus), tokens, terms, n-grams.
 
 
-rule train_punkt:
+rule tokens_train_punkt:
     input:
         clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
         dropped=f"{INTERIM}/duplicates.parquet",
@@ -23,7 +23,7 @@ rule train_punkt:
         "../../scripts/tokens_train_punkt.py"
 
 
-rule tokenize:
+rule tokens_tokenize:
     input:
         clean=f"{INTERIM}/clean/{{scatteritem}}.parquet",
         dropped=f"{INTERIM}/duplicates.parquet",
@@ -102,4 +102,4 @@ rule plot_top_terms:
         top_n=config["tokenize"]["top_terms"],
         normalize=config["tokenize"]["normalize"],
     script:
-        "../../scripts/corpus_plot_top_terms.py"
+        "../../scripts/plot_top_terms.py"
