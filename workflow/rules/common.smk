@@ -15,9 +15,14 @@ WORKFLOW_DIR = Path(
 # processes, which Snakemake's script: directive would give it only after an installed copy).
 PACKAGE_DIR = str(WORKFLOW_DIR.parent / "scripts")
 sys.path.insert(0, PACKAGE_DIR)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    dict.fromkeys(
-        [PACKAGE_DIR, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        dict.fromkeys(
+            [
+                PACKAGE_DIR,
+                *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)),
+            ]
+        )
     )
 )
 
