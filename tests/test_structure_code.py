@@ -144,3 +144,17 @@ def test_no_rule_script_hides_a_python_module():
         ):
             hidden.append(path.stem)
     assert hidden == []
+
+
+def test_benchmark_files_are_named_by_their_rule():
+    """provenance.json names each job by its benchmark file's path (results/benchmarks/<rule>)."""
+    wrong = {}
+    for path in RULES.glob("*.smk"):
+        text = path.read_text(encoding="utf-8")
+        pattern = r"^\s*(?:local)?rule (\w+):(.*?)(?=^\s*(?:local)?rule |\Z)"
+        for m in re.finditer(pattern, text, re.S | re.M):
+            bench = re.search(r'benchmark:\s*\n\s*f"\{BENCH\}/(\w+)', m.group(2))
+            # compare_groups writes one benchmark per kind: compare_{kind}
+            if bench and bench.group(1) != m.group(1) and m.group(1) != "compare_groups":
+                wrong[m.group(1)] = bench.group(1)
+    assert wrong == {}

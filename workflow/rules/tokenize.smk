@@ -8,9 +8,9 @@ rule tokens_train_punkt:
     output:
         params=f"{INTERIM}/punkt_params.json",
     log:
-        f"{LOGS}/train_punkt.log",
+        f"{LOGS}/tokens_train_punkt.log",
     benchmark:
-        f"{BENCH}/train_punkt.tsv"
+        f"{BENCH}/tokens_train_punkt.tsv"
     conda:
         ENV
     resources:
@@ -36,9 +36,9 @@ rule tokens_tokenize:
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
         ngrams=f"{INTERIM}/ngrams/{{scatteritem}}.parquet",
     log:
-        f"{LOGS}/tokenize/{{scatteritem}}.log",
+        f"{LOGS}/tokens_tokenize/{{scatteritem}}.log",
     benchmark:
-        f"{BENCH}/tokenize/{{scatteritem}}.tsv"
+        f"{BENCH}/tokens_tokenize/{{scatteritem}}.tsv"
     conda:
         ENV
     resources:
