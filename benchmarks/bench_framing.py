@@ -29,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from newslens.codebook import Matcher, load_codebook
-from newslens.framing import shard_tables, split_sentences
-from newslens.tokenize import make_normalizer
+from newslens.framing import shard_tables
+from newslens.tokenize import make_normalizer, split_sentences, text_splitter
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = "f2c0e94"  # main before the batch matcher (one sentence, one word at a time)
@@ -41,11 +41,11 @@ def synthetic_sentences(n: int, long: bool = False, seed: int = 0) -> pd.DataFra
     from synthetic_corpus import LONG_SHAPE, TYPICAL_SHAPE, build_corpus
 
     corpus = build_corpus(n, seed, **(LONG_SHAPE if long else TYPICAL_SHAPE))
-    rows = []
+    rows, splitter = [], text_splitter(corpus["text"])
     for doc_id, text in zip(corpus["id"], corpus["text"], strict=True):
         sent_id = 0
         for para_id, para in enumerate(p for p in text.split("\n\n") if p.strip()):
-            for s in split_sentences(para):
+            for s in split_sentences(para, splitter):
                 rows.append((doc_id, para_id, sent_id, s))
                 sent_id += 1
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])

@@ -48,7 +48,7 @@ def fake_snakemake(inputs: dict, outdir: Path, cfg: dict) -> SimpleNamespace:
             metadata=list(cfg["corpus"]["metadata"]),
         ),
         log=[],
-        rule="tokenize",
+        rule="tokens_tokenize",
     )
 
 

@@ -64,5 +64,5 @@ def test_rule_environment_pins_match():
     pip = pip_pins()
     assert {k: v for k, v in pins.items() if pip.get(k) != v} == {}
     # every runtime package (not the test tools, not snakemake itself) is in the rule env
-    runtime = set(pip) - {"pytest", "ruff", "snakefmt", "snakemake"}
+    runtime = set(pip) - {"pytest", "ruff", "snakefmt", "snakedeploy", "snakemake"}
     assert runtime <= set(pins), sorted(runtime - set(pins))

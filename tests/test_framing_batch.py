@@ -23,6 +23,7 @@ from newslens.codebook import (
     load_codebook,
     required_literals,
 )
+from newslens.frames_actors import _actor_frame_counts_merge
 from newslens.framing import (
     SEPARATORS,
     actor_frame_counts,
@@ -38,10 +39,10 @@ from newslens.framing import (
     regex_hit_mask,
     sentence_frames,
     shard_tables,
-    split_sentences,
     word_char_table,
 )
 from newslens.runtime import NewslensError
+from newslens.tokenize import split_sentences, text_splitter
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/codebook.schema.yaml").read_text())
@@ -81,12 +82,12 @@ def synthetic_sentences(n: int = 150) -> pd.DataFrame:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic_corpus import build_corpus
 
-    rows = []
     corpus = build_corpus(n, seed=3)
+    rows, splitter = [], text_splitter(corpus["text"])
     for doc_id, text in zip(corpus["id"], corpus["text"], strict=True):
         sent_id = 0
         for para_id, para in enumerate(p for p in text.split("\n\n") if p.strip()):
-            for s in split_sentences(para):
+            for s in split_sentences(para, splitter):
                 rows.append((doc_id, para_id, sent_id, s))
                 sent_id += 1
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "sent_id", "text"])
@@ -436,7 +437,7 @@ def test_actor_frame_counts_equal_the_merge(stem):
     extra = pd.DataFrame({"doc_id": ["nope"], "sent_id": [0], "actor": ["Russia"], "alias": "x"})
     mentions = pd.concat([mentions, extra, mentions.head(50)], ignore_index=True)
     m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
-    expected = framing._actor_frame_counts_merge(m, table, cb)
+    expected = _actor_frame_counts_merge(m, table, cb)
     got = actor_frame_counts(mentions, table, cb)
     assert len(got) == 4 * (len(cb.scored_keys) + 1)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
@@ -456,6 +457,6 @@ def test_actor_frame_counts_equal_the_merge(stem):
     twice = pd.concat([table, table.head(3)], ignore_index=True)
     pd.testing.assert_frame_equal(
         actor_frame_counts(mentions, twice, cb),
-        framing._actor_frame_counts_merge(m, twice, cb),
+        _actor_frame_counts_merge(m, twice, cb),
         check_exact=True,
     )

@@ -74,7 +74,7 @@ def test_seed_tables(seed_tables):
 
 
 def test_seed_actors_frames(seed_tables):
-    if not (REPO / "scripts" / "sentiment_actor_mentions.py").exists():
+    if not (REPO / "scripts" / "actor_mentions.py").exists():
         pytest.skip("actor_mentions (sentiment stage) not merged yet")
     t = pd.read_csv(seed_tables / "frames_actors.csv")
     t = t.set_index(["actor", "frame"])

@@ -17,7 +17,7 @@ HEAVY = [
     "ingest",
     "clean",
     "deduplicate",
-    "tokenize",
+    "tokens_tokenize",
     "corpus_tables",
     "sentiment_score",
     "sentiment_tables",
@@ -87,7 +87,7 @@ def test_seed_config_plans_the_whole_pipeline(tmp_path):
     out = run_snakemake(work, "-n", "--configfile", ".test/config/seed.yaml").stdout
     for rule in (
         "ingest",
-        "tokenize",
+        "tokens_tokenize",
         "sentiment_score",
         "frames_actors",
         "topic_model",

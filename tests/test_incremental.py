@@ -66,8 +66,8 @@ def test_actor_change_reruns_aggregation_not_tokenization(seed_run, tmp_path):
         "ingest",
         "clean",
         "deduplicate",
-        "train_punkt",
-        "tokenize",
+        "tokens_train_punkt",
+        "tokens_tokenize",
         "sentiment_score",
         "topic_dtm",
     }
@@ -88,7 +88,7 @@ def test_new_article_reruns_what_it_must(tmp_path):
         encoding="utf-8",
     )
     rules = planned_rules(workdir, "results/tables/documents.csv")
-    assert {"ingest", "clean", "deduplicate", "tokenize", "corpus_tables"} <= rules
+    assert {"ingest", "clean", "deduplicate", "tokens_tokenize", "corpus_tables"} <= rules
     run_snakemake(workdir, "results/tables/documents.csv")
     docs = pd.read_csv(workdir / "results" / "tables" / "documents.csv")
     assert docs["doc_id"].tolist() == ["a", "b"] and docs["date"].tolist() == [
@@ -143,7 +143,7 @@ def test_killed_run_resumes_without_redoing_finished_shards(tmp_path, seed_table
             pd.read_parquet(path)  # no half-written output under a final name
     run_snakemake(workdir, "--unlock")  # a SIGKILL leaves Snakemake's lock behind
     rules = planned_rules(workdir)
-    redone = rules & {"ingest", "clean", "deduplicate", "train_punkt", "tokenize"}
+    redone = rules & {"ingest", "clean", "deduplicate", "tokens_train_punkt", "tokens_tokenize"}
     assert not redone, (tmp_path / "run.log").read_text()[-3000:]
     run_snakemake(workdir)
     assert {p: p.stat().st_mtime_ns for p in finished} == finished

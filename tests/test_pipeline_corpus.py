@@ -76,8 +76,8 @@ def test_config_change_reruns_only_affected_rules(seed_run, tmp_path):
     assert {
         "clean",
         "deduplicate",
-        "train_punkt",
-        "tokenize",
+        "tokens_train_punkt",
+        "tokens_tokenize",
         "corpus_tables",
         "plot_top_terms",
     } <= rules

@@ -24,5 +24,5 @@ def test_provenance_content(seed_run):
     assert prov["packages"]["nltk"] == "3.10.4" and prov["packages"]["snakemake"].startswith("9.")
     assert len(prov["workflow"]["commit"] or "") in (0, 40)
     rules = {job["rule"] for job in prov["jobs"]}
-    assert {"ingest", "clean", "tokenize", "corpus_tables"} <= rules
+    assert {"ingest", "clean", "tokens_tokenize", "corpus_tables"} <= rules
     assert all(job["seconds"] >= 0 and job["start"] <= job["end"] for job in prov["jobs"])

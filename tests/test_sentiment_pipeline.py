@@ -256,8 +256,8 @@ def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     rules = planned_rules(workdir, *targets)
     assert {"sentiment_units", "sentiment_tables", "sentiment_actors"} <= rules
-    assert not rules & {"sentiment_score", "tokenize", "clean"}
+    assert not rules & {"sentiment_score", "tokens_tokenize", "clean"}
     cfg["sentiment"]["thresholds"]["positive"] = 0.1
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     rules = planned_rules(workdir, *targets)
-    assert "sentiment_score" in rules and "tokenize" not in rules
+    assert "sentiment_score" in rules and "tokens_tokenize" not in rules

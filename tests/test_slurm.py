@@ -21,7 +21,14 @@ pytestmark = pytest.mark.slurm
 PROFILE = REPO / "workflow" / "profiles" / "slurm"
 TARGETS = ("results/tables/documents.csv", "results/tables/cleaning_audit.csv")
 # Every rule upstream of the corpus tables must have run as a SLURM job.
-EXPECTED_RULES = {"ingest", "clean", "deduplicate", "train_punkt", "tokenize", "corpus_tables"}
+EXPECTED_RULES = {
+    "ingest",
+    "clean",
+    "deduplicate",
+    "tokens_train_punkt",
+    "tokens_tokenize",
+    "corpus_tables",
+}
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
 
 

@@ -493,7 +493,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
         "validation": str(tmp_path / "val_k.csv"),
     }
     _run_script(
-        "topics_model",
+        "topic_model",
         tmp_path,
         {
             "dtm": str(tmp_path / "dtm.npz"),
@@ -546,7 +546,7 @@ def test_tiny_corpus_is_a_recorded_no_model_result(tmp_path):
         outs[f"fig_{f}"] = str(tmp_path / f"{f}.png")
         outs[f"svg_{f}"] = str(tmp_path / f"{f}.svg")
     _run_script(
-        "topics_outputs",
+        "topic_outputs",
         tmp_path,
         {
             **fit,

@@ -50,7 +50,6 @@ SPACES = re.compile(r"[ \t\f\v]+")
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
 BLANK_LINES = re.compile(r"\n\n+")
-SENTENCE_END = re.compile(r"[.!?:;\"')\]]\s*$")
 
 
 @dataclass

@@ -75,14 +75,6 @@ class AuditRecord:
 AUDIT_COLUMNS = list(AuditRecord("", "", "", "", "").as_dict())
 
 
-@dataclass
-class ReadResult:
-    """What reading produced: article records and audit records, in corpus order."""
-
-    records: list[dict] = field(default_factory=list)
-    audit: list[AuditRecord] = field(default_factory=list)
-
-
 def looks_binary(data: bytes) -> bool:
     """True for data that is not text: NUL bytes (without a UTF-16/32 BOM) or many control bytes."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):

@@ -28,7 +28,6 @@ from newslens.runtime import NewslensError
 
 NO_FRAME_LABELS = {"", "none", "no frame", "noframe", "nan", "null", "na", "n a"}
 LINE = "_line"  # column of read_coded_table: the 1-based line (or row) of the record in its file
-FIX_KEYS = "framing.label_map (code -> frame key), the frame's 'labels' in the codebook"
 
 
 def read_coded_table(path: str | Path, what: str) -> pd.DataFrame:
@@ -334,10 +333,6 @@ def most_frequent_baseline(y_train: np.ndarray, n_items: int, k: int) -> np.ndar
     y = np.zeros((n_items, y_train.shape[1]), dtype=np.int8)
     y[:, top] = 1
     return y
-
-
-def mean_cardinality(y: np.ndarray) -> int:
-    return max(1, int(round(float(y.sum(axis=1).mean())))) if len(y) else 1
 
 
 def topk_from_scores(scores_: np.ndarray, k: int) -> np.ndarray:

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from newslens.runtime import NewslensError
-from newslens.sentiment import LABELS, label_compound
+from newslens.sentiment import LABELS
+from newslens.tokenize import split_sentences as tokenize_sentences
+from newslens.tokenize import text_splitter
 from newslens.vader import score_texts
 
 
@@ -151,19 +153,16 @@ def read_coded_file(
 
 
 def make_splitter(texts, abbreviations=()):
-    """A sentence splitter for coded texts: NLTK Punkt trained on the texts themselves plus
-    the configured abbreviations, as the pipeline trains it on the corpus (so "Dec. 19",
-    "U.S. Trade" and "Mr. Smith" stay whole)."""
-    from newslens.tokenize import sentence_splitter, train_punkt
-
-    sample = "\n\n".join(texts)[:5_000_000]
-    return sentence_splitter(train_punkt(sample, [str(a) for a in abbreviations])).tokenize
+    """A sentence splitter for coded texts (``tokenize.text_splitter``: Punkt trained on the
+    texts themselves plus the configured abbreviations, so "Dec. 19", "U.S. Trade" and
+    "Mr. Smith" stay whole)."""
+    return text_splitter(texts, abbreviations)
 
 
 def split_sentences(text: str, split) -> list[str]:
-    """The non-empty sentences of ``text`` (the text itself when it has none)."""
-    parts = [p.strip() for p in split(text.strip())]
-    return [p for p in parts if p] or [text]
+    """The sentences of ``text`` (``tokenize.split_sentences``; the text itself when it has
+    none)."""
+    return tokenize_sentences(text, split) or [text]
 
 
 def vader_text_scores(
@@ -407,7 +406,3 @@ def validation_report(gold: pd.DataFrame, score, predicted, confidence: float = 
         )
         confusion = confusion_table(gold["label"], predicted)
     return corr, metrics, confusion
-
-
-def label_scores(score, negative: float, positive: float) -> np.ndarray:
-    return label_compound(score, negative, positive)

@@ -367,6 +367,31 @@ def sentence_splitter(params: PunktParameters) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+def text_splitter(texts: Iterable[str], abbreviations: Iterable[str] = ()) -> SentenceSplitter:
+    """The sentence splitter for texts outside the corpus (labeled, gold and coded rows): Punkt
+    trained unsupervised on those texts themselves (their first 5M characters) plus the
+    configured abbreviations, as the tokenize stage trains it on the corpus."""
+    sample = "\n\n".join(map(str, texts))[:5_000_000]
+    return SentenceSplitter(train_punkt(sample, [str(a) for a in abbreviations]))
+
+
+def split_sentences(text: str, splitter: SentenceSplitter | None = None) -> list[str]:
+    """The sentences of ``text`` as the pipeline cuts an article: paragraphs at blank lines,
+    Punkt's sentences within each (``SentenceSplitter``; a paragraph without a sentence break is
+    one sentence), stripped, empty ones left out. ``splitter`` defaults to ``text_splitter`` of
+    the text alone. The one sentence splitter of the project: framing and sentiment use it for
+    texts outside the corpus."""
+    text = str(text)
+    splitter = splitter or text_splitter([text])
+    out = []
+    for para in PARAGRAPH_BREAK.split(text):
+        for a, b in splitter.span_tokenize(para):
+            sentence = para[a:b].strip()
+            if sentence:
+                out.append(sentence)
+    return out
+
+
 # ---------------------------------------------------------------- segmentation
 
 

@@ -5,8 +5,26 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-# The package's checks run here too (the workflow's own scripts/, not an installed copy).
-sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+# This workflow's own folder (workflow/). Not workflow.basedir: that is the folder of the main
+# Snakefile, which is the deploying one when this workflow runs as a module (snakedeploy).
+WORKFLOW_DIR = Path(
+    workflow.current_basedir.get_path_or_uri(secret_free=False)
+).parent.resolve()
+# The analysis package (scripts/newslens) of this workflow, wherever it is deployed: first on
+# the path here (the config checks below) and in every job (the rule scripts run in child
+# processes, which Snakemake's script: directive would give it only after an installed copy).
+PACKAGE_DIR = str(WORKFLOW_DIR.parent / "scripts")
+sys.path.insert(0, PACKAGE_DIR)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        dict.fromkeys(
+            [
+                PACKAGE_DIR,
+                *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)),
+            ]
+        )
+    )
+)
 
 # Config is validated (and its defaults filled in) before any rule reads it. A violation is
 # reported in a few lines (key, value, what is allowed), not with the whole schema.
@@ -17,7 +35,7 @@ except WorkflowError:
         import yaml
         from newslens.preflight import schema_error_summary
 
-        schema_file = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
+        schema_file = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
         short = schema_error_summary(
             config, yaml.safe_load(schema_file.read_text(encoding="utf-8")), "config"
         )
@@ -43,9 +61,7 @@ def check_config_before_jobs():
         )
         return
     try:
-        check_config(
-            config, Path(workflow.basedir) / "schemas" / "codebook.schema.yaml"
-        )
+        check_config(config, WORKFLOW_DIR / "schemas" / "codebook.schema.yaml")
     except NewslensError as err:
         raise WorkflowError(f"config error (before any job ran): {err}") from None
     except Exception as err:  # a check that cannot run here (e.g. missing NLTK data)
@@ -58,8 +74,7 @@ def check_config_before_jobs():
 
 check_config_before_jobs()
 
-# The package's own checks of config values, before any job (scripts/ of this checkout first).
-sys.path.insert(0, str(Path(workflow.basedir).parent / "scripts"))
+# The package's own checks of config values, before any job (scripts/ put first above).
 from newslens.corpus import check_encoding, list_folder
 from newslens.runtime import NewslensError
 
@@ -83,18 +98,90 @@ FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 
-# Stage files add what `rule all` must build; see final_outputs().
-FINAL_OUTPUTS = []
-
 CORPUS_SUFFIXES_FOLDER = (".txt", ".md", ".html", ".htm")
 CORPUS_SUFFIXES_TABLE = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
-def final_outputs():
-    """The final targets as plain paths. An entry may be a report()-flagged output, and a
-    flagged input of the target rule would make `snakemake --report` look for its caption
-    beside the Snakefile instead of beside the rule file that declared it."""
-    return [str(f) for f in FINAL_OUTPUTS]
+def get_final_outputs():
+    """What `rule all` builds, every stage in one list, from the config in use (optional stages
+    only when configured). Plain paths: a report()-flagged output as an input of the target
+    rule would make `snakemake --report` look for its caption beside the Snakefile instead of
+    beside the rule file that declared it. Call it after all stages are included."""
+    sent, framing = config["sentiment"], config["framing"]
+    out = [f"{TABLES}/input_accounting.csv"]
+    # tokenize: corpus tables and the top-terms figure
+    out += [
+        *corpus_table_outputs().values(),
+        f"{FIGURES}/top_terms.png",
+        f"{FIGURES}/top_terms.svg",
+    ]
+    # sentiment
+    out += [
+        dataset_manifest("sentiment_sentences"),
+        f"{TABLES}/sentiment_documents.csv",
+        f"{TABLES}/sentiment_actors.csv",
+        f"{TABLES}/sentiment_groups.csv",
+        *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
+    ]
+    if sent["supervised"]["file"]:
+        out += [
+            f"{TABLES}/sentiment_supervised_metrics.csv",
+            f"{TABLES}/sentiment_supervised_agreement.csv",
+        ]
+    if sent["validation"]["file"]:
+        out.append(f"{TABLES}/sentiment_validation_correlations.csv")
+    out.append(f"{TABLES}/sentiment_actor_articles.csv")
+    if sent["actor_supervised"]["file"]:
+        out.append(f"{TABLES}/sentiment_actor_supervised.csv")
+    if sent["actor_validation"]["file"]:
+        out.append(f"{TABLES}/sentiment_actor_validation_metrics.csv")
+    # framing
+    out += [
+        f"{TABLES}/frames_codebook_terms.csv",
+        f"{TABLES}/frames_codebook_diagnostics.csv",
+        f"{TABLES}/frames_codebook_suggestions.csv",
+        dataset_manifest("frames_sentences"),
+        f"{TABLES}/frames_documents.csv",
+        f"{FIGURES}/frames_distribution.png",
+        f"{FIGURES}/frames_position.png",
+    ]
+    if any(r.name == "actor_mentions" for r in workflow.rules):
+        out.append(f"{TABLES}/frames_actors.csv")
+    if framing["supervised"]["labeled"]:
+        out.append(f"{TABLES}/frames_supervised_cv.csv")
+    if framing["validation"]["gold"]:
+        out.append(f"{TABLES}/frames_validation.csv")
+    # topics
+    out += [rules.topic_model.output.selection, *rules.topic_outputs.output]
+    # compare
+    out += [
+        *rules.compare_keyness.output,
+        *rules.compare_examples.output,
+        *rules.compare_actor_frames.output,
+        rules.compare_kwic.output.table,
+        *rules.compare_report_tables.output,
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}.csv",
+                f"{FIGURES}/compare_{{kind}}.png",
+                f"{FIGURES}/compare_{{kind}}.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+        *expand(
+            [
+                f"{TABLES}/compare_{{kind}}_time.csv",
+                f"{TABLES}/compare_{{kind}}_effects.csv",
+                f"{FIGURES}/compare_{{kind}}_time.png",
+                f"{FIGURES}/compare_{{kind}}_time.svg",
+            ],
+            kind=["frames", "actors", "topics"],
+        ),
+    ]
+    # report
+    out += [f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES]
+    out += [f"{RESULTS}/summary.md", f"{RESULTS}/provenance.json"]
+    return [str(f) for f in out]
 
 
 def shard_files(pattern):
@@ -204,14 +291,14 @@ def dataset_manifest(name):
 def reported_outputs():
     """Every file under results/ (not interim/, logs/, benchmarks/) that this run builds: the
     final outputs and every output of every rule they depend on, so that provenance.json
-    checksums all of them. Found by walking from FINAL_OUTPUTS through the rules' inputs, with
+    checksums all of them. Found by walking from get_final_outputs() through the rules' inputs, with
     the config in use (optional stages count only when they are configured). Call it after
     all stages are included (report.smk)."""
     from snakemake.iocontainers import Wildcards
 
     skip = (f"{INTERIM}/", f"{LOGS}/", f"{BENCH}/")
     candidates = [r for r in workflow.rules if r.name not in ("provenance", "all")]
-    queue = [str(f) for f in FINAL_OUTPUTS if not str(f).endswith("provenance.json")]
+    queue = [f for f in get_final_outputs() if not f.endswith("provenance.json")]
     seen, expanded, found = set(), set(), set()
     while queue:
         path = queue.pop()
@@ -272,7 +359,7 @@ def workflow_version():
     """The git commit the workflow code comes from (and whether it had local changes)."""
     import subprocess
 
-    repo = str(Path(workflow.basedir).parent)
+    repo = str(WORKFLOW_DIR.parent)
 
     def git(*args):
         try:

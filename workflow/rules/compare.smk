@@ -311,30 +311,3 @@ rule compare_report_tables:
     script:
         "../../scripts/compare_report_tables.py"
 
-
-FINAL_OUTPUTS.extend(
-    [
-        *rules.compare_keyness.output,
-        *rules.compare_examples.output,
-        *rules.compare_actor_frames.output,
-        rules.compare_kwic.output.table,
-        *rules.compare_report_tables.output,
-        *expand(
-            [
-                f"{TABLES}/compare_{{kind}}.csv",
-                f"{FIGURES}/compare_{{kind}}.png",
-                f"{FIGURES}/compare_{{kind}}.svg",
-            ],
-            kind=["frames", "actors", "topics"],
-        ),
-        *expand(
-            [
-                f"{TABLES}/compare_{{kind}}_time.csv",
-                f"{TABLES}/compare_{{kind}}_effects.csv",
-                f"{FIGURES}/compare_{{kind}}_time.png",
-                f"{FIGURES}/compare_{{kind}}_time.svg",
-            ],
-            kind=["frames", "actors", "topics"],
-        ),
-    ]
-)

@@ -21,7 +21,7 @@ rule frames_codebook:
         normalize=framing_normalize(),
         language=config["tokenize"]["language"],
     script:
-        "../../scripts/framing_codebook.py"
+        "../../scripts/frames_codebook.py"
 
 
 rule frames_sentences:
@@ -51,7 +51,7 @@ rule frames_sentences:
         batch_rows=100_000,
         table=f"{TABLES}/frames_sentences",
     script:
-        "../../scripts/framing_sentences.py"
+        "../../scripts/frames_sentences.py"
 
 
 rule frames_gather:
@@ -82,7 +82,7 @@ rule frames_gather:
         # rows copied at once into the corpus tables (bounds the job's memory)
         batch_rows=100_000,
     script:
-        "../../scripts/framing_gather.py"
+        "../../scripts/frames_gather.py"
 
 
 rule frames_codebook_suggestions:
@@ -108,7 +108,7 @@ rule frames_codebook_suggestions:
     params:
         options=FRAMING["suggestions"],
     script:
-        "../../scripts/framing_suggestions.py"
+        "../../scripts/frames_codebook_suggestions.py"
 
 
 rule frames_documents:
@@ -156,7 +156,7 @@ rule frames_documents:
         metadata=config["corpus"]["metadata"],
         max_frames=FRAMING["figures"]["max_frames"],
     script:
-        "../../scripts/framing_documents.py"
+        "../../scripts/frames_documents.py"
 
 
 rule frames_supervised:
@@ -197,7 +197,7 @@ rule frames_supervised:
         label_map=FRAMING["label_map"],
         bootstrap=FRAMING["validation"]["bootstrap"],
     script:
-        "../../scripts/framing_supervised.py"
+        "../../scripts/frames_supervised.py"
 
 
 rule frames_validation:
@@ -242,7 +242,7 @@ rule frames_validation:
         unknown_labels=FRAMING["unknown_labels"],
         label_map=FRAMING["label_map"],
     script:
-        "../../scripts/framing_validation.py"
+        "../../scripts/frames_validation.py"
 
 
 rule frames_actors:
@@ -283,23 +283,4 @@ rule frames_actors:
         batch_rows=200_000,
         min_cell_n=config["figures"]["min_cell_n"],
     script:
-        "../../scripts/framing_actors.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        f"{TABLES}/frames_codebook_terms.csv",
-        f"{TABLES}/frames_codebook_diagnostics.csv",
-        f"{TABLES}/frames_codebook_suggestions.csv",
-        dataset_manifest("frames_sentences"),
-        f"{TABLES}/frames_documents.csv",
-        f"{FIGURES}/frames_distribution.png",
-        f"{FIGURES}/frames_position.png",
-    ]
-)
-if any(r.name == "actor_mentions" for r in workflow.rules):
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_actors.csv")
-if FRAMING["supervised"]["labeled"]:
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_supervised_cv.csv")
-if FRAMING["validation"]["gold"]:
-    FINAL_OUTPUTS.append(f"{TABLES}/frames_validation.csv")
+        "../../scripts/frames_actors.py"

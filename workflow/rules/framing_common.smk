@@ -7,7 +7,7 @@ def workflow_file(*parts):
     """A file of the workflow, as an input path (relative when the workflow lies inside the
     working directory, so a moved checkout stays valid; else absolute, so a moved working
     directory elsewhere stays valid)."""
-    path = Path(workflow.basedir, *parts).resolve()
+    path = Path(WORKFLOW_DIR, *parts).resolve()
     try:
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -31,6 +31,7 @@ def framing_codebook_options():
         "doc_min_share": FRAMING["doc_min_share"],
         "doc_max_labels": FRAMING["doc_max_labels"],
         "n_examples": FRAMING["diagnostics"]["examples"],
+        "abbreviations": list(config["tokenize"]["abbreviations"]),
     }
 
 

@@ -22,7 +22,7 @@ rule ingest:
         corpus=dict(config["corpus"], metadata=carried_metadata()),
         part_articles=config["tokenize"]["part_articles"],
     script:
-        "../../scripts/corpus_ingest.py"
+        "../../scripts/ingest.py"
 
 
 rule clean:
@@ -44,7 +44,7 @@ rule clean:
         cleaning=config["cleaning"],
         metadata=carried_metadata(),
     script:
-        "../../scripts/corpus_clean.py"
+        "../../scripts/clean.py"
 
 
 rule deduplicate:
@@ -67,7 +67,7 @@ rule deduplicate:
     params:
         dedup=config["cleaning"]["dedup"],
     script:
-        "../../scripts/corpus_deduplicate.py"
+        "../../scripts/deduplicate.py"
 
 
 rule input_accounting:
@@ -91,7 +91,4 @@ rule input_accounting:
     conda:
         ENV
     script:
-        "../../scripts/corpus_accounting.py"
-
-
-FINAL_OUTPUTS.append(f"{TABLES}/input_accounting.csv")
+        "../../scripts/input_accounting.py"

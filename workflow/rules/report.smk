@@ -60,9 +60,6 @@ rule report_tables:
         "../../scripts/report_tables.py"
 
 
-FINAL_OUTPUTS.extend(f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES)
-
-
 rule summary:
     input:
         documents=f"{TABLES}/documents.csv",
@@ -97,10 +94,7 @@ rule summary:
         confidence=config["sentiment"]["bootstrap"]["confidence"],
         k_rule=config["topics"]["k_rule"],
     script:
-        "../../scripts/report_summary.py"
-
-
-FINAL_OUTPUTS.append(f"{RESULTS}/summary.md")
+        "../../scripts/summary.py"
 
 
 rule provenance:
@@ -119,7 +113,4 @@ rule provenance:
         workflow_version=workflow_version(),
         bench_root=BENCH,
     script:
-        "../../scripts/report_provenance.py"
-
-
-FINAL_OUTPUTS.append(f"{RESULTS}/provenance.json")
+        "../../scripts/provenance.py"

@@ -75,7 +75,7 @@ rule actor_mentions:
         cleaning=ACTOR_TARGET_CLEANING,
         batch_rows=SENT_BATCH_ROWS,
     script:
-        "../../scripts/sentiment_actor_mentions.py"
+        "../../scripts/actor_mentions.py"
 
 
 rule sentiment_score:
@@ -249,17 +249,6 @@ rule sentiment_figures:
         "../../scripts/sentiment_figures.py"
 
 
-FINAL_OUTPUTS.extend(
-    [
-        dataset_manifest("sentiment_sentences"),
-        f"{TABLES}/sentiment_documents.csv",
-        f"{TABLES}/sentiment_actors.csv",
-        f"{TABLES}/sentiment_groups.csv",
-        *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
-    ]
-)
-
-
 if SENT["supervised"]["file"]:
 
     rule sentiment_supervised_train:
@@ -323,13 +312,6 @@ if SENT["supervised"]["file"]:
         script:
             "../../scripts/sentiment_supervised_compare.py"
 
-    FINAL_OUTPUTS.extend(
-        [
-            f"{TABLES}/sentiment_supervised_metrics.csv",
-            f"{TABLES}/sentiment_supervised_agreement.csv",
-        ]
-    )
-
 
 if SENT["validation"]["file"]:
 
@@ -374,8 +356,6 @@ if SENT["validation"]["file"]:
         script:
             "../../scripts/sentiment_validation.py"
 
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_validation_correlations.csv")
-
 
 # Sentiment toward each actor per article (docs/actor-sentiment.md): lexicon scores of the
 # actor's context, the optional supervised classifier and validation against gold pairs.
@@ -408,7 +388,7 @@ rule actor_articles:
         scores=SENT["actor_scores"],
         batch_rows=SENT_BATCH_ROWS,
     script:
-        "../../scripts/sentiment_actor_articles.py"
+        "../../scripts/actor_articles.py"
 
 
 rule sentiment_actor_articles:
@@ -421,10 +401,7 @@ rule sentiment_actor_articles:
     conda:
         ENV
     script:
-        "../../scripts/sentiment_actor_gather.py"
-
-
-FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_articles.csv")
+        "../../scripts/sentiment_actor_articles.py"
 
 
 if ACTOR_SUP["file"]:
@@ -451,8 +428,6 @@ if ACTOR_SUP["file"]:
             supervised=ACTOR_SUP,
         script:
             "../../scripts/sentiment_actor_supervised.py"
-
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_supervised.csv")
 
 
 if ACTOR_VAL["file"]:
@@ -486,5 +461,3 @@ if ACTOR_VAL["file"]:
             bootstrap=SENT_BOOT,
         script:
             "../../scripts/sentiment_actor_validation.py"
-
-    FINAL_OUTPUTS.append(f"{TABLES}/sentiment_actor_validation_metrics.csv")

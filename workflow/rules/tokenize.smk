@@ -1,16 +1,16 @@
 # Stage 2: paragraphs, sentences (Punkt trained on the corpus), tokens, terms, n-grams.
 
 
-rule train_punkt:
+rule tokens_train_punkt:
     input:
         clean=shard_files(f"{INTERIM}/clean/{{scatteritem}}.parquet"),
         dropped=f"{INTERIM}/duplicates.parquet",
     output:
         params=f"{INTERIM}/punkt_params.json",
     log:
-        f"{LOGS}/train_punkt.log",
+        f"{LOGS}/tokens_train_punkt.log",
     benchmark:
-        f"{BENCH}/train_punkt.tsv"
+        f"{BENCH}/tokens_train_punkt.tsv"
     conda:
         ENV
     resources:
@@ -23,7 +23,7 @@ rule train_punkt:
         "../../scripts/tokens_train_punkt.py"
 
 
-rule tokenize:
+rule tokens_tokenize:
     input:
         clean=f"{INTERIM}/clean/{{scatteritem}}.parquet",
         dropped=f"{INTERIM}/duplicates.parquet",
@@ -37,9 +37,9 @@ rule tokenize:
         docs=f"{INTERIM}/docs/{{scatteritem}}.parquet",
         ngrams=f"{INTERIM}/ngrams/{{scatteritem}}.parquet",
     log:
-        f"{LOGS}/tokenize/{{scatteritem}}.log",
+        f"{LOGS}/tokens_tokenize/{{scatteritem}}.log",
     benchmark:
-        f"{BENCH}/tokenize/{{scatteritem}}.tsv"
+        f"{BENCH}/tokens_tokenize/{{scatteritem}}.tsv"
     conda:
         ENV
     resources:
@@ -105,13 +105,4 @@ rule plot_top_terms:
         top_n=config["tokenize"]["top_terms"],
         normalize=config["tokenize"]["normalize"],
     script:
-        "../../scripts/corpus_plot_top_terms.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        *corpus_table_outputs().values(),
-        f"{FIGURES}/top_terms.png",
-        f"{FIGURES}/top_terms.svg",
-    ]
-)
+        "../../scripts/plot_top_terms.py"

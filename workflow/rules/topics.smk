@@ -28,7 +28,7 @@ rule topic_counts:
         auto_min_articles=TOPICS_CFG["auto_min_articles"],
         ngram_max=TOPICS_CFG["ngram_max"],
     script:
-        "../../scripts/topics_counts.py"
+        "../../scripts/topic_counts.py"
 
 
 rule topic_dtm:
@@ -54,7 +54,7 @@ rule topic_dtm:
         max_df=TOPICS_CFG["max_df"],
         max_features=TOPICS_CFG["max_features"],
     script:
-        "../../scripts/topics_dtm.py"
+        "../../scripts/topic_dtm.py"
 
 
 rule topic_model:
@@ -101,7 +101,7 @@ rule topic_model:
         diversity_top_n=TOPICS_CFG["diversity_top_n"],
         stability_top_n=TOPICS_CFG["stability_top_n"],
     script:
-        "../../scripts/topics_model.py"
+        "../../scripts/topic_model.py"
 
 
 rule topic_outputs:
@@ -191,12 +191,4 @@ rule topic_outputs:
         metadata=config["corpus"]["metadata"],
         validation_column=TOPICS_CFG["validation"]["column"],
     script:
-        "../../scripts/topics_outputs.py"
-
-
-FINAL_OUTPUTS.extend(
-    [
-        rules.topic_model.output.selection,
-        *rules.topic_outputs.output,
-    ]
-)
+        "../../scripts/topic_outputs.py"

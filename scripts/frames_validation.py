@@ -5,6 +5,7 @@ labeled items are predicted out of fold (cross-fitting, see newslens.frames_cros
 
 import json
 import logging
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -72,8 +73,9 @@ def gold_items(df, cols, labels):
     return items, by_coder, first, base_of
 
 
-def main(smk):
-    cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
+def read_gold(smk, cb):
+    """The gold file read and grouped into items: labels parsed (unknown labels written and
+    reported), duplicates and items coded twice reported, the label mode decided."""
     g = dict(smk.params.options)
     cols = g["columns"]
     gold_path = smk.input.gold
@@ -130,45 +132,81 @@ def main(smk):
         [str(df[cols["text"]].iloc[first[it]]) for it in items] if has_text else [""] * len(items)
     )
     keys = [text_key(t) for t in texts]
-    # ---- predictions of every method, as label lists ------------------------------------
-    pred_lists, evaluation, how_items = {}, {}, {}
-    cbp = dict(smk.params.codebook_options)
-    name = smk.params.classifier
-    unmatched = None
-    shares = None  # the codebook's per-frame shares of each item (codebook_calibrated)
-    if cols.get("id"):
-        docs = pd.read_csv(smk.input.frames, dtype={"doc_id": str}, keep_default_na=False)
-        docs = docs.set_index("doc_id").reindex([base_of[it] for it in items])
-        missing = docs["primary_frame"].isna() | (docs["primary_frame"] == "")
-        if missing.all():
-            raise NewslensError(
-                f"gold data {gold_path}: none of its {len(items)} ids (column '{cols['id']}') "
-                "is an article id of the corpus; check framing.validation.columns.id or give a "
-                "text column"
-            )
-        if missing.any():
-            log.warning(
-                "%d gold items are not in the corpus and are scored as unframed: %s",
-                int(missing.sum()),
-                where(
-                    [lines[first[it]] for it, m in zip(items, missing, strict=True) if m],
-                    [base_of[it] for it, m in zip(items, missing, strict=True) if m],
-                ),
-            )
-        docs = docs.fillna({"primary_frame": "none", "labels": "none"}).fillna(0.0)
-        if name == "codebook":
-            shares = docs
-        if single:
-            pred_lists[name] = [[p] for p in docs["primary_frame"]]
-        else:
-            pred_lists[name] = label_lists_from_column(docs["labels"])
-        evaluation[name] = "held_out" if name == "codebook" else ""
-    else:
-        cb_docs = classify_texts(
-            items, texts, cb, Matcher(cb), get_normalizer(cb.normalize, cb.language), cbp
+    return SimpleNamespace(
+        g=g,
+        cols=cols,
+        gold_path=gold_path,
+        df=df,
+        lines=lines,
+        labels=labels,
+        has_text=has_text,
+        items=items,
+        by_coder=by_coder,
+        first=first,
+        base_of=base_of,
+        coders=coders,
+        gold_frames=gold_frames,
+        single=single,
+        texts=texts,
+        keys=keys,
+    )
+
+
+def corpus_predictions(smk, gold, name):
+    """Gold items named by corpus id: the labels the pipeline gave those articles
+    (frames_documents), as label lists; an id that is no article is scored as unframed.
+    Returns (label lists, evaluation, the articles' shares when the classifier is the codebook)."""
+    cols, gold_path, lines, items, first, base_of, single = (
+        gold.cols,
+        gold.gold_path,
+        gold.lines,
+        gold.items,
+        gold.first,
+        gold.base_of,
+        gold.single,
+    )
+    pred_lists, evaluation, shares = {}, {}, None
+    docs = pd.read_csv(smk.input.frames, dtype={"doc_id": str}, keep_default_na=False)
+    docs = docs.set_index("doc_id").reindex([base_of[it] for it in items])
+    missing = docs["primary_frame"].isna() | (docs["primary_frame"] == "")
+    if missing.all():
+        raise NewslensError(
+            f"gold data {gold_path}: none of its {len(items)} ids (column '{cols['id']}') "
+            "is an article id of the corpus; check framing.validation.columns.id or give a "
+            "text column"
         )
-        unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
-        shares = cb_docs
+    if missing.any():
+        log.warning(
+            "%d gold items are not in the corpus and are scored as unframed: %s",
+            int(missing.sum()),
+            where(
+                [lines[first[it]] for it, m in zip(items, missing, strict=True) if m],
+                [base_of[it] for it, m in zip(items, missing, strict=True) if m],
+            ),
+        )
+    docs = docs.fillna({"primary_frame": "none", "labels": "none"}).fillna(0.0)
+    if name == "codebook":
+        shares = docs
+    if single:
+        pred_lists[name] = [[p] for p in docs["primary_frame"]]
+    else:
+        pred_lists[name] = label_lists_from_column(docs["labels"])
+    evaluation[name] = "held_out" if name == "codebook" else ""
+    return pred_lists, evaluation, shares
+
+
+def supervised_predictions(smk, gold, name, pred_lists, evaluation, how_items):
+    """The supervised model and the plain TF-IDF baseline on the gold items (added to
+    ``pred_lists``, ``evaluation`` and ``how_items``): gold items that are labeled items are
+    predicted out of fold by the model that did not see them."""
+    cols, items, base_of, has_text, texts, keys = (
+        gold.cols,
+        gold.items,
+        gold.base_of,
+        gold.has_text,
+        gold.texts,
+        gold.keys,
+    )
     bundle = joblib.load(smk.input.model) if "model" in smk.input.keys() else None
     if bundle is not None and has_text:
         ids = [base_of[it] for it in items] if cols.get("id") else None
@@ -214,7 +252,41 @@ def main(smk):
         )
         n_cross = int((match >= 0).sum())
         evaluation[name] = f"held_out {len(items) - n_cross}, cross_fitted {n_cross}"
-    # ---- the frames scored: gold frames and every frame a method predicts (not 'none') -----
+
+
+def method_predictions(smk, cb, gold):
+    """Every method's label lists on the gold items: the configured classifier (corpus labels
+    by id, or the codebook on the texts), the supervised model and its baseline. Returns
+    (label lists, evaluation, how each item was predicted, the codebook's table of the texts
+    or None, the codebook shares for calibration or None)."""
+    items, texts = gold.items, gold.texts
+    pred_lists, evaluation, how_items = {}, {}, {}
+    cbp = dict(smk.params.codebook_options)
+    name = smk.params.classifier
+    cb_docs = None
+    shares = None  # the codebook's per-frame shares of each item (codebook_calibrated)
+    if gold.cols.get("id"):
+        pred_lists, evaluation, shares = corpus_predictions(smk, gold, name)
+    else:
+        cb_docs = classify_texts(
+            items, texts, cb, Matcher(cb), get_normalizer(cb.normalize, cb.language), cbp
+        )
+        shares = cb_docs
+    supervised_predictions(smk, gold, name, pred_lists, evaluation, how_items)
+    return pred_lists, evaluation, how_items, cb_docs, shares
+
+
+def gold_matrices(cb, gold, pred_lists):
+    """The frames scored (gold frames and every frame a method predicts, not 'none'), each
+    coder's item x frame matrix and the consensus (frames chosen by at least half the coders)."""
+    cols, items, by_coder, coders, gold_frames, single = (
+        gold.cols,
+        gold.items,
+        gold.by_coder,
+        gold.coders,
+        gold.gold_frames,
+        gold.single,
+    )
     predicted = {f for lists in pred_lists.values() for labs in lists for f in labs}
     if not cols.get("id"):
         predicted |= set(cb.keys)
@@ -232,9 +304,17 @@ def main(smk):
     gold_lists = [[frames[j] for j in np.flatnonzero(row)] for row in consensus]
     if single:  # ties between coders: keep the first frame only
         consensus = to_matrix([labs[:1] for labs in gold_lists], frames)
+    return frames, coder_mats, consensus
+
+
+def scored_predictions(gold, frames, consensus, pred_lists, evaluation, cb_docs, shares):
+    """Every method's item x frame predictions: the methods' label lists, the codebook's
+    variants on texts (top-k, backoff), the calibrated codebook, the frequency baselines (the
+    plain TF-IDF baseline last). Adds to ``evaluation`` how each was evaluated."""
+    g, items, single = gold.g, gold.items, gold.single
     k = 1 if single else max(1, int(round(float(consensus.sum(axis=1).mean()))))
     preds = {m: to_matrix(lists, frames) for m, lists in pred_lists.items()}
-    if unmatched is not None:
+    if cb_docs is not None:
         preds.update(codebook_predictions(cb_docs, frames, single, k))
         evaluation.update({m: "held_out" for m in preds if m.startswith("codebook")})
     if shares is not None:
@@ -251,7 +331,8 @@ def main(smk):
             "codebook_calibrated (all gold items): %s", describe_calibration(frames, fitted, single)
         )
     baselines = topk_baselines(consensus, len(items))
-    if unmatched is not None:
+    if cb_docs is not None:
+        unmatched = (cb_docs["n_framed_sentences"] == 0).to_numpy()
         fallback = baselines["baseline_most_frequent" if k == 1 else f"baseline_top{k}_frequent"]
         preds["codebook_backoff"] = backoff(preds["codebook"], unmatched, fallback)
         evaluation["codebook_backoff"] = "held_out"
@@ -260,7 +341,23 @@ def main(smk):
         evaluation[m] = "gold frequencies (prior's upper bound)"
     if "baseline_tfidf_lr" in evaluation:
         preds["baseline_tfidf_lr"] = preds.pop("baseline_tfidf_lr")
-    # ---- scores, intervals, tables -------------------------------------------------------
+    return preds
+
+
+def write_outputs(smk, cb, gold, frames, coder_mats, consensus, preds, evaluation, how_items):
+    """Scores with bootstrap intervals (summary, per frame), per-item predictions, the verdict
+    and the figure."""
+    g, cols, lines, items, first, base_of, coders, single, texts = (
+        gold.g,
+        gold.cols,
+        gold.lines,
+        gold.items,
+        gold.first,
+        gold.base_of,
+        gold.coders,
+        gold.single,
+        gold.texts,
+    )
     summary, per_frame = evaluate(consensus, preds, frames, coder_mats, single)
     boot, boot_frame = bootstrap_table(
         consensus, preds, frames, single, int(g["bootstrap"]), int(g["seed"])
@@ -314,6 +411,15 @@ def main(smk):
         smk.output.fig,
         smk.output.fig_svg,
     )
+
+
+def main(smk):
+    cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
+    gold = read_gold(smk, cb)
+    pred_lists, evaluation, how_items, cb_docs, shares = method_predictions(smk, cb, gold)
+    frames, coder_mats, consensus = gold_matrices(cb, gold, pred_lists)
+    preds = scored_predictions(gold, frames, consensus, pred_lists, evaluation, cb_docs, shares)
+    write_outputs(smk, cb, gold, frames, coder_mats, consensus, preds, evaluation, how_items)
 
 
 def figure_title(n):

@@ -4,6 +4,7 @@ the most-frequent-frames baselines), a final model, and the corpus labeled by it
 
 import json
 import logging
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -96,13 +97,9 @@ def resolve_mode(mode, label_lists):
     return is_single_label(label_lists) if mode == "auto" else mode == "single"
 
 
-def main(smk):
-    cb_dict = json.loads(open(smk.input.codebook, encoding="utf-8").read())
-    cb = Codebook.from_dict(cb_dict)
-    p = {**dict(smk.params.options), "n_jobs": smk.threads}
-    cbp = dict(smk.params.codebook_options)
-    # the codebook's per-frame shares as extra features (framing.supervised.codebook_features)
-    scorer = CodebookScorer(cb_dict, cbp) if p.get("codebook_features") else None
+def read_labeled(smk, cb, p):
+    """The labeled data: items, label lists (unknown labels written and reported), the label
+    mode, the frames in order, the item x frame matrix and the folds (texts grouped)."""
     df, texts, labels, unknown = load_labeled(
         smk.input.labeled,
         p["columns"],
@@ -135,6 +132,22 @@ def main(smk):
         p["folds"],
         p["C_grid"],
     )
+    return SimpleNamespace(
+        df=df,
+        texts=texts,
+        labels=labels,
+        single=single,
+        frames=frames,
+        Y=Y,
+        folds=folds,
+    )
+
+
+def method_predictions(smk, cb, p, cbp, scorer, lab):
+    """Out-of-fold predictions of the supervised model and plain TF-IDF + logistic regression,
+    the codebook (and its backoff) and the frequency baselines of the training folds. Returns
+    (predictions, fold models, plain fold models, the settings each fold chose)."""
+    texts, single, frames, Y, folds = lab.texts, lab.single, lab.frames, lab.Y, lab.folds
     pred, proba, fold_models, chosen = cross_fit(
         lambda X, y: fit_supervised(X, y, p, single, scorer), texts, Y, folds, smk.threads
     )
@@ -166,6 +179,12 @@ def main(smk):
         "baseline_tfidf_lr": plain_pred,
         **base,
     }
+    return preds, fold_models, plain_models, chosen
+
+
+def score_tables(smk, p, lab, preds, chosen):
+    """Scores of every method (summary, per frame) with bootstrap intervals."""
+    single, frames, Y = lab.single, lab.frames, lab.Y
     summary, per_frame = evaluate(Y, preds, frames, None, single)
     boot, boot_frame = bootstrap_table(
         Y, preds, frames, single, int(smk.params.bootstrap), int(p["seed"])
@@ -194,6 +213,12 @@ def main(smk):
     summary["settings_per_fold"] = [
         " | ".join(chosen) if m == "supervised" else "" for m in summary["method"]
     ]
+    return summary, per_frame
+
+
+def write_scores(smk, cb, p, lab, preds, summary, per_frame):
+    """The score tables, per-item and out-of-fold predictions, the log lines and the figure."""
+    df, texts, frames, Y, folds = lab.df, lab.texts, lab.frames, lab.Y, lab.folds
     write_table(summary, smk.output.summary)
     write_table(per_frame, smk.output.per_frame)
     id_col = p["columns"].get("id")
@@ -232,6 +257,20 @@ def main(smk):
         smk.output.fig,
         smk.output.fig_svg,
     )
+
+
+def fit_final(smk, p, scorer, lab, fold_models, plain_models):
+    """The final models on all labeled items, saved with the fold models (for cross-fitted
+    predictions of labeled items elsewhere). Returns the model and the training keys and ids."""
+    df, texts, single, frames, Y, folds = (
+        lab.df,
+        lab.texts,
+        lab.single,
+        lab.frames,
+        lab.Y,
+        lab.folds,
+    )
+    id_col = p["columns"].get("id")
     # final models on all labeled items; the corpus labeled by them, except articles that are
     # labeled items: those get the label of the model of their fold (out of fold)
     model, chosen_final = fit_supervised(texts, Y, p, single, scorer)
@@ -254,6 +293,14 @@ def main(smk):
             },
             tmp,
         )
+    return model, train_keys, train_ids
+
+
+def label_corpus(smk, cb, p, lab, model, fold_models, train_keys, train_ids):
+    """The corpus labeled by the final model, except articles that are labeled items: those
+    get the label of the model of their fold (out of fold)."""
+    frames, folds = lab.frames, lab.folds
+    id_col = p["columns"].get("id")
     parts, n_cross = [], 0
     for path in smk.input.paragraphs:
         paras = read_parquet(path, columns=["doc_id", "para_id", "text"])
@@ -285,6 +332,21 @@ def main(smk):
     ]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     write_table(out, smk.output.documents)
+
+
+def main(smk):
+    cb_dict = json.loads(open(smk.input.codebook, encoding="utf-8").read())
+    cb = Codebook.from_dict(cb_dict)
+    p = {**dict(smk.params.options), "n_jobs": smk.threads}
+    cbp = dict(smk.params.codebook_options)
+    # the codebook's per-frame shares as extra features (framing.supervised.codebook_features)
+    scorer = CodebookScorer(cb_dict, cbp) if p.get("codebook_features") else None
+    lab = read_labeled(smk, cb, p)
+    preds, fold_models, plain_models, chosen = method_predictions(smk, cb, p, cbp, scorer, lab)
+    summary, per_frame = score_tables(smk, p, lab, preds, chosen)
+    write_scores(smk, cb, p, lab, preds, summary, per_frame)
+    model, train_keys, train_ids = fit_final(smk, p, scorer, lab, fold_models, plain_models)
+    label_corpus(smk, cb, p, lab, model, fold_models, train_keys, train_ids)
 
 
 def oof_table(preds, Y, frames, fold_of):

@@ -1,0 +1,226 @@
+"""Actors x frames: for each actor, the sentences that name it and the frames they carry,
+counted per shard (integers, no Python string per row) and summed over shards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from newslens.codebook import (
+    NONE_FRAME,
+    Codebook,
+)
+
+
+def _arrow(values) -> pa.Array:
+    """A column (pandas or Arrow) as one Arrow array, without copying Arrow-backed data."""
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _doc_strings(doc_ids) -> pa.Array:
+    """doc_id values as an Arrow string array (as str(), like ``astype(str)``)."""
+    arr = _arrow(doc_ids)
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
+
+
+class MentionIndex:
+    """The actor mentions of one shard as integers, in file order, fed batch by batch: for
+    each mention the key ``article << 32 | sentence`` (articles numbered in order of first
+    mention) and the actor's number. No Python string per row."""
+
+    def __init__(self):
+        self.docs = pa.array([], pa.large_string())
+        self.actors: dict[str, int] = {}
+        self.keys: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.odd = False  # a sentence number outside 0..2**32-1
+
+    def add(self, doc_ids, sent_ids, actors) -> None:
+        docs = _doc_strings(doc_ids)
+        at = pc.index_in(docs, value_set=self.docs)
+        if at.null_count:
+            new = pc.unique(pc.filter(docs, pc.is_null(at)))
+            self.docs = pa.concat_arrays([self.docs, new])
+            at = pc.index_in(docs, value_set=self.docs)
+        sent = np.asarray(sent_ids, dtype=np.int64)
+        self.odd |= bool(((sent < 0) | (sent >= 1 << 32)).any())
+        self.keys.append(at.to_numpy(zero_copy_only=False).astype(np.int64) * (1 << 32) + sent)
+        enc = pc.dictionary_encode(_arrow(actors))
+        names = enc.dictionary.to_pylist()
+        for name in names:
+            if name is not None:
+                self.actors.setdefault(name, len(self.actors))
+        local = np.array([self.actors.get(x, -1) if x is not None else -1 for x in names])
+        idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        self.codes.append(np.where(idx >= 0, local[np.maximum(idx, 0)] if len(local) else -1, -1))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.int64)
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int64)
+        return keys, codes
+
+    def sentence_keys(self, doc_ids, sent_ids) -> np.ndarray:
+        """The keys of sentence rows (-1 for an article that no mention names)."""
+        at = pc.index_in(_doc_strings(doc_ids), value_set=self.docs)
+        at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
+
+
+def mentioned_shares(
+    index: MentionIndex, batches: Iterable[pd.DataFrame], share_cols: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, shares) of the sentences some mention points at, from a sentence table read in
+    batches: all ``actor_share_counts`` needs, without the whole shard in memory."""
+    keys, _ = index.arrays()
+    wanted = np.sort(pd.unique(keys[keys >= 0]))
+    del keys
+    # at most one row per wanted key (more only if the table lists a sentence twice)
+    found_keys = np.zeros(len(wanted), dtype=np.int64)
+    found = np.zeros((len(wanted), len(share_cols)))
+    n = 0
+    for batch in batches:
+        k = index.sentence_keys(batch["doc_id"], batch["sent_id"])
+        at = np.minimum(np.searchsorted(wanted, k), max(len(wanted) - 1, 0))
+        hit = (wanted[at] == k) if len(wanted) else np.zeros(len(k), dtype=bool)
+        m = int(hit.sum())
+        if m == 0:
+            continue
+        if n + m > len(found):  # a sentence twice: grow
+            found_keys = np.concatenate([found_keys, np.zeros(m, dtype=np.int64)])
+            found = np.concatenate([found, np.zeros((m, len(share_cols)))])
+        found_keys[n : n + m] = k[hit]
+        found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
+        n += m
+    return found_keys[:n], found[:n]
+
+
+def actor_share_counts(
+    index: MentionIndex, sent_keys: np.ndarray, shares: np.ndarray, frames: list[str]
+) -> pd.DataFrame | None:
+    """``actor_frame_counts`` from integers: the mentions joined to the sentences (rows of
+    ``shares``, one column per frame) in mention order, one row per (sentence, actor); each
+    sum over the same values in the same order as a merge and a groupby of the tables would.
+    None when keys are unusable (a sentence twice, odd sentence numbers): then the merge."""
+    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    table = pd.Index(sent_keys)
+    if index.odd or not table.is_unique:
+        return None
+    keys, codes = index.arrays()
+    row = table.get_indexer(keys)
+    del keys
+    keep = (row >= 0) & (codes >= 0)  # the inner join; groupby leaves out missing actors
+    row, codes = row[keep], codes[keep]
+    # one row per (sentence, actor): the first mention
+    first = ~pd.Series(row * max(len(index.actors), 1) + codes).duplicated().to_numpy()
+    row, codes = row[first], codes[first]
+    if not len(row):
+        return pd.DataFrame(columns=cols)
+    names = sorted(index.actors, key=str)
+    rank = np.empty(len(index.actors), dtype=np.int64)
+    rank[[index.actors[n] for n in names]] = np.arange(len(names))
+    codes = rank[codes]  # numbered in sorted order, as groupby(sort=True) visits them
+    order = np.argsort(codes, kind="stable")  # by actor, each in mention order
+    sizes = np.bincount(codes, minlength=len(names))
+    ends = np.cumsum(sizes)
+    # one frame per row, each actor's sentences a contiguous stretch of it: the sum of a
+    # stretch is numpy's pairwise sum, the same as Series.sum of those values; one pass
+    # per actor over its own sentences only (cost grows with mentions, not actors)
+    picked = np.ascontiguousarray(shares[row[order]].T)
+    present = sizes > 0
+    lo_all, hi_all = (ends - sizes)[present], ends[present]
+    share_sum = np.empty((len(lo_all), len(frames)))
+    n_with = np.empty((len(lo_all), len(frames)), dtype=np.int64)
+    positive = picked > 0
+    for i, (lo, hi) in enumerate(zip(lo_all, hi_all, strict=True)):
+        share_sum[i] = picked[:, lo:hi].sum(axis=1)
+        n_with[i] = positive[:, lo:hi].sum(axis=1)
+    kept = [a for a, p in zip(names, present, strict=True) if p]
+    n_frames = len(frames)
+    return pd.DataFrame(
+        {
+            "actor": np.repeat(np.asarray(kept, dtype=object), n_frames),
+            "frame": np.tile(np.asarray(frames, dtype=object), len(kept)),
+            "n_sentences": n_with.ravel(),
+            "n_actor_sentences": np.repeat(hi_all - lo_all, n_frames),
+            "share_sum": share_sum.ravel(),
+        },
+        columns=cols,
+    )
+
+
+def actor_frame_counts(
+    mentions: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook
+) -> pd.DataFrame:
+    """Per actor and frame (one shard): sentences naming the actor that carry the frame.
+
+    mentions: doc_id, sent_id, actor (one row per mention; several mentions of one actor in a
+    sentence count once). Returns actor, frame, n_sentences, n_actor_sentences, share_sum
+    (the sum of the frame's sentence shares), ready to be summed over shards.
+    """
+    cols = ["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    if mentions.empty or sent_table.empty:
+        return pd.DataFrame(columns=cols)
+    frames = [*cb.scored_keys, NONE_FRAME]
+    index = MentionIndex()
+    index.add(mentions["doc_id"], mentions["sent_id"], mentions["actor"])
+    sent_keys = index.sentence_keys(sent_table["doc_id"], sent_table["sent_id"])
+    shares = sent_table[[f"share_{k}" for k in frames]].to_numpy(dtype=float)
+    # sentences of articles no mention names play no part (and must not collide at -1)
+    named = sent_keys >= 0
+    out = actor_share_counts(index, sent_keys[named], shares[named], frames)
+    if out is None:
+        m = mentions[["doc_id", "sent_id", "actor"]].drop_duplicates()
+        m = m.astype({"doc_id": str, "sent_id": "int64"})
+        return _actor_frame_counts_merge(m, sent_table, cb)
+    return out
+
+
+def _actor_frame_counts_merge(m: pd.DataFrame, sent_table: pd.DataFrame, cb: Codebook):
+    keys = [*cb.scored_keys, NONE_FRAME]
+    sc = [f"share_{k}" for k in keys]
+    st = sent_table[["doc_id", "sent_id", *sc]].astype({"doc_id": str, "sent_id": "int64"})
+    j = m.merge(st, on=["doc_id", "sent_id"], how="inner")
+    rows = []
+    for actor, g in j.groupby("actor", sort=True):
+        for k in keys:
+            col = g[f"share_{k}"]
+            rows.append((actor, k, int((col > 0).sum()), len(g), float(col.sum())))
+    return pd.DataFrame(
+        rows, columns=["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+    )
+
+
+def finish_actor_frames(
+    counts: pd.DataFrame, cb: Codebook, actors: list[str] | None = None
+) -> pd.DataFrame:
+    """Sum shard counts; add share (n_sentences / n_actor_sentences: multi-label, so shares of
+    an actor may sum above 1) and frame_share (mean sentence share, summing to 1 with 'none').
+    Actors in ``actors`` that are never named get rows of zeros, so they are visibly absent."""
+    keys = [*cb.scored_keys, NONE_FRAME]
+    if len(counts):
+        c = counts.groupby(["actor", "frame"], as_index=False, sort=False)[
+            ["n_sentences", "n_actor_sentences", "share_sum"]
+        ].sum()
+    else:
+        c = pd.DataFrame(
+            columns=["actor", "frame", "n_sentences", "n_actor_sentences", "share_sum"]
+        )
+    all_actors = sorted(set(c["actor"]) | set(actors or []))
+    grid = pd.MultiIndex.from_product([all_actors, keys], names=["actor", "frame"]).to_frame(
+        index=False
+    )
+    out = grid.merge(c, on=["actor", "frame"], how="left").fillna(
+        {"n_sentences": 0, "n_actor_sentences": 0, "share_sum": 0.0}
+    )
+    out["n_actor_sentences"] = out.groupby("actor")["n_actor_sentences"].transform("max")
+    out = out.astype({"n_sentences": "int64", "n_actor_sentences": "int64"})
+    denom = out["n_actor_sentences"].where(out["n_actor_sentences"] > 0)
+    out["share"] = (out["n_sentences"] / denom).fillna(0.0).round(6)
+    out["frame_share"] = (out["share_sum"] / denom).fillna(0.0).round(6)
+    return out[["actor", "frame", "n_sentences", "n_actor_sentences", "share", "frame_share"]]

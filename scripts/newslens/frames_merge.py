@@ -1,0 +1,261 @@
+"""The per-shard tables of the codebook framing stage and their merging: hit counts, example
+sentences and diagnostics per frame, streaming a shard in batches of whole articles, and mean
+shares by paragraph position summed over shards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from newslens.codebook import (
+    Codebook,
+    Matcher,
+)
+from newslens.frames_match import HIT_COLUMNS
+from newslens.frames_score import aggregate, classify_sentences
+from newslens.runtime import NewslensError
+
+
+def diagnostics(
+    hit_counts: pd.DataFrame,
+    examples: pd.DataFrame,
+    cb: Codebook,
+    top_terms: int = 10,
+    n_examples: int = 3,
+) -> pd.DataFrame:
+    """Per frame: indicator terms defined / ever matched, hits, negated hits, top terms and
+    example sentences.
+
+    hit_counts: frame, indicator, n_hits, n_negated (summed over the corpus).
+    examples: frame, doc_id, sent_id, text, score (best example sentences).
+    """
+    t = cb.terms_table()
+    rows = []
+    for f in cb.frames:
+        k = f["key"]
+        defined = t[t["frame"] == k]
+        h = hit_counts[hit_counts["frame"] == k] if len(hit_counts) else hit_counts
+        matched = h[h["n_hits"] > 0] if len(h) else h
+        top = matched.sort_values(["n_hits", "indicator"], ascending=[False, True]).head(top_terms)
+        ex = examples[examples["frame"] == k] if len(examples) else examples
+        ex = ex.sort_values(["score", "doc_id", "sent_id"], ascending=[False, True, True]).head(
+            n_examples
+        )
+        rows.append(
+            {
+                "frame": k,
+                "name": f["name"],
+                "n_indicators": len(defined),
+                "n_indicators_matched": int(matched["indicator"].nunique()) if len(matched) else 0,
+                "share_indicators_matched": (
+                    round(matched["indicator"].nunique() / len(defined), 4) if len(defined) else 0.0
+                ),
+                "n_hits": int(h["n_hits"].sum()) if len(h) else 0,
+                "n_negated": int(h["n_negated"].sum()) if len(h) else 0,
+                "top_terms": "; ".join(
+                    f"{r.indicator} ({int(r.n_hits)})" for r in top.itertuples()
+                ),
+                "examples": " || ".join(
+                    f"[{r.doc_id}#{r.sent_id}] {r.text}" for r in ex.itertuples()
+                ),
+                "residual": bool(f.get("residual")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def hit_counts(hits: pd.DataFrame) -> pd.DataFrame:
+    """Sum hits per frame and indicator (negated ones apart)."""
+    if hits.empty:
+        return pd.DataFrame(columns=["frame", "indicator", "n_hits", "n_negated"])
+    h = hits.assign(
+        _neg=hits["negated"].astype(int), _pos=(~hits["negated"].astype(bool)).astype(int)
+    )
+    out = h.groupby(["frame", "indicator"], sort=True).agg(
+        n_hits=("_pos", "sum"), n_negated=("_neg", "sum")
+    )
+    return out.reset_index()
+
+
+def example_sentences(
+    sent_table: pd.DataFrame, sentences: pd.DataFrame, cb: Codebook, n: int = 3
+) -> pd.DataFrame:
+    """The n highest-scoring sentences of each frame (ties: first in corpus order)."""
+    rows, tops = [], {}
+    for k in cb.scored_keys:
+        col = f"score_{k}"
+        idx = np.flatnonzero(sent_table[f"share_{k}"].to_numpy() > 0)
+        if len(idx) > n > 0:  # only rows scoring at least the n-th best can be among the n
+            score = sent_table[col].to_numpy()[idx]
+            idx = idx[score >= np.partition(score, len(idx) - n)[len(idx) - n]]
+        if len(idx):
+            sub = sent_table.iloc[idx]
+            tops[k] = sub.sort_values(
+                [col, "doc_id", "sent_id"], ascending=[False, True, True]
+            ).head(n)
+    if not tops:
+        return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
+    docs = pd.concat([t["doc_id"] for t in tops.values()]).unique()
+    near = sentences[sentences["doc_id"].isin(docs)]
+    text = near.set_index(["doc_id", "sent_id"])["text"]
+    for k, top in tops.items():
+        col = f"score_{k}"
+        for r in top.itertuples():
+            rows.append(
+                {
+                    "frame": k,
+                    "doc_id": r.doc_id,
+                    "sent_id": int(r.sent_id),
+                    "text": text.get((r.doc_id, r.sent_id), ""),
+                    "score": float(getattr(r, col)),
+                }
+            )
+    return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
+
+
+def shard_tables(
+    sentences: pd.DataFrame,
+    cb: Codebook,
+    matcher: Matcher,
+    normalizer: Callable[[str], str],
+    params: dict,
+) -> tuple[pd.DataFrame, ...]:
+    """Everything the frames_sentences rule writes, for whole articles: (sentence table, hits,
+    paragraphs, articles, examples, hit counts)."""
+    table, hits = classify_sentences(sentences, cb, matcher, normalizer, params)
+    if len(hits):
+        hits = hits.astype({"para_id": "int64", "sent_id": "int64"})
+    share, labels = float(params["doc_min_share"]), int(params["doc_max_labels"])
+    paras = aggregate(table, ["doc_id", "para_id"], cb, share, labels)
+    docs = aggregate(table, ["doc_id"], cb, share, labels)
+    examples = example_sentences(table, sentences, cb, int(params["n_examples"]))
+    return table, hits, paras, docs, examples, hit_counts(hits)
+
+
+def regex_hit_mask(hits: pd.DataFrame, cb: Codebook) -> np.ndarray:
+    """Which hits come from regex indicators (a (frame, indicator) pair that is a regex of the
+    codebook and not also one of its terms)."""
+    terms = {(i.frame, i.term) for i in cb.indicators if i.kind == "term"}
+    regex = {(i.frame, i.term) for i in cb.indicators if i.kind == "regex"} - terms
+    if not len(hits) or not regex:
+        return np.zeros(len(hits), dtype=bool)
+    mask = hits["indicator"].isin({term for _, term in regex}).to_numpy(copy=True)
+    rows = np.flatnonzero(mask)
+    pairs = zip(
+        hits["frame"].iloc[rows].tolist(), hits["indicator"].iloc[rows].tolist(), strict=True
+    )
+    mask[rows] = [pair in regex for pair in pairs]
+    return mask
+
+
+def merge_hit_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``hit_counts`` of batches (or shards) summed: the same table as over all hits."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return hit_counts(pd.DataFrame(columns=HIT_COLUMNS))
+    return (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["frame", "indicator"], sort=True)[["n_hits", "n_negated"]]
+        .sum()
+        .reset_index()
+    )
+
+
+def merge_examples(parts: list[pd.DataFrame], cb: Codebook, n: int = 3) -> pd.DataFrame:
+    """``example_sentences`` of batches merged: the n best of each frame over all of them
+    (the order -- score, then doc_id and sent_id -- is total, so this is the same table as
+    over the whole shard at once)."""
+    cols = ["frame", "doc_id", "sent_id", "text", "score"]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame([], columns=cols)
+    ex = pd.concat(parts, ignore_index=True)
+    rows = []
+    for k in cb.scored_keys:
+        sub = ex[ex["frame"] == k]
+        top = sub.sort_values(["score", "doc_id", "sent_id"], ascending=[False, True, True])
+        rows.extend(top.head(n)[cols].to_dict("records"))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def document_batches(batches: Iterable[pd.DataFrame], source: str = "") -> Iterator[pd.DataFrame]:
+    """Regroup row batches (e.g. ``iter_parquet``) so that each article's rows fall in one
+    batch: the rows of the last article of a batch wait for the next. Articles must be
+    contiguous (as the tokenize rule writes them); an article that comes back after another
+    one is an error naming ``source``."""
+    carry = None
+    done: set[str] = set()
+    for batch in batches:
+        if carry is not None:
+            batch = pd.concat([carry, batch], ignore_index=True)
+        if batch.empty:
+            carry = None
+            continue
+        ids = batch["doc_id"].to_numpy()
+        last = ids[-1]
+        cut = len(ids)
+        while cut > 0 and ids[cut - 1] == last:
+            cut -= 1
+        carry = batch.iloc[cut:]
+        if cut:
+            out = batch.iloc[:cut].reset_index(drop=True)
+            starts = ids[:cut][np.r_[True, ids[1:cut] != ids[: cut - 1]]]
+            seen = set(starts.tolist())
+            if len(seen) < len(starts) or not done.isdisjoint(seen):
+                raise NewslensError(
+                    f"{source}: the sentences of an article are not contiguous (doc_id "
+                    f"{next(iter(seen & done), starts[0])!r}); rerun the tokenize rule"
+                )
+            done |= seen
+            yield out
+    if carry is not None and len(carry):
+        if carry["doc_id"].iloc[0] in done:
+            raise NewslensError(
+                f"{source}: the sentences of an article are not contiguous (doc_id "
+                f"{carry['doc_id'].iloc[0]!r}); rerun the tokenize rule"
+            )
+        yield carry.reset_index(drop=True)
+
+
+class PositionSums:
+    """Mean frame shares by paragraph position (positions >= max_pos - 1 pooled), summed
+    shard by shard so that the figure never needs the whole paragraph table in memory.
+
+    The sums are exact (fixed point, runtime.ExactSums), so the means do not depend on the order
+    in which the shards arrive or on how the corpus was split into shards."""
+
+    def __init__(self, max_pos: int):
+        self.max_pos, self.sums, self.counts, self.docs = max_pos, None, None, 0
+        self._columns: list[str] | None = None
+
+    def __call__(self, df: pd.DataFrame) -> None:
+        from newslens.runtime import ExactSums
+
+        scols = [c for c in df.columns if c.startswith("share_")]
+        if self._columns is None:
+            self._columns = scols
+            self._exact = ExactSums(len(scols))
+        pos = df["para_id"].clip(upper=self.max_pos - 1).to_numpy()
+        self._exact.add(pos, df[self._columns].to_numpy(dtype=float))
+        c = pd.Series(pos).value_counts()
+        self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
+        self.sums = self._exact.frame(self._columns)
+        self.docs += df["doc_id"].nunique()
+        self.any_beyond = getattr(self, "any_beyond", False) or bool(
+            (df["para_id"] >= self.max_pos).any()
+        )
+
+    def table(self) -> pd.DataFrame:
+        if self.sums is None:
+            return pd.DataFrame(columns=["position", "n_paragraphs", "n_documents", "pooled"])
+        out = self.sums.div(self.counts, axis=0).sort_index()
+        out.insert(
+            0, "pooled", [bool(self.any_beyond and p == self.max_pos - 1) for p in out.index]
+        )
+        out.insert(0, "n_documents", self.docs)
+        out.insert(0, "n_paragraphs", self.counts.sort_index().astype(int).to_numpy())
+        out.index.name = "position"
+        return out.reset_index()
