@@ -310,4 +310,3 @@ rule compare_report_tables:
         max_rows=config["report"]["max_table_rows"],
     script:
         "../../scripts/compare_report_tables.py"
-
