@@ -7,25 +7,26 @@ number of shards. The codebook itself is never changed."""
 import json
 import logging
 
-import numpy as np
 import pandas as pd
 from newslens.codebook import Codebook, get_normalizer
-from newslens.frames_suggest import suggest_terms
-from newslens.runtime import parquet_num_rows, read_parquet, run, write_table
+from newslens.frames_suggest import sampled_sentences, suggest_terms
+from newslens.runtime import iter_parquet, parquet_num_rows, run, write_table
 from newslens.tokenize import load_stopwords
 
 log = logging.getLogger("newslens")
 KEY = ["doc_id", "para_id", "sent_id"]
 
 
-def sampled(frames: pd.DataFrame, rate: float, seed: int) -> np.ndarray:
-    """Which sentences are in the sample: a seeded hash of (doc_id, para_id, sent_id) below
-    ``rate``; the same sentences whatever shard they are in."""
-    if rate >= 1:
-        return np.ones(len(frames), bool)
-    key = frames[KEY].astype(str).agg("\x1f".join, axis=1)
-    hashed = pd.util.hash_pandas_object(key, index=False, hash_key=f"{seed:016d}"[-16:])
-    return hashed.to_numpy(dtype=np.uint64) / np.float64(2**64) < rate
+def sampled_batches(path, columns: list[str], rate: float, seed: int) -> pd.DataFrame:
+    """The sampled rows of a shard's table (doc_id as str), read batch by batch."""
+    kept = [
+        batch[sampled_sentences(batch, rate, seed)]
+        for batch in iter_parquet(path, batch_rows=200_000, columns=columns)
+    ]
+    kept = [batch for batch in kept if len(batch)]
+    if not kept:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(kept, ignore_index=True).astype({"doc_id": str})
 
 
 def main(smk):
@@ -35,14 +36,15 @@ def main(smk):
     total = sum(parquet_num_rows(f) for f in smk.input.frames)
     cap = int(p["max_sentences"])
     rate = 1.0 if total <= cap else cap / total
-    parts = []
+    seed, parts = int(p["seed"]), []
     for text_path, frame_path in zip(smk.input.sentences, smk.input.frames, strict=True):
-        frames = read_parquet(frame_path, columns=[*KEY, "labels"])
+        # both tables read in batches and cut to the sample at once (the same hash of the same
+        # keys), so memory holds only the sampled sentences, whatever the corpus size
+        frames = sampled_batches(frame_path, [*KEY, "labels"], rate, seed)
         if frames.empty:
             continue
-        frames = frames[sampled(frames, rate, int(p["seed"]))]
-        texts = read_parquet(text_path, columns=[*KEY, "text"])
-        parts.append(frames.astype({"doc_id": str}).merge(texts.astype({"doc_id": str}), on=KEY))
+        texts = sampled_batches(text_path, [*KEY, "text"], rate, seed)
+        parts.append(frames.merge(texts, on=KEY))
     if parts:  # in sentence-key order, not shard order
         sents = pd.concat(parts, ignore_index=True)
         sents = sents.sort_values(KEY, kind="stable", ignore_index=True)
