@@ -4,8 +4,6 @@ actors and keep a readable size whatever the number of actors."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 from newslens.actors import compile_actors, find_actor_mentions
@@ -37,16 +35,7 @@ def names(n: int) -> list[str]:
     return out
 
 
-def cpu(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
-
-
-def test_mention_finding_with_1000_actors_stays_cheap():
+def test_mention_finding_with_1000_actors():
     people = names(994)
     many = {**BASE, **{p: [p, p.split()[1]] for p in people}}
     rng = np.random.default_rng(0)
@@ -64,13 +53,11 @@ def test_mention_finding_with_1000_actors_stays_cheap():
     m6, m1000 = find_actor_mentions(s, few), find_actor_mentions(s, lots)
     assert len(m1000) - len(m6) == 6000  # the full name, once (not also the surname)
     assert set(m1000["actor"]) - set(BASE) <= set(people)
-    t6 = cpu(lambda: find_actor_mentions(s, few))
-    t1000 = cpu(lambda: find_actor_mentions(s, lots))
-    # 166 times the actors: well under 4 times the cost (about 2x measured)
-    assert t1000 < 4 * t6 + 0.05, (t6, t1000)
+    # the cost (about 2x for 166 times the actors) is measured by benchmarks/bench_actors.py,
+    # not asserted here: a timed test fails on a loaded machine
 
 
-def test_actors_by_frames_cost_grows_with_mentions_not_actors():
+def test_actors_by_frames_with_3000_actors():
     rng = np.random.default_rng(2)
     n, frames = 40_000, [f"f{i}" for i in range(15)]
     shares = rng.random((n, len(frames)))
@@ -83,11 +70,11 @@ def test_actors_by_frames_cost_grows_with_mentions_not_actors():
         keys = index.sentence_keys(docs, sent)
         return lambda: actor_share_counts(index, keys, shares, frames)
 
-    few, lots = counts(6), counts(3000)
+    lots = counts(3000)
     got = lots()
     assert got["actor"].nunique() == 3000 and len(got) == 3000 * len(frames)
     assert got.groupby("actor")["n_actor_sentences"].first().sum() == n
-    assert cpu(lots, 1) < 3 * cpu(few, 1) + 0.5
+    # the cost is measured by benchmarks/bench_actors.py, not asserted (no timed tests)
 
 
 def summary_of(n_actors: int) -> pd.DataFrame:

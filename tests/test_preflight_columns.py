@@ -96,3 +96,14 @@ def test_missing_coded_file_is_named_before_any_job(tmp_path):
     missing = str(tmp_path / "gone.csv")
     with pytest.raises(NewslensError, match="sentiment.actor_validation.file.*does not exist"):
         check_config(with_key("sentiment.actor_validation.file", missing))
+
+
+def test_items_matched_by_id_need_no_text_column(tmp_path):
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("article\tcoder\tcodes\nseed\tA\tEconomic\n")
+    config = with_key("framing.validation.gold", str(gold))
+    config = with_key("framing.validation.columns.id", "article", config)
+    config = with_key("framing.validation.columns.labels", "codes", config)
+    check_table_columns(config)  # columns.text ('text') is not needed: items are corpus articles
+    with pytest.raises(NewslensError, match="columns.coder: column 'rater'"):
+        check_table_columns(with_key("framing.validation.columns.coder", "rater", config))

@@ -238,9 +238,10 @@ def test_bad_gold_file_is_a_clear_error(options_run, tmp_path):
         workdir, "results/tables/sentiment_validation_correlations.csv", check=False
     )
     assert proc.returncode != 0
-    assert "no column 'rating' (config key sentiment.validation.rating_column)" in (
-        proc.stdout + proc.stderr
-    )
+    out = proc.stdout + proc.stderr
+    # stopped before any job, naming the key, the missing column and the file's columns
+    assert "config key sentiment.validation.rating_column: column 'rating' is not in" in out
+    assert "before any job ran" in out and "rule sentiment_validation" not in out
 
 
 def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):

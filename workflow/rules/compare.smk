@@ -144,9 +144,9 @@ rule compare_time:
         ),
         svg=f"{FIGURES}/compare_{{kind}}_time.svg",
     log:
-        f"{LOGS}/compare_{{kind}}_time.log",
+        f"{LOGS}/compare_time/{{kind}}.log",
     benchmark:
-        f"{BENCH}/compare_{{kind}}_time.tsv"
+        f"{BENCH}/compare_time/{{kind}}.tsv"
     wildcard_constraints:
         kind="frames|actors|topics",
     conda:
