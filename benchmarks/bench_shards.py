@@ -23,16 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from newslens.shards import (
-    MANIFEST,
-    ParquetShardWriter,
-    PartWriter,
-    dataset_parts,
-    doc_keys,
-    gather,
-    merge_part_lists,
-    part_block,
-)
+from newslens.shards import MANIFEST, ParquetShardWriter, PartWriter, dataset_parts, part_block
+from newslens.shards_gather import doc_keys, gather, merge_part_lists
 
 
 def timed(fn):

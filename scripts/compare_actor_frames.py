@@ -7,6 +7,7 @@ import logging
 
 import pandas as pd
 from newslens import compare as cp
+from newslens import compare_actors as ca
 from newslens import compare_figures as cf
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import read_parquet, run, write_table
@@ -18,14 +19,14 @@ log = logging.getLogger("newslens")
 def main(smk):
     p = smk.params
     apply_style()
-    tab = pd.DataFrame(columns=cp.ACTOR_FRAME_COLUMNS)
+    tab = pd.DataFrame(columns=ca.ACTOR_FRAME_COLUMNS)
     message = cf.NOTHING
     if not p.by:
         log.info("compare.by is empty: writing an empty actor x frame table")
     else:
         groups = cp.read_groups(smk.input.documents, p.by)
         actor_rows = read_parquet(smk.input.actors, columns=["doc_id", "sent_id", "actor"])
-        actors = cp.top_actors(actor_rows, p.max_actors)
+        actors = ca.top_actors(actor_rows, p.max_actors)
         left_out = actor_rows["actor"].nunique() - len(actors)
         if left_out:
             log.info(
@@ -37,14 +38,14 @@ def main(smk):
         wanted = ["doc_id", "sent_id", "primary_frame"]
         wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
         frame_rows = read_parquet(smk.input.frames, columns=wanted)
-        joined = cp.actor_sentence_frames(actor_rows, frame_rows, actors)
+        joined = ca.actor_sentence_frames(actor_rows, frame_rows, actors)
         unmatched = int(actor_rows["actor"].isin(actors).sum()) - len(joined)
         if unmatched:
             log.warning("%d actor sentences have no row in %s", unmatched, smk.input.frames)
         frames = [
             c for c in joined.columns if c not in {"doc_id", "sent_id", "actor", "primary_frame"}
         ]
-        values, sentences = cp.actor_frame_article_shares(joined, frames)
+        values, sentences = ca.actor_frame_article_shares(joined, frames)
         log.info(
             "%d actor sentences, %d actors x %d frames, %d articles",
             len(joined),
@@ -52,7 +53,7 @@ def main(smk):
             len(frames),
             len(values),
         )
-        tab = cp.actor_frame_differences(
+        tab = ca.actor_frame_differences(
             values,
             sentences,
             groups,

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from newslens import compare as cp
+from newslens import compare_evidence as ce
 from newslens.runtime import iter_parquet_arrow, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
@@ -34,14 +35,14 @@ def main(smk):
     p = smk.params
     if not p.by:
         log.info("compare.by is empty: writing empty examples tables")
-        write_table(pd.DataFrame(columns=cp.EXAMPLE_COLUMNS), smk.output.table)
-        write_table(pd.DataFrame(columns=cp.ACTOR_EXAMPLE_COLUMNS), smk.output.actors)
+        write_table(pd.DataFrame(columns=ce.EXAMPLE_COLUMNS), smk.output.table)
+        write_table(pd.DataFrame(columns=ce.ACTOR_EXAMPLE_COLUMNS), smk.output.actors)
         return
     groups = cp.read_groups(smk.input.documents, p.by)
     frames = read_parquet(smk.input.frames, columns=["doc_id", "sent_id", "primary_frame"])
-    tab = cp.frame_examples(frames, groups, p.examples, p.seed)
+    tab = ce.frame_examples(frames, groups, p.examples, p.seed)
     actor_rows = read_parquet(smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"])
-    actors = cp.actor_examples(actor_rows, groups, p.examples, p.seed, primary=frames)
+    actors = ce.actor_examples(actor_rows, groups, p.examples, p.seed, primary=frames)
     texts = sentence_texts([tab, actors], smk.input.sentences)
     for t in (tab, actors):
         t["text"] = [

@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 from newslens import compare as cp
+from newslens import compare_evidence as ce
 from newslens.runtime import NewslensError, iter_parquet, run, write_table
 from newslens.topics import whole_articles
 
@@ -19,14 +20,14 @@ def main(smk):
     p = smk.params
     if not p.by:
         log.info("compare.by is empty: writing an empty KWIC table")
-        write_table(pd.DataFrame(columns=cp.KWIC_COLUMNS), smk.output.table)
+        write_table(pd.DataFrame(columns=ce.KWIC_COLUMNS), smk.output.table)
         return
     groups = cp.read_groups(smk.input.documents, p.by)
     try:
         keyness = pd.read_csv(smk.input.keyness, keep_default_na=False)
     except (OSError, ValueError) as err:
         raise NewslensError(f"cannot read {smk.input.keyness}: {err}; rerun snakemake") from err
-    targets = cp.kwic_targets(keyness, p.terms, p.top_keyness)
+    targets = ce.kwic_targets(keyness, p.terms, p.top_keyness)
     wanted = set(targets["term"].astype(str))
     # pass 1: every hit (term, article, sentence, where), no context; the sample is drawn from
     # these exactly as from full lines; pass 2 builds the context of the sampled hits only
@@ -35,16 +36,16 @@ def main(smk):
     for batch_no, batch in enumerate(
         whole_articles(iter_parquet(smk.input.tokens, 200_000, COLUMNS))
     ):
-        found = cp.kwic(batch, wanted, p.window, context=False)
+        found = ce.kwic(batch, wanted, p.window, context=False)
         batches = batch_no + 1
         if len(found):
             hits.append(found.assign(batch=batch_no))
     hits = (
         pd.concat(hits, ignore_index=True)
         if hits
-        else pd.DataFrame(columns=[*cp.KWIC_HIT_COLUMNS, "row", "batch"])
+        else pd.DataFrame(columns=[*ce.KWIC_HIT_COLUMNS, "row", "batch"])
     )
-    tab = cp.kwic_table(hits, targets, groups, p.reference, p.max_rows, p.seed, p.min_articles)
+    tab = ce.kwic_table(hits, targets, groups, p.reference, p.max_rows, p.seed, p.min_articles)
     if len(tab):
         want = tab.groupby("batch").groups
         for batch_no, batch in enumerate(
@@ -53,12 +54,12 @@ def main(smk):
             if batch_no not in want:
                 continue
             idx = want[batch_no]
-            lines = cp.kwic_context(batch, tab.loc[idx, "row"].to_numpy(dtype=np.int64), p.window)
+            lines = ce.kwic_context(batch, tab.loc[idx, "row"].to_numpy(dtype=np.int64), p.window)
             tab.loc[idx, ["left", "keyword", "right"]] = np.array(lines, dtype=object).reshape(
                 -1, 3
             )
         log.info("KWIC contexts built in %d of %d batches", len(want), batches)
-    tab = tab.reindex(columns=cp.KWIC_COLUMNS)
+    tab = tab.reindex(columns=ce.KWIC_COLUMNS)
     log.info("KWIC: %d terms, %d context lines found, %d kept", len(wanted), len(hits), len(tab))
     found = set(hits["term"].astype(str)) if len(hits) else set()
     missing = sorted({str(t).lower() for t in p.terms} - found)

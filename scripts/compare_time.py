@@ -8,6 +8,7 @@ import logging
 import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
+from newslens import compare_over_time as ct
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import run, write_table
 
@@ -25,8 +26,8 @@ def main(smk):
     kind = p.kind
     apply_style()
     title, ylabel = KINDS[kind]
-    prev = pd.DataFrame(columns=cp.TIME_COLUMNS)
-    effects = pd.DataFrame(columns=cp.EFFECT_COLUMNS)
+    prev = pd.DataFrame(columns=ct.TIME_COLUMNS)
+    effects = pd.DataFrame(columns=ct.EFFECT_COLUMNS)
     message = cf.NOTHING
     if not p.by:
         log.info("compare.by is empty: writing empty %s-over-time tables", kind)
@@ -50,7 +51,7 @@ def main(smk):
             p.period,
             variables or "(none: the whole corpus)",
         )
-        prev, effects = cp.time_table(
+        prev, effects = ct.time_table(
             values,
             groups,
             periods,

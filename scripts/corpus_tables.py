@@ -25,7 +25,7 @@ from newslens.corpus_tables import (
     write_sorted_ngrams,
 )
 from newslens.runtime import iter_parquet, log, read_parquet, remove_stale_dirs, run, write_table
-from newslens.shards import (
+from newslens.shards_gather import (
     CSV_MAX_ROWS,
     gather,
     merge_part_lists,

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from newslens.codebook import Codebook
 from newslens.framing import PositionSums, diagnostics, merge_hit_counts
 from newslens.runtime import read_parquet, run, write_table
-from newslens.shards import doc_keys, gather, merge_part_lists, read_arrow, write_csv
+from newslens.shards_gather import doc_keys, gather, merge_part_lists, read_arrow, write_csv
 
 log = logging.getLogger("newslens")
 

@@ -21,7 +21,7 @@ from newslens.sentiment import (
     actor_summary,
 )
 from newslens.sentiment_figures import plot_actors
-from newslens.shards import OrderError, TableWriter, merge_sorted, whole_groups
+from newslens.shards_gather import OrderError, TableWriter, merge_sorted, whole_groups
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("sent_id", pa.int64()), ("actor", pa.string())]

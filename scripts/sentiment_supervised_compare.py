@@ -9,7 +9,7 @@ from newslens.runtime import log, read_parquet, run, write_table
 from newslens.sentiment import LABELS
 from newslens.sentiment_eval import agreement_from_counts, confusion_table
 from newslens.sentiment_figures import plot_supervised
-from newslens.shards import gather_parquet
+from newslens.shards_gather import gather_parquet
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("para_id", pa.int64()), ("sent_id", pa.int64())]

@@ -22,7 +22,13 @@ from newslens.runtime import (
     write_table,
 )
 from newslens.sentiment import STATS, group_summary, period_of
-from newslens.shards import OrderError, TableWriter, merge_part_lists, merge_sorted, write_csv
+from newslens.shards_gather import (
+    OrderError,
+    TableWriter,
+    merge_part_lists,
+    merge_sorted,
+    write_csv,
+)
 
 RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
     f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")

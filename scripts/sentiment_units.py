@@ -8,7 +8,7 @@ order, as the sentences are (an article's paragraphs by para_id)."""
 import pandas as pd
 from newslens.runtime import NewslensError, ParquetShardWriter, iter_parquet, log, run
 from newslens.sentiment import SENTENCE_COLUMNS, document_label, shard_order, within_unit_ci
-from newslens.shards import OrderError, whole_groups
+from newslens.shards_gather import OrderError, whole_groups
 
 UNITS = {"documents": ["doc_id"], "paragraphs": ["doc_id", "para_id"]}
 

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from newslens import compare as cp
+from newslens import compare_actors as ca
+from newslens import compare_evidence as ce
 from newslens import compare_figures as cf
 from newslens import compare_synthetic as syn
 from newslens.figures import apply_style, save_figure
@@ -40,9 +42,9 @@ def _tables():
 
 def test_actor_frame_known_answer():
     frames, actors, docs = _tables()
-    joined = cp.actor_sentence_frames(actors, frames, ["X", "Y"])
+    joined = ca.actor_sentence_frames(actors, frames, ["X", "Y"])
     assert len(joined) == 6 and set(joined.columns) >= {"war", "aid", "primary_frame"}
-    values, sentences = cp.actor_frame_article_shares(joined, ["war", "aid"])
+    values, sentences = ca.actor_frame_article_shares(joined, ["war", "aid"])
     # a1: X in sentences 0 (war 1) and 2 (war .5) -> war .75; a2: sentence 1 -> war 1
     assert values.loc["a1", ("X", "war")] == pytest.approx(0.75)
     assert values.loc["a2", ("X", "war")] == pytest.approx(1.0)
@@ -50,8 +52,8 @@ def test_actor_frame_known_answer():
     assert np.isnan(values.loc["b1", ("Y", "war")])
     assert sentences.loc["a1", "X"] == 2 and sentences.loc["b1", "Y"] == 0
     groups = cp.group_labels(docs, ["outlet"])
-    tab = cp.actor_frame_differences(values, sentences, groups, "B", resamples=200, seed=1)
-    assert list(tab.columns) == cp.ACTOR_FRAME_COLUMNS
+    tab = ca.actor_frame_differences(values, sentences, groups, "B", resamples=200, seed=1)
+    assert list(tab.columns) == ca.ACTOR_FRAME_COLUMNS
     war = tab[(tab["actor"] == "X") & (tab["frame"] == "war")].iloc[0]
     assert (war["group"], war["reference"]) == ("A", "B")
     assert war["mean_group"] == pytest.approx(0.875)  # mean of the articles' .75 and 1
@@ -62,7 +64,7 @@ def test_actor_frame_known_answer():
     y = tab[tab["actor"] == "Y"].iloc[0]
     assert (y["n_group"], y["n_reference"], y["sentences_group"]) == (1, 0, 1)
     assert np.isnan(y["p_value"])  # not named in the reference: no test
-    rest = cp.actor_frame_differences(values, sentences, groups, "rest", resamples=50, seed=1)
+    rest = ca.actor_frame_differences(values, sentences, groups, "rest", resamples=50, seed=1)
     b = rest[(rest["group"] == "B") & (rest["actor"] == "X")].iloc[0]
     assert (b["sentences_group"], b["sentences_reference"]) == (2, 3)
 
@@ -70,8 +72,8 @@ def test_actor_frame_known_answer():
 def test_actor_examples_known_answer():
     frames, actors, docs = _tables()
     groups = cp.group_labels(docs, ["outlet"])
-    ex = cp.actor_examples(actors, groups, 2, seed=3, primary=frames)
-    assert list(ex.columns) == cp.ACTOR_EXAMPLE_COLUMNS
+    ex = ce.actor_examples(actors, groups, 2, seed=3, primary=frames)
+    assert list(ex.columns) == ce.ACTOR_EXAMPLE_COLUMNS
     assert ex.groupby(["group", "actor"]).size().to_dict() == {
         ("A", "X"): 2,
         ("A", "Y"): 1,
@@ -80,7 +82,7 @@ def test_actor_examples_known_answer():
     b = ex[ex["group"] == "B"]
     assert list(b["sent_id"]) == [0, 1] and list(b["primary_frame"]) == ["aid", "aid"]
     # the sample does not depend on the input's row order
-    again = cp.actor_examples(actors.iloc[::-1], groups, 2, seed=3, primary=frames)
+    again = ce.actor_examples(actors.iloc[::-1], groups, 2, seed=3, primary=frames)
     pd.testing.assert_frame_equal(ex, again)
 
 
@@ -88,9 +90,9 @@ def test_planted_actor_frame_found():
     data = syn.make_sentences(syn.PlantedSentences(seed=1))
     p = data["planted"]
     groups = cp.group_labels(data["documents"], ["outlet"])
-    joined = cp.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
-    values, sentences = cp.actor_frame_article_shares(joined, syn.FRAMES)
-    tab = cp.actor_frame_differences(values, sentences, groups, "outlet_0", 400, seed=0)
+    joined = ca.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
+    values, sentences = ca.actor_frame_article_shares(joined, syn.FRAMES)
+    tab = ca.actor_frame_differences(values, sentences, groups, "outlet_0", 400, seed=0)
     hit = tab[(tab["group"] == p.outlet) & (tab["actor"] == p.actor) & (tab["frame"] == p.frame)]
     hit = hit.iloc[0]
     expected = syn.expected_actor_frame_difference(p)
@@ -104,9 +106,9 @@ def test_planted_actor_frame_found():
 def _figure_table(outlets):
     data = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=30))
     groups = cp.group_labels(data["documents"], ["outlet", "month"])
-    joined = cp.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
-    values, sentences = cp.actor_frame_article_shares(joined, syn.FRAMES)
-    return cp.actor_frame_differences(values, sentences, groups, "rest", 100, seed=0)
+    joined = ca.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
+    values, sentences = ca.actor_frame_article_shares(joined, syn.FRAMES)
+    return ca.actor_frame_differences(values, sentences, groups, "rest", 100, seed=0)
 
 
 @pytest.mark.parametrize("outlets", [2, 20])
@@ -126,5 +128,5 @@ def test_actor_frames_figure_readable(outlets, tmp_path):
 
 
 def test_actor_frames_figure_empty_says_what_to_configure():
-    fig = cf.actor_frames_figure(pd.DataFrame(columns=cp.ACTOR_FRAME_COLUMNS))
+    fig = cf.actor_frames_figure(pd.DataFrame(columns=ca.ACTOR_FRAME_COLUMNS))
     assert "compare.by" in " ".join(t.get_text() for t in fig.axes[0].texts)

@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, make_workdir, run_snakemake
 from newslens import compare as cp
+from newslens import compare_actors as ca
+from newslens import compare_evidence as ce
+from newslens import compare_over_time as ct
 
 TEST_CORPUS = REPO / ".test" / "corpus" / "articles.csv"
 TARGETS = [
@@ -22,12 +25,12 @@ TARGETS = [
 
 def test_seed_run_writes_empty_new_comparisons(seed_tables):
     tables = {
-        "compare_actor_frames.csv": cp.ACTOR_FRAME_COLUMNS,
-        "compare_actor_examples.csv": cp.ACTOR_EXAMPLE_COLUMNS,
+        "compare_actor_frames.csv": ca.ACTOR_FRAME_COLUMNS,
+        "compare_actor_examples.csv": ce.ACTOR_EXAMPLE_COLUMNS,
     }
     for kind in ("frames", "actors", "topics"):
-        tables[f"compare_{kind}_time.csv"] = cp.TIME_COLUMNS
-        tables[f"compare_{kind}_effects.csv"] = cp.EFFECT_COLUMNS
+        tables[f"compare_{kind}_time.csv"] = ct.TIME_COLUMNS
+        tables[f"compare_{kind}_effects.csv"] = ct.EFFECT_COLUMNS
     for name, columns in tables.items():
         tab = pd.read_csv(seed_tables / name)
         assert tab.empty and list(tab.columns) == columns, name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from newslens import compare as cp
+from newslens import compare_evidence as ce
 
 
 def _tokens(n_docs=60, per_doc=40, seed=0):
@@ -26,17 +27,17 @@ def test_two_pass_kwic_equals_one_pass():
         np.arange(60) % 3 == 0, "A", np.where(np.arange(60) % 3 == 1, "B", "C")
     )
     groups = cp.group_labels(docs, ["outlet"])
-    targets = cp.kwic_targets(
+    targets = ce.kwic_targets(
         pd.DataFrame(columns=cp.KEYNESS_COLUMNS), ["ceasefire", "refugees"], 0
     )
     wanted = set(targets["term"])
-    one = cp.kwic_table(cp.kwic(tokens, wanted, 3), targets, groups, "rest", 4, seed=7)
-    hits = cp.kwic(tokens, wanted, 3, context=False).assign(batch=0)
-    two = cp.kwic_table(hits, targets, groups, "rest", 4, seed=7)
-    assert list(two.columns) == [*cp.KWIC_COLUMNS, "batch", "row"]
-    lines = cp.kwic_context(tokens, two["row"].to_numpy(), 3)
+    one = ce.kwic_table(ce.kwic(tokens, wanted, 3), targets, groups, "rest", 4, seed=7)
+    hits = ce.kwic(tokens, wanted, 3, context=False).assign(batch=0)
+    two = ce.kwic_table(hits, targets, groups, "rest", 4, seed=7)
+    assert list(two.columns) == [*ce.KWIC_COLUMNS, "batch", "row"]
+    lines = ce.kwic_context(tokens, two["row"].to_numpy(), 3)
     two[["left", "keyword", "right"]] = np.array(lines, dtype=object).reshape(-1, 3)
-    two = two[cp.KWIC_COLUMNS]
+    two = two[ce.KWIC_COLUMNS]
     assert len(one) == 3 * 2 * 4  # 3 outlets x 2 terms x max_rows
     pd.testing.assert_frame_equal(one, two)
     assert set(one["keyword"].str.lower()) == {"ceasefire", "refugees"}

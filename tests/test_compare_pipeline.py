@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, make_workdir, run_snakemake
 from newslens import compare as cp
+from newslens import compare_evidence as ce
 
 TEST_CORPUS = REPO / ".test" / "corpus" / "articles.csv"
 TARGETS = [
@@ -26,9 +27,9 @@ def test_seed_run_writes_empty_comparison(seed_tables):
     for kind in ("frames", "actors", "topics"):
         tab = pd.read_csv(seed_tables / f"compare_{kind}.csv")
         assert tab.empty and list(tab.columns) == cp.SHARE_COLUMNS
-    assert list(pd.read_csv(seed_tables / "compare_kwic.csv").columns) == cp.KWIC_COLUMNS
+    assert list(pd.read_csv(seed_tables / "compare_kwic.csv").columns) == ce.KWIC_COLUMNS
     examples = pd.read_csv(seed_tables / "compare_frame_examples.csv")
-    assert examples.empty and list(examples.columns) == cp.EXAMPLE_COLUMNS
+    assert examples.empty and list(examples.columns) == ce.EXAMPLE_COLUMNS
     figures = seed_tables.parent / "figures"
     svg = (figures / "compare_keyness.svg").read_text()
     assert "compare.by" in svg

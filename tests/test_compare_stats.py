@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from newslens import compare as cp
+from newslens import compare_evidence as ce
 from newslens.runtime import NewslensError
 from scipy import sparse, stats
 
@@ -140,15 +141,15 @@ def test_kwic_lines_and_assignment():
             "term": [w.lower() for w in words],
         }
     )
-    hits = cp.kwic(tokens, {"village"}, window=2)
+    hits = ce.kwic(tokens, {"village"}, window=2)
     assert hits[["doc_id", "left", "keyword", "right"]].values.tolist() == [
         ["a", "shelled the", "village", "."],
         ["b", "reached the", "village", "today"],  # no words from article a
     ]
     groups = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"]})
-    targets = cp.kwic_targets(pd.DataFrame(columns=cp.KEYNESS_COLUMNS), ["Village"], 3)
-    tab = cp.kwic_table(hits, targets, groups, "rest", max_rows=5, seed=0)
-    assert list(tab.columns) == cp.KWIC_COLUMNS
+    targets = ce.kwic_targets(pd.DataFrame(columns=cp.KEYNESS_COLUMNS), ["Village"], 3)
+    tab = ce.kwic_table(hits, targets, groups, "rest", max_rows=5, seed=0)
+    assert list(tab.columns) == ce.KWIC_COLUMNS
     assert tab[["group", "doc_id", "source"]].values.tolist() == [
         ["X", "a", "config"],
         ["Y", "b", "config"],
@@ -164,8 +165,8 @@ def test_frame_examples_sample_per_cell():
         }
     )
     groups = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "Y"]})
-    tab = cp.frame_examples(sentences, groups, n=2, seed=0)
-    assert list(tab.columns) == cp.EXAMPLE_COLUMNS
+    tab = ce.frame_examples(sentences, groups, n=2, seed=0)
+    assert list(tab.columns) == ce.EXAMPLE_COLUMNS
     cells = tab.groupby(["group", "frame"]).size().to_dict()
     assert cells == {("X", "legality"): 2, ("X", "economic"): 1}  # none / empty left out
-    assert tab.equals(cp.frame_examples(sentences, groups, n=2, seed=0))
+    assert tab.equals(ce.frame_examples(sentences, groups, n=2, seed=0))

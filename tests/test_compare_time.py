@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from newslens import compare as cp
 from newslens import compare_figures as cf
+from newslens import compare_over_time as ct
 from newslens import compare_synthetic as syn
 from newslens.figures import apply_style, save_figure
 from test_compare_figures import _overlaps
@@ -32,8 +33,8 @@ def _panel(n=300, seed=0, effect=0.3):
 @pytest.mark.parametrize("reference", ["rest", "B"])
 def test_effect_is_the_least_squares_coefficient(reference):
     values, groups, periods = _panel()
-    prev, eff = cp.time_table(values, groups, periods, reference, resamples=200, seed=1)
-    assert list(eff.columns) == cp.EFFECT_COLUMNS and list(prev.columns) == cp.TIME_COLUMNS
+    prev, eff = ct.time_table(values, groups, periods, reference, resamples=200, seed=1)
+    assert list(eff.columns) == ct.EFFECT_COLUMNS and list(prev.columns) == ct.TIME_COLUMNS
     g = groups["outlet"].to_numpy()
     t = periods.to_numpy()
     for item in ("x", "z"):
@@ -57,14 +58,14 @@ def test_effect_is_the_least_squares_coefficient(reference):
     assert a1["n_articles"].iloc[0] == cell.notna().sum()
     assert ((prev["low"] <= prev["mean"] + 1e-12) & (prev["mean"] <= prev["high"] + 1e-12)).all()
     # deterministic for a seed
-    again = cp.time_table(values, groups, periods, reference, resamples=200, seed=1)[1]
+    again = ct.time_table(values, groups, periods, reference, resamples=200, seed=1)[1]
     pd.testing.assert_frame_equal(eff, again)
 
 
 def test_no_variable_gives_the_corpus_over_time_and_undated_are_left_out():
     values, groups, periods = _panel()
     periods.iloc[:10] = ""
-    prev, eff = cp.time_table(values, groups[["doc_id"]], periods, "rest", resamples=50)
+    prev, eff = ct.time_table(values, groups[["doc_id"]], periods, "rest", resamples=50)
     assert eff.empty and set(prev["group"]) == {"all"}
     assert prev[prev["item"] == "x"]["n_articles"].sum() == len(values) - 10
 
@@ -79,7 +80,7 @@ def test_period_confounding_removed():
     g = np.where(in_a, "A", "B")
     y = 0.2 + 0.3 * (t == "2024-02") + rng.normal(0, 0.1, n)
     idx = [f"d{i}" for i in range(n)]
-    prev, eff = cp.time_table(
+    prev, eff = ct.time_table(
         pd.DataFrame({"topic_1": y}, index=idx),
         pd.DataFrame({"doc_id": idx, "outlet": g}),
         pd.Series(t, index=idx),
@@ -101,7 +102,7 @@ def test_planted_outlet_month_actor_shift_found():
         cp.period_labels(data["documents"]["date"], "month").to_numpy(),
         index=data["documents"]["doc_id"],
     )
-    prev, eff = cp.time_table(values, groups, periods, "outlet_0", resamples=400, seed=0)
+    prev, eff = ct.time_table(values, groups, periods, "outlet_0", resamples=400, seed=0)
     cells = prev.set_index(["group", "period", "item"])
     hit = cells.loc[(p.outlet, p.month, p.negative_actor)]
     base = cells.loc[("outlet_0", p.month, p.negative_actor)]
@@ -123,7 +124,7 @@ def test_null_effects_calibrated():
     rejections = []
     for rep in range(40):
         values, groups, periods = _panel(n=200, seed=100 + rep, effect=0.0)
-        _prev, eff = cp.time_table(values, groups, periods, "rest", resamples=200, seed=rep)
+        _prev, eff = ct.time_table(values, groups, periods, "rest", resamples=200, seed=rep)
         rejections.extend(eff["p_value"] < 0.05)
     rate = float(np.mean(rejections))
     assert rate < 0.09  # 240 tests, nominal 0.05
@@ -138,7 +139,7 @@ def test_time_figure_readable(outlets, tmp_path):
         cp.period_labels(data["documents"]["date"], "month").to_numpy(),
         index=data["documents"]["doc_id"],
     )
-    prev, _eff = cp.time_table(data["frames"], groups, periods, "rest", resamples=50)
+    prev, _eff = ct.time_table(data["frames"], groups, periods, "rest", resamples=50)
     fig = cf.time_figure(prev, "Frames over time", "share (0-1)", period="month", min_n=5)
     panels = [ax for ax in fig.axes if ax.axison]
     assert len(panels) == (len(syn.FRAMES) if outlets <= 8 else outlets)
@@ -147,5 +148,5 @@ def test_time_figure_readable(outlets, tmp_path):
     assert _overlaps(fig) == []
     save_figure(fig, tmp_path / "t.png")
     assert (tmp_path / "t.svg").stat().st_size > 1000
-    empty = cf.time_figure(pd.DataFrame(columns=cp.TIME_COLUMNS), "t", "y")
+    empty = cf.time_figure(pd.DataFrame(columns=ct.TIME_COLUMNS), "t", "y")
     assert "compare.by" in " ".join(t.get_text() for t in empty.axes[0].texts)

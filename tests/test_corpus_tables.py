@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from newslens import corpus_tables as ct
-from newslens import shards
+from newslens import shards_gather
 from newslens.corpus_tables import collocations, collocations_from_counts
 from newslens.runtime import NewslensError
 from newslens.shards import PartWriter
@@ -49,10 +49,10 @@ def test_gather_equals_sorted_concatenation_and_csv(tmp_path, n_shards):
     index = np.arange(len(docs))
 
     def key(t):
-        return shards.doc_keys(t.column("doc_id"), ids, index)
+        return shards_gather.doc_keys(t.column("doc_id"), ids, index)
 
     # tiny batches: articles are cut across batches and the merge must join them in order
-    n = shards.gather(
+    n = shards_gather.gather(
         paths, key, tmp_path / "out.parquet", tmp_path / "out.csv", csv_max_rows=None, batch_rows=7
     )
     assert n == len(table)
@@ -70,12 +70,14 @@ def test_gather_csv_cap_and_empty_shards(tmp_path):
     ids, index = pa.array(docs), np.arange(len(docs))
 
     def key(t):
-        return shards.doc_keys(t.column("doc_id"), ids, index)
+        return shards_gather.doc_keys(t.column("doc_id"), ids, index)
 
-    n = shards.gather([a, b], key, tmp_path / "o.parquet", tmp_path / "o.csv", csv_max_rows=5)
+    n = shards_gather.gather(
+        [a, b], key, tmp_path / "o.parquet", tmp_path / "o.csv", csv_max_rows=5
+    )
     assert n == len(table) > 5
     assert "too many for CSV" in (tmp_path / "o.csv").read_text()
-    shards.gather([b], key, tmp_path / "e.parquet", tmp_path / "e.csv")
+    shards_gather.gather([b], key, tmp_path / "e.parquet", tmp_path / "e.csv")
     assert pd.read_parquet(tmp_path / "e.parquet").empty
     assert (tmp_path / "e.csv").read_text() == "doc_id,tok_id,term,keep,score\n"
 
@@ -86,9 +88,9 @@ def test_gather_refuses_a_shard_out_of_corpus_order(tmp_path):
     table.iloc[::-1].to_parquet(path, index=False)
     ids, index = pa.array(docs), np.arange(len(docs))
     with pytest.raises(NewslensError, match="not in corpus order"):
-        shards.gather(
+        shards_gather.gather(
             [path],
-            lambda t: shards.doc_keys(t.column("doc_id"), ids, index),
+            lambda t: shards_gather.doc_keys(t.column("doc_id"), ids, index),
             tmp_path / "o.parquet",
         )
     assert not (tmp_path / "o.parquet").exists()
@@ -100,7 +102,7 @@ def test_integer_column_with_nulls_prints_as_pandas_concat_does(tmp_path):
     paths = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
     a.to_parquet(paths[0], index=False)
     b.to_parquet(paths[1], index=False)
-    shards.gather(
+    shards_gather.gather(
         paths,
         lambda t: t.column("doc_index").to_numpy(),
         tmp_path / "o.parquet",
@@ -113,8 +115,10 @@ def test_integer_column_with_nulls_prints_as_pandas_concat_does(tmp_path):
 
 def test_doc_keys_unknown_documents_sort_last():
     ids = pa.array(["a", "b", "c"])
-    keys = shards.doc_keys(pa.array(["b", "b", "zz", "c", "a", "a"]), ids, np.array([10, 20, 30]))
-    assert keys.tolist() == [20, 20, shards.UNKNOWN_DOC, 30, 10, 10]
+    keys = shards_gather.doc_keys(
+        pa.array(["b", "b", "zz", "c", "a", "a"]), ids, np.array([10, 20, 30])
+    )
+    assert keys.tolist() == [20, 20, shards_gather.UNKNOWN_DOC, 30, 10, 10]
 
 
 def random_ngrams(n_docs: int, seed: int) -> pd.DataFrame:
@@ -313,7 +317,7 @@ def test_ngram_table_by_buckets_and_collocations_by_partition(tmp_path, bucket_r
     table = pa.Table.from_pandas(ngrams, preserve_index=False).cast(ct.NGRAM_SCHEMA)
     part = ct.ngram_partition(table.column("ngram"), 3)
     spills = [
-        shards.write_ipc(table.filter(pa.array(part == i)), tmp_path / f"{i}.arrow")
+        shards_gather.write_ipc(table.filter(pa.array(part == i)), tmp_path / f"{i}.arrow")
         for i in range(3)
     ]
     n = ct.write_sorted_ngrams(
@@ -327,7 +331,7 @@ def test_ngram_table_by_buckets_and_collocations_by_partition(tmp_path, bucket_r
     union = pd.concat(
         [
             collocation_candidates(
-                uni, shards.read_ipc(s).to_pandas().query("n == 2"), "pmi", 2, 10
+                uni, shards_gather.read_ipc(s).to_pandas().query("n == 2"), "pmi", 2, 10
             )
             for s in spills
         ]

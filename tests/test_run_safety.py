@@ -287,7 +287,7 @@ def test_exact_sums_do_not_depend_on_order_or_split():
 
 
 def test_gather_ignores_placeholder_types_of_an_empty_shard(tmp_path):
-    from newslens.shards import gather
+    from newslens.shards_gather import gather
 
     full = tmp_path / "1-of-2.parquet"
     empty = tmp_path / "2-of-2.parquet"

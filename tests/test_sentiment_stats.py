@@ -182,7 +182,7 @@ def test_periods_and_groups():
 
 def test_gather_parquet_sorts_small_and_streams_large(tmp_path):
     import pyarrow as pa
-    from newslens.shards import gather_parquet
+    from newslens.shards_gather import gather_parquet
 
     schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
     shards = [
@@ -205,7 +205,7 @@ def test_gather_parquet_sorts_small_and_streams_large(tmp_path):
 def test_merge_sorted_equals_a_stable_sort_of_all_shards():
     """Merging sorted shard streams batch by batch gives the rows of a stable sort of the
     shards concatenated (ties: earlier shard first), and refuses an unsorted stream."""
-    from newslens.shards import OrderError, merge_sorted
+    from newslens.shards_gather import OrderError, merge_sorted
 
     rng = np.random.default_rng(0)
     shards = []
@@ -229,7 +229,7 @@ def test_merge_sorted_equals_a_stable_sort_of_all_shards():
 
 
 def test_whole_groups_and_aligned_batches():
-    from newslens.shards import OrderError, aligned, whole_groups
+    from newslens.shards_gather import OrderError, aligned, whole_groups
 
     df = pd.DataFrame({"doc_id": list("aaabbcccccd"), "x": range(11)})
     batches = [df.iloc[i : i + 4] for i in range(0, 11, 4)]
@@ -255,9 +255,9 @@ def test_table_writer_file_does_not_depend_on_batches(tmp_path, monkeypatch):
     table (same row groups), and the CSV that one to_csv call gives; no rows, a header."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from newslens import shards
+    from newslens import shards_gather
 
-    monkeypatch.setattr(shards, "TABLE_ROW_GROUP_ROWS", 7)
+    monkeypatch.setattr(shards_gather, "TABLE_ROW_GROUP_ROWS", 7)
     df = pd.DataFrame({"doc_id": [f"d{i}" for i in range(30)], "x": np.linspace(-1, 1, 30)})
     schema = pa.schema([("doc_id", pa.string()), ("x", pa.float64())])
     table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
@@ -266,7 +266,7 @@ def test_table_writer_file_does_not_depend_on_batches(tmp_path, monkeypatch):
         writer.write_table(table, row_group_size=7)
     df.to_csv(tmp_path / "whole.csv", index=False, lineterminator="\n")
     for sizes, meta in (([30], False), ([1, 2, 3, 24], True), ([13, 17], False)):
-        with shards.TableWriter(
+        with shards_gather.TableWriter(
             tmp_path / "b.parquet", tmp_path / "b.csv", schema, pandas_metadata=meta
         ) as out:
             start = 0
@@ -276,7 +276,7 @@ def test_table_writer_file_does_not_depend_on_batches(tmp_path, monkeypatch):
         whole = tmp_path / ("pandas.parquet" if meta else "plain.parquet")
         assert (tmp_path / "b.parquet").read_bytes() == whole.read_bytes()
         assert (tmp_path / "b.csv").read_text() == (tmp_path / "whole.csv").read_text()
-    with shards.TableWriter(tmp_path / "e.parquet", tmp_path / "e.csv", schema, df.iloc[:0]):
+    with shards_gather.TableWriter(tmp_path / "e.parquet", tmp_path / "e.csv", schema, df.iloc[:0]):
         pass
     assert len(pd.read_parquet(tmp_path / "e.parquet")) == 0
     assert (tmp_path / "e.csv").read_text() == "doc_id,x\n"
@@ -298,7 +298,7 @@ def test_units_in_batches_of_whole_articles_equal_the_whole_shard():
     """sentiment_units' streaming: articles' intervals from batches of whole articles, put
     in shard order, are those of the whole shard (to float rounding in the last bits)."""
     from newslens.sentiment import shard_order
-    from newslens.shards import whole_groups
+    from newslens.shards_gather import whole_groups
 
     s = random_shard(300)
     for keys in (["doc_id"], ["doc_id", "para_id"]):

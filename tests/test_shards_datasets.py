@@ -18,16 +18,8 @@ import pytest
 from newslens import runtime
 from newslens.corpus import RoundRobinShards
 from newslens.runtime import NewslensError
-from newslens.shards import (
-    MANIFEST,
-    PartWriter,
-    dataset_parts,
-    merge_part_lists,
-    part_block,
-    part_name,
-    read_dataset,
-    write_csv,
-)
+from newslens.shards import MANIFEST, PartWriter, dataset_parts, part_block, part_name, read_dataset
+from newslens.shards_gather import merge_part_lists, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = pa.schema([("doc_id", pa.large_string()), ("sent_id", pa.int64()), ("x", pa.float64())])

@@ -14,10 +14,18 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "scripts" / "newslens"
 RULES = REPO / "workflow" / "rules"
 MAX_MODULE_LINES = 1000
-# topics.py is being split along its seams in a branch of its own
-MODULES_OVER_LIMIT = {"topics.py"}
+MODULES_OVER_LIMIT: set[str] = set()
 MAX_FUNCTION_LINES = 80
 FRAMING_MODULES = ["framing.py", "frames_match.py", "frames_score.py", "frames_merge.py"]
+# modules split along their seams: each stays well under the limit
+SPLIT_MODULES = [
+    "compare.py",
+    "compare_evidence.py",
+    "compare_actors.py",
+    "compare_over_time.py",
+    "shards.py",
+    "shards_gather.py",
+]
 
 
 def long_functions(path: Path) -> list[tuple[str, int]]:
@@ -34,7 +42,7 @@ def test_no_package_module_over_the_line_limit():
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.glob("*.py")}
     over = {n: s for n, s in sizes.items() if s > MAX_MODULE_LINES}
     assert set(over) <= MODULES_OVER_LIMIT, over
-    assert all(sizes[m] < 600 for m in [*FRAMING_MODULES, "frames_actors.py"])
+    assert all(sizes[m] < 600 for m in [*FRAMING_MODULES, "frames_actors.py", *SPLIT_MODULES])
 
 
 @pytest.mark.parametrize("name", [*FRAMING_MODULES, "frames_actors.py"])

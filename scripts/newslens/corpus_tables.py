@@ -14,13 +14,8 @@ import pyarrow.compute as pc
 from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 from nltk.probability import FreqDist
 
-from newslens.shards import (
-    BATCH_ROWS,
-    atomic_path,
-    iter_parquet_arrow,
-    parquet_num_rows,
-    read_ipc,
-)
+from newslens.shards import atomic_path, iter_parquet_arrow, parquet_num_rows
+from newslens.shards_gather import BATCH_ROWS, read_ipc
 
 STAGE_ORDER = {"ingest": 0, "clean": 1, "dedup": 2}
 
