@@ -57,4 +57,4 @@ def main(smk):
     )
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -31,4 +31,4 @@ def main(smk):
     log.info("cleaned %d articles, kept %d", n_in, n_out)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

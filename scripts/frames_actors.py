@@ -67,4 +67,4 @@ def main(smk):
     log.info("%d actors x %d frames", table["actor"].nunique(), table["frame"].nunique())
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

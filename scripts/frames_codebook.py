@@ -42,4 +42,4 @@ def main(smk):
     write_table(cb.overlaps, smk.output.overlaps)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -69,4 +69,4 @@ def main(smk):
     write_table(out, smk.output.suggestions)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

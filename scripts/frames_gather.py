@@ -80,4 +80,4 @@ def main(smk):
         log.warning("frames without a single indicator hit in the corpus: %s", ", ".join(dead))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -97,4 +97,4 @@ def main(smk):
     write_table(merge_examples(examples, cb, int(p["n_examples"])), out.examples)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -396,4 +396,4 @@ def label_documents(model, ids, texts, frames, cb):
     return out
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -449,4 +449,4 @@ def figure_view(summary, per_frame, single):
     return p, s
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -143,4 +143,4 @@ def main(smk):
     log.info("read %d articles from %s (%s); %d audit records", n_docs, path, fmt, len(audit))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

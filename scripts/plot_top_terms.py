@@ -82,4 +82,4 @@ def main(smk):
     save_figure(fig, smk.output.png, smk.output.svg)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -23,4 +23,4 @@ def main(smk):
         log.info("%s: %d rows -> %s", path, len(df), getattr(smk.output, name))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -16,4 +16,4 @@ def main(smk):
     log.info("%d (article, actor) pairs; labels %s", len(pairs), counts)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -116,4 +116,4 @@ def main(smk):
         log.info("%s: macro-F1 %.3f [%.3f, %.3f]", name, m.estimate, m.ci_low, m.ci_high)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -78,4 +78,4 @@ def main(smk):
     log.info("sentiment figures for %d articles (%d sentences)", len(docs), int(hist.sum()))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -37,4 +37,4 @@ def main(smk):
     log.info("scored %d sentences of %s: %s", counts.total(), smk.input.sentences, dict(counts))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

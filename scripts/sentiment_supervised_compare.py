@@ -39,4 +39,4 @@ def main(smk):
     save_figure(plot_supervised(cv, cross, smk.params.folds), smk.output.png, smk.output.svg)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

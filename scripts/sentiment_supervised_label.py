@@ -34,4 +34,4 @@ def main(smk):
     write_table(out, smk.output.labels)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -32,4 +32,4 @@ def main(smk):
     write_table(confusion, smk.output.confusion)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -168,4 +168,4 @@ def main(smk):
     log.info("%d articles, %d paragraphs, %d group rows", len(docs), n_paras, len(groups))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -47,4 +47,4 @@ def main(smk):
     log.info("from %s", smk.input.scores)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -44,4 +44,4 @@ def main(smk):
     log.info("summary: %d lines", text.count("\n"))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -64,4 +64,4 @@ def main(smk):
     write_table(units.astype({"doc_index": np.int64}), smk.output.units)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

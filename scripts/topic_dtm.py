@@ -82,4 +82,4 @@ def main(smk):
     write_table(units, smk.output.units)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

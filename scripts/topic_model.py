@@ -9,4 +9,4 @@ def main(smk):
     run_topic_model(smk.input, smk.output, smk.params, smk.threads)
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)

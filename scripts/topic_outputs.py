@@ -146,4 +146,4 @@ def main(smk):
         save_figure(fig, getattr(smk.output, f"fig_{name}"), getattr(smk.output, f"svg_{name}"))
 
 
-run(main, snakemake)
+run(main, snakemake)  # noqa: F821 (injected by the script: directive)
