@@ -8,31 +8,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from newslens.compare import REST, group_differences
+from newslens.compare import REST, SHARE_COLUMNS, group_differences
 
 # ----------------------------------------------------------------------------------------------
 # Actors x frames by group
 # ----------------------------------------------------------------------------------------------
 
 ACTOR_FRAME_COLUMNS = [
-    "variable",
-    "group",
-    "reference",
+    *SHARE_COLUMNS[:3],  # variable, group, reference
     "actor",
     "frame",
     "n_group",
     "n_reference",
     "sentences_group",
     "sentences_reference",
-    "mean_group",
-    "low_group",
-    "high_group",
-    "mean_reference",
-    "difference",
-    "difference_low",
-    "difference_high",
-    "p_value",
-    "q_value",
+    *SHARE_COLUMNS[6:],  # mean_group ... q_value, as every by-group table
 ]
 
 

@@ -135,7 +135,22 @@ class RowGroupWriter:
         return False
 
 
-class ParquetShardWriter:
+class _CloseOrAbort:
+    """A writer used as a context manager: ``close()`` when the block ends normally,
+    ``abort(exc)`` (nothing half-written is left) when it raises."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.close()
+        else:
+            self.abort(exc)
+        return False
+
+
+class ParquetShardWriter(_CloseOrAbort):
     """Write a Parquet file batch by batch (bounded memory), atomically on close.
 
     ``empty`` gives the columns (and dtypes) written when no batch arrives, so that an empty
@@ -213,16 +228,6 @@ class ParquetShardWriter:
         if self._writer is not None:
             self._writer.close()
         self._ctx.__exit__(type(exc), exc, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self.abort(exc)
-        return False
 
 
 def parquet_num_rows(path: str | os.PathLike) -> int:
@@ -356,7 +361,7 @@ def schema_from_text(text: str) -> pa.Schema:
 # --------------------------------------------------------------------------------------------
 
 
-class PartWriter:
+class PartWriter(_CloseOrAbort):
     """Write one shard's rows of a partitioned table: ``write(block, table)`` appends rows of
     block ``block`` (blocks in ascending order, as a shard's rows are) to that block's part file
     in ``folder``; ``close()`` writes the part list ``part_list`` (JSON).
@@ -422,16 +427,6 @@ class PartWriter:
             self._writer._writer.close()
             self._ctx.__exit__(type(exc), exc, None)
             self._writer = self._ctx = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self.abort(exc)
-        return False
 
 
 def write_part_list(path: str | os.PathLike, parts: list[dict], schema: pa.Schema) -> None:
