@@ -7,8 +7,8 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, read_parquet, run, write_table
-from scipy import sparse
+from newslens.runtime import read_parquet, run, write_table
+from newslens.topics_matrix import load_npz
 
 log = logging.getLogger("newslens")
 
@@ -21,12 +21,7 @@ def main(smk):
         tab = pd.DataFrame(columns=cp.KEYNESS_COLUMNS)
     else:
         groups = cp.read_groups(smk.input.documents, p.by)
-        try:
-            dtm = sparse.load_npz(smk.input.dtm).tocsr()
-        except (OSError, ValueError) as err:
-            raise NewslensError(
-                f"cannot read {smk.input.dtm}: {err}; delete it and rerun snakemake"
-            ) from err
+        dtm = load_npz(smk.input.dtm)
         units = read_parquet(smk.input.units, columns=["doc_id"])
         terms = pd.read_csv(smk.input.vocabulary, keep_default_na=False)["term"].astype(str)
         tab = cp.keyness_table(

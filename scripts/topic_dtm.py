@@ -11,17 +11,11 @@ import logging
 import numpy as np
 import pandas as pd
 from newslens import topics as tp
-from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
+from newslens.runtime import atomic_path, read_parquet, run, write_table
+from newslens.topics_matrix import load_npz
 from scipy import sparse
 
 log = logging.getLogger("newslens")
-
-
-def load_npz(path):
-    try:
-        return sparse.load_npz(path).tocsr()
-    except (OSError, ValueError) as err:
-        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
 
 
 def main(smk):

@@ -16,6 +16,15 @@ from newslens.runtime import NewslensError
 UNIT_TYPES = ("article", "paragraph")
 
 
+def load_npz(path) -> sparse.csr_matrix:
+    """A sparse matrix saved by ``scipy.sparse.save_npz``, as CSR; a clear error when it cannot
+    be read."""
+    try:
+        return sparse.load_npz(path).tocsr()
+    except (OSError, ValueError) as err:
+        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
+
+
 def choose_unit(unit: str, n_articles: int, auto_min_articles: int) -> str:
     """The unit of analysis: ``unit`` itself, or for ``auto`` 'article' when the corpus has at
     least ``auto_min_articles`` articles and 'paragraph' otherwise (a handful of articles is

@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from newslens.runtime import NewslensError, atomic_path, read_parquet, write_table
 from newslens.topics_grid import fit_grid, grid_table, k_table, select_k, usable_ks
+from newslens.topics_matrix import load_npz
 from newslens.topics_measures import dominant_topic, top_terms, topic_coherences, topic_diversity
 from newslens.topics_models import fit_model, mixture, model_input, transform
 from newslens.topics_validation import validation_scores
@@ -53,15 +54,6 @@ VALIDATION_COLUMNS = [
     "purity",
     "selected",
 ]
-
-
-def load_npz(path) -> sparse.csr_matrix:
-    """A sparse matrix saved by ``scipy.sparse.save_npz``, as CSR; a clear error when it cannot
-    be read."""
-    try:
-        return sparse.load_npz(path).tocsr()
-    except (OSError, ValueError) as err:
-        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
 
 
 @dataclass
