@@ -38,6 +38,7 @@ from newslens.frames_figures import validation_figure
 from newslens.frames_supervised import CodebookScorer, check_labeled
 from newslens.frames_validity import bootstrap_table, excerpt, items_table, topk_baselines
 from newslens.framing import classify_texts
+from newslens.preflight import require_column
 from newslens.runtime import NewslensError, atomic_path, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
@@ -48,17 +49,10 @@ def load_labeled(path, cols, delimiter, cb, unknown, what, key, label_map=None):
     texts, the label lists and the unknown-label report. Empty texts are refused naming lines;
     texts coded twice differently are reported (and kept as separate items)."""
     df = read_coded_table(path, what)
-    for role in ("text", "labels"):
-        if cols[role] not in df.columns:
-            raise NewslensError(
-                f"{what} {path}: no column '{cols[role]}' (config key {key}.columns.{role}); "
-                f"its columns are: {', '.join(map(str, df.columns.drop(LINE)))}"
-            )
     id_col = cols.get("id")
-    if id_col and id_col not in df.columns:
-        raise NewslensError(
-            f"{what} {path}: no column '{id_col}' (config key {key}.columns.id); its columns "
-            f"are: {', '.join(map(str, df.columns.drop(LINE)))}"
+    for role in ("text", "labels", "id") if id_col else ("text", "labels"):
+        require_column(
+            df.columns.drop(LINE), f"{key}.columns.{role}", cols[role], path, f"{key}.labeled"
         )
     texts = df[cols["text"]].fillna("").astype(str).tolist()
     lines = df[LINE].tolist()

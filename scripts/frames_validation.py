@@ -40,6 +40,7 @@ from newslens.frames_validity import (
     verdict,
 )
 from newslens.framing import classify_texts
+from newslens.preflight import require_column
 from newslens.runtime import NewslensError, atomic_path, run, write_table
 
 log = logging.getLogger("newslens")
@@ -86,12 +87,13 @@ def read_gold(smk, cb):
         + (["coder"] if cols.get("coder") else [])
     )
     for role in need:
-        if cols[role] not in df.columns:
-            raise NewslensError(
-                f"gold data {gold_path}: no column '{cols[role]}' (config key "
-                f"framing.validation.columns.{role}); its columns are: "
-                f"{', '.join(map(str, df.columns.drop(LINE)))}"
-            )
+        require_column(
+            df.columns.drop(LINE),
+            f"framing.validation.columns.{role}",
+            cols[role],
+            gold_path,
+            "framing.validation.gold",
+        )
     has_text = bool(cols.get("text")) and cols["text"] in df.columns
     lines = df[LINE].tolist()
     labels, unknown = parse_labels(

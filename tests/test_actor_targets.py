@@ -154,7 +154,7 @@ def test_target_table_errors_name_the_row():
     table = pd.DataFrame({"doc_id": ["d1", None], "actor": ["A", "B"]})
     with pytest.raises(NewslensError, match="t.csv: row 2: empty doc_id"):
         targets_from_table(table, {"doc_id": "doc_id", "actor": "actor"}, source="t.csv")
-    with pytest.raises(NewslensError, match="no column 'who'"):
+    with pytest.raises(NewslensError, match="column 'who' is not in t.csv"):
         targets_from_table(table, {"doc_id": "doc_id", "actor": "who"}, source="t.csv")
 
 

@@ -81,9 +81,9 @@ def test_too_few_examples_for_kfold(tmp_path):
 def test_read_coded_file_errors_name_file_and_column(tmp_path):
     f = tmp_path / "gold.csv"
     f.write_text("sentence,score,code\nGood news.,3,1\nBad news.,-2,-1\nA day.,0,0\n")
-    with pytest.raises(NewslensError, match=r"gold.csv: no column 'text'.*sentence"):
+    with pytest.raises(NewslensError, match=r"column 'text' is not in .*gold.csv.*'sentence'"):
         read_coded_file(f, "text", rating_column="score")
-    with pytest.raises(NewslensError, match=r"gold.csv: no column 'rating'"):
+    with pytest.raises(NewslensError, match=r"column 'rating' is not in .*gold.csv"):
         read_coded_file(f, "sentence", rating_column="rating")
     with pytest.raises(NewslensError, match=r"column 'code': unknown label.*'-1'.*label_map"):
         read_coded_file(f, "sentence", label_column="code")

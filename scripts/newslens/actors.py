@@ -418,13 +418,16 @@ def targets_from_table(
     actor), with an optional aliases cell (``delimiter``-separated; empty = the actor's name
     itself, and with ``last_words`` its last word). Rows are numbered from 1 after the
     header in errors. Returns doc_id, actor, alias."""
-    key = "actor_targets.columns"
+    from newslens.preflight import require_column
+
     for role in ("doc_id", "actor"):
-        if columns.get(role) not in table.columns:
-            raise NewslensError(
-                f"{source}: no column '{columns.get(role)}' (config key {key}.{role}); the "
-                f"file has columns {list(table.columns)}."
-            )
+        require_column(
+            table.columns,
+            f"actor_targets.columns.{role}",
+            columns.get(role),
+            source,
+            "actor_targets.file",
+        )
     alias_col = columns.get("aliases")
     if alias_col and alias_col not in table.columns:
         alias_col = None  # the aliases column is optional

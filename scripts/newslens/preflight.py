@@ -206,18 +206,38 @@ def check_table_columns(config: dict) -> None:
             continue
         matched_by_id = _get(config, f"{section}.columns.id") is not None
         for column_key in column_keys:
-            key = f"{section}.{column_key}"
-            value = _get(config, key)
-            if value is None or str(value) in columns:
-                continue
-            if column_key == "columns.text" and matched_by_id:
+            value = _get(config, f"{section}.{column_key}")
+            if value is None or (column_key == "columns.text" and matched_by_id):
                 continue  # items matched to corpus articles by id need no text of their own
-            have = ", ".join(repr(c) for c in columns[:20])
-            raise NewslensError(
-                f"config key {key}: column {str(value)!r} is not in {path} (config key "
-                f"{file_key}); its first line has {have}. Set {key} to one of them"
-                + (" or null." if column_key.endswith(("id", "coder", "rating_column")) else ".")
-            )
+            require_column(columns, f"{section}.{column_key}", value, path, file_key)
+
+
+# Column keys that may be set to null (the column is optional).
+NULLABLE_COLUMN_KEYS = (".id", ".coder", ".rating_column")
+
+
+def missing_column_message(key: str, value, path, file_key: str, columns) -> str:
+    """The one message for a configured column that a coded or side file lacks: the column
+    key and its value, the file and its config key, the columns the file has (without a header
+    line: the positions "0", "1", ...) and what to set. The pre-job check and the jobs that
+    read the file raise it alike."""
+    columns = [str(c) for c in columns]
+    have = ", ".join(repr(c) for c in columns[:20])
+    if len(columns) > 20:
+        have += f", ... ({len(columns)} columns)"
+    return (
+        f"config key {key}: column {str(value)!r} is not in {path} (config key "
+        f"{file_key}); its columns are {have or '(none)'}. Set {key} to one of them"
+        + (" or null." if key.endswith(NULLABLE_COLUMN_KEYS) else ".")
+    )
+
+
+def require_column(columns, key: str, value, path, file_key: str) -> None:
+    """Raise NewslensError (:func:`missing_column_message`) unless the column ``value`` that
+    config key ``key`` names is one of ``columns`` (of the file ``path``, config key
+    ``file_key``)."""
+    if str(value) not in {str(c) for c in columns}:
+        raise NewslensError(missing_column_message(key, value, path, file_key, columns))
 
 
 def check_cleaning(config: dict) -> None:

@@ -58,11 +58,11 @@ def read_table_file(path: str | Path, key: str, header: bool = True) -> pd.DataF
 
 
 def _need_column(df: pd.DataFrame, column: str, path, key: str) -> None:
-    if column not in df.columns:
-        raise NewslensError(
-            f"{path}: no column '{column}' (config key {key}). The file has columns "
-            f"{list(map(str, df.columns))}; set {key} to one of them."
-        )
+    """The column that config key ``key`` names is in ``df`` (read from ``path``, config key
+    ``<section>.file``), else the pre-job check's error (:func:`newslens.preflight.require_column`)."""
+    from newslens.preflight import require_column
+
+    require_column(list(df.columns), key, column, path, key.rsplit(".", 1)[0] + ".file")
 
 
 def _rows(mask: np.ndarray, limit: int = 5) -> str:
