@@ -24,22 +24,26 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from newslens.actor_sentiment import paired_difference_ci
 from newslens.sentiment import label_compound
 from scipy.stats import pearsonr
 from sklearn.metrics import accuracy_score, f1_score
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    percentile_interval,
+    read_config,
+    run_snakemake,
+    write_config,
+    write_corpus,
+)
+
 LABELS = {"Negative": "negative", "Neutral": "neutral", "Positive": "positive"}
 VALUE = {"negative": -1, "neutral": 0, "positive": 1}
 VARIANTS = {
@@ -74,16 +78,15 @@ def surname(name: str) -> list[str]:
 
 
 def write_workdir(work: Path, dev: pd.DataFrame, test: pd.DataFrame, targets: str) -> None:
-    shutil.copytree(REPO / "config", work / "config", dirs_exist_ok=True)
     corpus = pd.concat([dev, test], ignore_index=True)
-    corpus[["doc_id", "text", "target"]].to_csv(work / "corpus.csv", index=False)
+    write_corpus(corpus[["doc_id", "text", "target"]], work / "corpus.csv")
     dev[["doc_id", "target", "label"]].rename(columns={"target": "actor"}).to_csv(
         work / "coded.csv", index=False
     )
     test[["doc_id", "target", "label"]].rename(columns={"target": "actor"}).to_csv(
         work / "gold.csv", index=False
     )
-    cfg = yaml.safe_load((work / "config" / "config.yaml").read_text())
+    cfg = read_config()
     cfg["corpus"]["path"] = str(work / "corpus.csv")
     cfg["corpus"]["columns"]["id"] = "doc_id"
     cfg["actors"] = {}
@@ -102,7 +105,7 @@ def write_workdir(work: Path, dev: pd.DataFrame, test: pd.DataFrame, targets: st
     sent["actor_scores"]["variants"] = True
     sent["actor_supervised"]["file"] = str(work / "coded.csv")
     sent["actor_validation"]["file"] = str(work / "gold.csv")
-    (work / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    write_config(work, base=cfg)
 
 
 def run_pipeline(work: Path, cores: int) -> float:
@@ -110,24 +113,7 @@ def run_pipeline(work: Path, cores: int) -> float:
         "results/tables/sentiment_actor_validation_metrics.csv",
         "results/tables/sentiment_actor_supervised.csv",
     ]
-    t0 = time.time()
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "snakemake"),
-            "--snakefile",
-            str(REPO / "workflow" / "Snakefile"),
-            "--directory",
-            str(work),
-            "--cores",
-            str(cores),
-            *targets,
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"pipeline failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return time.time() - t0
+    return run_snakemake(work, *targets, cores=cores, failure="pipeline failed", tail=5000)
 
 
 def tune_thresholds(score: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
@@ -143,12 +129,6 @@ def tune_thresholds(score: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
     return best[1], best[2]
 
 
-def ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    a = (1 - confidence) / 2
-    lo, hi = np.quantile(values, [a, 1 - a])
-    return float(lo), float(hi)
-
-
 def bootstrap_metric(gold, pred, resamples: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     gold, pred = np.asarray(gold, dtype=object), np.asarray(pred, dtype=object)
@@ -157,7 +137,7 @@ def bootstrap_metric(gold, pred, resamples: int, seed: int = 0):
         i = rng.integers(0, len(gold), len(gold))
         f.append(f1_score(gold[i], pred[i], average="macro", zero_division=0))
         acc.append(accuracy_score(gold[i], pred[i]))
-    return ci(np.array(f)), ci(np.array(acc))
+    return percentile_interval(f), percentile_interval(acc)
 
 
 def main() -> None:

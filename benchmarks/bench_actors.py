@@ -21,17 +21,23 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    job_table,
+    read_config,
+    rule_table,
+    run_snakemake,
+    write_config,
+    write_corpus,
+)
+
 STEPS = ["actor_mentions", "sentiment_actors", "frames_actors"]
 TARGETS = ["results/tables/sentiment_actors.csv", "results/tables/frames_actors.csv"]
 
@@ -72,41 +78,24 @@ def build(n_articles: int, seed: int, out: Path) -> tuple[list[str], pd.DataFram
         for i in people:
             targets.append((doc_id, names[i], f"{names[i]}; {names[i].split()[1]}"))
     corpus["text"] = texts
-    corpus.to_parquet(out / "corpus.parquet", index=False)
+    write_corpus(corpus, out / "corpus.parquet")
     table = pd.DataFrame(targets, columns=["doc_id", "actor", "aliases"])
     table.to_csv(out / "targets.csv", index=False)
     return names, table
 
 
 def run(workdir: Path, cfg: dict, cores: int) -> None:
-    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    cmd = [
-        str(Path(sys.executable).parent / "snakemake"),
-        "--snakefile",
-        str(REPO / "workflow" / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--cores",
-        str(cores),
-        *TARGETS,
-        "--quiet",
-        "all",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
-    if proc.returncode:
-        sys.exit(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    write_config(workdir, base=cfg)
+    run_snakemake(workdir, *TARGETS, cores=cores, quiet=["all"])
 
 
 def measure(workdir: Path) -> dict:
-    bench = workdir / "results" / "benchmarks"
+    rules = rule_table(job_table(workdir))
     out = {}
     for step in STEPS:
-        files = sorted((bench / step).glob("*.tsv")) if (bench / step).is_dir() else []
-        files = files or [bench / f"{step}.tsv"]
-        t = pd.concat([pd.read_csv(f, sep="\t") for f in files])
-        out[f"{step}_s"] = float(t["s"].sum())
-        out[f"{step}_cpu"] = float(t["cpu_time"].sum())
-        out[f"{step}_rss"] = float(t["max_rss"].max())
+        out[f"{step}_s"] = float(rules.loc[step, "seconds"])
+        out[f"{step}_cpu"] = float(rules.loc[step, "cpu_seconds"])
+        out[f"{step}_rss"] = float(rules.loc[step, "max_rss_mb"])
     mentions = pd.concat(
         pd.read_parquet(p, columns=["actor"])
         for p in sorted((workdir / "results/interim/actors").glob("*.parquet"))
@@ -130,9 +119,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench_actors_"))
     workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
     names, _ = build(args.n, args.seed, workdir)
-    base = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    base = read_config()
     base["corpus"].update(path=str(workdir / "corpus.parquet"), format="parquet")
     base["corpus"]["columns"].update(id="id", text="text")
     many = {**base["actors"], **{n: [n, n.split()[1]] for n in names}}

@@ -17,45 +17,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_corpus import REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
+import common  # noqa: E402
+from common import ID_TEXT_COLUMNS, read_config, run_snakemake, write_config, write_corpus  # noqa: E402
+from synthetic_corpus import TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 
 def job_table(workdir: Path) -> pd.DataFrame:
-    """Job-seconds, jobs and peak memory per rule from results/benchmarks/**.tsv."""
-    rows = []
-    root = workdir / "results" / "benchmarks"
-    for path in root.rglob("*.tsv"):
-        bench = pd.read_csv(path, sep="\t")
-        name = str(path.relative_to(root)).split("/")[0].removesuffix(".tsv")
-        rows.append(
-            {
-                "output": name,
-                "s": float(bench["s"].iloc[-1]),
-                "cpu_s": float(bench["cpu_time"].iloc[-1]),
-                "max_rss_mb": float(bench["max_rss"].iloc[-1]),
-            }
-        )
-    return (
-        pd.DataFrame(rows)
-        .groupby("output")
-        .agg(
-            seconds=("s", "sum"),
-            cpu_seconds=("cpu_s", "sum"),
-            jobs=("s", "size"),
-            max_rss_mb=("max_rss_mb", "max"),
-        )
-    )
+    """Job-seconds, CPU-seconds, jobs and peak memory per rule from results/benchmarks/**.tsv."""
+    return common.rule_table(common.job_table(workdir)).rename_axis("output")
 
 
 def main() -> None:
@@ -80,14 +56,9 @@ def main() -> None:
     if not corpus.exists():
         table = build_corpus(args.n, **TYPICAL_SHAPE)
         table["outlet"] = [f"outlet_{i % args.groups:02d}" for i in range(len(table))]
-        table.to_parquet(corpus, index=False)
-    shutil.copytree(REPO / "config", workdir / "config", dirs_exist_ok=True)
-    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    cfg["corpus"].update(
-        path=str(corpus),
-        columns={"text": "text", "id": "id", "title": None, "date": None, "author": None},
-        metadata=["outlet"],
-    )
+        write_corpus(table, corpus)
+    cfg = read_config()
+    cfg["corpus"].update(path=str(corpus), columns=dict(ID_TEXT_COLUMNS), metadata=["outlet"])
     cfg["tokenize"]["csv_tables"] = False
     cfg["compare"].update(
         by=["outlet"],
@@ -95,24 +66,8 @@ def main() -> None:
         time={"period": args.period, "figure_items": 12},
         bootstrap={"resamples": args.resamples, "confidence": 0.95, "seed": 12345},
     )
-    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    cmd = [
-        str(Path(sys.executable).parent / "snakemake"),
-        "--snakefile",
-        str(REPO / "workflow" / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--cores",
-        str(args.cores),
-        "--set-scatter",
-        f"shard={args.shards}",
-        "--quiet",
-    ]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"snakemake failed:\n{proc.stderr[-3000:]}")
+    write_config(workdir, base=cfg)
+    wall = run_snakemake(workdir, cores=args.cores, shards=args.shards, quiet=[])
     jobs = job_table(workdir)
     report(jobs, args, wall)
 

@@ -20,12 +20,8 @@ LABELED: CSV with columns text and labels (';'-separated frame keys of the codeb
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +29,15 @@ import pandas as pd
 import yaml
 from sklearn.metrics import f1_score
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    REPO,
+    bootstrap_indices,
+    format_difference,
+    paired_differences,
+    run_snakemake,
+    write_config,
+)
 
 #: framing.supervised overrides per variant ({} = the shipped defaults)
 PLAIN = {
@@ -67,45 +71,15 @@ VARIANTS = {
 def overlay(workdir: Path, labeled: Path, codebook: Path, overrides: dict) -> None:
     """Write the working directory's config: the repository's, with the labeled file, the
     codebook and the variant's framing.supervised settings."""
-    if not (workdir / "config").exists():
-        shutil.copytree(REPO / "config", workdir / "config")
-    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    cfg["corpus"]["path"] = str(REPO / "seeds")
-    cfg["framing"]["codebook"] = str(codebook.resolve())
-    cfg["framing"]["supervised"]["labeled"] = str(labeled.resolve())
-    cfg["framing"]["supervised"].update(overrides)
-    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    supervised = {"labeled": str(labeled.resolve()), **overrides}
+    framing = {"codebook": str(codebook.resolve()), "supervised": supervised}
+    write_config(workdir, {"corpus": {"path": str(REPO / "seeds")}, "framing": framing})
 
 
 def run_variant(
     workdir: Path, cores: int, target: str = "results/interim/frames/supervised_oof.parquet"
 ) -> tuple[pd.DataFrame | None, float]:
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("snakemake")),
-            "--snakefile",
-            str(REPO / "workflow" / "Snakefile"),
-            "--directory",
-            str(workdir),
-            "--cores",
-            str(cores),
-            target,
-        ],
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "PYTHONHASHSEED": "0",
-            # this checkout's package, whatever the virtualenv's editable install points at
-            "PYTHONPATH": os.pathsep.join(
-                [str(REPO / "scripts"), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-        },
-    )
-    if proc.returncode:
-        sys.exit(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    secs = time.perf_counter() - t0
+    secs = run_snakemake(workdir, target, cores=cores)
     return (pd.read_parquet(workdir / target) if target.endswith(".parquet") else None), secs
 
 
@@ -131,19 +105,11 @@ def topk_prior(Y: np.ndarray, fold: np.ndarray, k: int) -> np.ndarray:
 
 def paired(Y, A, B, avg, idx):
     """Bootstrap distribution of F1(A) - F1(B) over resampled items."""
-    return np.array(
-        [
-            f1_score(Y[i], A[i], average=avg, zero_division=0)
-            - f1_score(Y[i], B[i], average=avg, zero_division=0)
-            for i in idx
-        ]
-    )
 
+    def f1(gold, pred):
+        return f1_score(gold, pred, average=avg, zero_division=0)
 
-def fmt_diff(d: np.ndarray) -> str:
-    lo, hi = np.percentile(d, [2.5, 97.5])
-    win = "wins" if lo > 0 else ("loses" if hi < 0 else "n.s.")
-    return f"{d.mean():+.3f} [{lo:+.3f}, {hi:+.3f}] {win:5s}"
+    return paired_differences(f1, Y, A, B, idx)
 
 
 def main(argv=None) -> None:
@@ -196,8 +162,7 @@ def main(argv=None) -> None:
     for m in first.columns:
         if m.startswith("codebook"):
             base[m] = matrix(first[m], frames)
-    rng = np.random.default_rng(a.seed)
-    idx = rng.integers(0, len(Y), (a.resamples, len(Y)))
+    idx = bootstrap_indices(len(Y), a.resamples, a.seed)
     print(
         f"\n{a.labeled.name}: {len(Y)} items, {len(frames)} frames, "
         f"{'single' if single else 'multi'}-label; 5-fold CV out-of-fold predictions; "
@@ -213,8 +178,8 @@ def main(argv=None) -> None:
         ma = f1_score(Y, M, average="macro", zero_division=0)
         line = f"{n:26s} {mi:8.3f} {ma:8.3f}"
         if n != "plain_tfidf_lr":
-            line += "   " + fmt_diff(paired(Y, M, plain, "micro", idx))
-            line += "   " + fmt_diff(paired(Y, M, plain, "macro", idx))
+            line += "   " + format_difference(paired(Y, M, plain, "micro", idx))
+            line += "   " + format_difference(paired(Y, M, plain, "macro", idx))
         print(line, flush=True)
     print(f"\nworking directory: {workdir}")
 
@@ -236,7 +201,7 @@ def calibration(a, workdir: Path) -> None:
     cfg = yaml.safe_load(cfg_path.read_text())
     cfg["framing"]["supervised"]["labeled"] = None
     cfg["framing"]["validation"]["gold"] = str(a.labeled.resolve())
-    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    write_config(workdir, base=cfg)
     target = "results/tables/frames_validation.csv"
     run_variant(workdir, a.cores, target)
     table = pd.read_csv(workdir / target).set_index("method")
@@ -275,7 +240,7 @@ def calibration(a, workdir: Path) -> None:
         priors[f"prior_top{k}"] = np.zeros_like(Y)
         priors[f"prior_top{k}"][:, order[:k]] = 1
     best = max(priors, key=lambda m: f1_score(Y, priors[m], average="micro", zero_division=0))
-    idx = np.random.default_rng(a.seed).integers(0, len(Y), (a.resamples, len(Y)))
+    idx = bootstrap_indices(len(Y), a.resamples, a.seed)
     print(f"\n{a.labeled.name} as gold: {len(Y)} items, {len(frames)} frames")
     print("pipeline frames_validation.csv:")
     print(table[["micro_f1", "macro_f1"]].round(3).to_string())
@@ -284,7 +249,7 @@ def calibration(a, workdir: Path) -> None:
         mi = f1_score(Y, M, average="micro", zero_division=0)
         print(
             f"{m:12s} micro-F1 {mi:.3f}   calibrated - {m}: "
-            f"{fmt_diff(paired(Y, C, M, 'micro', idx))}"
+            f"{format_difference(paired(Y, C, M, 'micro', idx))}"
         )
     print(f"best prior: {best}")
 

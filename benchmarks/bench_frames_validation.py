@@ -17,36 +17,31 @@ CODED.csv: columns id (optional), text, labels (delimiter ';').
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, run_snakemake, write_config  # noqa: E402
 
 
 def overlay(work: Path, args) -> None:
-    shutil.copytree(REPO / "config", work / "config")
-    cfg_path = work / "config" / "config.yaml"
-    cfg = yaml.safe_load(cfg_path.read_text())
-    cfg["corpus"]["path"] = str(REPO / "seeds")
-    fr = cfg["framing"]
-    fr["codebook"] = str(Path(args.codebook).resolve())
-    fr["label_map"] = dict(m.split("=", 1) for m in args.map)
-    fr["validation"]["gold"] = str(Path(args.coded).resolve())
-    fr["validation"]["columns"] = {"id": None, "text": "text", "labels": "labels", "coder": None}
-    fr["validation"]["bootstrap"] = args.bootstrap
+    coded = str(Path(args.coded).resolve())
+    framing = {
+        "codebook": str(Path(args.codebook).resolve()),
+        "label_map": dict(m.split("=", 1) for m in args.map),
+        "validation": {
+            "gold": coded,
+            "columns": {"id": None, "text": "text", "labels": "labels", "coder": None},
+            "bootstrap": args.bootstrap,
+        },
+    }
     if not args.no_labeled:
-        fr["supervised"]["labeled"] = str(Path(args.coded).resolve())
-        fr["supervised"]["folds"] = args.folds
-    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        framing["supervised"] = {"labeled": coded, "folds": args.folds}
+    write_config(work, {"corpus": {"path": str(REPO / "seeds")}, "framing": framing})
 
 
 def show(path: Path, title: str) -> None:
@@ -97,18 +92,7 @@ def main() -> None:
     targets = ["results/tables/frames_validation.csv"]
     if not args.no_labeled:
         targets.append("results/tables/frames_supervised_cv.csv")
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [str(BIN / "snakemake"), "--snakefile", str(REPO / "workflow/Snakefile")]
-        + ["--directory", str(work), "--cores", "2", *targets],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    took = time.perf_counter() - t0
-    if proc.returncode != 0:
-        print(proc.stderr[-5000:])
-        sys.exit(proc.returncode)
+    took = run_snakemake(work, *targets, cores=2, tail=5000)
     res = work / "results"
     print(f"coded set: {args.coded}; codebook {Path(args.codebook).name}; {took:.0f} s")
     if not args.no_labeled:

@@ -196,60 +196,36 @@ def case_global(n: int, workdir: str, shards: int) -> dict:
     topic_outputs) through Snakemake on a synthetic corpus of ``n`` articles: the pipeline is
     run once up to the token shards (kept in ``workdir``), then the global steps are forced
     again and their Snakemake benchmark files read (seconds and max RSS per job)."""
-    import shutil
-
     import pandas as pd
-    import yaml
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from synthetic_corpus import REPO, build_corpus
+    from common import (
+        ID_TEXT_COLUMNS,
+        job_table,
+        rule_table,
+        run_snakemake,
+        write_config,
+        write_corpus,
+    )
+    from synthetic_corpus import build_corpus
 
     wd = Path(workdir)
     wd.mkdir(parents=True, exist_ok=True)
     corpus_path = wd / "corpus.parquet"
     if not corpus_path.exists():
-        build_corpus(n).to_parquet(corpus_path, index=False)
-        shutil.copytree(REPO / "config", wd / "config", dirs_exist_ok=True)
-        cfg_path = wd / "config" / "config.yaml"
-        cfg = yaml.safe_load(cfg_path.read_text())
-        cfg["corpus"].update(
-            path=str(corpus_path),
-            columns={"text": "text", "id": "id", "title": None, "date": None, "author": None},
-            metadata=["outlet"],
-        )
-        cfg["tokenize"]["csv_tables"] = False
-        cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        write_corpus(build_corpus(n), corpus_path)
+        corpus = {"path": str(corpus_path), "columns": ID_TEXT_COLUMNS, "metadata": ["outlet"]}
+        write_config(wd, {"corpus": corpus, "tokenize": {"csv_tables": False}})
     rules = ["corpus_tables", "topic_counts", "topic_dtm", "topic_model", "topic_outputs"]
-    cmd = [
-        str(Path(sys.executable).parent / "snakemake"),
-        "--snakefile",
-        str(REPO / "workflow" / "Snakefile"),
-        "--directory",
-        str(wd),
-        "--cores",
-        "2",
-        "--set-scatter",
-        f"shard={shards}",
-        "--quiet",
-        "--forcerun",
-        *rules,
-        "--",
-        "results/tables/documents.csv",
-        "results/tables/topic_summary.csv",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=wd)
-    if proc.returncode != 0:
-        raise SystemExit(f"snakemake failed:\n{proc.stderr[-3000:]}")
+    targets = ["results/tables/documents.csv", "results/tables/topic_summary.csv"]
+    run_snakemake(wd, *targets, shards=shards, quiet=[], extra=["--forcerun", *rules])
+    per_rule = rule_table(job_table(wd))
     out = {"rules": {}}
     for rule in rules:
-        paths = sorted((wd / "results" / "benchmarks").glob(f"{rule}*.tsv")) + sorted(
-            (wd / "results" / "benchmarks" / rule).glob("*.tsv")
-        )
-        rows = [pd.read_csv(p, sep="\t").iloc[-1] for p in paths]
         out["rules"][rule] = {
-            "jobs": len(rows),
-            "seconds": float(sum(r["s"] for r in rows)),
-            "max_rss_mb": float(max(r["max_rss"] for r in rows)),
+            "jobs": int(per_rule.loc[rule, "jobs"]),
+            "seconds": float(per_rule.loc[rule, "seconds"]),
+            "max_rss_mb": float(per_rule.loc[rule, "max_rss_mb"]),
         }
     docs = pd.read_parquet(wd / "results" / "tables" / "documents.parquet", columns=["n_tokens"])
     out["tokens"] = int(docs["n_tokens"].sum())
