@@ -236,92 +236,14 @@ def build_codebook(
     seen_keys, seen_names = {}, {}
     residual = None
     for pos, fr in enumerate(frames_in):
-        if not isinstance(fr, dict) or "key" not in fr:
-            raise NewslensError(f"{source}: frames[{pos}] must be a mapping with a 'key'")
-        key = str(fr["key"])
-        if not KEY_RE.match(key) or key == NONE_FRAME:
-            raise NewslensError(
-                f"{source}: frame key '{key}' must be lowercase letters, digits and '_' "
-                f"(starting with a letter) and not '{NONE_FRAME}'"
-            )
-        name = str(fr.get("name", key))
-        if key in seen_keys:
-            raise NewslensError(
-                f"{source}: duplicate frame key '{key}' (frames[{seen_keys[key]}] and "
-                f"frames[{pos}]); merge them or rename one"
-            )
-        if name.lower() in seen_names:
-            raise NewslensError(
-                f"{source}: duplicate frame name '{name}' (frames[{seen_names[name.lower()]}] "
-                f"and frames[{pos}]); merge them or rename one"
-            )
-        seen_keys[key], seen_names[name.lower()] = pos, pos
+        key, name = _frame_key_name(fr, pos, seen_keys, seen_names, source)
         is_residual = bool(fr.get("residual", False))
         terms = fr.get("terms") or []
         regexes = fr.get("regex") or []
-        if is_residual:
-            if residual is not None:
-                raise NewslensError(
-                    f"{source}: frames '{residual}' and '{key}' are both residual; at most one "
-                    "frame may be residual"
-                )
-            if terms or regexes:
-                raise NewslensError(
-                    f"{source}: residual frame '{key}' must have no terms or regex (it is "
-                    "assigned when no other frame matches)"
-                )
-            residual = key
-        elif not terms and not regexes:
-            raise NewslensError(
-                f"{source}: frame '{key}' has no indicator terms or regex; add some, or mark it "
-                "'residual: true' if it is the catch-all frame"
-            )
-        seen_norm: dict[str, str] = {}
-        for t in terms:
-            term, weight = (t, 1.0) if isinstance(t, str) else (t.get("term"), t.get("weight", 1.0))
-            if not isinstance(term, str) or not term.strip():
-                raise NewslensError(f"{source}: frame '{key}' has an empty indicator term")
-            norm = normalize_text(term, normalizer)
-            if not norm:
-                raise NewslensError(
-                    f"{source}: frame '{key}': indicator '{term}' has no letters or digits"
-                )
-            if norm in seen_norm:  # inflections of one another: keep the first, it is the same
-                continue
-            seen_norm[norm] = term
-            indicators.append(Indicator(key, term, norm, float(weight), "term"))
-        for r in regexes:
-            pattern, weight = (
-                (r, 1.0) if isinstance(r, str) else (r.get("regex"), r.get("weight", 1.0))
-            )
-            try:
-                re.compile(pattern, re.IGNORECASE)
-            except (re.error, TypeError) as err:
-                raise NewslensError(
-                    f"{source}: frame '{key}': regex indicator {pattern!r} is malformed ({err}); "
-                    "fix it or write it as a plain term"
-                ) from None
-            try:  # as the matcher uses it: one alternative of the frame's combined regex
-                re.compile(f"(?:{pattern})|(?:x)", re.IGNORECASE)
-            except re.error as err:
-                raise NewslensError(
-                    f"{source}: frame '{key}': regex indicator {pattern!r} cannot be combined "
-                    f"with the frame's other regexes ({err}). Matching is case-insensitive "
-                    "already: remove a global flag such as (?i), or scope it, as in (?i:...)"
-                ) from None
-            indicators.append(Indicator(key, pattern, "", float(weight), "regex"))
-        excl = []
-        for e in fr.get("exclude") or []:
-            norm = normalize_text(str(e), normalizer)
-            if norm in seen_norm:
-                raise NewslensError(
-                    f"{source}: frame '{key}': excluded phrase '{e}' normalises to '{norm}', "
-                    f"the same as its indicator '{seen_norm[norm]}', so it would cancel every "
-                    "hit of that indicator; make the exclusion longer or remove it"
-                )
-            if norm:
-                excl.append(norm)
-        excludes[key] = excl
+        residual = _check_residual(key, is_residual, terms, regexes, residual, source)
+        seen_norm = _term_indicators(key, terms, normalizer, indicators, source)
+        indicators.extend(_regex_indicators(key, regexes, source))
+        excludes[key] = _frame_excludes(key, fr.get("exclude") or [], normalizer, seen_norm, source)
         frames.append(
             {
                 "key": key,
@@ -342,6 +264,117 @@ def build_codebook(
     )
     cb.overlaps = term_overlaps(cb)
     return cb
+
+
+def _frame_key_name(fr, pos: int, seen_keys: dict, seen_names: dict, source: str):
+    """The key and name of frames[pos], checked (a mapping with a valid key; key and name not
+    used by an earlier frame) and recorded in ``seen_keys`` / ``seen_names``."""
+    if not isinstance(fr, dict) or "key" not in fr:
+        raise NewslensError(f"{source}: frames[{pos}] must be a mapping with a 'key'")
+    key = str(fr["key"])
+    if not KEY_RE.match(key) or key == NONE_FRAME:
+        raise NewslensError(
+            f"{source}: frame key '{key}' must be lowercase letters, digits and '_' "
+            f"(starting with a letter) and not '{NONE_FRAME}'"
+        )
+    name = str(fr.get("name", key))
+    if key in seen_keys:
+        raise NewslensError(
+            f"{source}: duplicate frame key '{key}' (frames[{seen_keys[key]}] and "
+            f"frames[{pos}]); merge them or rename one"
+        )
+    if name.lower() in seen_names:
+        raise NewslensError(
+            f"{source}: duplicate frame name '{name}' (frames[{seen_names[name.lower()]}] "
+            f"and frames[{pos}]); merge them or rename one"
+        )
+    seen_keys[key], seen_names[name.lower()] = pos, pos
+    return key, name
+
+
+def _check_residual(key, is_residual, terms, regexes, residual, source) -> str | None:
+    """The residual frame's key after frame ``key``: at most one residual frame, without
+    indicators; every other frame has terms or regexes."""
+    if is_residual:
+        if residual is not None:
+            raise NewslensError(
+                f"{source}: frames '{residual}' and '{key}' are both residual; at most one "
+                "frame may be residual"
+            )
+        if terms or regexes:
+            raise NewslensError(
+                f"{source}: residual frame '{key}' must have no terms or regex (it is "
+                "assigned when no other frame matches)"
+            )
+        return key
+    if not terms and not regexes:
+        raise NewslensError(
+            f"{source}: frame '{key}' has no indicator terms or regex; add some, or mark it "
+            "'residual: true' if it is the catch-all frame"
+        )
+    return residual
+
+
+def _term_indicators(key, terms, normalizer, indicators: list, source) -> dict[str, str]:
+    """Append frame ``key``'s term indicators (normalised; inflections of one another kept
+    once) to ``indicators``; return normalised form -> term."""
+    seen_norm: dict[str, str] = {}
+    for t in terms:
+        term, weight = (t, 1.0) if isinstance(t, str) else (t.get("term"), t.get("weight", 1.0))
+        if not isinstance(term, str) or not term.strip():
+            raise NewslensError(f"{source}: frame '{key}' has an empty indicator term")
+        norm = normalize_text(term, normalizer)
+        if not norm:
+            raise NewslensError(
+                f"{source}: frame '{key}': indicator '{term}' has no letters or digits"
+            )
+        if norm in seen_norm:  # inflections of one another: keep the first, it is the same
+            continue
+        seen_norm[norm] = term
+        indicators.append(Indicator(key, term, norm, float(weight), "term"))
+    return seen_norm
+
+
+def _regex_indicators(key, regexes, source) -> list[Indicator]:
+    """Frame ``key``'s regex indicators, each compiled alone and as one alternative of the
+    frame's combined regex (as the matcher uses it)."""
+    out = []
+    for r in regexes:
+        pattern, weight = (r, 1.0) if isinstance(r, str) else (r.get("regex"), r.get("weight", 1.0))
+        try:
+            re.compile(pattern, re.IGNORECASE)
+        except (re.error, TypeError) as err:
+            raise NewslensError(
+                f"{source}: frame '{key}': regex indicator {pattern!r} is malformed ({err}); "
+                "fix it or write it as a plain term"
+            ) from None
+        try:  # as the matcher uses it: one alternative of the frame's combined regex
+            re.compile(f"(?:{pattern})|(?:x)", re.IGNORECASE)
+        except re.error as err:
+            raise NewslensError(
+                f"{source}: frame '{key}': regex indicator {pattern!r} cannot be combined "
+                f"with the frame's other regexes ({err}). Matching is case-insensitive "
+                "already: remove a global flag such as (?i), or scope it, as in (?i:...)"
+            ) from None
+        out.append(Indicator(key, pattern, "", float(weight), "regex"))
+    return out
+
+
+def _frame_excludes(key, phrases, normalizer, seen_norm: dict, source) -> list[str]:
+    """Frame ``key``'s excluded phrases, normalised; one that normalises to an indicator of the
+    frame would cancel all its hits and is refused."""
+    excl = []
+    for e in phrases:
+        norm = normalize_text(str(e), normalizer)
+        if norm in seen_norm:
+            raise NewslensError(
+                f"{source}: frame '{key}': excluded phrase '{e}' normalises to '{norm}', "
+                f"the same as its indicator '{seen_norm[norm]}', so it would cancel every "
+                "hit of that indicator; make the exclusion longer or remove it"
+            )
+        if norm:
+            excl.append(norm)
+    return excl
 
 
 def term_overlaps(cb: Codebook) -> pd.DataFrame:

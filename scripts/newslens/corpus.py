@@ -272,17 +272,31 @@ def list_folder(
     as skipped. Symbolic links to files are read; broken links and special files (sockets,
     pipes) are recorded. Files with an unsupported suffix are listed: ingest records them.
     """
-    out = FolderListing()
-    root = Path(root)
+    walker = _FolderWalker(Path(root), hidden, symlinked_folders)
+    walker.walk(walker.root, (walker.real_root,), {walker.real_root: walker.root})
+    walker.out.files.sort(key=lambda p: str(p.relative_to(walker.root)))
+    return walker.out
 
-    def safe(text: str) -> str:  # undecodable bytes of a file name as \xNN
+
+class _FolderWalker:
+    """The recursive walk of :func:`list_folder`: files found go to ``out.files``, entries not
+    read to ``out.skipped`` (one audit record each, with the reason)."""
+
+    def __init__(self, root: Path, hidden: str, symlinked_folders: str):
+        self.root, self.hidden, self.symlinked_folders = root, hidden, symlinked_folders
+        self.real_root = os.path.realpath(root)
+        self.out = FolderListing()
+
+    @staticmethod
+    def safe(text: str) -> str:
+        """Undecodable bytes of a file name as \\xNN."""
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
-    def skip(path: Path, action: str, reason: str) -> None:
-        doc_id = safe(str(path.relative_to(root)).replace("\\", "/"))
-        out.skipped.append(AuditRecord(doc_id, safe(str(path)), "ingest", action, reason))
+    def skip(self, path: Path, action: str, reason: str) -> None:
+        doc_id = self.safe(str(path.relative_to(self.root)).replace("\\", "/"))
+        self.out.skipped.append(AuditRecord(doc_id, self.safe(str(path)), "ingest", action, reason))
 
-    def skip_folder(folder: Path, reason: str) -> None:
+    def skip_folder(self, folder: Path, reason: str) -> None:
         """One record per file inside a folder that is not read (the folder's own record
         when it holds none)."""
         try:
@@ -290,86 +304,89 @@ def list_folder(
         except OSError:
             inside = []
         for p in inside:
-            skip(p, "skipped_file", f"in {reason}")
+            self.skip(p, "skipped_file", f"in {reason}")
         if not inside:
-            skip(folder, "skipped_folder", f"{reason} (no files in it)")
+            self.skip(folder, "skipped_folder", f"{reason} (no files in it)")
 
-    def walk(folder: Path, active: tuple[str, ...], seen: dict[str, Path]) -> None:
+    def walk(self, folder: Path, active: tuple[str, ...], seen: dict[str, Path]) -> None:
+        """Every entry of ``folder`` in name order; ``active``: the real paths of the folders
+        being read (a link to one of them is a loop); ``seen``: real path -> folder read."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as err:
-            skip(folder, "skipped_folder", f"cannot list folder: {err.strerror}")
+            self.skip(folder, "skipped_folder", f"cannot list folder: {err.strerror}")
             return
         for entry in entries:
-            path = Path(entry.path)
-            is_link = entry.is_symlink()
-            try:
-                is_dir = entry.is_dir(follow_symlinks=True)
-                is_file = entry.is_file(follow_symlinks=True)
-            except OSError:
-                is_dir = is_file = False
-            try:
-                entry.name.encode("utf-8")
-            except UnicodeEncodeError:
-                skip(
-                    path,
-                    "skipped_folder" if is_dir else "skipped_file",
-                    "name is not valid UTF-8 (Snakemake cannot track such files); rename it",
-                )
-                continue
-            if entry.name.startswith(".") and hidden == "skip":
-                if is_dir and not is_link:
-                    skip_folder(
-                        path,
-                        f"the hidden folder '{entry.name}' (name starts with '.'); set "
-                        "corpus.hidden: read to read it",
-                    )
-                else:
-                    skip(
-                        path,
-                        "skipped_folder" if is_dir else "skipped_file",
-                        f"hidden {'folder' if is_dir else 'file'} (name starts with '.'); "
-                        "set corpus.hidden: read to read it",
-                    )
-                continue
-            if is_dir:
-                real = os.path.realpath(path)
-                if real in active:
-                    skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
-                elif is_link and symlinked_folders == "skip":
-                    if real.startswith(real_root + os.sep):
-                        skip(
-                            path,
-                            "skipped_folder",
-                            f"symbolic link to {real}, a folder of the corpus (read there); "
-                            "not followed (corpus.symlinked_folders: skip)",
-                        )
-                    else:
-                        skip_folder(
-                            path,
-                            f"'{entry.name}', a symbolic link to the folder {real}, not "
-                            "followed; set corpus.symlinked_folders: follow to read it",
-                        )
-                elif real in seen:
-                    skip(
-                        path,
-                        "skipped_folder",
-                        f"the folder {real} is read already as {seen[real]}",
-                    )
-                else:
-                    seen[real] = path
-                    walk(path, (*active, real), seen)
-            elif is_file:
-                out.files.append(path)
-            elif is_link and not path.exists():
-                skip(path, "skipped_file", f"broken symbolic link (to {os.readlink(path)})")
-            else:
-                skip(path, "skipped_file", "not a regular file (socket, pipe or device)")
+            self.visit(entry, active, seen)
 
-    real_root = os.path.realpath(root)
-    walk(root, (real_root,), {real_root: root})
-    out.files.sort(key=lambda p: str(p.relative_to(root)))
-    return out
+    def visit(self, entry: os.DirEntry, active: tuple[str, ...], seen: dict[str, Path]) -> None:
+        path = Path(entry.path)
+        is_link = entry.is_symlink()
+        try:
+            is_dir = entry.is_dir(follow_symlinks=True)
+            is_file = entry.is_file(follow_symlinks=True)
+        except OSError:
+            is_dir = is_file = False
+        try:
+            entry.name.encode("utf-8")
+        except UnicodeEncodeError:
+            self.skip(
+                path,
+                "skipped_folder" if is_dir else "skipped_file",
+                "name is not valid UTF-8 (Snakemake cannot track such files); rename it",
+            )
+            return
+        if entry.name.startswith(".") and self.hidden == "skip":
+            self.skip_hidden(path, entry.name, is_dir, is_link)
+        elif is_dir:
+            self.visit_folder(path, entry.name, is_link, active, seen)
+        elif is_file:
+            self.out.files.append(path)
+        elif is_link and not path.exists():
+            self.skip(path, "skipped_file", f"broken symbolic link (to {os.readlink(path)})")
+        else:
+            self.skip(path, "skipped_file", "not a regular file (socket, pipe or device)")
+
+    def skip_hidden(self, path: Path, name: str, is_dir: bool, is_link: bool) -> None:
+        if is_dir and not is_link:
+            self.skip_folder(
+                path,
+                f"the hidden folder '{name}' (name starts with '.'); set "
+                "corpus.hidden: read to read it",
+            )
+        else:
+            self.skip(
+                path,
+                "skipped_folder" if is_dir else "skipped_file",
+                f"hidden {'folder' if is_dir else 'file'} (name starts with '.'); "
+                "set corpus.hidden: read to read it",
+            )
+
+    def visit_folder(
+        self, path: Path, name: str, is_link: bool, active: tuple[str, ...], seen: dict
+    ) -> None:
+        real = os.path.realpath(path)
+        if real in active:
+            self.skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
+        elif is_link and self.symlinked_folders == "skip":
+            if real.startswith(self.real_root + os.sep):
+                self.skip(
+                    path,
+                    "skipped_folder",
+                    f"symbolic link to {real}, a folder of the corpus (read there); "
+                    "not followed (corpus.symlinked_folders: skip)",
+                )
+            else:
+                self.skip_folder(
+                    path,
+                    f"'{name}', a symbolic link to the folder {real}, not "
+                    "followed; set corpus.symlinked_folders: follow to read it",
+                )
+        elif real in seen:
+            self.skip(path, "skipped_folder", f"the folder {real} is read already as {seen[real]}")
+        else:
+            seen[real] = path
+            self.walk(path, (*active, real), seen)
 
 
 def folder_doc_ids(files: list[Path], root: Path) -> dict[Path, tuple[str, str]]:
@@ -802,26 +819,7 @@ def table_columns(
     then ``metadata``; one list each, in corpus order) and audit records. Rows are numbered
     from 1 as in a spreadsheet (header = row 0). A row whose id was seen before (in this or
     an earlier chunk: ``seen_ids``, updated) or whose text is empty is skipped."""
-    required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
-    bad_rows = chunk.attrs.get("bad_rows")
-    if bad_rows is not None:  # JSONL: an object may leave out a key (a missing value)
-        seen_keys = [c for c in chunk.columns if c != "_bad"]
-        if columns["text"] not in chunk.columns and len(bad_rows) < len(chunk):
-            raise NewslensError(
-                f"corpus table {path}: no line in rows {first_row + 1}-{first_row + len(chunk)} "
-                f"has the text field '{columns['text']}' (fields: {seen_keys}). Fix "
-                "corpus.columns.text in config/config.yaml."
-            )
-        fill = chunk["_bad"] if "_bad" in chunk else None
-        for name in required:
-            if name not in chunk.columns:
-                chunk[name] = fill if name == columns["text"] else None
-    missing = [c for c in required if c not in chunk.columns]
-    if missing:
-        raise NewslensError(
-            f"corpus table {path} has no column(s) {missing} (it has: {list(chunk.columns)}). "
-            "Fix corpus.columns / corpus.metadata in config/config.yaml."
-        )
+    _complete_columns(chunk, first_row, path, columns, metadata)
     n = len(chunk)
     text_column = columns["text"]
     column_type = chunk.attrs.get("types", {}).get(text_column)
@@ -846,63 +844,17 @@ def table_columns(
         doc_id = doc_id.strip() if doc_id else f"row{row_no}"
         ids[offset] = doc_id
         if doc_id in seen_ids:
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "skipped_row",
-                    f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it is kept",
-                )
+            reason = (
+                f"duplicate id '{doc_id}' in column '{columns['id']}'; the first row with it "
+                "is kept"
             )
+            audit.append(AuditRecord(doc_id, source, "ingest", "skipped_row", reason))
             continue
         seen_ids.add(doc_id)
-        if type(value) is str:
-            text = None if not value or value.isspace() else value
-        else:
-            text, action, reason = text_cell(value, text_column, column_type, encoding)
-            if action == "skipped_row":
-                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
-                continue
-            if action:
-                audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
-            if text is not None and not text.strip():
-                text = None
+        text = _cell_text(value, doc_id, source, text_column, column_type, encoding, audit)
         if text is None:
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "skipped_row",
-                    f"empty text in column '{columns['text']}'",
-                )
-            )
             continue
-        if "\ufffd" in text:
-            n_bad = text.count("\ufffd")
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "replaced_bytes",
-                    f"{n_bad} undecodable byte(s) replaced by U+FFFD",
-                )
-            )
-        if merged is not None and "\n" in text and merged.search(text):
-            audit.append(
-                AuditRecord(
-                    doc_id,
-                    source,
-                    "ingest",
-                    "suspect_merged_rows",
-                    "the text holds line(s) that look like rows of this table (an id, then "
-                    "a comma): a quotation mark in this row may not close. The text is kept as "
-                    "read; check the file (or set corpus.quoting: none)",
-                    content=merged.search(text).group(1)[:300],
-                )
-            )
+        _audit_text(text, doc_id, source, merged, audit)
         texts[offset] = text
         keep.append(offset)
     out = {
@@ -919,6 +871,76 @@ def table_columns(
         values = cells(name)
         out[name] = [values[i] for i in keep]
     return out, audit
+
+
+def _complete_columns(
+    chunk: pd.DataFrame, first_row: int, path: Path, columns: dict, metadata: list[str]
+) -> None:
+    """Check that the chunk has every configured column. A JSONL object may leave out a key (a
+    missing value): such columns are added to ``chunk`` (in place), unless no line of the
+    chunk has the text field."""
+    required = [columns["text"]] + [c for k, c in columns.items() if k != "text" and c] + metadata
+    bad_rows = chunk.attrs.get("bad_rows")
+    if bad_rows is not None:  # JSONL: an object may leave out a key (a missing value)
+        seen_keys = [c for c in chunk.columns if c != "_bad"]
+        if columns["text"] not in chunk.columns and len(bad_rows) < len(chunk):
+            raise NewslensError(
+                f"corpus table {path}: no line in rows {first_row + 1}-{first_row + len(chunk)} "
+                f"has the text field '{columns['text']}' (fields: {seen_keys}). Fix "
+                "corpus.columns.text in config/config.yaml."
+            )
+        fill = chunk["_bad"] if "_bad" in chunk else None
+        for name in required:
+            if name not in chunk.columns:
+                chunk[name] = fill if name == columns["text"] else None
+    missing = [c for c in required if c not in chunk.columns]
+    if missing:
+        raise NewslensError(
+            f"corpus table {path} has no column(s) {missing} (it has: {list(chunk.columns)}). "
+            "Fix corpus.columns / corpus.metadata in config/config.yaml."
+        )
+
+
+def _cell_text(value, doc_id, source, text_column, column_type, encoding, audit) -> str | None:
+    """A text cell as text, or None (empty, or not readable as text: recorded in ``audit`` as
+    a skipped row); conversions of a non-string cell are recorded too."""
+    if type(value) is str:
+        text = None if not value or value.isspace() else value
+    else:
+        text, action, reason = text_cell(value, text_column, column_type, encoding)
+        if action == "skipped_row":
+            audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+            return None
+        if action:
+            audit.append(AuditRecord(doc_id, source, "ingest", action, reason))
+        if text is not None and not text.strip():
+            text = None
+    if text is None:
+        reason = f"empty text in column '{text_column}'"
+        audit.append(AuditRecord(doc_id, source, "ingest", "skipped_row", reason))
+    return text
+
+
+def _audit_text(text: str, doc_id, source, merged: re.Pattern | None, audit: list) -> None:
+    """Record replaced undecodable bytes, and lines that look like rows of the table (a quote
+    that may not close: ``merged`` from :func:`_row_start_pattern`)."""
+    if "\ufffd" in text:
+        n_bad = text.count("\ufffd")
+        reason = f"{n_bad} undecodable byte(s) replaced by U+FFFD"
+        audit.append(AuditRecord(doc_id, source, "ingest", "replaced_bytes", reason))
+    if merged is not None and "\n" in text and merged.search(text):
+        audit.append(
+            AuditRecord(
+                doc_id,
+                source,
+                "ingest",
+                "suspect_merged_rows",
+                "the text holds line(s) that look like rows of this table (an id, then "
+                "a comma): a quotation mark in this row may not close. The text is kept as "
+                "read; check the file (or set corpus.quoting: none)",
+                content=merged.search(text).group(1)[:300],
+            )
+        )
 
 
 def table_records(
