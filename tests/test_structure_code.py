@@ -16,6 +16,12 @@ RULES = REPO / "workflow" / "rules"
 MAX_MODULE_LINES = 1000
 MODULES_OVER_LIMIT: set[str] = set()
 MAX_FUNCTION_LINES = 80
+MAX_PACKAGE_FUNCTION_LINES = 100
+# Package functions left over MAX_PACKAGE_FUNCTION_LINES: (module, function) -> why.
+LONG_FUNCTIONS_ALLOWED = {
+    ("compare_over_time.py", "time_table"): "the compare stage is reworked on its own branch; "
+    "split it there",
+}
 FRAMING_MODULES = ["framing.py", "frames_match.py", "frames_score.py", "frames_merge.py"]
 # modules split along their seams: each stays well under the limit
 SPLIT_MODULES = [
@@ -48,6 +54,22 @@ def test_no_package_module_over_the_line_limit():
 @pytest.mark.parametrize("name", [*FRAMING_MODULES, "frames_actors.py"])
 def test_framing_functions_are_short(name):
     assert long_functions(PACKAGE / name) == []
+
+
+def test_no_package_function_over_100_lines():
+    """Long functions are split into named steps; only the allowlisted ones (with the reason)
+    are left over the limit."""
+    over = {}
+    for path in sorted(PACKAGE.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_PACKAGE_FUNCTION_LINES:
+                    over[(path.name, node.name)] = lines
+    assert set(over) <= set(LONG_FUNCTIONS_ALLOWED), over
+    # an allowlisted function that was split leaves the list
+    assert set(LONG_FUNCTIONS_ALLOWED) <= set(over), set(LONG_FUNCTIONS_ALLOWED) - set(over)
 
 
 def test_framing_gathers_the_public_names_of_its_modules():

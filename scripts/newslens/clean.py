@@ -274,64 +274,15 @@ def clean_article(
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
     stripped = [line.strip() for line in text.split("\n")]
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
-    furniture = rules.furniture
-    candidates = (  # lines that may be furniture: the joined pattern matches, or all
-        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
-        if furniture is not None
-        else [i for i, line in enumerate(stripped) if line]
-    )
-    end, taken = len(stripped), set()
-    for i in candidates:
-        line = stripped[i]
-        pattern = next((p for p in rules.cut_after if p.fullmatch(line)), None)
-        if pattern is not None:
-            removed.append((i + 1, "cut", line, f"end-of-article line /{pattern.pattern}/"))
-            removed.extend(
-                (j + 1, "cut", rest, "after an end-of-article line")
-                for j, rest in enumerate(stripped[i + 1 :], start=i + 1)
-                if rest
-            )
-            end = i
-            break
-        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(line)), None)
-        if pattern is not None:
-            removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
-            taken.add(i)
-    # (1-based line number, stripped line; "" = blank) of the lines left
-    kept = [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
-
-    title, date, author, role = (
+    kept = _cut_furniture(stripped, rules, removed)
+    title, date, author, role, drop = _header_fields(
+        kept,
+        rules,
         known_title,
         parse_date(known_date, rules.date_order) if known_date else None,
         known_author,
-        None,
+        removed,
     )
-    header = [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
-    drop: set[int] = set()
-    for pos, i in enumerate(header):
-        line_no, line = kept[i]
-        match = rules.date_line.fullmatch(line)
-        if match and "date" in match.groupdict():
-            parsed = parse_date(match.group("date"), rules.date_order)
-            if parsed:
-                if date is None:
-                    date = parsed
-                drop.add(i)
-                removed.append((line_no, "header", line, "publication date line"))
-                continue
-        match = rules.byline.fullmatch(line)
-        if match and pos > 0 and len(WORD.findall(line)) <= 12:
-            if author is None:
-                author = match.group("author")
-                role = match.groupdict().get("role")
-            drop.add(i)
-            removed.append((line_no, "header", line, "byline"))
-            continue
-        if pos == 0 and _is_title_like(line) and len(header) > 1:
-            if title is None or title.strip() == line:
-                title = title or line
-                drop.add(i)
-                removed.append((line_no, "header", line, "title"))
     lines = [line for i, (_, line) in enumerate(kept) if i not in drop]
     paragraphs = split_paragraphs(lines)
     body = "\n\n".join(paragraphs)
@@ -362,6 +313,70 @@ CLEAN_COLUMNS = [
     "content_hash",
     "minhash",
 ]
+
+
+def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> list:
+    """The lines left after the end-of-article cut (``rules.cut_after``: that line and every
+    line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
+    blank); what is removed is recorded in ``removed``."""
+    furniture = rules.furniture
+    candidates = (  # lines that may be furniture: the joined pattern matches, or all
+        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
+        if furniture is not None
+        else [i for i, line in enumerate(stripped) if line]
+    )
+    end, taken = len(stripped), set()
+    for i in candidates:
+        line = stripped[i]
+        pattern = next((p for p in rules.cut_after if p.fullmatch(line)), None)
+        if pattern is not None:
+            removed.append((i + 1, "cut", line, f"end-of-article line /{pattern.pattern}/"))
+            removed.extend(
+                (j + 1, "cut", rest, "after an end-of-article line")
+                for j, rest in enumerate(stripped[i + 1 :], start=i + 1)
+                if rest
+            )
+            end = i
+            break
+        pattern = next((p for p in rules.boilerplate_lines if p.fullmatch(line)), None)
+        if pattern is not None:
+            removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
+            taken.add(i)
+    return [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
+
+
+def _header_fields(kept: list, rules: CleaningRules, title, date, author, removed: list):
+    """Title, date, author and role from the first ``rules.header_lines`` non-blank lines of
+    ``kept``, for the fields not known already; returns them and the positions in ``kept`` of
+    the header lines they came from (recorded in ``removed``)."""
+    role = None
+    header = [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
+    drop: set[int] = set()
+    for pos, i in enumerate(header):
+        line_no, line = kept[i]
+        match = rules.date_line.fullmatch(line)
+        if match and "date" in match.groupdict():
+            parsed = parse_date(match.group("date"), rules.date_order)
+            if parsed:
+                if date is None:
+                    date = parsed
+                drop.add(i)
+                removed.append((line_no, "header", line, "publication date line"))
+                continue
+        match = rules.byline.fullmatch(line)
+        if match and pos > 0 and len(WORD.findall(line)) <= 12:
+            if author is None:
+                author = match.group("author")
+                role = match.groupdict().get("role")
+            drop.add(i)
+            removed.append((line_no, "header", line, "byline"))
+            continue
+        if pos == 0 and _is_title_like(line) and len(header) > 1:
+            if title is None or title.strip() == line:
+                title = title or line
+                drop.add(i)
+                removed.append((line_no, "header", line, "title"))
+    return title, date, author, role, drop
 
 
 def _missing_to_none(value):
@@ -472,35 +487,9 @@ def clean_frame(
         strict=True,
     )
     for pos, (doc_id, source, kind, text, title, raw_date, author) in enumerate(columns):
-        date = raw_date
-        if kind == "html":
-            text, meta = html_to_text(text)
-            title, date, author = (
-                title or meta.get("title"),
-                date or meta.get("date"),
-                author or meta.get("author"),
-            )
-            audit.append(
-                _audit(
-                    doc_id,
-                    source,
-                    "html_extracted",
-                    "HTML page: main text extracted with trafilatura (navigation, "
-                    "ads, footers removed)",
-                )
-            )
-        if rules.repair_mojibake:
-            text, n_fixed = repair_mojibake(text)
-            if n_fixed:
-                audit.append(
-                    _audit(
-                        doc_id,
-                        source,
-                        "repaired_text",
-                        f"{n_fixed} garbled character sequence(s) (mojibake) re-decoded with "
-                        "ftfy (cleaning.repair_mojibake)",
-                    )
-                )
+        text, title, date, author = _article_source(
+            doc_id, source, kind, text, title, raw_date, author, rules, audit
+        )
         article = clean_article(text, rules, title, date, author)
         for line_no, action, content, reason in article.removed:
             audit.append(_audit(doc_id, source, action, reason, line_no, content[:300]))
@@ -519,7 +508,51 @@ def clean_frame(
         audit.extend(_date_audit(doc_id, source, raw_date, date, article, rules.date_order))
         kept.append(pos)
         articles.append(article)
+    return _clean_table(raw, kept, articles, signer, metadata), audit
+
+
+def _article_source(doc_id, source, kind, text, title, date, author, rules, audit: list):
+    """An article's text and known fields before cleaning: an HTML page's main text and
+    metadata (trafilatura; the corpus's fields win), and mojibake repaired with
+    ``rules.repair_mojibake``; both recorded in ``audit``. Returns text, title, date, author."""
+    if kind == "html":
+        text, meta = html_to_text(text)
+        title, date, author = (
+            title or meta.get("title"),
+            date or meta.get("date"),
+            author or meta.get("author"),
+        )
+        audit.append(
+            _audit(
+                doc_id,
+                source,
+                "html_extracted",
+                "HTML page: main text extracted with trafilatura (navigation, "
+                "ads, footers removed)",
+            )
+        )
+    if rules.repair_mojibake:
+        text, n_fixed = repair_mojibake(text)
+        if n_fixed:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "repaired_text",
+                    f"{n_fixed} garbled character sequence(s) (mojibake) re-decoded with "
+                    "ftfy (cleaning.repair_mojibake)",
+                )
+            )
+    return text, title, date, author
+
+
+def _clean_table(
+    raw: pd.DataFrame, kept: list[int], articles: list, signer: Signer, metadata: list[str]
+) -> pd.DataFrame:
+    """The kept articles (rows ``kept`` of ``raw``) as a table of ``CLEAN_COLUMNS`` +
+    ``metadata``, with content hashes and MinHash signatures computed for the batch at once."""
     ids, counts, hashes = text_words([a.text for a in articles])
+    doc_ids, sources = raw["doc_id"].tolist(), raw["source"].tolist()
     data = {
         "doc_index": raw["doc_index"].to_numpy()[kept].tolist(),
         "doc_id": [doc_ids[i] for i in kept],
@@ -538,7 +571,7 @@ def clean_frame(
     for name in metadata:
         values = raw[name].tolist() if name in raw else [None] * len(raw)
         data[name] = [values[i] for i in kept]
-    return pd.DataFrame(data, columns=CLEAN_COLUMNS + metadata), audit
+    return pd.DataFrame(data, columns=CLEAN_COLUMNS + metadata)
 
 
 def html_to_text(html: str) -> tuple[str, dict]:

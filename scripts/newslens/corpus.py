@@ -288,8 +288,7 @@ class _FolderWalker:
         self.out = FolderListing()
 
     @staticmethod
-    def safe(text: str) -> str:
-        """Undecodable bytes of a file name as \\xNN."""
+    def safe(text: str) -> str:  # undecodable bytes of a file name as \xNN
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def skip(self, path: Path, action: str, reason: str) -> None:
@@ -297,8 +296,7 @@ class _FolderWalker:
         self.out.skipped.append(AuditRecord(doc_id, self.safe(str(path)), "ingest", action, reason))
 
     def skip_folder(self, folder: Path, reason: str) -> None:
-        """One record per file inside a folder that is not read (the folder's own record
-        when it holds none)."""
+        """One record per file in a folder not read (or the folder's own when it has none)."""
         try:
             inside = sorted(p for p in folder.rglob("*") if p.is_file())
         except OSError:
@@ -362,9 +360,7 @@ class _FolderWalker:
                 "set corpus.hidden: read to read it",
             )
 
-    def visit_folder(
-        self, path: Path, name: str, is_link: bool, active: tuple[str, ...], seen: dict
-    ) -> None:
+    def visit_folder(self, path: Path, name: str, is_link: bool, active: tuple, seen: dict):
         real = os.path.realpath(path)
         if real in active:
             self.skip(path, "skipped_folder", f"symbolic link loop: leads back to {real}")
@@ -873,9 +869,7 @@ def table_columns(
     return out, audit
 
 
-def _complete_columns(
-    chunk: pd.DataFrame, first_row: int, path: Path, columns: dict, metadata: list[str]
-) -> None:
+def _complete_columns(chunk: pd.DataFrame, first_row: int, path: Path, columns, metadata):
     """Check that the chunk has every configured column. A JSONL object may leave out a key (a
     missing value): such columns are added to ``chunk`` (in place), unless no line of the
     chunk has the text field."""

@@ -168,12 +168,7 @@ def actor_heatmap(
         )
     if table["n_actor_sentences"].max() == 0:
         return empty_figure("No actor is named in any classified sentence.", title, FULL_WIDTH)
-    n_total = table["actor"].nunique()
-    if max_actors is not None and n_total > max_actors:
-        per_actor = table.groupby("actor", sort=False)["n_actor_sentences"].first()
-        order = np.argsort(-per_actor.to_numpy(), kind="stable")[:max_actors]
-        table = table[table["actor"].isin(per_actor.index[order])]
-        title = f"{title}\n({max_actors} of {n_total} actors, most named; all in the table)"
+    table, title = _most_named_actors(table, title, max_actors)
     piv = table.pivot(index="actor", columns="frame", values="share")
     cnt = table.pivot(index="actor", columns="frame", values="n_sentences")
     nact = table.groupby("actor")["n_actor_sentences"].first()
@@ -211,6 +206,35 @@ def actor_heatmap(
     )
     ax.set_yticks(range(len(piv)))
     ax.set_yticklabels([f"{_short_name(a)} (n={int(nact[a])})" for a in piv.index])
+    _annotate_counts(ax, vals, cnt, absent, few)
+    cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    cb.set_label("% of the actor's sentences with the frame")
+    notes = ["cell text: number of sentences", "n = sentences naming the actor"]
+    if absent.any():
+        notes.append("grey: actor never named")
+    if few.any():
+        notes.append(f"hatched: n < {min_cell_n}, too few to colour")
+    extra = f"\n({'; '.join(notes[2:])})" if notes[2:] else ""
+    ax.set_title(f"{title}\n({'; '.join(notes[:2])}){extra}")
+    ax.spines[:].set_visible(False)
+    return fig
+
+
+def _most_named_actors(table: pd.DataFrame, title: str, max_actors: int | None):
+    """The rows of the ``max_actors`` actors named in the most sentences (all when there are
+    no more), and the title saying so when actors are left out."""
+    n_total = table["actor"].nunique()
+    if max_actors is not None and n_total > max_actors:
+        per_actor = table.groupby("actor", sort=False)["n_actor_sentences"].first()
+        order = np.argsort(-per_actor.to_numpy(), kind="stable")[:max_actors]
+        table = table[table["actor"].isin(per_actor.index[order])]
+        title = f"{title}\n({max_actors} of {n_total} actors, most named; all in the table)"
+    return table, title
+
+
+def _annotate_counts(ax, vals: np.ndarray, cnt: pd.DataFrame, absent, few) -> None:
+    """Each cell's sentence count ("-" for an actor never named), on a grey box where the
+    cell is not coloured (too few sentences)."""
     for i in range(vals.shape[0]):
         for j in range(vals.shape[1]):
             if absent[i]:
@@ -226,17 +250,6 @@ def actor_heatmap(
                 color="black" if few[i] or vals[i, j] >= 55 else "white",
                 bbox={"facecolor": "#EEEEEE", "lw": 0, "pad": 0.6} if few[i] else None,
             )
-    cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    cb.set_label("% of the actor's sentences with the frame")
-    notes = ["cell text: number of sentences", "n = sentences naming the actor"]
-    if absent.any():
-        notes.append("grey: actor never named")
-    if few.any():
-        notes.append(f"hatched: n < {min_cell_n}, too few to colour")
-    extra = f"\n({'; '.join(notes[2:])})" if notes[2:] else ""
-    ax.set_title(f"{title}\n({'; '.join(notes[:2])}){extra}")
-    ax.spines[:].set_visible(False)
-    return fig
 
 
 MARKERS = ["o", "s", "D", "^", "v", "P", "X", "<", ">"]

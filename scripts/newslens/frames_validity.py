@@ -222,21 +222,29 @@ def verdict(
         lines.append("- No classifier was scored.")
         return "\n".join(lines) + "\n"
     best = max(methods, key=lambda m: s.loc[m, met])
+    lines += _method_lines(s, methods, best, strongest, evaluation, met, label)
+    lines += _frame_table(per_frame, names)
+    return "\n".join(lines) + "\n"
+
+
+def _method_lines(s, methods, best, strongest, evaluation, met, label) -> list[str]:
+    """The verdict's lines on the methods: the best one (used when it beats the baselines)
+    first, then every other one, beating the baselines or not."""
     r = s.loc[best]
     how = evaluation.get(best, "")
     how = f" ({how})" if how else ""
     if r["beats_baselines"]:
-        lines.append(
+        lines = [
             f"- **Use `{best}`**{how}: {label} {_ci(r, met)}; it beats `{strongest}` by "
             f"{r['diff']:+.2f} [{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}]."
-        )
+        ]
     else:
-        lines.append(
+        lines = [
             f"- **No method beats the baselines.** The best, `{best}`{how}, has {label} "
             f"{_ci(r, met)}; its difference to `{strongest}` is {r['diff']:+.2f} "
             f"[{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}], an interval that does not lie above "
             "0. Frame shares of this corpus measure no more than the frame frequencies do."
-        )
+        ]
     for m in methods:
         if m != best:
             rr = s.loc[m]
@@ -245,7 +253,13 @@ def verdict(
                 f"- `{m}`{' (' + evaluation[m] + ')' if evaluation.get(m) else ''}: {label} "
                 f"{_ci(rr, met)}, {word} the baselines."
             )
-    lines += [
+    return lines
+
+
+def _frame_table(per_frame: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """The verdict's per-frame table (the best method of each frame, preferring one that
+    beats the baselines) and the line naming the frames no method measures reliably."""
+    lines = [
         "",
         "| Frame | Coded items | Best method | F1 [95 % CI] | Best baseline F1 | Reliable |",
         "|---|---:|---|---|---:|---|",
@@ -272,4 +286,4 @@ def verdict(
         )
     else:
         lines.append("Every frame is measured better than by the baselines.")
-    return "\n".join(lines) + "\n"
+    return lines

@@ -319,30 +319,9 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
     angle = {t: math.pi / 2 - 2 * math.pi * (i + 0.5) / k for i, t in enumerate(order)}
     pos = {t: (math.cos(a), math.sin(a)) for t, a in angle.items()}
     fig, ax = plt.subplots(figsize=(FULL_WIDTH, FULL_WIDTH * 0.8))
-    palette = [c for c in OKABE_ITO if c != "#F0E442"]
     comm = nodes.set_index("topic")["community"]
-    members = comm.value_counts()
-    groups = sorted(c for c in members.index if members[c] >= 2)  # numbered largest first
-
-    def colour(c):
-        if c not in groups:
-            return "#BBBBBB"  # an isolated topic belongs to no community
-        i = groups.index(c)
-        return palette[i] if i < len(palette) else "#666666"
-
-    if len(edges):
-        rmax = float(edges["correlation"].max())
-        for s_, t_, r in edges[["source", "target", "correlation"]].itertuples(index=False):
-            (x0, y0), (x1, y1) = pos[int(s_)], pos[int(t_)]
-            same = comm[int(s_)] == comm[int(t_)]
-            ax.plot(
-                [x0, x1],
-                [y0, y1],
-                lw=0.5 + 3.0 * r / rmax,
-                alpha=0.7,
-                zorder=1,
-                color=colour(comm[int(s_)]) if same else "#999999",
-            )
+    colours = _CommunityColours(comm)
+    _draw_edges(ax, edges, pos, comm, colours)
     prev = nodes.set_index("topic")["prevalence"]
     size = (40 + 700 * prev / max(float(prev.max()), 1e-9)) * min(1.0, 12 / k)
     xy = np.array([pos[t] for t in nodes["topic"]])
@@ -353,13 +332,88 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
         zorder=2,
         edgecolor="white",
         linewidth=0.8,
-        c=[colour(c) for c in comm.loc[nodes["topic"]].to_numpy()],
+        c=[colours(c) for c in comm.loc[nodes["topic"]].to_numpy()],
     )
-    labels = nodes.set_index("topic")["label"]
+    _draw_radial_labels(ax, order, angle, size, nodes.set_index("topic")["label"])
+    # Room for the longest radial label (about one unit) on every side.
+    ax.set_xlim(-2.4, 2.4)
+    ax.set_ylim(-2.4, 2.7)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.legend(
+        handles=colours.legend_handles(),
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+        fontsize=6.5,
+    )
+    thr = max(min_correlation, 0)
+    note = (
+        f"{len(edges)} edges with correlation > {thr:g}, {len(colours.groups)} communities"
+        if len(edges)
+        else f"no pair of topics correlates above {thr:g}"
+    )
+    ax.set_title(
+        f"Topic network\n(node size = prevalence; line width = correlation; {note})", pad=10
+    )
+    fig.tight_layout()
+    return fig
+
+
+class _CommunityColours:
+    """The colour of a topic community (Okabe-Ito without yellow, largest community first;
+    grey for an isolated topic, dark grey beyond the palette) and the legend's entries."""
+
+    def __init__(self, comm: pd.Series):
+        self.palette = [c for c in OKABE_ITO if c != "#F0E442"]
+        self.members = comm.value_counts()
+        # numbered largest first
+        self.groups = sorted(c for c in self.members.index if self.members[c] >= 2)
+
+    def __call__(self, c) -> str:
+        if c not in self.groups:
+            return "#BBBBBB"  # an isolated topic belongs to no community
+        i = self.groups.index(c)
+        return self.palette[i] if i < len(self.palette) else "#666666"
+
+    def legend_handles(self) -> list:
+        def dot(colour, label):
+            return plt.Line2D([], [], marker="o", ls="", color=colour, label=label)
+
+        handles = [dot(self(c), f"community {c}") for c in self.groups[: len(self.palette)]]
+        if len(self.groups) > len(self.palette):
+            handles.append(dot("#666666", "more communities"))
+        if len(self.groups) < len(self.members):
+            handles.append(dot("#BBBBBB", "isolated topic"))
+        return handles
+
+
+def _draw_edges(ax, edges: pd.DataFrame, pos: dict, comm: pd.Series, colours) -> None:
+    """One line per edge, width by correlation; coloured as the community when both topics
+    belong to it, else grey."""
+    if not len(edges):
+        return
+    rmax = float(edges["correlation"].max())
+    for s_, t_, r in edges[["source", "target", "correlation"]].itertuples(index=False):
+        (x0, y0), (x1, y1) = pos[int(s_)], pos[int(t_)]
+        same = comm[int(s_)] == comm[int(t_)]
+        ax.plot(
+            [x0, x1],
+            [y0, y1],
+            lw=0.5 + 3.0 * r / rmax,
+            alpha=0.7,
+            zorder=1,
+            color=colours(comm[int(s_)]) if same else "#999999",
+        )
+
+
+def _draw_radial_labels(ax, order: list, angle: dict, size: pd.Series, labels: pd.Series) -> None:
+    """Radial labels outside the circle (read outward on the right, inward-flipped on the
+    left): they never overlap."""
+    k = len(order)
     for t in order:
         a = angle[t]
         r = 1.0 + 0.08 + math.sqrt(size[t]) / 150
-        # Radial labels (read outward on the right, inward-flipped on the left) never overlap.
         deg = math.degrees(a)
         right = math.cos(a) >= -1e-9
         ax.text(
@@ -373,34 +427,3 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, min_correlation: fl
             fontsize=6.5 if k <= 15 else 6,
             zorder=3,
         )
-    # Room for the longest radial label (about one unit) on every side.
-    ax.set_xlim(-2.4, 2.4)
-    ax.set_ylim(-2.4, 2.7)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    handles = [
-        plt.Line2D([], [], marker="o", ls="", color=colour(c), label=f"community {c}")
-        for c in groups[: len(palette)]
-    ]
-    if len(groups) > len(palette):
-        handles.append(
-            plt.Line2D([], [], marker="o", ls="", color="#666666", label="more communities")
-        )
-    if len(groups) < len(members):
-        handles.append(
-            plt.Line2D([], [], marker="o", ls="", color="#BBBBBB", label="isolated topic")
-        )
-    ax.legend(
-        handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=6.5
-    )
-    thr = max(min_correlation, 0)
-    note = (
-        f"{len(edges)} edges with correlation > {thr:g}, {len(groups)} communities"
-        if len(edges)
-        else f"no pair of topics correlates above {thr:g}"
-    )
-    ax.set_title(
-        f"Topic network\n(node size = prevalence; line width = correlation; {note})", pad=10
-    )
-    fig.tight_layout()
-    return fig
