@@ -8,6 +8,8 @@ its first ``max_rows`` rows with a note naming the full file.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import re
 
@@ -16,18 +18,53 @@ import pandas as pd
 TABLE_ID = "newslens_table"
 
 
+# Inflates a gzip-compressed base64 payload in the browser (DecompressionStream: Chrome 80,
+# Firefox 113, Safari 16.4 and later).
+INFLATE_JS = """
+async function inflateBase64(base64Text) {
+    const bytes = Uint8Array.from(atob(base64Text), c => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return await new Response(stream).text();
+}
+"""
+PAYLOAD_RE = re.compile(r'(injectCSS|injectModule)\("([A-Za-z0-9+/=]+)"\)')
+
+
 def _bundle() -> str:
-    """The DataTables bundle of itables, as inline <script>/<style> (base64 inside)."""
+    """The DataTables bundle of itables, inline (no network request): itables' own loader, with
+    its two base64 payloads (the CSS and the JavaScript module) gzip-compressed, which the
+    page inflates before use. A page is about a quarter of the size of one with itables'
+    plain base64 bundle (about 0.25 MB instead of 0.97 MB)."""
     from itables import options
     from itables.javascript import generate_init_offline_itables_html
 
     text = generate_init_offline_itables_html(options.dt_bundle)
     # drop the notebook-only <noscript> notice (it links to itables.org)
-    return re.sub(r"<div[^>]*>\s*<noscript>.*?</noscript>\s*</div>", "", text, flags=re.S)
+    text = re.sub(r"<div[^>]*>\s*<noscript>.*?</noscript>\s*</div>", "", text, flags=re.S)
+    return _compress_payloads(text)
+
+
+def _compress_payloads(text: str) -> str:
+    """itables' loader with gzip-compressed payloads (fixed gzip header: the same bytes on every
+    run); unchanged when the loader is not the one this was written for (itables 2.9)."""
+    decoders = ("const cssText = atob(base64CSS);", "const jsText = atob(base64JS);")
+    if len(PAYLOAD_RE.findall(text)) != 2 or not all(d in text for d in decoders):
+        return text
+
+    def pack(match: re.Match) -> str:
+        raw = base64.b64decode(match.group(2))
+        packed = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+        return f'{match.group(1)}("{packed}")'
+
+    text = PAYLOAD_RE.sub(pack, text)
+    text = text.replace("function injectCSS(", "async function injectCSS(")
+    text = text.replace(decoders[0], "const cssText = await inflateBase64(base64CSS);")
+    text = text.replace(decoders[1], "const jsText = await inflateBase64(base64JS);")
+    return text.replace("<script>", "<script>" + INFLATE_JS, 1)
 
 
 def interactive_table(
-    df: pd.DataFrame, title: str, source: str, max_rows: int = 5000, digits: int = 4
+    df: pd.DataFrame, title: str, source: str, max_rows: int = 1000, digits: int = 4
 ) -> str:
     """A full HTML page holding ``df`` as a sortable, searchable DataTable.
 
@@ -62,10 +99,17 @@ def interactive_table(
         allow_html=False,
         text_in_header_can_be_selected=False,  # a click anywhere on a header sorts
     )
+    where = f"<code>{html.escape(source)}</code>"
+    if len(shown) < n:  # capped: say where the rest is and which key sets the cap
+        note = (
+            f"This page holds {note} of {where} (config key report.max_table_rows); the full "
+            "table is that file"
+        )
+    else:
+        note = f"{note} of {where}"
     head = (
         f"<h2>{html.escape(title)}</h2>\n"
-        f"<p>{note} of <code>{html.escape(source)}</code>. Click a column header to sort, "
-        "type in Search to filter (all columns).</p>\n"
+        f"<p>{note}. Click a column header to sort, type in Search to filter (all columns).</p>\n"
     )
     return (
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
