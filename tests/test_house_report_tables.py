@@ -63,6 +63,25 @@ def test_a_long_table_is_capped_with_a_note():
     assert "This page holds" not in short and len(data_rows(short)) == 30
 
 
+def test_text_cells_read_well():
+    """A missing text is an empty cell (not "NaN"); long texts get a wide column."""
+    df = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "author": [None, None],
+            "title": ["A legal battle over the valley", None],
+            "lede": ["Military observers counted twelve violations of the ceasefire. " * 2] * 2,
+            "score": [0.5, float("nan")],
+        }
+    )
+    page = interactive_table(df, "Documents", "results/tables/documents.csv")
+    rows = data_rows(page)
+    assert [r[1] for r in rows] == ["", ""] and rows[1][2] == ""
+    assert rows[0][2] == "A legal battle over the valley"
+    assert '{"className": "medium", "targets": [2]}' in page
+    assert '{"className": "long", "targets": [3]}' in page and "td.long{" in page
+
+
 def test_the_cap_is_a_config_key_with_its_default():
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())

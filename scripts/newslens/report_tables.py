@@ -63,6 +63,10 @@ def _compress_payloads(text: str) -> str:
     return text.replace("<script>", "<script>" + INFLATE_JS, 1)
 
 
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+
+
 def interactive_table(
     df: pd.DataFrame, title: str, source: str, max_rows: int = 1000, digits: int = 4
 ) -> str:
@@ -76,6 +80,21 @@ def interactive_table(
     n = len(df)
     shown = df.head(max_rows) if max_rows and n > max_rows else df
     shown = shown.round(digits) if len(shown.columns) else shown
+    # a missing text (or an all-empty column) shows as an empty cell, not as "NaN"
+    text = [c for c in shown.columns if _is_text(shown[c]) or shown[c].isna().all()]
+    if text:
+        shown = shown.assign(**{c: shown[c].astype(object).fillna("") for c in text})
+    # columns of texts get a readable width (CSS classes medium and long by median length)
+    # instead of a narrow, tall column
+    lengths = {
+        i: shown[c][shown[c] != ""].astype(str).str.len().median()
+        for i, c in enumerate(shown.columns)
+        if _is_text(shown[c]) and (shown[c] != "").any()
+    }
+    widths = {"medium": [i for i, m in lengths.items() if 20 < m <= 60]}
+    widths["long"] = [i for i, m in lengths.items() if m > 60]
+    defs = [{"targets": t, "className": name} for name, t in widths.items() if t]
+    options = {"columnDefs": defs} if defs else {}
     note = f"{n:,} rows" if len(shown) == n else f"the first {len(shown):,} of {n:,} rows"
     body = to_html_datatable(
         shown,
@@ -98,6 +117,7 @@ def interactive_table(
         classes="display compact cell-border",
         allow_html=False,
         text_in_header_can_be_selected=False,  # a click anywhere on a header sorts
+        **options,
     )
     where = f"<code>{html.escape(source)}</code>"
     if len(shown) < n:  # capped: say where the rest is and which key sets the cap
@@ -115,6 +135,10 @@ def interactive_table(
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
         f"<title>{html.escape(title)}</title>\n"
         "<style>body{font-family:system-ui,sans-serif;font-size:13px;margin:1em}"
-        "h2{font-size:16px;margin:0 0 .3em}</style>\n"
+        "h2{font-size:16px;margin:0 0 .3em}"
+        # long texts (ledes, sentences) get a readable width instead of a narrow, tall column
+        "table.dataTable tbody td{min-width:4em;max-width:32em;vertical-align:top}"
+        "table.dataTable td.medium{min-width:10em;width:10em}"
+        "table.dataTable td.long{min-width:22em;width:22em}</style>\n"
         f"{_bundle()}\n</head>\n<body>\n{head}{body}\n</body>\n</html>\n"
     )
