@@ -18,6 +18,8 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from newslens.dedup import Signer, text_words, word_bytes
+from newslens.input_checks import date_out_of_range, resolve_latest_date, spreadsheet_serial_hint
+from newslens.markup import count_control, remove_markup
 from newslens.mojibake import repair_mojibake
 from newslens.runtime import NewslensError
 
@@ -66,6 +68,9 @@ class CleaningRules:
     min_words: int = 20
     repair_mojibake: bool = True
     date_order: str = "auto"
+    markup: str = "strip"
+    earliest_date: str | None = "1900-01-01"
+    latest_date: str | None = None
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
@@ -97,6 +102,9 @@ class CleaningRules:
             min_words=cfg.get("min_words", 20),
             repair_mojibake=cfg.get("repair_mojibake", True),
             date_order=cfg.get("date_order", "auto"),
+            markup=cfg.get("markup", "strip"),
+            earliest_date=cfg.get("earliest_date", "1900-01-01"),
+            latest_date=resolve_latest_date(cfg.get("latest_date", "today")),
         )
 
 
@@ -398,7 +406,8 @@ def _date_audit(
                 doc_id,
                 source,
                 "unparsed_date",
-                "date column value could not be parsed; date left empty",
+                "date column value could not be parsed; date left empty."
+                + spreadsheet_serial_hint(given),
                 content=str(given)[:300],
             )
         )
@@ -489,6 +498,23 @@ def clean_frame(
                     "ads, footers removed)",
                 )
             )
+        elif rules.markup == "strip":
+            text, meta, reason = remove_markup(text, kind, html_to_text)
+            if reason:
+                audit.append(_audit(doc_id, source, "markup_removed", reason))
+                title, date = title or meta.get("title"), date or meta.get("date")
+                author = author or meta.get("author")
+        n_control = count_control(text)
+        if n_control:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "control_characters",
+                    f"{n_control} control character(s) (NUL, escape, ...: no text) replaced by "
+                    "spaces; a word they stood in is split. Check the file's export",
+                )
+            )
         if rules.repair_mojibake:
             text, n_fixed = repair_mojibake(text)
             if n_fixed:
@@ -517,6 +543,19 @@ def clean_frame(
             )
             continue
         audit.extend(_date_audit(doc_id, source, raw_date, date, article, rules.date_order))
+        implausible = date_out_of_range(article.date, rules.earliest_date, rules.latest_date)
+        if implausible:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "implausible_date",
+                    f"date {article.date} is {implausible}; date left empty. Fix the source, "
+                    "or widen cleaning.earliest_date / cleaning.latest_date",
+                    content=str(date or raw_date or article.date)[:300],
+                )
+            )
+            article.date = None
         kept.append(pos)
         articles.append(article)
     ids, counts, hashes = text_words([a.text for a in articles])

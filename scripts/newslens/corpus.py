@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from newslens.input_checks import detected_encoding_note
 from newslens.runtime import NewslensError
 
-FOLDER_SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
+FOLDER_SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html"}
 TABLE_FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -417,14 +418,15 @@ def read_folder_file(
     except OSError as err:
         return skip(f"cannot read file: {err.strerror}")
     if not data.strip():
-        return skip("empty file")
+        return skip("empty file" if not data else "empty file (only whitespace)")
     if looks_binary(data):
         return skip("binary file (NUL or control bytes), not text")
     try:
         decoded = decode_bytes(data, encoding)
     except (UnicodeError, LookupError) as err:
         return skip(f"cannot decode text ({err}); set corpus.encoding if you know it")
-    audit = []
+    note = detected_encoding_note(decoded.encoding, encoding)
+    audit = [AuditRecord(doc_id, source, "ingest", "detected_encoding", note)] if note else []
     if decoded.n_replaced:
         audit.append(
             AuditRecord(
@@ -915,9 +917,11 @@ def table_columns(
     for key in ("title", "date", "author"):
         values = cells(columns.get(key))
         out[key] = [values[i] for i in keep]
-    for name in metadata:
+    for name in metadata:  # spacing folded: "RIA " and "RIA" are one group
         values = cells(name)
-        out[name] = [values[i] for i in keep]
+        out[name] = [
+            " ".join(v.split()) if type(v) is str else v for v in map(values.__getitem__, keep)
+        ]
     return out, audit
 
 

@@ -1,0 +1,121 @@
+"""Checks of input values that are read without error but would give wrong numbers: dates
+outside a plausible range, spreadsheet day numbers in a date column, and metadata values
+(outlets, countries) that differ only by case or spacing. Pure functions; the ingest and clean
+stages record what they find in the cleaning audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of the 1900 date system of Excel, LibreOffice and Google Sheets (serial 44888 is
+2022-11-23); also what an empty date cell becomes when a spreadsheet formats it as a date."""
+_SERIAL = re.compile(r"\s*(\d{5})(?:\.\d+)?\s*")
+
+
+def resolve_latest_date(value: str | None, today: date | None = None) -> str | None:
+    """``cleaning.latest_date`` as an ISO date: ``today`` is the current UTC date (not the
+    machine's time zone), null means no upper bound."""
+    if value is None:
+        return None
+    if str(value).strip().lower() == "today":
+        return (today or datetime.now(UTC).date()).isoformat()
+    return str(value)
+
+
+def date_out_of_range(iso: str | None, earliest: str | None, latest: str | None) -> str | None:
+    """Why the parsed date ``iso`` (YYYY-MM-DD, YYYY-MM or YYYY) is implausible, or None. A
+    partial date is compared at its own precision (2022-11 is within a range ending
+    2022-11-05)."""
+    if not iso:
+        return None
+    n = len(iso)
+    if earliest and iso < str(earliest)[:n]:
+        return f"before cleaning.earliest_date ({earliest})"
+    if latest and iso > str(latest)[:n]:
+        return f"after cleaning.latest_date ({latest}): a publication date cannot be later"
+    return None
+
+
+def spreadsheet_serial_hint(value) -> str:
+    """For a date value that is a spreadsheet day number (5 digits, e.g. 44888 or 44888.5):
+    a sentence saying what it would be and what to do; else ''."""
+    match = _SERIAL.fullmatch(str(value))
+    if not match:
+        return ""
+    days = int(match.group(1))
+    if not 10_000 <= days <= 80_000:
+        return ""
+    as_date = (EXCEL_EPOCH + timedelta(days=days)).isoformat()
+    return (
+        f" It looks like a spreadsheet day number ({days} is {as_date} in the 1900 date "
+        "system of Excel/LibreOffice; 1462 days later in Excel's 1904 system): save the "
+        "column as dates or text such as 2022-11-23."
+    )
+
+
+def metadata_key(value: str) -> str:
+    """The form under which two metadata values count as the same: case and spacing folded."""
+    return " ".join(value.split()).casefold()
+
+
+class MetadataVariants:
+    """Tracks, per metadata column, the distinct values that differ only by case or spacing
+    ("RIA", "ria ", "Ria"): each is a group of its own in every comparison and group table.
+    ``add`` is called per chunk in corpus order; ``records`` lists, per variant, where it was
+    first seen and how many articles carry it."""
+
+    def __init__(self, columns: list[str]):
+        self.seen: dict[str, dict[str, dict[str, list]]] = {c: {} for c in columns}
+
+    def add(self, column: str, values: list, doc_ids: list, sources: list) -> None:
+        groups = self.seen[column]
+        for value, doc_id, source in zip(values, doc_ids, sources, strict=True):
+            if not isinstance(value, str):
+                continue
+            variants = groups.setdefault(metadata_key(value), {})
+            entry = variants.get(value)
+            if entry is None:
+                variants[value] = [1, doc_id, source]
+            else:
+                entry[0] += 1
+
+    def records(self) -> list[tuple[str, str, str, str]]:
+        """(doc_id, source, reason, content) for every variant of a value written in more than
+        one way, in column and first-seen order."""
+        out = []
+        for column, groups in self.seen.items():
+            for variants in groups.values():
+                if len(variants) < 2:
+                    continue
+                listing = ", ".join(f"{v!r} ({e[0]})" for v, e in variants.items())
+                for value, (count, doc_id, source) in variants.items():
+                    out.append(
+                        (
+                            doc_id,
+                            source,
+                            f"column '{column}': {len(variants)} values differ only by case "
+                            f"or spacing: {listing} (articles). Each is counted as a group of "
+                            "its own (sentiment.group_by, compare.by); write them the same "
+                            f"way in the table if they are one group. This value: {count} "
+                            "article(s), first here",
+                            value,
+                        )
+                    )
+        return out
+
+
+UNICODE_ENCODINGS = {"ascii", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"}
+
+
+def detected_encoding_note(encoding: str, requested: str = "auto") -> str:
+    """The audit reason for text decoded with a legacy encoding that was guessed (under
+    ``corpus.encoding: auto``), or '' (Unicode encodings and a configured encoding are
+    certain). A wrong guess turns every non-ASCII letter into the wrong one."""
+    if requested != "auto" or not encoding or encoding.lower() in UNICODE_ENCODINGS:
+        return ""
+    return (
+        f"not Unicode: decoded as {encoding}, the encoding detected from its bytes; if its "
+        "non-English letters look wrong, set corpus.encoding to the right one"
+    )
