@@ -18,7 +18,12 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from newslens.dedup import Signer, text_words, word_bytes
-from newslens.input_checks import date_out_of_range, resolve_latest_date, spreadsheet_serial_hint
+from newslens.input_checks import (
+    date_out_of_range,
+    language_note,
+    resolve_latest_date,
+    spreadsheet_serial_hint,
+)
 from newslens.markup import count_control, remove_markup
 from newslens.mojibake import repair_mojibake
 from newslens.runtime import NewslensError
@@ -69,6 +74,7 @@ class CleaningRules:
     repair_mojibake: bool = True
     date_order: str = "auto"
     markup: str = "strip"
+    expected_language: str | None = "english"
     earliest_date: str | None = "1900-01-01"
     latest_date: str | None = None
     furniture: re.Pattern | None = field(init=False, default=None)
@@ -103,6 +109,7 @@ class CleaningRules:
             repair_mojibake=cfg.get("repair_mojibake", True),
             date_order=cfg.get("date_order", "auto"),
             markup=cfg.get("markup", "strip"),
+            expected_language=cfg.get("expected_language", "english"),
             earliest_date=cfg.get("earliest_date", "1900-01-01"),
             latest_date=resolve_latest_date(cfg.get("latest_date", "today")),
         )
@@ -556,6 +563,9 @@ def clean_frame(
                 )
             )
             article.date = None
+        other_language = language_note(article.text, rules.expected_language)
+        if other_language:
+            audit.append(_audit(doc_id, source, "other_language", other_language))
         kept.append(pos)
         articles.append(article)
     ids, counts, hashes = text_words([a.text for a in articles])

@@ -77,11 +77,13 @@ AUDIT_COLUMNS = list(AuditRecord("", "", "", "", "").as_dict())
 
 
 def looks_binary(data: bytes) -> bool:
-    """True for data that is not text: NUL bytes (without a UTF-16/32 BOM) or many control bytes."""
+    """True for data that is not text: NUL bytes (over 1 % of the first 8 KB, without a
+    UTF-16/32 BOM) or many control bytes. A few stray NULs in text are kept (and recorded by
+    the clean stage as control_characters)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):
         return False
     sample = data[:8192]
-    if b"\x00" in sample:
+    if sample.count(b"\x00") > 0.01 * len(sample):
         return True
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return control > 0.05 * max(len(sample), 1)

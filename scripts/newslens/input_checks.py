@@ -119,3 +119,41 @@ def detected_encoding_note(encoding: str, requested: str = "auto") -> str:
         f"not Unicode: decoded as {encoding}, the encoding detected from its bytes; if its "
         "non-English letters look wrong, set corpus.encoding to the right one"
     )
+
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in a is that for on it with as was by at from be are has have had this "
+    "which but not or an its were been will would their they he she his her who said also "
+    "after than more".split()
+)
+MIN_ENGLISH_SHARE = 0.10
+"""An article whose words are less than this share common English function words is recorded
+as other_language. English news: 25-45 % (2,225 BBC articles: lowest 14 %, 1st percentile
+25 %); German, French or Spanish news: 0-7 %; Russian or any non-Latin script: 0 %."""
+LANGUAGE_SAMPLE_CHARS = 3000
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def english_share(text: str) -> tuple[float, int]:
+    """Share of the words in the first ``LANGUAGE_SAMPLE_CHARS`` characters of ``text`` that
+    are common English function words, and the number of words looked at."""
+    words = _LETTER_WORD.findall(text[:LANGUAGE_SAMPLE_CHARS].lower())
+    if not words:
+        return 0.0, 0
+    return sum(w in ENGLISH_FUNCTION_WORDS for w in words) / len(words), len(words)
+
+
+def language_note(text: str, expected: str | None) -> str:
+    """The audit reason for an article that does not look like ``expected`` (only
+    ``english`` is checked; None: no check), or ''."""
+    if expected != "english":
+        return ""
+    share, n_words = english_share(text)
+    if n_words < 10 or share >= MIN_ENGLISH_SHARE:
+        return ""
+    return (
+        f"does not look English: {share:.0%} of its first {n_words} words are common English "
+        f"words (English news: 25-45 %). Kept, but English stopwords, sentiment and codebooks "
+        "do not fit it; remove it by doc_id, or set cleaning.expected_language: null for a "
+        "corpus in another language"
+    )
