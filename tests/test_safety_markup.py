@@ -116,7 +116,9 @@ def test_markup_keep_leaves_the_text_as_read():
 
 def test_markdown_file_is_kind_markdown_and_its_byline_is_found(tmp_path):
     path = tmp_path / "story.md"
-    path.write_text(f"# Talks resume in Moscow\n\n**By** _Anna Smith_\n\n{BODY} [link](http://x.org)\n")
+    path.write_text(
+        f"# Talks resume in Moscow\n\n**By** _Anna Smith_\n\n{BODY} [link](http://x.org)\n"
+    )
     record, _ = read_folder_file(path, tmp_path)
     assert record["kind"] == "markdown"
     out, audit = clean([record["raw"]], [record["kind"]])
