@@ -166,3 +166,27 @@ def test_text_file_with_a_stray_nul_is_kept_and_audited(tmp_path):
     assert record is not None and audit == []
     _, audit = clean([record["raw"]])
     assert audit[audit["action"] == "control_characters"]["doc_id"].tolist() == ["d0"]
+
+
+def test_actor_targets_alias_of_two_actors_in_one_article_names_both_rows():
+    from newslens.actors import targets_from_table
+    from newslens.runtime import NewslensError
+
+    cols = {"doc_id": "doc_id", "actor": "actor", "aliases": "aliases"}
+    table = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "b"],
+            "actor": ["Lugo", "Franco", "Lugo", "Lugo"],
+            "aliases": ["Fernando Lugo;President", "Federico Franco;president", "Lugo", "Lugo"],
+        }
+    )
+    with pytest.raises(NewslensError) as err:
+        targets_from_table(table, cols, ";", "targets.csv")
+    assert str(err.value).startswith(
+        "targets.csv: row 2: alias 'president' of actor 'Franco' in article a is also an alias "
+        "of actor 'Lugo' there (row 1)."
+    )
+    # the same alias for two actors in different articles, or twice for one actor, is fine
+    table.loc[1, "doc_id"] = "c"
+    got = targets_from_table(table, cols, ";", "targets.csv")
+    assert len(got) == 6
