@@ -190,3 +190,13 @@ def test_actor_targets_alias_of_two_actors_in_one_article_names_both_rows():
     table.loc[1, "doc_id"] = "c"
     got = targets_from_table(table, cols, ";", "targets.csv")
     assert len(got) == 6
+
+
+def test_very_long_article_is_kept_and_recorded():
+    out, audit = clean([BODY * 30, BODY], max_words=1000)
+    assert out.index.tolist() == ["d0", "d1"]
+    rows = audit[audit["action"] == "long_article"]
+    assert rows["doc_id"].tolist() == ["d0"]
+    assert rows["reason"].iloc[0].startswith("1800 words, more than cleaning.max_words = 1000")
+    _, audit = clean([BODY * 30], max_words=None)
+    assert "long_article" not in set(audit["action"])

@@ -75,6 +75,7 @@ class CleaningRules:
     date_order: str = "auto"
     markup: str = "strip"
     expected_language: str | None = "english"
+    max_words: int | None = 50_000
     earliest_date: str | None = "1900-01-01"
     latest_date: str | None = None
     furniture: re.Pattern | None = field(init=False, default=None)
@@ -110,6 +111,7 @@ class CleaningRules:
             date_order=cfg.get("date_order", "auto"),
             markup=cfg.get("markup", "strip"),
             expected_language=cfg.get("expected_language", "english"),
+            max_words=cfg.get("max_words", 50_000),
             earliest_date=cfg.get("earliest_date", "1900-01-01"),
             latest_date=resolve_latest_date(cfg.get("latest_date", "today")),
         )
@@ -563,6 +565,17 @@ def clean_frame(
                 )
             )
             article.date = None
+        if rules.max_words and article.n_words > rules.max_words:
+            audit.append(
+                _audit(
+                    doc_id,
+                    source,
+                    "long_article",
+                    f"{article.n_words} words, more than cleaning.max_words = {rules.max_words} "
+                    "(news articles rarely pass 10,000): kept, but it may be several articles or "
+                    "a whole page dump and weighs that much in every corpus count; check it",
+                )
+            )
         other_language = language_note(article.text, rules.expected_language)
         if other_language:
             audit.append(_audit(doc_id, source, "other_language", other_language))
