@@ -200,3 +200,17 @@ def test_very_long_article_is_kept_and_recorded():
     assert rows["reason"].iloc[0].startswith("1800 words, more than cleaning.max_words = 1000")
     _, audit = clean([BODY * 30], max_words=None)
     assert "long_article" not in set(audit["action"])
+
+
+def test_zero_byte_parquet_is_named_as_empty(tmp_path):
+    from newslens.corpus import iter_table_chunks
+    from newslens.runtime import NewslensError
+
+    path = tmp_path / "corpus.parquet"
+    path.write_bytes(b"")
+    with pytest.raises(NewslensError) as err:
+        list(iter_table_chunks(path, "parquet", "auto", 100))
+    assert str(err.value) == (
+        f"cannot read corpus table {path} as parquet: it is empty (0 bytes). Point corpus.path "
+        "at the table with the articles, or export it again."
+    )

@@ -700,7 +700,11 @@ def iter_table_chunks(
             chunk.attrs["quoted_csv"] = quoted
             yield chunk
     except (ValueError, OSError, json.JSONDecodeError) as err:
-        raise NewslensError(f"cannot read corpus table {path} as {fmt}: {err}") from err
+        what = "it is empty (0 bytes)" if path.stat().st_size == 0 else err
+        raise NewslensError(
+            f"cannot read corpus table {path} as {fmt}: {what}. Point corpus.path at the table "
+            "with the articles, or export it again."
+        ) from err
 
 
 def _cell(value) -> str | None:
