@@ -66,6 +66,8 @@ def runs(tmp_path_factory):
             corpus__metadata=["outlet"],
             cleaning__latest_date="2026-12-06",
             cleaning__min_words=5,
+            cleaning__dedup__exact=False,  # the texts share most words
+            cleaning__dedup__near=False,
         )
         run(work, tz, *targets)
         out[tz] = work
