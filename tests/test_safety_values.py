@@ -214,3 +214,14 @@ def test_zero_byte_parquet_is_named_as_empty(tmp_path):
         f"cannot read corpus table {path} as parquet: it is empty (0 bytes). Point corpus.path "
         "at the table with the articles, or export it again."
     )
+
+
+def test_summary_names_the_records_to_check():
+    from newslens.summary import check_lines
+
+    counts = pd.Series({"other_language": 2, "implausible_date": 1, "removed_line": 9})
+    assert check_lines(counts) == [
+        "- To check (action in `tables/cleaning_audit.csv`): 2 article(s) do not look English; "
+        "1 implausible date(s) left empty."
+    ]
+    assert check_lines(pd.Series({"removed_line": 3})) == []
