@@ -137,3 +137,10 @@ def test_control_characters_are_counted_and_audited():
     assert rows["doc_id"].tolist() == ["d0"]
     assert rows["reason"].iloc[0].startswith("2 control character(s)")
     assert "\x00" not in out.loc["d0", "text"]
+
+
+def test_html_fragment_keeps_single_line_breaks_of_a_header():
+    text, _ = strip_html("<b>Talks resume</b>\nDate of publication: 5 November 2022\n<i>x</i> y")
+    assert text == "Talks resume\nDate of publication: 5 November 2022\nx y"
+    out, _ = clean([f"<b>Talks resume</b>\nDate of publication: 5 November 2022\n\n<p>{BODY}</p>"])
+    assert (out.loc["d0", "title"], out.loc["d0", "date"]) == ("Talks resume", "2022-11-05")

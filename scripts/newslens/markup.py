@@ -88,7 +88,10 @@ def strip_html(text: str) -> tuple[str, int]:
     parser.feed(text)
     parser.close()
     joined = "".join(parser.parts)
-    paragraphs = (" ".join(block.split()) for block in re.split(r"\n\s*\n", joined))
+    paragraphs = (
+        "\n".join(line for line in (" ".join(ln.split()) for ln in block.split("\n")) if line)
+        for block in re.split(r"\n[ \t\r\f\v]*\n", joined)
+    )  # line breaks kept (a header of title, date line and byline may use single ones)
     return "\n\n".join(p for p in paragraphs if p), parser.n_tags
 
 
