@@ -18,6 +18,7 @@ from newslens.corpus import (
     read_folder_file,
     table_columns,
 )
+from newslens.input_checks import MetadataVariants, detected_encoding_note
 from newslens.runtime import NewslensError, ParquetShardWriter, log, run, write_table
 
 BATCH_ROWS = 2000  # rows per row group of a raw shard
@@ -79,17 +80,29 @@ def read_table(path: Path, fmt: str, corpus: dict, shards, audit: list, inputs: 
     metadata = list(corpus["metadata"])
     seen_ids: set = set()
     first_row = 0
+    variants = MetadataVariants(metadata)
     chunks = iter_table_chunks(path, fmt, corpus["encoding"], CHUNK_ROWS, corpus["quoting"])
     for chunk in chunks:
+        note = detected_encoding_note(chunk.attrs.get("encoding", ""), corpus["encoding"])
+        if first_row == 0 and note:
+            audit.append(AuditRecord("", str(path), "ingest", "detected_encoding", note).as_dict())
         cols, chunk_audit = table_columns(
             chunk, first_row, path, corpus["columns"], metadata, seen_ids
         )
+        for name in metadata:
+            variants.add(name, cols[name], cols["doc_id"], cols["source"])
         first_row += len(chunk)
         audit.extend(a.as_dict() for a in chunk_audit)
         inputs.add("row", chunk_audit)
         for source, doc_id in zip(cols["source"], cols["doc_id"], strict=True):
             inputs.append(source, "row", doc_id, "read")
         shards.add(cols)
+    for doc_id, source, reason, value in variants.records():
+        audit.append(
+            AuditRecord(
+                doc_id, source, "ingest", "metadata_variants", reason, content=value
+            ).as_dict()
+        )
     if first_row == 0:
         raise NewslensError(
             f"corpus table {path} has no rows (a header line at most); point corpus.path at "

@@ -432,6 +432,7 @@ def targets_from_table(
     if alias_col and alias_col not in table.columns:
         alias_col = None  # the aliases column is optional
     rows, named_only = [], []
+    owners: dict[tuple[str, str], tuple[str, int]] = {}  # (article, alias) -> (actor, row)
     docs = table[columns["doc_id"]].tolist()
     actors = table[columns["actor"]].tolist()
     aliases = table[alias_col].tolist() if alias_col else [None] * len(table)
@@ -449,6 +450,13 @@ def targets_from_table(
         names = split_names(alias_cell, delimiter)
         for name in names or actor:
             _check_alias(name, where)
+            other = owners.setdefault((doc[0], name.casefold()), (actor[0], i + 1))
+            if other[0] != actor[0]:
+                raise NewslensError(
+                    f"{where}: alias {name!r} of actor {actor[0]!r} in article {doc[0]} is also "
+                    f"an alias of actor {other[0]!r} there (row {other[1]}). Within an article an "
+                    "alias must name one actor: remove it from one of the rows."
+                )
             (rows if names else named_only).append((doc[0], actor[0], name))
     if last_words and named_only:  # aliases given: as given; else the name and its last word
         named_only = _with_last_words(named_only)

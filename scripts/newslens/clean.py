@@ -18,6 +18,13 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from newslens.dedup import Signer, text_words, word_bytes
+from newslens.input_checks import (
+    date_out_of_range,
+    language_note,
+    resolve_latest_date,
+    spreadsheet_serial_hint,
+)
+from newslens.markup import count_control, remove_markup
 from newslens.mojibake import repair_mojibake
 from newslens.runtime import NewslensError
 
@@ -66,6 +73,11 @@ class CleaningRules:
     min_words: int = 20
     repair_mojibake: bool = True
     date_order: str = "auto"
+    markup: str = "strip"
+    expected_language: str | None = "english"
+    max_words: int | None = 50_000
+    earliest_date: str | None = "1900-01-01"
+    latest_date: str | None = None
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
@@ -97,6 +109,11 @@ class CleaningRules:
             min_words=cfg.get("min_words", 20),
             repair_mojibake=cfg.get("repair_mojibake", True),
             date_order=cfg.get("date_order", "auto"),
+            markup=cfg.get("markup", "strip"),
+            expected_language=cfg.get("expected_language", "english"),
+            max_words=cfg.get("max_words", 50_000),
+            earliest_date=cfg.get("earliest_date", "1900-01-01"),
+            latest_date=resolve_latest_date(cfg.get("latest_date")),
         )
 
 
@@ -413,7 +430,8 @@ def _date_audit(
                 doc_id,
                 source,
                 "unparsed_date",
-                "date column value could not be parsed; date left empty",
+                "date column value could not be parsed; date left empty."
+                + spreadsheet_serial_hint(given),
                 content=str(given)[:300],
             )
         )
@@ -506,6 +524,7 @@ def clean_frame(
             )
             continue
         audit.extend(_date_audit(doc_id, source, raw_date, date, article, rules.date_order))
+        audit.extend(_article_checks(doc_id, source, date or raw_date, article, rules))
         kept.append(pos)
         articles.append(article)
     return _clean_table(raw, kept, articles, signer, metadata), audit
@@ -513,8 +532,10 @@ def clean_frame(
 
 def _article_source(doc_id, source, kind, text, title, date, author, rules, audit: list):
     """An article's text and known fields before cleaning: an HTML page's main text and
-    metadata (trafilatura; the corpus's fields win), and mojibake repaired with
-    ``rules.repair_mojibake``; both recorded in ``audit``. Returns text, title, date, author."""
+    metadata (trafilatura; the corpus's fields win), other markup (HTML or Markdown in a text
+    or cell) removed with ``rules.markup == "strip"``, control characters counted, and mojibake
+    repaired with ``rules.repair_mojibake``; each recorded in ``audit``. Returns text, title,
+    date, author."""
     if kind == "html":
         text, meta = html_to_text(text)
         title, date, author = (
@@ -531,6 +552,23 @@ def _article_source(doc_id, source, kind, text, title, date, author, rules, audi
                 "ads, footers removed)",
             )
         )
+    elif rules.markup == "strip":
+        text, meta, reason = remove_markup(text, kind, html_to_text)
+        if reason:
+            audit.append(_audit(doc_id, source, "markup_removed", reason))
+            title, date = title or meta.get("title"), date or meta.get("date")
+            author = author or meta.get("author")
+    n_control = count_control(text)
+    if n_control:
+        audit.append(
+            _audit(
+                doc_id,
+                source,
+                "control_characters",
+                f"{n_control} control character(s) (NUL, escape, ...: no text) replaced by "
+                "spaces; a word they stood in is split. Check the file's export",
+            )
+        )
     if rules.repair_mojibake:
         text, n_fixed = repair_mojibake(text)
         if n_fixed:
@@ -544,6 +582,41 @@ def _article_source(doc_id, source, kind, text, title, date, author, rules, audi
                 )
             )
     return text, title, date, author
+
+
+def _article_checks(doc_id, source, date_text, article, rules) -> list[dict]:
+    """Audit records of a kept, cleaned article that are kept but worth a look: a date
+    outside ``rules.earliest_date``..``rules.latest_date`` (the date is emptied), more than
+    ``rules.max_words`` words, text that does not look like ``rules.expected_language``."""
+    audit: list[dict] = []
+    implausible = date_out_of_range(article.date, rules.earliest_date, rules.latest_date)
+    if implausible:
+        audit.append(
+            _audit(
+                doc_id,
+                source,
+                "implausible_date",
+                f"date {article.date} is {implausible}; date left empty. Fix the source, "
+                "or widen cleaning.earliest_date / cleaning.latest_date",
+                content=str(date_text or article.date)[:300],
+            )
+        )
+        article.date = None
+    if rules.max_words and article.n_words > rules.max_words:
+        audit.append(
+            _audit(
+                doc_id,
+                source,
+                "long_article",
+                f"{article.n_words} words, more than cleaning.max_words = {rules.max_words} "
+                "(news articles rarely pass 10,000): kept, but it may be several articles or "
+                "a whole page dump and weighs that much in every corpus count; check it",
+            )
+        )
+    other_language = language_note(article.text, rules.expected_language)
+    if other_language:
+        audit.append(_audit(doc_id, source, "other_language", other_language))
+    return audit
 
 
 def _clean_table(

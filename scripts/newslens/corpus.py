@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from newslens.input_checks import csv_problem, detected_encoding_note
 from newslens.runtime import NewslensError
 
-FOLDER_SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
+FOLDER_SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html"}
 TABLE_FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -76,11 +77,13 @@ AUDIT_COLUMNS = list(AuditRecord("", "", "", "", "").as_dict())
 
 
 def looks_binary(data: bytes) -> bool:
-    """True for data that is not text: NUL bytes (without a UTF-16/32 BOM) or many control bytes."""
+    """True for data that is not text: NUL bytes (over 1 % of the first 8 KB, without a
+    UTF-16/32 BOM) or many control bytes. A few stray NULs in text are kept (and recorded by
+    the clean stage as control_characters)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):
         return False
     sample = data[:8192]
-    if b"\x00" in sample:
+    if sample.count(b"\x00") > 0.01 * len(sample):
         return True
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return control > 0.05 * max(len(sample), 1)
@@ -430,14 +433,15 @@ def read_folder_file(
     except OSError as err:
         return skip(f"cannot read file: {err.strerror}")
     if not data.strip():
-        return skip("empty file")
+        return skip("empty file" if not data else "empty file (only whitespace)")
     if looks_binary(data):
         return skip("binary file (NUL or control bytes), not text")
     try:
         decoded = decode_bytes(data, encoding)
     except (UnicodeError, LookupError) as err:
         return skip(f"cannot decode text ({err}); set corpus.encoding if you know it")
-    audit = []
+    note = detected_encoding_note(decoded.encoding, encoding)
+    audit = [AuditRecord(doc_id, source, "ingest", "detected_encoding", note)] if note else []
     if decoded.n_replaced:
         audit.append(
             AuditRecord(
@@ -502,70 +506,6 @@ def table_quoting(fmt: str, quoting: str = "auto") -> int:
     if quoting == "auto":
         quoting = "none" if fmt == "tsv" else "standard"
     return csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
-
-
-def _unclosed_quote_column(line: str, sep: str) -> int | None:
-    """0-based field index at which a quoted field opens on ``line`` and does not close there."""
-    field, in_quote, at_start, opened = 0, False, True, None
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if in_quote:
-            if ch == '"':
-                if i + 1 < len(line) and line[i + 1] == '"':
-                    i += 1
-                else:
-                    in_quote = False
-        elif ch == '"' and at_start:
-            in_quote, opened = True, field
-        elif ch == sep:
-            field += 1
-            at_start = True
-            i += 1
-            continue
-        at_start = False
-        i += 1
-    return opened if in_quote else None
-
-
-def csv_problem(path: Path, encoding: str, sep: str, quoting: int, error: str = "") -> str:
-    """Where a CSV/TSV file stops being a table: the first record (1-based line where it starts)
-    whose number of fields differs from the header's, or the record in which the file ends
-    inside a quoted field; and the column where a quotation mark opens a field that does not
-    close on that line."""
-    with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        lines = fh.read().splitlines()
-    header, start, record, problem = None, 1, [], ""
-    with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep, quoting=quoting, strict=False)
-        try:
-            for record in reader:
-                if header is None:
-                    header = record
-                elif len(record) != len(header):
-                    problem = f"{len(record)} field(s) where the header has {len(header)}"
-                    break
-                last, start = start, reader.line_num + 1
-            else:
-                if "EOF inside string" not in error:
-                    return ""
-                start = last if header is not None else 1
-                problem = "the file ends inside a quoted field"
-        except csv.Error as err:
-            return f"line {start}: {err}"
-    header = header or []
-    line = lines[start - 1] if 0 < start <= len(lines) else ""
-    where = f"line {start}: {problem}"
-    column = _unclosed_quote_column(line, sep)
-    if column is not None and quoting != csv.QUOTE_NONE:
-        name = header[column] if column < len(header) else f"field {column + 1}"
-        where += (
-            f"; in column {column + 1} ('{name}') a quotation mark opens a quoted field that "
-            "does not close on this line"
-        )
-    elif "field(s)" in problem:
-        where += f" (a field holding '{sep}' must be in quotation marks)".replace("\t", "tab")
-    return where
 
 
 def _csv_chunks(path: Path, fmt: str, enc: str, quoting: str, chunk_rows: int):
@@ -709,7 +649,11 @@ def iter_table_chunks(
             chunk.attrs["quoted_csv"] = quoted
             yield chunk
     except (ValueError, OSError, json.JSONDecodeError) as err:
-        raise NewslensError(f"cannot read corpus table {path} as {fmt}: {err}") from err
+        what = "it is empty (0 bytes)" if path.stat().st_size == 0 else err
+        raise NewslensError(
+            f"cannot read corpus table {path} as {fmt}: {what}. Point corpus.path at the table "
+            "with the articles, or export it again."
+        ) from err
 
 
 def _cell(value) -> str | None:
@@ -863,9 +807,11 @@ def table_columns(
     for key in ("title", "date", "author"):
         values = cells(columns.get(key))
         out[key] = [values[i] for i in keep]
-    for name in metadata:
+    for name in metadata:  # spacing folded: "RIA " and "RIA" are one group
         values = cells(name)
-        out[name] = [values[i] for i in keep]
+        out[name] = [
+            " ".join(v.split()) if type(v) is str else v for v in map(values.__getitem__, keep)
+        ]
     return out, audit
 
 

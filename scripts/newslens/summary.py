@@ -60,6 +60,28 @@ def date_lines(dates: pd.Series, n_docs: int) -> list[str]:
     return [f"- Published: {'; '.join(parts)}."]
 
 
+CHECKS = {
+    "other_language": "article(s) do not look English",
+    "metadata_variants": "metadata spelling(s) differ only by case from another",
+    "implausible_date": "implausible date(s) left empty",
+    "unparsed_date": "date value(s) not parsed",
+    "long_article": "very long article(s)",
+    "detected_encoding": "file(s)/table(s) in a guessed legacy encoding",
+    "markup_removed": "article(s) with HTML/Markdown markup removed",
+    "control_characters": "article(s) with control characters",
+}
+"""Audit actions (docs/input.md, "What happens to bad input") worth a look before the numbers
+are used, with how the summary names them."""
+
+
+def check_lines(counts: pd.Series) -> list[str]:
+    """One line naming the audit records of ``CHECKS`` that occur, with their counts."""
+    found = [f"{int(counts[k])} {what}" for k, what in CHECKS.items() if counts.get(k, 0)]
+    if not found:
+        return []
+    return [f"- To check (action in `tables/cleaning_audit.csv`): {'; '.join(found)}."]
+
+
 def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
     lines = ["## Corpus", ""]
     n_docs = len(documents)
@@ -81,6 +103,7 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
         f"line(s) removed, {int(counts.get('header', 0))} header line(s) turned into title/date/byline "
         "(`tables/cleaning_audit.csv` lists each with its reason)."
     )
+    lines.extend(check_lines(counts))
     if n_docs <= 5:
         for row in documents.itertuples():
             byline = f", by {row.author}" if isinstance(row.author, str) and row.author else ""
