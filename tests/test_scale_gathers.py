@@ -52,7 +52,7 @@ def runs(tmp_path_factory):
             tokenize__part_articles=6,
         )
         targets = [f"results/tables/{name}" for name in TABLES]
-        run_snakemake(workdir, "--set-scatter", f"shard={shards}", *targets)
+        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
         out[shards] = workdir / "results" / "tables"
     return out
 
