@@ -10,6 +10,8 @@ tokenize.part_articles articles in doc_id order, so the parts read in name order
 in (doc_id, sent_id, actor) order. Sentence rows are read back only for actors found in fewer
 than bootstrap.min_articles articles."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -125,12 +127,13 @@ def main(smk):
 
     sums = ActorUnitSums(actor_index)
     manifest = smk.output.actor_sentences
-    with PartWriter(smk.params.table, manifest, SCHEMA) as out:
+    folder = Path(manifest).parent  # results/tables/sentiment_actor_sentences/
+    with PartWriter(folder, manifest, SCHEMA) as out:
         for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
             out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, t)
             sums.add(t)
     # the manifest names its parts relative to the folder; parts of earlier runs are removed
-    merge_part_lists([manifest], smk.params.table, manifest)
+    merge_part_lists([manifest], folder, manifest)
     units = sums.units()
     # "alone" articles are a subset of "all" ones: an actor needing sentence-level resampling
     # in either scope has fewer than min_articles articles in scope "alone".

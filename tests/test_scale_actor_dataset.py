@@ -93,4 +93,4 @@ def test_seed_run_actor_dataset_matches_the_actor_table(seed_tables):
         rows = table[(table["actor"] == actor) & (table["alone"] | (scope == "all"))]
         assert row["n_sentences"] == len(rows), (actor, scope)
         assert row["n_articles"] == rows["doc_id"].nunique(), (actor, scope)
-        assert row["mean_compound"] == pytest.approx(rows["compound"].mean(), abs=1e-4)
+        assert float(row["mean_compound"]) == pytest.approx(rows["compound"].mean(), abs=1e-4)

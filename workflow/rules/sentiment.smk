@@ -212,7 +212,6 @@ rule sentiment_actors:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
-        table=f"{TABLES}/sentiment_actor_sentences",
         part_articles=config["tokenize"]["part_articles"],
     script:
         "../../scripts/sentiment_actors.py"
