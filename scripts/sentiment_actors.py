@@ -4,12 +4,18 @@ alone), with counts and bootstrap CIs, plus the actor figure (rule sentiment_act
 Streams: per shard, the scores are held as a compact lookup (doc_id, sent_id -> compound,
 label) and the mentions are read in batches of whole articles; the shards' actor-sentence
 rows are merged into (doc_id, sent_id, actor) order while they are written, and reduced to
-per-article sums (all the article-level bootstrap needs). Sentence rows are read back only
-for actors found in fewer than bootstrap.min_articles articles."""
+per-article sums (all the article-level bootstrap needs). The rows go to the partitioned
+dataset results/tables/sentiment_actor_sentences/ (docs/outputs.md): one part per block of
+tokenize.part_articles articles in doc_id order, so the parts read in name order are the table
+in (doc_id, sent_id, actor) order. Sentence rows are read back only for actors found in fewer
+than bootstrap.min_articles articles."""
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from newslens.actors import gather_targets
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import NewslensError, iter_parquet, log, read_parquet, run, write_table
@@ -21,7 +27,8 @@ from newslens.sentiment import (
     actor_summary,
 )
 from newslens.sentiment_figures import plot_actors
-from newslens.shards_gather import OrderError, TableWriter, merge_sorted, whole_groups
+from newslens.shards import PartWriter, dataset_parts
+from newslens.shards_gather import OrderError, merge_part_lists, merge_sorted, whole_groups
 
 SCHEMA = pa.schema(
     [("doc_id", pa.string()), ("sent_id", pa.int64()), ("actor", pa.string())]
@@ -66,6 +73,17 @@ def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_
         yield contract(t)
 
 
+def read_actors(manifest, actors: list[str]) -> pd.DataFrame:
+    """The dataset's rows of ``actors`` (in table order), part by part."""
+    if not actors:
+        return pd.DataFrame(columns=SCHEMA.names)
+    parts = [
+        pq.read_table(p, filters=[("actor", "in", actors)], pre_buffer=False)
+        for p in dataset_parts(manifest)
+    ]
+    return pa.concat_tables(parts or [SCHEMA.empty_table()]).cast(SCHEMA).to_pandas()
+
+
 def main(smk):
     boot = smk.params.bootstrap
     scores, mentions = list(smk.input.scores), list(smk.input.mentions)
@@ -108,19 +126,19 @@ def main(smk):
         return df
 
     sums = ActorUnitSums(actor_index)
-    with TableWriter(smk.output.actor_sentences, schema=SCHEMA, pandas_metadata=True) as out:
+    manifest = smk.output.actor_sentences
+    folder = Path(manifest).parent  # results/tables/sentiment_actor_sentences/
+    with PartWriter(folder, manifest, SCHEMA) as out:
         for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
-            out.write(t)
+            out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, t)
             sums.add(t)
+    # the manifest names its parts relative to the folder; parts of earlier runs are removed
+    merge_part_lists([manifest], folder, manifest)
     units = sums.units()
     # "alone" articles are a subset of "all" ones: an actor needing sentence-level resampling
     # in either scope has fewer than min_articles articles in scope "alone".
     few = [a for a in actors if len(units.get((a, "alone"), (None, ()))[1]) < boot["min_articles"]]
-    actor_sentences = (
-        pd.read_parquet(smk.output.actor_sentences, filters=[("actor", "in", few)])
-        if few
-        else pd.DataFrame(columns=SCHEMA.names)
-    )
+    actor_sentences = read_actors(manifest, few)
     summary = actor_summary(
         actor_sentences,
         actors,

@@ -67,7 +67,7 @@ def test_actor_frames_match_the_sentence_tables(run):
     tables = run / "tables"
     tab = pd.read_csv(tables / "compare_actor_frames.csv", keep_default_na=False)
     docs = pd.read_csv(tables / "documents.csv", dtype=str)
-    actors = pd.read_parquet(tables / "sentiment_actor_sentences.parquet")
+    actors = pd.read_parquet(tables / "sentiment_actor_sentences")
     frames = pd.read_parquet(tables / "frames_sentences")  # a partitioned dataset
     assert set(tab["actor"]) == set(actors["actor"]) and set(tab["group"]) == set(docs["outlet"])
     codebook = {c.removeprefix("share_") for c in frames.columns if c.startswith("share_")}

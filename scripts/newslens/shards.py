@@ -40,6 +40,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -407,6 +408,18 @@ class PartWriter(_CloseOrAbort):
             tmp = self._ctx.__enter__()
             self._writer = RowGroupWriter(tmp, self.schema, self.rows)
         self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+
+    def write_blocks(self, blocks, table) -> None:
+        """Append rows whose blocks (one per row, ascending) are ``blocks``, each run of equal
+        blocks to its block's part."""
+        blocks = np.asarray(blocks)
+        cuts = np.flatnonzero(blocks[1:] != blocks[:-1]) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(blocks)], strict=True):
+            if hi > lo:
+                part = (
+                    table.slice(lo, hi - lo) if isinstance(table, pa.Table) else table.iloc[lo:hi]
+                )
+                self.write(blocks[lo], part)
 
     def _finish(self) -> None:
         if self._writer is None:

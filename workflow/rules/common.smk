@@ -112,6 +112,7 @@ def get_final_outputs():
     # tokenize: corpus tables and the top-terms figure
     out += [
         *corpus_table_outputs().values(),
+        *corpus_ngram_outputs().values(),
         f"{FIGURES}/top_terms.png",
         f"{FIGURES}/top_terms.svg",
     ]
@@ -119,6 +120,7 @@ def get_final_outputs():
     out += [
         dataset_manifest("sentiment_sentences"),
         f"{TABLES}/sentiment_documents.csv",
+        f"{TABLES}/sentiment_paragraphs.csv",
         f"{TABLES}/sentiment_actors.csv",
         f"{TABLES}/sentiment_groups.csv",
         *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),
@@ -141,6 +143,7 @@ def get_final_outputs():
         f"{TABLES}/frames_codebook_diagnostics.csv",
         f"{TABLES}/frames_codebook_suggestions.csv",
         dataset_manifest("frames_sentences"),
+        f"{TABLES}/frames_paragraphs.csv",
         f"{TABLES}/frames_documents.csv",
         f"{FIGURES}/frames_distribution.png",
         f"{FIGURES}/frames_position.png",
@@ -264,9 +267,6 @@ def corpus_table_outputs():
             subcategory="Tables",
             labels={"item": "Cleaning audit"},
         ),
-        "terms": f"{TABLES}/term_frequencies.csv",
-        "ngrams": f"{TABLES}/ngram_frequencies.csv",
-        "collocations": f"{TABLES}/collocations.csv",
     }
     # the partitioned datasets are written by the tokenize jobs; this rule writes each one's
     # manifest (and removes part files of earlier runs): dataset_manifest(name)
@@ -276,6 +276,16 @@ def corpus_table_outputs():
         for name in PARTITIONED_CORPUS_TABLES:
             outputs[f"{name}_csv"] = f"{TABLES}/{name}.csv"
     return outputs
+
+
+def corpus_ngram_outputs():
+    """Term and n-gram frequencies and collocations: rule corpus_ngrams, which sums the
+    shards' n-gram counts beside corpus_tables (the two run on two cores)."""
+    return {
+        "terms": f"{TABLES}/term_frequencies.csv",
+        "ngrams": f"{TABLES}/ngram_frequencies.csv",
+        "collocations": f"{TABLES}/collocations.csv",
+    }
 
 
 # The big per-row tables of the corpus stage: partitioned Parquet datasets

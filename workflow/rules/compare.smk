@@ -52,7 +52,7 @@ rule compare_keyness:
 
 COMPARE_VALUES = {
     "frames": f"{TABLES}/frames_documents.csv",
-    "actors": f"{TABLES}/sentiment_actor_sentences.parquet",
+    "actors": dataset_manifest("sentiment_actor_sentences"),
     "topics": f"{TABLES}/topic_articles.csv",
 }
 COMPARE_LABELS = {
@@ -167,7 +167,7 @@ rule compare_time:
 
 rule compare_actor_frames:
     input:
-        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
+        actors=dataset_manifest("sentiment_actor_sentences"),
         frames=dataset_manifest("frames_sentences"),
         documents=f"{TABLES}/documents.csv",
     output:
@@ -240,7 +240,7 @@ rule compare_kwic:
 rule compare_examples:
     input:
         frames=dataset_manifest("frames_sentences"),
-        actors=f"{TABLES}/sentiment_actor_sentences.parquet",
+        actors=dataset_manifest("sentiment_actor_sentences"),
         sentences=dataset_manifest("sentences"),
         documents=f"{TABLES}/documents.csv",
     output:

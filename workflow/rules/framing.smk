@@ -62,8 +62,6 @@ rule frames_gather:
         documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
         examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
-        # corpus order (doc_index) for the gathered tables
-        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
     output:
         **framing_gather_outputs(),
     log:
@@ -79,10 +77,32 @@ rule frames_gather:
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
         n_examples=FRAMING["diagnostics"]["examples"],
-        # rows copied at once into the corpus tables (bounds the job's memory)
-        batch_rows=100_000,
     script:
         "../../scripts/frames_gather.py"
+
+
+# the paragraph table, beside frames_gather (the two gathers run on two cores)
+rule frames_paragraphs:
+    input:
+        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        # corpus order (doc_index)
+        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
+    output:
+        paragraphs=f"{TABLES}/frames_paragraphs.csv",
+    log:
+        f"{LOGS}/frames_paragraphs.log",
+    benchmark:
+        f"{BENCH}/frames_paragraphs.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        # rows copied at once into the table (bounds the job's memory)
+        batch_rows=100_000,
+    script:
+        "../../scripts/frames_paragraphs.py"
 
 
 rule frames_codebook_suggestions:

@@ -39,7 +39,6 @@ def framing_gather_outputs():
     outputs = {
         # partitioned (docs/outputs.md): written by the frames_sentences jobs
         "sentences_parquet": dataset_manifest("frames_sentences"),
-        "paragraphs": f"{TABLES}/frames_paragraphs.csv",
         "positions": f"{TABLES}/frames_positions.csv",
         "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",
         "diagnostics": report(

@@ -20,7 +20,6 @@ SENT_CACHE_SIZE = 200_000
 SENT_TABLE_OUTPUTS = {
     # partitioned (docs/outputs.md): written by the sentiment_score jobs
     "sentences_parquet": dataset_manifest("sentiment_sentences"),
-    "paragraphs": f"{TABLES}/sentiment_paragraphs.csv",
     "documents": f"{TABLES}/sentiment_documents.csv",
     "groups": f"{TABLES}/sentiment_groups.csv",
 }
@@ -131,9 +130,6 @@ rule sentiment_tables:
     input:
         sentences=shard_files(f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json"),
         documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
-        paragraphs=shard_files(
-            f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
-        ),
         metadata=f"{TABLES}/documents.csv",
     output:
         **SENT_TABLE_OUTPUTS,
@@ -156,6 +152,30 @@ rule sentiment_tables:
         "../../scripts/sentiment_tables.py"
 
 
+# the paragraph table, beside sentiment_tables (the two gathers run on two cores)
+rule sentiment_paragraphs:
+    input:
+        paragraphs=shard_files(
+            f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
+        ),
+        metadata=f"{TABLES}/documents.csv",
+    output:
+        paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
+    log:
+        f"{LOGS}/sentiment_paragraphs.log",
+    benchmark:
+        f"{BENCH}/sentiment_paragraphs.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        batch_rows=SENT_BATCH_ROWS,
+    script:
+        "../../scripts/sentiment_paragraphs.py"
+
+
 rule sentiment_actors:
     input:
         **{"target_file": v for v in ACTOR_TARGET_FILE.values()},
@@ -165,7 +185,8 @@ rule sentiment_actors:
     output:
         actors=f"{TABLES}/sentiment_actors.csv",
         targets=f"{TABLES}/actor_targets.csv",
-        actor_sentences=f"{TABLES}/sentiment_actor_sentences.parquet",
+        # partitioned (docs/outputs.md): the manifest of sentiment_actor_sentences/part-*
+        actor_sentences=dataset_manifest("sentiment_actor_sentences"),
         png=report(
             f"{FIGURES}/sentiment_actors.png",
             caption="../report/sentiment_actors.rst",
@@ -191,6 +212,7 @@ rule sentiment_actors:
         bootstrap=SENT_BOOT,
         thresholds=SENT["thresholds"],
         batch_rows=SENT_BATCH_ROWS,
+        part_articles=config["tokenize"]["part_articles"],
     script:
         "../../scripts/sentiment_actors.py"
 

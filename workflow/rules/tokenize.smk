@@ -61,7 +61,6 @@ rule corpus_tables:
         clean_audit=shard_files(f"{INTERIM}/audit/clean/{{scatteritem}}.parquet"),
         ingest_audit=f"{INTERIM}/audit/ingest.parquet",
         dropped=f"{INTERIM}/duplicates.parquet",
-        ngrams=shard_files(f"{INTERIM}/ngrams/{{scatteritem}}.parquet"),
         sentences=shard_files(f"{INTERIM}/sentences/{{scatteritem}}.json"),
         paragraphs=shard_files(f"{INTERIM}/paragraphs/{{scatteritem}}.json"),
         tokens=shard_files(f"{INTERIM}/tokens/{{scatteritem}}.json"),
@@ -76,11 +75,30 @@ rule corpus_tables:
     resources:
         mem_mb=4000,
         runtime=120,
+    script:
+        "../../scripts/corpus_tables.py"
+
+
+rule corpus_ngrams:
+    input:
+        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
+        ngrams=shard_files(f"{INTERIM}/ngrams/{{scatteritem}}.parquet"),
+    output:
+        **corpus_ngram_outputs(),
+    log:
+        f"{LOGS}/corpus_ngrams.log",
+    benchmark:
+        f"{BENCH}/corpus_ngrams.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         collocations=config["tokenize"]["collocations"],
         ngram_min_count=config["tokenize"]["collocations"]["min_freq"],
     script:
-        "../../scripts/corpus_tables.py"
+        "../../scripts/corpus_ngrams.py"
 
 
 rule plot_top_terms:

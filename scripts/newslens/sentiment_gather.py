@@ -1,0 +1,83 @@
+"""Gathering the sentiment shards in corpus order: shared by rules sentiment_tables (articles,
+groups) and sentiment_paragraphs (the paragraph table), which run side by side.
+
+The shards are merged batch by batch into corpus order (``merge_sorted``), so memory stays
+bounded and the tables do not depend on the number of shards. Should a shard not be in corpus
+order, the old way is taken: sorted in memory up to IN_MEMORY_ROWS rows, else written shard
+after shard."""
+
+import numpy as np
+import pandas as pd
+
+from newslens.runtime import NewslensError, log, parquet_num_rows
+from newslens.sentiment import STATS
+from newslens.shards_gather import OrderError, TableWriter, merge_sorted
+
+RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
+    f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")
+}
+
+
+# Fallback only (a shard not in corpus order): up to this many rows a gathered table is
+# sorted into corpus order in memory; above, it is written shard after shard.
+IN_MEMORY_ROWS = 5_000_000
+
+
+def corpus_key(doc_ids: pd.Series):
+    """Row keys of corpus order: the position of the row's article in ``doc_ids`` (the
+    articles of documents.csv; the last position of a repeated id), unknown articles last."""
+    last = ~doc_ids.duplicated(keep="last").to_numpy()
+    index = pd.Index(doc_ids[last].astype(str))
+    position = np.flatnonzero(last)
+
+    def key(df: pd.DataFrame) -> np.ndarray:
+        i = index.get_indexer(df["doc_id"].astype(str))
+        return np.where(i >= 0, position[i], len(index)).astype(float)
+
+    return key
+
+
+def corpus_order(df: pd.DataFrame, key) -> pd.DataFrame:
+    """Rows sorted by the articles' corpus order (``key``, from corpus_key), keeping the row
+    order within an article."""
+    return df.iloc[np.argsort(key(df), kind="stable")]
+
+
+def gather(streams, shards, n_rows, key, empty, parquet=None, csv=None, schema=None):
+    """Write the shards' rows in corpus order to Parquet and/or CSV.
+
+    ``streams()`` gives one stream of batches per shard, merged into corpus order. If a
+    shard is not in corpus order, ``shards()`` (each shard's whole table) is used instead:
+    sorted in memory up to IN_MEMORY_ROWS rows (``n_rows``), else written shard by shard."""
+    try:
+        with TableWriter(parquet, csv, schema, empty) as out:
+            for df in merge_sorted(streams(), key):
+                out.write(df)
+        return
+    except OrderError as err:
+        log.warning("%s: gathering the whole shards instead", err)
+    with TableWriter(parquet, csv, schema, empty) as out:
+        if n_rows <= IN_MEMORY_ROWS:
+            out.write(corpus_order(pd.concat(list(shards()), ignore_index=True), key))
+        else:
+            for df in shards():
+                out.write(df)
+
+
+def n_rows(paths) -> int:
+    return sum(parquet_num_rows(p) for p in paths)
+
+
+def read_metadata(path, group_by) -> pd.DataFrame:
+    """doc_id, title, date and the ``group_by`` columns of documents.csv (as strings); a
+    group_by column missing from it is a NewslensError naming the config key."""
+    columns = pd.read_csv(path, dtype=str, nrows=0).columns
+    missing = [c for c in group_by if c not in columns]
+    if missing:
+        raise NewslensError(
+            f"config key sentiment.group_by: column(s) {missing} are not in "
+            f"{path} (columns: {list(columns)}). List them under "
+            "corpus.metadata or remove them from sentiment.group_by."
+        )
+    keep = [c for c in ["doc_id", "title", "date", *group_by] if c in columns]
+    return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=keep)[keep]

@@ -1,0 +1,112 @@
+"""The whole-corpus jobs split in two so both cores work (corpus_tables | corpus_ngrams,
+sentiment_tables | sentiment_paragraphs, frames_gather | frames_paragraphs) and the actor
+sentence dataset: the same bytes with 2 and 3 shards, and tables that agree with the
+per-row datasets they summarise (known answers computed here from the datasets)."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+from conftest import REPO, make_workdir, run_snakemake
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic_corpus import build_corpus  # noqa: E402
+
+TABLES = [
+    "documents.csv",
+    "documents.parquet",
+    "cleaning_audit.csv",
+    "term_frequencies.csv",
+    "ngram_frequencies.csv",
+    "collocations.csv",
+    "sentiment_documents.csv",
+    "sentiment_groups.csv",
+    "sentiment_paragraphs.csv",
+    "sentiment_actors.csv",
+    "sentiment_actor_sentences/_manifest.json",
+    "frames_paragraphs.csv",
+    "frames_positions.csv",
+    "frames_codebook_diagnostics.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The gather outputs of one small corpus (40 articles, blocks of 6) with 2 and 3 shards."""
+    base = tmp_path_factory.mktemp("gathers")
+    corpus = base / "corpus.csv"
+    frame = build_corpus(40, seed=11)
+    # every fourth article names two actors in one sentence and one alone in another
+    extra = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
+    frame["text"] = [t + (extra if i % 4 == 0 else "") for i, t in enumerate(frame["text"])]
+    frame.to_csv(corpus, index=False)
+    out = {}
+    for shards in (2, 3):
+        workdir = make_workdir(
+            base / f"s{shards}",
+            corpus,
+            corpus__columns={"text": "text", "id": "id", "title": None, "date": None},
+            corpus__metadata=["outlet"],
+            tokenize__part_articles=6,
+        )
+        targets = [f"results/tables/{name}" for name in TABLES]
+        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
+        out[shards] = workdir / "results" / "tables"
+    return out
+
+
+def test_gathered_tables_identical_with_2_and_3_shards(runs):
+    for name in TABLES:
+        assert (runs[2] / name).read_bytes() == (runs[3] / name).read_bytes(), name
+    parts = {
+        s: sorted((runs[s] / "sentiment_actor_sentences").glob("part-*.parquet")) for s in runs
+    }
+    assert [p.name for p in parts[2]] == [p.name for p in parts[3]]
+    assert len(parts[2]) >= 5  # blocks of 6 of the 40 articles in doc_id order
+    for a, b in zip(parts[2], parts[3], strict=True):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_paragraph_tables_follow_the_datasets_in_corpus_order(runs):
+    tables = runs[3]
+    docs = pd.read_csv(tables / "documents.csv", keep_default_na=False)
+    paragraphs = pd.read_parquet(tables / "paragraphs")
+    sentences = pd.read_parquet(tables / "sentiment_sentences", columns=["doc_id", "para_id"])
+    want = paragraphs[["doc_id", "para_id"]].reset_index(drop=True)
+    for name in ("sentiment_paragraphs.csv", "frames_paragraphs.csv"):
+        got = pd.read_csv(tables / name, keep_default_na=False)
+        # one row per paragraph with a sentence, in corpus order (documents.csv, then para_id)
+        have = sentences.drop_duplicates().reset_index(drop=True)
+        assert got[["doc_id", "para_id"]].astype({"doc_id": str}).equals(have), name
+        assert set(map(tuple, have.values)) <= set(map(tuple, want.values))
+        assert got["doc_id"].drop_duplicates().tolist() == docs["doc_id"].tolist()
+    sent = pd.read_csv(tables / "sentiment_paragraphs.csv", keep_default_na=False)
+    per_para = sentences.groupby(["doc_id", "para_id"], sort=False).size().to_numpy()
+    assert sent["n_sentences"].tolist() == per_para.tolist()
+
+
+def test_term_table_counts_the_token_dataset(runs):
+    tables = runs[2]
+    terms = pd.read_csv(tables / "term_frequencies.csv", keep_default_na=False)
+    tokens = pd.read_parquet(tables / "tokens", columns=["doc_id", "term", "keep"])
+    kept = tokens[tokens["keep"]]
+    counts = kept["term"].value_counts()
+    got = terms.set_index("term")["count"]
+    assert got.sum() == len(kept) > 1000
+    assert got.to_dict() == counts.to_dict()
+    doc_freq = kept.drop_duplicates(["doc_id", "term"])["term"].value_counts()
+    assert terms.set_index("term")["doc_freq"].to_dict() == doc_freq.to_dict()
+    docs = pd.read_csv(tables / "documents.csv", keep_default_na=False)
+    assert len(docs) == 40 and docs["n_tokens"].sum() == len(tokens)
+
+
+def test_actor_dataset_of_the_run(runs):
+    table = pd.read_parquet(runs[2] / "sentiment_actor_sentences")
+    both = table[table["actor"].isin(["NATO", "Russia"]) & (table["n_actors"] == 2)]
+    alone = table[(table["actor"] == "Armenia") & table["alone"]]
+    assert both["doc_id"].nunique() >= 10 and alone["doc_id"].nunique() >= 10
+    assert table[["doc_id", "sent_id", "actor"]].equals(
+        table[["doc_id", "sent_id", "actor"]].sort_values(["doc_id", "sent_id", "actor"])
+    )
