@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -55,6 +56,29 @@ def children_cpu() -> float:
     """User + system CPU seconds of all finished child processes (and their descendants)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def own_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` itself (not its children), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_watched(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``cmd``; also return the CPU seconds of its own process (read every 0.2 s until it
+    ends: Snakemake's scheduling, DAG and bookkeeping, without the jobs it starts)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=cwd)
+        cpu = 0.0
+        while proc.poll() is None:
+            try:
+                cpu = own_cpu(proc.pid)
+            except (OSError, IndexError, ValueError):
+                pass
+            time.sleep(0.2)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read()), cpu
 
 
 def run_once(
@@ -97,7 +121,7 @@ def run_once(
         "--quiet",
     ]
     t0, epoch0, cpu0 = time.perf_counter(), time.time(), children_cpu()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    proc, snakemake_cpu = run_watched(cmd, workdir)
     wall = time.perf_counter() - t0
     cpu = children_cpu() - cpu0
     if proc.returncode != 0:
@@ -136,6 +160,7 @@ def run_once(
         "n": n,
         "wall": wall,
         "cpu": cpu,
+        "snakemake_cpu": snakemake_cpu,
         "idle": idle_seconds(provenance["jobs"], epoch0, epoch0 + wall),
         "build": build_s,
         "jobs": jobs,
@@ -181,7 +206,14 @@ def main() -> None:
                 f"{rule:<28}{int(row['jobs']):>5}{row['seconds']:>9.1f}{row['cpu_s']:>8.1f}"
                 f"{rate:>12.0f}{row['max_rss_mb']:>12.0f}"
             )
-        print(f"CPU seconds (all processes) {result['cpu']:.1f}")
+        jobs_cpu = jobs["cpu_s"].sum()
+        print(
+            f"CPU seconds (all processes) {result['cpu']:.1f} = jobs' benchmark files "
+            f"{jobs_cpu:.1f} + Snakemake's own process {result['snakemake_cpu']:.1f} + the rest "
+            f"{result['cpu'] - jobs_cpu - result['snakemake_cpu']:.1f} (jobs without a "
+            "benchmark file, e.g. report tables and provenance, and job CPU after the "
+            "last sample of Snakemake's benchmark timer)"
+        )
         if args.compare_prototype:
             compare_prototype(result, base / f"n{n}", args.cores)
     if not args.keep:
