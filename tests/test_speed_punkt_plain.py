@@ -118,5 +118,23 @@ def test_shortcut_only_for_ascii_words_periods_and_spaces():
         ("Done. \xa0Nbsp.", False),  # a no-break space
         ("\xa0Nbsp. Quote.", False),  # the word starts with a no-break space
         ("Quote. ok", True),
-        ("go. (Then", False),  # the next word starts with a bracket
+        ("go. (Then", True),  # '(' is a token of its own
+    ]
+
+
+def test_shortcut_with_punctuation_after_the_period():
+    params = params_with(collocations={("talks", '"'), ("vote", ")")})
+    nltk = sentence_splitter(params)
+    splitter = Recorder(params)
+    text = 'He said." The talks. "Yes." A vote.) It is. -no The talks." So. \'Quoted. Done'
+    assert splitter.span_tokenize(text) == list(nltk.span_tokenize(text))
+    assert splitter.seen == [
+        ('said."', True),  # one punctuation mark: Punkt's next token
+        ('talks. "Yes."', False),  # (talks, ") is a collocation
+        ('"Yes."', False),  # the word starts with a quote
+        ("vote.)", False),  # (vote, )) is a collocation
+        ("is. -no", False),  # '-' may begin multi-character punctuation
+        ('talks."', False),
+        ("So. 'Quoted.", False),  # "'" starts a word in Punkt's tokenizer
+        ("'Quoted. Done", False),
     ]

@@ -228,6 +228,9 @@ PUNKT_NON_SPACE = "[^" + PUNKT_SPACE[1:]
 # bracket); a sentence that starts with none of them is never realigned.
 REALIGN_FIRST = frozenset("\"')]}\u2018\u2019\u201c\u201d\xab\xbb")
 ASCII_SPACE = tuple(string.whitespace)
+# First characters of a next word that Punkt's word tokenizer always makes a token of their own
+# (not word-start characters, and no multi-character punctuation begins with them).
+_OPENING_TOKENS = frozenset('"(')
 
 
 class SentenceSplitter:
@@ -278,28 +281,39 @@ class SentenceSplitter:
 
     def _plain_break(self, word: str, match) -> bool:
         """Whether Punkt certainly breaks after ``word`` + ``match`` without asking it: the
-        word is two or more ASCII letters and not an abbreviation, a period, spaces and a word
-        starting with an ASCII letter follow, and the two words are not a learned collocation
-        (a first word of one needs an all-letter next word to tell). Punkt's first pass then
-        marks the word a sentence break (not an initial, number, ellipsis or abbreviation) and
-        its second pass keeps it (no collocation; only abbreviations, ellipses, initials and
-        numbers are reconsidered), so ``text_contains_sentbreak`` of the context is True.
-        Most boundaries of real text are such plain ones and each context is new, so the
-        cache does not help them."""
+        word is two or more ASCII letters and not an abbreviation, a period follows, then
+        either one punctuation mark (as in 'said."') or spaces and a next word that starts with
+        an ASCII letter, '"' or '(' , and the word and Punkt's next token are not a learned
+        collocation (a first word of one needs a known next token to tell). Punkt's first pass
+        then marks the word a sentence break (not an initial, number, ellipsis or
+        abbreviation) and its second pass keeps it (no collocation; only abbreviations,
+        ellipses, initials and numbers are reconsidered), so ``text_contains_sentbreak`` of
+        the context is True. Most boundaries of real text are such plain ones and each
+        context is new, so the cache does not help them."""
         if not self._plain or match.group() != "." or len(word) < 2:
             return False
         if not (word.isascii() and word.isalpha()):
             return False
         low = word.lower()
-        nxt = match.group("next_tok")
-        if low in self._abbrevs or not nxt or not (nxt[0].isascii() and nxt[0].isalpha()):
+        if low in self._abbrevs:
             return False
-        if low in self._colloc_first and (
-            not (nxt.isascii() and nxt.isalpha()) or (low, nxt.lower()) in self._collocations
-        ):
-            return False
-        gap = len(match.group("after_tok")) - len(nxt)
-        return match.group("after_tok").count(" ", 0, gap) == gap
+        nxt, after = match.group("next_tok"), match.group("after_tok")
+        if nxt is None:  # one punctuation mark after the period: Punkt's next token
+            second = after
+        else:
+            gap = len(after) - len(nxt)
+            if after.count(" ", 0, gap) != gap:
+                return False
+            first = nxt[0]
+            if first in _OPENING_TOKENS:  # a token of its own in Punkt's word tokenizer
+                second = first
+            elif first.isascii() and first.isalpha():
+                second = nxt.lower() if nxt.isascii() and nxt.isalpha() else None
+            else:
+                return False
+        return low not in self._colloc_first or (
+            second is not None and (low, second) not in self._collocations
+        )
 
     def _context_breaks(self, text: str, start: int, stop: int, match) -> bool:
         """Punkt's decision on the candidate ``match`` after the word text[start:stop]."""
