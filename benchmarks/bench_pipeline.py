@@ -212,7 +212,8 @@ def main() -> None:
             f"{jobs_cpu:.1f} + Snakemake's own process {result['snakemake_cpu']:.1f} + the rest "
             f"{result['cpu'] - jobs_cpu - result['snakemake_cpu']:.1f} (jobs without a "
             "benchmark file, e.g. report tables and provenance, and job CPU after the "
-            "last sample of Snakemake's benchmark timer)"
+            "last sample of Snakemake's benchmark timer, which samples every 0.5 s for 15 s, then "
+            "every 30 s: jobs longer than ~15 s are undercounted)"
         )
         if args.compare_prototype:
             compare_prototype(result, base / f"n{n}", args.cores)
