@@ -7,7 +7,7 @@ bounded by the shard's sparse matrix and term list, never by the token table.
 
 import numpy as np
 import pandas as pd
-from newslens import topics as tp
+from newslens import topics_matrix as tp  # not newslens.topics: no scipy.optimize, sklearn
 from newslens.runtime import (
     atomic_path,
     iter_parquet,

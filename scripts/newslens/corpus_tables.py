@@ -11,8 +11,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-from nltk.probability import FreqDist
 
 from newslens.shards import atomic_path, iter_parquet_arrow, parquet_num_rows
 from newslens.shards_gather import BATCH_ROWS, read_ipc
@@ -75,6 +73,10 @@ def ngram_frequencies(ngrams: pd.DataFrame, min_count: int) -> pd.DataFrame:
 def collocations(ngrams: pd.DataFrame, measure: str, min_freq: int, top_n: int) -> pd.DataFrame:
     """Bigram collocations ranked by an NLTK association measure, from the corpus counts
     (``BigramCollocationFinder`` built from the unigram and bigram frequency distributions)."""
+    # imported here: NLTK costs ~1 CPU-s, and deduplicate imports this module for order_audit
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+    from nltk.probability import FreqDist
+
     columns = ["rank", "bigram", "word1", "word2", "count", "score", "measure"]
     unigrams = ngrams.loc[ngrams["n"] == 1]
     bigrams = ngrams.loc[ngrams["n"] == 2]

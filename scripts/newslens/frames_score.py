@@ -22,12 +22,13 @@ from newslens.codebook import (
     Matcher,
 )
 from newslens.frames_match import match_sentences, str_column
-from newslens.tokenize import split_sentences, text_splitter
 
 
 def texts_to_sentences(ids: list[str], texts: list[str], splitter) -> pd.DataFrame:
     """One row per sentence of each text (doc_id, para_id=0, sent_id, text), cut by
     ``tokenize.split_sentences`` with ``splitter``."""
+    from newslens.tokenize import split_sentences  # imported here: NLTK costs ~1 CPU-s
+
     rows = []
     for doc_id, text in zip(ids, texts, strict=True):
         for i, s in enumerate(split_sentences(text, splitter)):
@@ -257,6 +258,8 @@ def classify_texts(
     """Codebook frames of whole texts outside the corpus (labeled/gold rows): split into
     sentences (``tokenize.text_splitter`` of these texts with ``params['abbreviations']``),
     score, aggregate per text. One row per id, in the order given."""
+    from newslens.tokenize import text_splitter  # imported here: NLTK costs ~1 CPU-s
+
     texts = [str(t) for t in texts]
     splitter = text_splitter(texts, params.get("abbreviations", ()))
     sents = texts_to_sentences(list(ids), texts, splitter)

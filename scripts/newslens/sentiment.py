@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy.stats import binom
 
 from newslens.runtime import NewslensError
 from newslens.vader import make_analyzer
@@ -213,6 +212,8 @@ def within_unit_ci(
     intervals are the exact percentiles of their bootstrap distribution, Binomial(n, share)/n.
     Groups of one sentence get no CI (NaN).
     """
+    from scipy.stats import binom  # here: ~0.5 CPU-s to import, for the jobs that need it
+
     cols = [*keys, "n_sentences"] + [
         f"{s}{suffix}" for s in STATS for suffix in ("", "_ci_low", "_ci_high")
     ]

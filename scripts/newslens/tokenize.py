@@ -24,7 +24,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from nltk.tokenize import RegexpTokenizer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktTrainer,
+)
 
 from newslens.runtime import NewslensError, iter_parquet
 
@@ -223,6 +228,9 @@ PUNKT_NON_SPACE = "[^" + PUNKT_SPACE[1:]
 # bracket); a sentence that starts with none of them is never realigned.
 REALIGN_FIRST = frozenset("\"')]}\u2018\u2019\u201c\u201d\xab\xbb")
 ASCII_SPACE = tuple(string.whitespace)
+# First characters of a next word that Punkt's word tokenizer always makes a token of their own
+# (not word-start characters, and no multi-character punctuation begins with them).
+_OPENING_TOKENS = frozenset('"(')
 
 
 class SentenceSplitter:
@@ -253,6 +261,14 @@ class SentenceSplitter:
         self._end_chars = tuple(lang.sent_end_chars)
         self._decisions: dict[str, bool] = {}
         self._cache_size = cache_size
+        # Words whose period-final form Punkt may read as no break: abbreviations, and first
+        # words of learned collocations (then only the collocation's pair is). Any other plain
+        # word is decided by ``_plain_break``.
+        params = punkt._params
+        self._abbrevs = frozenset(params.abbrev_types)
+        self._collocations = frozenset(params.collocations)
+        self._colloc_first = frozenset(a for a, _ in params.collocations)
+        self._plain = type(punkt) is PunktSentenceTokenizer and type(lang) is PunktLanguageVars
 
     def _breaks(self, context: str) -> bool:
         decision = self._decisions.get(context)
@@ -262,6 +278,48 @@ class SentenceSplitter:
             decision = self.punkt.text_contains_sentbreak(context)
             self._decisions[context] = decision
         return decision
+
+    def _plain_break(self, word: str, match) -> bool:
+        """Whether Punkt certainly breaks after ``word`` + ``match`` without asking it: the
+        word is two or more ASCII letters and not an abbreviation, a period follows, then
+        either one punctuation mark (as in 'said."') or spaces and a next word that starts with
+        an ASCII letter, '"' or '(' , and the word and Punkt's next token are not a learned
+        collocation (a first word of one needs a known next token to tell). Punkt's first pass
+        then marks the word a sentence break (not an initial, number, ellipsis or
+        abbreviation) and its second pass keeps it (no collocation; only abbreviations,
+        ellipses, initials and numbers are reconsidered), so ``text_contains_sentbreak`` of
+        the context is True. Most boundaries of real text are such plain ones and each
+        context is new, so the cache does not help them."""
+        if not self._plain or match.group() != "." or len(word) < 2:
+            return False
+        if not (word.isascii() and word.isalpha()):
+            return False
+        low = word.lower()
+        if low in self._abbrevs:
+            return False
+        nxt, after = match.group("next_tok"), match.group("after_tok")
+        if nxt is None:  # one punctuation mark after the period: Punkt's next token
+            second = after
+        else:
+            gap = len(after) - len(nxt)
+            if after.count(" ", 0, gap) != gap:
+                return False
+            first = nxt[0]
+            if first in _OPENING_TOKENS:  # a token of its own in Punkt's word tokenizer
+                second = first
+            elif first.isascii() and first.isalpha():
+                second = nxt.lower() if nxt.isascii() and nxt.isalpha() else None
+            else:
+                return False
+        return low not in self._colloc_first or (
+            second is not None and (low, second) not in self._collocations
+        )
+
+    def _context_breaks(self, text: str, start: int, stop: int, match) -> bool:
+        """Punkt's decision on the candidate ``match`` after the word text[start:stop]."""
+        if self._plain_break(text[start:stop], match):
+            return True
+        return self._breaks(text[start:stop] + match.group() + match.group("after_tok"))
 
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each sentence of ``text``, as NLTK's ``span_tokenize`` gives them."""
@@ -330,14 +388,12 @@ class SentenceSplitter:
             space = max([rfind(c, prev_stop, at) for c in ASCII_SPACE])
             word_start = space + 1 if space > prev_stop else prev_start
             if prev is not None and prev_stop <= word_start:
-                context = text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")
-                if self._breaks(context):
+                if self._context_breaks(text, prev_start, prev_stop, prev):
                     bounds.append((last_break, prev.end()))
                     last_break = prev.start("next_tok") if prev.group("next_tok") else prev.end()
             prev, prev_start, prev_stop = match, word_start, at
         if prev is not None:
-            context = text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")
-            if self._breaks(context):
+            if self._context_breaks(text, prev_start, prev_stop, prev):
                 bounds.append((last_break, prev.end()))
                 last_break = prev.start("next_tok") if prev.group("next_tok") else prev.end()
         bounds.append((last_break, content_end))
