@@ -95,6 +95,8 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
             confidence=p.bootstrap["confidence"],
             seed=p.bootstrap["seed"],
             min_articles=p.min_articles,
+            model=p.time_model,
+            df=p.spline_df,
         )
         log.info(
             "%s over time: %d group x period x item rows; %d effects, %d with q < 0.05",
@@ -117,6 +119,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
         max_items=p.max_items,
         period=f"{p.period} of the article date",
         min_n=p.min_cell_n,
+        smooth=p.time_model == "spline",
     )
     save_figure(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
 

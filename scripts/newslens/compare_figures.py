@@ -403,6 +403,7 @@ def time_figure(
     max_lines: int = 8,
     period: str = "period",
     min_n: int = 1,
+    smooth: bool = False,
 ):
     """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot),
     one block per comparison variable (a subfigure each when there are several).
@@ -441,5 +442,6 @@ def time_figure(
         if parent is not fig:
             parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
-    fig.suptitle(f"{title}\n(lines: mean per period; bands: bootstrap interval{note})", fontsize=8)
+    what = "spline fit of time" if smooth else "mean per period"
+    fig.suptitle(f"{title}\n(lines: {what}; bands: bootstrap interval{note})", fontsize=8)
     return fig

@@ -133,6 +133,8 @@ rule compare_groups:
         **COMPARE_COMMON,
         bootstrap=COMPARE["bootstrap"],
         period=COMPARE["time"]["period"],
+        time_model=COMPARE["time"]["model"],
+        spline_df=COMPARE["time"]["spline_df"],
         max_items=COMPARE["time"]["figure_items"],
         min_cell_n=config["figures"]["min_cell_n"],
     script:
