@@ -208,7 +208,8 @@ class PlantedTrend:
     ``periods`` consecutive months from 2023-01; an article's value is the outlet's true mean
     in its month plus normal noise (``noise``). The true mean is 0 for every outlet but
     ``outlet``, whose mean rises as ``amplitude`` * sin(pi * x / 2) over the months (x from 0
-    to 1: a smooth rise that flattens)."""
+    to 1: a smooth rise that flattens; ``shape="rise"``) or jumps by ``amplitude`` in the
+    middle month only (``shape="spike"``: an event, which a smooth term blurs)."""
 
     outlets: int = 3
     periods: int = 12
@@ -216,6 +217,7 @@ class PlantedTrend:
     outlet: str = "outlet_1"
     amplitude: float = 0.3
     noise: float = 0.3
+    shape: str = "rise"
     seed: int = 0
 
 
@@ -226,7 +228,11 @@ def trend_truth(p: PlantedTrend) -> pd.DataFrame:
     rows = []
     for o in range(p.outlets):
         name = f"outlet_{o}"
-        curve = p.amplitude * np.sin(np.pi * x / 2) if name == p.outlet else np.zeros(p.periods)
+        curve = np.zeros(p.periods)
+        if name == p.outlet and p.shape == "spike":
+            curve[p.periods // 2] = p.amplitude
+        elif name == p.outlet:
+            curve = p.amplitude * np.sin(np.pi * x / 2)
         rows += [(name, m, float(v)) for m, v in zip(months, curve, strict=True)]
     return pd.DataFrame(rows, columns=["outlet", "period", "truth"])
 
