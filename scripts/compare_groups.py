@@ -144,7 +144,8 @@ def main(smk):
             p.period,
             variables or "(none: the whole corpus)",
         )
-    for kind in KINDS:
+    # frames and topics first: they share their articles, and so their bootstrap weights
+    for kind in ("frames", "topics", "actors"):
         values = item_values(smk, kind) if p.by else None
         by_group(smk, kind, values, groups)
         over_time(smk, kind, values, time_groups, periods)
