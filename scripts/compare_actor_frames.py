@@ -70,7 +70,7 @@ def main(smk):
             "(configure actors, and check corpus.metadata)."
         )
     write_table(tab.round(6), smk.output.table)
-    fig = cf.actor_frames_figure(tab, p.figure_actors, message)
+    fig = cf.actor_frames_figure(tab, p.figure_actors, message, min_n=p.min_cell_n)
     save_figure(fig, smk.output.png, smk.output.svg)
 
 

@@ -19,8 +19,10 @@ def main(smk):
     if not p.by:
         log.info("compare.by is empty: writing empty keyness table and an explanatory figure")
         tab = pd.DataFrame(columns=cp.KEYNESS_COLUMNS)
+        sizes = None
     else:
         groups = cp.read_groups(smk.input.documents, p.by)
+        sizes = cf.group_sizes(groups)
         dtm = load_npz(smk.input.dtm)
         units = read_parquet(smk.input.units, columns=["doc_id"])
         terms = pd.read_csv(smk.input.vocabulary, keep_default_na=False)["term"].astype(str)
@@ -52,7 +54,9 @@ def main(smk):
             f"{p.min_articles} articles and a reference to compare with."
         )
     )
-    save_figure(cf.keyness_figure(tab, p.figure_terms, message), smk.output.png, smk.output.svg)
+    save_figure(
+        cf.keyness_figure(tab, p.figure_terms, message, sizes), smk.output.png, smk.output.svg
+    )
 
 
 if __name__ == "__main__":

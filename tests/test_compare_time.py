@@ -144,7 +144,8 @@ def test_time_figure_readable(outlets, tmp_path):
     panels = [ax for ax in fig.axes if ax.axison]
     assert len(panels) == (len(syn.FRAMES) if outlets <= 8 else outlets)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == (["outlet_0", "outlet_1"] if outlets == 2 else sorted(syn.FRAMES))
+    two = ["outlet_0 (n=30)", "outlet_1 (n=30)"]  # each group's dated articles
+    assert legend == (two if outlets == 2 else sorted(syn.FRAMES))
     assert _overlaps(fig) == []
     save_figure(fig, tmp_path / "t.png")
     assert (tmp_path / "t.svg").stat().st_size > 1000

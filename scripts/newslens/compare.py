@@ -2,15 +2,12 @@
 shares, actor sentiment and topic prevalence per group, each against a reference, with effect
 sizes and uncertainty.
 
-Everything here works on tables the pipeline already wrote (the unit x term count matrix,
-per-article frame shares, per-article actor sentiment, topic shares); no text is re-read.
+It works on tables the pipeline wrote (unit x term counts, frame, actor and topic values).
 
-Groups: each article gets one group label per comparison variable (a metadata column, or the
-period ``week``/``month`` of its date). A comparison is a group against its reference: a named
-group, or ``rest`` (all other articles).
-
-Siblings: ``compare_evidence`` (keyword in context, example sentences), ``compare_actors``
-(actors x frames by group), ``compare_over_time`` (items over time, period-adjusted effects).
+Groups: one label per article and variable (a metadata column, or ``week``/``month``). A
+comparison is a group against its reference: a named group, or ``rest`` (all others).
+Siblings: ``compare_evidence`` (KWIC, examples), ``compare_actors`` (actors x frames by
+group), ``compare_over_time`` (items over time, effects adjusted for time).
 """
 
 from __future__ import annotations
@@ -369,6 +366,33 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
         return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
 
 
+_POISSON_CACHE: dict = {}  # weights drawn, reused by calls with the same seed, n, resamples
+_POISSON_CACHE_BYTES = 300_000_000
+
+
+def _poisson_blocks(seed: int, n: int, resamples: int, chunk: int):
+    """The Poisson(1) weights of ``poisson_group_sums``, resamples x chunk blocks in order,
+    drawn from ``seed``; kept (uint8, oldest dropped first) while they fit the cache."""
+    key = (int(seed), int(n), int(resamples), int(chunk))
+    if key in _POISSON_CACHE:
+        return _POISSON_CACHE[key]
+    rng = np.random.default_rng(seed)
+    draws = (
+        rng.poisson(1.0, size=(resamples, min(chunk, n - start))) for start in range(0, n, chunk)
+    )
+    if n * resamples > _POISSON_CACHE_BYTES:
+        return draws
+    blocks = [d.astype(np.uint8) for d in draws]
+    while (
+        _POISSON_CACHE
+        and sum(b.nbytes for v in _POISSON_CACHE.values() for b in v) + n * resamples
+        > _POISSON_CACHE_BYTES
+    ):
+        _POISSON_CACHE.pop(next(iter(_POISSON_CACHE)))
+    _POISSON_CACHE[key] = blocks
+    return blocks
+
+
 def poisson_group_sums(
     values: np.ndarray, codes: np.ndarray, n_groups: int, resamples: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -387,13 +411,13 @@ def poisson_group_sums(
     filled = np.where(finite, values, 0.0)
     present = finite.astype(np.float64)
     order = np.argsort(codes, kind="stable")
-    rng = np.random.default_rng(seed)
     chunk = max(1, int(4e6 // max(resamples, 1)))  # weight block: resamples x chunk <= 4M
     sorted_codes = codes[order]
-    for start in range(0, n, chunk):
+    blocks = _poisson_blocks(seed, n, resamples, chunk)
+    for start, block in zip(range(0, n, chunk), blocks, strict=True):
         rows = order[start : start + chunk]
         cod = sorted_codes[start : start + chunk]
-        w = rng.poisson(1.0, size=(resamples, len(rows))).astype(np.float64)
+        w = block.astype(np.float64)
         bounds = np.flatnonzero(np.diff(cod)) + 1
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
             g = cod[lo]

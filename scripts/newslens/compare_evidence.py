@@ -107,6 +107,111 @@ def kwic(tokens: pd.DataFrame, wanted: set[str], window: int, context: bool = Tr
     return out
 
 
+HIT_COLUMNS = ["term", "doc_id", "sent_id", "left", "keyword", "right", "part", "row"]
+
+
+def scan_hits(path, wanted: set[str], batch_rows: int = 262_144) -> pd.DataFrame:
+    """Every token of the token dataset (part list, folder or one Parquet file) whose ``term``
+    or lower-cased form is in ``wanted``: term (the wanted form matched, the term first), doc_id,
+    sent_id, empty left/keyword/right, and where it is (``part``: the part's number in part order, ``row``: its row in the
+    part). Reads only the four columns it needs, tests them in Arrow (``is_in`` on the term and
+    lower columns) and converts only the hits to pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from newslens.shards import dataset_parts, iter_parquet_arrow
+
+    columns = ["term", "lower", "doc_id", "sent_id"]
+    if not wanted:
+        return pd.DataFrame(columns=[*HIT_COLUMNS])
+    value_set = pa.array(sorted(str(w) for w in wanted), type=pa.string())
+    found = []
+    for part_no, part in enumerate(dataset_parts(path)):
+        start = 0
+        for batch in iter_parquet_arrow(part, batch_rows, columns):
+            term = batch.column("term").cast(pa.string())
+            lower = batch.column("lower").cast(pa.string())
+            hit_term = pc.fill_null(pc.is_in(term, value_set=value_set), False)
+            hit_lower = pc.fill_null(pc.is_in(lower, value_set=value_set), False)
+            mask = pc.or_(hit_term, hit_lower)
+            rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            if len(rows):
+                idx = pa.array(rows)
+                by_term = hit_term.take(idx).to_numpy(zero_copy_only=False)
+                names = np.where(
+                    by_term,
+                    np.asarray(term.take(idx).to_pylist(), dtype=object),
+                    np.asarray(lower.take(idx).to_pylist(), dtype=object),
+                )
+                found.append(
+                    pd.DataFrame(
+                        {
+                            "term": names,
+                            "doc_id": np.asarray(
+                                batch.column("doc_id").cast(pa.string()).take(idx).to_pylist(),
+                                dtype=object,
+                            ),
+                            "sent_id": batch.column("sent_id")
+                            .take(idx)
+                            .to_numpy(zero_copy_only=False)
+                            .astype(np.int64),
+                            "part": part_no,
+                            "row": rows + start,
+                        }
+                    )
+                )
+            start += batch.num_rows
+    if not found:
+        return pd.DataFrame(columns=[*HIT_COLUMNS])
+    out = pd.concat(found, ignore_index=True)
+    out["left"] = out["keyword"] = out["right"] = ""  # built later for the sampled hits only
+    return out[HIT_COLUMNS]
+
+
+def scan_contexts(path, hits: pd.DataFrame, window: int) -> list[tuple[str, str, str]]:
+    """(left, keyword, right) of each hit (``part``, ``row`` as ``scan_hits`` gives them):
+    ``window`` tokens each side within the article, reading only the doc_id and token columns
+    of the row groups that hold the hits and their windows."""
+    import pyarrow.parquet as pq
+
+    from newslens.shards import corrupt_parquet, dataset_parts
+
+    out: list[tuple[str, str, str] | None] = [None] * len(hits)
+    parts = dataset_parts(path)
+    order = np.arange(len(hits))
+    for part_no, where in pd.Series(order).groupby(hits["part"].to_numpy()):
+        part = parts[int(part_no)]
+        rows = hits["row"].to_numpy(dtype=np.int64)[where.to_numpy()]
+        try:
+            pf = pq.ParquetFile(part, pre_buffer=False)
+            sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
+            starts = np.concatenate([[0], np.cumsum(sizes)])
+            lo = np.maximum(rows - window, 0)
+            hi = np.minimum(rows + window, starts[-1] - 1)
+            first = np.searchsorted(starts, lo, side="right") - 1
+            last = np.searchsorted(starts, hi, side="right") - 1
+            need = sorted({g for a, b in zip(first, last, strict=True) for g in range(a, b + 1)})
+            table = pf.read_row_groups(need, columns=["doc_id", "token"])
+        except (OSError, ValueError) as err:
+            raise corrupt_parquet(part, err) from err
+        # row r of the part is row local[r] of the table read (its row groups, concatenated)
+        offset = {g: int(starts[g]) for g in need}
+        base = np.concatenate([[0], np.cumsum([sizes[g] for g in need])])
+        pos = {g: int(base[k]) for k, g in enumerate(need)}
+        doc = table.column("doc_id")
+        tok = table.column("token")
+        for k, r, a, b, ga in zip(where.to_numpy(), rows, lo, hi, first, strict=True):
+            local_a = pos[int(ga)] + int(a) - offset[int(ga)]
+            n = int(b - a + 1)
+            docs = [str(d) for d in doc.slice(local_a, n).to_pylist()]
+            words = [str(w) for w in tok.slice(local_a, n).to_pylist()]
+            i = int(r - a)
+            left = [w for d, w in zip(docs[:i], words[:i], strict=True) if d == docs[i]]
+            right = [w for d, w in zip(docs[i + 1 :], words[i + 1 :], strict=True) if d == docs[i]]
+            out[k] = (" ".join(left), words[i], " ".join(right))
+    return out
+
+
 def kwic_table(
     hits: pd.DataFrame,
     targets: pd.DataFrame,
@@ -144,7 +249,7 @@ def kwic_table(
                     lines = lines.sample(max_rows, random_state=seed).sort_index()
                 if len(lines):
                     parts.append(lines.assign(variable=var, group=g, reference=ref, source=source))
-    extra = [c for c in ("batch", "row") if c in hits.columns]  # where to build the context
+    extra = [c for c in ("batch", "part", "row") if c in hits.columns]  # where to build the context
     if not parts:
         return pd.DataFrame(columns=KWIC_COLUMNS + extra)
     return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS + extra]

@@ -20,9 +20,13 @@ NOTHING = (
 )
 
 
-def _grid(n: int, panel_height: float, max_cols: int = 4):
+def _grid(n: int, panel_height: float, max_cols: int = 4, parent=None):
+    """A figure (or, given ``parent``, a subfigure's) grid of ``n`` panels, up to ``max_cols``
+    a row; the unused cells are switched off."""
     cols = min(max_cols, max(n, 1))
     rows = math.ceil(n / cols)
+    if parent is not None:
+        return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
     fig, axes = plt.subplots(
         rows,
         cols,
@@ -31,9 +35,14 @@ def _grid(n: int, panel_height: float, max_cols: int = 4):
         layout="constrained",
     )
     fig.get_layout_engine().set(wspace=0.12, w_pad=0.06)  # edge tick labels of neighbours
+    return fig, _switch_off(axes, n)
+
+
+def _switch_off(axes, n: int):
+    """The grid's panels as a flat array, the cells past the ``n``-th switched off."""
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
-    return fig, axes.ravel()
+    return axes.ravel()
 
 
 def _short(text: str, n: int = 22) -> str:
@@ -41,19 +50,35 @@ def _short(text: str, n: int = 22) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def group_sizes(groups: pd.DataFrame) -> pd.DataFrame:
+    """Articles per variable x group (variable, group, n_articles) from the group labels
+    (doc_id + one column per variable; "" = in no group)."""
+    rows = [
+        (var, g, int(n))
+        for var in [c for c in groups.columns if c != "doc_id"]
+        for g, n in groups[var].astype(str).value_counts().items()
+        if g != ""
+    ]
+    return pd.DataFrame(rows, columns=["variable", "group", "n_articles"])
+
+
 def _comparison_title(variable: str, group: str, reference: str) -> str:
     ref = "all others" if reference == "rest" else _short(reference, 16)
     return f"{variable}: {_short(group, 18)}\nvs {ref}"
 
 
-def keyness_figure(tab: pd.DataFrame, n_terms: int, message: str = NOTHING):
+def keyness_figure(
+    tab: pd.DataFrame, n_terms: int, message: str = NOTHING, sizes: pd.DataFrame | None = None
+):
     """Top ``n_terms`` terms each way per comparison, bars = signed log-odds z-score (Monroe et
-    al. 2008): right (blue) over-used by the group, left (vermillion) by the reference."""
+    al. 2008): right (blue) over-used by the group, left (vermillion) by the reference. The
+    panel title gives the articles each side rests on when ``sizes`` (variable, group,
+    n_articles; e.g. ``group_sizes``) is given, else the terms counted."""
     title = "Keyness: terms that distinguish each group"
     if tab.empty:
         return empty_figure(message, title, width=FULL_WIDTH)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.16 * 2 * n_terms + 0.5)
+    fig, axes = _grid(len(keys), panel_height=0.16 * 2 * n_terms + 0.6)
     for ax, (var, group, ref) in zip(axes, keys, strict=False):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         up = sub[sub["log_odds_z"] > 0].nlargest(n_terms, "log_odds_z")
@@ -64,12 +89,39 @@ def keyness_figure(tab: pd.DataFrame, n_terms: int, message: str = NOTHING):
         ax.barh(y, shown["log_odds_z"], color=colours, height=0.75)
         ax.set_yticks(y, [_short(t, 18) for t in shown["term"]], fontsize=6)
         ax.axvline(0, color=NEUTRAL, lw=0.6)
-        ax.set_title(_comparison_title(var, group, ref), fontsize=7)
+        if sizes is not None and len(sizes):
+            n = sizes[sizes["variable"] == var].set_index("group")["n_articles"]
+            n_g = int(n.get(group, 0))
+            n_r = int(n.sum() - n_g) if ref == "rest" else int(n.get(ref, 0))
+            n_text = f"n = {_count(n_g)} | {_count(n_r)} articles"
+        else:
+            n_text = (
+                f"n = {_n_range(sub['total_group'])} | {_n_range(sub['total_reference'])} terms"
+            )
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel("log-odds ratio with informative Dirichlet prior, z-score", fontsize=7)
-    fig.suptitle(title + "\n(blue: group uses more; vermillion: reference uses more)", fontsize=8)
+    fig.suptitle(
+        title + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)",
+        fontsize=8,
+    )
     return fig
+
+
+def _count(n) -> str:
+    """An article count for a label: 1,234; 12.3k from 10,000 on."""
+    n = int(n)
+    return f"{n / 1000:.1f}k" if n >= 10_000 else f"{n:,}"
+
+
+def _n_range(values) -> str:
+    """The counts of a panel's cells as one number or a range."""
+    vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if vals.empty:
+        return "0"
+    lo, hi = int(vals.min()), int(vals.max())
+    return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
 
 
 def differences_figure(
@@ -79,9 +131,14 @@ def differences_figure(
     item_label: str,
     message: str = NOTHING,
     max_items: int = 15,
+    min_n: int = 1,
 ):
     """Forest plot per comparison: difference group - reference per item with its bootstrap
-    interval; filled markers are significant after BH (q < 0.05), open ones are not."""
+    interval; filled markers are significant after BH (q < 0.05), open ones are not. The panel
+    title gives the articles each side rests on (``n``: group | reference); when they differ
+    between items (actors: the articles naming the actor) each row also prints its group's n.
+    Items with fewer than ``min_n`` articles on either side are drawn grey with a dashed
+    interval and an x, never as significant."""
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
     tab = tab[tab["difference"].notna()]
@@ -93,50 +150,92 @@ def differences_figure(
     )
     items = sorted(order, key=natural_key)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.14 * len(items) + 0.6)
+    fig, axes = _grid(len(keys), panel_height=0.14 * len(items) + 0.7)
     lo = np.nanmin(tab["difference_low"].to_numpy(dtype=float))
     hi = np.nanmax(tab["difference_high"].to_numpy(dtype=float))
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
+    if varying:
+        hi += 0.22 * (hi - lo if hi > lo else 1.0)  # room for the per-row n
     for i, (ax, (var, group, ref)) in enumerate(zip(axes, keys, strict=False)):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
-        sig = (sub["q_value"] < 0.05).to_numpy()
-        ax.hlines(y, sub["difference_low"], sub["difference_high"], color=POSITIVE, lw=1)
+        n_g = sub["n_group"].to_numpy(dtype=float)
+        n_r = sub["n_reference"].to_numpy(dtype=float)
+        few = (n_g < min_n) | (n_r < min_n)
+        sig = (sub["q_value"] < 0.05).to_numpy() & ~few
+        ok = ~few
+        ax.hlines(
+            y[ok], sub["difference_low"][ok], sub["difference_high"][ok], color=POSITIVE, lw=1
+        )
+        ax.hlines(
+            y[few],
+            sub["difference_low"][few],
+            sub["difference_high"][few],
+            color=NEUTRAL,
+            lw=0.8,
+            linestyles="dashed",
+        )
         ax.scatter(y=y[sig], x=sub["difference"][sig], color=POSITIVE, s=12, zorder=3)
+        plain = ok & ~sig
         ax.scatter(
-            y=y[~sig],
-            x=sub["difference"][~sig],
+            y=y[plain],
+            x=sub["difference"][plain],
             facecolor="white",
             edgecolor=POSITIVE,
             s=12,
             zorder=3,
         )
+        ax.scatter(y=y[few], x=sub["difference"][few], color=NEUTRAL, marker="x", s=10, zorder=3)
+        if varying:
+            for yy, n in zip(y, n_g, strict=True):
+                if np.isfinite(n):
+                    ax.text(
+                        1.0,
+                        yy,
+                        _count(n),
+                        transform=ax.get_yaxis_transform(),
+                        ha="right",
+                        va="center",
+                        fontsize=4.5,
+                        color=NEUTRAL,
+                    )
         ax.axvline(0, color=NEUTRAL, lw=0.6)
         ax.set_xlim(lo - pad, hi + pad)
         if i % 4 == 0:
             ax.set_yticks(y, [_short(t, 20) for t in items], fontsize=6)
         else:
             ax.set_yticks(y, [])
-        ax.set_title(_comparison_title(var, group, ref), fontsize=7)
+        n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7)
+    few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
+    row_note = "; right: group n per row" if varying else ""
     fig.suptitle(
-        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05)",
+        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
+        f"n: articles, group | reference{row_note}{few_note})",
         fontsize=8,
     )
     return fig
 
 
 def actor_frames_figure(
-    tab: pd.DataFrame, max_actors: int = 12, message: str = NOTHING, max_cols: int = 3
+    tab: pd.DataFrame,
+    max_actors: int = 12,
+    message: str = NOTHING,
+    max_cols: int = 3,
+    min_n: int = 1,
 ):
     """Actor x frame by group: one heatmap panel per actor (the ``max_actors`` named in the
     most articles), rows = comparisons (variable: group), columns = frames; the colour is the
     difference group - reference in the share of the frame in sentences naming the actor
     (diverging, colour-blind safe), a dot marks BH q < 0.05, grey cells have no data. Rows and
-    columns are the same in every panel, so only the outer panels are labelled."""
+    columns are the same in every panel, so only the outer panels are labelled. The right edge
+    of each panel gives each row's n (the group's articles naming the actor); rows with fewer
+    than ``min_n`` are hatched (their colour is not to be read as certain)."""
     title = "Actors x frames by group"
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
@@ -179,8 +278,26 @@ def actor_frames_figure(
             aspect="auto",
             interpolation="nearest",
         )
-        yy, xx = np.nonzero(qs.to_numpy(dtype=float) < 0.05)
+        n_row = sub.groupby("row")["n_group"].max().reindex(rows)
+        few = (n_row < min_n).to_numpy()
+        for r in np.flatnonzero(few):
+            ax.add_patch(
+                plt.Rectangle(
+                    (-0.5, r - 0.5),
+                    len(frames),
+                    1,
+                    facecolor="none",
+                    edgecolor=NEUTRAL,
+                    hatch="////",
+                    linewidth=0,
+                )
+            )
+        q_ok = (qs.to_numpy(dtype=float) < 0.05) & ~few[:, None]
+        yy, xx = np.nonzero(q_ok)
         ax.scatter(xx, yy, s=7, facecolor="black", edgecolor="white", linewidths=0.4)
+        right = ax.secondary_yaxis("right")
+        right.set_yticks(range(len(rows)), ["" if not np.isfinite(n) else _count(n) for n in n_row])
+        right.tick_params(labelsize=4.5, length=0, pad=1)
         ax.set_title(_short(actors[k], 24), fontsize=7)
         ax.set_xticks(range(len(frames)))
         ax.set_yticks(range(len(rows)))
@@ -195,44 +312,34 @@ def actor_frames_figure(
     fig.supylabel("comparison (variable: group)", fontsize=7)
     fig.suptitle(
         f"{title}: share of each frame in sentences naming the actor, group - reference\n"
-        "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data)",
+        "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data;\n"
+        f"right: the group's articles naming the actor"
+        + (f"; hatched: fewer than {min_n}" if min_n > 1 else "")
+        + ")",
         fontsize=8,
     )
     return fig
 
 
-def time_figure(
-    prev: pd.DataFrame,
-    title: str,
-    ylabel: str,
-    message: str = NOTHING,
-    max_items: int = 12,
-    max_lines: int = 8,
-    period: str = "period",
-    min_n: int = 1,
-):
-    """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot).
-
-    With up to ``max_lines`` groups: one panel per item (the ``max_items`` whose group x
-    period means vary most), one line per group. With more groups (20 outlets, say): one panel
-    per group, one line per item (the ``max_lines`` items varying most), so lines stay few
-    enough to tell apart. Only the first variable is drawn (the table has them all). Means of
-    fewer than ``min_n`` articles are drawn as open markers without a band."""
-    if prev.empty or prev["mean"].notna().sum() == 0:
-        return empty_figure(message, title, width=FULL_WIDTH)
-    var = sorted(prev["variable"].unique())[0]
-    tab = prev[prev["variable"] == var]
-    periods = sorted(tab["period"].unique())
+def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
+    """Panels and lines of one variable's over-time block: up to ``max_lines`` groups, one
+    panel per item (the ``max_items`` varying most) and a line per group; more groups, one
+    panel per group and a line per item (the ``max_lines`` varying most)."""
     spread = tab.groupby("item")["mean"].agg(lambda s: s.max() - s.min())
     ranked = list(spread.sort_values(ascending=False, kind="stable").index)
     groups = sorted(tab["group"].unique(), key=natural_key)
     if len(groups) <= max_lines:
-        panel_col, line_col = "item", "group"
-        panels, lines = sorted(ranked[:max_items], key=natural_key), groups
-    else:
-        panel_col, line_col = "group", "item"
-        panels, lines = groups, sorted(ranked[:max_lines], key=natural_key)
-    fig, axes = _grid(len(panels), panel_height=1.5, max_cols=4 if len(panels) > 3 else 3)
+        return "item", "group", sorted(ranked[:max_items], key=natural_key), groups
+    return "group", "item", groups, sorted(ranked[:max_lines], key=natural_key)
+
+
+def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n):
+    """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
+    its own legend; group n (articles) in the legend or the panel titles."""
+    panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
+    _fig, axes = _grid(len(panels), 1.5, 4 if len(panels) > 3 else 3, parent=parent)
+    # a group's n: its dated articles (the most measured of any item, summed over periods)
+    n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     x = np.arange(len(periods))
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
     for ax, panel in zip(axes, panels, strict=False):
@@ -248,11 +355,17 @@ def time_figure(
                 alpha=0.18,
                 linewidth=0,
             )
-            ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=name)
+            label = (
+                f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
+            )
+            ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=label)
             ax.scatter(
                 x[few], one["mean"][few], s=9, facecolor="white", edgecolor=colours[name], zorder=3
             )
-        ax.set_title(_short(panel, 26), fontsize=7)
+        head = _short(panel, 26)
+        if panel_col == "group":
+            head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
+        ax.set_title(head, fontsize=7)
         step = max(1, math.ceil(len(periods) / 6))
         ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
         ax.tick_params(labelsize=5, length=1.5)
@@ -267,17 +380,68 @@ def time_figure(
         for ax in axes[: len(panels)]:
             ax.set_ylim(lo - pad, hi + pad)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
+    parent.legend(
         handles,
-        [_short(t, 24) for t in labels],
+        [_short(t, 32) for t in labels],
         loc="outside lower center",
         ncol=min(4, len(labels)),
         fontsize=6,
         frameon=False,
-        title=var if line_col == "group" else "item",
+        title=f"{var} (n: dated articles)" if line_col == "group" else "item",
         title_fontsize=6,
     )
-    fig.supylabel(ylabel, fontsize=7)
+    parent.supylabel(ylabel, fontsize=7)
+    return len(panels)
+
+
+def time_figure(
+    prev: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    message: str = NOTHING,
+    max_items: int = 12,
+    max_lines: int = 8,
+    period: str = "period",
+    min_n: int = 1,
+    smooth: bool = False,
+):
+    """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot),
+    one block per comparison variable (a subfigure each when there are several).
+
+    With up to ``max_lines`` groups: one panel per item (the ``max_items`` whose group x
+    period means vary most), one line per group. With more groups (20 outlets, say): one panel
+    per group, one line per item (the ``max_lines`` items varying most), so lines stay few
+    enough to tell apart. Each group's n (dated articles) is in the legend or panel title;
+    means of fewer than ``min_n`` articles are drawn as open markers without a band."""
+    if prev.empty or prev["mean"].notna().sum() == 0:
+        return empty_figure(message, title, width=FULL_WIDTH)
+    variables = sorted(prev["variable"].unique())
+    blocks = []
+    for var in variables:
+        tab = prev[prev["variable"] == var]
+        _p, _l, panels, lines = _time_layout(tab, max_items, max_lines)
+        cols = 4 if len(panels) > 3 else 3
+        rows = math.ceil(len(panels) / min(cols, len(panels)))
+        legend_rows = math.ceil(len(lines) / 4)
+        blocks.append((var, tab, rows * 1.5 + 0.3 + 0.15 * legend_rows))
+    height = sum(h for _v, _t, h in blocks) + 0.5
+    fig = plt.figure(figsize=(FULL_WIDTH, max(1.6, height)), layout="constrained")
+    fig.get_layout_engine().set(wspace=0.12, w_pad=0.06)
+    parents = (
+        [fig]
+        if len(blocks) == 1
+        else list(
+            fig.subfigures(
+                len(blocks), 1, height_ratios=[h for _v, _t, h in blocks], squeeze=False
+            ).ravel()
+        )
+    )
+    for parent, (var, tab, _h) in zip(parents, blocks, strict=True):
+        periods = sorted(tab["period"].unique())
+        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n)
+        if parent is not fig:
+            parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
-    fig.suptitle(f"{title}\n(lines: mean per period; bands: bootstrap interval{note})", fontsize=8)
+    what = "spline fit of time" if smooth else "mean per period"
+    fig.suptitle(f"{title}\n(lines: {what}; bands: bootstrap interval{note})", fontsize=8)
     return fig

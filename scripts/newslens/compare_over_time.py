@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,83 @@ EFFECT_COLUMNS = [
 ]
 
 ALL = "all"
+MODELS = ("dummies", "spline")
+
+
+def period_days(periods: Sequence[str]) -> np.ndarray:
+    """Days from the first period's start to each period's start (``2024-W03``: its Monday;
+    ``2024-03``: the 1st), the time axis of the spline; labels that are neither count in order
+    (one period apart, 1.0)."""
+    labels = pd.Series(list(periods), dtype="string")
+    week = pd.to_datetime(labels + "-1", format="%G-W%V-%u", errors="coerce")
+    month = pd.to_datetime(labels, format="%Y-%m", errors="coerce")
+    start = week.fillna(month)
+    if len(labels) == 0:
+        return np.zeros(0)
+    if start.isna().any():
+        return np.arange(len(labels), dtype=float)
+    return ((start - start.min()).dt.days).to_numpy(dtype=float)
+
+
+def spline_basis(t: np.ndarray, df: int) -> np.ndarray:
+    """B-spline basis of the time points ``t`` (periods x columns, each row sums to 1, so the
+    intercept is in it): cubic with ``df`` columns (``df - 2`` knots spread over the quantiles
+    of ``t``), fewer when there are fewer distinct times (``df`` >= the periods reproduces the
+    period dummies' fit). scikit-learn's SplineTransformer, as stm's ``s()`` in estimateEffect."""
+    from sklearn.preprocessing import SplineTransformer
+
+    distinct = len(np.unique(t))
+    k = int(min(df, distinct))
+    if k <= 1:
+        return np.ones((len(t), 1))
+    if k >= distinct:  # as many columns as periods: the dummies themselves
+        return (t[:, None] == np.unique(t)[None, :]).astype(float)
+    degree = min(3, k - 1)
+    spline = SplineTransformer(
+        n_knots=k - degree + 1, degree=degree, knots="quantile", include_bias=True
+    )
+    return spline.fit_transform(t.reshape(-1, 1))
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Least-squares solutions of the stacked normal equations a x = b (pseudo-inverse, so a
+    group without data in part of the time range still gets the minimum-norm fit)."""
+    return (np.linalg.pinv(a, hermitian=True) @ b[..., None])[..., 0]
+
+
+def smooth_fit(basis: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Fitted values per period of the least-squares regression of the item on the spline
+    basis, over the articles, from per-period sums and counts (periods on axis 0; any trailing
+    axes, e.g. resamples x items): weighted least squares of the period means with the counts
+    as weights, which is the same fit."""
+    a = np.einsum("pk,p...,pl->...kl", basis, counts, basis)
+    b = np.einsum("pk,p...->...k", basis, sums)
+    fit = np.einsum("pk,...k->p...", basis, _solve(a, b))
+    has = counts.sum(axis=0) > 0
+    return np.where(has, fit, np.nan)
+
+
+def smooth_adjusted_difference(basis, sums_g, counts_g, sums_r, counts_r):
+    """Group effect of  y = b1 [article in group] + spline(time)  (least squares over the
+    articles of group and reference; the spline basis holds the intercept), from per-period
+    sums and counts (periods on axis 0, trailing axes as in ``adjusted_difference``): the
+    group's difference at equal time with time as a smooth term. NaN when a side is empty."""
+    n_g = counts_g.sum(axis=0)
+    both = counts_g + counts_r
+    k = basis.shape[1]
+    shape = n_g.shape
+    a = np.zeros((*shape, k + 1, k + 1))
+    b = np.zeros((*shape, k + 1))
+    a[..., 0, 0] = n_g
+    cross = np.einsum("pk,p...->...k", basis, counts_g)
+    a[..., 0, 1:] = cross
+    a[..., 1:, 0] = cross
+    a[..., 1:, 1:] = np.einsum("pk,p...,pl->...kl", basis, both, basis)
+    b[..., 0] = sums_g.sum(axis=0)
+    b[..., 1:] = np.einsum("pk,p...->...k", basis, sums_g + sums_r)
+    est = _solve(a, b)[..., 0]
+    ok = (n_g > 0) & (counts_r.sum(axis=0) > 0)
+    return np.where(ok, est, np.nan)
 
 
 def adjusted_difference(sums_g, counts_g, sums_r, counts_r):
@@ -73,6 +151,8 @@ def time_table(
     confidence: float = 0.95,
     seed: int = 0,
     min_articles: int = 1,
+    model: str = "dummies",
+    df: int = 5,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Items over time by group (stm's ``estimateEffect`` idea, bootstrap over articles).
 
@@ -89,8 +169,15 @@ def time_table(
       periods' mix) with interval, two-sided p from its bootstrap standard error and BH q per
       variable, beside the unadjusted difference ``difference_raw``.
 
+    ``model="spline"`` puts time in as a smooth term (a B-spline of the period's start date
+    with ``df`` columns, ``spline_basis``) instead of one dummy per period: the prevalence is
+    then each group's spline fit at every period (it borrows strength from neighbouring
+    periods) and the effect is the group coefficient of  item ~ group + spline(time).
+
     Uncertainty: Poisson bootstrap over articles (seeded), one pass per variable.
     """
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, not {model!r}")
     alpha = (1 - confidence) / 2
     values = values.copy()
     values.index = values.index.astype(str)
@@ -105,6 +192,7 @@ def time_table(
     items = list(values.columns)
     p_code = pd.Index(period_list).get_indexer(per_labels)
     n_p = len(period_list)
+    basis = spline_basis(period_days(period_list), df) if model == "spline" else None
     prevalence, effects = [], []
     for var in groups.columns:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
@@ -132,8 +220,16 @@ def time_table(
         s_b, c_b = s_b.reshape(*shape, resamples, -1), c_b.reshape(*shape, resamples, -1)
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean0 = s0 / c0
-            lo, hi = np.nanquantile(s_b / c_b, [alpha, 1 - alpha], axis=2)
+            if basis is None:
+                mean0, boot_means = s0 / c0, s_b / c_b
+            else:  # period axis first for the fit, then back
+                mean0 = np.moveaxis(
+                    smooth_fit(basis, np.moveaxis(s0, 1, 0), np.moveaxis(c0, 1, 0)), 0, 1
+                )
+                boot_means = np.moveaxis(
+                    smooth_fit(basis, np.moveaxis(s_b, 1, 0), np.moveaxis(c_b, 1, 0)), 0, 1
+                )
+            lo, hi = np.nanquantile(boot_means, [alpha, 1 - alpha], axis=2)
         for gi, g in enumerate(cats):
             if sizes[g] < min_articles:
                 continue
@@ -169,8 +265,12 @@ def time_table(
             else:
                 ri = code_of[ref]
                 rs0, rc0, rsb, rcb = s0[ri], c0[ri], s_b[ri], c_b[ri]
-            est = adjusted_difference(s0[gi], c0[gi], rs0, rc0)
-            boot = adjusted_difference(s_b[gi], c_b[gi], rsb, rcb)
+            if basis is None:
+                est = adjusted_difference(s0[gi], c0[gi], rs0, rc0)
+                boot = adjusted_difference(s_b[gi], c_b[gi], rsb, rcb)
+            else:
+                est = smooth_adjusted_difference(basis, s0[gi], c0[gi], rs0, rc0)
+                boot = smooth_adjusted_difference(basis, s_b[gi], c_b[gi], rsb, rcb)
             with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 raw = s0[gi].sum(0) / c0[gi].sum(0) - rs0.sum(0) / rc0.sum(0)

@@ -198,3 +198,63 @@ def make_sentences(p: PlantedSentences | None = None) -> dict:
         }
     )
     return {"documents": documents, "frames": frames, "actors": actors, "planted": p}
+
+
+@dataclass
+class PlantedTrend:
+    """Article values with a smooth planted trend over time, for the over-time models.
+
+    ``outlets`` outlets publish ``articles_per_period`` articles each in every one of
+    ``periods`` consecutive months from 2023-01; an article's value is the outlet's true mean
+    in its month plus normal noise (``noise``). The true mean is 0 for every outlet but
+    ``outlet``, whose mean rises as ``amplitude`` * sin(pi * x / 2) over the months (x from 0
+    to 1: a smooth rise that flattens; ``shape="rise"``) or jumps by ``amplitude`` in the
+    middle month only (``shape="spike"``: an event, which a smooth term blurs)."""
+
+    outlets: int = 3
+    periods: int = 12
+    articles_per_period: int = 15
+    outlet: str = "outlet_1"
+    amplitude: float = 0.3
+    noise: float = 0.3
+    shape: str = "rise"
+    seed: int = 0
+
+
+def trend_truth(p: PlantedTrend) -> pd.DataFrame:
+    """The planted true mean per outlet x month (outlet, period, truth)."""
+    months = [f"{2023 + m // 12}-{m % 12 + 1:02d}" for m in range(p.periods)]
+    x = np.linspace(0.0, 1.0, p.periods)
+    rows = []
+    for o in range(p.outlets):
+        name = f"outlet_{o}"
+        curve = np.zeros(p.periods)
+        if name == p.outlet and p.shape == "spike":
+            curve[p.periods // 2] = p.amplitude
+        elif name == p.outlet:
+            curve = p.amplitude * np.sin(np.pi * x / 2)
+        rows += [(name, m, float(v)) for m, v in zip(months, curve, strict=True)]
+    return pd.DataFrame(rows, columns=["outlet", "period", "truth"])
+
+
+def make_trend(p: PlantedTrend | None = None) -> dict:
+    """Draw the trend corpus: documents (doc_id, outlet, date), values (doc_id index x one
+    item ``trend``), the truth table (``trend_truth``) and the parameters."""
+    p = p or PlantedTrend()
+    rng = np.random.default_rng(p.seed)
+    truth = trend_truth(p)
+    cells = truth.loc[truth.index.repeat(p.articles_per_period)].reset_index(drop=True)
+    n = len(cells)
+    doc_id = [f"t{i:06d}" for i in range(n)]
+    day = rng.integers(1, 28, n)
+    documents = pd.DataFrame(
+        {
+            "doc_id": doc_id,
+            "outlet": cells["outlet"].to_numpy(),
+            "date": [f"{m}-{d:02d}" for m, d in zip(cells["period"], day, strict=True)],
+        }
+    )
+    values = pd.DataFrame(
+        {"trend": cells["truth"].to_numpy() + rng.normal(0.0, p.noise, n)}, index=doc_id
+    )
+    return {"documents": documents, "values": values, "truth": truth, "planted": p}

@@ -159,27 +159,9 @@ def get_final_outputs():
     # compare
     out += [
         *rules.compare_keyness.output,
-        *rules.compare_examples.output,
         *rules.compare_actor_frames.output,
-        rules.compare_kwic.output.table,
-        *rules.compare_report_tables.output,
-        *expand(
-            [
-                f"{TABLES}/compare_{{kind}}.csv",
-                f"{FIGURES}/compare_{{kind}}.png",
-                f"{FIGURES}/compare_{{kind}}.svg",
-            ],
-            kind=["frames", "actors", "topics"],
-        ),
-        *expand(
-            [
-                f"{TABLES}/compare_{{kind}}_time.csv",
-                f"{TABLES}/compare_{{kind}}_effects.csv",
-                f"{FIGURES}/compare_{{kind}}_time.png",
-                f"{FIGURES}/compare_{{kind}}_time.svg",
-            ],
-            kind=["frames", "actors", "topics"],
-        ),
+        *rules.compare_evidence.output,
+        *rules.compare_groups.output,
     ]
     # report
     out += [f"{RESULTS}/report_tables/{name}.html" for name in REPORT_TABLES]

@@ -50,60 +50,12 @@ rule compare_keyness:
         "../../scripts/compare_keyness.py"
 
 
-COMPARE_VALUES = {
-    "frames": f"{TABLES}/frames_documents.csv",
-    "actors": dataset_manifest("sentiment_actor_sentences"),
-    "topics": f"{TABLES}/topic_articles.csv",
-}
+COMPARE_KINDS = ("frames", "actors", "topics")
 COMPARE_LABELS = {
     "frames": "Frames by group",
     "actors": "Actor sentiment by group",
     "topics": "Topics by group",
 }
-
-
-rule compare_groups:
-    input:
-        values=lambda wc: COMPARE_VALUES[wc.kind],
-        documents=f"{TABLES}/documents.csv",
-        labels=lambda wc: (
-            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
-        ),
-    output:
-        table=report(
-            f"{TABLES}/compare_{{kind}}.csv",
-            caption="../report/compare_groups_table.rst",
-            category="Comparison",
-            subcategory=lambda wc: COMPARE_LABELS[wc.kind],
-            labels=lambda wc: {"item": f"{COMPARE_LABELS[wc.kind]} (table)"},
-        ),
-        png=report(
-            f"{FIGURES}/compare_{{kind}}.png",
-            caption="../report/compare_groups.rst",
-            category="Comparison",
-            subcategory=lambda wc: COMPARE_LABELS[wc.kind],
-            labels=lambda wc: {"item": COMPARE_LABELS[wc.kind]},
-        ),
-        svg=f"{FIGURES}/compare_{{kind}}.svg",
-    log:
-        f"{LOGS}/compare_{{kind}}.log",
-    benchmark:
-        f"{BENCH}/compare_{{kind}}.tsv"
-    wildcard_constraints:
-        kind="frames|actors|topics",
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        **COMPARE_COMMON,
-        kind=lambda wc: wc.kind,
-        bootstrap=COMPARE["bootstrap"],
-    script:
-        "../../scripts/compare_groups.py"
-
-
 COMPARE_TIME_LABELS = {
     "frames": "Frames over time",
     "actors": "Actor sentiment over time",
@@ -111,58 +63,84 @@ COMPARE_TIME_LABELS = {
 }
 
 
-rule compare_time:
-    input:
-        values=lambda wc: COMPARE_VALUES[wc.kind],
-        documents=f"{TABLES}/documents.csv",
-        labels=lambda wc: (
-            [f"{TABLES}/topic_summary.csv"] if wc.kind == "topics" else []
-        ),
-    output:
-        table=report(
-            f"{TABLES}/compare_{{kind}}_time.csv",
+def compare_group_outputs():
+    """The named outputs of compare_groups: per kind the by-group table and forest plot, the
+    over-time table, the period-adjusted effects and the over-time figure. (Paths are written
+    as ``compare_{{kind}}...".format(kind=kind)``, so that tests reading report() paths from
+    the rule files see the pattern compare_{kind}.)"""
+    out = {}
+    for kind in COMPARE_KINDS:
+        label, time_label = COMPARE_LABELS[kind], COMPARE_TIME_LABELS[kind]
+        out[f"{kind}_table"] = report(
+            f"{TABLES}/compare_{{kind}}.csv".format(kind=kind),
+            caption="../report/compare_groups_table.rst",
+            category="Comparison",
+            subcategory=label,
+            labels={"item": f"{label} (table)"},
+        )
+        out[f"{kind}_png"] = report(
+            f"{FIGURES}/compare_{{kind}}.png".format(kind=kind),
+            caption="../report/compare_groups.rst",
+            category="Comparison",
+            subcategory=label,
+            labels={"item": label},
+        )
+        out[f"{kind}_svg"] = f"{FIGURES}/compare_{kind}.svg"
+        out[f"{kind}_time"] = report(
+            f"{TABLES}/compare_{{kind}}_time.csv".format(kind=kind),
             caption="../report/compare_time_table.rst",
             category="Comparison",
-            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
-            labels=lambda wc: {"item": f"{COMPARE_TIME_LABELS[wc.kind]} (table)"},
-        ),
-        effects=report(
-            f"{TABLES}/compare_{{kind}}_effects.csv",
+            subcategory=time_label,
+            labels={"item": f"{time_label} (table)"},
+        )
+        out[f"{kind}_effects"] = report(
+            f"{TABLES}/compare_{{kind}}_effects.csv".format(kind=kind),
             caption="../report/compare_effects_table.rst",
             category="Comparison",
-            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
-            labels=lambda wc: {
-                "item": f"{COMPARE_TIME_LABELS[wc.kind]}: group effects adjusted for period"
-            },
-        ),
-        png=report(
-            f"{FIGURES}/compare_{{kind}}_time.png",
+            subcategory=time_label,
+            labels={"item": f"{time_label}: group effects adjusted for period"},
+        )
+        out[f"{kind}_time_png"] = report(
+            f"{FIGURES}/compare_{{kind}}_time.png".format(kind=kind),
             caption="../report/compare_time.rst",
             category="Comparison",
-            subcategory=lambda wc: COMPARE_TIME_LABELS[wc.kind],
-            labels=lambda wc: {"item": COMPARE_TIME_LABELS[wc.kind]},
-        ),
-        svg=f"{FIGURES}/compare_{{kind}}_time.svg",
+            subcategory=time_label,
+            labels={"item": time_label},
+        )
+        out[f"{kind}_time_svg"] = f"{FIGURES}/compare_{kind}_time.svg"
+    return out
+
+
+# one job for frames, actors and topics, by group and over time: each kind's work is small,
+# the job's start-up (Python, pandas, SciPy, Matplotlib) is not
+rule compare_groups:
+    input:
+        frames=f"{TABLES}/frames_documents.csv",
+        actors=dataset_manifest("sentiment_actor_sentences"),
+        topics=f"{TABLES}/topic_articles.csv",
+        topic_summary=f"{TABLES}/topic_summary.csv",
+        documents=f"{TABLES}/documents.csv",
+    output:
+        **compare_group_outputs(),
     log:
-        f"{LOGS}/compare_time/{{kind}}.log",
+        f"{LOGS}/compare_groups.log",
     benchmark:
-        f"{BENCH}/compare_time/{{kind}}.tsv"
-    wildcard_constraints:
-        kind="frames|actors|topics",
+        f"{BENCH}/compare_groups.tsv"
     conda:
         ENV
     resources:
         mem_mb=4000,
-        runtime=30,
+        runtime=60,
     params:
         **COMPARE_COMMON,
-        kind=lambda wc: wc.kind,
         bootstrap=COMPARE["bootstrap"],
         period=COMPARE["time"]["period"],
+        time_model=COMPARE["time"]["model"],
+        spline_df=COMPARE["time"]["spline_df"],
         max_items=COMPARE["time"]["figure_items"],
         min_cell_n=config["figures"]["min_cell_n"],
     script:
-        "../../scripts/compare_time.py"
+        "../../scripts/compare_groups.py"
 
 
 rule compare_actor_frames:
@@ -200,27 +178,68 @@ rule compare_actor_frames:
         bootstrap=COMPARE["bootstrap"],
         max_actors=COMPARE["max_actors"],
         figure_actors=config["figures"]["max_actors"],
+        min_cell_n=config["figures"]["min_cell_n"],
     script:
         "../../scripts/compare_actor_frames.py"
 
 
-rule compare_kwic:
+# one job for the evidence (keyword in context, example sentences, their report pages): small
+# steps that would each pay a job's start-up
+rule compare_evidence:
     input:
         tokens=dataset_manifest("tokens"),
         keyness=rules.compare_keyness.output.table,
+        frames=dataset_manifest("frames_sentences"),
+        actors=dataset_manifest("sentiment_actor_sentences"),
+        sentences=dataset_manifest("sentences"),
         documents=f"{TABLES}/documents.csv",
     output:
-        table=report(
+        kwic=report(
             f"{TABLES}/compare_kwic.csv",
             caption="../report/compare_kwic.rst",
             category="Comparison",
             subcategory="Evidence",
             labels={"item": "Keyword in context"},
         ),
+        frame_examples=report(
+            f"{TABLES}/compare_frame_examples.csv",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per frame and group"},
+        ),
+        actor_examples=report(
+            f"{TABLES}/compare_actor_examples.csv",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Example sentences per actor and group"},
+        ),
+        kwic_page=report(
+            f"{RESULTS}/report_tables/compare_kwic.html",
+            caption="../report/compare_kwic.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: keyword in context"},
+        ),
+        frame_examples_page=report(
+            f"{RESULTS}/report_tables/compare_frame_examples.html",
+            caption="../report/compare_frame_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per frame and group"},
+        ),
+        actor_examples_page=report(
+            f"{RESULTS}/report_tables/compare_actor_examples.html",
+            caption="../report/compare_actor_examples.rst",
+            category="Comparison",
+            subcategory="Evidence",
+            labels={"item": "Table: example sentences per actor and group"},
+        ),
     log:
-        f"{LOGS}/compare_kwic.log",
+        f"{LOGS}/compare_evidence.log",
     benchmark:
-        f"{BENCH}/compare_kwic.tsv"
+        f"{BENCH}/compare_evidence.tsv"
     conda:
         ENV
     resources:
@@ -233,80 +252,7 @@ rule compare_kwic:
         window=COMPARE["kwic"]["window"],
         max_rows=COMPARE["kwic"]["max_rows"],
         seed=COMPARE["bootstrap"]["seed"],
-    script:
-        "../../scripts/compare_kwic.py"
-
-
-rule compare_examples:
-    input:
-        frames=dataset_manifest("frames_sentences"),
-        actors=dataset_manifest("sentiment_actor_sentences"),
-        sentences=dataset_manifest("sentences"),
-        documents=f"{TABLES}/documents.csv",
-    output:
-        table=report(
-            f"{TABLES}/compare_frame_examples.csv",
-            caption="../report/compare_frame_examples.rst",
-            category="Comparison",
-            subcategory="Evidence",
-            labels={"item": "Example sentences per frame and group"},
-        ),
-        actors=report(
-            f"{TABLES}/compare_actor_examples.csv",
-            caption="../report/compare_actor_examples.rst",
-            category="Comparison",
-            subcategory="Evidence",
-            labels={"item": "Example sentences per actor and group"},
-        ),
-    log:
-        f"{LOGS}/compare_examples.log",
-    benchmark:
-        f"{BENCH}/compare_examples.tsv"
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        **COMPARE_COMMON,
         examples=COMPARE["examples"],
-        seed=COMPARE["bootstrap"]["seed"],
+        report_rows=config["report"]["max_table_rows"],
     script:
-        "../../scripts/compare_examples.py"
-
-
-rule compare_report_tables:
-    input:
-        kwic=rules.compare_kwic.output.table,
-        frame_examples=rules.compare_examples.output.table,
-        actor_examples=rules.compare_examples.output.actors,
-    output:
-        kwic=report(
-            f"{RESULTS}/report_tables/compare_kwic.html",
-            caption="../report/compare_kwic.rst",
-            category="Comparison",
-            subcategory="Evidence",
-            labels={"item": "Table: keyword in context"},
-        ),
-        frame_examples=report(
-            f"{RESULTS}/report_tables/compare_frame_examples.html",
-            caption="../report/compare_frame_examples.rst",
-            category="Comparison",
-            subcategory="Evidence",
-            labels={"item": "Table: example sentences per frame and group"},
-        ),
-        actor_examples=report(
-            f"{RESULTS}/report_tables/compare_actor_examples.html",
-            caption="../report/compare_actor_examples.rst",
-            category="Comparison",
-            subcategory="Evidence",
-            labels={"item": "Table: example sentences per actor and group"},
-        ),
-    log:
-        f"{LOGS}/compare_report_tables.log",
-    conda:
-        ENV
-    params:
-        max_rows=config["report"]["max_table_rows"],
-    script:
-        "../../scripts/compare_report_tables.py"
+        "../../scripts/compare_evidence.py"
