@@ -13,32 +13,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
 
 def job_table(workdir: Path) -> pd.DataFrame:
-    """One row per rule: jobs, summed wall s, longest job s, summed CPU s, max RSS MB."""
-    root = workdir / "results" / "benchmarks"
-    rows = []
-    for path in sorted(root.rglob("*.tsv")):
-        bench = pd.read_csv(path, sep="\t")
-        rule = str(path.relative_to(root)).split("/")[0].removesuffix(".tsv")
-        last = bench.iloc[-1]
-        rows.append(
-            {
-                "rule": rule,
-                "s": float(last["s"]),
-                "cpu_s": float(last.get("cpu_time", float("nan"))),
-                "max_rss_mb": float(last["max_rss"]),
-            }
-        )
-    if not rows:
+    """One row per rule: jobs, summed wall s, longest job s, summed CPU s, max RSS MB (from
+    common.job_table's one row per job)."""
+    jobs = common.job_table(workdir)
+    if jobs.empty:
         return pd.DataFrame(columns=["jobs", "wall_s", "longest_s", "cpu_s", "max_rss_mb"])
     return (
-        pd.DataFrame(rows)
-        .groupby("rule")
+        jobs.groupby("rule")
         .agg(
             jobs=("s", "size"),
             wall_s=("s", "sum"),

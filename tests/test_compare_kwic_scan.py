@@ -12,17 +12,12 @@ import pyarrow.parquet as pq
 from newslens import compare as cp
 from newslens import compare_evidence as ce
 from newslens.shards import PART_PREFIX
+from test_compare_kwic_sample import _tokens as sample_tokens
 
 
-def _tokens(n_docs=40, per_doc=37, seed=3):
-    rng = np.random.default_rng(seed)
-    words = np.array(["Ceasefire", "talks", "border", "said", "Army", "the", "refugees", "aid"])
-    rows = []
-    for d in range(n_docs):
-        drawn = words[rng.integers(0, len(words), per_doc)]
-        for i, w in enumerate(drawn):
-            rows.append((f"d{d:03d}", i // 10, i, w, w.lower(), w.lower().rstrip("s")))
-    return pd.DataFrame(rows, columns=["doc_id", "sent_id", "tok_id", "token", "lower", "term"])
+def _tokens(n_docs=40):
+    """The sample test's token table (test_compare_kwic_sample), 37 tokens a document."""
+    return sample_tokens(n_docs=n_docs, per_doc=37, seed=3)
 
 
 def _write_parts(tokens: pd.DataFrame, folder, docs_per_part=15, row_group=11):
