@@ -367,3 +367,68 @@ def workflow_version():
         "commit": git("rev-parse", "HEAD"),
         "dirty": bool(status) if status is not None else None,
     }
+
+
+# ---- compare stage: the named outputs of compare_groups ----
+COMPARE_KINDS = ("frames", "actors", "topics")
+COMPARE_LABELS = {
+    "frames": "Frames by group",
+    "actors": "Actor sentiment by group",
+    "topics": "Topics by group",
+}
+COMPARE_TIME_LABELS = {
+    "frames": "Frames over time",
+    "actors": "Actor sentiment over time",
+    "topics": "Topics over time",
+}
+
+
+def compare_group_outputs():
+    """The named outputs of compare_groups: per kind the by-group table and forest plot, the
+    over-time table, the period-adjusted effects and the over-time figure. (Paths are written
+    as ``compare_{{kind}}...".format(kind=kind)``, so that tests reading report() paths from
+    the rule files see the pattern compare_{kind}.)"""
+    out = {}
+    for kind in COMPARE_KINDS:
+        label, time_label = COMPARE_LABELS[kind], COMPARE_TIME_LABELS[kind]
+        out[f"{kind}_table"] = report(
+            f"{TABLES}/compare_{{kind}}.csv".format(kind=kind),
+            caption="../report/compare_groups_table.rst",
+            category="Comparison",
+            subcategory=label,
+            labels={"item": f"{label} (table)"},
+        )
+        out[f"{kind}_png"] = report(
+            f"{FIGURES}/compare_{{kind}}.png".format(kind=kind),
+            caption="../report/compare_groups.rst",
+            category="Comparison",
+            subcategory=label,
+            labels={"item": label},
+        )
+        out[f"{kind}_svg"] = f"{FIGURES}/compare_{kind}.svg"
+        out[f"{kind}_time"] = report(
+            f"{TABLES}/compare_{{kind}}_time.csv".format(kind=kind),
+            caption="../report/compare_time_table.rst",
+            category="Comparison",
+            subcategory=time_label,
+            labels={"item": f"{time_label} (table)"},
+        )
+        out[f"{kind}_effects"] = report(
+            f"{TABLES}/compare_{{kind}}_effects.csv".format(kind=kind),
+            caption="../report/compare_effects_table.rst",
+            category="Comparison",
+            subcategory=time_label,
+            labels={"item": f"{time_label}: group effects adjusted for period"},
+        )
+        out[f"{kind}_time_png"] = report(
+            f"{FIGURES}/compare_{{kind}}_time.png".format(kind=kind),
+            caption="../report/compare_time.rst",
+            category="Comparison",
+            subcategory=time_label,
+            labels={"item": time_label},
+        )
+        out[f"{kind}_time_svg"] = f"{FIGURES}/compare_{kind}_time.svg"
+    return out
+
+# one job for frames, actors and topics, by group and over time: each kind's work is small,
+# the job's start-up (Python, pandas, SciPy, Matplotlib) is not
