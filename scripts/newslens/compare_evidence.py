@@ -258,6 +258,19 @@ def kwic_table(
 EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]
 
 
+def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
+    """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
+    sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
+    order. Yields (variable, group, cell value, rows)."""
+    for var in [c for c in groups.columns if c != "doc_id"]:
+        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
+        tab = rows.assign(group=rows["doc_id"].map(lab).fillna(""))
+        tab = tab[tab["group"] != ""]
+        for (g, value), one in tab.groupby(["group", cell], sort=True):
+            pick = one if len(one) <= n else one.sample(n, random_state=seed)
+            yield var, g, value, pick.sort_values(["doc_id", "sent_id"])
+
+
 def frame_examples(
     sentences: pd.DataFrame, groups: pd.DataFrame, n: int, seed: int, none: str = "none"
 ) -> pd.DataFrame:
@@ -267,16 +280,10 @@ def frame_examples(
     frames = sentences[["doc_id", "sent_id", "primary_frame"]].copy()
     frames["doc_id"] = frames["doc_id"].astype(str)
     frames = frames[~frames["primary_frame"].astype(str).isin(["", none, "nan"])]
-    parts = []
-    for var in [c for c in groups.columns if c != "doc_id"]:
-        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
-        tab = frames.assign(group=frames["doc_id"].map(lab).fillna(""))
-        tab = tab[tab["group"] != ""]
-        for (g, f), cell in tab.groupby(["group", "primary_frame"], sort=True):
-            pick = cell if len(cell) <= n else cell.sample(n, random_state=seed)
-            parts.append(
-                pick.sort_values(["doc_id", "sent_id"]).assign(variable=var, frame=f, group=g)
-            )
+    parts = [
+        pick.assign(variable=var, frame=f, group=g)
+        for var, g, f, pick in _sampled_cells(frames, groups, "primary_frame", n, seed)
+    ]
     if not parts:
         return pd.DataFrame(columns=EXAMPLE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
@@ -330,14 +337,10 @@ def actor_examples(
     else:
         rows["primary_frame"] = ""
     rows["primary_frame"] = rows["primary_frame"].fillna("").astype(str)
-    parts = []
-    for var in [c for c in groups.columns if c != "doc_id"]:
-        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
-        tab = rows.assign(group=rows["doc_id"].map(lab).fillna(""))
-        tab = tab[tab["group"] != ""]
-        for (g, _actor), cell in tab.groupby(["group", "actor"], sort=True):
-            pick = cell if len(cell) <= n else cell.sample(n, random_state=seed)
-            parts.append(pick.sort_values(["doc_id", "sent_id"]).assign(variable=var, group=g))
+    parts = [
+        pick.assign(variable=var, group=g)
+        for var, g, _actor, pick in _sampled_cells(rows, groups, "actor", n, seed)
+    ]
     if not parts:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
