@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from newslens.columns import DOC_COLUMNS
 from newslens.runtime import (
     ParquetShardWriter,
     iter_parquet_arrow,
@@ -24,17 +25,6 @@ from newslens.tokenize import (
 )
 
 BATCH_ROWS = 1000  # articles per batch: ~450k tokens, ~0.3 GB of tables
-DOC_COLUMNS = [
-    "doc_index",
-    "doc_id",
-    "title",
-    "date",
-    "date_precision",
-    "author",
-    "role",
-    "lede",
-    "source",
-]
 
 
 def empty_frame(columns, ints=(), bools=()):

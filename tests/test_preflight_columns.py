@@ -3,52 +3,25 @@ job, naming the config key, the file and the columns the file has."""
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
-
-import pandas as pd
 import pytest
-import yaml
+from coded_tables import CODED_COLUMNS, write_coded
+from coded_tables import with_keys as _with_keys
 from newslens.preflight import check_config, check_table_columns, table_header
 from newslens.runtime import NewslensError
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-
 
 def with_key(dotted: str, value, config=None) -> dict:
-    config = copy.deepcopy(config or CONFIG)
-    node = config
-    *parents, last = dotted.split(".")
-    for part in parents:
-        node = node[part]
-    node[last] = value
-    return config
+    return _with_keys({dotted: value}, config)
 
 
 @pytest.fixture
 def coded(tmp_path):
-    rows = pd.DataFrame({"doc_id": ["a", "b"], "actor": ["X", "Y"], "label": ["pos", "neg"]})
-    rows = rows.assign(text=["good news", "bad news"], labels=["security", "economic"])
-    paths = {}
-    for suffix in ("csv", "tsv", "jsonl", "parquet"):
-        path = tmp_path / f"coded.{suffix}"
-        if suffix == "csv":
-            rows.to_csv(path, index=False)
-        elif suffix == "tsv":
-            rows.to_csv(path, index=False, sep="\t")
-        elif suffix == "jsonl":
-            path.write_text("\n".join(json.dumps(r) for r in rows.to_dict("records")) + "\n")
-        else:
-            rows.to_parquet(path, index=False)
-        paths[suffix] = str(path)
-    return paths
+    return {suffix: write_coded(tmp_path, suffix) for suffix in ("csv", "tsv", "jsonl", "parquet")}
 
 
 @pytest.mark.parametrize("suffix", ["csv", "tsv", "jsonl", "parquet"])
 def test_header_of_every_format(coded, suffix):
-    assert table_header(coded[suffix]) == ["doc_id", "actor", "label", "text", "labels"]
+    assert table_header(coded[suffix]) == CODED_COLUMNS
 
 
 def test_header_free_files_give_positions(tmp_path):

@@ -4,50 +4,26 @@ naming the column key and its value, the file and its config key, and the column
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
 from types import SimpleNamespace
 
-import pandas as pd
 import pytest
-import yaml
+from coded_tables import PRESENT, REPO, write_coded
+from coded_tables import with_keys as _with_keys
 from newslens.actor_sentiment import coded_pairs
 from newslens.actors import read_target_file
 from newslens.preflight import check_table_columns, missing_column_message
 from newslens.runtime import NewslensError
 from newslens.sentiment_eval import read_coded_file, read_table_file
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-PRESENT = "'doc_id', 'actor', 'label', 'text', 'labels'"
-
 
 def with_keys(**dotted) -> dict:
     """The default config with keys set (``a__b__c=value`` sets a.b.c)."""
-    config = copy.deepcopy(CONFIG)
-    for name, value in dotted.items():
-        node = config
-        *parents, last = name.split("__")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return config
+    return _with_keys({name.replace("__", "."): value for name, value in dotted.items()})
 
 
 @pytest.fixture
 def coded(tmp_path) -> str:
-    rows = pd.DataFrame(
-        {
-            "doc_id": ["a", "b"],
-            "actor": ["X", "Y"],
-            "label": ["pos", "neg"],
-            "text": ["Good news.", "Bad news."],
-            "labels": ["security", "economic"],
-        }
-    )
-    path = tmp_path / "coded.csv"
-    rows.to_csv(path, index=False)
-    return str(path)
+    return write_coded(tmp_path)
 
 
 def preflight_message(config: dict) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
+from newslens.columns import CLEAN_COLUMNS
 from newslens.dedup import Signer, text_words, word_bytes
 from newslens.input_checks import (
     date_out_of_range,
@@ -313,23 +314,6 @@ def clean_article(
         n_words=count_words(body),
         removed=removed,
     )
-
-
-CLEAN_COLUMNS = [
-    "doc_index",
-    "doc_id",
-    "source",
-    "title",
-    "date",
-    "date_precision",
-    "author",
-    "role",
-    "lede",
-    "text",
-    "n_words",
-    "content_hash",
-    "minhash",
-]
 
 
 def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> list:
