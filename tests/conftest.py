@@ -76,3 +76,11 @@ def seed_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def seed_tables(seed_run) -> Path:
     return seed_run / "results" / "tables"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close the figures a test opened (pyplot keeps them; more than 20 open warn)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -185,8 +185,7 @@ def actor_heatmap(
     absent = n_row == 0
     few = (n_row > 0) & (n_row < min_cell_n)
     vals[absent | few] = np.nan  # never named: grey, not "0 %"; few sentences: not coloured
-    cmap = plt.get_cmap(SEQUENTIAL_CMAP).copy()
-    cmap.set_bad("#EEEEEE")
+    cmap = plt.get_cmap(SEQUENTIAL_CMAP).with_extremes(bad="#EEEEEE")
     im = ax.imshow(vals, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for i in np.flatnonzero(few):
         ax.add_patch(
