@@ -205,6 +205,8 @@ def actor_heatmap(
     )
     ax.set_yticks(range(len(piv)))
     ax.set_yticklabels([f"{_short_name(a)} (n={int(nact[a])})" for a in piv.index])
+    ax.set_xlabel("Frame (codebook)")
+    ax.set_ylabel("Actor (n = sentences naming it)")
     _annotate_counts(ax, vals, cnt, absent, few)
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label("% of the actor's sentences with the frame")

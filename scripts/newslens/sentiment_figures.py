@@ -9,6 +9,8 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from newslens.figures import (
     COLUMN_WIDTH,
@@ -159,6 +161,16 @@ def plot_arc_pooled(count, total, total_sq, n_articles: int, thresholds, confide
 # --------------------------------------------------------------------------- distribution
 
 
+def _label_patches(thresholds) -> list:
+    """Legend entries of the three labels with their compound cut-offs."""
+    neg, pos = (f"{thresholds[k]:+g}".replace("-", "−") for k in ("negative", "positive"))
+    return [
+        Patch(color=NEGATIVE, label=f"negative (≤ {neg})"),
+        Patch(color=NEUTRAL, label="neutral"),
+        Patch(color=POSITIVE, label=f"positive (≥ {pos})"),
+    ]
+
+
 def plot_distribution(
     sentence_hist, edges, docs: pd.DataFrame, thresholds, confidence: float = 0.95
 ):
@@ -179,8 +191,9 @@ def plot_distribution(
         for c in centers
     ]
     a.bar(centers, sentence_hist, width=np.diff(edges), color=colours, edgecolor="white", lw=0.3)
-    a.set_xlabel("Sentence VADER compound")
-    a.set_ylabel("Sentences")
+    a.set_xlabel("Sentence VADER compound (−1 to +1)")
+    a.set_ylabel("Sentences (count)")
+    a.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half sentences
     a.set_title(f"(a) {int(sentence_hist.sum()):,} sentences", loc="left")
     a.set_xlim(-1, 1)
     d = docs.dropna(subset=["mean_compound"])
@@ -213,11 +226,23 @@ def plot_distribution(
             lw=0.3,
         )
         _neutral_band(b, thresholds, horizontal=False)
-        b.set_xlabel("Article mean VADER compound")
-        b.set_ylabel("Articles")
+        b.set_xlabel("Article mean VADER compound (−1 to +1)")
+        b.set_ylabel("Articles (count)")
+        b.yaxis.set_major_locator(MaxNLocator(integer=True))
         b.set_title(f"(b) {len(d):,} articles", loc="left")
     fig.suptitle("Sentiment distribution", x=0.01, ha="left", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.32 / fig.get_figheight(), 1, 1))
+    fig.legend(
+        handles=_label_patches(thresholds),
+        title="sentence label (a)",
+        ncols=4,
+        loc="lower left",
+        bbox_to_anchor=(0.01, 0),
+        frameon=False,
+        fontsize=6.5,
+        title_fontsize=6.5,
+        alignment="left",
+    )
     return fig
 
 

@@ -50,7 +50,7 @@ def top_words_figure(terms: pd.DataFrame, summary: pd.DataFrame, unit: str, n_wo
         ax.set_yticks(range(len(sub)), [str(s)[:22] for s in sub["term"]])
         ax.invert_yaxis()
         prev = float(summary.loc[summary["topic"] == t, "prevalence"].iloc[0])
-        ax.set_title(f"Topic {t} ({prev:.0%} of {unit}s)", fontsize=7.5)
+        ax.set_title(f"Topic {t} ({prev:.0%} of topic weight)", fontsize=7.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.tick_params(axis="y", labelsize=6.5, length=0)
         ax.xaxis.get_offset_text().set_fontsize(6)
