@@ -17,7 +17,7 @@ import yaml
 from newslens.figures import apply_style
 from newslens.frames_figures import actor_heatmap
 from newslens.sentiment_figures import plot_distribution
-from newslens.topics_plots import top_words_figure
+from newslens.topics_plots import metadata_figure, top_words_figure
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
@@ -101,3 +101,37 @@ def test_actor_heatmap_labels_its_axes():
     assert ax.get_ylabel() == "Actor (n = sentences naming it)"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Conflict", "economic"]
     assert ax.images[0].get_array()[0].tolist() == pytest.approx([50.0, 25.0])
+
+
+def test_topics_by_metadata_stack_panels_on_one_scale_with_cell_values():
+    summary = pd.DataFrame({"topic": [1, 2], "label": ["border, troops", "prices, bank"]})
+    rows = [
+        ("outlet", "Harbour Gazette", 1, 0.7, 166),
+        ("outlet", "Harbour Gazette", 2, 0.3, 166),
+        ("outlet", "Northern Ledger", 1, 0.4, 167),
+        ("outlet", "Northern Ledger", 2, 0.6, 167),
+        ("month", "2024-03", 1, 0.5, 239),
+        ("month", "2024-03", 2, 0.5, 239),
+        ("month", "2024-04", 1, 0.55, 261),
+        ("month", "2024-04", 2, 0.45, 261),
+    ]
+    by_meta = pd.DataFrame(rows, columns=["variable", "value", "topic", "prevalence", "n_units"])
+    fig = metadata_figure(by_meta, summary, "article")
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        "by outlet (166-167 articles per group)",
+        "by month (239-261 articles per group)",
+    ]
+    assert [ax.images[0].get_clim() for ax in panels] == [pytest.approx((0.0, 70.0))] * 2
+    # the largest group first: columns Northern Ledger, Harbour Gazette; rows topics 1, 2
+    assert [t.get_text() for t in panels[0].get_xticklabels()] == [
+        "Northern Ledger",
+        "Harbour Gazette",
+    ]
+    assert [t.get_text() for t in panels[0].texts] == ["40", "70", "60", "30"]
+    assert [t.get_text() for t in panels[1].get_yticklabels()] == [
+        "T1 border, troops",
+        "T2 prices, bank",
+    ]
+    assert len(fig.axes) == 3  # two panels and one colour bar
+    assert "group's article topic weight" in fig.axes[2].get_ylabel()

@@ -51,10 +51,10 @@ def date_lines(dates: pd.Series, n_docs: int) -> list[str]:
     day, partial = text[text.str.len() == 10], text[text.str.len() < 10]
     parts = []
     if len(day):
-        parts.append(f"{_span(day)} ({len(day)} of {n_docs} articles dated)")
+        parts.append(f"{_span(day)} ({len(day):,} of {n_docs:,} articles dated)")
     if len(partial):
         parts.append(
-            f"{_span(partial)} ({len(partial)} of {n_docs} articles dated only to the month or "
+            f"{_span(partial)} ({len(partial):,} of {n_docs:,} articles dated only to the month or "
             "year)"
         )
     return [f"- Published: {'; '.join(parts)}."]
@@ -86,9 +86,9 @@ def corpus_section(documents: pd.DataFrame, audit: pd.DataFrame) -> list[str]:
     lines = ["## Corpus", ""]
     n_docs = len(documents)
     lines.append(
-        f"- **{n_docs} article{'s' if n_docs != 1 else ''}** kept, "
-        f"{int(documents['n_paragraphs'].sum())} paragraphs, {int(documents['n_sentences'].sum())} sentences, "
-        f"{int(documents['n_tokens'].sum())} tokens ({int(documents['n_terms'].sum())} kept as terms)."
+        f"- **{n_docs:,} article{'s' if n_docs != 1 else ''}** kept, "
+        f"{int(documents['n_paragraphs'].sum()):,} paragraphs, {int(documents['n_sentences'].sum()):,} sentences, "
+        f"{int(documents['n_tokens'].sum()):,} tokens ({int(documents['n_terms'].sum()):,} kept as terms)."
     )
     lines.extend(date_lines(documents["date"], n_docs))
     counts = audit["action"].value_counts()
@@ -124,14 +124,14 @@ def sentiment_section(
         row = documents.iloc[0]
         lines.append(
             f"- The article's mean sentence compound is **{_fmt(row['mean_compound'])}**"
-            f"{_ci(row, 'mean_compound', confidence=confidence)} over {int(row['n_sentences'])} sentences (CI: sentences resampled); "
+            f"{_ci(row, 'mean_compound', confidence=confidence)} over {int(row['n_sentences']):,} sentences (CI: sentences resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
     elif len(corpus):
         row = corpus.iloc[0]
         lines.append(
             f"- Overall mean sentence compound **{_fmt(row['mean_compound'])}**{_ci(row, 'mean_compound', confidence=confidence)} "
-            f"over {int(row['n_articles'])} articles and {int(row['n_sentences'])} sentences (CI: articles resampled); "
+            f"over {int(row['n_articles']):,} articles and {int(row['n_sentences']):,} sentences (CI: articles resampled); "
             f"{_pct(row['share_negative'])} of sentences negative, {_pct(row['share_positive'])} positive."
         )
     mentioned = actors.loc[(actors["scope"] == "all") & (actors["n_sentences"] > 0)].sort_values(
@@ -144,7 +144,7 @@ def sentiment_section(
             n = int(row["n_sentences"])
             lines.append(
                 f"  - {row['actor']}: {_fmt(row['mean_compound'])}{_ci(row, 'mean_compound', confidence=confidence)}, "
-                f"{n} sentence{'s' if n != 1 else ''}"
+                f"{n:,} sentence{'s' if n != 1 else ''}"
             )
         ranked = mentioned.loc[mentioned["n_sentences"] >= MIN_SENTENCES_TO_RANK]
         if len(ranked) < 2:
@@ -212,9 +212,9 @@ def framing_section(
             best = group.sort_values(["n_sentences", "frame_name"], ascending=[False, True]).head(2)
             total = int(group["n_actor_sentences"].iloc[0])
             lines.append(
-                f"  - {actor} ({total} sentence{'s' if total != 1 else ''}): "
+                f"  - {actor} ({total:,} sentence{'s' if total != 1 else ''}): "
                 + ", ".join(
-                    f"{r['frame_name']} {int(r['n_sentences'])}" for _, r in best.iterrows()
+                    f"{r['frame_name']} {int(r['n_sentences']):,}" for _, r in best.iterrows()
                 )
             )
     return lines + [

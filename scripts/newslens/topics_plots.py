@@ -272,17 +272,16 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
     ylabels = [
         short_label(t, lab) for t, lab in zip(summary["topic"], summary["label"], strict=True)
     ]
-    widths = []
-    for var in variables:
-        widths.append(min(max_values, by_meta.loc[by_meta["variable"] == var, "value"].nunique()))
+    # one panel per variable, stacked, on one colour scale (one colour bar for all panels)
     fig, axes = plt.subplots(
-        1,
         len(variables),
-        figsize=(FULL_WIDTH, 1.0 + 0.24 * k),
+        1,
+        figsize=(FULL_WIDTH * 0.8, 0.5 + (0.26 * k + 1.3) * len(variables)),
         squeeze=False,
-        gridspec_kw={"width_ratios": [max(w, 2) for w in widths]},
+        layout="constrained",
     )
-    for ax, var in zip(axes[0], variables, strict=True):
+    vmax = max(float(by_meta["prevalence"].max()) * 100, 1e-9)
+    for ax, var in zip(axes[:, 0], variables, strict=True):
         sub = by_meta[by_meta["variable"] == var]
         sizes = sub.drop_duplicates("value").set_index("value")["n_units"]
         values = sizes.sort_values(ascending=False, kind="stable").index[:max_values]
@@ -292,19 +291,31 @@ def metadata_figure(by_meta: pd.DataFrame, summary: pd.DataFrame, unit: str, max
                 index=summary["topic"], columns=values
             )
             * 100
+        ).to_numpy(dtype=float)
+        im = ax.imshow(mat, aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=vmax)
+        rotate = len(values) > 6 or max(len(_tick(v)) for v in values) > 12
+        ax.set_xticks(
+            range(len(values)),
+            [_tick(v) for v in values],
+            rotation=30 if rotate else 0,
+            ha="right" if rotate else "center",
         )
-        im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0)
-        ax.set_xticks(range(len(values)), [_tick(v) for v in values], rotation=60, ha="right")
-        ax.set_yticks(range(k), ylabels if ax is axes[0][0] else [""] * k)
+        ax.set_yticks(range(k), ylabels)
+        ax.tick_params(axis="y", labelsize=6.5)
+        if mat.size <= 150:  # the prevalence in each cell, readable at column width
+            for (i, j), v in np.ndenumerate(mat):
+                if np.isfinite(v):
+                    dark = v < 0.5 * vmax  # viridis: white text on its dark half
+                    colour = "white" if dark else "black"
+                    ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=6, color=colour)
         lo, hi = int(sizes.loc[values].min()), int(sizes.loc[values].max())
-        per = f"{lo}" if lo == hi else f"{lo}-{hi}"
-        ax.set_xlabel(f"{var} ({per} {unit}s per group)")
-        ax.set_title(f"by {var}")
-        cb = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
-        cb.set_label("prevalence (%)", fontsize=7)
-        cb.ax.tick_params(labelsize=6)
-    fig.suptitle(f"Topic prevalence by metadata (unit: {unit})", fontsize=9)
-    fig.tight_layout()
+        per = f"{lo:,}" if lo == hi else f"{lo:,}-{hi:,}"
+        shown = "" if len(sizes) <= max_values else f"; the {max_values} largest of {len(sizes)}"
+        ax.set_title(f"by {var} ({per} {unit}s per group{shown})", loc="left", fontsize=8)
+    cb = fig.colorbar(im, ax=axes[:, 0].tolist(), fraction=0.04, pad=0.02)
+    cb.set_label(f"prevalence (% of the group's {unit} topic weight)", fontsize=7)
+    cb.ax.tick_params(labelsize=6)
+    fig.suptitle(f"Topic prevalence by metadata (unit: {unit}; cell text: %)", fontsize=9)
     return fig
 
 
