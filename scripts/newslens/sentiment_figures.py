@@ -25,6 +25,9 @@ from newslens.figures import (
 
 LABEL_COLOURS = {"negative": NEGATIVE, "neutral": NEUTRAL, "positive": POSITIVE}
 COMPOUND_AXIS = "Mean VADER compound (−1 to +1)"
+# Article means in the distribution figure: a dark grey, so they are not read as the
+# "positive" blue of the sentence labels beside them.
+ARTICLE_COLOUR = "#404040"
 
 
 def _short(text, width: int = 70) -> str:
@@ -207,7 +210,14 @@ def plot_distribution(
         lo = (d["mean_compound"] - d["mean_compound_ci_low"]).fillna(0).clip(lower=0)
         hi = (d["mean_compound_ci_high"] - d["mean_compound"]).fillna(0).clip(lower=0)
         b.errorbar(
-            d["mean_compound"], y, xerr=[lo, hi], fmt="o", color=OKABE_ITO[0], ms=4, capsize=2, lw=1
+            d["mean_compound"],
+            y,
+            xerr=[lo, hi],
+            fmt="o",
+            color=ARTICLE_COLOUR,
+            ms=4,
+            capsize=2,
+            lw=1,
         )
         names = d["title"] if "title" in d else d["doc_id"]
         names = [
@@ -221,7 +231,7 @@ def plot_distribution(
         b.hist(
             d["mean_compound"],
             bins=np.linspace(-1, 1, 41),
-            color=OKABE_ITO[0],
+            color=ARTICLE_COLOUR,
             edgecolor="white",
             lw=0.3,
         )
