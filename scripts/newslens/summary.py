@@ -294,7 +294,8 @@ def frame_display_names(distribution: pd.DataFrame) -> dict[str, str]:
     ``frame``, ``name``)."""
     if not {"frame", "name"} <= set(distribution.columns):
         return {}
-    return {str(k): str(v) for k, v in zip(distribution["frame"], distribution["name"]) if v}
+    pairs = zip(distribution["frame"], distribution["name"], strict=True)
+    return {str(k): v for k, v in pairs if isinstance(v, str) and v}
 
 
 def topic_display_names(summary: pd.DataFrame) -> dict[str, str]:
@@ -303,7 +304,8 @@ def topic_display_names(summary: pd.DataFrame) -> dict[str, str]:
     out = {}
     if not {"topic", "label"} <= set(summary.columns):
         return out
-    for topic, label in zip(summary["topic"], summary["label"]):
+    for topic, label in zip(summary["topic"], summary["label"], strict=True):
+        label = label if isinstance(label, str) else ""
         name = f"Topic {topic} *{label}*" if label else f"Topic {topic}"
         out[f"{topic}: {label}"] = out[f"topic_{topic}"] = name
     return out
