@@ -115,7 +115,7 @@ def test_thin_cells_flagged_and_lists_capped(outlet_tables):
     hits = int((tables["frames"].query("group == @p.frame_outlet")["q_value"] < 0.05).sum())
     assert f"{hits - 1} more frame difference(s) in `tables/compare_frames.csv`" in one
     words = next(x for x in one.splitlines() if f"Words used more by {p.frame_outlet}" in x)
-    assert words.count(" to ") == 1 and "more." in words
+    assert words.count(" to ") == 1 and "more in `tables/compare_keyness.csv`." in words
     capped = compare_section(keyness, tables, ["outlet"], max_comparisons=1)
     text = "\n".join(capped)
     assert f"**outlet = {p.frame_outlet}**" in text  # the one with most differences is kept

@@ -338,7 +338,11 @@ def keyness_lines(tab: pd.DataFrame, group: str, reference: str, max_rows: int) 
             f"{r['log_ratio_high']:+.2f})"
             for _, r in hits.head(max_rows).iterrows()
         ]
-        more = f"; {len(hits) - max_rows:,} more" if len(hits) > max_rows else ""
+        more = (
+            f"; {len(hits) - max_rows:,} more in `tables/compare_keyness.csv`"
+            if len(hits) > max_rows
+            else ""
+        )
         lines.append(
             f"  - Words used more by {side} (log2 rate ratio group/reference, 95% CI; q < 0.05): "
             f"{', '.join(terms)}{more}."
