@@ -277,6 +277,214 @@ def topics_section(
     ]
 
 
+COMPARE_TABLES = {
+    "frames": "tables/compare_frames.csv",
+    "actors": "tables/compare_actors.csv",
+    "topics": "tables/compare_topics.csv",
+}
+"""The compare stage's by-group tables the comparisons section reads (docs/compare.md)."""
+
+
+def _pp(value: float) -> str:
+    return f"{100 * value:+.1f}"
+
+
+def frame_display_names(distribution: pd.DataFrame) -> dict[str, str]:
+    """Frame key -> the name the framing figures and tables show (``frames_distribution.csv``:
+    ``frame``, ``name``)."""
+    if not {"frame", "name"} <= set(distribution.columns):
+        return {}
+    pairs = zip(distribution["frame"], distribution["name"], strict=True)
+    return {str(k): v for k, v in pairs if isinstance(v, str) and v}
+
+
+def topic_display_names(summary: pd.DataFrame) -> dict[str, str]:
+    """Topic item of the compare tables (``"3: armenia, border"`` or ``topic_3``) -> "Topic 3
+    *armenia, border*", as the summary's topic list names it."""
+    out = {}
+    if not {"topic", "label"} <= set(summary.columns):
+        return out
+    for topic, label in zip(summary["topic"], summary["label"], strict=True):
+        label = label if isinstance(label, str) else ""
+        name = f"Topic {topic} *{label}*" if label else f"Topic {topic}"
+        out[f"{topic}: {label}"] = out[f"topic_{topic}"] = name
+    return out
+
+
+def _thin(row: pd.Series, min_cell_n: int) -> bool:
+    return min(int(row["n_group"]), int(row["n_reference"])) < min_cell_n
+
+
+def _capped(lines: list[str], hidden: int, table: str, what: str) -> list[str]:
+    if hidden > 0:
+        lines.append(f"    - {hidden} more {what} in `{table}`.")
+    return lines
+
+
+def keyness_lines(tab: pd.DataFrame, group: str, reference: str, max_rows: int) -> list[str]:
+    """The comparison's distinguishing terms each way: q < 0.05, strongest log-odds z first
+    (as the keyness figure ranks them), with Hardie's log2 ratio and its 95 % interval."""
+    if tab.empty:
+        return ["  - Words: no term was tested (none reached `compare.keyness.min_count`)."]
+    lines = []
+    for direction, side in (("group", group), ("reference", reference)):
+        hits = tab.loc[(tab["direction"] == direction) & (tab["q_value"] < 0.05)]
+        hits = hits.reindex(hits["log_odds_z"].abs().sort_values(ascending=False).index)
+        if hits.empty:
+            lines.append(f"  - Words used more by {side}: none reached q < 0.05.")
+            continue
+        terms = [
+            f"{r['term']} {r['log_ratio']:+.2f} ({r['log_ratio_low']:+.2f} to "
+            f"{r['log_ratio_high']:+.2f})"
+            for _, r in hits.head(max_rows).iterrows()
+        ]
+        more = (
+            f"; {len(hits) - max_rows:,} more in `tables/compare_keyness.csv`"
+            if len(hits) > max_rows
+            else ""
+        )
+        lines.append(
+            f"  - Words used more by {side} (log2 rate ratio group/reference, 95% CI; q < 0.05): "
+            f"{', '.join(terms)}{more}."
+        )
+    return lines
+
+
+def difference_lines(
+    tab: pd.DataFrame,
+    kind: str,
+    names: dict[str, str],
+    max_rows: int,
+    min_cell_n: int,
+    confidence: float,
+) -> list[str]:
+    """One comparison's differences with q < 0.05 of one kind (frames, actors, topics), largest
+    first; shares in percentage points, sentiment in VADER compound units; n per side."""
+    label = {"frames": "frame", "actors": "actor sentiment", "topics": "topic prevalence"}[kind]
+    if tab.empty:
+        return [f"  - No {label} was compared (no group with values on both sides)."]
+    hits = tab.loc[tab["q_value"] < 0.05]
+    hits = hits.reindex(hits["difference"].abs().sort_values(ascending=False).index)
+    if hits.empty:
+        return [f"  - No {label} difference reached q < 0.05 ({len(tab)} compared)."]
+    share = kind != "actors"
+    unit = "percentage points, mean article share" if share else "VADER compound, -1 to +1"
+    lines = [f"  - {label.capitalize()} differences with q < 0.05 ({unit}; largest first):"]
+    for _, r in hits.head(max_rows).iterrows():
+        name = names.get(str(r["item"]), str(r["item"]))
+        if share:
+            size = (
+                f"**{_pp(r['difference'])} pp** ({ci_name(confidence)} "
+                f"{_pp(r['difference_low'])} to {_pp(r['difference_high'])}; "
+                f"{100 * r['mean_group']:.1f}% vs {100 * r['mean_reference']:.1f}%)"
+            )
+        else:
+            size = (
+                f"**{r['difference']:+.2f}** ({ci_name(confidence)} "
+                f"{r['difference_low']:+.2f} to {r['difference_high']:+.2f}; "
+                f"{r['mean_group']:+.2f} vs {r['mean_reference']:+.2f})"
+            )
+        n = f"n = {int(r['n_group']):,} | {int(r['n_reference']):,} articles"
+        thin = (
+            f" — thin: fewer than {min_cell_n} articles on a side (`figures.min_cell_n`), "
+            "read with care"
+            if _thin(r, min_cell_n)
+            else ""
+        )
+        lines.append(f"    - {name}: {size}, {n}{thin}")
+    return _capped(lines, len(hits) - max_rows, COMPARE_TABLES[kind], f"{label} difference(s)")
+
+
+def compare_section(
+    keyness: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    by: list[str],
+    frame_names: dict[str, str] | None = None,
+    topic_names: dict[str, str] | None = None,
+    max_rows: int = 5,
+    max_comparisons: int = 10,
+    min_cell_n: int = 10,
+    confidence: float = 0.95,
+    min_articles: int | None = None,
+) -> list[str]:
+    """The comparisons section: per comparison (a group of a ``compare.by`` variable against its
+    reference) the distinguishing terms each way, and the frame, actor sentiment and topic
+    differences with q < 0.05, from the compare tables (nothing is recomputed).
+
+    ``tables`` maps frames/actors/topics to ``compare_<kind>.csv``; ``max_rows`` caps each list,
+    ``max_comparisons`` the comparisons shown (those with the most differences with q < 0.05,
+    in table order); differences resting on fewer than ``min_cell_n`` articles on a side are
+    flagged as thin."""
+    lines = ["## Comparisons", ""]
+    if not by:
+        return lines + [
+            "- No comparison configured: set `compare.by` to metadata columns (of "
+            "`corpus.metadata`) and/or `week`/`month` to compare groups (docs/compare.md).",
+            "",
+        ]
+    names = {"frames": frame_names or {}, "actors": {}, "topics": topic_names or {}}
+    keys = ["variable", "group", "reference"]
+    parts = [keyness[keys]] + [t[keys] for t in tables.values()]
+    comparisons = pd.concat(parts, ignore_index=True).astype(str).drop_duplicates()
+    if comparisons.empty:
+        need = f" of at least `compare.min_articles` = {min_articles}" if min_articles else ""
+        return lines + [
+            f"- Nothing to compare: no group of {', '.join(f'`{b}`' for b in by)} has articles"
+            f"{need} and a reference (the compare tables are empty).",
+            "",
+        ]
+
+    def rows(tab: pd.DataFrame, c) -> pd.DataFrame:
+        if tab.empty:
+            return tab
+        return tab.loc[
+            (tab["variable"].astype(str) == c.variable)
+            & (tab["group"].astype(str) == c.group)
+            & (tab["reference"].astype(str) == c.reference)
+        ]
+
+    found = [
+        sum(int((rows(t, c)["q_value"] < 0.05).sum()) for t in tables.values())
+        for c in comparisons.itertuples()
+    ]
+    comparisons["found"] = found
+    shown = comparisons.sort_values("found", ascending=False, kind="stable").head(max_comparisons)
+    comparisons = comparisons.loc[comparisons.index.isin(shown.index)]
+    frames = tables.get("frames", pd.DataFrame())
+    lines += [
+        "Each group against its reference (`compare.reference`; `rest` = all other articles "
+        f"with a value). Intervals: {ci_name(confidence)}, bootstrap over articles (log ratio: "
+        "Wald); q: Benjamini-Hochberg. A positive difference means the group has more than "
+        "its reference.",
+        "",
+    ]
+    for c in comparisons.itertuples():
+        ref = "the rest" if c.reference == "rest" else c.reference
+        head = rows(frames, c)
+        n = (
+            f" (n = {int(head['n_group'].iloc[0]):,} | {int(head['n_reference'].iloc[0]):,} articles)"
+            if len(head)
+            else ""
+        )
+        lines.append(f"- **{c.variable} = {c.group}** vs {ref}{n}:")
+        lines += keyness_lines(rows(keyness, c), c.group, ref, max_rows)
+        for kind, tab in tables.items():
+            lines += difference_lines(
+                rows(tab, c), kind, names[kind], max_rows, min_cell_n, confidence
+            )
+    if len(found) > max_comparisons:
+        lines.append(
+            f"- {len(found) - max_comparisons} more comparison(s) are in the tables "
+            "(`summary.max_comparisons`)."
+        )
+    return lines + [
+        "",
+        "Tables: `tables/compare_keyness.csv`, `tables/compare_frames.csv`, "
+        "`tables/compare_actors.csv`, `tables/compare_topics.csv`.",
+        "",
+    ]
+
+
 def build_summary(sections: list[list[str]], corpus_path: str) -> str:
     head = [
         "# newslens summary",

@@ -71,6 +71,10 @@ rule summary:
         frames_actors=f"{TABLES}/frames_actors.csv",
         topic_summary=f"{TABLES}/topic_summary.csv",
         topic_selection=f"{TABLES}/topic_model_selection.csv",
+        compare_keyness=f"{TABLES}/compare_keyness.csv",
+        compare_frames=f"{TABLES}/compare_frames.csv",
+        compare_actors=f"{TABLES}/compare_actors.csv",
+        compare_topics=f"{TABLES}/compare_topics.csv",
         frames_verdict=(
             f"{TABLES}/frames_validation_verdict.md"
             if config["framing"]["validation"]["gold"]
@@ -93,6 +97,12 @@ rule summary:
         corpus_path=config["corpus"]["path"],
         confidence=config["sentiment"]["bootstrap"]["confidence"],
         k_rule=config["topics"]["k_rule"],
+        compare_by=config["compare"]["by"],
+        min_articles=config["compare"]["min_articles"],
+        compare_confidence=config["compare"]["bootstrap"]["confidence"],
+        min_cell_n=config["figures"]["min_cell_n"],
+        max_compare_rows=config["summary"]["max_compare_rows"],
+        max_comparisons=config["summary"]["max_comparisons"],
     script:
         "../../scripts/summary.py"
 
