@@ -9,6 +9,7 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_actors as ca
 from newslens import compare_figures as cf
+from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards import dataset_schema
@@ -58,10 +59,7 @@ def main(smk):
             sentences,
             groups,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
         )
         log.info("%d rows, %d with q < 0.05", len(tab), int((tab["q_value"] < 0.05).sum()))
         message = (

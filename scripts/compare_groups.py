@@ -10,6 +10,7 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
+from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style, save_figure
 from newslens.runtime import run, write_table
 
@@ -60,10 +61,7 @@ def by_group(smk, kind: str, values, groups) -> None:
             values,
             groups,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
         )
         log.info(
             "%s: %d rows, %d with q < 0.05", kind, len(tab), int((tab["q_value"] < 0.05).sum())
@@ -91,10 +89,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
             groups,
             periods,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
             model=p.time_model,
             df=p.spline_df,
         )

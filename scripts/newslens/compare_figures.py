@@ -12,7 +12,15 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from newslens.compare import natural_key
-from newslens.figures import FULL_WIDTH, NEGATIVE, NEUTRAL, OKABE_ITO, POSITIVE, empty_figure
+from newslens.figures import (
+    FULL_WIDTH,
+    NEGATIVE,
+    NEUTRAL,
+    OKABE_ITO,
+    POSITIVE,
+    empty_figure,
+    save_figure,
+)
 
 NOTHING = (
     "No comparison configured.\nSet compare.by in config/config.yaml to metadata columns\n"
@@ -374,11 +382,19 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     shown = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
     bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
-    if np.isfinite(bounds).any():  # one y scale for every panel, so panels compare
-        lo, hi = np.nanmin(bounds), np.nanmax(bounds)
-        pad = 0.05 * (hi - lo if hi > lo else 1.0)
-        for ax in axes[: len(panels)]:
-            ax.set_ylim(lo - pad, hi + pad)
+    lo, hi = (np.nanmin(bounds), np.nanmax(bounds)) if np.isfinite(bounds).any() else (0, 1)
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    # n of every group x period cell: a strip of bars under the lines, one scale per block
+    cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
+    n_max = max(int(cells.max()) if len(cells) else 0, 1)
+    series = [None] if panel_col == "group" else lines  # a group's panel: its articles
+    for ax, panel in zip(axes, panels, strict=False):
+        n = cells.loc[panel].groupby(level="period").max() if panel_col == "group" else None
+        counts = [
+            n if name is None else cells.loc[panel].get(name, pd.Series(dtype=float))
+            for name in series
+        ]
+        _n_strip(ax, x, periods, counts, series, colours, n_max, (lo - pad, hi + pad))
     handles, labels = axes[0].get_legend_handles_labels()
     parent.legend(
         handles,
@@ -387,11 +403,48 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ncol=min(4, len(labels)),
         fontsize=6,
         frameon=False,
-        title=f"{var} (n: dated articles)" if line_col == "group" else "item",
+        title=(f"{var} (n: dated articles)" if line_col == "group" else "item")
+        + f"; bars: articles per {period.split()[0]} (tallest = {_count(n_max)})",
         title_fontsize=6,
     )
     parent.supylabel(ylabel, fontsize=7)
     return len(panels)
+
+
+N_STRIP = 0.3  # the n strip's height, as a share of the lines' y range
+N_PRINTED = 8  # print the n of each bar when a panel has at most this many bars
+
+
+def _n_strip(ax, x, periods, counts, series, colours, n_max, ylim):
+    """Under the panel's lines (y range ``ylim``, one scale for all panels), bars of the
+    articles of each series (a group, or the panel's group for ``None``) per period, scaled to
+    ``n_max``; the numbers are printed over the bars when there are few. Only the lines' range
+    gets y ticks."""
+    lo, hi = ylim
+    span = hi - lo
+    base = lo - N_STRIP * span
+    ax.set_ylim(base, hi)
+    ax.set_yticks([t for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo <= t <= hi])
+    ax.axhline(lo, color=NEUTRAL, lw=0.4)
+    width = 0.8 / len(series)
+    bars = len(series) * len(periods)
+    for k, (name, n) in enumerate(zip(series, counts, strict=True)):
+        values = pd.Series(n, dtype=float).reindex(periods).fillna(0).to_numpy()
+        offset = (k - (len(series) - 1) / 2) * width
+        colour = NEUTRAL if name is None else colours[name]
+        height = values / n_max * 0.55 * N_STRIP * span
+        ax.bar(x + offset, height, width=width, bottom=base, color=colour, linewidth=0)
+        if bars <= N_PRINTED:
+            for xx, v in zip(x + offset, values, strict=True):
+                ax.text(
+                    xx,
+                    base + 0.62 * N_STRIP * span,
+                    _count(v),
+                    ha="center",
+                    va="bottom",
+                    fontsize=4.5,
+                    color="#555555",
+                )
 
 
 def time_figure(
@@ -445,3 +498,15 @@ def time_figure(
     what = "spline fit of time" if smooth else "mean per period"
     fig.suptitle(f"{title}\n(lines: {what}; bands: bootstrap interval{note})", fontsize=8)
     return fig
+
+
+def save_laid_out(fig, png_path, svg_path) -> None:
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once: the
+    constrained layout is solved and the tight bounding box measured a single time, then both
+    formats are drawn with the layout engine off and that box (``savefig`` would solve and
+    measure again for each format, which is most of a 20-panel figure's cost)."""
+    fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine("none")
+    save_figure(fig, png_path, svg_path, bbox_inches=bbox)

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from newslens.compare import REST, bh, comparisons, natural_key, poisson_group_sums
+from newslens.compare import REST, bh, comparisons, natural_key
+from newslens.compare_bootstrap import poisson_group_sums
 
 # ----------------------------------------------------------------------------------------------
 # Over time: prevalence per group and period, and the group effect adjusted for period
@@ -204,7 +205,7 @@ def time_table(
         cell = np.where(g_code >= 0, g_code * n_p + p_code, -1)
         n_cells = len(cats) * n_p
         s_b, c_b = poisson_group_sums(
-            v, cell, n_cells, resamples, seed=zlib.crc32(f"{seed}:time:{var}".encode())
+            v, cell, n_cells, resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
         )
         finite = np.isfinite(v)
         filled = np.where(finite, v, 0.0)
