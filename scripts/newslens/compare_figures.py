@@ -341,9 +341,10 @@ def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
     return "group", "item", groups, sorted(ranked[:max_lines], key=natural_key)
 
 
-def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n):
+def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
     """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
-    its own legend; group n (articles) in the legend or the panel titles."""
+    its own legend; group n (articles) in the legend or the panel titles, and the n of every
+    group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
     _fig, axes = _grid(len(panels), 1.5, 4 if len(panels) > 3 else 3, parent=parent)
     # a group's n: its dated articles (the most measured of any item, summed over periods)
@@ -386,7 +387,6 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     # n of every group x period cell: a strip of bars under the lines, one scale per block
     cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
-    n_max = max(int(cells.max()) if len(cells) else 0, 1)
     series = [None] if panel_col == "group" else lines  # a group's panel: its articles
     for ax, panel in zip(axes, panels, strict=False):
         n = cells.loc[panel].groupby(level="period").max() if panel_col == "group" else None
@@ -403,8 +403,7 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ncol=min(4, len(labels)),
         fontsize=6,
         frameon=False,
-        title=(f"{var} (n: dated articles)" if line_col == "group" else "item")
-        + f"; bars: articles per {period.split()[0]} (tallest = {_count(n_max)})",
+        title=f"{var} (n: dated articles)" if line_col == "group" else "item",
         title_fontsize=6,
     )
     parent.supylabel(ylabel, fontsize=7)
@@ -465,10 +464,13 @@ def time_figure(
     period means vary most), one line per group. With more groups (20 outlets, say): one panel
     per group, one line per item (the ``max_lines`` items varying most), so lines stay few
     enough to tell apart. Each group's n (dated articles) is in the legend or panel title;
-    means of fewer than ``min_n`` articles are drawn as open markers without a band."""
+    means of fewer than ``min_n`` articles are drawn as open markers without a band. Under the
+    lines of every panel, bars give the n of each group x period cell (one scale for the whole
+    figure; the numbers printed when a panel has at most ``N_PRINTED`` bars)."""
     if prev.empty or prev["mean"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
     variables = sorted(prev["variable"].unique())
+    n_max = max(int(prev["n_articles"].max()), 1)
     blocks = []
     for var in variables:
         tab = prev[prev["variable"] == var]
@@ -491,12 +493,17 @@ def time_figure(
     )
     for parent, (var, tab, _h) in zip(parents, blocks, strict=True):
         periods = sorted(tab["period"].unique())
-        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n)
+        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max)
         if parent is not fig:
             parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
     what = "spline fit of time" if smooth else "mean per period"
-    fig.suptitle(f"{title}\n(lines: {what}; bands: bootstrap interval{note})", fontsize=8)
+    unit = period.split()[0]
+    fig.suptitle(
+        f"{title}\n(lines: {what}; bands: bootstrap interval{note};\n"
+        f"bars: articles per {unit} and group, the tallest {_count(n_max)})",
+        fontsize=8,
+    )
     return fig
 
 
