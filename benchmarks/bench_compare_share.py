@@ -92,7 +92,9 @@ def rerun_compare(workdir: Path, args) -> None:
     """Force the compare jobs of a kept run, one core, and print their exact CPU-seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     extra = ["--rerun-triggers", "mtime", "--forcerun", *COMPARE_RULES]
-    wall = run_snakemake(workdir, cores=1, shards=args.shards, quiet=[], extra=extra)
+    wall = run_snakemake(
+        workdir, *COMPARE_RULES, cores=1, shards=args.shards, quiet=[], extra=extra
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     jobs = job_table(workdir)
