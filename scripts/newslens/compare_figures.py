@@ -9,6 +9,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
 
 from newslens.compare import natural_key
@@ -346,7 +347,9 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     its own legend; group n (articles) in the legend or the panel titles, and the n of every
     group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
-    _fig, axes = _grid(len(panels), 1.5, 4 if len(panels) > 3 else 3, parent=parent)
+    cols = 4 if len(panels) > 3 else 3
+    _fig, axes = _grid(len(panels), 1.5, cols, parent=parent)
+    max_ticks = 4 if cols == 4 else 6  # rotated period labels of narrow panels stay apart
     # a group's n: its dated articles (the most measured of any item, summed over periods)
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     x = np.arange(len(periods))
@@ -368,14 +371,20 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
                 f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
             )
             ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=label)
-            ax.scatter(
-                x[few], one["mean"][few], s=9, facecolor="white", edgecolor=colours[name], zorder=3
-            )
+            if few.any():
+                ax.scatter(
+                    x[few],
+                    one["mean"][few],
+                    s=9,
+                    facecolor="white",
+                    edgecolor=colours[name],
+                    zorder=3,
+                )
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
         ax.set_title(head, fontsize=7)
-        step = max(1, math.ceil(len(periods) / 6))
+        step = max(1, math.ceil(len(periods) / max_ticks))
         ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
         ax.tick_params(labelsize=5, length=1.5)
         ax.tick_params(axis="x", rotation=45)
@@ -432,7 +441,17 @@ def _n_strip(ax, x, periods, counts, series, colours, n_max, ylim):
         offset = (k - (len(series) - 1) / 2) * width
         colour = NEUTRAL if name is None else colours[name]
         height = values / n_max * 0.55 * N_STRIP * span
-        ax.bar(x + offset, height, width=width, bottom=base, color=colour, linewidth=0)
+        left, right = x + offset - width / 2, x + offset + width / 2
+        corners = np.stack(  # one collection of rectangles per series (not a patch per bar)
+            [
+                np.c_[left, np.full_like(left, base)],
+                np.c_[left, base + height],
+                np.c_[right, base + height],
+                np.c_[right, np.full_like(left, base)],
+            ],
+            axis=1,
+        )
+        ax.add_collection(PolyCollection(corners, facecolors=colour, linewidths=0, label="_n_bars"))
         if bars <= N_PRINTED:
             for xx, v in zip(x + offset, values, strict=True):
                 ax.text(
