@@ -95,10 +95,14 @@ def poisson_group_sums(
     """
     n, k = values.shape
     sums = np.zeros((n_groups, resamples, k))
-    counts = np.zeros((n_groups, resamples, k))
     finite = np.isfinite(values)
     filled = np.where(finite, values, 0.0)
-    present = finite.astype(np.float64)
+    # items measured in the same articles (all frames; an actor's frames) share their counts
+    _u, first, inverse = np.unique(
+        np.packbits(finite, axis=0).T, axis=0, return_index=True, return_inverse=True
+    )
+    present = finite[:, first].astype(np.float64)
+    counts = np.zeros((n_groups, resamples, len(first)))
     order = np.argsort(codes, kind="stable")
     chunk = chunk_size(resamples)
     sorted_codes = codes[order]
@@ -114,4 +118,4 @@ def poisson_group_sums(
                 continue
             sums[g] += w[:, lo:hi] @ filled[rows[lo:hi]]
             counts[g] += w[:, lo:hi] @ present[rows[lo:hi]]
-    return sums, counts
+    return sums, counts[..., np.ravel(inverse)]
