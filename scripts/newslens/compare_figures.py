@@ -394,7 +394,7 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
     lo, hi = (np.nanmin(bounds), np.nanmax(bounds)) if np.isfinite(bounds).any() else (0, 1)
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
-    # n of every group x period cell: a strip of bars under the lines, one scale per block
+    # n of every group x period cell: a strip of bars under the lines, one scale per figure
     cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
     series = [None] if panel_col == "group" else lines  # a group's panel: its articles
     for ax, panel in zip(axes, panels, strict=False):
