@@ -13,13 +13,15 @@ actors, over time) reuses the same draws while they fit the cache.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy import stats
 
 # Poisson(1) by look-up: u (0..65535) -> the count k with CDF(k-1) <= u / 65536 < CDF(k), the
 # CDF rounded to multiples of 1 / 65536
 _BITS = 16
-_BOUNDS = np.round(stats.poisson.cdf(np.arange(0, 20), 1.0) * 2**_BITS).astype(np.int64)
+_CDF = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(20)])  # Poisson(1)
+_BOUNDS = np.round(_CDF * 2**_BITS).astype(np.int64)
 POISSON_TABLE = np.searchsorted(_BOUNDS, np.arange(2**_BITS), side="right").astype(np.uint8)
 
 CHUNK_CELLS = 4_000_000  # one weight block: resamples x chunk <= 4M cells

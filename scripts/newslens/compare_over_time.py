@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from newslens.compare import REST, bh, comparisons, natural_key
 from newslens.compare_bootstrap import poisson_group_sums
@@ -277,7 +277,7 @@ def time_table(
                 raw = s0[gi].sum(0) / c0[gi].sum(0) - rs0.sum(0) / rc0.sum(0)
                 b_lo, b_hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
                 se = np.nanstd(boot, axis=0, ddof=1)
-                p = 2 * stats.norm.sf(np.abs(est) / se)
+                p = 2 * special.ndtr(-np.abs(est) / se)  # = stats.norm.sf(|z|)
             p = np.where((se == 0) & (est == 0), 1.0, p)
             p = np.where(np.isfinite(est), p, np.nan)
             both = ((c0[gi] > 0) & (rc0 > 0)).sum(axis=0)
