@@ -11,12 +11,19 @@ compare_* rule, of the whole run, the compare share (goal: under 10 %), wall tim
 memory per compare rule, from Snakemake's benchmark files: as job wall-seconds and as job
 CPU-seconds (on a loaded machine wall-seconds include waiting for a core; CPU-seconds less so).
 ``--report-only`` reprints a kept run's numbers.
+
+``--rerun-compare`` (with ``--keep``) reruns only the 4 compare jobs of a kept run, forced, one
+at a time (``--cores 1``), and prints their CPU-seconds exactly (the run's child-process
+rusage, Snakemake's own DAG work included) beside the benchmark files' per-job numbers and the
+share against the kept run's other jobs. Running it from two checkouts back to back (e.g. main
+and a branch, each with this script) compares the stage's cost on the same tables and load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -44,12 +51,18 @@ def main() -> None:
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--report-only", action="store_true", help="reprint a kept run (--keep)")
+    ap.add_argument(
+        "--rerun-compare", action="store_true", help="rerun the compare jobs of a kept run"
+    )
     args = ap.parse_args()
     workdir = (args.keep or Path(tempfile.mkdtemp(prefix="newslens-compare-share-"))) / (
         f"n{args.n}"
     )
     if args.report_only:
         report(job_table(workdir), args, float("nan"))
+        return
+    if args.rerun_compare:
+        rerun_compare(workdir, args)
         return
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "corpus.parquet"
@@ -70,6 +83,33 @@ def main() -> None:
     wall = run_snakemake(workdir, cores=args.cores, shards=args.shards, quiet=[])
     jobs = job_table(workdir)
     report(jobs, args, wall)
+
+
+COMPARE_RULES = ["compare_keyness", "compare_groups", "compare_actor_frames", "compare_evidence"]
+
+
+def rerun_compare(workdir: Path, args) -> None:
+    """Force the compare jobs of a kept run, one core, and print their exact CPU-seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    extra = ["--rerun-triggers", "mtime", "--forcerun", *COMPARE_RULES]
+    wall = run_snakemake(
+        workdir, *COMPARE_RULES, cores=1, shards=args.shards, quiet=[], extra=extra
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    jobs = job_table(workdir)
+    rest = jobs.loc[~jobs.index.str.startswith("compare_"), "cpu_seconds"].sum()
+    compare = jobs[jobs.index.str.startswith("compare_")]
+    print(
+        f"== rerun of the compare jobs ({common.REPO.name}), {args.n} articles; load average "
+        f"at the end {os.getloadavg()[0]:.1f}\nwall {wall:.1f} s; CPU of the run (snakemake "
+        f"included) {cpu:.1f} s; jobs' benchmark CPU {compare['cpu_seconds'].sum():.1f} s; "
+        f"the other jobs of the kept run {rest:.1f} CPU-s -> compare share "
+        f"{100 * cpu / (cpu + rest):.1f} % (run CPU) / "
+        f"{100 * compare['cpu_seconds'].sum() / (compare['cpu_seconds'].sum() + rest):.1f} % "
+        "(benchmark CPU)"
+    )
+    print(compare.round(1).to_string())
 
 
 def report(jobs: pd.DataFrame, args, wall: float) -> None:

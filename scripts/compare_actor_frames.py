@@ -9,7 +9,8 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_actors as ca
 from newslens import compare_figures as cf
-from newslens.figures import apply_style, save_figure
+from newslens.compare_bootstrap import bootstrap_args
+from newslens.figures import apply_style
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards import dataset_schema
 
@@ -58,10 +59,7 @@ def main(smk):
             sentences,
             groups,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
         )
         log.info("%d rows, %d with q < 0.05", len(tab), int((tab["q_value"] < 0.05).sum()))
         message = (
@@ -71,7 +69,7 @@ def main(smk):
         )
     write_table(tab.round(6), smk.output.table)
     fig = cf.actor_frames_figure(tab, p.figure_actors, message, min_n=p.min_cell_n)
-    save_figure(fig, smk.output.png, smk.output.svg)
+    cf.save_laid_out(fig, smk.output.png, smk.output.svg)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
-from newslens.figures import apply_style, save_figure
+from newslens.compare_bootstrap import bootstrap_args
+from newslens.figures import apply_style
 from newslens.runtime import run, write_table
 
 log = logging.getLogger("newslens")
@@ -60,10 +61,7 @@ def by_group(smk, kind: str, values, groups) -> None:
             values,
             groups,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
         )
         log.info(
             "%s: %d rows, %d with q < 0.05", kind, len(tab), int((tab["q_value"] < 0.05).sum())
@@ -74,7 +72,7 @@ def by_group(smk, kind: str, values, groups) -> None:
         )
     write_table(tab.round(6), smk.output[f"{kind}_table"])
     fig = cf.differences_figure(tab, title, xlabel, item_label, message, min_n=p.min_cell_n)
-    save_figure(fig, smk.output[f"{kind}_png"], smk.output[f"{kind}_svg"])
+    cf.save_laid_out(fig, smk.output[f"{kind}_png"], smk.output[f"{kind}_svg"])
 
 
 def over_time(smk, kind: str, values, groups, periods) -> None:
@@ -91,10 +89,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
             groups,
             periods,
             p.reference,
-            resamples=p.bootstrap["resamples"],
-            confidence=p.bootstrap["confidence"],
-            seed=p.bootstrap["seed"],
-            min_articles=p.min_articles,
+            **bootstrap_args(p),
             model=p.time_model,
             df=p.spline_df,
         )
@@ -121,7 +116,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
         min_n=p.min_cell_n,
         smooth=p.time_model == "spline",
     )
-    save_figure(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
+    cf.save_laid_out(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
 
 
 def main(smk):

@@ -6,7 +6,7 @@ import logging
 import pandas as pd
 from newslens import compare as cp
 from newslens import compare_figures as cf
-from newslens.figures import apply_style, save_figure
+from newslens.figures import apply_style
 from newslens.runtime import read_parquet, run, write_table
 from newslens.topics_matrix import load_npz
 
@@ -54,7 +54,7 @@ def main(smk):
             f"{p.min_articles} articles and a reference to compare with."
         )
     )
-    save_figure(
+    cf.save_laid_out(
         cf.keyness_figure(tab, p.figure_terms, message, sizes), smk.output.png, smk.output.svg
     )
 

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special, stats
+from scipy import sparse, special
 
+from newslens.compare_bootstrap import poisson_group_sums
 from newslens.runtime import NewslensError
 
 PERIODS = ("week", "month")
@@ -366,68 +367,6 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
         return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
 
 
-_POISSON_CACHE: dict = {}  # weights drawn, reused by calls with the same seed, n, resamples
-_POISSON_CACHE_BYTES = 300_000_000
-
-
-def _poisson_blocks(seed: int, n: int, resamples: int, chunk: int):
-    """The Poisson(1) weights of ``poisson_group_sums``, resamples x chunk blocks in order,
-    drawn from ``seed``; kept (uint8, oldest dropped first) while they fit the cache."""
-    key = (int(seed), int(n), int(resamples), int(chunk))
-    if key in _POISSON_CACHE:
-        return _POISSON_CACHE[key]
-    rng = np.random.default_rng(seed)
-    draws = (
-        rng.poisson(1.0, size=(resamples, min(chunk, n - start))) for start in range(0, n, chunk)
-    )
-    if n * resamples > _POISSON_CACHE_BYTES:
-        return draws
-    blocks = [d.astype(np.uint8) for d in draws]
-    while (
-        _POISSON_CACHE
-        and sum(b.nbytes for v in _POISSON_CACHE.values() for b in v) + n * resamples
-        > _POISSON_CACHE_BYTES
-    ):
-        _POISSON_CACHE.pop(next(iter(_POISSON_CACHE)))
-    _POISSON_CACHE[key] = blocks
-    return blocks
-
-
-def poisson_group_sums(
-    values: np.ndarray, codes: np.ndarray, n_groups: int, resamples: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson bootstrap (each article weighted by an independent Poisson(1) count in every
-    resample; Hanley & MacGibbon 2006) of the per-group sums of ``values`` (articles x items,
-    NaN = not measured) and of the number of measured cells.
-
-    One pass over the articles serves every group and every comparison, and groups are
-    resampled independently of each other. Returns (sums, counts), each groups x resamples x
-    items. Deterministic for a seed and an article order.
-    """
-    n, k = values.shape
-    sums = np.zeros((n_groups, resamples, k))
-    counts = np.zeros((n_groups, resamples, k))
-    finite = np.isfinite(values)
-    filled = np.where(finite, values, 0.0)
-    present = finite.astype(np.float64)
-    order = np.argsort(codes, kind="stable")
-    chunk = max(1, int(4e6 // max(resamples, 1)))  # weight block: resamples x chunk <= 4M
-    sorted_codes = codes[order]
-    blocks = _poisson_blocks(seed, n, resamples, chunk)
-    for start, block in zip(range(0, n, chunk), blocks, strict=True):
-        rows = order[start : start + chunk]
-        cod = sorted_codes[start : start + chunk]
-        w = block.astype(np.float64)
-        bounds = np.flatnonzero(np.diff(cod)) + 1
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
-            g = cod[lo]
-            if g < 0:
-                continue
-            sums[g] += w[:, lo:hi] @ filled[rows[lo:hi]]
-            counts[g] += w[:, lo:hi] @ present[rows[lo:hi]]
-    return sums, counts
-
-
 def group_differences(
     values: pd.DataFrame,
     groups: pd.DataFrame,
@@ -484,7 +423,7 @@ def group_differences(
                 lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
                 lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
                 se = np.nanstd(diff, axis=0, ddof=1)
-                p = 2 * stats.norm.sf(np.abs(mg - mr) / se)
+                p = 2 * special.ndtr(-np.abs(mg - mr) / se)  # = stats.norm.sf, no import
             p = np.where((se == 0) & (mg == mr), 1.0, p)
             p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), p, np.nan)
             for j, item in enumerate(items):

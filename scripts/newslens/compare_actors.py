@@ -84,22 +84,21 @@ def actor_frame_differences(
     sentences: pd.DataFrame,
     groups: pd.DataFrame,
     reference: str,
-    resamples: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
-    min_articles: int = 1,
+    *bootstrap_args,
+    **bootstrap,
 ) -> pd.DataFrame:
     """Actor x frame by group: for each actor, the mean (over the articles that name it) share
     of each frame in the sentences naming the actor, per group, with bootstrap intervals over
     articles, the difference to the reference with interval and BH q (over every actor, frame
     and comparison of a variable), and the articles (``n_*``) and sentences (``sentences_*``)
-    behind each number."""
+    behind each number. The further arguments are ``group_differences``'s
+    (resamples, confidence, seed, min_articles: ``compare_bootstrap.bootstrap_args``)."""
     if values.empty:
         return pd.DataFrame(columns=ACTOR_FRAME_COLUMNS)
     flat = values.copy()
     keys = list(flat.columns)
     flat.columns = [f"{i}" for i in range(len(keys))]
-    tab = group_differences(flat, groups, reference, resamples, confidence, seed, min_articles)
+    tab = group_differences(flat, groups, reference, *bootstrap_args, **bootstrap)
     if tab.empty:
         return pd.DataFrame(columns=ACTOR_FRAME_COLUMNS)
     pos = tab["item"].astype(int).to_numpy()

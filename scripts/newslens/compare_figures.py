@@ -9,10 +9,19 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
 
 from newslens.compare import natural_key
-from newslens.figures import FULL_WIDTH, NEGATIVE, NEUTRAL, OKABE_ITO, POSITIVE, empty_figure
+from newslens.figures import (
+    FULL_WIDTH,
+    NEGATIVE,
+    NEUTRAL,
+    OKABE_ITO,
+    POSITIVE,
+    empty_figure,
+    save_figure,
+)
 
 NOTHING = (
     "No comparison configured.\nSet compare.by in config/config.yaml to metadata columns\n"
@@ -333,11 +342,14 @@ def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
     return "group", "item", groups, sorted(ranked[:max_lines], key=natural_key)
 
 
-def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n):
+def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
     """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
-    its own legend; group n (articles) in the legend or the panel titles."""
+    its own legend; group n (articles) in the legend or the panel titles, and the n of every
+    group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
-    _fig, axes = _grid(len(panels), 1.5, 4 if len(panels) > 3 else 3, parent=parent)
+    cols = 4 if len(panels) > 3 else 3
+    _fig, axes = _grid(len(panels), 1.5, cols, parent=parent)
+    max_ticks = 4 if cols == 4 else 6  # rotated period labels of narrow panels stay apart
     # a group's n: its dated articles (the most measured of any item, summed over periods)
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     x = np.arange(len(periods))
@@ -359,14 +371,20 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
                 f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
             )
             ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=label)
-            ax.scatter(
-                x[few], one["mean"][few], s=9, facecolor="white", edgecolor=colours[name], zorder=3
-            )
+            if few.any():
+                ax.scatter(
+                    x[few],
+                    one["mean"][few],
+                    s=9,
+                    facecolor="white",
+                    edgecolor=colours[name],
+                    zorder=3,
+                )
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
         ax.set_title(head, fontsize=7)
-        step = max(1, math.ceil(len(periods) / 6))
+        step = max(1, math.ceil(len(periods) / max_ticks))
         ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
         ax.tick_params(labelsize=5, length=1.5)
         ax.tick_params(axis="x", rotation=45)
@@ -374,11 +392,18 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     shown = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
     bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
-    if np.isfinite(bounds).any():  # one y scale for every panel, so panels compare
-        lo, hi = np.nanmin(bounds), np.nanmax(bounds)
-        pad = 0.05 * (hi - lo if hi > lo else 1.0)
-        for ax in axes[: len(panels)]:
-            ax.set_ylim(lo - pad, hi + pad)
+    lo, hi = (np.nanmin(bounds), np.nanmax(bounds)) if np.isfinite(bounds).any() else (0, 1)
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    # n of every group x period cell: a strip of bars under the lines, one scale per figure
+    cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
+    series = [None] if panel_col == "group" else lines  # a group's panel: its articles
+    for ax, panel in zip(axes, panels, strict=False):
+        n = cells.loc[panel].groupby(level="period").max() if panel_col == "group" else None
+        counts = [
+            n if name is None else cells.loc[panel].get(name, pd.Series(dtype=float))
+            for name in series
+        ]
+        _n_strip(ax, x, periods, counts, series, colours, n_max, (lo - pad, hi + pad))
     handles, labels = axes[0].get_legend_handles_labels()
     parent.legend(
         handles,
@@ -392,6 +417,52 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     )
     parent.supylabel(ylabel, fontsize=7)
     return len(panels)
+
+
+N_STRIP = 0.3  # the n strip's height, as a share of the lines' y range
+N_PRINTED = 8  # print the n of each bar when a panel has at most this many bars
+
+
+def _n_strip(ax, x, periods, counts, series, colours, n_max, ylim):
+    """Under the panel's lines (y range ``ylim``, one scale for all panels), bars of the
+    articles of each series (a group, or the panel's group for ``None``) per period, scaled to
+    ``n_max``; the numbers are printed over the bars when there are few. Only the lines' range
+    gets y ticks."""
+    lo, hi = ylim
+    span = hi - lo
+    base = lo - N_STRIP * span
+    ax.set_ylim(base, hi)
+    ax.set_yticks([t for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo <= t <= hi])
+    ax.axhline(lo, color=NEUTRAL, lw=0.4)
+    width = 0.8 / len(series)
+    bars = len(series) * len(periods)
+    for k, (name, n) in enumerate(zip(series, counts, strict=True)):
+        values = pd.Series(n, dtype=float).reindex(periods).fillna(0).to_numpy()
+        offset = (k - (len(series) - 1) / 2) * width
+        colour = NEUTRAL if name is None else colours[name]
+        height = values / n_max * 0.55 * N_STRIP * span
+        left, right = x + offset - width / 2, x + offset + width / 2
+        corners = np.stack(  # one collection of rectangles per series (not a patch per bar)
+            [
+                np.c_[left, np.full_like(left, base)],
+                np.c_[left, base + height],
+                np.c_[right, base + height],
+                np.c_[right, np.full_like(left, base)],
+            ],
+            axis=1,
+        )
+        ax.add_collection(PolyCollection(corners, facecolors=colour, linewidths=0, label="_n_bars"))
+        if bars <= N_PRINTED:
+            for xx, v in zip(x + offset, values, strict=True):
+                ax.text(
+                    xx,
+                    base + 0.62 * N_STRIP * span,
+                    _count(v),
+                    ha="center",
+                    va="bottom",
+                    fontsize=4.5,
+                    color="#555555",
+                )
 
 
 def time_figure(
@@ -412,10 +483,13 @@ def time_figure(
     period means vary most), one line per group. With more groups (20 outlets, say): one panel
     per group, one line per item (the ``max_lines`` items varying most), so lines stay few
     enough to tell apart. Each group's n (dated articles) is in the legend or panel title;
-    means of fewer than ``min_n`` articles are drawn as open markers without a band."""
+    means of fewer than ``min_n`` articles are drawn as open markers without a band. Under the
+    lines of every panel, bars give the n of each group x period cell (one scale for the whole
+    figure; the numbers printed when a panel has at most ``N_PRINTED`` bars)."""
     if prev.empty or prev["mean"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
     variables = sorted(prev["variable"].unique())
+    n_max = max(int(prev["n_articles"].max()), 1)
     blocks = []
     for var in variables:
         tab = prev[prev["variable"] == var]
@@ -438,10 +512,27 @@ def time_figure(
     )
     for parent, (var, tab, _h) in zip(parents, blocks, strict=True):
         periods = sorted(tab["period"].unique())
-        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n)
+        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max)
         if parent is not fig:
             parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
     what = "spline fit of time" if smooth else "mean per period"
-    fig.suptitle(f"{title}\n(lines: {what}; bands: bootstrap interval{note})", fontsize=8)
+    unit = period.split()[0]
+    fig.suptitle(
+        f"{title}\n(lines: {what}; bands: bootstrap interval{note};\n"
+        f"bars: articles per {unit} and group, the tallest {_count(n_max)})",
+        fontsize=8,
+    )
     return fig
+
+
+def save_laid_out(fig, png_path, svg_path) -> None:
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once: the
+    constrained layout is solved and the tight bounding box measured a single time, then both
+    formats are drawn with the layout engine off and that box (``savefig`` would solve and
+    measure again for each format, which is most of a 20-panel figure's cost)."""
+    fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine("none")
+    save_figure(fig, png_path, svg_path, bbox_inches=bbox)

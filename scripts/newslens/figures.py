@@ -60,15 +60,16 @@ def apply_style() -> None:
 
 
 def save_figure(
-    fig, png_path: str | os.PathLike, svg_path: str | os.PathLike | None = None
+    fig, png_path: str | os.PathLike, svg_path: str | os.PathLike | None = None, **savefig
 ) -> None:
-    """Save ``fig`` as PNG (and SVG beside it unless given) without dates, atomically."""
+    """Save ``fig`` as PNG (and SVG beside it unless given) without dates, atomically;
+    ``savefig``: further arguments of ``Figure.savefig`` (e.g. a fixed ``bbox_inches``)."""
     png_path = Path(png_path)
     svg_path = Path(svg_path) if svg_path else png_path.with_suffix(".svg")
     with atomic_path(png_path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
+        fig.savefig(tmp, format="png", metadata={"Software": None}, **savefig)
     with atomic_path(svg_path) as tmp:
-        fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None}, **savefig)
     plt.close(fig)
 
 
