@@ -13,6 +13,7 @@ from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards import dataset_schema
+from newslens.summary import frame_display_names
 
 log = logging.getLogger("newslens")
 
@@ -68,7 +69,9 @@ def main(smk):
             "(configure actors, and check corpus.metadata)."
         )
     write_table(tab.round(6), smk.output.table)
-    fig = cf.actor_frames_figure(tab, p.figure_actors, message, min_n=p.min_cell_n)
+    names = frame_display_names(pd.read_csv(smk.input.frame_names, keep_default_na=False))
+    shown = cf.with_display_names(tab, "frame", names)
+    fig = cf.actor_frames_figure(shown, p.figure_actors, message, min_n=p.min_cell_n)
     cf.save_laid_out(fig, smk.output.png, smk.output.svg)
 
 

@@ -13,6 +13,7 @@ from newslens import compare_over_time as ct
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
 from newslens.runtime import run, write_table
+from newslens.summary import frame_display_names
 
 log = logging.getLogger("newslens")
 
@@ -50,6 +51,13 @@ def item_values(smk, kind: str) -> pd.DataFrame:
     return values
 
 
+def display_names(smk, kind: str) -> dict[str, str]:
+    """Frame key -> the name the framing figures show (figures only: tables keep the keys)."""
+    if kind != "frames":
+        return {}
+    return frame_display_names(pd.read_csv(smk.input.frame_names, keep_default_na=False))
+
+
 def by_group(smk, kind: str, values, groups) -> None:
     """Group differences of one kind: table and forest plot."""
     p = smk.params
@@ -71,7 +79,8 @@ def by_group(smk, kind: str, values, groups) -> None:
             f"{p.min_articles} articles with {item_label} values and a reference."
         )
     write_table(tab.round(6), smk.output[f"{kind}_table"])
-    fig = cf.differences_figure(tab, title, xlabel, item_label, message, min_n=p.min_cell_n)
+    shown = cf.with_display_names(tab, "item", display_names(smk, kind))
+    fig = cf.differences_figure(shown, title, xlabel, item_label, message, min_n=p.min_cell_n)
     cf.save_laid_out(fig, smk.output[f"{kind}_png"], smk.output[f"{kind}_svg"])
 
 
@@ -107,7 +116,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
     write_table(prev.round(6), smk.output[f"{kind}_time"])
     write_table(effects.round(6), smk.output[f"{kind}_effects"])
     fig = cf.time_figure(
-        prev,
+        cf.with_display_names(prev, "item", display_names(smk, kind)),
         title,
         ylabel,
         message,

@@ -59,6 +59,14 @@ def _short(text: str, n: int = 22) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) -> pd.DataFrame:
+    """``tab`` with the keys in ``column`` replaced by their display names (e.g. frame keys by
+    the codebook's names), for a figure; keys without a name stay as they are."""
+    if not names or tab.empty or column not in tab:
+        return tab
+    return tab.assign(**{column: [names.get(str(k), k) for k in tab[column]]})
+
+
 def group_sizes(groups: pd.DataFrame) -> pd.DataFrame:
     """Articles per variable x group (variable, group, n_articles) from the group labels
     (doc_id + one column per variable; "" = in no group)."""
@@ -311,7 +319,7 @@ def actor_frames_figure(
         ax.set_xticks(range(len(frames)))
         ax.set_yticks(range(len(rows)))
         last_row = k + cols >= len(actors)
-        ax.set_xticklabels([_short(f, 16) for f in frames] if last_row else [], rotation=90)
+        ax.set_xticklabels([_short(f, 24) for f in frames] if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
         ax.tick_params(labelsize=5, length=1.5)
     bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)

@@ -56,6 +56,7 @@ rule compare_groups:
         actors=dataset_manifest("sentiment_actor_sentences"),
         topics=f"{TABLES}/topic_articles.csv",
         topic_summary=f"{TABLES}/topic_summary.csv",
+        frame_names=f"{TABLES}/frames_distribution.csv",
         documents=f"{TABLES}/documents.csv",
     output:
         **compare_group_outputs(),
@@ -84,6 +85,7 @@ rule compare_actor_frames:
     input:
         actors=dataset_manifest("sentiment_actor_sentences"),
         frames=dataset_manifest("frames_sentences"),
+        frame_names=f"{TABLES}/frames_distribution.csv",
         documents=f"{TABLES}/documents.csv",
     output:
         table=report(
