@@ -22,9 +22,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import CountVectorizer
+from scipy import sparse
 
 TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+# TOKEN_RE on lowercased ASCII text: the same tokens, found faster than by the Unicode classes
+ASCII_TOKEN_RE = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 COLUMNS = [
     "frame",
@@ -52,6 +54,55 @@ def _label_matrix(labels: pd.Series, keys: list[str]) -> np.ndarray:
     return out
 
 
+def _term_matrix(
+    texts: list[str],
+    indicators: set[str],
+    normalizer: Callable[[str], str],
+    stopwords: set[str],
+    min_length: int,
+) -> tuple[sparse.csc_matrix, np.ndarray, dict[str, dict[str, int]]]:
+    """Binary sentence x term matrix (CSC, float64; terms sorted), the term names and, per
+    term, its lowercased surface forms with their token counts.
+
+    A term is the normalised form of a lowercased word token (``TOKEN_RE``) that is at least
+    ``min_length`` long, not a stopword and not already an indicator (as word or normalised).
+    Tokens are found per sentence by one ``findall`` (an ASCII sentence is lowercased first and
+    matched by ``ASCII_TOKEN_RE``, which finds the same tokens) and counted by word type, so the
+    normaliser and the checks run once per distinct word, not once per token."""
+    found = [
+        ASCII_TOKEN_RE.findall(t.lower())
+        if t.isascii()
+        else [w.lower() for w in TOKEN_RE.findall(t)]
+        for t in texts
+    ]
+    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    words = [w for f in found for w in f]
+    codes, uniques = pd.factorize(pd.Series(words, dtype=object), sort=False)
+    norm_of = []
+    for w in uniques:
+        norm = None if len(w) < min_length or w in stopwords else (normalizer(w) or None)
+        if norm is not None and (norm in indicators or w in indicators):
+            norm = None
+        norm_of.append(norm)
+    terms = np.array(sorted({n for n in norm_of if n is not None}), dtype=object)
+    term_id = {t: i for i, t in enumerate(terms)}
+    word_term = np.array([term_id.get(n, -1) if n is not None else -1 for n in norm_of], np.int64)
+    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, np.int64)
+    surface: dict[str, dict[str, int]] = {}
+    for w, n, c in zip(uniques, norm_of, counts, strict=True):
+        if n is not None:
+            surface.setdefault(n, {})[w] = int(c)
+    row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    col = word_term[codes] if len(codes) else np.zeros(0, np.int64)
+    keep = col >= 0
+    X = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (row[keep], col[keep])), shape=(len(texts), len(terms))
+    )
+    X.sum_duplicates()
+    X.data[:] = 1.0
+    return X.tocsc(), terms, surface
+
+
 def suggest_terms(
     sentences: pd.DataFrame,
     keys: list[str],
@@ -73,29 +124,7 @@ def suggest_terms(
     F = _label_matrix(sentences["labels"], keys)
     if not texts or not F.any():
         return pd.DataFrame(columns=COLUMNS)
-    surface: dict[str, dict[str, int]] = {}
-    cache: dict[str, str | None] = {}
-
-    def analyzer(text: str) -> list[str]:
-        out = []
-        for m in TOKEN_RE.finditer(text):
-            w = m.group().lower()
-            norm = cache.get(w, "")
-            if norm == "":
-                skip = len(w) < min_length or w in stopwords
-                norm = None if skip else (normalizer(w) or None)
-                if norm is not None and (norm in indicators or w in indicators):
-                    norm = None
-                cache[w] = norm
-            if norm is not None:
-                out.append(norm)
-                forms = surface.setdefault(norm, {})
-                forms[w] = forms.get(w, 0) + 1
-        return out
-
-    vec = CountVectorizer(analyzer=analyzer, binary=True, dtype=np.float64)
-    X = vec.fit_transform(texts).tocsc()
-    vocab = vec.get_feature_names_out()
+    X, vocab, surface = _term_matrix(texts, indicators, normalizer, stopwords, min_length)
     n = float(len(texts))
     n_term = np.asarray(X.sum(axis=0)).ravel()
     n_frame = F.sum(axis=0)
