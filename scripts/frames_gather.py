@@ -9,9 +9,9 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.codebook import Codebook
-from newslens.framing import PositionSums, diagnostics, merge_hit_counts
+from newslens.frames_merge import position_sums
+from newslens.framing import diagnostics, merge_hit_counts
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards_gather import merge_part_lists, write_csv
 
@@ -27,17 +27,9 @@ def main(smk):
     n_sent = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
     if csv_out:
         write_csv(manifest, csv_out)
-    positions = PositionSums(int(smk.params.max_paragraphs))
-    for path in smk.input.paragraphs:  # one shard at a time, only the columns the sums need
-        columns = [
-            c
-            for c in pq.ParquetFile(path).schema_arrow.names
-            if c in ("doc_id", "para_id") or c.startswith("share_")
-        ]
-        paragraphs = read_parquet(path, columns=columns)
-        if len(paragraphs):
-            positions(paragraphs)
-        del paragraphs
+    positions = position_sums(
+        smk.input.paragraphs, int(smk.params.max_paragraphs), int(smk.params.batch_rows)
+    )
     write_table(positions.table(), smk.output.positions)
     docs = pd.concat([read_parquet(p) for p in smk.input.documents], ignore_index=True)
     write_table(docs.sort_values("doc_id", kind="stable"), smk.output.documents)

@@ -82,3 +82,53 @@ def test_actor_pairs_batched_empty_and_bad_batch():
     assert len(empty) == 0 and list(empty.columns) == actor_sentiment.PAIR_COLUMNS
     with pytest.raises(actor_sentiment.NewslensError, match="batch_articles"):
         actor_pairs_batched(pa.table(scores), pa.table(mentions), pa.table(targets), 0)
+
+
+def paragraph_shards(tmp_path, n_shards=3, n_docs=40, seed=7):
+    """Paragraph tables (doc_id, para_id, share_*) of ``n_docs`` articles dealt to shards."""
+    rng = np.random.default_rng(seed)
+    rows = [[] for _ in range(n_shards)]
+    for d in range(n_docs):
+        for p in range(int(rng.integers(1, 14))):
+            share = rng.dirichlet(np.ones(3))
+            rows[d % n_shards].append((f"d{d:03d}", p, *np.round(share, 3), 0.0))
+    cols = ["doc_id", "para_id", "share_a", "share_b", "share_c", "n_words"]
+    paths = []
+    for i, r in enumerate(rows):
+        path = tmp_path / f"{i + 1}-of-{n_shards}.parquet"
+        pd.DataFrame(r, columns=cols).to_parquet(path, index=False, row_group_size=7)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("batch", [1, 5, 10_000])
+def test_position_sums_batched_equal_one_pass(tmp_path, batch):
+    from newslens.frames_merge import PositionSums, position_sums
+
+    paths = paragraph_shards(tmp_path)
+    whole = PositionSums(6)
+    whole(pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True))
+    expected = whole.table()
+    got = position_sums(paths, 6, batch).table()
+    assert expected["n_documents"].iloc[0] == 40 and expected["pooled"].any()
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_position_sums_holds_one_batch(tmp_path, monkeypatch):
+    from newslens import frames_merge
+
+    paths = paragraph_shards(tmp_path)
+    longest = max(pd.read_parquet(p).groupby("doc_id").size().max() for p in paths)
+    sizes = []
+    real = frames_merge.PositionSums.__call__
+
+    def spy(self, df):
+        sizes.append(len(df))
+        assert set(df.columns) == {"doc_id", "para_id", "share_a", "share_b", "share_c"}
+        return real(self, df)
+
+    monkeypatch.setattr(frames_merge.PositionSums, "__call__", spy)
+    frames_merge.position_sums(paths, 6, 8)
+    assert sum(sizes) == sum(len(pd.read_parquet(p)) for p in paths)
+    # a batch holds at most batch_rows rows plus the rest of the article it ends in
+    assert len(sizes) > 3 and max(sizes) <= 8 + longest

@@ -77,6 +77,8 @@ rule frames_gather:
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
         top_terms=FRAMING["diagnostics"]["top_terms"],
         n_examples=FRAMING["diagnostics"]["examples"],
+        # paragraph rows read at once for the position sums (bounds the job's memory)
+        batch_rows=200_000,
     script:
         "../../scripts/frames_gather.py"
 
