@@ -132,3 +132,70 @@ def test_position_sums_holds_one_batch(tmp_path, monkeypatch):
     assert sum(sizes) == sum(len(pd.read_parquet(p)) for p in paths)
     # a batch holds at most batch_rows rows plus the rest of the article it ends in
     assert len(sizes) > 3 and max(sizes) <= 8 + longest
+
+
+def counted(fold_rows, monkeypatch, ngram_max=3, n_batches=12, seed=11):
+    """An NgramCounter fed ``n_batches`` random batches (a small Zipf-like vocabulary, so that
+    n-grams repeat across batches), folding once pending rows pass ``fold_rows``."""
+    from newslens.tokenize import NgramCounter
+
+    monkeypatch.setattr(NgramCounter, "FOLD_ROWS", fold_rows)
+    rng = np.random.default_rng(seed)
+    counter = NgramCounter(ngram_max)
+    for _ in range(n_batches):
+        n = int(rng.integers(50, 400))
+        terms = np.minimum(rng.zipf(1.3, n) - 1, 299).astype(np.int64)
+        docs = np.sort(rng.integers(0, 6, n)).astype(np.int64)
+        sents = docs * 100 + np.sort(rng.integers(0, 4, n))
+        counter.add(terms, sents, docs)
+    return counter
+
+
+def vocabulary():
+    return pa.array([f"w{i}" for i in range(300)], type=pa.large_string())
+
+
+def test_ngram_counter_same_table_whatever_the_folds(monkeypatch):
+    tables = [counted(f, monkeypatch).table(vocabulary()) for f in (1, 40, 10**9)]
+    assert tables[0].num_rows > 500
+    assert tables[0].column("count").type == pa.int64()
+    for other in tables[1:]:
+        assert other.equals(tables[0])
+
+
+def test_ngram_counter_fold_bound(monkeypatch):
+    """Pending rows never pass half the totals (or FOLD_ROWS) by more than one batch."""
+    from newslens.tokenize import NgramCounter
+
+    worst = []
+    real_add = NgramCounter.add
+
+    def add(self, *args):
+        real_add(self, *args)
+        for n in self._wide:
+            acc = 0 if self._acc[n] is None else len(self._acc[n][0])
+            last = len(self._pending[n][-1][0]) if self._pending[n] else 0
+            worst.append(self._pending_rows[n] - last - max(acc // 2, self.FOLD_ROWS))
+            if self._acc[n] is not None:  # totals are narrow integers
+                assert self._acc[n][1].dtype == np.int32 and self._acc[n][3].dtype == np.int32
+
+    monkeypatch.setattr(NgramCounter, "add", add)
+    counted(30, monkeypatch)
+    assert worst and max(worst) <= 0
+
+
+@pytest.mark.parametrize("rows", [1, 97, 10**6])
+def test_ngram_counter_iter_table_is_table_in_pieces(monkeypatch, rows, tmp_path):
+    import pyarrow.parquet as pq
+
+    whole = counted(40, monkeypatch).table(vocabulary())
+    pieces = list(counted(40, monkeypatch).iter_table(vocabulary(), rows))
+    assert max(p.num_rows for p in pieces) <= rows
+    assert len(pieces) == -(-whole.num_rows // rows)
+    assert pa.concat_tables(pieces).equals(whole)
+    # written piece by piece, the file has the bytes of the whole table cut into row groups
+    pq.write_table(whole, tmp_path / "whole.parquet", row_group_size=rows)
+    with pq.ParquetWriter(tmp_path / "pieces.parquet", pieces[0].schema) as writer:
+        for piece in pieces:
+            writer.write_table(piece)
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "pieces.parquet").read_bytes()
