@@ -8,7 +8,7 @@ import json
 
 from newslens.frames_merge import PositionSums
 from newslens.runtime import atomic_path, log, run
-from newslens.shards_gather import corpus_order, gather_csv_range, range_cuts
+from newslens.shards_ranges import corpus_order, gather_csv_range, range_cuts
 
 
 def main(smk):

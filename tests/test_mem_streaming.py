@@ -101,39 +101,6 @@ def paragraph_shards(tmp_path, n_shards=3, n_docs=40, seed=7):
     return paths
 
 
-@pytest.mark.parametrize("batch", [1, 5, 10_000])
-def test_position_sums_batched_equal_one_pass(tmp_path, batch):
-    from newslens.frames_merge import PositionSums, position_sums
-
-    paths = paragraph_shards(tmp_path)
-    whole = PositionSums(6)
-    whole(pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True))
-    expected = whole.table()
-    got = position_sums(paths, 6, batch).table()
-    assert expected["n_documents"].iloc[0] == 40 and expected["pooled"].any()
-    pd.testing.assert_frame_equal(got, expected, check_exact=True)
-
-
-def test_position_sums_holds_one_batch(tmp_path, monkeypatch):
-    from newslens import frames_merge
-
-    paths = paragraph_shards(tmp_path)
-    longest = max(pd.read_parquet(p).groupby("doc_id").size().max() for p in paths)
-    sizes = []
-    real = frames_merge.PositionSums.__call__
-
-    def spy(self, df):
-        sizes.append(len(df))
-        assert set(df.columns) == {"doc_id", "para_id", "share_a", "share_b", "share_c"}
-        return real(self, df)
-
-    monkeypatch.setattr(frames_merge.PositionSums, "__call__", spy)
-    frames_merge.position_sums(paths, 6, 8)
-    assert sum(sizes) == sum(len(pd.read_parquet(p)) for p in paths)
-    # a batch holds at most batch_rows rows plus the rest of the article it ends in
-    assert len(sizes) > 3 and max(sizes) <= 8 + longest
-
-
 def counted(fold_rows, monkeypatch, ngram_max=3, n_batches=12, seed=11):
     """An NgramCounter fed ``n_batches`` random batches (a small Zipf-like vocabulary, so that
     n-grams repeat across batches), folding once pending rows pass ``fold_rows``."""
@@ -219,7 +186,8 @@ def test_paragraph_ranges_join_to_the_gathered_table(tmp_path, n_ranges, batch):
     import json
 
     from newslens.frames_merge import PositionSums
-    from newslens.shards_gather import corpus_order, gather, gather_csv_range, range_cuts
+    from newslens.shards_gather import gather
+    from newslens.shards_ranges import corpus_order, gather_csv_range, range_cuts
 
     paths = paragraph_shards(tmp_path)
     key, index = corpus_order(doc_shards(tmp_path))
@@ -251,7 +219,8 @@ def test_paragraph_ranges_join_to_the_gathered_table(tmp_path, n_ranges, batch):
 
 
 def test_range_cuts_split_articles_evenly():
-    from newslens.shards_gather import UNKNOWN_DOC, range_cuts
+    from newslens.shards_gather import UNKNOWN_DOC
+    from newslens.shards_ranges import range_cuts
 
     cuts = range_cuts(np.arange(10, 110), 2)
     assert cuts == [-1, 60, int(UNKNOWN_DOC) + 1]

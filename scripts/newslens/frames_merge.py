@@ -300,26 +300,3 @@ class PositionSums:
         out.insert(0, "n_paragraphs", self.counts.sort_index().astype(int).to_numpy())
         out.index.name = "position"
         return out.reset_index()
-
-
-def position_sums(paths, max_pos: int, batch_rows: int) -> PositionSums:
-    """:class:`PositionSums` of the paragraph tables ``paths`` (the shards), read
-    ``batch_rows`` rows at a time and only the columns the sums need; every article's rows in
-    one batch (its documents are counted once). Memory is bounded by the batch, and the sums
-    are exact, so the table is the same whatever the batches."""
-    import pyarrow.parquet as pq
-
-    from newslens.runtime import iter_parquet
-    from newslens.shards_gather import whole_groups
-
-    positions = PositionSums(max_pos)
-    for path in paths:
-        columns = [
-            c
-            for c in pq.ParquetFile(path).schema_arrow.names
-            if c in ("doc_id", "para_id") or c.startswith("share_")
-        ]
-        for batch in whole_groups(iter_parquet(path, batch_rows, columns)):
-            if len(batch):
-                positions(batch)
-    return positions
