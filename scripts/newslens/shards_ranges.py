@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from newslens.runtime import atomic_path
 from newslens.shards import dataset_schema, parquet_num_rows
@@ -55,7 +56,9 @@ def range_cuts(sorted_index: np.ndarray, n_ranges: int) -> list[int]:
 def keyed_range(path, schema: pa.Schema, key, lo: int, batch_rows: int = BATCH_ROWS):
     """``keyed`` batches of one shard from its first row with key >= ``lo``: only the doc_id
     column of the row groups before it is read."""
-    pf = parquet_file(path)
+    parquet_file(path)  # a corrupt file is reported by name
+    # without pre-buffering, which keeps every row group read so far (memory grows with the file)
+    pf = pq.ParquetFile(path, pre_buffer=False)
     meta = pf.metadata
     start_group = 0
     if lo > 0 and meta.num_rows:
