@@ -62,11 +62,14 @@ def keyed_range(path, schema: pa.Schema, key, lo: int, batch_rows: int = BATCH_R
     meta = pf.metadata
     start_group = 0
     if lo > 0 and meta.num_rows:
+        # the last doc_id of each row group, looked up at once (each lookup hashes every doc_id)
+        groups = [g for g in range(meta.num_row_groups) if meta.row_group(g).num_rows]
+        last_ids = [pf.read_row_group(g, columns=["doc_id"]).column(0)[-1] for g in groups]
         last_keys = np.full(meta.num_row_groups, -1, dtype=np.int64)
-        for i in range(meta.num_row_groups):  # the key of each row group's last row
-            ids = pf.read_row_group(i, columns=["doc_id"]).column(0)
-            if len(ids):
-                last_keys[i] = key(pa.table({"doc_id": ids.slice(len(ids) - 1)}))[0]
+        if groups:
+            ids = pa.array([v.as_py() for v in last_ids], type=pa.large_string())
+            last_keys[groups] = key(pa.table({"doc_id": ids}))
+        last_keys = np.maximum.accumulate(last_keys)
         start_group = int(np.searchsorted(last_keys, lo, side="left"))
     if start_group >= meta.num_row_groups:
         return
