@@ -8,32 +8,35 @@ option the masked context text of each pair is written too (rule input of
 sentiment_actor_supervised)."""
 
 import pandas as pd
-from newslens.actor_sentiment import actor_article_scores, actor_contexts, add_unnamed_targets
-from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
+from newslens.actor_sentiment import actor_contexts, actor_pairs_batched
+from newslens.runtime import iter_parquet, log, run, write_table
+from newslens.shards_gather import read_arrow
 
 
 def main(smk):
     cfg = smk.params.scores
     th = cfg["thresholds"]
-    scores = read_parquet(smk.input.scores, columns=["doc_id", "sent_id", "compound"])
-    mentions = read_parquet(
-        smk.input.mentions, columns=["doc_id", "sent_id", "actor", "start", "end"]
-    )
-    pairs = actor_article_scores(
+    # Arrow tables (compact strings); the scores are computed batch_articles articles at a time
+    scores = read_arrow(smk.input.scores, ["doc_id", "sent_id", "compound"])
+    mention_cols = ["doc_id", "sent_id", "actor", "start", "end"]
+    mentions = read_arrow(smk.input.mentions, mention_cols)
+    pairs = actor_pairs_batched(
         scores,
-        mentions,
+        mentions.select(["doc_id", "sent_id", "actor"]),
+        read_arrow(smk.input.targets),
+        int(smk.params.batch_articles),
+        negative=th["negative"],
+        positive=th["positive"],
         method=cfg["method"],
         window=cfg["window"],
         decay=cfg["decay"],
         prior_weight=cfg["prior_weight"],
-        negative=th["negative"],
-        positive=th["positive"],
         variants=cfg["variants"],
     )
-    targets = read_parquet(smk.input.targets)
-    pairs = add_unnamed_targets(pairs, targets, scores, th["negative"], th["positive"])
+    del scores
     write_table(pairs, smk.output.pairs)
     if smk.output.get("contexts"):
+        mentions = mentions.to_pandas()
         keys = pd.MultiIndex.from_arrays(
             [mentions["doc_id"].astype(str), mentions["sent_id"].astype("int64")]
         )

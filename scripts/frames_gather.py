@@ -1,17 +1,18 @@
 """Gather the per-shard codebook frames into corpus tables and codebook diagnostics
 (rule frames_gather): the frame sentences' manifest (the frames_sentences jobs wrote the parts),
-the paragraph-position sums (exact, so independent of the shards; only the columns they need,
-one shard at a time), the article table and the diagnostics. The paragraph table is rule
-frames_paragraphs (scripts/frames_paragraphs.py), which runs beside this one."""
+the paragraph-position table from the partial sums of the frames_paragraphs_part jobs (exact,
+so independent of the shards and ranges), the article table and the diagnostics. The paragraph
+table is rules frames_paragraphs_part (ranges of the corpus, beside this one) and
+frames_paragraphs."""
 
 import json
 import logging
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 from newslens.codebook import Codebook
-from newslens.framing import PositionSums, diagnostics, merge_hit_counts
+from newslens.frames_merge import PositionSums
+from newslens.framing import diagnostics, merge_hit_counts
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards_gather import merge_part_lists, write_csv
 
@@ -27,17 +28,11 @@ def main(smk):
     n_sent = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
     if csv_out:
         write_csv(manifest, csv_out)
+    # the paragraph-position sums of the frames_paragraphs_part ranges (exact, so their sum is
+    # what one pass over all paragraphs gives)
     positions = PositionSums(int(smk.params.max_paragraphs))
-    for path in smk.input.paragraphs:  # one shard at a time, only the columns the sums need
-        columns = [
-            c
-            for c in pq.ParquetFile(path).schema_arrow.names
-            if c in ("doc_id", "para_id") or c.startswith("share_")
-        ]
-        paragraphs = read_parquet(path, columns=columns)
-        if len(paragraphs):
-            positions(paragraphs)
-        del paragraphs
+    for path in smk.input.positions:
+        positions.merge_json(json.loads(Path(path).read_text(encoding="utf-8")))
     write_table(positions.table(), smk.output.positions)
     docs = pd.concat([read_parquet(p) for p in smk.input.documents], ignore_index=True)
     write_table(docs.sort_values("doc_id", kind="stable"), smk.output.documents)

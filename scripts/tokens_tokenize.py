@@ -1,13 +1,16 @@
 """Paragraphs, sentences and tokens of one shard, plus its per-document counts and n-grams."""
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from newslens.columns import DOC_COLUMNS
 from newslens.runtime import (
     ParquetShardWriter,
+    atomic_path,
     iter_parquet_arrow,
     log,
     read_parquet,
@@ -15,6 +18,7 @@ from newslens.runtime import (
     write_table,
 )
 from newslens.shards import PartWriter, block_of
+from newslens.shards_gather import TABLE_ROW_GROUP_ROWS
 from newslens.tokenize import (
     PARAGRAPH_SCHEMA,
     SENTENCE_SCHEMA,
@@ -100,17 +104,32 @@ def main(smk):
                 docs[key] = counts
             docs_w.write(docs)
             n_docs, n_tokens = n_docs + batch.num_rows, n_tokens + out.tokens.num_rows
-    ngrams = tokenizer.ngram_table()
-    if ngrams.num_rows == 0:
-        ngrams = empty_frame(["ngram", "n", "count", "doc_freq"], {"n", "count", "doc_freq"})
-    write_table(ngrams, smk.output.ngrams)
+    n_types = tokenizer.n_types
+    n_ngrams = write_ngrams(tokenizer, smk.output.ngrams)
     log.info(
         "tokenized %d articles: %d tokens, %d word types, %d distinct n-grams",
         n_docs,
         n_tokens,
-        tokenizer.n_types,
-        len(ngrams),
+        n_types,
+        n_ngrams,
     )
+
+
+def write_ngrams(tokenizer, path) -> int:
+    """The shard's n-gram counts, one row group at a time (the strings of one row group in
+    memory; the bytes are those of pq.write_table of the whole table). Returns the rows."""
+    tables = tokenizer.iter_ngram_tables(TABLE_ROW_GROUP_ROWS)
+    first = next(tables, None)
+    if first is None:
+        empty = empty_frame(["ngram", "n", "count", "doc_freq"], {"n", "count", "doc_freq"})
+        write_table(empty, path)
+        return 0
+    n_rows = 0
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, first.schema) as writer:
+        for table in itertools.chain([first], tables):
+            writer.write_table(table)
+            n_rows += table.num_rows
+    return n_rows
 
 
 run(main, snakemake)  # noqa: F821 (injected by the script: directive)

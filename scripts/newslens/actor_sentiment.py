@@ -163,6 +163,59 @@ def actor_article_scores(
     return out[PAIR_COLUMNS]
 
 
+def actor_pairs_batched(
+    scores,
+    mentions,
+    targets,
+    batch_articles: int,
+    negative: float = -0.05,
+    positive: float = 0.05,
+    **kwargs,
+) -> pd.DataFrame:
+    """:func:`actor_article_scores` plus :func:`add_unnamed_targets` for a whole shard, computed
+    ``batch_articles`` articles at a time: every score is per article, so the batches give the
+    same rows and bits as one pass, and memory is bounded by the batch, not the shard.
+
+    ``scores``, ``mentions`` and ``targets`` are Arrow tables (compact while waiting) with the
+    columns the two functions read; ``kwargs`` go to :func:`actor_article_scores`. Rows are
+    sorted by (doc_id, actor), as one pass sorts them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if batch_articles < 1:
+        raise NewslensError(f"batch_articles must be at least 1, got {batch_articles}")
+    string = pa.large_string()
+
+    def ids(table):
+        return table.column("doc_id").cast(string)
+
+    docs = pc.unique(
+        pa.chunked_array(
+            [*ids(scores).chunks, *ids(mentions).chunks, *ids(targets).chunks], type=string
+        )
+    )
+    s_ids, m_ids, t_ids = ids(scores), ids(mentions), ids(targets)
+    # the unnamed targets' tone over the whole shard (two columns, doc_ids shared as objects)
+    tone = article_tone(scores.select(["doc_id", "compound"]).to_pandas()) if len(t_ids) else None
+    parts = []
+    for start in range(0, len(docs), batch_articles):
+        chunk = docs.slice(start, batch_articles)
+        s = scores.filter(pc.is_in(s_ids, value_set=chunk)).to_pandas()
+        m = mentions.filter(pc.is_in(m_ids, value_set=chunk)).to_pandas()
+        t = targets.filter(pc.is_in(t_ids, value_set=chunk)).to_pandas()
+        pairs = actor_article_scores(s, m, negative=negative, positive=positive, **kwargs)
+        pairs = add_unnamed_targets(pairs, t, s, negative, positive, tone)
+        if len(pairs):
+            parts.append(pairs)
+        del s, m, t
+    if not parts:
+        return empty_pairs()
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
+    out = out.sort_values(["doc_id", "actor"], kind="stable").reset_index(drop=True)
+    return out[PAIR_COLUMNS]
+
+
 def _window_means(mpos, s, window, keys, out) -> np.ndarray:
     """Mean compound of the sentences within ``window`` of a mention, per pair of ``out``."""
     offsets = np.arange(-int(window), int(window) + 1)
@@ -415,12 +468,26 @@ def paired_difference_ci(
 # --------------------------------------------------------------------------- pipeline helpers
 
 
+def article_tone(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per article (index doc_id): article_compound, the mean compound of its sentences, and
+    doc_sentences. Computed once over a whole shard: pandas' grouped mean can differ in the
+    last bit between a table and a part of it, so batches share this one."""
+    tone = scores.assign(doc_id=scores["doc_id"].astype(str)).groupby("doc_id")["compound"]
+    return pd.DataFrame({"article_compound": tone.mean(), "doc_sentences": tone.size()})
+
+
 def add_unnamed_targets(
-    pairs: pd.DataFrame, targets: pd.DataFrame, scores: pd.DataFrame, negative, positive
+    pairs: pd.DataFrame,
+    targets: pd.DataFrame,
+    scores: pd.DataFrame,
+    negative,
+    positive,
+    tone: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add the per-article targets that the article never names (``targets``: doc_id, actor,
-    n_mentions): 0 mentions, every lexicon score the article's tone, labelled with the actor
-    thresholds. Targets of articles without scored sentences are left out."""
+    n_mentions): 0 mentions, every lexicon score the article's tone (``tone``, else
+    :func:`article_tone` of ``scores``), labelled with the actor thresholds. Targets of
+    articles without scored sentences are left out."""
     if len(targets) == 0:
         return pairs
     t = targets[["doc_id", "actor"]].astype(str).drop_duplicates()
@@ -428,8 +495,7 @@ def add_unnamed_targets(
     t = t[~pd.MultiIndex.from_frame(t).isin(have)]
     if len(t) == 0 or len(scores) == 0:
         return pairs
-    tone = scores.assign(doc_id=scores["doc_id"].astype(str)).groupby("doc_id")["compound"]
-    tone = pd.DataFrame({"article_compound": tone.mean(), "doc_sentences": tone.size()})
+    tone = article_tone(scores) if tone is None else tone
     t = t.merge(tone, left_on="doc_id", right_index=True, how="inner")
     if len(t) == 0:
         return pairs

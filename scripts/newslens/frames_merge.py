@@ -231,7 +231,9 @@ class PositionSums:
         self.max_pos, self.sums, self.counts, self.docs = max_pos, None, None, 0
         self._columns: list[str] | None = None
 
-    def __call__(self, df: pd.DataFrame) -> None:
+    def __call__(self, df: pd.DataFrame, n_docs: int | None = None) -> None:
+        """Add the paragraphs ``df``; ``n_docs``: the articles they start (default: the
+        distinct doc_ids, when no article is split between two calls)."""
         from newslens.runtime import ExactSums
 
         scols = [c for c in df.columns if c.startswith("share_")]
@@ -243,10 +245,49 @@ class PositionSums:
         c = pd.Series(pos).value_counts()
         self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
         self.sums = self._exact.frame(self._columns)
-        self.docs += df["doc_id"].nunique()
+        self.docs += df["doc_id"].nunique() if n_docs is None else int(n_docs)
         self.any_beyond = getattr(self, "any_beyond", False) or bool(
             (df["para_id"] >= self.max_pos).any()
         )
+
+    def to_json(self) -> dict:
+        """The partial sums as JSON (exact: integers as strings), for :meth:`merge_json`."""
+        if self._columns is None:
+            return {"max_pos": self.max_pos, "columns": None}
+        exact = self._exact
+        return {
+            "max_pos": self.max_pos,
+            "columns": self._columns,
+            "hi": {str(k): [str(int(v)) for v in vals] for k, vals in exact._hi.items()},
+            "lo": {str(k): [str(int(v)) for v in vals] for k, vals in exact._lo.items()},
+            "counts": {str(int(k)): int(v) for k, v in self.counts.items()},
+            "docs": int(self.docs),
+            "any_beyond": bool(getattr(self, "any_beyond", False)),
+        }
+
+    def merge_json(self, part: dict) -> None:
+        """Add partial sums written by :meth:`to_json` (of other paragraphs)."""
+        from newslens.runtime import ExactSums, NewslensError
+
+        if part["max_pos"] != self.max_pos:
+            raise NewslensError("position sums with different max_paragraphs: rerun the framing")
+        if part["columns"] is None:
+            return
+        if self._columns is None:
+            self._columns = list(part["columns"])
+            self._exact = ExactSums(len(self._columns))
+        elif list(part["columns"]) != self._columns:
+            raise NewslensError("position sums over different frames: rerun the framing")
+        for name in ("_hi", "_lo"):
+            into = getattr(self._exact, name)
+            for k, vals in part[name[1:]].items():
+                add = np.array([int(v) for v in vals], dtype=object)
+                into[int(k)] = into.get(int(k), 0) + add
+        c = pd.Series({int(k): v for k, v in part["counts"].items()}, dtype="int64")
+        self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
+        self.sums = self._exact.frame(self._columns)
+        self.docs += int(part["docs"])
+        self.any_beyond = getattr(self, "any_beyond", False) or bool(part["any_beyond"])
 
     def table(self) -> pd.DataFrame:
         if self.sums is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -530,6 +530,10 @@ class ShardTokenizer:
         """Counts of the shard's terms and n-grams (see ``NgramCounter.table``)."""
         return self.ngrams.table(_strings(self.terms))
 
+    def iter_ngram_tables(self, rows: int) -> Iterator[pa.Table]:
+        """``ngram_table`` as tables of ``rows`` rows (``NgramCounter.iter_table``)."""
+        return self.ngrams.iter_table(_strings(self.terms), rows)
+
 
 def tokenize_documents(
     docs: pd.DataFrame,
@@ -609,12 +613,15 @@ class NgramCounter:
 
     Each batch's distinct n-grams (``batch_ngrams``) are added under one key per n-gram: an
     int64 code of its shard-wide term ids (21 bits each, n <= 3 and < 2M terms), else a tuple.
-    Pending batches are folded into the running totals when they outgrow them, so memory stays
-    about twice the shard's distinct n-grams (~30 bytes each). Totals keep the order of first
-    appearance; ``table`` orders rows as grouping the batches' tables in turn would (by first
-    batch, then n, then order within that batch) and turns only distinct n-grams into strings."""
+    Counts and first batches are int32 (int64 only past 2**31). Pending batches are folded into
+    the running totals when they pass half of them, so a fold holds about 1.5 times the shard's
+    distinct n-grams (~20 bytes each at rest, ~50 while folding). Totals keep the order of
+    first appearance; ``table`` / ``iter_table`` order rows as grouping the batches' tables in
+    turn would (by first batch, then n, then order within that batch) and turn only distinct
+    n-grams into strings, ``iter_table`` a bounded number of rows at a time."""
 
-    FOLD_ROWS = 1 << 20  # fold pending batches once they hold more rows than this and the totals
+    FOLD_ROWS = 1 << 20  # fold pending batches once they hold more rows than this and half the
+    # totals (the fold's peak memory grows with the pending rows; the totals do not depend on it)
 
     def __init__(self, ngram_max: int):
         self.ngram_max = ngram_max
@@ -665,10 +672,12 @@ class NgramCounter:
                 continue
             grams, count, doc_freq = found
             batch = np.full(len(count), self.batches, dtype=np.int32)
-            self._pending[n].append((self._keys(n, ids[grams]), count, doc_freq, batch))
+            self._pending[n].append(
+                (self._keys(n, ids[grams]), _narrow(count), _narrow(doc_freq), batch)
+            )
             self._pending_rows[n] += len(count)
             acc_rows = 0 if self._acc[n] is None else len(self._acc[n][0])
-            if self._pending_rows[n] > max(acc_rows, self.FOLD_ROWS):
+            if self._pending_rows[n] > max(acc_rows // 2, self.FOLD_ROWS):
                 self._fold(n)
         self.batches += 1
 
@@ -682,44 +691,75 @@ class NgramCounter:
         keys, count, doc_freq, batch = (np.concatenate([p[i] for p in parts]) for i in range(4))
         del parts
         inverse, keys = pd.factorize(keys)
-        count = np.bincount(inverse, weights=count).astype(np.int64)
-        doc_freq = np.bincount(inverse, weights=doc_freq).astype(np.int64)
+        count = _narrow(np.bincount(inverse, weights=count))
+        doc_freq = _narrow(np.bincount(inverse, weights=doc_freq))
         self._acc[n] = (np.asarray(keys), count, doc_freq, batch[_first_rows(inverse)])
 
     def table(self, terms: pa.Array) -> pa.Table:
         """ngram (terms joined by a space), n, count, doc_freq."""
-        ngram, n_col, count, doc_freq, batch = [], [], [], [], []
-        space = pa.scalar(" ", pa.large_string())
+        tables = list(self.iter_table(terms, rows=1 << 62))
+        return tables[0] if tables else NGRAM_SCHEMA.empty_table()
+
+    def iter_table(self, terms: pa.Array, rows: int) -> Iterator[pa.Table]:
+        """The rows of ``table``, in its order, as tables of ``rows`` rows (the last may be
+        shorter; none without n-grams): strings are made for one table at a time. Empties the
+        counter."""
+        accs = []
         for n in self._wide:
             self._fold(n)
             acc, self._acc[n] = self._acc[n], None
-            if acc is None:
-                continue
-            grams = self._grams(n, acc[0])
-            words = [terms.take(pa.array(grams[:, j])) for j in range(n)]
-            del grams
-            ngram.append(words[0] if n == 1 else pc.binary_join_element_wise(*words, space))
-            del words
-            n_col.append(np.full(len(acc[1]), n, dtype=np.int64))
-            count.append(acc[1])
-            doc_freq.append(acc[2])
-            batch.append(acc[3])
-        if not n_col:
-            return NGRAM_SCHEMA.empty_table()
-        n_col = np.concatenate(n_col)
-        order = np.argsort(
-            np.concatenate(batch).astype(np.int64) * (self.ngram_max + 1) + n_col, kind="stable"
-        )
-        order = pa.array(order)
-        return pa.Table.from_arrays(
-            [
-                pa.chunked_array(ngram, type=pa.large_string()).take(order),
-                pa.array(n_col).take(order),
-                pa.array(np.concatenate(count)).take(order),
-                pa.array(np.concatenate(doc_freq)).take(order),
-            ],
-            schema=NGRAM_SCHEMA,
-        )
+            if acc is not None:
+                accs.append((n, acc[0], acc[1], acc[2]))
+                # sort key: first batch, then n (stable: then order within the batch)
+                accs[-1] += (acc[3].astype(np.int64) * (self.ngram_max + 1) + n,)
+            del acc
+        if not accs:
+            return
+        sort_key = np.concatenate([a[4] for a in accs])
+        accs = [a[:4] for a in accs]
+        order = np.argsort(sort_key, kind="stable")
+        del sort_key
+        offsets = np.cumsum([0] + [len(a[1]) for a in accs])
+        space = pa.scalar(" ", pa.large_string())
+        for start in range(0, len(order), rows):
+            idx = order[start : start + rows]
+            which = np.searchsorted(offsets, idx, side="right") - 1
+            ngram, n_col, count, doc_freq = [], [], [], []
+            for g, (n, keys, cnt, dfreq) in enumerate(accs):
+                rows_g = np.flatnonzero(which == g)
+                if not len(rows_g):
+                    continue
+                local = idx[rows_g] - offsets[g]
+                grams = self._grams(n, keys[local])
+                words = [terms.take(pa.array(grams[:, j])) for j in range(n)]
+                ngram.append(words[0] if n == 1 else pc.binary_join_element_wise(*words, space))
+                n_col.append(np.full(len(local), n, dtype=np.int64))
+                count.append(cnt[local])
+                doc_freq.append(dfreq[local])
+            # back to the sorted order: the rows of each n were taken in turn
+            back = pa.array(
+                np.argsort(
+                    np.concatenate([np.flatnonzero(which == g) for g in range(len(accs))]),
+                    kind="stable",
+                )
+            )
+            yield pa.Table.from_arrays(
+                [
+                    pa.chunked_array(ngram, type=pa.large_string()).take(back).combine_chunks(),
+                    pa.array(np.concatenate(n_col)).take(back),
+                    pa.array(np.concatenate(count).astype(np.int64)).take(back),
+                    pa.array(np.concatenate(doc_freq).astype(np.int64)).take(back),
+                ],
+                schema=NGRAM_SCHEMA,
+            )
+
+
+def _narrow(counts: np.ndarray) -> np.ndarray:
+    """Integer counts as int32 when they fit (they do below 2**31 per shard), else int64."""
+    counts = np.asarray(counts)
+    if len(counts) and counts.max() >= np.iinfo(np.int32).max:
+        return counts.astype(np.int64)
+    return counts.astype(np.int32)
 
 
 def count_terms_and_ngrams(tokens: pd.DataFrame, ngram_max: int) -> pd.DataFrame:

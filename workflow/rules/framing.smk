@@ -54,11 +54,18 @@ rule frames_sentences:
         "../../scripts/frames_sentences.py"
 
 
+# ranges of the corpus for the paragraph table (rule frames_paragraphs_part): one per core
+FRAMES_PARAGRAPH_PARTS = [1, 2]
+
+
 rule frames_gather:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
-        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
+        # the paragraph-position sums of the frames_paragraphs_part ranges
+        positions=expand(
+            f"{FRAMES_INTERIM}/positions/{{part}}.json", part=FRAMES_PARAGRAPH_PARTS
+        ),
         documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
         examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
@@ -81,12 +88,42 @@ rule frames_gather:
         "../../scripts/frames_gather.py"
 
 
-# the paragraph table, beside frames_gather (the two gathers run on two cores)
-rule frames_paragraphs:
+# the paragraph table in ranges of the corpus, side by side on the cores (beside frames_gather),
+# each with its paragraph-position sums; then the ranges' CSV files joined
+rule frames_paragraphs_part:
     input:
         paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
         # corpus order (doc_index)
         docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
+    output:
+        csv=temp(f"{FRAMES_INTERIM}/paragraphs_csv/{{part}}.csv"),
+        positions=f"{FRAMES_INTERIM}/positions/{{part}}.json",
+    log:
+        f"{LOGS}/frames_paragraphs_part/{{part}}.log",
+    benchmark:
+        f"{BENCH}/frames_paragraphs_part/{{part}}.tsv"
+    wildcard_constraints:
+        part=r"\d+",
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        n_parts=len(FRAMES_PARAGRAPH_PARTS),
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        # rows copied at once into the table (bounds the job's memory)
+        batch_rows=100_000,
+    script:
+        "../../scripts/frames_paragraphs_part.py"
+
+
+rule frames_paragraphs:
+    input:
+        parts=expand(
+            f"{FRAMES_INTERIM}/paragraphs_csv/{{part}}.csv",
+            part=FRAMES_PARAGRAPH_PARTS,
+        ),
     output:
         paragraphs=f"{TABLES}/frames_paragraphs.csv",
     log:
@@ -95,12 +132,6 @@ rule frames_paragraphs:
         f"{BENCH}/frames_paragraphs.tsv"
     conda:
         ENV
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        # rows copied at once into the table (bounds the job's memory)
-        batch_rows=100_000,
     script:
         "../../scripts/frames_paragraphs.py"
 

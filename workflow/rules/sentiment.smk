@@ -13,6 +13,7 @@ SENT_FIGS = ["arc", "actors", "distribution", "time", "groups"]
 # batches. Neither changes any result.
 SENT_BATCH_ROWS = 100_000
 SENT_CACHE_SIZE = 200_000
+ACTOR_BATCH_ARTICLES = 20_000
 
 
 # The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
@@ -409,6 +410,8 @@ rule actor_articles:
     params:
         scores=SENT["actor_scores"],
         batch_rows=SENT_BATCH_ROWS,
+        # articles scored at once (bounds the job's memory; the scores do not depend on it)
+        batch_articles=ACTOR_BATCH_ARTICLES,
     script:
         "../../scripts/actor_articles.py"
 

@@ -1,0 +1,127 @@
+"""The memory-bounded jobs in the pipeline (tokens_tokenize's n-gram table, actor_articles,
+frames_gather with the frames_paragraphs_part ranges): the same bytes with 2 and 3 shards, and
+tables equal to known answers computed here in one pass over the whole corpus."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO, make_workdir, run_snakemake
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic_corpus import build_corpus  # noqa: E402
+
+TABLES = [
+    "frames_paragraphs.csv",
+    "frames_positions.csv",
+    "frames_codebook_diagnostics.csv",
+    "sentiment_actor_articles.csv",
+    "ngram_frequencies.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """One small corpus (48 articles, blocks of 5) run with 2 and 3 shards."""
+    base = tmp_path_factory.mktemp("mem")
+    corpus = base / "corpus.csv"
+    frame = build_corpus(48, seed=5)
+    extra = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
+    frame["text"] = [t + (extra if i % 3 == 0 else "") for i, t in enumerate(frame["text"])]
+    frame.to_csv(corpus, index=False)
+    out = {}
+    for shards in (2, 3):
+        workdir = make_workdir(
+            base / f"s{shards}",
+            corpus,
+            corpus__columns={"text": "text", "id": "id", "title": None, "date": None},
+            corpus__metadata=["outlet"],
+            tokenize__part_articles=5,
+        )
+        targets = [f"results/tables/{name}" for name in TABLES]
+        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
+        out[shards] = workdir
+    return out
+
+
+def test_same_bytes_with_2_and_3_shards(runs):
+    for name in TABLES:
+        a = (runs[2] / "results" / "tables" / name).read_bytes()
+        assert a == (runs[3] / "results" / "tables" / name).read_bytes(), name
+    # the paragraph table was written in two corpus ranges, each by its own job
+    logs = sorted((runs[3] / "results" / "logs" / "frames_paragraphs_part").glob("*.log"))
+    ranges = [int(p.read_text().split("paragraphs")[-2].split()[-1]) for p in logs]
+    assert len(ranges) == 2 and min(ranges) > 0
+
+
+def test_positions_are_the_paragraph_table_by_position(runs):
+    tables = runs[3] / "results" / "tables"
+    paras = pd.read_csv(tables / "frames_paragraphs.csv", keep_default_na=False)
+    positions = pd.read_csv(tables / "frames_positions.csv")
+    cfg = yaml.safe_load((runs[3] / "config" / "config.yaml").read_text())
+    max_pos = cfg["framing"]["figures"]["max_paragraphs"]
+    pos = paras["para_id"].clip(upper=max_pos - 1)
+    shares = [c for c in paras.columns if c.startswith("share_")]
+    want = paras[shares].groupby(pos).mean()
+    assert positions["n_paragraphs"].tolist() == pos.value_counts().sort_index().tolist()
+    assert (positions["n_documents"] == paras["doc_id"].nunique()).all()
+    assert len(paras) > 100 and paras["doc_id"].nunique() == 48
+    np.testing.assert_allclose(positions[shares].to_numpy(), want.to_numpy(), atol=1e-12)
+
+
+def test_actor_pairs_are_one_pass_over_the_corpus(runs):
+    from newslens.actor_sentiment import actor_article_scores, add_unnamed_targets
+
+    interim = runs[2] / "results" / "interim"
+
+    def whole(folder, columns=None):
+        return pd.concat(
+            [
+                pd.read_parquet(p, columns=columns)
+                for p in sorted((interim / folder).glob("*.parquet"))
+            ],
+            ignore_index=True,
+        )
+
+    cfg = yaml.safe_load((runs[2] / "config" / "config.yaml").read_text())
+    sc = cfg["sentiment"]["actor_scores"]
+    neg, pos = sc["thresholds"]["negative"], sc["thresholds"]["positive"]
+    scores = whole("sentiment", ["doc_id", "sent_id", "compound"])
+    pairs = actor_article_scores(
+        scores,
+        whole("actors", ["doc_id", "sent_id", "actor", "start", "end"]),
+        method=sc["method"],
+        window=sc["window"],
+        decay=sc["decay"],
+        prior_weight=sc["prior_weight"],
+        negative=neg,
+        positive=pos,
+        variants=sc["variants"],
+    )
+    pairs = add_unnamed_targets(pairs, whole("actor_targets"), scores, neg, pos)
+    want = pairs.sort_values(["doc_id", "actor"], kind="stable").reset_index(drop=True).round(4)
+    got = pd.read_csv(runs[2] / "results" / "tables" / "sentiment_actor_articles.csv")
+    assert len(got) >= 16 and set(got["actor"]) >= {"NATO", "Russia", "Armenia"}
+    assert got[["doc_id", "actor", "label"]].equals(want[["doc_id", "actor", "label"]])
+    np.testing.assert_allclose(got["score"], want["score"], atol=1e-9)
+
+
+def test_ngram_table_counts_the_token_dataset(runs):
+    tables = runs[3] / "results" / "tables"
+    ngrams = pd.read_csv(tables / "ngram_frequencies.csv", keep_default_na=False)
+    tokens = pd.read_parquet(tables / "tokens", columns=["doc_id", "sent_id", "term", "keep"])
+    kept = tokens[tokens["keep"]].reset_index(drop=True)
+    # bigrams of consecutive kept terms within a sentence, counted here in one pass
+    same = (kept["doc_id"].shift(-1) == kept["doc_id"]) & (
+        kept["sent_id"].shift(-1) == kept["sent_id"]
+    )
+    bigrams = (kept["term"] + " " + kept["term"].shift(-1))[same]
+    got = ngrams[ngrams["n"] == 2].set_index("ngram")["count"]
+    top = bigrams.value_counts()
+    top = top[top >= got.min()]
+    assert len(top) > 20
+    assert got.reindex(top.index).tolist() == top.tolist()
