@@ -131,15 +131,18 @@ def actor_share_counts(
     # one frame per row, each actor's sentences a contiguous stretch of it: the sum of a
     # stretch is numpy's pairwise sum, the same as Series.sum of those values; one pass
     # per actor over its own sentences only (cost grows with mentions, not actors)
-    picked = np.ascontiguousarray(shares[row[order]].T)
+    # one frame at a time: a copy of one column (8 bytes a pair), not of all frames at once
+    picked_rows = row[order]
     present = sizes > 0
     lo_all, hi_all = (ends - sizes)[present], ends[present]
     share_sum = np.empty((len(lo_all), len(frames)))
     n_with = np.empty((len(lo_all), len(frames)), dtype=np.int64)
-    positive = picked > 0
-    for i, (lo, hi) in enumerate(zip(lo_all, hi_all, strict=True)):
-        share_sum[i] = picked[:, lo:hi].sum(axis=1)
-        n_with[i] = positive[:, lo:hi].sum(axis=1)
+    for f in range(len(frames)):
+        picked = shares[picked_rows, f]
+        positive = picked > 0
+        for i, (lo, hi) in enumerate(zip(lo_all, hi_all, strict=True)):
+            share_sum[i, f] = picked[lo:hi].sum()
+            n_with[i, f] = positive[lo:hi].sum()
     kept = [a for a, p in zip(names, present, strict=True) if p]
     n_frames = len(frames)
     return pd.DataFrame(
