@@ -4,16 +4,11 @@ tables equal to known answers computed here in one pass over the whole corpus.""
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, make_workdir, run_snakemake
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from synthetic_corpus import build_corpus  # noqa: E402
+from shard_runs import run_with_2_and_3_shards
 
 TABLES = [
     "frames_paragraphs.csv",
@@ -28,24 +23,8 @@ TABLES = [
 def runs(tmp_path_factory):
     """One small corpus (48 articles, blocks of 5) run with 2 and 3 shards."""
     base = tmp_path_factory.mktemp("mem")
-    corpus = base / "corpus.csv"
-    frame = build_corpus(48, seed=5)
-    extra = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
-    frame["text"] = [t + (extra if i % 3 == 0 else "") for i, t in enumerate(frame["text"])]
-    frame.to_csv(corpus, index=False)
-    out = {}
-    for shards in (2, 3):
-        workdir = make_workdir(
-            base / f"s{shards}",
-            corpus,
-            corpus__columns={"text": "text", "id": "id", "title": None, "date": None},
-            corpus__metadata=["outlet"],
-            tokenize__part_articles=5,
-        )
-        targets = [f"results/tables/{name}" for name in TABLES]
-        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
-        out[shards] = workdir
-    return out
+    targets = [f"results/tables/{name}" for name in TABLES]
+    return run_with_2_and_3_shards(base, 48, seed=5, every=3, part_articles=5, targets=targets)
 
 
 def test_same_bytes_with_2_and_3_shards(runs):

@@ -5,14 +5,9 @@ per-row datasets they summarise (known answers computed here from the datasets).
 
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 import pytest
-from conftest import REPO, make_workdir, run_snakemake
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from synthetic_corpus import build_corpus  # noqa: E402
+from shard_runs import run_with_2_and_3_shards
 
 TABLES = [
     "documents.csv",
@@ -36,25 +31,9 @@ TABLES = [
 def runs(tmp_path_factory):
     """The gather outputs of one small corpus (40 articles, blocks of 6) with 2 and 3 shards."""
     base = tmp_path_factory.mktemp("gathers")
-    corpus = base / "corpus.csv"
-    frame = build_corpus(40, seed=11)
-    # every fourth article names two actors in one sentence and one alone in another
-    extra = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
-    frame["text"] = [t + (extra if i % 4 == 0 else "") for i, t in enumerate(frame["text"])]
-    frame.to_csv(corpus, index=False)
-    out = {}
-    for shards in (2, 3):
-        workdir = make_workdir(
-            base / f"s{shards}",
-            corpus,
-            corpus__columns={"text": "text", "id": "id", "title": None, "date": None},
-            corpus__metadata=["outlet"],
-            tokenize__part_articles=6,
-        )
-        targets = [f"results/tables/{name}" for name in TABLES]
-        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
-        out[shards] = workdir / "results" / "tables"
-    return out
+    targets = [f"results/tables/{name}" for name in TABLES]
+    dirs = run_with_2_and_3_shards(base, 40, seed=11, every=4, part_articles=6, targets=targets)
+    return {shards: workdir / "results" / "tables" for shards, workdir in dirs.items()}
 
 
 def test_gathered_tables_identical_with_2_and_3_shards(runs):

@@ -1,0 +1,40 @@
+"""One small synthetic corpus run through the pipeline with 2 and with 3 shards (the tests of
+the whole-corpus jobs compare the two runs' bytes and check known answers on them)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import REPO, make_workdir, run_snakemake
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic_corpus import build_corpus  # noqa: E402
+
+# two actors named in one sentence and one named alone in another
+ACTOR_SENTENCES = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
+
+
+def run_with_2_and_3_shards(
+    base: Path, articles: int, seed: int, every: int, part_articles: int, targets: list[str]
+) -> dict[int, Path]:
+    """Work dirs of the corpus (``articles`` synthetic articles, ``ACTOR_SENTENCES`` added to
+    every ``every``-th) run to ``targets`` with 2 and with 3 shards, keyed by shard count."""
+    corpus = base / "corpus.csv"
+    frame = build_corpus(articles, seed=seed)
+    frame["text"] = [
+        t + (ACTOR_SENTENCES if i % every == 0 else "") for i, t in enumerate(frame["text"])
+    ]
+    frame.to_csv(corpus, index=False)
+    out = {}
+    for shards in (2, 3):
+        workdir = make_workdir(
+            base / f"s{shards}",
+            corpus,
+            corpus__columns={"text": "text", "id": "id", "title": None, "date": None},
+            corpus__metadata=["outlet"],
+            tokenize__part_articles=part_articles,
+        )
+        run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
+        out[shards] = workdir
+    return out
