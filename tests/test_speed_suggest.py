@@ -65,6 +65,19 @@ def test_term_matrix_equals_the_countvectorizer_analyzer():
     assert "i̇stanbul" in terms  # lowercased dotted capital I, as str.lower gives it
 
 
+def test_term_matrix_does_not_depend_on_the_chunk_size():
+    """Sentences are tokenised a chunk at a time (bounded memory): any chunk size gives the
+    same matrix, terms and surface forms (in the same order) as one chunk."""
+    args = ({"border"}, stem, {"the", "and", "over"}, 3)
+    whole = _term_matrix(TEXTS * 3, *args, chunk=10_000)
+    for chunk in (1, 2, 5):
+        x, terms, surface = _term_matrix(TEXTS * 3, *args, chunk=chunk)
+        assert (x != whole[0]).nnz == 0 and x.shape == whole[0].shape
+        assert list(terms) == list(whole[1])
+        assert list(surface.items()) == list(whole[2].items())
+    assert whole[2]["troop"] == {"troops": 12}
+
+
 def test_suggest_terms_table_unchanged(monkeypatch):
     rng = np.random.default_rng(3)
     words = ["troops", "ceasefire", "talks", "shelling", "refugees", "camps", "aid", "İzmir"]

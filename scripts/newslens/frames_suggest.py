@@ -54,12 +54,23 @@ def _label_matrix(labels: pd.Series, keys: list[str]) -> np.ndarray:
     return out
 
 
+def _tokens(texts: list[str]) -> list[list[str]]:
+    """Each text's lowercased word tokens (``TOKEN_RE``; ASCII text by ``ASCII_TOKEN_RE``)."""
+    return [
+        ASCII_TOKEN_RE.findall(t.lower())
+        if t.isascii()
+        else [w.lower() for w in TOKEN_RE.findall(t)]
+        for t in texts
+    ]
+
+
 def _term_matrix(
     texts: list[str],
     indicators: set[str],
     normalizer: Callable[[str], str],
     stopwords: set[str],
     min_length: int,
+    chunk: int = 20_000,
 ) -> tuple[sparse.csc_matrix, np.ndarray, dict[str, dict[str, int]]]:
     """Binary sentence x term matrix (CSC, float64; terms sorted), the term names and, per
     term, its lowercased surface forms with their token counts.
@@ -68,38 +79,62 @@ def _term_matrix(
     ``min_length`` long, not a stopword and not already an indicator (as word or normalised).
     Tokens are found per sentence by one ``findall`` (an ASCII sentence is lowercased first and
     matched by ``ASCII_TOKEN_RE``, which finds the same tokens) and counted by word type, so the
-    normaliser and the checks run once per distinct word, not once per token."""
-    found = [
-        ASCII_TOKEN_RE.findall(t.lower())
-        if t.isascii()
-        else [w.lower() for w in TOKEN_RE.findall(t)]
-        for t in texts
-    ]
-    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    words = [w for f in found for w in f]
-    codes, uniques = pd.factorize(pd.Series(words, dtype=object), sort=False)
-    norm_of = []
-    for w in uniques:
-        norm = None if len(w) < min_length or w in stopwords else (normalizer(w) or None)
-        if norm is not None and (norm in indicators or w in indicators):
-            norm = None
-        norm_of.append(norm)
-    terms = np.array(sorted({n for n in norm_of if n is not None}), dtype=object)
+    normaliser and the checks run once per distinct word, not once per token. Sentences are
+    tokenised ``chunk`` at a time, so memory holds one chunk's token strings, not the sample's;
+    word types are numbered in order of first appearance, whatever the chunk size."""
+    word_code: dict[str, int] = {}  # word type -> number, in order of first appearance
+    norm_code: dict[str, int] = {}  # normalised term -> number, in order of first appearance
+    word_norm: list[int] = []  # word type -> its term's number (-1: not a term)
+    counts = np.zeros(0, np.int64)
+    parts = []
+    for lo in range(0, len(texts), chunk):
+        found = _tokens(texts[lo : lo + chunk])
+        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+        codes, uniques = pd.factorize(pd.Series([w for f in found for w in f], dtype=object))
+        del found
+        glob = np.empty(len(uniques), np.int64)
+        for i, w in enumerate(uniques):
+            code = word_code.get(w)
+            if code is None:
+                code = word_code[w] = len(word_code)
+                norm = None if len(w) < min_length or w in stopwords else (normalizer(w) or None)
+                if norm is not None and (norm in indicators or w in indicators):
+                    norm = None
+                word_norm.append(-1 if norm is None else norm_code.setdefault(norm, len(norm_code)))
+            glob[i] = code
+        codes = glob[codes] if len(codes) else np.zeros(0, np.int64)
+        counts = np.concatenate([counts, np.zeros(len(word_code) - len(counts), np.int64)])
+        counts += np.bincount(codes, minlength=len(word_code))
+        col = np.asarray(word_norm, np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+        row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        keep = col >= 0
+        part = sparse.csr_matrix(
+            (np.ones(int(keep.sum())), (row[keep], col[keep])),
+            shape=(len(lengths), max(len(norm_code), 1)),
+        )
+        part.sum_duplicates()
+        parts.append(part)
+    # terms sorted by name; each chunk's columns renumbered from first appearance to that order
+    by_appearance = list(norm_code)
+    terms = np.array(sorted(by_appearance), dtype=object)
     term_id = {t: i for i, t in enumerate(terms)}
-    word_term = np.array([term_id.get(n, -1) if n is not None else -1 for n in norm_of], np.int64)
-    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, np.int64)
-    surface: dict[str, dict[str, int]] = {}
-    for w, n, c in zip(uniques, norm_of, counts, strict=True):
-        if n is not None:
-            surface.setdefault(n, {})[w] = int(c)
-    row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    col = word_term[codes] if len(codes) else np.zeros(0, np.int64)
-    keep = col >= 0
-    X = sparse.csr_matrix(
-        (np.ones(int(keep.sum())), (row[keep], col[keep])), shape=(len(texts), len(terms))
-    )
+    renumber = np.array([term_id[t] for t in by_appearance], np.int64)
+    blocks = []
+    for part in parts:
+        part = part.tocoo()
+        blocks.append(
+            sparse.csr_matrix(
+                (np.ones(part.nnz), (part.row, renumber[part.col])),
+                shape=(part.shape[0], len(terms)),
+            )
+        )
+    X = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, len(terms)))
     X.sum_duplicates()
     X.data[:] = 1.0
+    surface: dict[str, dict[str, int]] = {}
+    for w, n, c in zip(word_code, word_norm, counts, strict=True):
+        if n >= 0:
+            surface.setdefault(by_appearance[n], {})[w] = int(c)
     return X.tocsc(), terms, surface
 
 
