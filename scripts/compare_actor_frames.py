@@ -11,9 +11,9 @@ from newslens import compare_actors as ca
 from newslens import compare_figures as cf
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
+from newslens.names import frame_display_names
 from newslens.runtime import read_parquet, run, write_table
 from newslens.shards import dataset_schema
-from newslens.summary import frame_display_names
 
 log = logging.getLogger("newslens")
 

@@ -12,8 +12,8 @@ from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
+from newslens.names import frame_display_names
 from newslens.runtime import run, write_table
-from newslens.summary import frame_display_names
 
 log = logging.getLogger("newslens")
 

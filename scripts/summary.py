@@ -1,17 +1,16 @@
 """Write results/summary.md from the result tables (numbers drawn, never typed)."""
 
 import pandas as pd
+from newslens.names import frame_display_names, topic_display_names
 from newslens.runtime import atomic_path, log, run
 from newslens.summary import (
     build_summary,
     compare_section,
     corpus_section,
-    frame_display_names,
     frames_verdict_section,
     framing_section,
     sentiment_section,
     summary_html,
-    topic_display_names,
     topics_section,
 )
 

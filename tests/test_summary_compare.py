@@ -11,12 +11,8 @@ import pandas as pd
 import pytest
 from newslens import compare as cp
 from newslens import compare_synthetic as syn
-from newslens.summary import (
-    compare_section,
-    frame_display_names,
-    summary_html,
-    topic_display_names,
-)
+from newslens.names import frame_display_names, topic_display_names
+from newslens.summary import compare_section, summary_html
 
 NAMES = pd.DataFrame(
     {
