@@ -86,7 +86,7 @@ def _term_matrix(
     norm_code: dict[str, int] = {}  # normalised term -> number, in order of first appearance
     word_norm: list[int] = []  # word type -> its term's number (-1: not a term)
     counts = np.zeros(0, np.int64)
-    parts = []
+    rows, cols = [], []  # each chunk's distinct (sentence, term) pairs
     for lo in range(0, len(texts), chunk):
         found = _tokens(texts[lo : lo + chunk])
         lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
@@ -102,40 +102,31 @@ def _term_matrix(
                     norm = None
                 word_norm.append(-1 if norm is None else norm_code.setdefault(norm, len(norm_code)))
             glob[i] = code
-        codes = glob[codes] if len(codes) else np.zeros(0, np.int64)
+        codes = glob[codes]
         counts = np.concatenate([counts, np.zeros(len(word_code) - len(counts), np.int64)])
         counts += np.bincount(codes, minlength=len(word_code))
-        col = np.asarray(word_norm, np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
-        row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        col = np.asarray(word_norm, np.int64)[codes]
+        row = np.repeat(np.arange(lo, lo + len(lengths), dtype=np.int64), lengths)
         keep = col >= 0
-        part = sparse.csr_matrix(
-            (np.ones(int(keep.sum())), (row[keep], col[keep])),
-            shape=(len(lengths), max(len(norm_code), 1)),
-        )
-        part.sum_duplicates()
-        parts.append(part)
-    # terms sorted by name; each chunk's columns renumbered from first appearance to that order
+        width = len(norm_code) + 1
+        pair = np.sort(row[keep] * width + col[keep])
+        pair = pair[np.diff(pair, prepend=-1) != 0]  # a term once per sentence
+        rows.append((pair // width).astype(np.int32))
+        cols.append((pair % width).astype(np.int32))
+    # terms sorted by name: columns renumbered once from first appearance to that order
     by_appearance = list(norm_code)
     terms = np.array(sorted(by_appearance), dtype=object)
     term_id = {t: i for i, t in enumerate(terms)}
-    renumber = np.array([term_id[t] for t in by_appearance], np.int64)
-    blocks = []
-    for part in parts:
-        part = part.tocoo()
-        blocks.append(
-            sparse.csr_matrix(
-                (np.ones(part.nnz), (part.row, renumber[part.col])),
-                shape=(part.shape[0], len(terms)),
-            )
-        )
-    X = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, len(terms)))
-    X.sum_duplicates()
-    X.data[:] = 1.0
+    renumber = np.array([term_id[t] for t in by_appearance], np.int32)
+    row = np.concatenate([np.zeros(0, np.int32), *rows])
+    col = renumber[np.concatenate([np.zeros(0, np.int32), *cols])]
+    del rows, cols
+    X = sparse.csc_matrix((np.ones(len(row)), (row, col)), shape=(len(texts), len(terms)))
     surface: dict[str, dict[str, int]] = {}
     for w, n, c in zip(word_code, word_norm, counts, strict=True):
         if n >= 0:
             surface.setdefault(by_appearance[n], {})[w] = int(c)
-    return X.tocsc(), terms, surface
+    return X, terms, surface
 
 
 def suggest_terms(
