@@ -1,5 +1,8 @@
 """One small synthetic corpus run through the pipeline with 2 and with 3 shards (the tests of
-the whole-corpus jobs compare the two runs' bytes and check known answers on them)."""
+the whole-corpus jobs compare the two runs' bytes and check known answers on them).
+
+``shared_runs`` runs it once per test session to the tables both test modules read
+(tests/test_mem_pipeline.py, tests/test_scale_gathers.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,27 @@ from synthetic_corpus import build_corpus  # noqa: E402
 
 # two actors named in one sentence and one named alone in another
 ACTOR_SENTENCES = "\n\nNATO and Russia met again. Armenia said the talks were a failure."
+# the shared corpus: articles, generator seed, ACTOR_SENTENCES every n-th, tokenize block size
+ARTICLES, SEED, EVERY, PART_ARTICLES = 48, 5, 3, 5
+# the tables the whole-corpus job tests compare and check (results/tables/)
+TABLES = [
+    "documents.csv",
+    "documents.parquet",
+    "cleaning_audit.csv",
+    "term_frequencies.csv",
+    "ngram_frequencies.csv",
+    "collocations.csv",
+    "sentiment_documents.csv",
+    "sentiment_groups.csv",
+    "sentiment_paragraphs.csv",
+    "sentiment_actors.csv",
+    "sentiment_actor_sentences/_manifest.json",
+    "sentiment_actor_articles.csv",
+    "frames_paragraphs.csv",
+    "frames_positions.csv",
+    "frames_codebook_diagnostics.csv",
+]
+_RUNS: dict[int, Path] = {}
 
 
 def run_with_2_and_3_shards(
@@ -38,3 +62,15 @@ def run_with_2_and_3_shards(
         run_snakemake(workdir, *targets, "--set-scatter", f"shard={shards}")
         out[shards] = workdir
     return out
+
+
+def shared_runs(tmp_path_factory) -> dict[int, Path]:
+    """Work dirs of the shared corpus run to ``TABLES`` with 2 and 3 shards, made once per test
+    session (the first module to ask runs them), keyed by shard count."""
+    if not _RUNS:
+        base = tmp_path_factory.mktemp("shard_runs")
+        targets = [f"results/tables/{name}" for name in TABLES]
+        _RUNS.update(
+            run_with_2_and_3_shards(base, ARTICLES, SEED, EVERY, PART_ARTICLES, targets=targets)
+        )
+    return _RUNS

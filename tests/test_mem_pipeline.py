@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from shard_runs import run_with_2_and_3_shards
+from shard_runs import ARTICLES, shared_runs
 
 TABLES = [
     "frames_paragraphs.csv",
@@ -21,10 +21,8 @@ TABLES = [
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """One small corpus (48 articles, blocks of 5) run with 2 and 3 shards."""
-    base = tmp_path_factory.mktemp("mem")
-    targets = [f"results/tables/{name}" for name in TABLES]
-    return run_with_2_and_3_shards(base, 48, seed=5, every=3, part_articles=5, targets=targets)
+    """The shared small corpus (48 articles, blocks of 5) run with 2 and 3 shards."""
+    return shared_runs(tmp_path_factory)
 
 
 def test_same_bytes_with_2_and_3_shards(runs):
@@ -48,7 +46,7 @@ def test_positions_are_the_paragraph_table_by_position(runs):
     want = paras[shares].groupby(pos).mean()
     assert positions["n_paragraphs"].tolist() == pos.value_counts().sort_index().tolist()
     assert (positions["n_documents"] == paras["doc_id"].nunique()).all()
-    assert len(paras) > 100 and paras["doc_id"].nunique() == 48
+    assert len(paras) > 100 and paras["doc_id"].nunique() == ARTICLES == 48
     np.testing.assert_allclose(positions[shares].to_numpy(), want.to_numpy(), atol=1e-12)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from shard_runs import run_with_2_and_3_shards
+from shard_runs import ARTICLES, shared_runs
 
 TABLES = [
     "documents.csv",
@@ -29,10 +29,9 @@ TABLES = [
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The gather outputs of one small corpus (40 articles, blocks of 6) with 2 and 3 shards."""
-    base = tmp_path_factory.mktemp("gathers")
-    targets = [f"results/tables/{name}" for name in TABLES]
-    dirs = run_with_2_and_3_shards(base, 40, seed=11, every=4, part_articles=6, targets=targets)
+    """The gather outputs of the shared small corpus (48 articles, blocks of 5) with 2 and 3
+    shards."""
+    dirs = shared_runs(tmp_path_factory)
     return {shards: workdir / "results" / "tables" for shards, workdir in dirs.items()}
 
 
@@ -43,7 +42,7 @@ def test_gathered_tables_identical_with_2_and_3_shards(runs):
         s: sorted((runs[s] / "sentiment_actor_sentences").glob("part-*.parquet")) for s in runs
     }
     assert [p.name for p in parts[2]] == [p.name for p in parts[3]]
-    assert len(parts[2]) >= 5  # blocks of 6 of the 40 articles in doc_id order
+    assert len(parts[2]) >= 5  # blocks of 5 of the 48 articles in doc_id order
     for a, b in zip(parts[2], parts[3], strict=True):
         assert a.read_bytes() == b.read_bytes()
 
@@ -78,7 +77,7 @@ def test_term_table_counts_the_token_dataset(runs):
     doc_freq = kept.drop_duplicates(["doc_id", "term"])["term"].value_counts()
     assert terms.set_index("term")["doc_freq"].to_dict() == doc_freq.to_dict()
     docs = pd.read_csv(tables / "documents.csv", keep_default_na=False)
-    assert len(docs) == 40 and docs["n_tokens"].sum() == len(tokens)
+    assert len(docs) == ARTICLES == 48 and docs["n_tokens"].sum() == len(tokens)
 
 
 def test_actor_dataset_of_the_run(runs):
