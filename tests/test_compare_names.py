@@ -2,7 +2,7 @@
 
 import pandas as pd
 from newslens import compare_figures as cf
-from newslens.summary import frame_display_names
+from newslens.names import frame_display_names
 
 
 def test_with_display_names_maps_known_keys_and_keeps_the_rest():
