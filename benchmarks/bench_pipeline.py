@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ID_TEXT_COLUMNS, job_table, rule_table  # noqa: E402
 from synthetic_corpus import LONG_SHAPE, REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 
@@ -103,7 +104,7 @@ def run_once(
     cfg = yaml.safe_load(cfg_path.read_text())
     cfg["corpus"].update(
         path=str(corpus),
-        columns={"text": "text", "id": "id", "title": None, "date": None, "author": None},
+        columns=ID_TEXT_COLUMNS,
         metadata=["outlet"],
     )
     cfg["tokenize"]["csv_tables"] = False
@@ -126,32 +127,7 @@ def run_once(
     cpu = children_cpu() - cpu0
     if proc.returncode != 0:
         raise SystemExit(f"snakemake failed for N={n}:\n{proc.stderr[-3000:]}")
-    rows = []
-    for path in (workdir / "results" / "benchmarks").rglob("*.tsv"):
-        bench = pd.read_csv(path, sep="\t")
-        rule = (
-            str(path.relative_to(workdir / "results" / "benchmarks"))
-            .split("/")[0]
-            .removesuffix(".tsv")
-        )
-        rows.append(
-            {
-                "rule": rule,
-                "s": float(bench["s"].iloc[-1]),
-                "cpu_s": float(bench["cpu_time"].iloc[-1]),
-                "max_rss_mb": float(bench["max_rss"].iloc[-1]),
-            }
-        )
-    jobs = (
-        pd.DataFrame(rows)
-        .groupby("rule")
-        .agg(
-            seconds=("s", "sum"),
-            cpu_s=("cpu_s", "sum"),
-            jobs=("s", "size"),
-            max_rss_mb=("max_rss_mb", "max"),
-        )
-    )
+    jobs = rule_table(job_table(workdir))
     docs = pd.read_parquet(
         workdir / "results" / "tables" / "documents.parquet", columns=["n_tokens"]
     )
@@ -181,7 +157,7 @@ def main() -> None:
     make_corpus = corpus_maker(args)
     for n in args.n:
         result = run_once(n, args.shards, args.cores, base / f"n{n}", args.long, make_corpus)
-        jobs = result["jobs"].sort_values("cpu_s", ascending=False)
+        jobs = result["jobs"].sort_values("cpu_seconds", ascending=False)
         busy = jobs["seconds"].sum()
         print(
             f"\n== {n} articles, {result['tokens']} tokens, {args.shards} shards, {args.cores} cores"
@@ -191,7 +167,7 @@ def main() -> None:
             f"{result['tokens'] / result['wall'] / 1e3:.0f}k tokens/s end to end"
         )
         print(
-            f"job time (sum over jobs) {busy:.1f} s, {jobs['cpu_s'].sum():.1f} CPU-s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB"
+            f"job time (sum over jobs) {busy:.1f} s, {jobs['cpu_seconds'].sum():.1f} CPU-s; peak memory of any job {jobs['max_rss_mb'].max():.0f} MB"
         )
         print(
             f"Snakemake overhead (no job running): {result['idle']:.1f} s, "
@@ -203,10 +179,10 @@ def main() -> None:
         for rule, row in jobs.iterrows():
             rate = n / row["seconds"] if row["seconds"] > 0 else float("inf")
             print(
-                f"{rule:<28}{int(row['jobs']):>5}{row['seconds']:>9.1f}{row['cpu_s']:>8.1f}"
+                f"{rule:<28}{int(row['jobs']):>5}{row['seconds']:>9.1f}{row['cpu_seconds']:>8.1f}"
                 f"{rate:>12.0f}{row['max_rss_mb']:>12.0f}"
             )
-        jobs_cpu = jobs["cpu_s"].sum()
+        jobs_cpu = jobs["cpu_seconds"].sum()
         print(
             f"CPU seconds (all processes) {result['cpu']:.1f} = jobs' benchmark files "
             f"{jobs_cpu:.1f} + Snakemake's own process {result['snakemake_cpu']:.1f} + the rest "
