@@ -41,6 +41,9 @@ STYLE = {
     "savefig.bbox": "tight",
     "font.size": 8,
     "axes.titlesize": 9,
+    # titles in regular weight in every stage (figure and panel titles differ by size only)
+    "axes.titleweight": "normal",
+    "figure.titleweight": "normal",
     "axes.labelsize": 8,
     "xtick.labelsize": 7,
     "ytick.labelsize": 7,

@@ -103,7 +103,7 @@ def plot_arc_articles(sentences: pd.DataFrame, docs: pd.DataFrame, thresholds, b
         plt.Line2D([], [], marker="o", ls="", color=c, label=lab)
         for lab, c in LABEL_COLOURS.items()
     ] + [plt.Line2D([], [], color="black", lw=1.4, label="smoothed (Gaussian kernel)")]
-    fig.suptitle("Sentiment arc through the article", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle("Sentiment arc through the article", x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.25 / fig.get_figheight(), 1, 1))
     fig.legend(handles=handles, ncols=4, loc="lower center", bbox_to_anchor=(0.5, 0), frameon=False)
     return fig
@@ -240,7 +240,7 @@ def plot_distribution(
         b.set_ylabel("Articles (count)")
         b.yaxis.set_major_locator(MaxNLocator(integer=True))
         b.set_title(f"(b) {len(d):,} articles", loc="left")
-    fig.suptitle("Sentiment distribution", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle("Sentiment distribution", x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.32 / fig.get_figheight(), 1, 1))
     fig.legend(
         handles=_label_patches(thresholds),
@@ -346,7 +346,7 @@ def plot_groups(
         )
         ax.set_title(f"by {c}", loc="left")
         ax.set_xlabel(f"{COMPOUND_AXIS}, {ci_label(confidence)}")
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(title, x=0.01, ha="left")
     fig.tight_layout()
     return fig
 
@@ -436,7 +436,7 @@ def plot_actors(
                 0, y, "not mentioned", ha="center", va="center", color="0.35", fontstyle="italic"
             )
     ax.set_xlabel(f"{COMPOUND_AXIS}, {ci_label(confidence)}")
-    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_title(title, loc="left")
     fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
     handles, labels_ = ax.get_legend_handles_labels()
     fig.legend(
@@ -530,7 +530,6 @@ def plot_validation(
         + ("VADER" if classifier == "vader" else "supervised classifier"),
         x=0.01,
         ha="left",
-        fontweight="bold",
     )
     fig.tight_layout()
     return fig
@@ -549,8 +548,6 @@ def plot_supervised(cv_confusion: pd.DataFrame, corpus_cross: pd.DataFrame, fold
     else:
         b.set_axis_off()
         b.text(0.5, 0.5, "No corpus sentences", ha="center", transform=b.transAxes)
-    fig.suptitle(
-        "Supervised classifier (TF-IDF + linear model)", x=0.01, ha="left", fontweight="bold"
-    )
+    fig.suptitle("Supervised classifier (TF-IDF + linear model)", x=0.01, ha="left")
     fig.tight_layout()
     return fig
