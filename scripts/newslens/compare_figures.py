@@ -5,6 +5,7 @@ readable."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -57,6 +58,17 @@ def _switch_off(axes, n: int):
 def _short(text: str, n: int = 22) -> str:
     text = str(text)
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
+    """``text`` on at most ``lines`` lines of about ``width`` characters, broken at spaces; the
+    width may grow by a quarter before the text is cut with "…", so names are rarely cut."""
+    text = str(text)
+    for w in range(width, width + width // 4 + 1):
+        parts = textwrap.wrap(text, w)
+        if len(parts) <= lines:
+            return "\n".join(parts)
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
 
 
 def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) -> pd.DataFrame:
@@ -272,7 +284,12 @@ def actor_frames_figure(
     lim = lim if lim > 0 else 1.0
     cols = min(max_cols, len(actors))
     n_rows = math.ceil(len(actors) / cols)
-    height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.9)
+    # frame labels on two lines where a column has room for them (~14 pt), else on one
+    frame_label = (24, 2) if 0.75 * FULL_WIDTH / cols * 72 / len(frames) >= 14 else (48, 1)
+    frame_labels = [_wrap(f, *frame_label) for f in frames]
+    # room below the last row for the rotated frame labels (~0.04 in a character at 5 pt)
+    label_height = 0.04 * max(len(line) for f in frame_labels for line in f.split("\n"))
+    height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.5 + label_height)
     fig, axes = plt.subplots(
         n_rows, cols, figsize=(FULL_WIDTH, height), squeeze=False, layout="constrained"
     )
@@ -315,11 +332,11 @@ def actor_frames_figure(
         right = ax.secondary_yaxis("right")
         right.set_yticks(range(len(rows)), ["" if not np.isfinite(n) else _count(n) for n in n_row])
         right.tick_params(labelsize=4.5, length=0, pad=1)
-        ax.set_title(_short(actors[k], 24), fontsize=7)
+        ax.set_title(_wrap(actors[k], 24), fontsize=7)
         ax.set_xticks(range(len(frames)))
         ax.set_yticks(range(len(rows)))
         last_row = k + cols >= len(actors)
-        ax.set_xticklabels([_short(f, 24) for f in frames] if last_row else [], rotation=90)
+        ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
         ax.tick_params(labelsize=5, length=1.5)
     bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)

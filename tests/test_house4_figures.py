@@ -1,0 +1,110 @@
+"""Figure house rules: titles have one weight in every stage (set once in newslens.figures), and
+the actor x frame compare figure wraps long actor and frame names on two lines (one where the
+frame columns are narrow) instead of cutting them, without overlapping labels."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from newslens import compare as cp
+from newslens import compare_actors as ca
+from newslens import compare_figures as cf
+from newslens import compare_synthetic as syn
+from newslens.figures import STYLE, apply_style, save_figure
+from newslens.frames_figures import distribution_figure
+from newslens.sentiment_figures import plot_distribution
+from test_compare_figures_n import _overlaps
+
+PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "newslens"
+LONG_FRAMES = {
+    syn.FRAMES[0]: "Legality, constitutionality and jurisprudence",
+    syn.FRAMES[1]: "Policy prescription and evaluation",
+    syn.FRAMES[2]: "Capacity and resources",
+    syn.FRAMES[3]: "Economic",
+}
+LONG_ACTORS = {
+    syn.ACTORS[0]: "North Atlantic Treaty Organization",
+    syn.ACTORS[1]: "Ministry of Foreign Affairs of the Russian Federation",
+}
+
+
+def test_one_title_weight_in_every_stage():
+    assert STYLE["axes.titleweight"] == STYLE["figure.titleweight"] == "normal"
+    # no figure module sets its own weight on a title (compare_figures' "by <variable>"
+    # headings of the over-time figure's blocks are section headings, not titles)
+    for path in PACKAGE.glob("*.py"):
+        hits = re.findall(r"fontweight\s*=\s*\"bold\"", path.read_text(encoding="utf-8"))
+        assert len(hits) == (1 if path.name == "compare_figures.py" else 0), path.name
+    apply_style()
+    dist = pd.DataFrame(
+        {
+            "frame": ["a", "b"],
+            "name": ["Conflict", "Economic"],
+            "mean_share": [0.4, 0.2],
+            "primary_share": [0.5, 0.1],
+            "n_documents": [10, 10],
+        }
+    )
+    frames = distribution_figure(dist, "Frames")
+    weights = {t.get_fontweight() for ax in frames.axes for t in [ax.title] if t.get_text()}
+    assert weights == {"normal"}
+    plt.close(frames)
+
+
+def _actor_frame_table(outlets: int) -> pd.DataFrame:
+    sent = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=15))
+    groups = cp.group_labels(sent["documents"], ["outlet"])
+    joined = ca.actor_sentence_frames(sent["actors"], sent["frames"], syn.ACTORS)
+    values, sentences = ca.actor_frame_article_shares(joined, list(syn.FRAMES))
+    tab = ca.actor_frame_differences(values, sentences, groups, "rest", resamples=30, seed=0)
+    tab["actor"] = tab["actor"].replace(LONG_ACTORS)
+    return cf.with_display_names(tab, "frame", LONG_FRAMES)
+
+
+def test_wrap_keeps_names_whole_on_two_lines():
+    assert cf._wrap("Economic") == "Economic"
+    assert cf._wrap(LONG_FRAMES[syn.FRAMES[0]]) == "Legality, constitutionality\nand jurisprudence"
+    assert cf._wrap(LONG_FRAMES[syn.FRAMES[0]], 48, 1) == LONG_FRAMES[syn.FRAMES[0]]
+    # too long even for two widened lines: cut at the end of the second, marked
+    cut = cf._wrap("word " * 20)
+    assert cut.count("\n") == 1 and cut.endswith("…")
+
+
+@pytest.mark.parametrize("outlets", [2, 20])
+def test_actor_frame_figure_wraps_long_names_without_overlaps(outlets, tmp_path):
+    apply_style()
+    fig = cf.actor_frames_figure(_actor_frame_table(outlets), 6, min_n=8)
+    heat = [ax for ax in fig.axes if ax.axison and ax.get_images()]
+    titles = {ax.get_title().replace("\n", " ") for ax in heat}
+    assert set(LONG_ACTORS.values()) <= titles  # whole, not cut
+    assert all(ax.get_title().count("\n") <= 1 for ax in heat)
+    frame_labels = {
+        t.get_text().replace("\n", " ") for ax in heat for t in ax.get_xticklabels() if t.get_text()
+    }
+    assert frame_labels == set(LONG_FRAMES.values())
+    assert _overlaps(fig) == []
+    save_figure(fig, tmp_path / "af.png")
+
+
+def test_sentiment_titles_in_the_house_weight():
+    apply_style()
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a"],
+            "title": ["One article"],
+            "mean_compound": [0.1],
+            "mean_compound_ci_low": [-0.1],
+            "mean_compound_ci_high": [0.3],
+        }
+    )
+    hist, edges = np.array([1, 2, 4]), np.array([-1.0, -0.2, 0.1, 1.0])
+    fig = plot_distribution(hist, edges, docs, {"negative": -0.2, "positive": 0.1}, 0.9)
+    assert fig.get_suptitle() == "Sentiment distribution"
+    assert fig._suptitle.get_fontweight() == "normal"
+    assert {ax.title.get_fontweight() for ax in fig.axes} == {"normal"}
+    plt.close(fig)
