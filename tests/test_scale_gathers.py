@@ -7,24 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from shard_runs import ARTICLES, shared_runs
-
-TABLES = [
-    "documents.csv",
-    "documents.parquet",
-    "cleaning_audit.csv",
-    "term_frequencies.csv",
-    "ngram_frequencies.csv",
-    "collocations.csv",
-    "sentiment_documents.csv",
-    "sentiment_groups.csv",
-    "sentiment_paragraphs.csv",
-    "sentiment_actors.csv",
-    "sentiment_actor_sentences/_manifest.json",
-    "frames_paragraphs.csv",
-    "frames_positions.csv",
-    "frames_codebook_diagnostics.csv",
-]
+from shard_runs import ARTICLES, TABLES, shared_runs
 
 
 @pytest.fixture(scope="module")
