@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pytest
 from newslens import compare as cp
@@ -17,8 +16,9 @@ from newslens import compare_figures as cf
 from newslens import compare_synthetic as syn
 from newslens.figures import STYLE, apply_style, save_figure
 from newslens.frames_figures import distribution_figure
-from newslens.sentiment_figures import plot_distribution
+from newslens.sentiment_figures import plot_actors, plot_groups
 from test_compare_figures_n import _overlaps
+from test_house_figures import actors_summary, groups_table
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "newslens"
 LONG_FRAMES = {
@@ -92,19 +92,15 @@ def test_actor_frame_figure_wraps_long_names_without_overlaps(outlets, tmp_path)
 
 
 def test_sentiment_titles_in_the_house_weight():
+    """The sentiment figures that set bold titles before: a multi-panel figure's super-title
+    and a single-panel figure's title."""
     apply_style()
-    docs = pd.DataFrame(
-        {
-            "doc_id": ["a"],
-            "title": ["One article"],
-            "mean_compound": [0.1],
-            "mean_compound_ci_low": [-0.1],
-            "mean_compound_ci_high": [0.3],
-        }
-    )
-    hist, edges = np.array([1, 2, 4]), np.array([-1.0, -0.2, 0.1, 1.0])
-    fig = plot_distribution(hist, edges, docs, {"negative": -0.2, "positive": 0.1}, 0.9)
-    assert fig.get_suptitle() == "Sentiment distribution"
-    assert fig._suptitle.get_fontweight() == "normal"
-    assert {ax.title.get_fontweight() for ax in fig.axes} == {"normal"}
-    plt.close(fig)
+    th = {"negative": -0.05, "positive": 0.05}
+    groups = plot_groups(groups_table(), ["outlet"], th)
+    assert groups.get_suptitle() == "Sentiment by outlet"
+    assert groups._suptitle.get_fontweight() == "normal"
+    actors = plot_actors(actors_summary(), None)
+    titles = [ax.get_title(loc="left") for ax in actors.axes if ax.get_title(loc="left")]
+    assert titles and all(ax._left_title.get_fontweight() == "normal" for ax in actors.axes)
+    plt.close(groups)
+    plt.close(actors)
