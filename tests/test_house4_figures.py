@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+import yaml
 from newslens import compare as cp
 from newslens import compare_actors as ca
 from newslens import compare_figures as cf
@@ -20,7 +21,9 @@ from newslens.sentiment_figures import plot_actors, plot_groups
 from test_compare_figures_n import _overlaps
 from test_house_figures import actors_summary, groups_table
 
-PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "newslens"
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "scripts" / "newslens"
+CODEBOOK = REPO / "config" / "codebooks" / "policy_frames.yaml"
 LONG_FRAMES = {
     syn.FRAMES[0]: "Legality, constitutionality and jurisprudence",
     syn.FRAMES[1]: "Policy prescription and evaluation",
@@ -104,3 +107,20 @@ def test_sentiment_titles_in_the_house_weight():
     assert titles and all(ax._left_title.get_fontweight() == "normal" for ax in actors.axes)
     plt.close(groups)
     plt.close(actors)
+
+
+def test_actor_frame_figure_fifteen_frames_on_one_line_each():
+    """The 15 policy frames in 3 panel columns: too narrow for two lines, so each name stands
+    whole on one line (the longest has 45 characters), without overlaps."""
+    apply_style()
+    names = [f["name"] for f in yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))["frames"]]
+    tab = _actor_frame_table(3)
+    keys = list(dict.fromkeys(tab["frame"]))
+    wide = pd.concat(
+        [tab[tab["frame"] == keys[i % len(keys)]].assign(frame=n) for i, n in enumerate(names)],
+        ignore_index=True,
+    )
+    fig = cf.actor_frames_figure(wide, 6, min_n=8)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(names) == 15 and labels == names and max(map(len, names)) == 45
+    assert _overlaps(fig) == []
