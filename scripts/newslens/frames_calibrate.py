@@ -49,6 +49,23 @@ def fit_share_thresholds(
     return th
 
 
+def coordinate_ascent(x: np.ndarray, candidates, score, passes: int = 2) -> np.ndarray:
+    """Maximise ``score(x)`` one coordinate at a time: for each coordinate in turn, the first of
+    ``candidates`` (in their order) with the highest score (a later one must beat it by more
+    than 1e-12), ``passes`` times over all coordinates. ``x`` is changed in place and
+    returned. Deterministic."""
+    for _ in range(passes):
+        for j in range(len(x)):
+            best, best_v = -1.0, x[j]
+            for v in candidates:
+                x[j] = v
+                s = score(x)
+                if s > best + 1e-12:
+                    best, best_v = s, v
+            x[j] = best_v
+    return x
+
+
 def decide_primary(shares: np.ndarray, weights: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """One frame per item: the largest weighted share; items without any share get the most
     frequent frame (``prior`` = training frequencies, also the tie-breaker)."""
@@ -65,17 +82,11 @@ def fit_primary_weights(
 ) -> np.ndarray:
     """Per-frame weights maximising macro- (or micro-) F1 of :func:`decide_primary`."""
     prior = Y.mean(axis=0)
-    w = np.ones(Y.shape[1])
-    for _ in range(2):
-        for j in range(Y.shape[1]):
-            best, best_w = -1.0, w[j]
-            for g in sorted(grid, key=lambda g: (abs(g - 1.0), g)):
-                w[j] = g
-                s = f1_score(Y, decide_primary(shares, w, prior), average=average, zero_division=0)
-                if s > best + 1e-12:
-                    best, best_w = s, g
-            w[j] = best_w
-    return w
+    return coordinate_ascent(
+        np.ones(Y.shape[1]),
+        sorted(grid, key=lambda g: (abs(g - 1.0), g)),
+        lambda w: f1_score(Y, decide_primary(shares, w, prior), average=average, zero_division=0),
+    )
 
 
 def calibrated_predictions(

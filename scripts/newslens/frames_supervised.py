@@ -30,6 +30,7 @@ from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import normalize
 
+from newslens.frames_calibrate import coordinate_ascent
 from newslens.runtime import NewslensError
 
 
@@ -236,16 +237,9 @@ def per_frame_thresholds(
     th = np.full(Y.shape[1], order[0] if order else start)
     if not grid or Y.shape[1] == 0:
         return th
-    for _ in range(2):
-        for j in range(Y.shape[1]):
-            best, best_t = -1.0, th[j]
-            for t in order:
-                th[j] = t
-                s = f1_score(Y, decide(P, th, False), average=average, zero_division=0)
-                if s > best + 1e-12:
-                    best, best_t = s, t
-            th[j] = best_t
-    return th
+    return coordinate_ascent(
+        th, order, lambda th: f1_score(Y, decide(P, th, False), average=average, zero_division=0)
+    )
 
 
 def check_labeled(texts: list[str], label_lists: list[list[str]], what: str = "labeled data"):
