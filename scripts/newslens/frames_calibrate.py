@@ -56,7 +56,7 @@ def coordinate_ascent(x: np.ndarray, candidates, score, passes: int = 2) -> np.n
     returned. Deterministic."""
     for _ in range(passes):
         for j in range(len(x)):
-            best, best_v = -1.0, x[j]
+            best, best_v = -np.inf, x[j]
             for v in candidates:
                 x[j] = v
                 s = score(x)
