@@ -12,10 +12,10 @@ from newslens.actor_sentiment import (
     cross_validated_predictions,
     feature_table,
     fit_actor_classifier,
-    join_coded,
+    join_coded_to_corpus,
     predict_actor,
 )
-from newslens.runtime import NewslensError, log, read_parquet, run, write_table
+from newslens.runtime import log, read_parquet, run, write_table
 from newslens.sentiment_eval import (
     check_folds,
     classification_metrics,
@@ -41,21 +41,9 @@ def main(smk):
     docs = docs.rename(columns={"mean_compound": "compound"})
     contexts = load_contexts(smk.input.contexts)
     coded = coded_pairs(read_table_file(smk.input.coded, f"{KEY}.file"), cfg, smk.input.coded, KEY)
-    items, status = join_coded(coded, pairs, docs)
-    lost = status[status["status"] == "article_not_in_corpus"]
-    if len(lost):
-        log.warning(
-            "%s: %d coded row(s) name an article that is not in the corpus (file lines %s); "
-            "they are left out of training",
-            smk.input.coded,
-            len(lost),
-            ", ".join(map(str, lost["line"].head(10))),
-        )
-    if len(items) == 0:
-        raise NewslensError(
-            f"{smk.input.coded}: none of the coded doc_ids is an article of the corpus; check "
-            f"config key {KEY}.doc_id_column and the corpus ids (tables/documents.csv)."
-        )
+    items, status = join_coded_to_corpus(
+        coded, pairs, docs, smk.input.coded, KEY, "coded", "they are left out of training"
+    )
     y = items["label"].astype(str)
     check_folds(y, cfg["folds"], smk.input.coded, f"{KEY}.folds")
     feats = feature_table(items, contexts)

@@ -15,10 +15,10 @@ from newslens.actor_sentiment import (
     agreement_with_ci,
     coded_pairs,
     feature_table,
-    join_coded,
+    join_coded_to_corpus,
     predict_actor,
 )
-from newslens.runtime import NewslensError, log, read_parquet, run, write_table
+from newslens.runtime import log, read_parquet, run, write_table
 from newslens.sentiment import label_compound
 from newslens.sentiment_eval import read_table_file
 
@@ -32,21 +32,16 @@ def main(smk):
     docs = pd.read_csv(smk.input.documents, dtype={"doc_id": str})
     docs = docs.rename(columns={"mean_compound": "compound"})
     gold = coded_pairs(read_table_file(smk.input.gold, f"{KEY}.file"), cfg, smk.input.gold, KEY)
-    items, status = join_coded(gold, pairs, docs)
+    items, status = join_coded_to_corpus(
+        gold,
+        pairs,
+        docs,
+        smk.input.gold,
+        KEY,
+        "gold",
+        "they are listed in the item table and left out of the scores",
+    )
     lost = status[status["status"] == "article_not_in_corpus"]
-    if len(lost):
-        log.warning(
-            "%s: %d gold row(s) name an article that is not in the corpus (file lines %s); "
-            "they are listed in the item table and left out of the scores",
-            smk.input.gold,
-            len(lost),
-            ", ".join(map(str, lost["line"].head(10))),
-        )
-    if len(items) == 0:
-        raise NewslensError(
-            f"{smk.input.gold}: none of the gold doc_ids is an article of the corpus; check "
-            f"config key {KEY}.doc_id_column and the corpus ids (tables/documents.csv)."
-        )
     never = items["status"] == "never_named"
     items.loc[never, "score"] = items.loc[never, "article_compound"]
     items["label_lexicon"] = label_compound(items["score"], th["negative"], th["positive"])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from newslens.runtime import NewslensError
+from newslens.runtime import NewslensError, log
 from newslens.sentiment import LABELS, label_compound
 
 METHODS = ("sentences", "window", "distance", "article", "prior")
@@ -601,3 +601,35 @@ def join_coded(coded: pd.DataFrame, pairs: pd.DataFrame, documents: pd.DataFrame
     return t[status != "article_not_in_corpus"].reset_index(drop=True), t[
         ["doc_id", "actor", "line", "status"]
     ]
+
+
+def join_coded_to_corpus(
+    coded: pd.DataFrame,
+    pairs: pd.DataFrame,
+    documents: pd.DataFrame,
+    source: str,
+    key: str,
+    what: str = "coded",
+    left_out: str = "they are left out",
+):
+    """:func:`join_coded`, saying what it leaves out: a warning names the file lines of the
+    ``what`` rows whose article is not in the corpus (``left_out`` says where they go); if no
+    row's article is, a NewslensError names ``source`` and the config key ``key``.doc_id_column
+    to check. Returns (items, status) as join_coded."""
+    items, status = join_coded(coded, pairs, documents)
+    lost = status[status["status"] == "article_not_in_corpus"]
+    if len(lost):
+        log.warning(
+            "%s: %d %s row(s) name an article that is not in the corpus (file lines %s); %s",
+            source,
+            len(lost),
+            what,
+            ", ".join(map(str, lost["line"].head(10))),
+            left_out,
+        )
+    if len(items) == 0:
+        raise NewslensError(
+            f"{source}: none of the {what} doc_ids is an article of the corpus; check "
+            f"config key {key}.doc_id_column and the corpus ids (tables/documents.csv)."
+        )
+    return items, status
