@@ -70,3 +70,20 @@ def test_join_coded_to_corpus_stops_when_no_article_is_in_the_corpus():
         "coded.csv: none of the coded doc_ids is an article of the corpus; check config key "
         "sentiment.actor_supervised.doc_id_column and the corpus ids (tables/documents.csv)."
     )
+
+
+def test_row_group_writer_closes_or_aborts_as_a_context(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from newslens.shards import RowGroupWriter
+
+    schema = pa.schema([("x", pa.int64())])
+    with RowGroupWriter(tmp_path / "ok.parquet", schema, rows=2) as w:
+        w.write_table(pa.table({"x": [1, 2, 3]}, schema=schema))
+    got = pq.ParquetFile(tmp_path / "ok.parquet")
+    assert got.read().column("x").to_pylist() == [1, 2, 3] and got.num_row_groups == 2
+    # on an error the file is closed with the full row groups only (the pending row is dropped)
+    with pytest.raises(ValueError), RowGroupWriter(tmp_path / "bad.parquet", schema, 2) as w:
+        w.write_table(pa.table({"x": [1, 2, 3]}, schema=schema))
+        raise ValueError("stop")
+    assert pq.read_table(tmp_path / "bad.parquet").column("x").to_pylist() == [1, 2]

@@ -83,7 +83,23 @@ def read_parquet(path: str | os.PathLike, columns: list[str] | None = None) -> p
 ROW_GROUP_ROWS = 256 * 1024
 
 
-class RowGroupWriter:
+class _CloseOrAbort:
+    """A writer used as a context manager: ``close()`` when the block ends normally,
+    ``abort(exc)`` (the writer's clean-up: nothing half-written is left, or the file is
+    closed without the pending rows) when it raises."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.close()
+        else:
+            self.abort(exc)
+        return False
+
+
+class RowGroupWriter(_CloseOrAbort):
     """A ``pyarrow.parquet.ParquetWriter`` whose row groups are cut every ``rows`` rows,
     whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
     give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
@@ -125,30 +141,8 @@ class RowGroupWriter:
         self._flush(final=True)
         self._writer.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self._writer.close()
-        return False
-
-
-class _CloseOrAbort:
-    """A writer used as a context manager: ``close()`` when the block ends normally,
-    ``abort(exc)`` (nothing half-written is left) when it raises."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-        else:
-            self.abort(exc)
-        return False
+    def abort(self, exc) -> None:
+        self._writer.close()
 
 
 class ParquetShardWriter(_CloseOrAbort):
