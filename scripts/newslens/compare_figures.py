@@ -71,6 +71,15 @@ def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
 
 
+def _frame_labels(frames: list[str], cols: int) -> tuple[list[str], float]:
+    """The actor x frame figure's frame labels (rotated, 5 pt): on two lines where a frame
+    column has room for them (~14 pt), else on one; and the inches they need below the
+    panels (~0.04 a character)."""
+    room = 0.75 * FULL_WIDTH / cols * 72 / max(len(frames), 1)
+    labels = [_wrap(f, 24, 2) if room >= 14 else _wrap(f, 48, 1) for f in frames]
+    return labels, 0.04 * max((len(line) for f in labels for line in f.split("\n")), default=0)
+
+
 def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) -> pd.DataFrame:
     """``tab`` with the keys in ``column`` replaced by their display names (e.g. frame keys by
     the codebook's names), for a figure; keys without a name stay as they are."""
@@ -284,11 +293,7 @@ def actor_frames_figure(
     lim = lim if lim > 0 else 1.0
     cols = min(max_cols, len(actors))
     n_rows = math.ceil(len(actors) / cols)
-    # frame labels on two lines where a column has room for them (~14 pt), else on one
-    frame_label = (24, 2) if 0.75 * FULL_WIDTH / cols * 72 / len(frames) >= 14 else (48, 1)
-    frame_labels = [_wrap(f, *frame_label) for f in frames]
-    # room below the last row for the rotated frame labels (~0.04 in a character at 5 pt)
-    label_height = 0.04 * max(len(line) for f in frame_labels for line in f.split("\n"))
+    frame_labels, label_height = _frame_labels(frames, cols)
     height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.5 + label_height)
     fig, axes = plt.subplots(
         n_rows, cols, figsize=(FULL_WIDTH, height), squeeze=False, layout="constrained"
