@@ -40,6 +40,18 @@ def pseudo_vocabulary(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.array(["".join(rng.choice(letters, size=k)) for k in lengths], dtype=object)
 
 
+def uniform_chunks(rng: np.random.Generator, n: int, skip: int = 0, chunk: int = 1 << 20):
+    """The n uniforms ``rng.random(n)`` would give after ``skip`` earlier ones, in chunks (from a
+    copy of rng's PCG64 state: one 64-bit step per double)."""
+    bit_generator = np.random.PCG64()
+    bit_generator.state = rng.bit_generator.state
+    if skip:
+        bit_generator.advance(skip)
+    copy = np.random.Generator(bit_generator)
+    for start in range(0, n, chunk):
+        yield copy.random(min(chunk, n - start))
+
+
 TYPICAL_SHAPE = {"paragraphs": (5, 15), "sentences_per_paragraph": (1, 2)}
 LONG_SHAPE = {"paragraphs": (8, 20), "sentences_per_paragraph": (1, 3)}
 
@@ -64,8 +76,14 @@ def build_corpus(
         sentences_per_paragraph[0], sentences_per_paragraph[1] + 1, size=total_paras
     )
     picks = iter(rng.integers(0, len(sentences), size=int(n_sents.sum())).tolist())
-    swap_pool = iter(vocab[rng.choice(len(vocab), size=total_paras * 30, p=zipf_p)].tolist())
-    unit = iter(rng.random(total_paras * 30).tolist())
+    # the Zipf word draws and the swap positions, drawn in chunks from the generator's state as
+    # if drawn at once (the same corpus; drawn at once they took ~20 GB at 1M articles)
+    n_draws = total_paras * 30
+    cdf = zipf_p.cumsum()
+    cdf /= cdf[-1]
+    swap_pool = (vocab[cdf.searchsorted(u, side="right")] for u in uniform_chunks(rng, n_draws))
+    swap_pool = (word for chunk in swap_pool for word in chunk.tolist())
+    unit = (x for chunk in uniform_chunks(rng, n_draws, skip=n_draws) for x in chunk.tolist())
     rows, para_index = [], 0
     for i in range(n_articles):
         paras = []
