@@ -117,40 +117,67 @@ def small_sample_stats(
     and the t/edge intervals low_group/high_group (group mean), low/high (difference); the
     caller uses the intervals where a side has fewer than ``small_n`` articles.
     """
+    return stats_from_moments(moments(g), moments(r), confidence, prior_df, small_n, bounds)
+
+
+def mean_interval(n, mean, m2, mn, mx, v0, confidence, prior_df, small_n, bounds):
+    """Interval of a mean of ``n`` articles (per-item arrays of the moments) from its variance
+    moderated toward ``v0``: the t interval clipped to the range, joined with the edge bound
+    when n < ``small_n`` and every value sits at an edge. Returns (low, high)."""
     alpha = 1 - confidence
     lo, hi = bounds
-    ng, mg, m2g, ming, maxg = moments(g)
-    nr, mr, m2r, minr, maxr = moments(r)
-    vg, vr, _v0 = moderated_variances(ng, mg, m2g, nr, mr, m2r, prior_df)
+    v = (m2 + prior_df * v0) / np.maximum(n - 1 + prior_df, 1e-300)
+    tq = t_quantile(1 - alpha / 2, np.maximum(n - 1, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = tq * np.sqrt(v / n)
+    low, high = np.clip(mean - half, lo, hi), np.clip(mean + half, lo, hi)
+    small = (n > 0) & (n < small_n)
+    at_lo, at_hi = small & (mx <= lo), small & (mn >= hi)
+    _p, bound = edge_bound(n, at_lo, at_hi, mean, lo, hi, alpha)
+    return np.where(at_hi, np.fmin(low, bound), low), np.where(at_lo, np.fmax(high, bound), high)
+
+
+def stats_from_moments(
+    group,
+    reference,
+    confidence: float = 0.95,
+    prior_df: float = PRIOR_DF,
+    small_n: int = SMALL_N,
+    bounds: tuple[float, float] = (0.0, 1.0),
+    estimate=None,
+    se_bootstrap=None,
+) -> dict:
+    """``small_sample_stats`` from each side's ``moments`` (n, mean, m2, min, max). With
+    ``estimate`` (e.g. a difference adjusted for period) and its bootstrap standard error
+    ``se_bootstrap``, the test and the difference's interval are of that estimate: with the
+    bootstrap standard error where both sides have ``small_n`` articles or more, else with the
+    larger of it and the moderated Welch one of the unadjusted difference."""
+    alpha = 1 - confidence
+    lo, hi = bounds
+    ng, mg, m2g, ming, maxg = group
+    nr, mr, m2r, minr, maxr = reference
+    vg, vr, v0 = moderated_variances(ng, mg, m2g, nr, mr, m2r, prior_df)
     se, df = welch(ng, vg, nr, vr)
-    d = mg - mr
+    if se_bootstrap is not None:
+        small = np.minimum(ng, nr) < small_n
+        se = np.where(small, np.fmax(se, se_bootstrap), se_bootstrap)
+    d = mg - mr if estimate is None else estimate
     with np.errstate(invalid="ignore", divide="ignore"):
         p = 2 * special.stdtr(df, -np.abs(d) / se)
     p = np.where(se > 0, p, np.where(d == 0, 1.0, 0.0))
     tq = t_quantile(1 - alpha / 2, df)
     d_lo, d_hi = d - tq * se, d + tq * se
-    # the group mean: t interval of its moderated variance, clipped to the range
-    tg = t_quantile(1 - alpha / 2, np.maximum(ng - 1, 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = tg * np.sqrt(vg / ng)
-    g_lo, g_hi = np.clip(mg - half, lo, hi), np.clip(mg + half, lo, hi)
+    g_lo, g_hi = mean_interval(ng, mg, m2g, ming, maxg, v0, confidence, prior_df, small_n, bounds)
     # groups (either side) under small_n articles all at an edge of the range
-    for side, (n, mn, mx, other, sign) in enumerate(
-        [(ng, ming, maxg, mr, 1.0), (nr, minr, maxr, mg, -1.0)]
-    ):
+    for n, mn, mx, other, sign in [(ng, ming, maxg, mr, 1.0), (nr, minr, maxr, mg, -1.0)]:
         small = (n > 0) & (n < small_n)
         at_lo, at_hi = small & (mx <= lo), small & (mn >= hi)
         pb, bound = edge_bound(n, at_lo, at_hi, other, lo, hi, alpha)
         p = np.where(np.isfinite(pb), np.fmax(p, pb), p)
         # the difference's interval reaches the bound: group - other (sign +1) or other - group
         reach = sign * (bound - other)
-        d_lo = np.where(at_lo & (sign < 0), np.fmin(d_lo, reach), d_lo)
-        d_hi = np.where(at_lo & (sign > 0), np.fmax(d_hi, reach), d_hi)
-        d_lo = np.where(at_hi & (sign > 0), np.fmin(d_lo, reach), d_lo)
-        d_hi = np.where(at_hi & (sign < 0), np.fmax(d_hi, reach), d_hi)
-        if side == 0:
-            g_hi = np.where(at_lo, np.fmax(g_hi, bound), g_hi)
-            g_lo = np.where(at_hi, np.fmin(g_lo, bound), g_lo)
+        d_lo = np.where((at_lo & (sign < 0)) | (at_hi & (sign > 0)), np.fmin(d_lo, reach), d_lo)
+        d_hi = np.where((at_lo & (sign > 0)) | (at_hi & (sign < 0)), np.fmax(d_hi, reach), d_hi)
     return {
         "n_group": ng,
         "n_reference": nr,
@@ -162,6 +189,14 @@ def small_sample_stats(
         "low": d_lo,
         "high": d_hi,
     }
+
+
+def moments_from_sums(n, total, squares, mn, mx):
+    """``moments`` from per-item sums: n, sum, sum of squares, min and max."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        m2 = np.maximum(squares - total * mean, 0.0)
+    return n, mean, np.where(n > 0, m2, 0.0), mn, mx
 
 
 # ----------------------------------------------------------------------------------------------
