@@ -132,6 +132,19 @@ def smooth_adjusted_difference(basis, sums_g, counts_g, sums_r, counts_r):
     return np.where(ok, est, np.nan)
 
 
+def common_variance(counts, sums, squares) -> np.ndarray:
+    """Per item, the pooled within-cell variance over the cells (axis 0) of counts, sums and
+    sums of squares; where it is 0 (every cell constant), the variance over all articles."""
+    _n, _mean, m2, _lo, _hi = moments_from_sums(counts, sums, squares, None, None)
+    n = counts.sum(axis=0)
+    tot = moments_from_sums(n, sums.sum(axis=0), squares.sum(axis=0), None, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = n - (counts > 0).sum(axis=0)
+        within = np.where(dof > 0, m2.sum(axis=0) / dof, 0.0)
+        total = np.where(n > 1, tot[2] / (n - 1), 0.0)
+    return np.where(within > 0, within, total)
+
+
 def adjusted_difference(sums_g, counts_g, sums_r, counts_r):
     """Group effect of the linear model  y = b0 + b1 [article in group] + period dummies
     (ordinary least squares over the articles of group and reference), from per-period sums
@@ -234,9 +247,7 @@ def time_table(
         np.add.at(q0, cell[keep], filled[keep] ** 2)
         np.minimum.at(mn0, cell[keep], np.where(finite, v, np.inf)[keep])
         np.maximum.at(mx0, cell[keep], np.where(finite, v, -np.inf)[keep])
-        tot = moments_from_sums(c0.sum(0), s0.sum(0), q0.sum(0), None, None)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            v0 = np.where(tot[0] > 1, tot[2] / (tot[0] - 1), 0.0)
+        v0 = common_variance(c0, s0, q0)
         n_art = np.bincount(cell[keep], minlength=n_cells)
         sizes = pd.Series(n_art.reshape(len(cats), n_p).sum(axis=1), index=cats)
         shape = (len(cats), n_p)

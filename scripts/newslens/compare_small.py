@@ -4,11 +4,14 @@ the keyness interval that inverts the keyness test.
 Group means (frames, actors, topics, actors x frames; over-time cells):
 
 * p-value of a difference: Welch's t with Satterthwaite degrees of freedom, each side's
-  variance *moderated* toward the variance of the item over both sides' articles (the estimate
-  of the common variance under no difference): ``v* = ((n - 1) v + d0 v0) / (n - 1 + d0)``
-  with ``d0`` = ``prior_df`` pseudo-degrees of freedom (Smyth 2004's moderated variance with a
-  data prior). A group whose values are all equal (all 0) then still has a variance, and the t
-  reference distribution with few degrees of freedom replaces the normal.
+  variance *moderated* toward the pooled within-group variance v0 of both sides (Student's;
+  the estimate of the common variance under no difference; where both sides are constant, the
+  variance of all their articles): ``v* = ((n - 1) v + d0 v0) / (n - 1 + d0)`` with ``d0`` =
+  ``prior_df`` pseudo-degrees of freedom (Smyth 2004's moderated variance with a data prior).
+  A side under ``small_n`` articles has at least v0 (with v0's degrees of freedom, n_g + n_r -
+  2): a small group's own variance is too noisy to trust, and for a sparse item it is small
+  exactly when the group's mean is (few non-zero articles). A group whose values are all equal
+  then still has a variance, and the t distribution replaces the normal.
 * constant groups at the edge of the item's range (a frame share 0 in every article): for an
   item in [lo, hi] with mean mu, P(value = lo) <= (hi - mu) / (hi - lo), so n articles all at
   lo have probability at most ((hi - mu) / (hi - lo))^n. Below ``small_n`` articles this
@@ -32,7 +35,7 @@ import numpy as np
 from scipy import special
 
 PRIOR_DF = 2.0
-SMALL_N = 30
+SMALL_N = 100
 
 
 def value_range(values: np.ndarray) -> tuple[float, float]:
@@ -61,24 +64,30 @@ def moments(x: np.ndarray):
 
 
 def moderated_variances(ng, mg, m2g, nr, mr, m2r, prior_df: float = PRIOR_DF):
-    """Each side's variance moderated toward the variance of both sides' articles together
-    (``prior_df`` pseudo-degrees of freedom). Returns (vg, vr, v0)."""
+    """Each side's variance moderated toward a common variance with ``prior_df``
+    pseudo-degrees of freedom: the pooled within-group variance of both sides (Student's), or,
+    where both sides are constant (it is 0), the variance of both sides' articles together.
+    Returns (vg, vr, common, within)."""
     n = ng + nr
     with np.errstate(invalid="ignore", divide="ignore"):
+        within = np.where(n > 2, (m2g + m2r) / (n - 2), 0.0)
         total_m2 = m2g + m2r + ng * nr / n * (mg - mr) ** 2
-        v0 = np.where(n > 1, total_m2 / (n - 1), 0.0)
-        vg = (m2g + prior_df * v0) / np.maximum(ng - 1 + prior_df, 1e-300)
-        vr = (m2r + prior_df * v0) / np.maximum(nr - 1 + prior_df, 1e-300)
-    return vg, vr, v0
+        total = np.where(n > 1, total_m2 / (n - 1), 0.0)
+        common = np.where(within > 0, within, total)
+        vg = (m2g + prior_df * common) / np.maximum(ng - 1 + prior_df, 1e-300)
+        vr = (m2r + prior_df * common) / np.maximum(nr - 1 + prior_df, 1e-300)
+    return vg, vr, common, within
 
 
-def welch(ng, vg, nr, vr):
-    """Standard error and Satterthwaite degrees of freedom of a difference of two means (each
-    side's df at least 1)."""
+def welch(ng, vg, nr, vr, dfg=None, dfr=None):
+    """Standard error and Satterthwaite degrees of freedom of a difference of two means, each
+    side's variance with ``df*`` degrees of freedom (default n - 1; at least 1)."""
     a, b = vg / np.maximum(ng, 1), vr / np.maximum(nr, 1)
     se = np.sqrt(a + b)
+    dfg = ng - 1 if dfg is None else dfg
+    dfr = nr - 1 if dfr is None else dfr
     with np.errstate(invalid="ignore", divide="ignore"):
-        df = (a + b) ** 2 / (a**2 / np.maximum(ng - 1, 1) + b**2 / np.maximum(nr - 1, 1))
+        df = (a + b) ** 2 / (a**2 / np.maximum(dfg, 1) + b**2 / np.maximum(dfr, 1))
     return se, np.where(np.isfinite(df), np.maximum(df, 1.0), 1.0)
 
 
@@ -127,6 +136,7 @@ def mean_interval(n, mean, m2, mn, mx, v0, confidence, prior_df, small_n, bounds
     alpha = 1 - confidence
     lo, hi = bounds
     v = (m2 + prior_df * v0) / np.maximum(n - 1 + prior_df, 1e-300)
+    v = np.where(n < small_n, np.fmax(v, v0), v)
     tq = t_quantile(1 - alpha / 2, np.maximum(n - 1, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         half = tq * np.sqrt(v / n)
@@ -156,8 +166,15 @@ def stats_from_moments(
     lo, hi = bounds
     ng, mg, m2g, ming, maxg = group
     nr, mr, m2r, minr, maxr = reference
-    vg, vr, v0 = moderated_variances(ng, mg, m2g, nr, mr, m2r, prior_df)
-    se, df = welch(ng, vg, nr, vr)
+    vg, vr, v0, within = moderated_variances(ng, mg, m2g, nr, mr, m2r, prior_df)
+    # a side under small_n articles: at least the pooled within-group variance (Student's),
+    # with its degrees of freedom where it is the larger
+    both = ng + nr - 2
+    pooled_g, pooled_r = (ng < small_n) & (within > vg), (nr < small_n) & (within > vr)
+    vg, vr = np.where(pooled_g, within, vg), np.where(pooled_r, within, vr)
+    se, df = welch(
+        ng, vg, nr, vr, np.where(pooled_g, both, ng - 1), np.where(pooled_r, both, nr - 1)
+    )
     if se_bootstrap is not None:
         small = np.minimum(ng, nr) < small_n
         se = np.where(small, np.fmax(se, se_bootstrap), se_bootstrap)
