@@ -22,7 +22,15 @@ import pandas as pd
 from scipy import sparse, special
 
 from newslens.compare_bootstrap import poisson_group_sums
-from newslens.compare_small import PRIOR_DF, SMALL_N, lr_interval, small_sample_stats, value_range
+from newslens.compare_small import (
+    PRIOR_DF,
+    SMALL_N,
+    group_moments,
+    lr_interval,
+    rest_moments,
+    stats_from_moments,
+    value_range,
+)
 from newslens.runtime import NewslensError
 
 PERIODS = ("week", "month")
@@ -410,8 +418,9 @@ def group_differences(
             v_all, codes, len(cats), resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
         )
         tot_s, tot_c = sums.sum(axis=0), counts.sum(axis=0)
+        mom = group_moments(v_all, codes, len(cats))
         var_rows = []
-        for g, ref, gmask, rmask in pairs:
+        for g, ref, _gmask, _rmask in pairs:
             gi = code_of[g]
             if ref == REST:
                 rs, rc = tot_s - sums[gi], tot_c - counts[gi]
@@ -420,9 +429,9 @@ def group_differences(
             with np.errstate(invalid="ignore", divide="ignore"):
                 bg = sums[gi] / counts[gi]
                 diff = bg - rs / rc
-            st = small_sample_stats(
-                v_all[gmask], v_all[rmask], confidence, prior_df, small_n, bounds
-            )
+            side_r = rest_moments(mom, gi) if ref == REST else [m[code_of[ref]] for m in mom]
+            side_g = [m[gi] for m in mom]
+            st = stats_from_moments(side_g, side_r, confidence, prior_df, small_n, bounds)
             mg, mr, ng, nr = (
                 st["mean_group"],
                 st["mean_reference"],

@@ -208,6 +208,38 @@ def stats_from_moments(
     }
 
 
+def group_moments(values: np.ndarray, codes: np.ndarray, n_groups: int) -> list:
+    """Per group code (0..n_groups-1; -1: none) and item of ``values`` (articles x items, NaN
+    = not measured): the ``moments`` (n, mean, m2, min, max), each groups x items."""
+    out = [np.zeros((n_groups, values.shape[1])) for _ in range(5)]
+    order = np.argsort(codes, kind="stable")
+    cuts = np.searchsorted(codes[order], np.arange(n_groups + 1))
+    for g in range(n_groups):
+        part = moments(values[order[cuts[g] : cuts[g + 1]]])
+        for arr, m in zip(out, part, strict=True):
+            arr[g] = m
+    return out
+
+
+def rest_moments(mom: list, g: int) -> tuple:
+    """The ``moments`` of every group but ``g`` together, from ``group_moments``."""
+    n, mean, m2, mn, mx = mom
+    others = np.arange(len(n)) != g
+    n_r = n[others].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.nan_to_num(mean[others] * n[others]).sum(axis=0)
+        mean_r = s / n_r
+        dev = np.where(n[others] > 0, n[others] * (mean[others] - mean_r) ** 2, 0.0)
+    m2_r = m2[others].sum(axis=0) + np.nan_to_num(dev).sum(axis=0)
+    return (
+        n_r,
+        mean_r,
+        m2_r,
+        np.fmin.reduce(mn[others], axis=0, initial=np.inf),
+        np.fmax.reduce(mx[others], axis=0, initial=-np.inf),
+    )
+
+
 def moments_from_sums(n, total, squares, mn, mx):
     """``moments`` from per-item sums: n, sum, sum of squares, min and max."""
     with np.errstate(invalid="ignore", divide="ignore"):
