@@ -4,6 +4,7 @@ percentile intervals) beside the current one (moderated Welch t + edge bound, t 
 intervals under ``small_n``; ``newslens.compare_small``).
 
     python benchmarks/bench_compare_calibration.py [--tables 40] [--items 100] [--resamples 200]
+        [--sections null time planted] [--prior-df 2] [--small-n 100]
 
 Function level: values are drawn as tables (articles x items), not texts run through the
 pipeline. Two groups of n articles each (n in 3, 5, 10, 30, 100), and a group of n against a
@@ -18,7 +19,10 @@ difference between the groups (null):
   most 2 x 5 % (P(reject | all zero) <= 0.05 / P(all zero)).
 
 Printed per cell: the rejection rate at p < 0.05 with its 95 % Wilson interval, old beside new,
-and the share of zero-width group intervals. Then the planted differences (normal: shift 0.5
+and the share of zero-width group intervals. Over time: a group of n articles a month (n in 3,
+10, 30) against 60 a month over 3 months, no difference, normal and sparse items: the
+rejection rate of the period-adjusted effect (old: its bootstrap standard error and the
+normal, recomputed here; new: ``time_table``). Then the planted differences (normal: shift 0.5
 sd; sparse: non-zero in 20 % vs 10 % of articles): the coverage of the nominal 95 % interval of
 the difference, its mean width and the power (p < 0.05), old beside new.
 """
@@ -36,6 +40,7 @@ from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from newslens import compare as cp  # noqa: E402
+from newslens import compare_over_time as ct  # noqa: E402
 from newslens.compare_bootstrap import poisson_group_sums  # noqa: E402
 
 SIZES = (3, 5, 10, 30, 50, 100)
@@ -92,6 +97,46 @@ def draw(rng, kind: str, n: int, n_ref: int, items: int, shift: float = 0.0):
     return np.vstack([np.zeros((n, items)), r]), 0.0
 
 
+MONTHS = ("2024-01", "2024-02", "2024-03")
+
+
+def time_null(kind: str, n: int, args) -> tuple[list, list]:
+    """Over time, no difference: a group of n articles a month against 60 a month, 3 months;
+    the period-adjusted effect's p < 0.05 by the previous method (normal, bootstrap standard
+    error; recomputed here) and by ``time_table``."""
+    rng = np.random.default_rng(zlib.crc32(f"time:{kind}:{n}".encode()))
+    old, new = [], []
+    n_r = 60
+    for t in range(args.tables):
+        values, _truth = draw(rng, kind, 3 * n, 3 * n_r, args.items)
+        index = [f"d{i}" for i in range(len(values))]
+        month = np.r_[np.repeat(MONTHS, n), np.repeat(MONTHS, n_r)]
+        side = np.r_[np.zeros(3 * n, dtype=np.int64), np.ones(3 * n_r, dtype=np.int64)]
+        cell = side * 3 + pd.Index(MONTHS).get_indexer(month)
+        s_b, c_b = poisson_group_sums(values, cell, 6, args.resamples, seed=t)
+        s0 = np.stack([values[cell == c].sum(0) for c in range(6)])
+        c0 = np.stack([np.full(args.items, float((cell == c).sum())) for c in range(6)])
+        est = ct.adjusted_difference(s0[:3], c0[:3], s0[3:], c0[3:])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = ct.adjusted_difference(s_b[:3], c_b[:3], s_b[3:], c_b[3:])
+            se = np.nanstd(boot, axis=0, ddof=1)
+            p = 2 * special.ndtr(-np.abs(est) / se)
+        old.extend(np.where((se == 0) & (est == 0), 1.0, p) < 0.05)
+        frame = pd.DataFrame(values, index=index)
+        groups = pd.DataFrame({"doc_id": index, "outlet": np.where(side == 0, "g", "r")})
+        _prev, eff = ct.time_table(
+            frame,
+            groups,
+            pd.Series(month, index=index),
+            "r",
+            args.resamples,
+            seed=t,
+            **SETTINGS,
+        )
+        new.extend(eff["p_value"] < 0.05)
+    return old, new
+
+
 def wilson(k: int, n: int) -> str:
     z = 1.959964
     p = k / n
@@ -123,6 +168,9 @@ def main(argv=None) -> None:
     ap.add_argument("--no-rest", action="store_true", help="leave out the n vs 200 design")
     ap.add_argument("--prior-df", type=float, default=SETTINGS["prior_df"])
     ap.add_argument("--small-n", type=int, default=SETTINGS["small_n"])
+    ap.add_argument(
+        "--sections", nargs="+", default=["null", "time", "planted"], help="null time planted"
+    )
     args = ap.parse_args(argv)
     SETTINGS.update(prior_df=args.prior_df, small_n=args.small_n)
     designs = [("n vs n", None)] + ([] if args.no_rest else [("n vs 200", 200)])
@@ -130,6 +178,15 @@ def main(argv=None) -> None:
         f"{args.tables} tables x {args.items} items per cell; {args.resamples} resamples; "
         f"new method: prior_df {args.prior_df:g}, small_n {args.small_n}"
     )
+    if "null" in args.sections:
+        null_section(designs, args)
+    if "time" in args.sections:
+        time_section(args)
+    if "planted" in args.sections:
+        planted_section(args)
+
+
+def null_section(designs, args) -> None:
     print("\nNull: rejection rate at p < 0.05 [95 % Wilson interval]; zero-width group intervals")
     print(
         "| design | item | n | old: rejected | new: rejected | old: zero width | new: zero width |"
@@ -145,6 +202,21 @@ def main(argv=None) -> None:
                     f"| {wilson(sum(w['reject']), len(w['reject']))} "
                     f"| {100 * np.mean(o['zero']):.1f} % | {100 * np.mean(w['zero']):.1f} % |"
                 )
+
+
+def time_section(args) -> None:
+    print(
+        "\nOver time, no difference: period-adjusted effect, p < 0.05 (n a month vs 60, 3 months)"
+    )
+    print("| item | n a month | old: rejected | new: rejected |")
+    print("|---|---|---|---|")
+    for kind in ("normal", "sparse"):
+        for n in (3, 10, 30):
+            o, w = time_null(kind, n, args)
+            print(f"| {kind} | {n} | {wilson(sum(o), len(o))} | {wilson(sum(w), len(w))} |")
+
+
+def planted_section(args) -> None:
     print("\nPlanted difference: coverage of the 95 % interval, mean width, power (p < 0.05)")
     print(
         "| item | n | old: coverage | new: coverage | old: width | new: width | old: power "
