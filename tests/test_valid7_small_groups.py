@@ -161,3 +161,15 @@ def test_moments_from_sums_equal_moments():
     got = cs.moments_from_sums(n, filled.sum(0), (filled**2).sum(0), mn, mx)
     assert got[1] == pytest.approx(mean) and got[2] == pytest.approx(m2)
     assert m2 == pytest.approx(np.nanvar(x, axis=0) * n)
+
+
+def test_item_range_given_or_inferred():
+    """Sentiment all 0.0 in 3 articles is at the edge of [0, 1] (inferred from non-negative
+    values) but inside [-1, 1] (actor sentiment): the edge bound applies only to the first."""
+    rng = np.random.default_rng(6)
+    values, groups = _table(np.zeros(3), rng.uniform(0.0, 0.8, 50))
+    inferred = cp.group_differences(values, groups, "y", resamples=100).iloc[0]
+    given = cp.group_differences(values, groups, "y", resamples=100, bounds=(-1, 1)).iloc[0]
+    assert inferred["high_group"] == pytest.approx(1 - 0.025 ** (1 / 3))
+    assert given["low_group"] < 0 < given["high_group"] < inferred["high_group"]
+    assert cs.ITEM_RANGES["actors"] == (-1.0, 1.0)

@@ -384,6 +384,7 @@ def group_differences(
     min_articles: int = 1,
     prior_df: float = PRIOR_DF,
     small_n: int = SMALL_N,
+    bounds: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """Mean of each item (column of ``values``, indexed by doc_id; NaN = not measured) per group
     with an interval, and the difference group - reference with its interval and a two-sided
@@ -395,7 +396,8 @@ def group_differences(
     distribution-free edge bound (``compare_small``). Intervals: percentile Poisson bootstrap
     over articles (seeded, groups resampled independently) where the sides have ``small_n``
     articles or more; under that the moderated t interval joined with the edge bound (never
-    zero width; it excludes 0 exactly when p < 1 - confidence).
+    zero width; it excludes 0 exactly when p < 1 - confidence). ``bounds``: the range the
+    items can take (``compare_small.ITEM_RANGES``; None: inferred from the values).
     """
     alpha = (1 - confidence) / 2
     rows = []
@@ -405,7 +407,7 @@ def group_differences(
     groups = groups.set_index(groups["doc_id"].astype(str))
     common = values.index.intersection(groups.index)
     v_all = values.loc[common].to_numpy(dtype=float)
-    bounds = value_range(v_all)
+    bounds = value_range(v_all, bounds)
     for var in [c for c in groups.columns if c != "doc_id"]:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
         pairs = comparisons(labels, reference, min_articles)

@@ -176,6 +176,7 @@ def time_table(
     df: int = 5,
     prior_df: float = PRIOR_DF,
     small_n: int = SMALL_N,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Items over time by group (stm's ``estimateEffect`` idea, bootstrap over articles).
 
@@ -202,6 +203,7 @@ def time_table(
     ``compare_small``; effects get its p-value (t with Satterthwaite df, the standard error at
     least the moderated Welch one of the unadjusted difference where a side is under
     ``small_n``, and the edge bound), and its interval where a side is under ``small_n``.
+    ``bounds``: the range of the items (None: inferred, ``compare_small.value_range``).
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, not {model!r}")
@@ -222,7 +224,7 @@ def time_table(
     basis = spline_basis(period_days(period_list), df) if model == "spline" else None
     if basis is not None and basis.shape == (n_p, n_p) and np.array_equal(basis, np.eye(n_p)):
         basis = None  # a column per period: the spline is the dummies' fit
-    bounds = value_range(v)
+    bounds = value_range(v, bounds)
     prevalence, effects = [], []
     for var in groups.columns:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)

@@ -36,11 +36,15 @@ from scipy import special
 
 PRIOR_DF = 2.0
 SMALL_N = 100
+# the range of each kind of item (frame and topic shares; VADER compound sentiment)
+ITEM_RANGES = {"frames": (0.0, 1.0), "topics": (0.0, 1.0), "actors": (-1.0, 1.0)}
 
 
-def value_range(values: np.ndarray) -> tuple[float, float]:
-    """The range an item can take: [0, 1] when every finite value is in it (shares), else
-    [-1, 1] (sentiment), else the observed range."""
+def value_range(values: np.ndarray, bounds=None) -> tuple[float, float]:
+    """The range an item can take: ``bounds`` when given, else [0, 1] when every finite value
+    is in it (shares), else [-1, 1] (sentiment), else the observed range."""
+    if bounds is not None:
+        return float(bounds[0]), float(bounds[1])
     finite = values[np.isfinite(values)]
     if not finite.size or (finite.min() >= 0 and finite.max() <= 1):
         return 0.0, 1.0
