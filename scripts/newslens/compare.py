@@ -374,6 +374,23 @@ def keyness_table(
 # ----------------------------------------------------------------------------------------------
 
 
+def _intervals(boot_group, boot_diff, st: dict, alpha: float, small_n: int):
+    """Intervals of the group mean and of the difference: percentile bootstrap where the sides
+    have ``small_n`` articles or more, else the t / edge-bound ones of ``st``."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
+        lo_g, hi_g = np.nanquantile(boot_group, [alpha, 1 - alpha], axis=0)
+        lo_d, hi_d = np.nanquantile(boot_diff, [alpha, 1 - alpha], axis=0)
+    small_g = st["n_group"] < small_n
+    small_d = small_g | (st["n_reference"] < small_n)
+    return (
+        np.where(small_g, st["low_group"], lo_g),
+        np.where(small_g, st["high_group"], hi_g),
+        np.where(small_d, st["low"], lo_d),
+        np.where(small_d, st["high"], hi_d),
+    )
+
+
 def group_differences(
     values: pd.DataFrame,
     groups: pd.DataFrame,
@@ -440,16 +457,7 @@ def group_differences(
                 st["n_group"],
                 st["n_reference"],
             )
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
-                lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
-                lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
-            small_g = ng < small_n
-            small_d = small_g | (nr < small_n)
-            lo_g = np.where(small_g, st["low_group"], lo_g)
-            hi_g = np.where(small_g, st["high_group"], hi_g)
-            lo_d = np.where(small_d, st["low"], lo_d)
-            hi_d = np.where(small_d, st["high"], hi_d)
+            lo_g, hi_g, lo_d, hi_d = _intervals(bg, diff, st, alpha, small_n)
             p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), st["p"], np.nan)
             for j, item in enumerate(items):
                 var_rows.append(
