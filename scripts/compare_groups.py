@@ -11,6 +11,7 @@ from newslens import compare as cp
 from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
 from newslens.compare_bootstrap import bootstrap_args
+from newslens.compare_small import ITEM_RANGES
 from newslens.figures import apply_style
 from newslens.names import frame_display_names
 from newslens.runtime import run, write_table
@@ -70,6 +71,7 @@ def by_group(smk, kind: str, values, groups) -> None:
             groups,
             p.reference,
             **bootstrap_args(p),
+            bounds=ITEM_RANGES[kind],
         )
         log.info(
             "%s: %d rows, %d with q < 0.05", kind, len(tab), int((tab["q_value"] < 0.05).sum())
@@ -99,6 +101,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
             periods,
             p.reference,
             **bootstrap_args(p),
+            bounds=ITEM_RANGES[kind],
             model=p.time_model,
             df=p.spline_df,
         )

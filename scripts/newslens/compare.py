@@ -22,6 +22,15 @@ import pandas as pd
 from scipy import sparse, special
 
 from newslens.compare_bootstrap import poisson_group_sums
+from newslens.compare_small import (
+    PRIOR_DF,
+    SMALL_N,
+    group_moments,
+    lr_interval,
+    rest_moments,
+    stats_from_moments,
+    value_range,
+)
 from newslens.runtime import NewslensError
 
 PERIODS = ("week", "month")
@@ -204,14 +213,17 @@ def g2_chi2(a, b, c, d):
 
 def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
     """Binary log ratio (Hardie 2014) of the term's relative frequency in group vs reference,
-    with ``smoothing`` added to both counts, and its Wald interval (log2 scale).
+    with ``smoothing`` added to both counts, and the profile-likelihood interval of the
+    (unsmoothed) log2 rate ratio, which inverts the G2 test of the same table: it excludes 0
+    exactly when G2 > z^2 (``compare_small.lr_interval``; -inf/+inf where a/b is 0).
 
     Returns (log_ratio, low, high)."""
-    a = np.asarray(a, dtype=float) + smoothing
-    b = np.asarray(b, dtype=float) + smoothing
-    lr = np.log2((a / total_a) / (b / total_b))
-    se = np.sqrt(1 / a + 1 / b) / np.log(2)
-    return lr, lr - z * se, lr + z * se
+    lr = np.log2(
+        ((np.asarray(a, dtype=float) + smoothing) / total_a)
+        / ((np.asarray(b, dtype=float) + smoothing) / total_b)
+    )
+    low, high = lr_interval(a, b, total_a, total_b, z)
+    return lr, low, high
 
 
 def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
@@ -275,7 +287,6 @@ def keyness(
     keep = (ci + cj) >= max(min_count, 1)
     ci_k, cj_k = ci[keep], cj[keep]
     g2, g2_p, chi2, chi2_p = g2_chi2(ci_k, cj_k, ti - ci_k, tj - cj_k)
-    lr, lo, hi = log_ratio(ci_k, cj_k, max(ti, 1), max(tj, 1), smoothing)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_i = ci_k / ti * 1e4 if ti else np.zeros_like(ci_k)
         rate_j = cj_k / tj * 1e4 if tj else np.zeros_like(cj_k)
@@ -287,6 +298,8 @@ def keyness(
         up = order[direction[order] == "group"][:top_n]
         down = order[direction[order] == "reference"][:top_n]
         order = np.concatenate([up, down])
+    # the interval of the kept rows only (a root search per term)
+    lr, lo, hi = log_ratio(ci_k[order], cj_k[order], max(ti, 1), max(tj, 1), smoothing)
     out = pd.DataFrame(
         {
             "term": np.asarray(terms, dtype=object)[keep][order],
@@ -301,9 +314,9 @@ def keyness(
             "chi2": chi2[order],
             "chi2_p": chi2_p[order],
             "q_value": q[order],
-            "log_ratio": lr[order],
-            "log_ratio_low": lo[order],
-            "log_ratio_high": hi[order],
+            "log_ratio": lr,
+            "log_ratio_low": lo,
+            "log_ratio_high": hi,
             "log_odds_prior": delta[keep][order],
             "log_odds_z": z[keep][order],
             "direction": direction[order],
@@ -361,10 +374,21 @@ def keyness_table(
 # ----------------------------------------------------------------------------------------------
 
 
-def _nanmean(values: np.ndarray) -> np.ndarray:
-    finite = np.isfinite(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(finite, values, 0).sum(axis=0) / finite.sum(axis=0)
+def _intervals(boot_group, boot_diff, st: dict, alpha: float, small_n: int):
+    """Intervals of the group mean and of the difference: percentile bootstrap where the sides
+    have ``small_n`` articles or more, else the t / edge-bound ones of ``st``."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
+        lo_g, hi_g = np.nanquantile(boot_group, [alpha, 1 - alpha], axis=0)
+        lo_d, hi_d = np.nanquantile(boot_diff, [alpha, 1 - alpha], axis=0)
+    small_g = st["n_group"] < small_n
+    small_d = small_g | (st["n_reference"] < small_n)
+    return (
+        np.where(small_g, st["low_group"], lo_g),
+        np.where(small_g, st["high_group"], hi_g),
+        np.where(small_d, st["low"], lo_d),
+        np.where(small_d, st["high"], hi_d),
+    )
 
 
 def group_differences(
@@ -375,14 +399,22 @@ def group_differences(
     confidence: float = 0.95,
     seed: int = 0,
     min_articles: int = 1,
+    prior_df: float = PRIOR_DF,
+    small_n: int = SMALL_N,
+    bounds: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """Mean of each item (column of ``values``, indexed by doc_id; NaN = not measured) per group
-    with a percentile bootstrap interval over articles, and the difference group - reference
-    with its interval and a two-sided p-value, BH-adjusted per variable.
+    with an interval, and the difference group - reference with its interval and a two-sided
+    p-value, BH-adjusted per variable.
 
-    Uncertainty: Poisson bootstrap over articles (seeded), groups resampled independently.
-    p-value: from z = difference / bootstrap standard error of the difference (continuous, so
-    that BH over many items is not limited by 1 / resamples).
+    p-value: Welch's t with Satterthwaite df, each side's variance moderated toward the
+    variance of both sides' articles (``prior_df``), and for a side under ``small_n`` articles
+    whose values all sit at an edge of the item's range the larger of that and the
+    distribution-free edge bound (``compare_small``). Intervals: percentile Poisson bootstrap
+    over articles (seeded, groups resampled independently) where the sides have ``small_n``
+    articles or more; under that the moderated t interval joined with the edge bound (never
+    zero width; it excludes 0 exactly when p < 1 - confidence). ``bounds``: the range the
+    items can take (``compare_small.ITEM_RANGES``; None: inferred from the values).
     """
     alpha = (1 - confidence) / 2
     rows = []
@@ -392,6 +424,7 @@ def group_differences(
     groups = groups.set_index(groups["doc_id"].astype(str))
     common = values.index.intersection(groups.index)
     v_all = values.loc[common].to_numpy(dtype=float)
+    bounds = value_range(v_all, bounds)
     for var in [c for c in groups.columns if c != "doc_id"]:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
         pairs = comparisons(labels, reference, min_articles)
@@ -404,9 +437,9 @@ def group_differences(
             v_all, codes, len(cats), resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
         )
         tot_s, tot_c = sums.sum(axis=0), counts.sum(axis=0)
+        mom = group_moments(v_all, codes, len(cats))
         var_rows = []
-        for g, ref, gmask, rmask in pairs:
-            vg, vr = v_all[gmask], v_all[rmask]
+        for g, ref, _gmask, _rmask in pairs:
             gi = code_of[g]
             if ref == REST:
                 rs, rc = tot_s - sums[gi], tot_c - counts[gi]
@@ -415,17 +448,17 @@ def group_differences(
             with np.errstate(invalid="ignore", divide="ignore"):
                 bg = sums[gi] / counts[gi]
                 diff = bg - rs / rc
-            mg, mr = _nanmean(vg), _nanmean(vr)
-            ng = np.isfinite(vg).sum(axis=0)
-            nr = np.isfinite(vr).sum(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
-                lo_g, hi_g = np.nanquantile(bg, [alpha, 1 - alpha], axis=0)
-                lo_d, hi_d = np.nanquantile(diff, [alpha, 1 - alpha], axis=0)
-                se = np.nanstd(diff, axis=0, ddof=1)
-                p = 2 * special.ndtr(-np.abs(mg - mr) / se)  # = stats.norm.sf, no import
-            p = np.where((se == 0) & (mg == mr), 1.0, p)
-            p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), p, np.nan)
+            side_r = rest_moments(mom, gi) if ref == REST else [m[code_of[ref]] for m in mom]
+            side_g = [m[gi] for m in mom]
+            st = stats_from_moments(side_g, side_r, confidence, prior_df, small_n, bounds)
+            mg, mr, ng, nr = (
+                st["mean_group"],
+                st["mean_reference"],
+                st["n_group"],
+                st["n_reference"],
+            )
+            lo_g, hi_g, lo_d, hi_d = _intervals(bg, diff, st, alpha, small_n)
+            p = np.where((ng > 0) & (nr > 0) & np.isfinite(mg - mr), st["p"], np.nan)
             for j, item in enumerate(items):
                 var_rows.append(
                     {

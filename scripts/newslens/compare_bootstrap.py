@@ -32,14 +32,19 @@ CACHE_BYTES = 300_000_000
 def bootstrap_args(params) -> dict:
     """The bootstrap keyword arguments of ``group_differences``, ``actor_frame_differences`` and
     ``time_table`` from a compare rule's params (``bootstrap``: resamples, confidence, seed;
-    ``min_articles``)."""
+    ``min_articles``; and, where configured, ``prior_df`` and ``small_n``)."""
     boot = params.bootstrap
-    return {
+    args = {
         "resamples": int(boot["resamples"]),
         "confidence": float(boot["confidence"]),
         "seed": int(boot["seed"]),
         "min_articles": int(params.min_articles),
     }
+    if "prior_df" in boot:
+        args["prior_df"] = float(boot["prior_df"])
+    if "small_n" in boot:
+        args["small_n"] = int(boot["small_n"])
+    return args
 
 
 def poisson_weights(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:

@@ -9,10 +9,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from newslens.compare import REST, bh, comparisons, natural_key
 from newslens.compare_bootstrap import poisson_group_sums
+from newslens.compare_small import (
+    PRIOR_DF,
+    SMALL_N,
+    mean_interval,
+    moments_from_sums,
+    stats_from_moments,
+    value_range,
+)
 
 # ----------------------------------------------------------------------------------------------
 # Over time: prevalence per group and period, and the group effect adjusted for period
@@ -125,6 +132,19 @@ def smooth_adjusted_difference(basis, sums_g, counts_g, sums_r, counts_r):
     return np.where(ok, est, np.nan)
 
 
+def common_variance(counts, sums, squares) -> np.ndarray:
+    """Per item, the pooled within-cell variance over the cells (axis 0) of counts, sums and
+    sums of squares; where it is 0 (every cell constant), the variance over all articles."""
+    _n, _mean, m2, _lo, _hi = moments_from_sums(counts, sums, squares, None, None)
+    n = counts.sum(axis=0)
+    tot = moments_from_sums(n, sums.sum(axis=0), squares.sum(axis=0), None, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = n - (counts > 0).sum(axis=0)
+        within = np.where(dof > 0, m2.sum(axis=0) / dof, 0.0)
+        total = np.where(n > 1, tot[2] / (n - 1), 0.0)
+    return np.where(within > 0, within, total)
+
+
 def adjusted_difference(sums_g, counts_g, sums_r, counts_r):
     """Group effect of the linear model  y = b0 + b1 [article in group] + period dummies
     (ordinary least squares over the articles of group and reference), from per-period sums
@@ -154,6 +174,9 @@ def time_table(
     min_articles: int = 1,
     model: str = "dummies",
     df: int = 5,
+    prior_df: float = PRIOR_DF,
+    small_n: int = SMALL_N,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Items over time by group (stm's ``estimateEffect`` idea, bootstrap over articles).
 
@@ -175,7 +198,12 @@ def time_table(
     then each group's spline fit at every period (it borrows strength from neighbouring
     periods) and the effect is the group coefficient of  item ~ group + spline(time).
 
-    Uncertainty: Poisson bootstrap over articles (seeded), one pass per variable.
+    Uncertainty: Poisson bootstrap over articles (seeded), one pass per variable. Cells of
+    fewer than ``small_n`` articles (dummies model) get the moderated t / edge-bound interval of
+    ``compare_small``; effects get its p-value (t with Satterthwaite df, the standard error at
+    least the moderated Welch one of the unadjusted difference where a side is under
+    ``small_n``, and the edge bound), and its interval where a side is under ``small_n``.
+    ``bounds``: the range of the items (None: inferred, ``compare_small.value_range``).
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, not {model!r}")
@@ -194,6 +222,9 @@ def time_table(
     p_code = pd.Index(period_list).get_indexer(per_labels)
     n_p = len(period_list)
     basis = spline_basis(period_days(period_list), df) if model == "spline" else None
+    if basis is not None and basis.shape == (n_p, n_p) and np.array_equal(basis, np.eye(n_p)):
+        basis = None  # a column per period: the spline is the dummies' fit
+    bounds = value_range(v, bounds)
     prevalence, effects = [], []
     for var in groups.columns:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
@@ -214,10 +245,16 @@ def time_table(
         keep = cell >= 0
         np.add.at(s0, cell[keep], filled[keep])
         np.add.at(c0, cell[keep], finite[keep].astype(float))
+        q0, mn0, mx0 = np.zeros_like(s0), np.full_like(s0, np.inf), np.full_like(s0, -np.inf)
+        np.add.at(q0, cell[keep], filled[keep] ** 2)
+        np.minimum.at(mn0, cell[keep], np.where(finite, v, np.inf)[keep])
+        np.maximum.at(mx0, cell[keep], np.where(finite, v, -np.inf)[keep])
+        v0 = common_variance(c0, s0, q0)
         n_art = np.bincount(cell[keep], minlength=n_cells)
         sizes = pd.Series(n_art.reshape(len(cats), n_p).sum(axis=1), index=cats)
         shape = (len(cats), n_p)
         s0, c0 = s0.reshape(*shape, -1), c0.reshape(*shape, -1)
+        q0, mn0, mx0 = (x.reshape(*shape, -1) for x in (q0, mn0, mx0))
         s_b, c_b = s_b.reshape(*shape, resamples, -1), c_b.reshape(*shape, resamples, -1)
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -231,6 +268,10 @@ def time_table(
                     smooth_fit(basis, np.moveaxis(s_b, 1, 0), np.moveaxis(c_b, 1, 0)), 0, 1
                 )
             lo, hi = np.nanquantile(boot_means, [alpha, 1 - alpha], axis=2)
+            if basis is None:  # cells under small_n articles: moderated t / edge bound
+                cm = moments_from_sums(c0, s0, q0, mn0, mx0)
+                t_lo, t_hi = mean_interval(*cm, v0, confidence, prior_df, small_n, bounds)
+                lo, hi = np.where(c0 < small_n, t_lo, lo), np.where(c0 < small_n, t_hi, hi)
         for gi, g in enumerate(cats):
             if sizes[g] < min_articles:
                 continue
@@ -266,6 +307,17 @@ def time_table(
             else:
                 ri = code_of[ref]
                 rs0, rc0, rsb, rcb = s0[ri], c0[ri], s_b[ri], c_b[ri]
+            others = [gi] if ref == REST else [i for i in range(len(cats)) if i != ri]
+            side_g = moments_from_sums(
+                c0[gi].sum(0), s0[gi].sum(0), q0[gi].sum(0), mn0[gi].min(0), mx0[gi].max(0)
+            )
+            side_r = moments_from_sums(
+                rc0.sum(0),
+                rs0.sum(0),
+                (q0.sum(0) - q0[gi]).sum(0) if ref == REST else q0[ri].sum(0),
+                np.delete(mn0, others, axis=0).min(axis=(0, 1), initial=np.inf),
+                np.delete(mx0, others, axis=0).max(axis=(0, 1), initial=-np.inf),
+            )
             if basis is None:
                 est = adjusted_difference(s0[gi], c0[gi], rs0, rc0)
                 boot = adjusted_difference(s_b[gi], c_b[gi], rsb, rcb)
@@ -277,9 +329,12 @@ def time_table(
                 raw = s0[gi].sum(0) / c0[gi].sum(0) - rs0.sum(0) / rc0.sum(0)
                 b_lo, b_hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
                 se = np.nanstd(boot, axis=0, ddof=1)
-                p = 2 * special.ndtr(-np.abs(est) / se)  # = stats.norm.sf(|z|)
-            p = np.where((se == 0) & (est == 0), 1.0, p)
-            p = np.where(np.isfinite(est), p, np.nan)
+            st = stats_from_moments(
+                side_g, side_r, confidence, prior_df, small_n, bounds, est, np.nan_to_num(se)
+            )
+            small = np.minimum(side_g[0], side_r[0]) < small_n
+            b_lo, b_hi = np.where(small, st["low"], b_lo), np.where(small, st["high"], b_hi)
+            p = np.where(np.isfinite(est), st["p"], np.nan)
             both = ((c0[gi] > 0) & (rc0 > 0)).sum(axis=0)
             for j, item in enumerate(items):
                 rows.append(

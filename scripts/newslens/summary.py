@@ -431,8 +431,8 @@ def compare_section(
     frames = tables.get("frames", pd.DataFrame())
     lines += [
         "Each group against its reference (`compare.reference`; `rest` = all other articles "
-        f"with a value). Intervals: {ci_name(confidence)}, bootstrap over articles (log ratio: "
-        "Wald); q: Benjamini-Hochberg. A positive difference means the group has more than "
+        f"with a value). Intervals: {ci_name(confidence)}, bootstrap over articles or t for small "
+        "groups (log ratio: profile likelihood); q: Benjamini-Hochberg. A positive difference means the group has more than "
         "its reference.",
         "",
     ]
