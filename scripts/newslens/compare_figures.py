@@ -536,11 +536,16 @@ def time_figure(
 
 def save_laid_out(fig, png_path, svg_path) -> None:
     """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once: the
-    constrained layout is solved and the tight bounding box measured a single time, then both
-    formats are drawn with the layout engine off and that box (``savefig`` would solve and
-    measure again for each format, which is most of a 20-panel figure's cost)."""
+    constrained layout is solved (without a draw of the whole figure) and the tight bounding
+    box measured a single time, then both formats are drawn with the layout engine off and
+    that box (``savefig`` would solve and measure again for each format, which is most of a
+    20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
+    layout's."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
-    fig.draw_without_rendering()
-    bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    renderer = fig._get_renderer()
+    engine = fig.get_layout_engine()
+    if engine is not None:  # solve the layout only: a whole draw would lay every text out again
+        engine.execute(fig)
+    bbox = fig.get_tightbbox(renderer).padded(plt.rcParams["savefig.pad_inches"])
     fig.set_layout_engine("none")
     save_figure(fig, png_path, svg_path, bbox_inches=bbox)
