@@ -342,15 +342,6 @@ def actor_examples(
     rows = rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
         ["doc_id", "sent_id", "actor"]
     )
-    if primary is not None and len(primary):
-        prim = primary[["doc_id", "sent_id", "primary_frame"]].assign(
-            doc_id=lambda t: t["doc_id"].astype(str),
-            sent_id=lambda t: t["sent_id"].astype(np.int64),
-        )
-        rows = rows.merge(prim.drop_duplicates(["doc_id", "sent_id"]), how="left")
-    else:
-        rows["primary_frame"] = ""
-    rows["primary_frame"] = rows["primary_frame"].fillna("").astype(str)
     parts = [
         pick.assign(variable=var, group=g)
         for var, g, _actor, pick in _sampled_cells(rows, groups, "actor", n, seed)
@@ -358,5 +349,16 @@ def actor_examples(
     if not parts:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
+    # the primary frame of the sampled sentences only (the sample does not depend on it)
+    if primary is not None and len(primary):
+        mine = primary["doc_id"].astype(str).isin(set(out["doc_id"])).to_numpy()
+        prim = primary.loc[mine, ["doc_id", "sent_id", "primary_frame"]].assign(
+            doc_id=lambda t: t["doc_id"].astype(str),
+            sent_id=lambda t: t["sent_id"].astype(np.int64),
+        )
+        out = out.merge(prim.drop_duplicates(["doc_id", "sent_id"]), how="left")
+    else:
+        out["primary_frame"] = ""
+    out["primary_frame"] = out["primary_frame"].fillna("").astype(str)
     out["text"] = ""
     return out[ACTOR_EXAMPLE_COLUMNS]
