@@ -350,6 +350,19 @@ def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
     return "group", "item", groups, sorted(ranked[:max_lines], key=natural_key)
 
 
+def _period_cube(tab, panel_col, panels, line_col, lines, periods) -> np.ndarray:
+    """The mean, low, high and n_articles of each panel x line x period cell of an over-time
+    table as one array (panels, lines, 4, periods); NaN where the table has no such row."""
+    cube = np.full((len(panels), len(lines), 4, len(periods)), np.nan)
+    p = pd.Index(panels).get_indexer(tab[panel_col])
+    k = pd.Index(lines).get_indexer(tab[line_col])
+    t = pd.Index(periods).get_indexer(tab["period"])
+    shown = (p >= 0) & (k >= 0) & (t >= 0)
+    values = tab[["mean", "low", "high", "n_articles"]].to_numpy(dtype=float)[shown]
+    cube[p[shown], k[shown], :, t[shown]] = values
+    return cube
+
+
 def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
     """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
     its own legend; group n (articles) in the legend or the panel titles, and the n of every
@@ -362,15 +375,15 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     x = np.arange(len(periods))
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
-    for ax, panel in zip(axes, panels, strict=False):
-        sub = tab[tab[panel_col] == panel]
-        for name in lines:
-            one = sub[sub[line_col] == name].set_index("period").reindex(periods)
-            few = (one["n_articles"] < min_n).to_numpy()
+    cube = _period_cube(tab, panel_col, panels, line_col, lines, periods)
+    for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
+        for k, name in enumerate(lines):
+            mean, low, high, n = cube[p, k]
+            few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
             ax.fill_between(
                 x,
-                one["low"].where(~few),
-                one["high"].where(~few),
+                np.where(few, np.nan, low),
+                np.where(few, np.nan, high),
                 color=colours[name],
                 alpha=0.18,
                 linewidth=0,
@@ -378,11 +391,11 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
             label = (
                 f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
             )
-            ax.plot(x, one["mean"], color=colours[name], lw=1, marker="o", ms=2.5, label=label)
+            ax.plot(x, mean, color=colours[name], lw=1, marker="o", ms=2.5, label=label)
             if few.any():
                 ax.scatter(
                     x[few],
-                    one["mean"][few],
+                    mean[few],
                     s=9,
                     facecolor="white",
                     edgecolor=colours[name],
