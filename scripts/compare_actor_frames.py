@@ -11,7 +11,7 @@ from newslens import compare_actors as ca
 from newslens import compare_figures as cf
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
-from newslens.runtime import read_parquet, run, write_table
+from newslens.runtime import NewslensError, read_parquet, run, write_table
 from newslens.shards import dataset_schema
 from newslens.summary import frame_display_names
 
@@ -40,7 +40,15 @@ def main(smk):
         wanted = ["doc_id", "sent_id"]
         wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
         frame_rows = read_parquet(smk.input.frames, columns=wanted)
-        values, sentences, frames, n_rows = ca.actor_frame_shares(actor_rows, frame_rows, actors)
+        try:
+            values, sentences, frames, n_rows = ca.actor_frame_shares(
+                actor_rows, frame_rows, actors
+            )
+        except ValueError as err:  # repeated (doc_id, sent_id) rows
+            raise NewslensError(
+                f"{smk.input.frames}: {err}; delete the frames_sentences dataset and rerun "
+                "snakemake"
+            ) from err
         unmatched = int(actor_rows["actor"].isin(actors).sum()) - n_rows
         if unmatched:
             log.warning("%d actor sentences have no row in %s", unmatched, smk.input.frames)
