@@ -12,7 +12,7 @@ from newslens import compare_figures as cf
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.figures import apply_style
 from newslens.names import frame_display_names
-from newslens.runtime import read_parquet, run, write_table
+from newslens.runtime import NewslensError, read_parquet, run, write_table
 from newslens.shards import dataset_schema
 
 log = logging.getLogger("newslens")
@@ -37,20 +37,24 @@ def main(smk):
                 p.max_actors,
             )
         names = dataset_schema(smk.input.frames).names  # a file, part list or dataset
-        wanted = ["doc_id", "sent_id", "primary_frame"]
+        wanted = ["doc_id", "sent_id"]
         wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
         frame_rows = read_parquet(smk.input.frames, columns=wanted)
-        joined = ca.actor_sentence_frames(actor_rows, frame_rows, actors)
-        unmatched = int(actor_rows["actor"].isin(actors).sum()) - len(joined)
+        try:
+            values, sentences, frames, n_rows = ca.actor_frame_shares(
+                actor_rows, frame_rows, actors
+            )
+        except ValueError as err:  # repeated (doc_id, sent_id) rows
+            raise NewslensError(
+                f"{smk.input.frames}: {err}; delete the frames_sentences dataset and rerun "
+                "snakemake"
+            ) from err
+        unmatched = int(actor_rows["actor"].isin(actors).sum()) - n_rows
         if unmatched:
             log.warning("%d actor sentences have no row in %s", unmatched, smk.input.frames)
-        frames = [
-            c for c in joined.columns if c not in {"doc_id", "sent_id", "actor", "primary_frame"}
-        ]
-        values, sentences = ca.actor_frame_article_shares(joined, frames)
         log.info(
             "%d actor sentences, %d actors x %d frames, %d articles",
-            len(joined),
+            n_rows,
             len(actors),
             len(frames),
             len(values),

@@ -79,6 +79,70 @@ def actor_frame_article_shares(joined: pd.DataFrame, frames: Sequence[str]):
     return values, sentences.reindex(columns=actors, fill_value=0)
 
 
+def actor_frame_shares(
+    actor_sentences: pd.DataFrame, frame_sentences: pd.DataFrame, actors: Sequence[str]
+):
+    """``actor_frame_article_shares(actor_sentence_frames(...), frames)`` without a string
+    merge: the listed actors' sentences are matched to the frame table's rows by integer keys
+    (sorted article codes x sentence number, one hash look-up) and averaged per (article,
+    actor) by an integer group key. The rows stay in the actor table's order and pandas takes
+    the same means, so the numbers are identical. Needs only doc_id, sent_id and the
+    ``share_*`` columns of the frame table (``share_none`` left out).
+
+    Returns (values, sentences, frames, n_rows): as ``actor_frame_article_shares``, the frame
+    names (the share columns without their prefix, in table order) and the number of distinct
+    (article, sentence, actor) rows matched (the join's length)."""
+    share_cols = [
+        c for c in frame_sentences.columns if c.startswith("share_") and c != "share_none"
+    ]
+    frames = [c.removeprefix("share_") for c in share_cols]
+    listed = sorted(set(map(str, actors)))
+    actor = actor_sentences["actor"].astype(str)
+    keep = actor.isin(listed).to_numpy()
+    # article codes in sorted doc_id order (the order of groupby's sorted index)
+    doc_codes, docs = pd.factorize(actor_sentences["doc_id"].astype(str)[keep], sort=True)
+    a_sent = actor_sentences["sent_id"].to_numpy()[keep].astype(np.int64)
+    a_actor = pd.Index(listed).get_indexer(actor[keep])
+    f_codes = pd.Index(docs).get_indexer(frame_sentences["doc_id"].astype(str))
+    f_sent = frame_sentences["sent_id"].to_numpy().astype(np.int64)
+    inside = f_codes >= 0
+    lo = min(a_sent.min(initial=0), f_sent[inside].min(initial=0))
+    stride = max(a_sent.max(initial=0), f_sent[inside].max(initial=0)) - lo + 1
+    f_keys = pd.Index(f_codes[inside] * stride + (f_sent[inside] - lo))
+    if not f_keys.is_unique:
+        raise ValueError("the frame table has more than one row for a (doc_id, sent_id)")
+    hit = f_keys.get_indexer(doc_codes * stride + (a_sent - lo))  # -1: no frame row
+    # the first of repeated (article, sentence, actor) rows, as drop_duplicates keeps
+    key = (doc_codes * stride + (a_sent - lo)) * len(listed) + a_actor
+    use = (hit >= 0) & ~pd.Index(key).duplicated(keep="first")
+    if not use.any():
+        empty = pd.DataFrame(index=pd.Index([], name="doc_id"))
+        return empty, empty, frames, 0
+    rows = np.flatnonzero(inside)[hit[use]]
+    group = doc_codes[use].astype(np.int64) * len(listed) + a_actor[use]
+    shares = frame_sentences[share_cols].take(rows).set_axis(frames, axis=1)
+    shares.index = group
+    means = shares.groupby(level=0, sort=True).mean()
+    counts = np.bincount(group, minlength=len(docs) * len(listed)).reshape(len(docs), -1)
+    present_docs = np.flatnonzero(counts.sum(axis=1) > 0)
+    present = [k for k in range(len(listed)) if counts[:, k].any()]
+    names = [listed[k] for k in present]
+    index = pd.Index(np.asarray(docs)[present_docs], name="doc_id")
+    # one row per article, one column per (actor, frame); NaN where the article does not
+    # name the actor (as the unstacked group means)
+    column = np.full(len(listed), -1)
+    column[present] = np.arange(len(present))
+    keys = means.index.to_numpy()
+    mean = means.to_numpy()
+    table = np.full((len(index), len(present) * len(frames)), np.nan, dtype=mean.dtype)
+    cols = column[keys % len(listed)][:, None] * len(frames) + np.arange(len(frames))
+    table[np.searchsorted(present_docs, keys // len(listed))[:, None], cols] = mean
+    values = pd.DataFrame(table, index=index, columns=pd.MultiIndex.from_product([names, frames]))
+    sentences = pd.DataFrame(counts[np.ix_(present_docs, present)], index=index, columns=names)
+    sentences.columns.name = "actor"
+    return values, sentences, frames, int(use.sum())
+
+
 def actor_frame_differences(
     values: pd.DataFrame,
     sentences: pd.DataFrame,

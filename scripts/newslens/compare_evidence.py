@@ -114,10 +114,10 @@ def scan_hits(path, wanted: set[str], batch_rows: int = 262_144) -> pd.DataFrame
     """Every token of the token dataset (part list, folder or one Parquet file) whose ``term``
     or lower-cased form is in ``wanted``: term (the wanted form matched, the term first), doc_id,
     sent_id, empty left/keyword/right, and where it is (``part``: the part's number in part order, ``row``: its row in the
-    part). Reads only the four columns it needs, tests them in Arrow (``is_in`` on the term and
-    lower columns) and converts only the hits to pandas."""
+    part). Reads only the four columns it needs (the strings dictionary-encoded), tests each
+    distinct term and lower-cased form once (``_in_dictionary``) and converts only the hits to
+    pandas."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from newslens.shards import dataset_parts, iter_parquet_arrow
 
@@ -128,29 +128,23 @@ def scan_hits(path, wanted: set[str], batch_rows: int = 262_144) -> pd.DataFrame
     found = []
     for part_no, part in enumerate(dataset_parts(path)):
         start = 0
-        for batch in iter_parquet_arrow(part, batch_rows, columns):
-            term = batch.column("term").cast(pa.string())
-            lower = batch.column("lower").cast(pa.string())
-            hit_term = pc.fill_null(pc.is_in(term, value_set=value_set), False)
-            hit_lower = pc.fill_null(pc.is_in(lower, value_set=value_set), False)
-            mask = pc.or_(hit_term, hit_lower)
-            rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        for batch in iter_parquet_arrow(part, batch_rows, columns, dictionary=columns[:3]):
+            hit_term = _in_dictionary(batch.column("term"), value_set)
+            mask = hit_term | _in_dictionary(batch.column("lower"), value_set)
+            rows = np.flatnonzero(mask)
             if len(rows):
                 idx = pa.array(rows)
-                by_term = hit_term.take(idx).to_numpy(zero_copy_only=False)
-                names = np.where(
-                    by_term,
-                    np.asarray(term.take(idx).to_pylist(), dtype=object),
-                    np.asarray(lower.take(idx).to_pylist(), dtype=object),
-                )
+
+                def strings(name, idx=idx, batch=batch):
+                    values = batch.column(name).take(idx).cast(pa.string())
+                    return np.asarray(values.to_pylist(), dtype=object)
+
+                names = np.where(hit_term[rows], strings("term"), strings("lower"))
                 found.append(
                     pd.DataFrame(
                         {
                             "term": names,
-                            "doc_id": np.asarray(
-                                batch.column("doc_id").cast(pa.string()).take(idx).to_pylist(),
-                                dtype=object,
-                            ),
+                            "doc_id": strings("doc_id"),
                             "sent_id": batch.column("sent_id")
                             .take(idx)
                             .to_numpy(zero_copy_only=False)
@@ -166,6 +160,26 @@ def scan_hits(path, wanted: set[str], batch_rows: int = 262_144) -> pd.DataFrame
     out = pd.concat(found, ignore_index=True)
     out["left"] = out["keyword"] = out["right"] = ""  # built later for the sampled hits only
     return out[HIT_COLUMNS]
+
+
+def _in_dictionary(column, value_set) -> np.ndarray:
+    """Which rows of a dictionary-encoded Arrow column hold one of ``value_set`` (null: no):
+    the test runs once per distinct value, not once per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    masks = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        known = pc.fill_null(pc.is_in(chunk.dictionary, value_set=value_set), False)
+        known = known.to_numpy(zero_copy_only=False)
+        codes = pc.fill_null(chunk.indices, 0).to_numpy(zero_copy_only=False)
+        hit = known[codes] if len(known) else np.zeros(len(chunk), dtype=bool)
+        if chunk.null_count:
+            hit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        masks.append(hit)
+    return np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
 
 
 def scan_contexts(path, hits: pd.DataFrame, window: int) -> list[tuple[str, str, str]]:
@@ -328,15 +342,6 @@ def actor_examples(
     rows = rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
         ["doc_id", "sent_id", "actor"]
     )
-    if primary is not None and len(primary):
-        prim = primary[["doc_id", "sent_id", "primary_frame"]].assign(
-            doc_id=lambda t: t["doc_id"].astype(str),
-            sent_id=lambda t: t["sent_id"].astype(np.int64),
-        )
-        rows = rows.merge(prim.drop_duplicates(["doc_id", "sent_id"]), how="left")
-    else:
-        rows["primary_frame"] = ""
-    rows["primary_frame"] = rows["primary_frame"].fillna("").astype(str)
     parts = [
         pick.assign(variable=var, group=g)
         for var, g, _actor, pick in _sampled_cells(rows, groups, "actor", n, seed)
@@ -344,5 +349,16 @@ def actor_examples(
     if not parts:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
+    # the primary frame of the sampled sentences only (the sample does not depend on it)
+    if primary is not None and len(primary):
+        mine = primary["doc_id"].astype(str).isin(set(out["doc_id"])).to_numpy()
+        prim = primary.loc[mine, ["doc_id", "sent_id", "primary_frame"]].assign(
+            doc_id=lambda t: t["doc_id"].astype(str),
+            sent_id=lambda t: t["sent_id"].astype(np.int64),
+        )
+        out = out.merge(prim.drop_duplicates(["doc_id", "sent_id"]), how="left")
+    else:
+        out["primary_frame"] = ""
+    out["primary_frame"] = out["primary_frame"].fillna("").astype(str)
     out["text"] = ""
     return out[ACTOR_EXAMPLE_COLUMNS]

@@ -240,20 +240,25 @@ def parquet_num_rows(path: str | os.PathLike) -> int:
 
 
 def iter_parquet_arrow(
-    path: str | os.PathLike, batch_rows: int = 5000, columns: list[str] | None = None
+    path: str | os.PathLike,
+    batch_rows: int = 5000,
+    columns: list[str] | None = None,
+    dictionary: list[str] | None = None,
 ):
     """Yield a Parquet file as Arrow tables of at most ``batch_rows`` rows (no conversion to
     pandas); a corrupt file is reported by name. A part list or dataset folder
-    (newslens.shards) is read part by part in order."""
+    (newslens.shards) is read part by part in order. ``dictionary``: string columns to read
+    dictionary-encoded (Arrow's ``read_dictionary``; no string is built per row)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if is_partitioned(path):
-        yield from iter_dataset_arrow(path, batch_rows, columns)
+        for part in dataset_parts(path):
+            yield from iter_parquet_arrow(part, batch_rows, columns, dictionary)
         return
 
     try:
-        parquet = pq.ParquetFile(path, pre_buffer=False)
+        parquet = pq.ParquetFile(path, pre_buffer=False, read_dictionary=dictionary)
         missing = [c for c in columns or [] if c not in parquet.schema_arrow.names]
         if missing:
             raise NewslensError(
