@@ -12,14 +12,7 @@ from newslens import compare_evidence as ce
 
 def _reference(actor_sentences, groups, n, seed, primary):
     """The join first, then the same seeded sample per cell."""
-    rows = actor_sentences[["doc_id", "sent_id", "actor", "compound"]].assign(
-        doc_id=lambda t: t["doc_id"].astype(str),
-        sent_id=lambda t: t["sent_id"].astype(np.int64),
-        actor=lambda t: t["actor"].astype(str),
-    )
-    rows = rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
-        ["doc_id", "sent_id", "actor"]
-    )
+    rows = ce.actor_sentence_rows(actor_sentences)
     prim = primary[["doc_id", "sent_id", "primary_frame"]].assign(
         doc_id=lambda t: t["doc_id"].astype(str), sent_id=lambda t: t["sent_id"].astype(np.int64)
     )

@@ -321,6 +321,19 @@ ACTOR_EXAMPLE_COLUMNS = [
 ]
 
 
+def actor_sentence_rows(actor_sentences: pd.DataFrame) -> pd.DataFrame:
+    """doc_id, sent_id, actor, compound with string/int keys, one row per sentence and actor,
+    in actor and article order (the rows actor_examples samples from)."""
+    rows = actor_sentences[["doc_id", "sent_id", "actor", "compound"]].assign(
+        doc_id=lambda t: t["doc_id"].astype(str),
+        sent_id=lambda t: t["sent_id"].astype(np.int64),
+        actor=lambda t: t["actor"].astype(str),
+    )
+    return rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
+        ["doc_id", "sent_id", "actor"]
+    )
+
+
 def actor_examples(
     actor_sentences: pd.DataFrame,
     groups: pd.DataFrame,
@@ -334,14 +347,7 @@ def actor_examples(
     The sample does not depend on the row order of the input. Text is joined later."""
     if actor_sentences.empty or n <= 0:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
-    rows = actor_sentences[["doc_id", "sent_id", "actor", "compound"]].assign(
-        doc_id=lambda t: t["doc_id"].astype(str),
-        sent_id=lambda t: t["sent_id"].astype(np.int64),
-        actor=lambda t: t["actor"].astype(str),
-    )
-    rows = rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
-        ["doc_id", "sent_id", "actor"]
-    )
+    rows = actor_sentence_rows(actor_sentences)
     parts = [
         pick.assign(variable=var, group=g)
         for var, g, _actor, pick in _sampled_cells(rows, groups, "actor", n, seed)
