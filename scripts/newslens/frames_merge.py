@@ -83,34 +83,36 @@ def hit_counts(hits: pd.DataFrame) -> pd.DataFrame:
 def example_sentences(
     sent_table: pd.DataFrame, sentences: pd.DataFrame, cb: Codebook, n: int = 3
 ) -> pd.DataFrame:
-    """The n highest-scoring sentences of each frame (ties: first in corpus order)."""
-    rows, tops = [], {}
-    for k in cb.scored_keys:
-        col = f"score_{k}"
+    """The n highest-scoring sentences of each frame (ties: first in corpus order). Row i of
+    ``sent_table`` is row i of ``sentences`` (as ``classify_sentences`` builds it); each
+    frame's few candidates are ranked as (-score, doc_id, sent_id, row) tuples."""
+    doc_id = sent_table["doc_id"].to_numpy(dtype=object)
+    sent_id = sent_table["sent_id"].to_numpy()
+    texts = sentences["text"]
+    rows = []
+    for k in cb.scored_keys if n > 0 else ():
         idx = np.flatnonzero(sent_table[f"share_{k}"].to_numpy() > 0)
-        if len(idx) > n > 0:  # only rows scoring at least the n-th best can be among the n
-            score = sent_table[col].to_numpy()[idx]
-            idx = idx[score >= np.partition(score, len(idx) - n)[len(idx) - n]]
-        if len(idx):
-            sub = sent_table.iloc[idx]
-            tops[k] = sub.sort_values(
-                [col, "doc_id", "sent_id"], ascending=[False, True, True]
-            ).head(n)
-    if not tops:
-        return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])
-    docs = pd.concat([t["doc_id"] for t in tops.values()]).unique()
-    near = sentences[sentences["doc_id"].isin(docs)]
-    text = near.set_index(["doc_id", "sent_id"])["text"]
-    for k, top in tops.items():
-        col = f"score_{k}"
-        for r in top.itertuples():
+        score = sent_table[f"score_{k}"].to_numpy()[idx]
+        if len(idx) > n:  # only rows scoring at least the n-th best can be among the n
+            top = score >= np.partition(score, len(idx) - n)[len(idx) - n]
+            idx, score = idx[top], score[top]
+        ranked = sorted(
+            zip(
+                (-score).tolist(),
+                doc_id[idx].tolist(),
+                sent_id[idx].tolist(),
+                idx.tolist(),
+                strict=True,
+            )
+        )
+        for neg, doc, sent, i in ranked[:n]:
             rows.append(
                 {
                     "frame": k,
-                    "doc_id": r.doc_id,
-                    "sent_id": int(r.sent_id),
-                    "text": text.get((r.doc_id, r.sent_id), ""),
-                    "score": float(getattr(r, col)),
+                    "doc_id": doc,
+                    "sent_id": int(sent),
+                    "text": texts.iat[i],
+                    "score": -neg,
                 }
             )
     return pd.DataFrame(rows, columns=["frame", "doc_id", "sent_id", "text", "score"])

@@ -6,14 +6,25 @@ entities are left to the cleaner's own settings. A text is looked at by ftfy onl
 holds a UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte read the
 same way (what such mojibake always looks like; one fast regex scan), so ASCII and ordinary
 non-English text cost almost nothing.
+
+ftfy's test for mojibake (``ftfy.badness.is_bad``: one large regex searched over the whole
+text) is most of the repair's cost, and ftfy runs it twice per repaired text. Every match of
+that regex holds a non-ASCII character and is at most a few characters long, so
+``fast_is_bad`` searches only the stretches around the text's non-ASCII characters (a text with
+a few "Â£" is a few short searches) and gives the same answer; it is checked against the
+regex's structure when this module loads (else ``is_bad`` itself is used) and handed to ftfy
+for the duration of each repair.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import re._parser as sre_parse
 
 import ftfy
-from ftfy.badness import is_bad
+import ftfy.fixes
+from ftfy.badness import BADNESS_RE, is_bad
 
 _LEAD = "".join(bytes([b]).decode("latin-1") for b in range(0xC2, 0xF5))
 _CONT = sorted(
@@ -24,12 +35,111 @@ GARBLED = re.compile(f"[{re.escape(_LEAD)}][{re.escape(''.join(c for c in _CONT 
 """A UTF-8 lead byte and a continuation byte as they read in Latin-1 or cp1252."""
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_REFUSED_OPS = {
+    sre_parse.ASSERT,
+    sre_parse.ASSERT_NOT,
+    sre_parse.GROUPREF,
+    sre_parse.GROUPREF_EXISTS,
+}
+
+
+def _ops(tree) -> list:
+    """All (op, argument) items of a parsed pattern, nested ones included."""
+    out = []
+    for op, av in tree.data if hasattr(tree, "data") else tree:
+        out.append((op, av))
+        for child in av if isinstance(av, (tuple, list)) else ():
+            if isinstance(child, sre_parse.SubPattern):
+                out += _ops(child)
+            elif isinstance(child, list) and child and isinstance(child[0], sre_parse.SubPattern):
+                for sub in child:
+                    out += _ops(sub)
+    return out
+
+
+def _non_ascii_item(op, av) -> bool:
+    """Whether a pattern item matches only non-ASCII characters."""
+    if op is sre_parse.LITERAL:
+        return av >= 0x80
+    if op is sre_parse.IN:
+        return all(
+            (kind is sre_parse.LITERAL and arg >= 0x80)
+            or (kind is sre_parse.RANGE and arg[0] >= 0x80)
+            for kind, arg in av
+        )
+    return False
+
+
+def search_width(pattern: re.Pattern) -> int | None:
+    """The longest match of ``pattern`` when every match must hold a non-ASCII character and
+    depends on nothing outside itself, else None. That holds when each top-level alternative
+    has a mandatory item of non-ASCII characters only, the matches have a bounded length,
+    there are no lookarounds, back references or anchors other than ``^`` (which ``search``
+    with ``pos`` > 0 never matches), and case is not ignored. Then a match lies within the
+    longest match's length of a non-ASCII character."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    items = _ops(tree)
+    if any(op in _REFUSED_OPS for op, _ in items):
+        return None
+    if any(op is sre_parse.AT and av is not sre_parse.AT_BEGINNING for op, av in items):
+        return None
+    if len(tree.data) == 1 and tree.data[0][0] is sre_parse.BRANCH:
+        branches = tree.data[0][1][1]
+    else:
+        branches = [tree]
+    if not all(any(_non_ascii_item(op, av) for op, av in b.data) for b in branches):
+        return None
+    width = max(b.getwidth()[1] for b in branches)
+    return width if width < 64 else None
+
+
+_BADNESS_WIDTH = search_width(BADNESS_RE)
+
+
+def fast_is_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, searching only the stretches of ``text`` within the
+    longest match's length of a non-ASCII character (``search_width``)."""
+    width = _BADNESS_WIDTH
+    if width is None:
+        return is_bad(text)
+    search = BADNESS_RE.search
+    start = end = None  # the stretch being gathered: runs closer than two widths merge
+    for run in _NON_ASCII_RUN.finditer(text):
+        a, b = run.start() - width, run.end() + width
+        if end is not None and a > end:
+            if search(text, max(start, 0), end):
+                return True
+            start = a
+        elif start is None:
+            start = a
+        end = b
+    return end is not None and search(text, max(start, 0), end) is not None
+
+
+@contextlib.contextmanager
+def _ftfy_fast_is_bad():
+    """ftfy's own calls of ``is_bad`` go to ``fast_is_bad`` (the same answers) for the block."""
+    saved = ftfy.is_bad, ftfy.fixes.is_bad
+    if _BADNESS_WIDTH is None or saved != (is_bad, is_bad):
+        yield
+        return
+    ftfy.is_bad = ftfy.fixes.is_bad = fast_is_bad
+    try:
+        yield
+    finally:
+        ftfy.is_bad, ftfy.fixes.is_bad = saved
+
+
 def repair_mojibake(text: str) -> tuple[str, int]:
     """(repaired text, number of garbled sequences repaired); the text itself and 0 when it
     has none or ftfy finds nothing to fix."""
-    if not text or text.isascii() or GARBLED.search(text) is None or not is_bad(text):
+    if not text or text.isascii() or GARBLED.search(text) is None or not fast_is_bad(text):
         return text, 0
-    fixed = ftfy.fix_encoding(text)
+    with _ftfy_fast_is_bad():
+        fixed = ftfy.fix_encoding(text)
     if fixed == text:
         return text, 0
     return fixed, len(GARBLED.findall(text)) - len(GARBLED.findall(fixed))
