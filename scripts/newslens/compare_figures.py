@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from newslens.compare import natural_key
 from newslens.figures import (
@@ -194,21 +195,31 @@ def differences_figure(
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
     tab = tab[tab["difference"].notna()]
+    measured = (tab["n_group"] >= min_n) & (tab["n_reference"] >= min_n)
+    if not measured.any():  # every cell thin (e.g. a small reference): all set the axis
+        measured = pd.Series(True, index=tab.index)
+    # items ranked by their largest well-measured difference: a tiny group's noise does not
+    # pick the rows (items measured in thin cells only come last)
     order = (
-        tab.groupby("item")["difference"]
-        .apply(lambda s: s.abs().max())
-        .sort_values(ascending=False)
+        tab["difference"]
+        .abs()
+        .where(measured)
+        .groupby(tab["item"])
+        .max()
+        .sort_values(ascending=False, na_position="last", kind="stable")
         .index[:max_items]
     )
     items = sorted(order, key=natural_key)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.14 * len(items) + 0.7)
-    lo = np.nanmin(tab["difference_low"].to_numpy(dtype=float))
-    hi = np.nanmax(tab["difference_high"].to_numpy(dtype=float))
+    label_lines = [_wrap(t, 24, 2) for t in items]
+    row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
+    fig, axes = _grid(len(keys), panel_height=row_height * len(items) + 0.7)
+    lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
     varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
-    if varying:
-        hi += 0.22 * (hi - lo if hi > lo else 1.0)  # room for the per-row n
+    room = 0.22 * (hi - lo if hi > lo else 1.0) if varying else 0.0  # for the per-row n
+    clipped_any = False
     for i, (ax, (var, group, ref)) in enumerate(zip(axes, keys, strict=False)):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
@@ -218,28 +229,32 @@ def differences_figure(
         few = (n_g < min_n) | (n_r < min_n)
         sig = (sub["q_value"] < 0.05).to_numpy() & ~few
         ok = ~few
-        ax.hlines(
-            y[ok], sub["difference_low"][ok], sub["difference_high"][ok], color=POSITIVE, lw=1
-        )
+        point = sub["difference"].to_numpy(dtype=float)
+        low = sub["difference_low"].to_numpy(dtype=float)
+        high = sub["difference_high"].to_numpy(dtype=float)
+        inside = (point >= x_lo) & (point <= x_hi)
+        ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
         ax.hlines(
             y[few],
-            sub["difference_low"][few],
-            sub["difference_high"][few],
+            np.clip(low[few], x_lo, x_hi),
+            np.clip(high[few], x_lo, x_hi),
             color=NEUTRAL,
             lw=0.8,
             linestyles="dashed",
         )
-        ax.scatter(y=y[sig], x=sub["difference"][sig], color=POSITIVE, s=12, zorder=3)
+        clipped_any |= _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
+        ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
         plain = ok & ~sig
         ax.scatter(
             y=y[plain],
-            x=sub["difference"][plain],
+            x=point[plain],
             facecolor="white",
             edgecolor=POSITIVE,
             s=12,
             zorder=3,
         )
-        ax.scatter(y=y[few], x=sub["difference"][few], color=NEUTRAL, marker="x", s=10, zorder=3)
+        shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
+        ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
         if varying:
             for yy, n in zip(y, n_g, strict=True):
                 if np.isfinite(n):
@@ -254,9 +269,9 @@ def differences_figure(
                         color=NEUTRAL,
                     )
         ax.axvline(0, color=NEUTRAL, lw=0.6)
-        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_xlim(x_lo, x_hi + room)
         if i % 4 == 0:
-            ax.set_yticks(y, [_short(t, 20) for t in items], fontsize=6)
+            ax.set_yticks(y, label_lines, fontsize=6)
         else:
             ax.set_yticks(y, [])
         n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
@@ -265,6 +280,8 @@ def differences_figure(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7)
     few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
+    if clipped_any:
+        few_note += "; arrow: interval runs past the axis"
     row_note = "; right: group n per row" if varying else ""
     fig.suptitle(
         f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
@@ -272,6 +289,43 @@ def differences_figure(
         fontsize=8,
     )
     return fig
+
+
+def _limits(cells: pd.DataFrame) -> tuple[float, float]:
+    """The x range of a forest plot: the smallest low and largest high of ``cells``' intervals
+    (their points where an interval is missing), 0 included; (-1, 1) when nothing is finite."""
+    values = cells[["difference", "difference_low", "difference_high"]].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return -1.0, 1.0
+    return min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+
+
+def _clip_arrows(ax, y, low, high, x_lo, x_hi, rows) -> bool:
+    """Arrow heads (grey triangles) at the panel's edge for the ``rows`` whose interval (or
+    point) runs past ``x_lo`` / ``x_hi``: the interval is drawn clipped there and continues.
+    Whether any was drawn."""
+    drawn = False
+    size = 3.5  # points; the head is drawn just inside the edge, its tip on the edge
+    for edge, past, marker, inward in ((x_lo, low < x_lo, "<", 1), (x_hi, high > x_hi, ">", -1)):
+        mask = rows & past
+        if mask.any():
+            shift = offset_copy(ax.transData, fig=ax.figure, x=inward * size / 2, units="points")
+            ax.plot(
+                np.full(int(mask.sum()), edge),
+                y[mask],
+                linestyle="none",
+                marker=marker,
+                color=NEUTRAL,
+                markersize=size,
+                markeredgewidth=0,
+                zorder=4,
+                clip_on=False,
+                gid="clipped",
+                transform=shift,
+            )
+            drawn = True
+    return drawn
 
 
 def actor_frames_figure(
