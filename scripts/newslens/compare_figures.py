@@ -357,8 +357,7 @@ def actor_frames_figure(
     )
     rows = [r for _v, _g, r in pairs]
     frames = list(dict.fromkeys(tab["frame"]))
-    lim = float(np.nanmax(np.abs(tab["difference"].to_numpy(dtype=float))))
-    lim = lim if lim > 0 else 1.0
+    lim, extend = _colour_limit(tab, min_n)
     cols = min(max_cols, len(actors))
     n_rows = math.ceil(len(actors) / cols)
     frame_labels, label_height = _frame_labels(frames, cols)
@@ -412,7 +411,9 @@ def actor_frames_figure(
         ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
         ax.tick_params(labelsize=5, length=1.5)
-    bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)
+    bar = fig.colorbar(
+        image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01, extend=extend
+    )
     bar.set_label("difference in frame share, group - reference (0-1)", fontsize=6)
     bar.ax.tick_params(labelsize=5)
     fig.supxlabel("frame", fontsize=7)
@@ -422,10 +423,28 @@ def actor_frames_figure(
         "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data;\n"
         f"right: the group's articles naming the actor"
         + (f"; hatched: fewer than {min_n}" if min_n > 1 else "")
+        + (",\ntheir colours capped at the bar's pointed ends" if extend != "neither" else "")
         + ")",
         fontsize=8,
     )
     return fig
+
+
+def _colour_limit(tab: pd.DataFrame, min_n: int) -> tuple[float, str]:
+    """The actor x frame heatmap's colour limit: the largest absolute difference of the cells
+    with at least ``min_n`` articles each side (all cells when none has), so a thin row's
+    extreme difference does not wash out the others; and the colour bar's ``extend`` (the
+    sides on which some cell lies past the limit and is drawn in the end colour)."""
+    diff = tab["difference"].to_numpy(dtype=float)
+    measured = (tab["n_group"] >= min_n).to_numpy() & (tab["n_reference"] >= min_n).to_numpy()
+    base = diff[measured & np.isfinite(diff)]
+    if base.size == 0:
+        base = diff[np.isfinite(diff)]
+    lim = float(np.abs(base).max()) if base.size else 0.0
+    lim = lim if lim > 0 else 1.0
+    below, above = bool(np.nanmin(diff) < -lim), bool(np.nanmax(diff) > lim)
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}
+    return lim, extend.get((below, above), "neither")
 
 
 def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
@@ -453,6 +472,25 @@ def _period_cube(tab, panel_col, panels, line_col, lines, periods) -> np.ndarray
     return cube
 
 
+def _panels(fig) -> list:
+    """Every axes of ``fig`` and of its subfigures."""
+    return list(fig.axes) + [ax for sub in getattr(fig, "subfigs", []) for ax in _panels(sub)]
+
+
+def _time_limits(cube: np.ndarray, min_n: int) -> tuple[float, float]:
+    """The y range of an over-time block: the means and bands of the cells (``_period_cube``)
+    with at least ``min_n`` articles (all cells when none has; (0, 1) when nothing is finite),
+    so a thin period's mean, drawn without a band, does not squeeze the others."""
+    values = cube[:, :, :3, :]
+    n = cube[:, :, 3:4, :]
+    measured = np.broadcast_to(n >= min_n, values.shape) & np.isfinite(values)
+    if not measured.any():
+        measured = np.isfinite(values)
+    if not measured.any():
+        return 0.0, 1.0
+    return float(values[measured].min()), float(values[measured].max())
+
+
 def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
     """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
     its own legend; group n (articles) in the legend or the panel titles, and the n of every
@@ -466,10 +504,15 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     x = np.arange(len(periods))
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
     cube = _period_cube(tab, panel_col, panels, line_col, lines, periods)
+    lo, hi = _time_limits(cube, min_n)
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    y_lo, y_hi = lo - pad, hi + pad  # thin cells' means past these: at the edge, arrowed
     for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
         for k, name in enumerate(lines):
             mean, low, high, n = cube[p, k]
             few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
+            past = few & ((mean < y_lo) | (mean > y_hi))
+            mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
             ax.fill_between(
                 x,
                 np.where(few, np.nan, low),
@@ -482,15 +525,31 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
                 f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
             )
             ax.plot(x, mean, color=colours[name], lw=1, marker="o", ms=2.5, label=label)
-            if few.any():
+            if (few & ~past).any():
                 ax.scatter(
-                    x[few],
-                    mean[few],
+                    x[few & ~past],
+                    mean[few & ~past],
                     s=9,
                     facecolor="white",
                     edgecolor=colours[name],
                     zorder=3,
                 )
+            for edge, marker in ((y_hi, "^"), (y_lo, "v")):
+                at = past & (mean == edge)
+                if at.any():
+                    ax.plot(
+                        x[at],
+                        mean[at],
+                        linestyle="none",
+                        marker=marker,
+                        ms=3.5,
+                        markerfacecolor="white",
+                        markeredgecolor=colours[name],
+                        markeredgewidth=0.8,
+                        zorder=4,
+                        clip_on=False,
+                        gid="clipped",
+                    )
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
@@ -502,9 +561,6 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ax.set_xlabel(period, fontsize=6)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     shown = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
-    bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
-    lo, hi = (np.nanmin(bounds), np.nanmax(bounds)) if np.isfinite(bounds).any() else (0, 1)
-    pad = 0.05 * (hi - lo if hi > lo else 1.0)
     # n of every group x period cell: a strip of bars under the lines, one scale per figure
     cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
     series = [None] if panel_col == "group" else lines  # a group's panel: its articles
@@ -514,7 +570,7 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
             n if name is None else cells.loc[panel].get(name, pd.Series(dtype=float))
             for name in series
         ]
-        _n_strip(ax, x, periods, counts, series, colours, n_max, (lo - pad, hi + pad))
+        _n_strip(ax, x, periods, counts, series, colours, n_max, (y_lo, y_hi))
     handles, labels = axes[0].get_legend_handles_labels()
     parent.legend(
         handles,
@@ -627,6 +683,8 @@ def time_figure(
         if parent is not fig:
             parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
+    if any(line.get_gid() == "clipped" for ax in _panels(fig) for line in ax.lines):
+        note += " (triangle: past the axis, drawn at its edge)"
     what = "spline fit of time" if smooth else "mean per period"
     unit = period.split()[0]
     fig.suptitle(
