@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
@@ -213,7 +215,7 @@ def differences_figure(
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     label_lines = [_wrap(t, 24, 2) for t in items]
     row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
-    fig, axes = _grid(len(keys), panel_height=row_height * len(items) + 0.7)
+    fig, axes = _fixed_grid(len(keys), row_height * len(items) + 0.15, label_lines)
     lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
@@ -278,7 +280,7 @@ def differences_figure(
         ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    fig.supxlabel(xlabel, fontsize=7)
+    fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
     few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
     if clipped_any:
         few_note += "; arrow: interval runs past the axis"
@@ -287,8 +289,58 @@ def differences_figure(
         f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
         f"n: articles, group | reference{row_note}{few_note})",
         fontsize=8,
+        y=1.0,
+        va="top",
     )
     return fig
+
+
+PT = 1 / 72  # inches per point
+
+
+def _text_width(lines: list[str], size: float) -> float:
+    """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
+    measured with the house font without drawing anything."""
+    font = FontProperties(size=size)
+    measure = TextToPath().get_text_width_height_descent
+    parts = {part for text in lines for part in str(text).split("\n") if part}
+    return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
+
+
+def _fixed_grid(n: int, axes_height: float, labels: list[str], max_cols: int = 4):
+    """The forest plots' grid of ``n`` panels (up to ``max_cols`` a row) with fixed margins
+    computed once from the label extents, instead of a constrained layout solved from every
+    text of the figure: left, the widest of the first column's item ``labels`` (6 pt);
+    between rows, a panel title (3 lines, 6.5 pt) and the x tick labels (6 pt); between
+    columns, room for neighbouring x tick labels; top, the two-line super-title (8 pt);
+    bottom, the x label (7 pt). Panels are ``axes_height`` inches high."""
+    cols = min(max_cols, max(n, 1))
+    rows = math.ceil(n / cols)
+    tick = (6 * 1.25 + 3.5 + 3.5) * PT  # x tick labels: line, tick length and pad
+    title = (3 * 6.5 * 1.2 + 6) * PT  # three-line panel title and its pad
+    top = 2 * 8 * 1.25 * PT + 0.08 + title
+    bottom = tick + 7 * 1.25 * PT + 0.1
+    left = _text_width(labels, 6) + (3.5 + 3.5) * PT + 0.05  # labels, tick length and pad
+    right = 0.12
+    wgap, hgap = 0.25, tick + title + 0.05
+    height = rows * axes_height + (rows - 1) * hgap + top + bottom
+    width = FULL_WIDTH
+    panel_w = (width - left - right - (cols - 1) * wgap) / cols
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width, height),
+        squeeze=False,
+        gridspec_kw={
+            "left": left / width,
+            "right": 1 - right / width,
+            "bottom": bottom / height,
+            "top": 1 - top / height,
+            "wspace": wgap / panel_w,
+            "hspace": hgap / axes_height,
+        },
+    )
+    return fig, _switch_off(axes, n)
 
 
 def _limits(cells: pd.DataFrame) -> tuple[float, float]:
