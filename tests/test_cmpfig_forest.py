@@ -125,3 +125,26 @@ def test_fifteen_policy_frame_names_whole_on_two_lines(outlets, tmp_path):
     assert "Legality, constitutionality\nand jurisprudence" in labels
     assert _overlaps(fig) == []
     save_figure(fig, tmp_path / f"names_{outlets}.png")
+
+
+@pytest.mark.parametrize("outlets", [2, 20])
+def test_fixed_grid_keyness_with_long_terms(outlets, tmp_path):
+    """The forest and keyness figures are laid out once on a fixed grid (no layout engine to
+    solve at save time); keyness terms of 18 characters (the longest shown) keep clear of the
+    neighbouring panel."""
+    apply_style()
+    data = syn.make(syn.Planted(outlets=outlets, articles_per_outlet=40, seed=5))
+    groups = cp.group_labels(data["documents"], ["outlet"])
+    terms = [f"{t}_{'x' * 20}" for t in data["terms"]]
+    key = cp.keyness_table(
+        data["counts"], data["documents"]["doc_id"].to_numpy(), groups, terms, "rest", 5
+    )
+    fig = cf.keyness_figure(key, 10)
+    assert fig.get_layout_engine() is None
+    labels = [t.get_text() for ax in fig.axes if ax.axison for t in ax.get_yticklabels()]
+    assert labels and max(map(len, labels)) == 18
+    assert _overlaps(fig) == []
+    save_figure(fig, tmp_path / f"k_{outlets}.png")
+    tab, _tiny = _with_tiny_group(max(outlets, 3), big=40)
+    fig = cf.differences_figure(tab, "Frames", "difference", "share", min_n=MIN_N)
+    assert fig.get_layout_engine() is None

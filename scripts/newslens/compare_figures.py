@@ -119,12 +119,15 @@ def keyness_figure(
     if tab.empty:
         return empty_figure(message, title, width=FULL_WIDTH)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.16 * 2 * n_terms + 0.6)
-    for ax, (var, group, ref) in zip(axes, keys, strict=False):
+    panels = []
+    for var, group, ref in keys:
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         up = sub[sub["log_odds_z"] > 0].nlargest(n_terms, "log_odds_z")
         down = sub[sub["log_odds_z"] < 0].nsmallest(n_terms, "log_odds_z")
-        shown = pd.concat([up, down.iloc[::-1]])
+        panels.append((sub, pd.concat([up, down.iloc[::-1]])))
+    terms = [_short(t, 18) for _sub, shown in panels for t in shown["term"]]
+    fig, axes = _fixed_grid(len(keys), 0.16 * 2 * n_terms + 0.1, terms, every_column=True)
+    for ax, (var, group, ref), (sub, shown) in zip(axes, keys, panels, strict=False):
         y = np.arange(len(shown))[::-1]
         _bars(ax, y, shown["log_odds_z"].to_numpy(dtype=float), height=0.75)
         ax.set_yticks(y, [_short(t, 18) for t in shown["term"]], fontsize=6)
@@ -141,10 +144,14 @@ def keyness_figure(
         ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    fig.supxlabel("log-odds ratio with informative Dirichlet prior, z-score", fontsize=7)
+    fig.supxlabel(
+        "log-odds ratio with informative Dirichlet prior, z-score", fontsize=7, y=0.0, va="bottom"
+    )
     fig.suptitle(
         title + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)",
         fontsize=8,
+        y=1.0,
+        va="top",
     )
     return fig
 
@@ -222,7 +229,7 @@ def differences_figure(
     varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
     room = 0.22 * (hi - lo if hi > lo else 1.0) if varying else 0.0  # for the per-row n
     clipped_any = False
-    for i, (ax, (var, group, ref)) in enumerate(zip(axes, keys, strict=False)):
+    for ax, (var, group, ref) in zip(axes, keys, strict=False):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
@@ -272,7 +279,7 @@ def differences_figure(
                     )
         ax.axvline(0, color=NEUTRAL, lw=0.6)
         ax.set_xlim(x_lo, x_hi + room)
-        if i % 4 == 0:
+        if ax.get_subplotspec().is_first_col():
             ax.set_yticks(y, label_lines, fontsize=6)
         else:
             ax.set_yticks(y, [])
@@ -296,6 +303,7 @@ def differences_figure(
 
 
 PT = 1 / 72  # inches per point
+MIN_PANEL_WIDTH = 0.85  # inches: a fixed grid's panel, room for 4-5 x tick labels
 
 
 def _text_width(lines: list[str], size: float) -> float:
@@ -307,24 +315,29 @@ def _text_width(lines: list[str], size: float) -> float:
     return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
 
 
-def _fixed_grid(n: int, axes_height: float, labels: list[str], max_cols: int = 4):
-    """The forest plots' grid of ``n`` panels (up to ``max_cols`` a row) with fixed margins
+def _fixed_grid(
+    n: int, axes_height: float, labels: list[str], max_cols: int = 4, every_column: bool = False
+):
+    """The forest and keyness plots' grid of ``n`` panels (up to ``max_cols`` a row) with fixed margins
     computed once from the label extents, instead of a constrained layout solved from every
     text of the figure: left, the widest of the first column's item ``labels`` (6 pt);
     between rows, a panel title (3 lines, 6.5 pt) and the x tick labels (6 pt); between
     columns, room for neighbouring x tick labels; top, the two-line super-title (8 pt);
-    bottom, the x label (7 pt). Panels are ``axes_height`` inches high."""
-    cols = min(max_cols, max(n, 1))
-    rows = math.ceil(n / cols)
+    bottom, the x label (7 pt). Panels are ``axes_height`` inches high. ``every_column``: each
+    panel has its own labels (keyness terms), so the gap between columns holds them too."""
     tick = (6 * 1.25 + 3.5 + 3.5) * PT  # x tick labels: line, tick length and pad
     title = (3 * 6.5 * 1.2 + 6) * PT  # three-line panel title and its pad
     top = 2 * 8 * 1.25 * PT + 0.08 + title
     bottom = tick + 7 * 1.25 * PT + 0.1
     left = _text_width(labels, 6) + (3.5 + 3.5) * PT + 0.05  # labels, tick length and pad
     right = 0.12
-    wgap, hgap = 0.25, tick + title + 0.05
-    height = rows * axes_height + (rows - 1) * hgap + top + bottom
+    wgap, hgap = 0.25 + (left if every_column else 0.0), tick + title + 0.05
     width = FULL_WIDTH
+    cols = min(max_cols, max(n, 1))
+    while cols > 1 and (width - left - right - (cols - 1) * wgap) / cols < MIN_PANEL_WIDTH:
+        cols -= 1  # long labels: fewer, wider panels a row, so the x tick labels stay apart
+    rows = math.ceil(n / cols)
+    height = rows * axes_height + (rows - 1) * hgap + top + bottom
     panel_w = (width - left - right - (cols - 1) * wgap) / cols
     fig, axes = plt.subplots(
         rows,
