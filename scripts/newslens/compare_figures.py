@@ -186,6 +186,45 @@ def _n_range(values) -> str:
     return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
 
 
+def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
+    """One forest panel's rows: intervals and points (filled: q < 0.05; open: not; grey x with
+    a dashed interval: fewer than ``min_n`` articles on a side, drawn clipped to ``limits``
+    with arrow heads where it runs past them). Whether any interval was clipped."""
+    x_lo, x_hi = limits
+    n_g = sub["n_group"].to_numpy(dtype=float)
+    n_r = sub["n_reference"].to_numpy(dtype=float)
+    few = (n_g < min_n) | (n_r < min_n)
+    sig = (sub["q_value"] < 0.05).to_numpy() & ~few
+    ok = ~few
+    point = sub["difference"].to_numpy(dtype=float)
+    low = sub["difference_low"].to_numpy(dtype=float)
+    high = sub["difference_high"].to_numpy(dtype=float)
+    inside = (point >= x_lo) & (point <= x_hi)
+    ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
+    ax.hlines(
+        y[few],
+        np.clip(low[few], x_lo, x_hi),
+        np.clip(high[few], x_lo, x_hi),
+        color=NEUTRAL,
+        lw=0.8,
+        linestyles="dashed",
+    )
+    clipped = _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
+    ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
+    plain = ok & ~sig
+    ax.scatter(
+        y=y[plain],
+        x=point[plain],
+        facecolor="white",
+        edgecolor=POSITIVE,
+        s=12,
+        zorder=3,
+    )
+    shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
+    ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
+    return clipped
+
+
 def differences_figure(
     tab: pd.DataFrame,
     title: str,
@@ -234,36 +273,7 @@ def differences_figure(
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
         n_g = sub["n_group"].to_numpy(dtype=float)
-        n_r = sub["n_reference"].to_numpy(dtype=float)
-        few = (n_g < min_n) | (n_r < min_n)
-        sig = (sub["q_value"] < 0.05).to_numpy() & ~few
-        ok = ~few
-        point = sub["difference"].to_numpy(dtype=float)
-        low = sub["difference_low"].to_numpy(dtype=float)
-        high = sub["difference_high"].to_numpy(dtype=float)
-        inside = (point >= x_lo) & (point <= x_hi)
-        ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
-        ax.hlines(
-            y[few],
-            np.clip(low[few], x_lo, x_hi),
-            np.clip(high[few], x_lo, x_hi),
-            color=NEUTRAL,
-            lw=0.8,
-            linestyles="dashed",
-        )
-        clipped_any |= _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
-        ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
-        plain = ok & ~sig
-        ax.scatter(
-            y=y[plain],
-            x=point[plain],
-            facecolor="white",
-            edgecolor=POSITIVE,
-            s=12,
-            zorder=3,
-        )
-        shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
-        ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
+        clipped_any |= _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
         if varying:
             for yy, n in zip(y, n_g, strict=True):
                 if np.isfinite(n):
