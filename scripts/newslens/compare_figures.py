@@ -341,7 +341,8 @@ def _fixed_grid(
     bottom = tick + 7 * 1.25 * PT + 0.1
     left = _text_width(labels, 6) + (3.5 + 3.5) * PT + 0.05  # labels, tick length and pad
     right = 0.12
-    wgap, hgap = 0.25 + (left if every_column else 0.0), tick + title + 0.05
+    wgap = left + 0.1 if every_column else 0.25  # neighbours' labels, or x tick labels
+    hgap = tick + title + 0.05
     width = FULL_WIDTH
     cols = min(max_cols, max(n, 1))
     while cols > 1 and (width - left - right - (cols - 1) * wgap) / cols < MIN_PANEL_WIDTH:
