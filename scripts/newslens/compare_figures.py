@@ -33,22 +33,12 @@ NOTHING = (
 )
 
 
-def _grid(n: int, panel_height: float, max_cols: int = 4, parent=None):
-    """A figure (or, given ``parent``, a subfigure's) grid of ``n`` panels, up to ``max_cols``
-    a row; the unused cells are switched off."""
+def _grid(parent, n: int, max_cols: int = 4):
+    """A grid of ``n`` panels in ``parent`` (a figure or subfigure with its own layout), up to
+    ``max_cols`` a row; the unused cells are switched off."""
     cols = min(max_cols, max(n, 1))
     rows = math.ceil(n / cols)
-    if parent is not None:
-        return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(FULL_WIDTH, max(1.6, rows * panel_height + 0.5)),
-        squeeze=False,
-        layout="constrained",
-    )
-    fig.get_layout_engine().set(wspace=0.12, w_pad=0.06)  # edge tick labels of neighbours
-    return fig, _switch_off(axes, n)
+    return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
 
 
 def _switch_off(axes, n: int):
@@ -573,7 +563,7 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
     cols = 4 if len(panels) > 3 else 3
-    _fig, axes = _grid(len(panels), 1.5, cols, parent=parent)
+    _fig, axes = _grid(parent, len(panels), cols)
     max_ticks = 4 if cols == 4 else 6  # rotated period labels of narrow panels stay apart
     # a group's n: its dated articles (the most measured of any item, summed over periods)
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
@@ -777,7 +767,7 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     box measured a single time, then both formats are drawn with the layout engine off and
     that box (``savefig`` would solve and measure again for each format, which is most of a
     20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
-    layout's."""
+    layout's. A figure on a fixed grid (``_fixed_grid``: no layout engine) skips the solve."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
