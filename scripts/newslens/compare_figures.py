@@ -11,7 +11,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from newslens.compare import natural_key
 from newslens.figures import (
@@ -30,22 +33,12 @@ NOTHING = (
 )
 
 
-def _grid(n: int, panel_height: float, max_cols: int = 4, parent=None):
-    """A figure (or, given ``parent``, a subfigure's) grid of ``n`` panels, up to ``max_cols``
-    a row; the unused cells are switched off."""
+def _grid(parent, n: int, max_cols: int = 4):
+    """A grid of ``n`` panels in ``parent`` (a figure or subfigure with its own layout), up to
+    ``max_cols`` a row; the unused cells are switched off."""
     cols = min(max_cols, max(n, 1))
     rows = math.ceil(n / cols)
-    if parent is not None:
-        return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(FULL_WIDTH, max(1.6, rows * panel_height + 0.5)),
-        squeeze=False,
-        layout="constrained",
-    )
-    fig.get_layout_engine().set(wspace=0.12, w_pad=0.06)  # edge tick labels of neighbours
-    return fig, _switch_off(axes, n)
+    return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
 
 
 def _switch_off(axes, n: int):
@@ -116,12 +109,15 @@ def keyness_figure(
     if tab.empty:
         return empty_figure(message, title, width=FULL_WIDTH)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.16 * 2 * n_terms + 0.6)
-    for ax, (var, group, ref) in zip(axes, keys, strict=False):
+    panels = []
+    for var, group, ref in keys:
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         up = sub[sub["log_odds_z"] > 0].nlargest(n_terms, "log_odds_z")
         down = sub[sub["log_odds_z"] < 0].nsmallest(n_terms, "log_odds_z")
-        shown = pd.concat([up, down.iloc[::-1]])
+        panels.append((sub, pd.concat([up, down.iloc[::-1]])))
+    terms = [_short(t, 18) for _sub, shown in panels for t in shown["term"]]
+    fig, axes = _fixed_grid(len(keys), 0.16 * 2 * n_terms + 0.1, terms, every_column=True)
+    for ax, (var, group, ref), (sub, shown) in zip(axes, keys, panels, strict=False):
         y = np.arange(len(shown))[::-1]
         _bars(ax, y, shown["log_odds_z"].to_numpy(dtype=float), height=0.75)
         ax.set_yticks(y, [_short(t, 18) for t in shown["term"]], fontsize=6)
@@ -138,10 +134,14 @@ def keyness_figure(
         ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    fig.supxlabel("log-odds ratio with informative Dirichlet prior, z-score", fontsize=7)
+    fig.supxlabel(
+        "log-odds ratio with informative Dirichlet prior, z-score", fontsize=7, y=0.0, va="bottom"
+    )
     fig.suptitle(
         title + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)",
         fontsize=8,
+        y=1.0,
+        va="top",
     )
     return fig
 
@@ -176,6 +176,45 @@ def _n_range(values) -> str:
     return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
 
 
+def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
+    """One forest panel's rows: intervals and points (filled: q < 0.05; open: not; grey x with
+    a dashed interval: fewer than ``min_n`` articles on a side, drawn clipped to ``limits``
+    with arrow heads where it runs past them). Whether any interval was clipped."""
+    x_lo, x_hi = limits
+    n_g = sub["n_group"].to_numpy(dtype=float)
+    n_r = sub["n_reference"].to_numpy(dtype=float)
+    few = (n_g < min_n) | (n_r < min_n)
+    sig = (sub["q_value"] < 0.05).to_numpy() & ~few
+    ok = ~few
+    point = sub["difference"].to_numpy(dtype=float)
+    low = sub["difference_low"].to_numpy(dtype=float)
+    high = sub["difference_high"].to_numpy(dtype=float)
+    inside = (point >= x_lo) & (point <= x_hi)
+    ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
+    ax.hlines(
+        y[few],
+        np.clip(low[few], x_lo, x_hi),
+        np.clip(high[few], x_lo, x_hi),
+        color=NEUTRAL,
+        lw=0.8,
+        linestyles="dashed",
+    )
+    clipped = _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
+    ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
+    plain = ok & ~sig
+    ax.scatter(
+        y=y[plain],
+        x=point[plain],
+        facecolor="white",
+        edgecolor=POSITIVE,
+        s=12,
+        zorder=3,
+    )
+    shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
+    ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
+    return clipped
+
+
 def differences_figure(
     tab: pd.DataFrame,
     title: str,
@@ -194,52 +233,37 @@ def differences_figure(
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
     tab = tab[tab["difference"].notna()]
+    measured = (tab["n_group"] >= min_n) & (tab["n_reference"] >= min_n)
+    if not measured.any():  # every cell thin (e.g. a small reference): all set the axis
+        measured = pd.Series(True, index=tab.index)
+    # items ranked by their largest well-measured difference: a tiny group's noise does not
+    # pick the rows (items measured in thin cells only come last)
     order = (
-        tab.groupby("item")["difference"]
-        .apply(lambda s: s.abs().max())
-        .sort_values(ascending=False)
+        tab["difference"]
+        .abs()
+        .where(measured)
+        .groupby(tab["item"])
+        .max()
+        .sort_values(ascending=False, na_position="last", kind="stable")
         .index[:max_items]
     )
     items = sorted(order, key=natural_key)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
-    fig, axes = _grid(len(keys), panel_height=0.14 * len(items) + 0.7)
-    lo = np.nanmin(tab["difference_low"].to_numpy(dtype=float))
-    hi = np.nanmax(tab["difference_high"].to_numpy(dtype=float))
+    label_lines = [_wrap(t, 24, 2) for t in items]
+    row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
+    fig, axes = _fixed_grid(len(keys), row_height * len(items) + 0.15, label_lines)
+    lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
     varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
-    if varying:
-        hi += 0.22 * (hi - lo if hi > lo else 1.0)  # room for the per-row n
-    for i, (ax, (var, group, ref)) in enumerate(zip(axes, keys, strict=False)):
+    room = 0.22 * (hi - lo if hi > lo else 1.0) if varying else 0.0  # for the per-row n
+    clipped_any = False
+    for ax, (var, group, ref) in zip(axes, keys, strict=False):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
         n_g = sub["n_group"].to_numpy(dtype=float)
-        n_r = sub["n_reference"].to_numpy(dtype=float)
-        few = (n_g < min_n) | (n_r < min_n)
-        sig = (sub["q_value"] < 0.05).to_numpy() & ~few
-        ok = ~few
-        ax.hlines(
-            y[ok], sub["difference_low"][ok], sub["difference_high"][ok], color=POSITIVE, lw=1
-        )
-        ax.hlines(
-            y[few],
-            sub["difference_low"][few],
-            sub["difference_high"][few],
-            color=NEUTRAL,
-            lw=0.8,
-            linestyles="dashed",
-        )
-        ax.scatter(y=y[sig], x=sub["difference"][sig], color=POSITIVE, s=12, zorder=3)
-        plain = ok & ~sig
-        ax.scatter(
-            y=y[plain],
-            x=sub["difference"][plain],
-            facecolor="white",
-            edgecolor=POSITIVE,
-            s=12,
-            zorder=3,
-        )
-        ax.scatter(y=y[few], x=sub["difference"][few], color=NEUTRAL, marker="x", s=10, zorder=3)
+        clipped_any |= _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
         if varying:
             for yy, n in zip(y, n_g, strict=True):
                 if np.isfinite(n):
@@ -254,24 +278,120 @@ def differences_figure(
                         color=NEUTRAL,
                     )
         ax.axvline(0, color=NEUTRAL, lw=0.6)
-        ax.set_xlim(lo - pad, hi + pad)
-        if i % 4 == 0:
-            ax.set_yticks(y, [_short(t, 20) for t in items], fontsize=6)
+        ax.set_xlim(x_lo, x_hi + room)
+        if ax.get_subplotspec().is_first_col():
+            ax.set_yticks(y, label_lines, fontsize=6)
         else:
             ax.set_yticks(y, [])
         n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
         ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    fig.supxlabel(xlabel, fontsize=7)
+    fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
     few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
+    if clipped_any:
+        few_note += "; arrow: interval runs past the axis"
     row_note = "; right: group n per row" if varying else ""
     fig.suptitle(
         f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
         f"n: articles, group | reference{row_note}{few_note})",
         fontsize=8,
+        y=1.0,
+        va="top",
     )
     return fig
+
+
+PT = 1 / 72  # inches per point
+MIN_PANEL_WIDTH = 0.85  # inches: a fixed grid's panel, room for 4-5 x tick labels
+
+
+def _text_width(lines: list[str], size: float) -> float:
+    """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
+    measured with the house font without drawing anything."""
+    font = FontProperties(size=size)
+    measure = TextToPath().get_text_width_height_descent
+    parts = {part for text in lines for part in str(text).split("\n") if part}
+    return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
+
+
+def _fixed_grid(
+    n: int, axes_height: float, labels: list[str], max_cols: int = 4, every_column: bool = False
+):
+    """The forest and keyness plots' grid of ``n`` panels (up to ``max_cols`` a row) with fixed margins
+    computed once from the label extents, instead of a constrained layout solved from every
+    text of the figure: left, the widest of the first column's item ``labels`` (6 pt);
+    between rows, a panel title (3 lines, 6.5 pt) and the x tick labels (6 pt); between
+    columns, room for neighbouring x tick labels; top, the two-line super-title (8 pt);
+    bottom, the x label (7 pt). Panels are ``axes_height`` inches high. ``every_column``: each
+    panel has its own labels (keyness terms), so the gap between columns holds them too."""
+    tick = (6 * 1.25 + 3.5 + 3.5) * PT  # x tick labels: line, tick length and pad
+    title = (3 * 6.5 * 1.2 + 6) * PT  # three-line panel title and its pad
+    top = 2 * 8 * 1.25 * PT + 0.08 + title
+    bottom = tick + 7 * 1.25 * PT + 0.1
+    left = _text_width(labels, 6) + (3.5 + 3.5) * PT + 0.05  # labels, tick length and pad
+    right = 0.12
+    wgap = left + 0.1 if every_column else 0.25  # neighbours' labels, or x tick labels
+    hgap = tick + title + 0.05
+    width = FULL_WIDTH
+    cols = min(max_cols, max(n, 1))
+    while cols > 1 and (width - left - right - (cols - 1) * wgap) / cols < MIN_PANEL_WIDTH:
+        cols -= 1  # long labels: fewer, wider panels a row, so the x tick labels stay apart
+    rows = math.ceil(n / cols)
+    height = rows * axes_height + (rows - 1) * hgap + top + bottom
+    panel_w = (width - left - right - (cols - 1) * wgap) / cols
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width, height),
+        squeeze=False,
+        gridspec_kw={
+            "left": left / width,
+            "right": 1 - right / width,
+            "bottom": bottom / height,
+            "top": 1 - top / height,
+            "wspace": wgap / panel_w,
+            "hspace": hgap / axes_height,
+        },
+    )
+    return fig, _switch_off(axes, n)
+
+
+def _limits(cells: pd.DataFrame) -> tuple[float, float]:
+    """The x range of a forest plot: the smallest low and largest high of ``cells``' intervals
+    (their points where an interval is missing), 0 included; (-1, 1) when nothing is finite."""
+    values = cells[["difference", "difference_low", "difference_high"]].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return -1.0, 1.0
+    return min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+
+
+def _clip_arrows(ax, y, low, high, x_lo, x_hi, rows) -> bool:
+    """Arrow heads (grey triangles) at the panel's edge for the ``rows`` whose interval (or
+    point) runs past ``x_lo`` / ``x_hi``: the interval is drawn clipped there and continues.
+    Whether any was drawn."""
+    drawn = False
+    size = 3.5  # points; the head is drawn just inside the edge, its tip on the edge
+    for edge, past, marker, inward in ((x_lo, low < x_lo, "<", 1), (x_hi, high > x_hi, ">", -1)):
+        mask = rows & past
+        if mask.any():
+            shift = offset_copy(ax.transData, fig=ax.figure, x=inward * size / 2, units="points")
+            ax.plot(
+                np.full(int(mask.sum()), edge),
+                y[mask],
+                linestyle="none",
+                marker=marker,
+                color=NEUTRAL,
+                markersize=size,
+                markeredgewidth=0,
+                zorder=4,
+                clip_on=False,
+                gid="clipped",
+                transform=shift,
+            )
+            drawn = True
+    return drawn
 
 
 def actor_frames_figure(
@@ -303,8 +423,7 @@ def actor_frames_figure(
     )
     rows = [r for _v, _g, r in pairs]
     frames = list(dict.fromkeys(tab["frame"]))
-    lim = float(np.nanmax(np.abs(tab["difference"].to_numpy(dtype=float))))
-    lim = lim if lim > 0 else 1.0
+    lim, extend = _colour_limit(tab, min_n)
     cols = min(max_cols, len(actors))
     n_rows = math.ceil(len(actors) / cols)
     frame_labels, label_height = _frame_labels(frames, cols)
@@ -358,7 +477,9 @@ def actor_frames_figure(
         ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
         ax.tick_params(labelsize=5, length=1.5)
-    bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01)
+    bar = fig.colorbar(
+        image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01, extend=extend
+    )
     bar.set_label("difference in frame share, group - reference (0-1)", fontsize=6)
     bar.ax.tick_params(labelsize=5)
     fig.supxlabel("frame", fontsize=7)
@@ -368,10 +489,28 @@ def actor_frames_figure(
         "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data;\n"
         f"right: the group's articles naming the actor"
         + (f"; hatched: fewer than {min_n}" if min_n > 1 else "")
+        + (",\ntheir colours capped at the bar's pointed ends" if extend != "neither" else "")
         + ")",
         fontsize=8,
     )
     return fig
+
+
+def _colour_limit(tab: pd.DataFrame, min_n: int) -> tuple[float, str]:
+    """The actor x frame heatmap's colour limit: the largest absolute difference of the cells
+    with at least ``min_n`` articles each side (all cells when none has), so a thin row's
+    extreme difference does not wash out the others; and the colour bar's ``extend`` (the
+    sides on which some cell lies past the limit and is drawn in the end colour)."""
+    diff = tab["difference"].to_numpy(dtype=float)
+    measured = (tab["n_group"] >= min_n).to_numpy() & (tab["n_reference"] >= min_n).to_numpy()
+    base = diff[measured & np.isfinite(diff)]
+    if base.size == 0:
+        base = diff[np.isfinite(diff)]
+    lim = float(np.abs(base).max()) if base.size else 0.0
+    lim = lim if lim > 0 else 1.0
+    below, above = bool(np.nanmin(diff) < -lim), bool(np.nanmax(diff) > lim)
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}
+    return lim, extend.get((below, above), "neither")
 
 
 def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
@@ -399,23 +538,47 @@ def _period_cube(tab, panel_col, panels, line_col, lines, periods) -> np.ndarray
     return cube
 
 
+def _panels(fig) -> list:
+    """Every axes of ``fig`` and of its subfigures."""
+    return list(fig.axes) + [ax for sub in getattr(fig, "subfigs", []) for ax in _panels(sub)]
+
+
+def _time_limits(cube: np.ndarray, min_n: int) -> tuple[float, float]:
+    """The y range of an over-time block: the means and bands of the cells (``_period_cube``)
+    with at least ``min_n`` articles (all cells when none has; (0, 1) when nothing is finite),
+    so a thin period's mean, drawn without a band, does not squeeze the others."""
+    values = cube[:, :, :3, :]
+    n = cube[:, :, 3:4, :]
+    measured = np.broadcast_to(n >= min_n, values.shape) & np.isfinite(values)
+    if not measured.any():
+        measured = np.isfinite(values)
+    if not measured.any():
+        return 0.0, 1.0
+    return float(values[measured].min()), float(values[measured].max())
+
+
 def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
     """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
     its own legend; group n (articles) in the legend or the panel titles, and the n of every
     group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
     cols = 4 if len(panels) > 3 else 3
-    _fig, axes = _grid(len(panels), 1.5, cols, parent=parent)
+    _fig, axes = _grid(parent, len(panels), cols)
     max_ticks = 4 if cols == 4 else 6  # rotated period labels of narrow panels stay apart
     # a group's n: its dated articles (the most measured of any item, summed over periods)
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     x = np.arange(len(periods))
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
     cube = _period_cube(tab, panel_col, panels, line_col, lines, periods)
+    lo, hi = _time_limits(cube, min_n)
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    y_lo, y_hi = lo - pad, hi + pad  # thin cells' means past these: at the edge, arrowed
     for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
         for k, name in enumerate(lines):
             mean, low, high, n = cube[p, k]
             few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
+            past = few & ((mean < y_lo) | (mean > y_hi))
+            mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
             ax.fill_between(
                 x,
                 np.where(few, np.nan, low),
@@ -428,15 +591,31 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
                 f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
             )
             ax.plot(x, mean, color=colours[name], lw=1, marker="o", ms=2.5, label=label)
-            if few.any():
+            if (few & ~past).any():
                 ax.scatter(
-                    x[few],
-                    mean[few],
+                    x[few & ~past],
+                    mean[few & ~past],
                     s=9,
                     facecolor="white",
                     edgecolor=colours[name],
                     zorder=3,
                 )
+            for edge, marker in ((y_hi, "^"), (y_lo, "v")):
+                at = past & (mean == edge)
+                if at.any():
+                    ax.plot(
+                        x[at],
+                        mean[at],
+                        linestyle="none",
+                        marker=marker,
+                        ms=3.5,
+                        markerfacecolor="white",
+                        markeredgecolor=colours[name],
+                        markeredgewidth=0.8,
+                        zorder=4,
+                        clip_on=False,
+                        gid="clipped",
+                    )
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
@@ -448,9 +627,6 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
         ax.set_xlabel(period, fontsize=6)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     shown = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
-    bounds = shown[["mean", "low", "high"]].to_numpy(dtype=float)
-    lo, hi = (np.nanmin(bounds), np.nanmax(bounds)) if np.isfinite(bounds).any() else (0, 1)
-    pad = 0.05 * (hi - lo if hi > lo else 1.0)
     # n of every group x period cell: a strip of bars under the lines, one scale per figure
     cells = shown.groupby([panel_col, line_col, "period"])["n_articles"].max()
     series = [None] if panel_col == "group" else lines  # a group's panel: its articles
@@ -460,7 +636,7 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
             n if name is None else cells.loc[panel].get(name, pd.Series(dtype=float))
             for name in series
         ]
-        _n_strip(ax, x, periods, counts, series, colours, n_max, (lo - pad, hi + pad))
+        _n_strip(ax, x, periods, counts, series, colours, n_max, (y_lo, y_hi))
     handles, labels = axes[0].get_legend_handles_labels()
     parent.legend(
         handles,
@@ -573,6 +749,8 @@ def time_figure(
         if parent is not fig:
             parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
+    if any(line.get_gid() == "clipped" for ax in _panels(fig) for line in ax.lines):
+        note += " (triangle: past the axis, drawn at its edge)"
     what = "spline fit of time" if smooth else "mean per period"
     unit = period.split()[0]
     fig.suptitle(
@@ -589,7 +767,7 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     box measured a single time, then both formats are drawn with the layout engine off and
     that box (``savefig`` would solve and measure again for each format, which is most of a
     20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
-    layout's."""
+    layout's. A figure on a fixed grid (``_fixed_grid``: no layout engine) skips the solve."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()

@@ -1,0 +1,90 @@
+"""CPU-seconds of the compare stage's forest and keyness figures (build, lay out, PNG + SVG)
+from two checkouts, in alternating fresh processes, with the paired difference's interval.
+
+    python benchmarks/bench_compare_figure_layout.py RUN_DIR BASELINE_SCRIPTS [--pairs 6]
+
+RUN_DIR is a kept run's working directory (e.g. ``DIR/n100000`` of
+``bench_compare_share.py 100000 --keep DIR``): its ``compare_{frames,actors,topics}.csv`` and
+``compare_keyness.csv`` are drawn by ``compare_figures.differences_figure`` /
+``keyness_figure`` and saved by ``save_laid_out``, as the compare jobs do. BASELINE_SCRIPTS
+is the ``scripts/`` folder of another checkout (e.g. a ``git archive`` of main); this
+checkout's ``scripts/`` is the method. Each pair runs both (order alternating) and the
+printout gives each side's mean and the paired difference (method - baseline) with a
+percentile bootstrap 95 % interval over pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+import matplotlib
+matplotlib.use("Agg")
+import pandas as pd
+from newslens import compare_figures as cf
+from newslens.figures import apply_style
+apply_style()
+tables, out = Path(sys.argv[1]), Path(sys.argv[2])
+t0 = time.process_time()
+for name in ("compare_frames", "compare_actors", "compare_topics"):
+    tab = pd.read_csv(tables / f"{name}.csv")
+    fig = cf.differences_figure(tab, name, "difference", "value", min_n=10)
+    cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
+key = pd.read_csv(tables / "compare_keyness.csv")
+fig = cf.keyness_figure(key, 10)
+cf.save_laid_out(fig, out / "keyness.png", out / "keyness.svg")
+print(json.dumps({"cpu_s": time.process_time() - t0}))
+"""
+
+
+def run(scripts: Path, tables: Path, out: Path) -> float:
+    """CPU-seconds of the four figures in a fresh process with ``scripts`` first on the path."""
+    out.mkdir(parents=True, exist_ok=True)
+    env = {"PYTHONPATH": str(scripts), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}
+    res = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tables), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(res.stdout.strip().splitlines()[-1])["cpu_s"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run_dir", type=Path)
+    ap.add_argument("baseline_scripts", type=Path)
+    ap.add_argument("--pairs", type=int, default=6)
+    args = ap.parse_args()
+    tables = args.run_dir / "results" / "tables"
+    sides = {"method": REPO / "scripts", "baseline": args.baseline_scripts.resolve()}
+    cpu = {k: [] for k in sides}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.pairs):
+            order = list(sides) if i % 2 == 0 else list(sides)[::-1]
+            for side in order:
+                cpu[side].append(run(sides[side], tables, Path(tmp) / side))
+            print(f"pair {i + 1}: " + "  ".join(f"{k} {cpu[k][-1]:.2f}" for k in sides))
+    diff = np.array(cpu["method"]) - np.array(cpu["baseline"])
+    rng = np.random.default_rng(0)
+    means = rng.choice(diff, size=(2000, len(diff)), replace=True).mean(axis=1)
+    lo, hi = np.quantile(means, [0.025, 0.975])
+    print(f"baseline ({sides['baseline']}): {np.mean(cpu['baseline']):.2f} CPU-s")
+    print(f"method   ({sides['method']}): {np.mean(cpu['method']):.2f} CPU-s")
+    print(f"method - baseline: {diff.mean():+.2f} CPU-s [{lo:+.2f}, {hi:+.2f}] ({len(diff)} pairs)")
+
+
+if __name__ == "__main__":
+    main()
