@@ -98,3 +98,22 @@ def test_config_keys_named_in_the_docs_exist():
                     continue
                 wrong.append(f"{doc.relative_to(REPO)}:{no}: {token}")
     assert wrong == [], wrong
+
+
+def test_results_files_named_in_the_docs_are_written():
+    """Every ``results/...`` file the docs name (without a placeholder) is a name the rules or
+    their scripts write."""
+    code = "\n".join(
+        p.read_text("utf-8")
+        for p in [*(REPO / "workflow/rules").glob("*.smk"), *(REPO / "scripts").rglob("*.py")]
+    )
+    unknown = []
+    for doc in DOCS:
+        for no, line in enumerate(doc.read_text("utf-8").splitlines(), 1):
+            for token in re.findall(r"`(results/[^`\s]*)`", line):
+                name = token.rstrip("/").rsplit("/", 1)[-1]
+                if name in ("", "results") or any(c in name for c in "{<*…"):
+                    continue
+                if name.split(".")[0] not in code:
+                    unknown.append(f"{doc.relative_to(REPO)}:{no}: {token}")
+    assert unknown == [], unknown
