@@ -117,3 +117,16 @@ def test_results_files_named_in_the_docs_are_written():
                 if name.split(".")[0] not in code:
                     unknown.append(f"{doc.relative_to(REPO)}:{no}: {token}")
     assert unknown == [], unknown
+
+
+def test_repository_files_named_in_the_docs_exist():
+    """``benchmarks/bench_shard_jobs.py``, ``tests/test_run_safety.py``, ... are there."""
+    folders = r"(?:benchmarks|scripts|tests|workflow|config|seeds|docs|\.test|\.ci)/"
+    missing = []
+    for doc in DOCS:
+        for no, line in enumerate(doc.read_text("utf-8").splitlines(), 1):
+            for token in re.findall(rf"`({folders}[\w./*{{}}<>-]*)", line):
+                path = token.rstrip(".,")
+                if not any(c in path for c in "*{}<>") and not (REPO / path).exists():
+                    missing.append(f"{doc.relative_to(REPO)}:{no}: {path}")
+    assert missing == [], missing
