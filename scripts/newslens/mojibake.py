@@ -16,9 +16,11 @@ around the text's non-ASCII characters and gives the same answer. ftfy offers no
 it a badness test, so ``_ftfy_fast_is_bad`` sets ftfy's own names ``ftfy.is_bad`` and
 ``ftfy.fixes.is_bad`` to ``fast_is_bad`` for the length of each repair and restores them.
 Calling ftfy unchanged after the fast pre-check keeps too little of the gain: on one shard of
-10,000 BBC articles (2,893 garbled) the repair takes 0.52 CPU-s with the swap and 2.24
-without, the clean job 2.8 against 4.6-4.8 CPU-s (5.1-5.3 with neither;
-``benchmarks/bench_shard_jobs.py WORKDIR --jobs clean``). The outputs are the same.
+10,000 BBC articles (2,893 repaired) the repair takes 0.52 CPU-s with the swap and 2.21
+without, the swap saving 1.69 [1.63, 1.76] CPU-s (``benchmarks/bench_mojibake.py WORKDIR``,
+paired over 20 batches), with identical texts; the whole clean job takes 2.8 CPU-s with the
+swap, 4.6-4.8 without it and 5.1-5.3 with neither (``benchmarks/bench_shard_jobs.py WORKDIR
+--jobs clean`` from three checkouts).
 
 What the swap relies on is pinned and tested, not assumed: ftfy is pinned to 6.3.1
 (pyproject.toml, environment.yml, workflow/envs/newslens.yaml), and
