@@ -20,8 +20,7 @@ MIN_N = 8
 def _actor_frames(outlets: int):
     sent = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=15))
     groups = cp.group_labels(sent["documents"], ["outlet"])
-    joined = ca.actor_sentence_frames(sent["actors"], sent["frames"], syn.ACTORS)
-    values, sentences = ca.actor_frame_article_shares(joined, list(syn.FRAMES))
+    values, sentences, _f, _n = ca.actor_frame_shares(sent["actors"], sent["frames"], syn.ACTORS)
     return ca.actor_frame_differences(values, sentences, groups, "rest", resamples=30, seed=0)
 
 

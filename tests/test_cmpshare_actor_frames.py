@@ -1,8 +1,7 @@
 """The actor x frame aggregation by integer keys (``compare_actors.actor_frame_shares``) equals
-the pandas merge and group means it replaces (``actor_sentence_frames`` followed by
-``actor_frame_article_shares``), exactly, on tables with repeated rows, NaN shares, actors
-that are listed but never named, sentences without a frame row and articles in only one
-table."""
+the pandas merge and group means of tests/reference_actor_frames.py, exactly, on tables with
+repeated rows, NaN shares, actors that are listed but never named, sentences without a frame
+row and articles in only one table."""
 
 from __future__ import annotations
 
@@ -10,13 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from newslens import compare_actors as ca
-
-
-def _old(actors, frames, listed):
-    joined = ca.actor_sentence_frames(actors, frames, listed)
-    names = [c for c in joined.columns if c not in {"doc_id", "sent_id", "actor", "primary_frame"}]
-    values, sentences = ca.actor_frame_article_shares(joined, names)
-    return values, sentences, names, len(joined)
+from reference_actor_frames import reference_actor_frame_shares as _old
 
 
 def _frames(dtype=np.float64):

@@ -42,9 +42,8 @@ def _tables():
 
 def test_actor_frame_known_answer():
     frames, actors, docs = _tables()
-    joined = ca.actor_sentence_frames(actors, frames, ["X", "Y"])
-    assert len(joined) == 6 and set(joined.columns) >= {"war", "aid", "primary_frame"}
-    values, sentences = ca.actor_frame_article_shares(joined, ["war", "aid"])
+    values, sentences, names, n_rows = ca.actor_frame_shares(actors, frames, ["X", "Y"])
+    assert names == ["war", "aid"] and n_rows == 6
     # a1: X in sentences 0 (war 1) and 2 (war .5) -> war .75; a2: sentence 1 -> war 1
     assert values.loc["a1", ("X", "war")] == pytest.approx(0.75)
     assert values.loc["a2", ("X", "war")] == pytest.approx(1.0)
@@ -90,8 +89,7 @@ def test_planted_actor_frame_found():
     data = syn.make_sentences(syn.PlantedSentences(seed=1))
     p = data["planted"]
     groups = cp.group_labels(data["documents"], ["outlet"])
-    joined = ca.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
-    values, sentences = ca.actor_frame_article_shares(joined, syn.FRAMES)
+    values, sentences, _f, _n = ca.actor_frame_shares(data["actors"], data["frames"], syn.ACTORS)
     tab = ca.actor_frame_differences(values, sentences, groups, "outlet_0", 400, seed=0)
     hit = tab[(tab["group"] == p.outlet) & (tab["actor"] == p.actor) & (tab["frame"] == p.frame)]
     hit = hit.iloc[0]
@@ -106,8 +104,7 @@ def test_planted_actor_frame_found():
 def _figure_table(outlets):
     data = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=30))
     groups = cp.group_labels(data["documents"], ["outlet", "month"])
-    joined = ca.actor_sentence_frames(data["actors"], data["frames"], syn.ACTORS)
-    values, sentences = ca.actor_frame_article_shares(joined, syn.FRAMES)
+    values, sentences, _f, _n = ca.actor_frame_shares(data["actors"], data["frames"], syn.ACTORS)
     return ca.actor_frame_differences(values, sentences, groups, "rest", 100, seed=0)
 
 

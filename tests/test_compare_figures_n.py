@@ -163,9 +163,7 @@ def test_time_and_actor_frame_figures_readable(outlets, tmp_path):
     save_figure(fig, tmp_path / "t.png")
     sent = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=15))
     sgroups = cp.group_labels(sent["documents"], ["outlet"])
-    shares = list(syn.FRAMES)
-    joined = ca.actor_sentence_frames(sent["actors"], sent["frames"], syn.ACTORS)
-    values, sentences = ca.actor_frame_article_shares(joined, shares)
+    values, sentences, _f, _n = ca.actor_frame_shares(sent["actors"], sent["frames"], syn.ACTORS)
     tab = ca.actor_frame_differences(values, sentences, sgroups, "rest", resamples=30, seed=0)
     fig = cf.actor_frames_figure(tab, 6, min_n=8)
     heat = [ax for ax in fig.axes if ax.axison and ax.get_images()]

@@ -8,7 +8,7 @@ from newslens.corpus import (
     iter_table_chunks,
     looks_binary,
     read_folder_file,
-    table_records,
+    table_columns,
 )
 from newslens.runtime import NewslensError
 
@@ -76,6 +76,13 @@ def test_folder_doc_id_keeps_subfolders(tmp_path):
     path.write_text("Some text here.", encoding="utf-8")
     record, _ = read_folder_file(path, tmp_path)
     assert record["doc_id"] == "tass/a1"
+
+
+def table_records(*args):
+    """``table_columns`` as one dict per article."""
+    cols, audit = table_columns(*args)
+    rows = zip(*cols.values(), strict=True)
+    return [dict(zip(cols, values, strict=True)) for values in rows], audit
 
 
 def test_table_records_skip_empty_text_and_duplicate_ids(tmp_path):

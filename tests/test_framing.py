@@ -13,11 +13,11 @@ from newslens.codebook import Matcher, build_codebook, load_codebook, read_codeb
 from newslens.frames_eval import (
     evaluate,
     kalpha,
-    most_frequent_baseline,
     parse_labels,
     scores,
     to_matrix,
 )
+from newslens.frames_validity import topk_baselines
 from newslens.framing import (
     PositionSums,
     actor_frame_counts,
@@ -383,7 +383,7 @@ def test_krippendorff_textbook_example():
 def test_baseline_and_evaluate():
     frames = ["a", "b", "c"]
     y = to_matrix([["a"], ["a"], ["b"], ["a"], ["c"]], frames)
-    base = most_frequent_baseline(y, 5, 1)
+    base = topk_baselines(y, 5)["baseline_most_frequent"]
     assert base[:, 0].tolist() == [1] * 5 and base[:, 1:].sum() == 0
     summary, per = evaluate(y, {"perfect": y, "baseline": base}, frames, single=True)
     s = summary.set_index("method")
@@ -434,7 +434,7 @@ def test_supervised_recovers_planted_labels():
     }
     pred, chosen, fold_of = cross_validate(texts, Y, params, single_label=False)
     s, _ = scores(Y, pred, frames)
-    base, _ = scores(Y, most_frequent_baseline(Y, len(Y), 1), frames)
+    base, _ = scores(Y, topk_baselines(Y, len(Y))["baseline_most_frequent"], frames)
     assert s["micro_f1"] > 0.9 and s["macro_f1"] > 0.9
     assert s["micro_f1"] > base["micro_f1"] + 0.3
     assert len(chosen) == 4 and sorted(set(fold_of)) == [0, 1, 2, 3]

@@ -62,8 +62,7 @@ def test_one_title_weight_in_every_stage():
 def _actor_frame_table(outlets: int) -> pd.DataFrame:
     sent = syn.make_sentences(syn.PlantedSentences(outlets=outlets, articles_per_outlet=15))
     groups = cp.group_labels(sent["documents"], ["outlet"])
-    joined = ca.actor_sentence_frames(sent["actors"], sent["frames"], syn.ACTORS)
-    values, sentences = ca.actor_frame_article_shares(joined, list(syn.FRAMES))
+    values, sentences, _f, _n = ca.actor_frame_shares(sent["actors"], sent["frames"], syn.ACTORS)
     tab = ca.actor_frame_differences(values, sentences, groups, "rest", resamples=30, seed=0)
     tab["actor"] = tab["actor"].replace(LONG_ACTORS)
     return cf.with_display_names(tab, "frame", LONG_FRAMES)

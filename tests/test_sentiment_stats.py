@@ -228,8 +228,8 @@ def test_merge_sorted_equals_a_stable_sort_of_all_shards():
         list(merge_sorted([iter([unsorted])], lambda d: d["key"].to_numpy()))
 
 
-def test_whole_groups_and_aligned_batches():
-    from newslens.shards_gather import OrderError, aligned, whole_groups
+def test_whole_groups_batches():
+    from newslens.shards_gather import OrderError, whole_groups
 
     df = pd.DataFrame({"doc_id": list("aaabbcccccd"), "x": range(11)})
     batches = [df.iloc[i : i + 4] for i in range(0, 11, 4)]
@@ -243,11 +243,6 @@ def test_whole_groups_and_aligned_batches():
     pd.testing.assert_frame_equal(pd.concat(out, ignore_index=True), df)
     with pytest.raises(OrderError):
         list(whole_groups(iter([df.iloc[:4], pd.DataFrame({"doc_id": ["a"], "x": [0]})])))
-    pairs = list(aligned(iter([df.iloc[:5], df.iloc[5:]]), iter(batches)))
-    assert [len(a) for a, _ in pairs] == [4, 1, 3, 3]
-    assert all(a["x"].tolist() == b["x"].tolist() for a, b in pairs)
-    with pytest.raises(OrderError):
-        list(aligned(iter([df]), iter([df.iloc[:3]])))
 
 
 def test_table_writer_file_does_not_depend_on_batches(tmp_path, monkeypatch):

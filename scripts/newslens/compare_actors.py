@@ -35,63 +35,25 @@ def top_actors(actor_sentences: pd.DataFrame, max_actors: int | None) -> list[st
     return order if max_actors is None else order[:max_actors]
 
 
-def actor_sentence_frames(
-    actor_sentences: pd.DataFrame, frame_sentences: pd.DataFrame, actors: Sequence[str]
-) -> pd.DataFrame:
-    """One row per (doc_id, sent_id, actor) of the listed actors with the sentence's frame
-    shares (one column per frame, ``share_none`` left out) and its primary frame.
-
-    Sentences of the actor table without a row in the frame table (there should be none) are
-    dropped; the caller logs how many."""
-    share_cols = [
-        c for c in frame_sentences.columns if c.startswith("share_") and c != "share_none"
-    ]
-    left = actor_sentences.loc[
-        actor_sentences["actor"].astype(str).isin(list(actors)), ["doc_id", "sent_id", "actor"]
-    ].assign(
-        doc_id=lambda t: t["doc_id"].astype(str),
-        actor=lambda t: t["actor"].astype(str),
-        sent_id=lambda t: t["sent_id"].astype(np.int64),
-    )
-    right = frame_sentences[["doc_id", "sent_id", "primary_frame", *share_cols]].assign(
-        doc_id=lambda t: t["doc_id"].astype(str), sent_id=lambda t: t["sent_id"].astype(np.int64)
-    )
-    out = left.merge(right, on=["doc_id", "sent_id"], how="inner", validate="many_to_one")
-    out = out.rename(columns={c: c.removeprefix("share_") for c in share_cols})
-    return out.drop_duplicates(["doc_id", "sent_id", "actor"]).reset_index(drop=True)
-
-
-def actor_frame_article_shares(joined: pd.DataFrame, frames: Sequence[str]):
-    """Per article and actor, the mean share of each frame over the article's sentences that
-    name the actor. Returns (values, sentences): ``values`` has a doc_id index and (actor,
-    frame) columns, NaN where the article does not name the actor; ``sentences`` has the
-    number of such sentences per article (doc_id index, actor columns, 0 = not named)."""
-    frames = list(frames)
-    if joined.empty:
-        empty = pd.DataFrame(index=pd.Index([], name="doc_id"))
-        return empty, empty
-    means = joined.groupby(["doc_id", "actor"], sort=True)[frames].mean()
-    values = means.unstack("actor")  # columns (frame, actor)
-    values = values.swaplevel(0, 1, axis=1).sort_index(axis=1, level=0, sort_remaining=False)
-    actors = sorted(joined["actor"].unique())
-    values = values.reindex(columns=pd.MultiIndex.from_product([actors, frames]))
-    sentences = joined.groupby(["doc_id", "actor"], sort=True).size().unstack("actor", fill_value=0)
-    return values, sentences.reindex(columns=actors, fill_value=0)
-
-
 def actor_frame_shares(
     actor_sentences: pd.DataFrame, frame_sentences: pd.DataFrame, actors: Sequence[str]
 ):
-    """``actor_frame_article_shares(actor_sentence_frames(...), frames)`` without a string
-    merge: the listed actors' sentences are matched to the frame table's rows by integer keys
-    (sorted article codes x sentence number, one hash look-up) and averaged per (article,
-    actor) by an integer group key. The rows stay in the actor table's order and pandas takes
-    the same means, so the numbers are identical. Needs only doc_id, sent_id and the
-    ``share_*`` columns of the frame table (``share_none`` left out).
+    """Per article and actor, the mean share of each frame over the article's sentences that
+    name the actor, for the listed actors. The actors' sentences are matched to the frame
+    table's rows by integer keys (sorted article codes x sentence number, one hash look-up),
+    repeated (article, sentence, actor) rows count once, sentences without a frame row are
+    left out, and the means are taken per (article, actor) by an integer group key. Needs only
+    doc_id, sent_id and the ``share_*`` columns of the frame table (``share_none`` left out).
+    Raises ValueError when the frame table has more than one row for a (doc_id, sent_id).
+    tests/reference_actor_frames.py is the same computation by a pandas merge; the two agree
+    exactly.
 
-    Returns (values, sentences, frames, n_rows): as ``actor_frame_article_shares``, the frame
-    names (the share columns without their prefix, in table order) and the number of distinct
-    (article, sentence, actor) rows matched (the join's length)."""
+    Returns (values, sentences, frames, n_rows): ``values`` has a doc_id index (sorted) and
+    (actor, frame) columns, NaN where the article does not name the actor; ``sentences`` the
+    number of the actor's matched sentences per article (doc_id index, actor columns, 0 = not
+    named); ``frames`` the frame names (the share columns without their prefix, in table
+    order); ``n_rows`` the number of distinct (article, sentence, actor) rows matched. Only
+    articles and actors with a matched sentence get a row or column."""
     share_cols = [
         c for c in frame_sentences.columns if c.startswith("share_") and c != "share_none"
     ]

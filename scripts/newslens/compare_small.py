@@ -115,24 +115,6 @@ def edge_bound(n, constant_at_lo, constant_at_hi, other_mean, lo, hi, alpha: flo
     return np.minimum(p, 1.0), bound
 
 
-def small_sample_stats(
-    g: np.ndarray,
-    r: np.ndarray,
-    confidence: float = 0.95,
-    prior_df: float = PRIOR_DF,
-    small_n: int = SMALL_N,
-    bounds: tuple[float, float] = (0.0, 1.0),
-) -> dict:
-    """Means, p-value and intervals of group ``g`` against reference ``r`` (articles x items
-    each, NaN = not measured) by the moderated Welch t and the edge bound (module docstring).
-
-    Returns a dict of per-item arrays: n_group, n_reference, mean_group, mean_reference, p,
-    and the t/edge intervals low_group/high_group (group mean), low/high (difference); the
-    caller uses the intervals where a side has fewer than ``small_n`` articles.
-    """
-    return stats_from_moments(moments(g), moments(r), confidence, prior_df, small_n, bounds)
-
-
 def mean_interval(n, mean, m2, mn, mx, v0, confidence, prior_df, small_n, bounds):
     """Interval of a mean of ``n`` articles (per-item arrays of the moments) from its variance
     moderated toward ``v0``: the t interval clipped to the range, joined with the edge bound
@@ -161,7 +143,13 @@ def stats_from_moments(
     estimate=None,
     se_bootstrap=None,
 ) -> dict:
-    """``small_sample_stats`` from each side's ``moments`` (n, mean, m2, min, max). With
+    """Means, p-value and intervals of a group against a reference (per-item arrays) by the
+    moderated Welch t and the edge bound (module docstring), from each side's ``moments`` (n,
+    mean, m2, min, max over articles x items, NaN = not measured).
+
+    Returns a dict of per-item arrays: n_group, n_reference, mean_group, mean_reference, p,
+    and the t/edge intervals low_group/high_group (group mean), low/high (difference); the
+    caller uses the intervals where a side has fewer than ``small_n`` articles. With
     ``estimate`` (e.g. a difference adjusted for period) and its bootstrap standard error
     ``se_bootstrap``, the test and the difference's interval are of that estimate: with the
     bootstrap standard error where both sides have ``small_n`` articles or more, else with the

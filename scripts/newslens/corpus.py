@@ -883,21 +883,6 @@ def _audit_text(text: str, doc_id, source, merged: re.Pattern | None, audit: lis
         )
 
 
-def table_records(
-    chunk: pd.DataFrame,
-    first_row: int,
-    path: Path,
-    columns: dict,
-    metadata: list[str],
-    seen_ids: set,
-) -> tuple[list[dict], list[AuditRecord]]:
-    """``table_columns`` as one dict per article."""
-    cols, audit = table_columns(chunk, first_row, path, columns, metadata, seen_ids)
-    return [
-        dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)
-    ], audit
-
-
 class RoundRobinShards:
     """Deal articles to shard writers in corpus order, round robin in blocks of ``block``
     consecutive articles (block ``b``, the articles with ``doc_index // block == b``, goes to

@@ -11,8 +11,8 @@ data). Every message about a row names its 1-based file line.
 Scores: per-frame precision/recall/F1 (with support), micro/macro F1, subset accuracy, and
 Krippendorff's alpha (nominal) between the classifier and the human coders: one alpha per
 frame (coded present/absent per item), a pooled alpha over all item x frame decisions, and —
-when every item has exactly one frame — alpha on the frame itself. Trivial baselines predict
-the most frequent frame(s) for every item.
+when every item has exactly one frame — alpha on the frame itself. The trivial baselines (the
+most frequent frame(s) for every item) are ``frames_validity.topk_baselines``.
 """
 
 from __future__ import annotations
@@ -324,15 +324,6 @@ def alpha_table(
         )
     pooled = kalpha(np.vstack([y_pred.astype(float).ravel(), *[c.ravel() for c in coder_mats]]))
     return pd.DataFrame(rows), pooled
-
-
-def most_frequent_baseline(y_train: np.ndarray, n_items: int, k: int) -> np.ndarray:
-    """Predict the k most frequent frames of y_train for every item (ties: first frame)."""
-    freq = y_train.sum(axis=0)
-    top = np.argsort(-freq, kind="stable")[: max(1, k)]
-    y = np.zeros((n_items, y_train.shape[1]), dtype=np.int8)
-    y[:, top] = 1
-    return y
 
 
 def topk_from_scores(scores_: np.ndarray, k: int) -> np.ndarray:

@@ -7,13 +7,28 @@ holds a UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte r
 same way (what such mojibake always looks like; one fast regex scan), so ASCII and ordinary
 non-English text cost almost nothing.
 
-ftfy's test for mojibake (``ftfy.badness.is_bad``: one large regex searched over the whole
-text) is most of the repair's cost, and ftfy runs it twice per repaired text. Every match of
-that regex holds a non-ASCII character and is at most a few characters long, so
-``fast_is_bad`` searches only the stretches around the text's non-ASCII characters (a text with
-a few "Â£" is a few short searches) and gives the same answer; it is checked against the
-regex's structure when this module loads (else ``is_bad`` itself is used) and handed to ftfy
-for the duration of each repair.
+Why ftfy's ``is_bad`` is swapped during a repair. ftfy's test for mojibake
+(``ftfy.badness.is_bad``: one large regex searched over the whole text) is most of the
+repair's cost: a repaired text is searched three times (the pre-check here, then inside
+``fix_encoding`` before and after the fix). Every match of that regex holds a non-ASCII
+character and is at most 7 characters long, so ``fast_is_bad`` searches only the stretches
+around the text's non-ASCII characters and gives the same answer. ftfy offers no way to pass
+it a badness test, so ``_ftfy_fast_is_bad`` sets ftfy's own names ``ftfy.is_bad`` and
+``ftfy.fixes.is_bad`` to ``fast_is_bad`` for the length of each repair and restores them.
+Calling ftfy unchanged after the fast pre-check keeps too little of the gain: on one shard of
+10,000 BBC articles (2,893 repaired) the repair takes 0.52 CPU-s with the swap and 2.21
+without, the swap saving 1.69 [1.63, 1.76] CPU-s (``benchmarks/bench_mojibake.py WORKDIR``,
+paired over 20 batches), with identical texts; the whole clean job takes 2.8 CPU-s with the
+swap, 4.6-4.8 without it and 5.1-5.3 with neither (``benchmarks/bench_shard_jobs.py WORKDIR
+--jobs clean`` from three checkouts).
+
+What the swap relies on is pinned and tested, not assumed: ftfy is pinned to 6.3.1
+(pyproject.toml, environment.yml, workflow/envs/newslens.yaml), and
+tests/test_house5_mojibake.py fails on any other ftfy, on another ``BADNESS_RE``, and when
+ftfy stops looking ``is_bad`` up by those names; tests/test_cpu3_mojibake.py compares
+``fast_is_bad`` with ``is_bad`` and the repair with ftfy's on tricky texts. As a safety net
+the regex is also checked when this module loads (``search_width``); a pattern that fails the
+check makes ``fast_is_bad`` call ``is_bad`` itself and turns the swap off.
 """
 
 from __future__ import annotations
@@ -121,7 +136,9 @@ def fast_is_bad(text: str) -> bool:
 
 @contextlib.contextmanager
 def _ftfy_fast_is_bad():
-    """ftfy's own calls of ``is_bad`` go to ``fast_is_bad`` (the same answers) for the block."""
+    """ftfy's own calls of ``is_bad`` go to ``fast_is_bad`` (the same answers) for the block,
+    unless the pattern failed ``search_width`` or someone else has replaced ftfy's names (module
+    docstring: why; tests/test_house5_mojibake.py: what pins it)."""
     saved = ftfy.is_bad, ftfy.fixes.is_bad
     if _BADNESS_WIDTH is None or saved != (is_bad, is_bad):
         yield

@@ -335,11 +335,6 @@ def block_of(doc_index, part_articles: int):
     return doc_index // int(part_articles)
 
 
-def shard_of_block(block, n_shards: int):
-    """The shard (0-based) a block is dealt to."""
-    return block % int(n_shards)
-
-
 def sha256_file(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -5,7 +5,7 @@ per-shard tables merged in corpus order.
 The shards list their articles in corpus order, so a k-way merge on the corpus position gives
 what a stable sort of the concatenated shards gives, holding one batch per shard: ``gather``
 (Arrow batches keyed by ``doc_keys``), ``merge_by_key``, ``gather_parquet`` and
-``merge_sorted`` (pandas tables), ``whole_groups`` and ``aligned`` (article-wise batches), and
+``merge_sorted`` (pandas tables), ``whole_groups`` (article-wise batches), and
 ``TableWriter`` (a gathered table as Parquet with its CSV twin). The part files, part lists and
 datasets themselves are ``newslens.shards``.
 """
@@ -426,28 +426,6 @@ def whole_groups(frames: Iterable[pd.DataFrame], column: str = "doc_id"):
         if carry[column].iloc[0] in seen:
             raise OrderError(f"the rows of one {column} are not together")
         yield carry
-
-
-def aligned(a: Iterable[pd.DataFrame], b: Iterable[pd.DataFrame]):
-    """Pairs of equally long tables from two streams of the same number of rows (batches of
-    the two files may be cut differently)."""
-    it_a, it_b = iter(a), iter(b)
-    buf_a = buf_b = None
-    while True:
-        if buf_a is None or len(buf_a) == 0:
-            buf_a = next(it_a, None)
-        if buf_b is None or len(buf_b) == 0:
-            buf_b = next(it_b, None)
-        if buf_a is None or buf_b is None:
-            if (buf_a is not None and len(buf_a)) or (buf_b is not None and len(buf_b)):
-                raise OrderError("the two tables have different numbers of rows")
-            rest_a, rest_b = next(it_a, None), next(it_b, None)
-            if (rest_a is not None and len(rest_a)) or (rest_b is not None and len(rest_b)):
-                raise OrderError("the two tables have different numbers of rows")
-            return
-        n = min(len(buf_a), len(buf_b))
-        yield buf_a.iloc[:n].reset_index(drop=True), buf_b.iloc[:n].reset_index(drop=True)
-        buf_a, buf_b = buf_a.iloc[n:], buf_b.iloc[n:]
 
 
 def merge_sorted(streams, key, order=None):

@@ -1,0 +1,71 @@
+"""Every function and class of the package is used by the pipeline (rule scripts, the package
+itself, the workflow) or by a benchmark: code that only tests call belongs in tests/ (as
+tests/reference_actor_frames.py holds the merge that ``actor_frame_shares`` must equal)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "scripts" / "newslens"
+
+# (module, name) -> why it stays although only tests call it
+TEST_ONLY_ALLOWED = {
+    ("compare_synthetic.py", "make_sentences"): "planted data of the synthetic module that the "
+    "compare benchmarks import",
+    ("compare_synthetic.py", "expected_frame_difference"): "the planted data's known answer",
+    ("compare_synthetic.py", "expected_actor_frame_difference"): "the planted data's known answer",
+    ("topics_synthetic.py", "planted_tokens"): "planted data of the synthetic module that the "
+    "topic benchmarks import",
+    ("frames_match.py", "match_sentences_reference"): "the public entry of the per-word path "
+    "that BatchMatcher falls back to",
+    ("sentiment.py", "actor_unit_sums"): "a reference of the sentiment helper's module; moved "
+    "there, not here",
+    ("tokenize.py", "tokenize_documents"): "a reference of the tokenize helper's module; moved "
+    "there, not here",
+    ("tokenize.py", "count_terms_and_ngrams"): "a reference of the tokenize helper's module; "
+    "moved there, not here",
+    ("punkt.py", "sentence_splitter"): "NLTK's tokenizer that the fast Punkt is tested against, "
+    "in the tokenize helper's module",
+}
+
+
+def _uses(paths) -> Counter:
+    """Names read (not defined, imported or listed in ``__all__``) in the Python files."""
+    used: Counter = Counter()
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        listed = {
+            id(c)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            for c in ast.walk(node.value)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                used[node.id] += 1
+            elif isinstance(node, ast.Attribute):
+                used[node.attr] += 1
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in listed and re.fullmatch(r"\w+", node.value):
+                    used[node.value] += 1
+    return used
+
+
+def test_no_package_code_only_tests_use():
+    code = [*(REPO / "scripts").rglob("*.py"), *(REPO / "benchmarks").rglob("*.py")]
+    used = _uses(code)
+    rules = "\n".join(
+        p.read_text(encoding="utf-8") for p in (REPO / "workflow").rglob("*") if p.is_file()
+    )
+    unused = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("__"):
+                if not used[node.name] and not re.search(rf"\b{node.name}\b", rules):
+                    unused.add((path.name, node.name))
+    assert unused <= set(TEST_ONLY_ALLOWED), sorted(unused - set(TEST_ONLY_ALLOWED))
