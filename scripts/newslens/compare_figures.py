@@ -513,7 +513,7 @@ def _heat_grid(n, cols, n_rows, row_labels, n_labels, frame_labels, title_lines)
     line = 1.25 * PT  # a text line per point of font size
     left = 7 * line + 0.06 + _text_width(row_labels, 5) + tick
     n_width = _text_width(n_labels, 4.5) + 1 * PT + 0.04  # the right-hand n labels, pad 1 pt
-    bar_text = _text_width(["\u22120.00"], 5) + tick + 2 * 6 * line + 0.08  # 2-line label
+    bar_text = _text_width(["\u22120.000"], 5) + tick + 2 * 6 * line + 0.08  # 2-line label
     right = n_width + 0.08 + COLOUR_BAR + bar_text
     title = 2 * 7 * 1.2 * PT + 6 * PT  # two-line actor title and its pad
     top = title_lines * 8 * line + 0.08 + title
