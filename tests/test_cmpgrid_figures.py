@@ -17,7 +17,7 @@ from newslens import compare_actors as ca
 from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
 from newslens import compare_synthetic as syn
-from newslens.figures import apply_style, save_figure
+from newslens.figures import apply_style
 
 LONG_FRAMES = {
     syn.FRAMES[0]: "Legality, constitutionality and jurisprudence",
@@ -134,7 +134,7 @@ def layout_problems(fig) -> list[str]:
 
 
 @pytest.mark.parametrize("outlets", [2, 20])
-def test_time_figure_on_a_fixed_grid_with_long_names(outlets, tmp_path):
+def test_time_figure_on_a_fixed_grid_with_long_names(outlets):
     apply_style()
     prev = _time_table(outlets)
     fig = cf.time_figure(prev, "Frames over time", "share (0-1)", period="month", min_n=5)
@@ -151,7 +151,6 @@ def test_time_figure_on_a_fixed_grid_with_long_names(outlets, tmp_path):
         assert all(t.startswith("outlet_") and "(n=20)" in t for t in titles)
         assert "Legality, constitutionality and…" in legend  # cut at 32
     assert layout_problems(fig) == []
-    save_figure(fig, tmp_path / f"time_{outlets}.png")
 
 
 @pytest.mark.parametrize("outlets", [2, 20])
@@ -176,7 +175,7 @@ def test_time_figure_blocks_per_variable_on_a_fixed_grid(outlets):
 
 
 @pytest.mark.parametrize(("outlets", "actors"), [(2, 5), (20, 5), (2, 3), (20, 1)])
-def test_actor_frame_heatmap_on_a_fixed_grid_with_long_names(outlets, actors, tmp_path):
+def test_actor_frame_heatmap_on_a_fixed_grid_with_long_names(outlets, actors):
     apply_style()
     tab = _heat_table(outlets, actors)
     fig = cf.actor_frames_figure(tab, 6, min_n=8)
@@ -205,7 +204,6 @@ def test_actor_frame_heatmap_on_a_fixed_grid_with_long_names(outlets, actors, tm
     )
     assert box.x0 > right
     assert box.x1 < fig.bbox.x1
-    save_figure(fig, tmp_path / f"heat_{outlets}_{actors}.png")
 
 
 def _thin_edges(outlets: int) -> pd.DataFrame:
