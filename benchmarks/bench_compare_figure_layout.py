@@ -1,12 +1,18 @@
-"""CPU-seconds of the compare stage's forest and keyness figures (build, lay out, PNG + SVG)
-from two checkouts, in alternating fresh processes, with the paired difference's interval.
+"""CPU-seconds of the compare stage's figures (build, lay out, PNG + SVG) from two checkouts,
+in alternating fresh processes, with the paired difference's interval.
 
     python benchmarks/bench_compare_figure_layout.py RUN_DIR BASELINE_SCRIPTS [--pairs 6]
+                                                     [--figures forest|time|all]
 
 RUN_DIR is a kept run's working directory (e.g. ``DIR/n100000`` of
-``bench_compare_share.py 100000 --keep DIR``): its ``compare_{frames,actors,topics}.csv`` and
-``compare_keyness.csv`` are drawn by ``compare_figures.differences_figure`` /
-``keyness_figure`` and saved by ``save_laid_out``, as the compare jobs do. BASELINE_SCRIPTS
+``bench_compare_share.py 100000 --keep DIR``). ``--figures forest`` (the default): its
+``compare_{frames,actors,topics}.csv`` and ``compare_keyness.csv`` are drawn by
+``compare_figures.differences_figure`` / ``keyness_figure``; ``--figures time``: its
+``compare_{frames,actors,topics}_time.csv`` by ``time_figure`` and ``compare_actor_frames.csv``
+by ``actor_frames_figure`` (with the run's ``figures.min_cell_n``,
+``compare.time.figure_items`` and ``figures.max_actors``); ``all``: both. Each figure is saved
+by ``save_laid_out``, as the compare jobs do; the PNGs and SVGs of the last pair are kept in
+``--out`` when given (to compare the two sides' files). BASELINE_SCRIPTS
 is the ``scripts/`` folder of another checkout (e.g. a ``git archive`` of main); this
 checkout's ``scripts/`` is the method. Each pair runs both (order alternating) and the
 printout gives each side's mean and the paired difference (method - baseline) with a
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,25 +42,39 @@ import pandas as pd
 from newslens import compare_figures as cf
 from newslens.figures import apply_style
 apply_style()
-tables, out = Path(sys.argv[1]), Path(sys.argv[2])
+import yaml
+tables, out, which = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+cfg = yaml.safe_load((tables.parents[1] / "config" / "config.yaml").read_text())
+min_n = cfg["figures"]["min_cell_n"]
 t0 = time.process_time()
-for name in ("compare_frames", "compare_actors", "compare_topics"):
-    tab = pd.read_csv(tables / f"{name}.csv")
-    fig = cf.differences_figure(tab, name, "difference", "value", min_n=10)
-    cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
-key = pd.read_csv(tables / "compare_keyness.csv")
-fig = cf.keyness_figure(key, 10)
-cf.save_laid_out(fig, out / "keyness.png", out / "keyness.svg")
+if which in ("forest", "all"):
+    for name in ("compare_frames", "compare_actors", "compare_topics"):
+        tab = pd.read_csv(tables / f"{name}.csv")
+        fig = cf.differences_figure(tab, name, "difference", "value", min_n=min_n)
+        cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
+    key = pd.read_csv(tables / "compare_keyness.csv")
+    fig = cf.keyness_figure(key, 10)
+    cf.save_laid_out(fig, out / "keyness.png", out / "keyness.svg")
+if which in ("time", "all"):
+    t = cfg["compare"]["time"]
+    for name in ("compare_frames_time", "compare_actors_time", "compare_topics_time"):
+        prev = pd.read_csv(tables / f"{name}.csv", keep_default_na=False, na_values=[""])
+        fig = cf.time_figure(prev, name, "mean (0-1)", max_items=t["figure_items"],
+                             period=f"{t['period']} of the article date", min_n=min_n)
+        cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
+    tab = pd.read_csv(tables / "compare_actor_frames.csv", keep_default_na=False, na_values=[""])
+    fig = cf.actor_frames_figure(tab, cfg["figures"]["max_actors"], min_n=min_n)
+    cf.save_laid_out(fig, out / "compare_actor_frames.png", out / "compare_actor_frames.svg")
 print(json.dumps({"cpu_s": time.process_time() - t0}))
 """
 
 
-def run(scripts: Path, tables: Path, out: Path) -> float:
-    """CPU-seconds of the four figures in a fresh process with ``scripts`` first on the path."""
+def run(scripts: Path, tables: Path, out: Path, figures: str) -> float:
+    """CPU-seconds of the figures in a fresh process with ``scripts`` first on the path."""
     out.mkdir(parents=True, exist_ok=True)
     env = {"PYTHONPATH": str(scripts), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}
     res = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tables), str(out)],
+        [sys.executable, "-c", CHILD, str(tables), str(out), figures],
         env=env,
         capture_output=True,
         text=True,
@@ -67,16 +88,23 @@ def main() -> None:
     ap.add_argument("run_dir", type=Path)
     ap.add_argument("baseline_scripts", type=Path)
     ap.add_argument("--pairs", type=int, default=6)
+    ap.add_argument("--figures", choices=["forest", "time", "all"], default="forest")
+    ap.add_argument("--out", type=Path, default=None, help="keep the last pair's files here")
     args = ap.parse_args()
     tables = args.run_dir / "results" / "tables"
     sides = {"method": REPO / "scripts", "baseline": args.baseline_scripts.resolve()}
     cpu = {k: [] for k in sides}
     with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp)
         for i in range(args.pairs):
             order = list(sides) if i % 2 == 0 else list(sides)[::-1]
             for side in order:
-                cpu[side].append(run(sides[side], tables, Path(tmp) / side))
-            print(f"pair {i + 1}: " + "  ".join(f"{k} {cpu[k][-1]:.2f}" for k in sides))
+                cpu[side].append(run(sides[side], tables, out / side, args.figures))
+            print(
+                f"pair {i + 1}: "
+                + "  ".join(f"{k} {cpu[k][-1]:.2f}" for k in sides)
+                + f"  (load {os.getloadavg()[0]:.1f})"
+            )
     diff = np.array(cpu["method"]) - np.array(cpu["baseline"])
     rng = np.random.default_rng(0)
     means = rng.choice(diff, size=(2000, len(diff)), replace=True).mean(axis=1)

@@ -33,14 +33,6 @@ NOTHING = (
 )
 
 
-def _grid(parent, n: int, max_cols: int = 4):
-    """A grid of ``n`` panels in ``parent`` (a figure or subfigure with its own layout), up to
-    ``max_cols`` a row; the unused cells are switched off."""
-    cols = min(max_cols, max(n, 1))
-    rows = math.ceil(n / cols)
-    return parent, _switch_off(parent.subplots(rows, cols, squeeze=False), n)
-
-
 def _switch_off(axes, n: int):
     """The grid's panels as a flat array, the cells past the ``n``-th switched off."""
     for ax in axes.ravel()[n:]:
@@ -64,13 +56,11 @@ def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
 
 
-def _frame_labels(frames: list[str], cols: int) -> tuple[list[str], float]:
+def _frame_labels(frames: list[str], cols: int) -> list[str]:
     """The actor x frame figure's frame labels (rotated, 5 pt): on two lines where a frame
-    column has room for them (~14 pt), else on one; and the inches they need below the
-    panels (~0.04 a character)."""
+    column has room for them (~14 pt), else on one."""
     room = 0.75 * FULL_WIDTH / cols * 72 / max(len(frames), 1)
-    labels = [_wrap(f, 24, 2) if room >= 14 else _wrap(f, 48, 1) for f in frames]
-    return labels, 0.04 * max((len(line) for f in labels for line in f.split("\n")), default=0)
+    return [_wrap(f, 24, 2) if room >= 14 else _wrap(f, 48, 1) for f in frames]
 
 
 def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) -> pd.DataFrame:
@@ -425,75 +415,142 @@ def actor_frames_figure(
     frames = list(dict.fromkeys(tab["frame"]))
     lim, extend = _colour_limit(tab, min_n)
     cols = min(max_cols, len(actors))
-    n_rows = math.ceil(len(actors) / cols)
-    frame_labels, label_height = _frame_labels(frames, cols)
-    height = max(1.8, n_rows * (0.13 * len(rows) + 1.0) + 0.5 + label_height)
-    fig, axes = plt.subplots(
-        n_rows, cols, figsize=(FULL_WIDTH, height), squeeze=False, layout="constrained"
-    )
-    cmap = plt.get_cmap("PuOr").with_extremes(bad="#DDDDDD")
-    image = None
-    for k, ax in enumerate(axes.ravel()):
-        if k >= len(actors):
-            ax.set_axis_off()
-            continue
-        sub = tab[tab["actor"] == actors[k]]
-        grid = sub.pivot_table(index="row", columns="frame", values="difference", dropna=False)
-        grid = grid.reindex(index=rows, columns=frames)
-        qs = sub.pivot_table(index="row", columns="frame", values="q_value", dropna=False)
-        qs = qs.reindex(index=rows, columns=frames)
-        image = ax.imshow(
-            np.ma.masked_invalid(grid.to_numpy(dtype=float)),
-            cmap=cmap,
-            vmin=-lim,
-            vmax=lim,
-            aspect="auto",
-            interpolation="nearest",
-        )
-        n_row = sub.groupby("row")["n_group"].max().reindex(rows)
-        few = (n_row < min_n).to_numpy()
-        for r in np.flatnonzero(few):
-            ax.add_patch(
-                plt.Rectangle(
-                    (-0.5, r - 0.5),
-                    len(frames),
-                    1,
-                    facecolor="none",
-                    edgecolor=NEUTRAL,
-                    hatch="////",
-                    linewidth=0,
-                )
-            )
-        q_ok = (qs.to_numpy(dtype=float) < 0.05) & ~few[:, None]
-        yy, xx = np.nonzero(q_ok)
-        ax.scatter(xx, yy, s=7, facecolor="black", edgecolor="white", linewidths=0.4)
-        right = ax.secondary_yaxis("right")
-        right.set_yticks(range(len(rows)), ["" if not np.isfinite(n) else _count(n) for n in n_row])
-        right.tick_params(labelsize=4.5, length=0, pad=1)
-        ax.set_title(_wrap(actors[k], 24), fontsize=7)
-        ax.set_xticks(range(len(frames)))
-        ax.set_yticks(range(len(rows)))
-        last_row = k + cols >= len(actors)
-        ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
-        ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
-        ax.tick_params(labelsize=5, length=1.5)
-    bar = fig.colorbar(
-        image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, pad=0.01, extend=extend
-    )
-    bar.set_label("difference in frame share, group - reference (0-1)", fontsize=6)
-    bar.ax.tick_params(labelsize=5)
-    fig.supxlabel("frame", fontsize=7)
-    fig.supylabel("comparison (variable: group)", fontsize=7)
-    fig.suptitle(
+    frame_labels = _frame_labels(frames, cols)
+    n_labels = [_count(n) for n in tab["n_group"].dropna().unique()]
+    suptitle = (
         f"{title}: share of each frame in sentences naming the actor, group - reference\n"
         "(purple: group frames the actor more; orange: less; dot: BH q < 0.05; grey: no data;\n"
         f"right: the group's articles naming the actor"
         + (f"; hatched: fewer than {min_n}" if min_n > 1 else "")
         + (",\ntheir colours capped at the bar's pointed ends" if extend != "neither" else "")
-        + ")",
-        fontsize=8,
+        + ")"
     )
+    fig, axes, cax = _heat_grid(
+        len(actors),
+        cols,
+        len(rows),
+        [_short(r, 28) for r in rows],
+        n_labels,
+        frame_labels,
+        suptitle.count("\n") + 1,
+    )
+    cmap = plt.get_cmap("PuOr").with_extremes(bad="#DDDDDD")
+    image = None
+    for k, ax in enumerate(axes[: len(actors)]):
+        image = _heat_panel(ax, tab[tab["actor"] == actors[k]], rows, frames, cmap, lim, min_n)
+        ax.set_title(_wrap(actors[k], 24), fontsize=7)
+        last_row = k + cols >= len(actors)
+        ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
+        ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
+    bar = fig.colorbar(image, cax=cax, extend=extend)
+    bar.set_label("difference in frame share,\ngroup - reference (0-1)", fontsize=6)
+    bar.ax.tick_params(labelsize=5)
+    box = cax.get_position()  # centred on the panels' height
+    middle = (axes[0].get_position().x0 + axes[cols - 1].get_position().x1) / 2
+    fig.supxlabel("frame", fontsize=7, x=middle, y=0.0, va="bottom")
+    fig.supylabel("comparison (variable: group)", fontsize=7, x=0.0, y=(box.y0 + box.y1) / 2)
+    fig.suptitle(suptitle, fontsize=8, y=1.0, va="top")
     return fig
+
+
+def _heat_panel(ax, sub: pd.DataFrame, rows, frames, cmap, lim: float, min_n: int):
+    """One actor's heatmap panel (comparison ``rows`` x ``frames`` of its table ``sub``):
+    the differences in colour (``lim`` either side), a dot where q < 0.05, thin rows (fewer
+    than ``min_n`` articles) hatched and without dots, each row's n at the right edge. The
+    image."""
+    grid = sub.pivot_table(index="row", columns="frame", values="difference", dropna=False)
+    grid = grid.reindex(index=rows, columns=frames)
+    qs = sub.pivot_table(index="row", columns="frame", values="q_value", dropna=False)
+    qs = qs.reindex(index=rows, columns=frames)
+    image = ax.imshow(
+        np.ma.masked_invalid(grid.to_numpy(dtype=float)),
+        cmap=cmap,
+        vmin=-lim,
+        vmax=lim,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    n_row = sub.groupby("row")["n_group"].max().reindex(rows)
+    few = (n_row < min_n).to_numpy()
+    for r in np.flatnonzero(few):
+        ax.add_patch(
+            plt.Rectangle(
+                (-0.5, r - 0.5),
+                len(frames),
+                1,
+                facecolor="none",
+                edgecolor=NEUTRAL,
+                hatch="////",
+                linewidth=0,
+            )
+        )
+    q_ok = (qs.to_numpy(dtype=float) < 0.05) & ~few[:, None]
+    yy, xx = np.nonzero(q_ok)
+    ax.scatter(xx, yy, s=7, facecolor="black", edgecolor="white", linewidths=0.4)
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(range(len(rows)), ["" if not np.isfinite(n) else _count(n) for n in n_row])
+    right.tick_params(labelsize=4.5, length=0, pad=1)
+    ax.set_xticks(range(len(frames)))
+    ax.set_yticks(range(len(rows)))
+    ax.tick_params(labelsize=5, length=1.5)
+    return image
+
+
+HEAT_ROW = 0.13  # inches per comparison row of an actor x frame panel
+COLOUR_BAR = 0.09  # inches: the colour bar's width
+
+
+def _heat_grid(n, cols, n_rows, row_labels, n_labels, frame_labels, title_lines):
+    """The actor x frame figure's grid of ``n`` heatmap panels (``cols`` a row, each
+    ``n_rows`` comparison rows of ``HEAT_ROW`` inches) and its colour bar's axes, with margins
+    computed once from the label extents (as ``_fixed_grid``): left, the super y label and the
+    widest comparison label (5 pt); right of every panel, its n labels (4.5 pt); right of the
+    grid, the colour bar with its tick labels (5 pt) and two-line label (6 pt); between rows, a
+    two-line actor title (7 pt); bottom, the rotated frame labels (5 pt: their longest line)
+    and the super x label; top, the super-title of ``title_lines`` lines (8 pt). Returns the
+    figure, the panels (the unused ones switched off) and the colour bar's axes."""
+    tick = (1.5 + 3.5) * PT  # tick length and pad
+    line = 1.25 * PT  # a text line per point of font size
+    left = 7 * line + 0.06 + _text_width(row_labels, 5) + tick
+    n_width = _text_width(n_labels, 4.5) + 1 * PT + 0.04  # the right-hand n labels, pad 1 pt
+    bar_text = _text_width(["\u22120.000"], 5) + tick + 2 * 6 * line + 0.08  # 2-line label
+    right = n_width + 0.08 + COLOUR_BAR + bar_text
+    title = 2 * 7 * 1.2 * PT + 6 * PT  # two-line actor title and its pad
+    top = title_lines * 8 * line + 0.08 + title
+    bottom = tick + _text_width(frame_labels, 5) + 7 * line + 0.1
+    wgap = n_width + 0.1
+    hgap = 1.5 * PT + title + 0.06
+    axes_height = max(HEAT_ROW * n_rows, 0.45)
+    rows = math.ceil(n / cols)
+    width = FULL_WIDTH
+    height = rows * axes_height + (rows - 1) * hgap + top + bottom
+    panel_w = (width - left - right - (cols - 1) * wgap) / cols
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width, height),
+        squeeze=False,
+        gridspec_kw={
+            "left": left / width,
+            "right": 1 - right / width,
+            "bottom": bottom / height,
+            "top": 1 - top / height,
+            "wspace": wgap / panel_w,
+            "hspace": hgap / axes_height,
+        },
+    )
+    grid = rows * axes_height + (rows - 1) * hgap
+    bar_h = max(0.6 * grid, min(1.2, grid + 0.5))  # about its label's length (1.1 in)
+    cax = fig.add_axes(
+        [
+            (width - right + n_width + 0.08) / width,
+            (bottom + (grid - bar_h) / 2) / height,
+            COLOUR_BAR / width,
+            bar_h / height,
+        ],
+        label="<colorbar>",
+    )
+    return fig, _switch_off(axes, n), cax
 
 
 def _colour_limit(tab: pd.DataFrame, min_n: int) -> tuple[float, str]:
@@ -557,16 +614,41 @@ def _time_limits(cube: np.ndarray, min_n: int) -> tuple[float, float]:
     return float(values[measured].min()), float(values[measured].max())
 
 
-def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max):
-    """One variable's over-time panels, drawn into ``parent`` (a figure or subfigure), with
-    its own legend; group n (articles) in the legend or the panel titles, and the n of every
-    group x period cell as bars under the lines (``_n_strip``, tallest = ``n_max``)."""
+def _time_plan(tab: pd.DataFrame, max_items: int, max_lines: int) -> dict:
+    """What one variable's over-time block shows (``_time_layout``): its panels, lines,
+    periods, grid (4 panels a row from 4 panels on, else up to 3) and legend labels (a group and
+    its n of dated articles: the most measured of any item, summed over periods)."""
     panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
-    cols = 4 if len(panels) > 3 else 3
-    _fig, axes = _grid(parent, len(panels), cols)
-    max_ticks = 4 if cols == 4 else 6  # rotated period labels of narrow panels stay apart
-    # a group's n: its dated articles (the most measured of any item, summed over periods)
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
+    labels = [
+        f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
+        for name in lines
+    ]
+    cols = min(4 if len(panels) > 3 else 3, len(panels))
+    return {
+        "tab": tab,
+        "var": str(tab["variable"].iloc[0]),
+        "panel_col": panel_col,
+        "line_col": line_col,
+        "panels": panels,
+        "lines": lines,
+        "periods": sorted(tab["period"].unique()),
+        "n_group": n_group,
+        "labels": [_short(t, 32) for t in labels],
+        "cols": cols,
+        "rows": math.ceil(len(panels) / cols),
+    }
+
+
+def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
+    """One variable's over-time panels (``plan`` of ``_time_plan``), drawn into ``axes`` of
+    ``parent`` (a figure or subfigure), with its own legend; group n (articles) in the legend
+    or the panel titles, and the n of every group x period cell as bars under the lines
+    (``_n_strip``, tallest = ``n_max``)."""
+    tab, periods = plan["tab"], plan["periods"]
+    panel_col, line_col = plan["panel_col"], plan["line_col"]
+    panels, lines, n_group = plan["panels"], plan["lines"], plan["n_group"]
+    max_ticks = 4 if len(panels) > 3 else 6  # rotated period labels of narrow panels apart
     x = np.arange(len(periods))
     colours = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(lines)}
     cube = _period_cube(tab, panel_col, panels, line_col, lines, periods)
@@ -574,48 +656,8 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     y_lo, y_hi = lo - pad, hi + pad  # thin cells' means past these: at the edge, arrowed
     for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
-        for k, name in enumerate(lines):
-            mean, low, high, n = cube[p, k]
-            few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
-            past = few & ((mean < y_lo) | (mean > y_hi))
-            mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
-            ax.fill_between(
-                x,
-                np.where(few, np.nan, low),
-                np.where(few, np.nan, high),
-                color=colours[name],
-                alpha=0.18,
-                linewidth=0,
-            )
-            label = (
-                f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
-            )
-            ax.plot(x, mean, color=colours[name], lw=1, marker="o", ms=2.5, label=label)
-            if (few & ~past).any():
-                ax.scatter(
-                    x[few & ~past],
-                    mean[few & ~past],
-                    s=9,
-                    facecolor="white",
-                    edgecolor=colours[name],
-                    zorder=3,
-                )
-            for edge, marker in ((y_hi, "^"), (y_lo, "v")):
-                at = past & (mean == edge)
-                if at.any():
-                    ax.plot(
-                        x[at],
-                        mean[at],
-                        linestyle="none",
-                        marker=marker,
-                        ms=3.5,
-                        markerfacecolor="white",
-                        markeredgecolor=colours[name],
-                        markeredgewidth=0.8,
-                        zorder=4,
-                        clip_on=False,
-                        gid="clipped",
-                    )
+        for k, (name, label) in enumerate(zip(lines, plan["labels"], strict=True)):
+            _time_line(ax, x, cube[p, k], colours[name], label, min_n, (y_lo, y_hi))
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
@@ -636,37 +678,86 @@ def _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period,
             n if name is None else cells.loc[panel].get(name, pd.Series(dtype=float))
             for name in series
         ]
-        _n_strip(ax, x, periods, counts, series, colours, n_max, (y_lo, y_hi))
+        gap = STRIP_GAP / (TIME_AXES * 72)  # the panel's height is fixed: a share of it
+        _n_strip(ax, x, periods, counts, series, colours, n_max, (y_lo, y_hi), gap)
     handles, labels = axes[0].get_legend_handles_labels()
     parent.legend(
         handles,
-        [_short(t, 32) for t in labels],
-        loc="outside lower center",
-        ncol=min(4, len(labels)),
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=0.2,
+        ncol=plan["legend_cols"],
         fontsize=6,
         frameon=False,
-        title=f"{var} (n: dated articles)" if line_col == "group" else "item",
+        title=f"{plan['var']} (n: dated articles)" if line_col == "group" else "item",
         title_fontsize=6,
     )
-    parent.supylabel(ylabel, fontsize=7)
-    return len(panels)
+    top, bottom = axes[0].get_position().y1, axes[len(panels) - 1].get_position().y0
+    parent.supylabel(ylabel, fontsize=7, x=0.0, y=(top + bottom) / 2)
+
+
+def _time_line(ax, x, cells, colour, label, min_n, ylim) -> None:
+    """One line of an over-time panel: the means (``cells`` = mean, low, high, n per period)
+    with the bootstrap band; a mean of fewer than ``min_n`` articles without band, as an open
+    marker, or when past ``ylim`` as an open triangle at that edge, pointing the way it
+    continues (``_n_strip`` keeps the n bars clear of it)."""
+    mean, low, high, n = cells
+    y_lo, y_hi = ylim
+    few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
+    past = few & ((mean < y_lo) | (mean > y_hi))
+    mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
+    ax.fill_between(
+        x,
+        np.where(few, np.nan, low),
+        np.where(few, np.nan, high),
+        color=colour,
+        alpha=0.18,
+        linewidth=0,
+    )
+    ax.plot(x, mean, color=colour, lw=1, marker="o", ms=2.5, label=label)
+    if (few & ~past).any():
+        ax.scatter(
+            x[few & ~past], mean[few & ~past], s=9, facecolor="white", edgecolor=colour, zorder=3
+        )
+    for edge, marker in ((y_hi, "^"), (y_lo, "v")):
+        at = past & (mean == edge)
+        if at.any():
+            ax.plot(
+                x[at],
+                mean[at],
+                linestyle="none",
+                marker=marker,
+                ms=EDGE_MARKER,
+                markerfacecolor="white",
+                markeredgecolor=colour,
+                markeredgewidth=0.8,
+                zorder=4,
+                clip_on=False,
+                gid="clipped",
+            )
 
 
 N_STRIP = 0.3  # the n strip's height, as a share of the lines' y range
 N_PRINTED = 8  # print the n of each bar when a panel has at most this many bars
+EDGE_MARKER = 3.5  # points: an edge triangle's size
+EDGE_GAP = 1.5  # points between a bottom edge triangle (its edge line) and the n strip
+STRIP_GAP = EDGE_MARKER / 2 + 0.4 + EDGE_GAP  # points between the lines' range and the strip
 
 
-def _n_strip(ax, x, periods, counts, series, colours, n_max, ylim):
+def _n_strip(ax, x, periods, counts, series, colours, n_max, ylim, gap: float = 0.0):
     """Under the panel's lines (y range ``ylim``, one scale for all panels), bars of the
     articles of each series (a group, or the panel's group for ``None``) per period, scaled to
-    ``n_max``; the numbers are printed over the bars when there are few. Only the lines' range
-    gets y ticks."""
+    ``n_max``; the numbers are printed over the bars when there are few. The strip starts
+    ``gap`` (a share of the panel's height) below the lines' range, so a triangle at its
+    bottom edge stays clear of the strip. Only the lines' range gets y ticks."""
     lo, hi = ylim
     span = hi - lo
-    base = lo - N_STRIP * span
+    strip_top = lo - gap * (span * (1 + N_STRIP)) / (1 - gap)
+    base = strip_top - N_STRIP * span
     ax.set_ylim(base, hi)
     ax.set_yticks([t for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo <= t <= hi])
-    ax.axhline(lo, color=NEUTRAL, lw=0.4)
+    ax.axhline(strip_top, color=NEUTRAL, lw=0.4, gid="n_strip_top")
     width = 0.8 / len(series)
     bars = len(series) * len(periods)
     for k, (name, n) in enumerate(zip(series, counts, strict=True)):
@@ -721,33 +812,25 @@ def time_figure(
     figure; the numbers printed when a panel has at most ``N_PRINTED`` bars)."""
     if prev.empty or prev["mean"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
-    variables = sorted(prev["variable"].unique())
     n_max = max(int(prev["n_articles"].max()), 1)
-    blocks = []
-    for var in variables:
-        tab = prev[prev["variable"] == var]
-        _p, _l, panels, lines = _time_layout(tab, max_items, max_lines)
-        cols = 4 if len(panels) > 3 else 3
-        rows = math.ceil(len(panels) / min(cols, len(panels)))
-        legend_rows = math.ceil(len(lines) / 4)
-        blocks.append((var, tab, rows * 1.5 + 0.3 + 0.15 * legend_rows))
-    height = sum(h for _v, _t, h in blocks) + 0.5
-    fig = plt.figure(figsize=(FULL_WIDTH, max(1.6, height)), layout="constrained")
-    fig.get_layout_engine().set(wspace=0.12, w_pad=0.06)
-    parents = (
-        [fig]
-        if len(blocks) == 1
-        else list(
-            fig.subfigures(
-                len(blocks), 1, height_ratios=[h for _v, _t, h in blocks], squeeze=False
-            ).ravel()
-        )
-    )
-    for parent, (var, tab, _h) in zip(parents, blocks, strict=True):
-        periods = sorted(tab["period"].unique())
-        _time_block(parent, tab, var, periods, ylabel, max_items, max_lines, period, min_n, n_max)
+    plans = [
+        _time_plan(prev[prev["variable"] == var], max_items, max_lines)
+        for var in sorted(prev["variable"].unique())
+    ]
+    margins = _time_margins(plans)
+    heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
+    fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
+    parents = [fig]
+    if len(plans) > 1:
+        parents = list(fig.subfigures(len(plans), 1, height_ratios=heights, squeeze=False).ravel())
+    for i, (parent, plan, height) in enumerate(zip(parents, plans, heights, strict=True)):
+        above = margins["title"] if i == 0 else 0.0  # the figure's title over the first block
+        axes = _time_axes(parent, plan, margins, height, above + margins["head"] * (len(plans) > 1))
+        _time_block(parent, axes, plan, ylabel, period, min_n, n_max)
         if parent is not fig:
-            parent.suptitle(f"by {var}", fontsize=7, fontweight="bold")
+            parent.suptitle(
+                f"by {plan['var']}", fontsize=7, fontweight="bold", y=1 - above / height, va="top"
+            )
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
     if any(line.get_gid() == "clipped" for ax in _panels(fig) for line in ax.lines):
         note += " (triangle: past the axis, drawn at its edge)"
@@ -757,8 +840,87 @@ def time_figure(
         f"{title}\n(lines: {what}; bands: bootstrap interval{note};\n"
         f"bars: articles per {unit} and group, the tallest {_count(n_max)})",
         fontsize=8,
+        y=1 - 0.04 / fig.get_figheight(),
+        va="top",
     )
     return fig
+
+
+TIME_AXES = 0.85  # inches: the height of an over-time panel (lines and n strip)
+LINE = 1.25 * PT  # inches per point of font size: a line of text
+
+
+def _time_margins(plans: list[dict]) -> dict[str, float]:
+    """The over-time figure's fixed margins in inches, computed once from the label extents
+    (as ``_fixed_grid``): y tick labels (5 pt, at most 6 characters) and the super y label at
+    the left and between panels; the period labels (5 pt, rotated 45 degrees: they reach below
+    the panel and half their width to each side of their tick) and the x label (6 pt) under
+    each row; a one-line panel title (7 pt) over it; the figure's three-line title (8 pt) and
+    a block's heading (7 pt) at the top."""
+    tick = (1.5 + 3.5) * PT  # tick length and pad
+    y_labels = _text_width(["\u22120.000"], 5) + tick
+    period_w = _text_width([t for plan in plans for t in plan["periods"]], 5)
+    rotated = (period_w + 5 * PT) * math.sqrt(0.5)  # the labels' extent, down and across
+    overhang = rotated / 2
+    under = tick + rotated + 4 * PT + 6 * LINE  # tick labels, label pad, x label
+    title = 7 * LINE + 6 * PT
+    return {
+        "left": max(7 * LINE + 0.06 + y_labels, overhang + 0.05),
+        "right": max(0.1, overhang + 0.05),
+        "wgap": max(y_labels + 0.1, 2 * overhang + 0.08),
+        "under": under,
+        "panel_title": title,
+        "hgap": under + title + 0.08,
+        "title": 3 * 8 * LINE + 0.1,
+        "head": 7 * LINE + 0.06,
+    }
+
+
+def _legend_size(plan: dict, width: float) -> tuple[int, float]:
+    """Columns (up to 4, as many as fit ``width`` inches) and height (inches) of a block's
+    legend of 6 pt entries: each column (matplotlib fills them in turn) as wide as its widest
+    label with the 2-character line and the pads, the columns 2 characters apart."""
+    fs = 6 * PT
+    widths = [_text_width([t], 6) + (2.0 + 0.8) * fs for t in plan["labels"]]
+    cols = max(1, min(4, len(widths)))
+    while cols > 1:
+        parts = np.array_split(np.array(widths), cols)
+        if sum(p.max() for p in parts) + (cols - 1) * 2.0 * fs + 0.8 * fs + 0.1 <= width:
+            break
+        cols -= 1
+    rows = math.ceil(len(widths) / cols)
+    return cols, (rows + 1) * 6 * 1.2 * PT + rows * 0.5 * fs + 2 * 0.4 * fs + 0.2 * fs + 0.04
+
+
+def _block_height(plan: dict, m: dict, first: bool, several: bool) -> float:
+    """The inches of one over-time block (``_time_plan``) with margins ``m``: the figure's
+    title (``first``), a heading (``several`` blocks), the panel rows and the legend. Sets the
+    plan's legend columns and height."""
+    plan["legend_cols"], plan["legend_h"] = _legend_size(plan, FULL_WIDTH)
+    rows = plan["rows"]
+    panels = m["panel_title"] + rows * TIME_AXES + (rows - 1) * m["hgap"] + m["under"]
+    return m["title"] * first + m["head"] * several + panels + 0.06 + plan["legend_h"]
+
+
+def _time_axes(parent, plan: dict, m: dict, height: float, above: float):
+    """The panels of one over-time block in ``parent`` (``height`` inches; ``above`` inches
+    of titles over the first row's panel titles) on a fixed grid: ``plan['cols']`` a row,
+    the cells past the last panel switched off."""
+    cols, rows = plan["cols"], plan["rows"]
+    width = FULL_WIDTH
+    panel_w = (width - m["left"] - m["right"] - (cols - 1) * m["wgap"]) / cols
+    grid = parent.add_gridspec(
+        rows,
+        cols,
+        left=m["left"] / width,
+        right=1 - m["right"] / width,
+        top=1 - (above + m["panel_title"]) / height,
+        bottom=(plan["legend_h"] + 0.06 + m["under"]) / height,
+        wspace=m["wgap"] / panel_w,
+        hspace=m["hgap"] / TIME_AXES,
+    )
+    axes = np.array([[parent.add_subplot(grid[r, c]) for c in range(cols)] for r in range(rows)])
+    return _switch_off(axes, len(plan["panels"]))
 
 
 def save_laid_out(fig, png_path, svg_path) -> None:
@@ -767,7 +929,8 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     box measured a single time, then both formats are drawn with the layout engine off and
     that box (``savefig`` would solve and measure again for each format, which is most of a
     20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
-    layout's. A figure on a fixed grid (``_fixed_grid``: no layout engine) skips the solve."""
+    layout's. A figure on a fixed grid (no layout engine: every compare figure, see
+    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
