@@ -87,14 +87,27 @@ class SentenceScorer:
         """(n, 4) array of neg, neu, pos, compound; each distinct text scored once."""
         codes, uniques = pd.factorize(texts)
         distinct = list(uniques)
-        cache, score = self.cache, self.analyzer.score
-        results = [cache.get(t) or score(t) for t in distinct]
+        cache = self.cache
+        many = getattr(self.analyzer, "score_many", None)
+        if many is None:
+            score = self.analyzer.score
+            results = [cache.get(t) or score(t) for t in distinct]
+            table = np.array(results, dtype=float).reshape(-1, 4)
+        else:  # the analyzer scores a list at once (FastVader.score_many: the same scores)
+            known = list(map(cache.get, distinct)) if cache else [None] * len(distinct)
+            todo = [k for k, r in enumerate(known) if r is None]
+            table = np.empty((len(distinct), 4))
+            if len(todo) < len(distinct):
+                done = [k for k, r in enumerate(known) if r is not None]
+                table[done] = [known[k] for k in done]
+            table[todo] = many([distinct[k] for k in todo])
+            results = None
         room = self.cache_size - len(cache)
         if room > 0:
             repeated = np.flatnonzero(np.bincount(codes, minlength=len(distinct)) > 1)
             for k in repeated[:room].tolist():
-                cache[distinct[k]] = results[k]
-        return np.array(results, dtype=float).reshape(-1, 4)[codes]
+                cache[distinct[k]] = results[k] if results is not None else tuple(table[k])
+        return table[codes]
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
         n = len(sentences)
