@@ -117,9 +117,9 @@ def test_tricky_sentences_equal_the_package_and_the_plain_port(package):
 
 
 def test_the_batch_path_takes_plain_sentences_and_leaves_the_rest(monkeypatch):
-    """Sentences with capitals, boosters, negations, "least" and punctuation are scored without
-    the per-sentence rules; those with "but", "kind", "no", an idiom near a lexicon word or
-    non-ASCII text go to score()."""
+    """Sentences with capitals, boosters, negations, "least", "no", "but" and punctuation are
+    scored without the per-sentence rules; those with emoji, non-ASCII white space, an idiom
+    near a lexicon word, or a valence the "but" rule would mistake go to score()."""
     fast = FastVader()
     seen = []
     plain_score = fast.score
@@ -131,15 +131,18 @@ def test_the_batch_path_takes_plain_sentences_and_leaves_the_rest(monkeypatch):
         "At least the talks were never so successful.",  # batch
         "table and chairs",  # no lexicon word: batch
         "but the table",  # no lexicon word: batch
-        "Good, but bad.",  # but
-        "The outcome was kind of good.",  # kind
-        "No good deal.",  # no
-        "The talks went well 🙂",  # non-ASCII
+        "Good, but bad.",  # batch: "but"
+        "No good deal, no.",  # batch: "no"
+        "İstanbul talks were a success, £5m.",  # batch: non-ASCII without emoji
+        "apocalyptic talk and abandonments, but fine.",  # "but": -3.4 * 0.5 is -1.7 again
+        "The outcome was kind of good.",  # kind of
+        "The talks went well 🙂",  # emoji
         "Good\x1cnews",  # a separator Arrow does not split on
+        "good\u00a0news",  # non-ASCII white space
         "The new plan is the bomb.",  # multiword key
     ]
     got = fast.score_many(texts)
-    assert sorted(seen) == sorted(texts[6:])
+    assert sorted(seen) == sorted(texts[9:])
     assert got.tolist() == [list(plain_score(t)) for t in texts]
 
 
@@ -157,7 +160,8 @@ def test_news_like_sentences_in_batches_with_a_small_type_table(monkeypatch, pac
 
 
 def test_random_word_salad_equals_the_package(package):
-    """Random sequences of rule words, lexicon words in any case and punctuation."""
+    """Random sequences of rule words, lexicon words in any case, punctuation and non-ASCII
+    words (emoji among them)."""
     rng = random.Random(5)
     lexicon = sorted(FastVader().lexicon)
     words = [
@@ -165,6 +169,7 @@ def test_random_word_salad_equals_the_package(package):
         *"but BUT no not never so this without doubt least at very kind of sort the".split(),
         *"extremely somewhat barely isn't don't shit bomb yeah right die for".split(),
         *"! ? !! ??? :) :( , . -- Good GOOD Bad BAD WAR war peace PEACE".split(),
+        *"£5m “good” ‘bad’ café ÉNORME İYİ Straße ǅemal — … ½ 😀 x😡".split(),
     ]
     texts = []
     for _ in range(3000):
@@ -210,3 +215,31 @@ def test_texts_arrow_cannot_hold_are_scored_one_at_a_time():
     texts = ["good \ud800 news", "bad news", ""]
     fast = FastVader()
     assert fast.score_many(texts).tolist() == [list(fast.score(t)) for t in texts]
+
+
+def test_but_rule_with_valences_that_match_rescaled_ones(package):
+    """The package's "but" rule finds words by value: where a valence equals an earlier word's
+    halved or 1.5-fold one it rescales the earlier word again. Sentences built from such words
+    score as in the package."""
+    fast = FastVader()
+    by_value = {}
+    for w in sorted(fast.lexicon):
+        if w.isalpha() and w in fast._valenced:
+            by_value.setdefault(fast.lexicon[w], []).append(w)
+    words = ["but", "BUT", "not", "very", "the", "and"]
+    for v, ws in sorted(by_value.items()):
+        for f in (0.5, 1.5, 0.25, 2.25):
+            if v * f in by_value:
+                words += [ws[0], by_value[v * f][0]]
+    assert len(words) > 40
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    got = fast.score_many(texts)
+    assert got.tobytes() == package_scores(package, texts).tobytes()
+
+
+def test_the_odd_white_space_is_all_that_str_split_splits_on_besides_ascii():
+    from newslens.vader import _ODD_SPACE
+
+    white = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert white == set(_ODD_SPACE) | set(" \t\n\r\x0b\x0c")

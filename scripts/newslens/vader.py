@@ -240,13 +240,13 @@ _IDIOM_PAIR_CODES = np.array(
     sorted(_IDIOM_CODES[0][a] * _IDIOM_SECOND_N + _IDIOM_CODES[1][b] for a, b in _IDIOM_PAIRS),
     dtype=np.int64,
 )
-# words whose rules score_many leaves to FastVader.score: "but" rescales the other words'
-# valences, "kind" (of) is skipped, "no" has rules of its own
-_HARD = frozenset({"but", "kind", "no"})
 _SO_THIS = frozenset({"so", "this"})
 _AT_VERY = frozenset({"at", "very"})
-# ASCII separators that str.split() splits on and Arrow's ASCII whitespace split does not
-_ODD_SPACE = "[\x1c-\x1f]"
+_OR_NOR = frozenset({"or", "nor"})
+# What str.split() splits on besides ASCII whitespace (which Arrow's ASCII whitespace split
+# splits on): the separators 0x1C-0x1F and the non-ASCII white space
+_ODD_SPACE = "\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_ODD_SPACE += "\u2028\u2029\u202f\u205f\u3000"
 
 
 def _near_idiom(lw: list[str], i: int, n: int) -> bool:
@@ -262,13 +262,21 @@ def _near_idiom(lw: list[str], i: int, n: int) -> bool:
     )
 
 
-def _batch_valences(hp, hs, pos, cap_diff, a) -> np.ndarray:
-    """The valence of each lexicon word at flat token positions ``hp`` (sentence ``hs``, word
-    ``pos``) after FastVader.score's rules: capitals, then for the words one, two and three back
-    (within the sentence, not in the lexicon) booster/dampener and negation, then "least". The
-    sentences hold no "no", "kind", "but" or idiom near these words."""
+def _batch_valences(hp, hs, pos, n, cap_diff, a) -> np.ndarray:
+    """The valence of each lexicon word at flat token positions ``hp`` (sentence ``hs`` of
+    ``n[hs]`` words, word ``pos``) after FastVader.score's rules: "no", capitals, then for the
+    words one, two and three back (within the sentence, not in the lexicon) booster/dampener
+    and negation, then "least". No idiom is near these words (those sentences are left to
+    FastVader.score), so "kind of" cannot occur either."""
     i = pos[hp]
-    valence = a["val"][hp]
+    lexval = a["val"][hp]
+    last = i == n[hs] - 1
+    nxt = np.minimum(hp + 1, len(pos) - 1)
+    valence = np.where(a["no"][hp] & ~last & a["inlex"][nxt], 0.0, lexval)
+    prev_no = (i >= 1) & a["no"][np.maximum(hp - 1, 0)]
+    prev_no |= (i >= 2) & a["no"][np.maximum(hp - 2, 0)]
+    prev_no |= (i >= 3) & a["no"][np.maximum(hp - 3, 0)] & a["ornor"][np.maximum(hp - 1, 0)]
+    valence = np.where(prev_no, lexval * _N_SCALAR, valence)
     cap = cap_diff[hs]
     valence = np.where(
         cap & a["upper"][hp], np.where(valence > 0, valence + _C_INCR, valence - _C_INCR), valence
@@ -309,9 +317,43 @@ def _batch_valences(hp, hs, pos, cap_diff, a) -> np.ndarray:
     return np.where(least, valence * _N_SCALAR, valence)
 
 
-def _batch_scores(sub, ok, n, sent, pos, a) -> np.ndarray:
-    """The four scores of the sentences ``ok`` of ``sub`` as ``_score_valence`` computes them:
-    each sentence's valences summed in word order (one step per k-th lexicon word)."""
+def _but_rule(v, hp, hs, rank, sent, pos, a, ns):
+    """``_but_check`` on arrays: in a sentence with "but", a lexicon word's valence is halved
+    before the first "but" and multiplied by 1.5 after it. That is what the rule does unless
+    it matches a valence to an earlier word's already rescaled one (it finds words by value):
+    ``odd`` marks those sentences (a word's valence equals an earlier word's rescaled one),
+    which must be scored by ``FastVader.score``."""
+    odd = np.zeros(ns, dtype=bool)
+    but = np.flatnonzero(a["but"])
+    if len(but) == 0:
+        return v, odd
+    first_but = np.full(ns, -1)
+    sentences, first = np.unique(sent[but], return_index=True)
+    first_but[sentences] = pos[but[first]]
+    hb = first_but[hs]
+    with_but = hb >= 0
+    i = pos[hp]
+    scaled = np.where(i < hb, v * 0.5, np.where(i > hb, v * 1.5, v))
+    scaled = np.where(with_but, scaled, v)
+    if with_but.any():
+        sid, r = hs[with_but], rank[with_but]
+        uniq, inv = np.unique(sid, return_inverse=True)
+        width = int(r.max()) + 1
+        before = np.full((len(uniq), width), np.nan)
+        after = np.full((len(uniq), width), np.nan)
+        before[inv, r] = v[with_but]
+        after[inv, r] = scaled[with_but]
+        clash = np.zeros(len(uniq), dtype=bool)
+        for k in range(1, width):
+            clash |= (after[:, :k] == before[:, k : k + 1]).any(axis=1)
+        odd[uniq[clash]] = True
+    return scaled, odd
+
+
+def _batch_scores(sub, ok, n, sent, pos, a) -> tuple[np.ndarray, np.ndarray]:
+    """The four scores of the sentences ``ok`` of ``sub`` as ``_score_valence`` computes them
+    (each sentence's valences summed in word order, one step per k-th lexicon word), and which
+    of them the "but" rule leaves to ``FastVader.score`` (see ``_but_rule``)."""
     import pyarrow.compute as pc
 
     ns = len(n)
@@ -321,9 +363,10 @@ def _batch_scores(sub, ok, n, sent, pos, a) -> np.ndarray:
     hp = np.flatnonzero(a["hit"])
     hp = hp[ok[sent[hp]]]
     hs = sent[hp]
-    v = _batch_valences(hp, hs, pos, cap_diff, a)
+    v = _batch_valences(hp, hs, pos, n, cap_diff, a)
     starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
     rank = np.arange(len(hs)) - np.repeat(starts, np.diff(np.r_[starts, len(hs)]))
+    v, odd = _but_rule(v, hp, hs, rank, sent, pos, a, ns)
     order = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[order], np.arange(rank.max() + 2))
     sum_s = np.zeros(ns)
@@ -354,7 +397,7 @@ def _batch_scores(sub, ok, n, sent, pos, a) -> np.ndarray:
     for j, col in enumerate(cols):
         res[:, j] = list(map(round, col[ok].tolist(), repeat(3)))
     res[:, 3] = list(map(round, compound[ok].tolist(), repeat(4)))
-    return res
+    return res, odd[ok]
 
 
 class FastVader:
@@ -389,6 +432,7 @@ class FastVader:
         # score_many's per-token-type attributes (rows numbered by _ids)
         self._ids: dict[str, int] = {}
         self._attr: dict[str, np.ndarray] | None = None
+        self._odd: str | None = None
 
     def _replace_emojis(self, text: str) -> str:
         parts = []
@@ -525,10 +569,10 @@ class FastVader:
         """What the rules need to know of each token and its stripped, lower-cased word ``w``:
         ``hit``: w carries a valence (``val``); ``inlex``: w is in the lexicon; ``boost``: w's
         booster value (``booster``: w is a booster); ``negated``, ``never``, ``sothis``,
-        ``without``, ``doubt``, ``least``, ``atvery``: the words of the negation and "least"
-        rules; ``hard``: w is "but", "kind" or "no" (rules :meth:`score_many` leaves to
-        :meth:`score`); ``upper``: the token is upper case; ``first``/``second``: w's number
-        among the first/second words of the multiword keys (-1: none)."""
+        ``without``, ``doubt``, ``least``, ``atvery``, ``no``, ``ornor``, ``but``: the words of
+        the negation, "least", "no" and "but" rules; ``upper``: the token is upper case;
+        ``first``/``second``: w's number among the first/second words of the multiword keys
+        (-1: none)."""
         lw = [_strip_punc_if_word(t).lower() for t in tokens]
         valenced, lex = self._valenced, self.lexicon
         first, second = _IDIOM_CODES
@@ -549,26 +593,38 @@ class FastVader:
             "doubt": flags("doubt".__eq__),
             "least": flags("least".__eq__),
             "atvery": flags(_AT_VERY.__contains__),
-            "hard": flags(_HARD.__contains__),
+            "no": flags("no".__eq__),
+            "ornor": flags(_OR_NOR.__contains__),
+            "but": flags("but".__eq__),
             "upper": np.fromiter(map(str.isupper, tokens), dtype=bool, count=len(tokens)),
             "first": np.array([first.get(w, -1) for w in lw], dtype=np.int64),
             "second": np.array([second.get(w, -1) for w in lw], dtype=np.int64),
         }
 
+    def _odd_pattern(self) -> str:
+        """A regular expression (RE2) for the characters that send a sentence to :meth:`score`:
+        whitespace that Arrow's ASCII split does not split on, and emoji (replaced by their
+        description before scoring)."""
+        if self._odd is None:
+            chars = sorted(set(_ODD_SPACE) | self._emoji_chars)
+            self._odd = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
+        return self._odd
+
     def score_many(self, texts: list[str]) -> np.ndarray:
         """``[score(t) for t in texts]`` as an (n, 4) array of neg, neu, pos, compound: the same
         values, bit for bit, with VADER's rules applied to whole batches of sentences.
 
-        Sentences in ASCII (no emoji, no separators 0x1C-0x1F) are tokenised at once (Arrow's
-        ASCII whitespace split, which splits where ``str.split`` does on such text), each token
-        type is looked up once, and the rules run on arrays of all lexicon words of the batch:
-        capitals, boosters and dampeners one to three words back, negations (also "never so",
-        "without doubt"), "least", then the sums, punctuation emphasis, normalisation and
-        shares, every value computed with the same floating-point operations in the same order
-        as :meth:`score`. Left to :meth:`score`, one sentence at a time: non-ASCII sentences,
-        and sentences holding "but" (its rule rescales scores matched by value), "kind" or "no"
-        (rules of their own) or a multiword key (idioms) around a lexicon word. Rounding stays
-        Python's ``round``.
+        Sentences without emoji and without white space other than ASCII's (nor the
+        separators 0x1C-0x1F) are tokenised at once (Arrow's ASCII whitespace split, which then
+        splits where ``str.split`` does), each token type is looked up once, and the rules run
+        on arrays of all lexicon words of the batch: "no", capitals, boosters and dampeners one
+        to three words back, negations (also "never so", "without doubt"), "least", "but", then
+        the sums, punctuation emphasis, normalisation and shares, every value computed with the
+        same floating-point operations in the same order as :meth:`score`. Left to
+        :meth:`score`, one sentence at a time: sentences with emoji or other white space, with
+        a multiword key (idioms, "kind of") around a lexicon word, and those where the "but"
+        rule, which finds words by their value, would meet a valence equal to an earlier
+        word's rescaled one. Rounding stays Python's ``round``.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -581,9 +637,7 @@ class FastVader:
             arr = pa.array(texts, type=pa.large_string())
         except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: one at a time
             return np.array([self.score(t) for t in texts], dtype=float).reshape(-1, 4)
-        plain = pc.and_(
-            pc.string_is_ascii(arr), pc.invert(pc.match_substring_regex(arr, _ODD_SPACE))
-        )
+        plain = pc.invert(pc.match_substring_regex(arr, self._odd_pattern()))
         plain = plain.to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(plain)  # sentences taken here; the others by score()
         slow = np.flatnonzero(~plain).tolist()
@@ -627,14 +681,15 @@ class FastVader:
                 if len(tid) > d:
                     near[d:] |= pair[:-d] & (pos[d:] >= d)
             fallback = np.zeros(ns, dtype=bool)
-            fallback[sent[(hit & near) | a["hard"]]] = True
+            fallback[sent[hit & near]] = True
             fallback &= has_hit
             slow += rows[fallback].tolist()
             # no lexicon word: neutral, or all zeros without tokens
             out[rows[~has_hit & (n > 0)], 1] = 1.0
             ok = has_hit & ~fallback
             if ok.any():
-                out[rows[ok]] = _batch_scores(sub, ok, n, sent, pos, a)
+                out[rows[ok]], odd = _batch_scores(sub, ok, n, sent, pos, a)
+                slow += rows[ok][odd].tolist()
         for i in slow:
             out[i] = self.score(texts[i])
         return out
