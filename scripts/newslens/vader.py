@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.resources
 import math
+import operator
 import string
 from collections.abc import Iterable
 from itertools import compress, repeat
@@ -262,6 +263,67 @@ def _near_idiom(lw: list[str], i: int, n: int) -> bool:
     )
 
 
+# the per-type flags of FastVader.score_many, one bit each
+_FLAGS = {
+    name: 1 << k
+    for k, name in enumerate(
+        "hit inlex booster negated never sothis without doubt least atvery no ornor but upper "
+        "isfirst issecond".split()
+    )
+}
+
+
+def _word_bits(lexicon: dict, valenced: frozenset) -> dict[str, int]:
+    """The flags of every word that has any (``_FLAGS``; "n't" and capitals are added per
+    token)."""
+    bits: dict[str, int] = {}
+
+    def add(words, flag):
+        for w in words:
+            bits[w] = bits.get(w, 0) | _FLAGS[flag]
+
+    add(valenced, "hit")
+    add(lexicon, "inlex")
+    add(_BOOSTER, "booster")
+    add(_NEGATE, "negated")
+    for flag, words in [
+        ("never", ["never"]),
+        ("sothis", _SO_THIS),
+        ("without", ["without"]),
+        ("doubt", ["doubt"]),
+        ("least", ["least"]),
+        ("atvery", _AT_VERY),
+        ("no", ["no"]),
+        ("ornor", _OR_NOR),
+        ("but", ["but"]),
+        ("isfirst", _IDIOM_CODES[0]),
+        ("issecond", _IDIOM_CODES[1]),
+    ]:
+        add(words, flag)
+    return bits
+
+
+class _TokenAttributes:
+    """The per-type attributes of every token of a batch (``tid``: each token's type row),
+    gathered when first asked for: a flag of ``_FLAGS`` as a bool array, or ``val``,
+    ``boost``, ``first``, ``second``."""
+
+    def __init__(self, attr: dict[str, np.ndarray], tid: np.ndarray):
+        self.attr, self.tid = attr, tid
+        self.bits = attr["bits"][tid]
+        self.done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        got = self.done.get(name)
+        if got is None:
+            if name in _FLAGS:
+                got = (self.bits & _FLAGS[name]) != 0
+            else:
+                got = self.attr[name][self.tid]
+            self.done[name] = got
+        return got
+
+
 def _batch_valences(hp, hs, pos, n, cap_diff, a) -> np.ndarray:
     """The valence of each lexicon word at flat token positions ``hp`` (sentence ``hs`` of
     ``n[hs]`` words, word ``pos``) after FastVader.score's rules: "no", capitals, then for the
@@ -433,6 +495,8 @@ class FastVader:
         self._ids: dict[str, int] = {}
         self._attr: dict[str, np.ndarray] | None = None
         self._odd: str | None = None
+        self._valences = {w: self.lexicon[w] for w in self._valenced}
+        self._word_bits = _word_bits(self.lexicon, self._valenced)
 
     def _replace_emojis(self, text: str) -> str:
         parts = []
@@ -567,38 +631,30 @@ class FastVader:
 
     def _type_attributes(self, tokens: list[str]) -> dict[str, np.ndarray]:
         """What the rules need to know of each token and its stripped, lower-cased word ``w``:
-        ``hit``: w carries a valence (``val``); ``inlex``: w is in the lexicon; ``boost``: w's
-        booster value (``booster``: w is a booster); ``negated``, ``never``, ``sothis``,
-        ``without``, ``doubt``, ``least``, ``atvery``, ``no``, ``ornor``, ``but``: the words of
-        the negation, "least", "no" and "but" rules; ``upper``: the token is upper case;
-        ``first``/``second``: w's number among the first/second words of the multiword keys
-        (-1: none)."""
+        ``bits``, one bit per flag of ``_FLAGS`` (``hit``: w carries a valence; ``inlex``: w is
+        in the lexicon; ``booster``; ``negated``; the words of the "never so/this", "without
+        doubt", "least", "no" and "but" rules; ``upper``: the token is upper case), ``val``
+        (w's valence), ``boost`` (w's booster value), ``first``/``second`` (w's number among the
+        first/second words of the multiword keys, -1: none)."""
+        count = len(tokens)
         lw = [_strip_punc_if_word(t).lower() for t in tokens]
-        valenced, lex = self._valenced, self.lexicon
         first, second = _IDIOM_CODES
 
-        def flags(test) -> np.ndarray:
-            return np.fromiter(map(test, lw), dtype=bool, count=len(lw))
+        def values(table, default, dtype) -> np.ndarray:
+            return np.fromiter(map(table.get, lw, repeat(default)), dtype=dtype, count=count)
 
+        bits = values(self._word_bits, 0, np.int64)
+        bits |= (
+            np.fromiter(map(operator.contains, lw, repeat("n't")), bool, count)
+            * (_FLAGS["negated"])
+        )
+        bits |= np.fromiter(map(str.isupper, tokens), bool, count) * _FLAGS["upper"]
         return {
-            "hit": flags(valenced.__contains__),
-            "val": np.array([lex[w] if w in valenced else 0.0 for w in lw], dtype=float),
-            "inlex": flags(lex.__contains__),
-            "booster": flags(_BOOSTER.__contains__),
-            "boost": np.array([_BOOSTER.get(w, 0.0) for w in lw], dtype=float),
-            "negated": flags(_negated),
-            "never": flags("never".__eq__),
-            "sothis": flags(_SO_THIS.__contains__),
-            "without": flags("without".__eq__),
-            "doubt": flags("doubt".__eq__),
-            "least": flags("least".__eq__),
-            "atvery": flags(_AT_VERY.__contains__),
-            "no": flags("no".__eq__),
-            "ornor": flags(_OR_NOR.__contains__),
-            "but": flags("but".__eq__),
-            "upper": np.fromiter(map(str.isupper, tokens), dtype=bool, count=len(tokens)),
-            "first": np.array([first.get(w, -1) for w in lw], dtype=np.int64),
-            "second": np.array([second.get(w, -1) for w in lw], dtype=np.int64),
+            "bits": bits,
+            "val": values(self._valences, 0.0, float),
+            "boost": values(_BOOSTER, 0.0, float),
+            "first": values(first, -1, np.int64),
+            "second": values(second, -1, np.int64),
         }
 
     def _odd_pattern(self) -> str:
@@ -661,7 +717,7 @@ class FastVader:
             enc = pc.dictionary_encode(flat)
             codes = enc.indices.to_numpy(zero_copy_only=False)
             tid = self._type_ids(enc.dictionary.to_pylist())[codes]
-            a = {c: v[tid] for c, v in self._attr.items()}
+            a = _TokenAttributes(self._attr, tid)
             n = np.diff(offsets)
             ns = len(n)
             sent = np.repeat(np.arange(ns), n)
@@ -673,9 +729,11 @@ class FastVader:
             # (within the sentence): the idiom rule may apply (_near_idiom)
             pair = np.zeros(len(tid), dtype=bool)
             if len(tid) > 1:
-                f, s = a["first"][:-1], a["second"][1:]
-                cand = (f >= 0) & (s >= 0) & (sent[:-1] == sent[1:])
-                pair[:-1] = cand & np.isin(f * _IDIOM_SECOND_N + s, _IDIOM_PAIR_CODES)
+                cand = a["isfirst"][:-1] & a["issecond"][1:] & (sent[:-1] == sent[1:])
+                cand = np.flatnonzero(cand)
+                code = self._attr["first"][tid[cand]] * _IDIOM_SECOND_N
+                code += self._attr["second"][tid[cand + 1]]
+                pair[cand] = np.isin(code, _IDIOM_PAIR_CODES)
             near = pair.copy()
             for d in (1, 2, 3):
                 if len(tid) > d:
