@@ -243,3 +243,13 @@ def test_the_odd_white_space_is_all_that_str_split_splits_on_besides_ascii():
 
     white = {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert white == set(_ODD_SPACE) | set(" \t\n\r\x0b\x0c")
+
+
+def test_arrow_strings_score_as_a_list():
+    import pyarrow as pa
+
+    texts = TRICKY + news_like_sentences(300, seed=2)
+    fast = FastVader()
+    want = fast.score_many(texts)
+    for arr in (pa.array(texts), pa.array(texts, pa.large_string())):
+        assert FastVader().score_many(arr).tobytes() == want.tobytes()

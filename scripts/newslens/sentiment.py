@@ -59,6 +59,35 @@ def label_compound(compound, negative: float = -0.05, positive: float = 0.05) ->
     return out
 
 
+class _TextCache:
+    """SentenceScorer's cache for analyzers that score lists: texts as one Arrow string array,
+    their scores as an (n, 4) array; looked up for a whole batch at once."""
+
+    def __init__(self) -> None:
+        self.texts = None
+        self.scores = np.empty((0, 4))
+
+    def __len__(self) -> int:
+        return 0 if self.texts is None else len(self.texts)
+
+    def find(self, texts) -> np.ndarray:
+        """The row of each text in the cache, -1 where it is not there."""
+        if self.texts is None:
+            return np.full(len(texts), -1, dtype=np.int64)
+        import pyarrow.compute as pc
+
+        rows = pc.fill_null(pc.index_in(texts, value_set=self.texts), -1)
+        return rows.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def add(self, texts, scores: np.ndarray) -> None:
+        import pyarrow as pa
+
+        if len(texts) == 0:
+            return
+        self.texts = texts if self.texts is None else pa.concat_arrays([self.texts, texts])
+        self.scores = np.concatenate([self.scores, scores])
+
+
 class SentenceScorer:
     """Scores sentence tables, batch after batch (``scorer(sentences)``: see
     :func:`score_sentences`).
@@ -81,32 +110,50 @@ class SentenceScorer:
         self.negative = negative
         self.positive = positive
         self.cache_size = cache_size
-        self.cache: dict[str, tuple[float, float, float, float]] = {}
+        # texts -> scores; a _TextCache (Arrow) when the analyzer scores lists at once
+        self.cache = {} if not hasattr(self.analyzer, "score_many") else _TextCache()
 
     def _scores(self, texts: pd.Series) -> np.ndarray:
         """(n, 4) array of neg, neu, pos, compound; each distinct text scored once."""
+        if isinstance(self.cache, _TextCache):
+            return self._scores_arrow(texts)
         codes, uniques = pd.factorize(texts)
         distinct = list(uniques)
-        cache = self.cache
-        many = getattr(self.analyzer, "score_many", None)
-        if many is None:
-            score = self.analyzer.score
-            results = [cache.get(t) or score(t) for t in distinct]
-            table = np.array(results, dtype=float).reshape(-1, 4)
-        else:  # the analyzer scores a list at once (FastVader.score_many: the same scores)
-            known = list(map(cache.get, distinct)) if cache else [None] * len(distinct)
-            todo = [k for k, r in enumerate(known) if r is None]
-            table = np.empty((len(distinct), 4))
-            if len(todo) < len(distinct):
-                done = [k for k, r in enumerate(known) if r is not None]
-                table[done] = [known[k] for k in done]
-            table[todo] = many([distinct[k] for k in todo])
-            results = None
+        cache, score = self.cache, self.analyzer.score
+        results = [cache.get(t) or score(t) for t in distinct]
         room = self.cache_size - len(cache)
         if room > 0:
             repeated = np.flatnonzero(np.bincount(codes, minlength=len(distinct)) > 1)
             for k in repeated[:room].tolist():
-                cache[distinct[k]] = results[k] if results is not None else tuple(table[k])
+                cache[distinct[k]] = results[k]
+        return np.array(results, dtype=float).reshape(-1, 4)[codes]
+
+    def _scores_arrow(self, texts: pd.Series) -> np.ndarray:
+        """``_scores`` for an analyzer with ``score_many`` (FastVader): the texts stay Arrow
+        strings (dictionary-encoded: each distinct text once), no Python string per row."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(texts, type=pa.large_string())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = pc.dictionary_encode(arr)
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        distinct = enc.dictionary
+        table = np.empty((len(distinct), 4))
+        found = self.cache.find(distinct)
+        have = found >= 0
+        table[have] = self.cache.scores[found[have]]
+        todo = np.flatnonzero(~have)
+        if len(todo):
+            table[todo] = self.analyzer.score_many(
+                distinct if len(todo) == len(distinct) else distinct.take(pa.array(todo))
+            )
+        room = self.cache_size - len(self.cache)
+        if room > 0:
+            repeated = np.bincount(codes, minlength=len(distinct)) > 1
+            keep = np.flatnonzero(repeated & ~have)[:room]
+            self.cache.add(distinct.take(pa.array(keep)), table[keep])
         return table[codes]
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:

@@ -263,6 +263,16 @@ def _near_idiom(lw: list[str], i: int, n: int) -> bool:
     )
 
 
+class _PyStrings:
+    """``texts[i]`` of an Arrow string array as a Python string."""
+
+    def __init__(self, arr):
+        self.arr = arr
+
+    def __getitem__(self, i: int) -> str:
+        return self.arr[i].as_py()
+
+
 # the per-type flags of FastVader.score_many, one bit each
 _FLAGS = {
     name: 1 << k
@@ -666,9 +676,10 @@ class FastVader:
             self._odd = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
         return self._odd
 
-    def score_many(self, texts: list[str]) -> np.ndarray:
+    def score_many(self, texts) -> np.ndarray:
         """``[score(t) for t in texts]`` as an (n, 4) array of neg, neu, pos, compound: the same
         values, bit for bit, with VADER's rules applied to whole batches of sentences.
+        ``texts``: a list of strings or an Arrow string array.
 
         Sentences without emoji and without white space other than ASCII's (nor the
         separators 0x1C-0x1F) are tokenised at once (Arrow's ASCII whitespace split, which then
@@ -689,10 +700,14 @@ class FastVader:
         out = np.zeros((m, 4))
         if m == 0:
             return out
-        try:
-            arr = pa.array(texts, type=pa.large_string())
-        except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: one at a time
-            return np.array([self.score(t) for t in texts], dtype=float).reshape(-1, 4)
+        if isinstance(texts, pa.Array):  # Arrow strings: Python strings only where needed
+            arr = texts.cast(pa.large_string())
+            texts = _PyStrings(arr)
+        else:
+            try:
+                arr = pa.array(texts, type=pa.large_string())
+            except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: one at a time
+                return np.array([self.score(t) for t in texts], dtype=float).reshape(-1, 4)
         plain = pc.invert(pc.match_substring_regex(arr, self._odd_pattern()))
         plain = plain.to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(plain)  # sentences taken here; the others by score()
