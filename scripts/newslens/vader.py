@@ -341,27 +341,31 @@ def _batch_valences(hp, hs, pos, n, cap_diff, a) -> np.ndarray:
     and negation, then "least". No idiom is near these words (those sentences are left to
     FastVader.score), so "kind of" cannot occur either."""
     i = pos[hp]
-    lexval = a["val"][hp]
-    last = i == n[hs] - 1
-    nxt = np.minimum(hp + 1, len(pos) - 1)
-    valence = np.where(a["no"][hp] & ~last & a["inlex"][nxt], 0.0, lexval)
-    prev_no = (i >= 1) & a["no"][np.maximum(hp - 1, 0)]
-    prev_no |= (i >= 2) & a["no"][np.maximum(hp - 2, 0)]
-    prev_no |= (i >= 3) & a["no"][np.maximum(hp - 3, 0)] & a["ornor"][np.maximum(hp - 1, 0)]
+    lexval = a.attr["val"][a.tid[hp]]
+    # the flags of the word d back (d = -1: the next word), 0 where there is none
+    near = {
+        d: np.where(
+            (i >= d) if d >= 0 else (i < n[hs] - 1), a.bits[np.clip(hp - d, 0, len(pos) - 1)], 0
+        )
+        for d in (-1, 0, 1, 2, 3)
+    }
+
+    def back(name, d):  # flag ``name`` of the word d back (False where there is none)
+        return (near[d] & _FLAGS[name]) != 0
+
+    valence = np.where(back("no", 0) & back("inlex", -1), 0.0, lexval)
+    prev_no = back("no", 1) | back("no", 2) | (back("no", 3) & back("ornor", 1))
     valence = np.where(prev_no, lexval * _N_SCALAR, valence)
     cap = cap_diff[hs]
     valence = np.where(
-        cap & a["upper"][hp], np.where(valence > 0, valence + _C_INCR, valence - _C_INCR), valence
+        cap & back("upper", 0), np.where(valence > 0, valence + _C_INCR, valence - _C_INCR), valence
     )
-
-    def back(name, d):  # attribute of the word d back (False/0 where there is none)
-        return np.where(i >= d, a[name][np.maximum(hp - d, 0)], False)
 
     for start_i in range(3):
         d = start_i + 1
         applies = (i >= d) & ~back("inlex", d)
         booster = back("booster", d)
-        scalar = a["boost"][np.maximum(hp - d, 0)]
+        scalar = a.attr["boost"][a.tid[np.maximum(hp - d, 0)]]
         scalar = np.where(valence < 0, scalar * -1, scalar)
         capped = booster & cap & back("upper", d)
         scalar = np.where(capped, np.where(valence > 0, scalar + _C_INCR, scalar - _C_INCR), scalar)
