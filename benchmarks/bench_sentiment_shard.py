@@ -6,7 +6,8 @@
 WORKDIR is the working directory of a pipeline run (e.g. one kept by `bench_pipeline.py --keep
 DIR`). Each job's own entry script (scripts/<job>.py of the checkout whose package is measured)
 runs in a fresh Python process on the shard's inputs of that run, with the run's config and
-the rule's params, writing its outputs to a temporary folder. Per pair the two checkouts run
+the rule's params and one BLAS/OpenMP thread (as Snakemake gives a one-thread job), writing
+its outputs to a temporary folder. Per pair the two checkouts run
 one after the other (the order alternates between pairs), so load drifts hit both alike. The
 measure is the process's CPU (user + system, imports included) and the CPU of the script's
 work alone (`time.process_time` around it). Printed: every run, the mean of each checkout and
@@ -33,6 +34,16 @@ import yaml
 BATCH_ROWS = 100_000
 CACHE_SIZE = 200_000
 ACTOR_BATCH_ARTICLES = 20_000
+
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "GOTO_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 
 
 class Named(dict):
@@ -97,14 +108,16 @@ def job_smk(job: str, cfg: dict, shard: str, out: Path) -> Named:
 JOBS = ("sentiment_score", "sentiment_units", "actor_articles")
 
 
-def child(job: str, workdir: Path, shard: str) -> None:
-    """Run one job's entry script (from the checkout on PYTHONPATH) and print its CPU."""
+def child(job: str, workdir: Path, shard: str, keep: Path | None = None) -> None:
+    """Run one job's entry script (from the checkout on PYTHONPATH) and print its CPU; its
+    outputs go to a temporary folder, or to ``keep``."""
     os.chdir(workdir)
     cfg = yaml.safe_load(Path("config/config.yaml").read_text())
     import newslens
 
     script = Path(newslens.__file__).resolve().parents[1] / f"{job}.py"
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = keep.resolve() if keep else tmp
         smk = job_smk(job, cfg, shard, Path(out))
         code = compile(script.read_text(), str(script), "exec")
         t0 = time.process_time()
@@ -116,6 +129,9 @@ def child(job: str, workdir: Path, shard: str) -> None:
 
 def measure(job: str, workdir: Path, shard: str, scripts: str) -> dict:
     env = dict(os.environ, PYTHONPATH=scripts)
+    # one thread, as Snakemake sets for a job of one thread (BLAS threads that spin would add
+    # CPU: sentiment_units' bootstrap products cost ~70 % more CPU with two)
+    env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
     cmd = [sys.executable, __file__, "--child", job, str(workdir), "--shard", shard]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -139,10 +155,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--jobs", nargs="+", default=["sentiment_score"], choices=JOBS)
     parser.add_argument("--child", choices=JOBS, help=argparse.SUPPRESS)
+    parser.add_argument("--keep-output", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     if args.child:
-        child(args.child, workdir, args.shard)
+        child(args.child, workdir, args.shard, args.keep_output)
         return
     paths = {"base": str(Path(args.base).resolve()), "new": str(Path(args.new).resolve())}
     print(f"{workdir} shard {args.shard}; base {paths['base']}; new {paths['new']}")
