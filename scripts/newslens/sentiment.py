@@ -255,6 +255,42 @@ def ratio_ci(
     return est, low, high, "bootstrap"
 
 
+def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]):
+    """``np.quantile(v @ w.T, quantiles, axis=1)`` for units of two sentences (``v``: (G, 2)
+    compound scores; ``w``: (B, 2) resample weights, each row (1, 0), (0.5, 0.5) or (0, 1)),
+    without the (G, B) matrix: each unit's B bootstrap means take only the values v0, v1 and
+    0.5 v0 + 0.5 v1 (each product exact, so any summation gives these), as often as the
+    weights have each row. numpy's linear interpolation between the two order statistics
+    around each quantile returns their value exactly when they are equal; the units where
+    they differ, and those with a score of -0.0, are returned as ``unsettled`` (their values
+    in the result are not to be used). Returns (array (len(quantiles), G), unsettled (G,)
+    bool)."""
+    n_boot = len(w)
+    counts = [int(np.sum(w[:, 0] == x)) for x in (1.0, 0.5, 0.0)]  # v0, the mean, v1
+    v0, v1 = v[:, 0], v[:, 1]
+    mid = 0.5 * v0 + 0.5 * v1
+    first = np.where(v0 <= v1, counts[0], counts[2])  # how many of the smaller value
+    lo, hi = np.minimum(v0, v1), np.maximum(v0, v1)
+
+    def order_statistic(k: int) -> np.ndarray:
+        return np.where(k < first, lo, np.where(k < first + counts[1], mid, hi))
+
+    out = np.empty((len(quantiles), len(v)))
+    # a -0.0 score: whether a product with it comes out as -0.0 or 0.0 depends on the BLAS
+    # kernel's order of operations, so such units take the matrix below
+    unsettled = ((v == 0) & np.signbit(v)).any(axis=1)
+    for j, q in enumerate(quantiles):
+        virtual = (n_boot - 1) * np.asarray(q, dtype=float)  # numpy's "linear" method
+        below = int(np.floor(virtual))
+        above = min(below + 1, n_boot - 1)
+        a, b = order_statistic(below), order_statistic(above)
+        gamma = virtual - below
+        diff = b - a  # 0 where settled; numpy's _lerp, so that signed zeros come out alike
+        out[j] = a + diff * gamma if gamma < 0.5 else b - diff * (1 - gamma)
+        unsettled |= a != b
+    return out, unsettled
+
+
 def within_unit_ci(
     scored: pd.DataFrame,
     keys: list[str],
@@ -313,6 +349,10 @@ def within_unit_ci(
         rng = np.random.default_rng([seed, int(n)])
         w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
         chunk = max(1, max_cells // (resamples * n))
+        if n == 2:  # exact order statistics; the rows they cannot settle below
+            q, unsettled = _two_sentence_quantiles(vals[:, :, 0], w, [alpha, 1 - alpha])
+            low[gs, 0], high[gs, 0] = q
+            gs, vals = gs[unsettled], vals[unsettled]
         for c0 in range(0, len(gs), chunk):
             boot = vals[c0 : c0 + chunk, :, 0] @ w.T  # (G, B)
             q = np.quantile(boot, [alpha, 1 - alpha], axis=1)
