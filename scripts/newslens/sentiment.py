@@ -59,6 +59,35 @@ def label_compound(compound, negative: float = -0.05, positive: float = 0.05) ->
     return out
 
 
+class _TextCache:
+    """SentenceScorer's cache for analyzers that score lists: texts as one Arrow string array,
+    their scores as an (n, 4) array; looked up for a whole batch at once."""
+
+    def __init__(self) -> None:
+        self.texts = None
+        self.scores = np.empty((0, 4))
+
+    def __len__(self) -> int:
+        return 0 if self.texts is None else len(self.texts)
+
+    def find(self, texts) -> np.ndarray:
+        """The row of each text in the cache, -1 where it is not there."""
+        if self.texts is None:
+            return np.full(len(texts), -1, dtype=np.int64)
+        import pyarrow.compute as pc
+
+        rows = pc.fill_null(pc.index_in(texts, value_set=self.texts), -1)
+        return rows.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def add(self, texts, scores: np.ndarray) -> None:
+        import pyarrow as pa
+
+        if len(texts) == 0:
+            return
+        self.texts = texts if self.texts is None else pa.concat_arrays([self.texts, texts])
+        self.scores = np.concatenate([self.scores, scores])
+
+
 class SentenceScorer:
     """Scores sentence tables, batch after batch (``scorer(sentences)``: see
     :func:`score_sentences`).
@@ -81,10 +110,13 @@ class SentenceScorer:
         self.negative = negative
         self.positive = positive
         self.cache_size = cache_size
-        self.cache: dict[str, tuple[float, float, float, float]] = {}
+        # texts -> scores; a _TextCache (Arrow) when the analyzer scores lists at once
+        self.cache = {} if not hasattr(self.analyzer, "score_many") else _TextCache()
 
     def _scores(self, texts: pd.Series) -> np.ndarray:
         """(n, 4) array of neg, neu, pos, compound; each distinct text scored once."""
+        if isinstance(self.cache, _TextCache):
+            return self._scores_arrow(texts)
         codes, uniques = pd.factorize(texts)
         distinct = list(uniques)
         cache, score = self.cache, self.analyzer.score
@@ -95,6 +127,34 @@ class SentenceScorer:
             for k in repeated[:room].tolist():
                 cache[distinct[k]] = results[k]
         return np.array(results, dtype=float).reshape(-1, 4)[codes]
+
+    def _scores_arrow(self, texts: pd.Series) -> np.ndarray:
+        """``_scores`` for an analyzer with ``score_many`` (FastVader): the texts stay Arrow
+        strings (dictionary-encoded: each distinct text once), no Python string per row."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(texts, type=pa.large_string())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = pc.dictionary_encode(arr)
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        distinct = enc.dictionary
+        table = np.empty((len(distinct), 4))
+        found = self.cache.find(distinct)
+        have = found >= 0
+        table[have] = self.cache.scores[found[have]]
+        todo = np.flatnonzero(~have)
+        if len(todo):
+            table[todo] = self.analyzer.score_many(
+                distinct if len(todo) == len(distinct) else distinct.take(pa.array(todo))
+            )
+        room = self.cache_size - len(self.cache)
+        if room > 0:
+            repeated = np.bincount(codes, minlength=len(distinct)) > 1
+            keep = np.flatnonzero(repeated & ~have)[:room]
+            self.cache.add(distinct.take(pa.array(keep)), table[keep])
+        return table[codes]
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
         n = len(sentences)
@@ -195,6 +255,42 @@ def ratio_ci(
     return est, low, high, "bootstrap"
 
 
+def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]):
+    """``np.quantile(v @ w.T, quantiles, axis=1)`` for units of two sentences (``v``: (G, 2)
+    compound scores; ``w``: (B, 2) resample weights, each row (1, 0), (0.5, 0.5) or (0, 1)),
+    without the (G, B) matrix: each unit's B bootstrap means take only the values v0, v1 and
+    0.5 v0 + 0.5 v1 (each product exact, so any summation gives these), as often as the
+    weights have each row. numpy's linear interpolation between the two order statistics
+    around each quantile returns their value exactly when they are equal; the units where
+    they differ, and those with a score of -0.0, are returned as ``unsettled`` (their values
+    in the result are not to be used). Returns (array (len(quantiles), G), unsettled (G,)
+    bool)."""
+    n_boot = len(w)
+    counts = [int(np.sum(w[:, 0] == x)) for x in (1.0, 0.5, 0.0)]  # v0, the mean, v1
+    v0, v1 = v[:, 0], v[:, 1]
+    mid = 0.5 * v0 + 0.5 * v1
+    first = np.where(v0 <= v1, counts[0], counts[2])  # how many of the smaller value
+    lo, hi = np.minimum(v0, v1), np.maximum(v0, v1)
+
+    def order_statistic(k: int) -> np.ndarray:
+        return np.where(k < first, lo, np.where(k < first + counts[1], mid, hi))
+
+    out = np.empty((len(quantiles), len(v)))
+    # a -0.0 score: whether a product with it comes out as -0.0 or 0.0 depends on the BLAS
+    # kernel's order of operations, so such units take the matrix below
+    unsettled = ((v == 0) & np.signbit(v)).any(axis=1)
+    for j, q in enumerate(quantiles):
+        virtual = (n_boot - 1) * np.asarray(q, dtype=float)  # numpy's "linear" method
+        below = int(np.floor(virtual))
+        above = min(below + 1, n_boot - 1)
+        a, b = order_statistic(below), order_statistic(above)
+        gamma = virtual - below
+        diff = b - a  # 0 where settled; numpy's _lerp, so that signed zeros come out alike
+        out[j] = a + diff * gamma if gamma < 0.5 else b - diff * (1 - gamma)
+        unsettled |= a != b
+    return out, unsettled
+
+
 def within_unit_ci(
     scored: pd.DataFrame,
     keys: list[str],
@@ -253,6 +349,10 @@ def within_unit_ci(
         rng = np.random.default_rng([seed, int(n)])
         w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
         chunk = max(1, max_cells // (resamples * n))
+        if n == 2:  # exact order statistics; the rows they cannot settle below
+            q, unsettled = _two_sentence_quantiles(vals[:, :, 0], w, [alpha, 1 - alpha])
+            low[gs, 0], high[gs, 0] = q
+            gs, vals = gs[unsettled], vals[unsettled]
         for c0 in range(0, len(gs), chunk):
             boot = vals[c0 : c0 + chunk, :, 0] @ w.T  # (G, B)
             q = np.quantile(boot, [alpha, 1 - alpha], axis=1)

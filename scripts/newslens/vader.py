@@ -16,17 +16,21 @@ idiom is near it) and skips the per-character emoji loop for ASCII sentences (se
 docstring). Its four scores are identical to ``vaderSentiment``'s, bit for bit
 (tests/test_sentiment_vader.py compares them on thousands of sentences, including the
 package's quirks such as the ``but`` rule matching scores by value). It is about 6x faster
-than the package; benchmarks/bench_sentiment.py measures all three.
+than the package; benchmarks/bench_sentiment.py measures all three. ``FastVader.score_many``
+scores a list of sentences at once, running the rules on NumPy arrays for every sentence where
+they reduce to array operations (the same scores; tests/test_sent_batch.py).
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import math
+import operator
 import string
 from collections.abc import Iterable
-from itertools import compress
+from itertools import compress, repeat
 
+import numpy as np
 from vaderSentiment import vaderSentiment as _vs
 
 IMPLEMENTATIONS = ("vadersentiment", "nltk")
@@ -227,6 +231,23 @@ def _key_pairs(*tables: dict) -> frozenset[tuple[str, str]]:
 
 _IDIOM_PAIRS = _key_pairs(_SPECIAL, _BOOSTER)
 _IDIOM_SECOND = frozenset(b for _, b in _IDIOM_PAIRS)
+# the same pairs as integer codes for FastVader.score_many: first * _IDIOM_SECOND_N + second
+_IDIOM_CODES = (
+    {w: k for k, w in enumerate(sorted({a for a, _ in _IDIOM_PAIRS}))},
+    {w: k for k, w in enumerate(sorted(_IDIOM_SECOND))},
+)
+_IDIOM_SECOND_N = len(_IDIOM_CODES[1])
+_IDIOM_PAIR_CODES = np.array(
+    sorted(_IDIOM_CODES[0][a] * _IDIOM_SECOND_N + _IDIOM_CODES[1][b] for a, b in _IDIOM_PAIRS),
+    dtype=np.int64,
+)
+_SO_THIS = frozenset({"so", "this"})
+_AT_VERY = frozenset({"at", "very"})
+_OR_NOR = frozenset({"or", "nor"})
+# What str.split() splits on besides ASCII whitespace (which Arrow's ASCII whitespace split
+# splits on): the separators 0x1C-0x1F and the non-ASCII white space
+_ODD_SPACE = "\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_ODD_SPACE += "\u2028\u2029\u202f\u205f\u3000"
 
 
 def _near_idiom(lw: list[str], i: int, n: int) -> bool:
@@ -240,6 +261,219 @@ def _near_idiom(lw: list[str], i: int, n: int) -> bool:
         or (i >= 1 and (lw[i - 1], lw[i]) in _IDIOM_PAIRS)
         or (i < n - 1 and (lw[i], lw[i + 1]) in _IDIOM_PAIRS)
     )
+
+
+class _PyStrings:
+    """``texts[i]`` of an Arrow string array as a Python string."""
+
+    def __init__(self, arr):
+        self.arr = arr
+
+    def __getitem__(self, i: int) -> str:
+        return self.arr[i].as_py()
+
+
+# the per-type flags of FastVader.score_many, one bit each
+_FLAGS = {
+    name: 1 << k
+    for k, name in enumerate(
+        "hit inlex booster negated never sothis without doubt least atvery no ornor but upper "
+        "isfirst issecond".split()
+    )
+}
+
+
+def _word_bits(lexicon: dict, valenced: frozenset) -> dict[str, int]:
+    """The flags of every word that has any (``_FLAGS``; "n't" and capitals are added per
+    token)."""
+    bits: dict[str, int] = {}
+
+    def add(words, flag):
+        for w in words:
+            bits[w] = bits.get(w, 0) | _FLAGS[flag]
+
+    add(valenced, "hit")
+    add(lexicon, "inlex")
+    add(_BOOSTER, "booster")
+    add(_NEGATE, "negated")
+    for flag, words in [
+        ("never", ["never"]),
+        ("sothis", _SO_THIS),
+        ("without", ["without"]),
+        ("doubt", ["doubt"]),
+        ("least", ["least"]),
+        ("atvery", _AT_VERY),
+        ("no", ["no"]),
+        ("ornor", _OR_NOR),
+        ("but", ["but"]),
+        ("isfirst", _IDIOM_CODES[0]),
+        ("issecond", _IDIOM_CODES[1]),
+    ]:
+        add(words, flag)
+    return bits
+
+
+class _TokenAttributes:
+    """The per-type attributes of every token of a batch (``tid``: each token's type row),
+    gathered when first asked for: a flag of ``_FLAGS`` as a bool array, or ``val``,
+    ``boost``, ``first``, ``second``."""
+
+    def __init__(self, attr: dict[str, np.ndarray], tid: np.ndarray):
+        self.attr, self.tid = attr, tid
+        self.bits = attr["bits"][tid]
+        self.done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        got = self.done.get(name)
+        if got is None:
+            if name in _FLAGS:
+                got = (self.bits & _FLAGS[name]) != 0
+            else:
+                got = self.attr[name][self.tid]
+            self.done[name] = got
+        return got
+
+
+def _batch_valences(hp, hs, pos, n, cap_diff, a) -> np.ndarray:
+    """The valence of each lexicon word at flat token positions ``hp`` (sentence ``hs`` of
+    ``n[hs]`` words, word ``pos``) after FastVader.score's rules: "no", capitals, then for the
+    words one, two and three back (within the sentence, not in the lexicon) booster/dampener
+    and negation, then "least". No idiom is near these words (those sentences are left to
+    FastVader.score), so "kind of" cannot occur either."""
+    i = pos[hp]
+    lexval = a.attr["val"][a.tid[hp]]
+    # the flags of the word d back (d = -1: the next word), 0 where there is none
+    near = {
+        d: np.where(
+            (i >= d) if d >= 0 else (i < n[hs] - 1), a.bits[np.clip(hp - d, 0, len(pos) - 1)], 0
+        )
+        for d in (-1, 0, 1, 2, 3)
+    }
+
+    def back(name, d):  # flag ``name`` of the word d back (False where there is none)
+        return (near[d] & _FLAGS[name]) != 0
+
+    valence = np.where(back("no", 0) & back("inlex", -1), 0.0, lexval)
+    prev_no = back("no", 1) | back("no", 2) | (back("no", 3) & back("ornor", 1))
+    valence = np.where(prev_no, lexval * _N_SCALAR, valence)
+    cap = cap_diff[hs]
+    valence = np.where(
+        cap & back("upper", 0), np.where(valence > 0, valence + _C_INCR, valence - _C_INCR), valence
+    )
+
+    for start_i in range(3):
+        d = start_i + 1
+        applies = (i >= d) & ~back("inlex", d)
+        booster = back("booster", d)
+        scalar = a.attr["boost"][a.tid[np.maximum(hp - d, 0)]]
+        scalar = np.where(valence < 0, scalar * -1, scalar)
+        capped = booster & cap & back("upper", d)
+        scalar = np.where(capped, np.where(valence > 0, scalar + _C_INCR, scalar - _C_INCR), scalar)
+        scalar = np.where(booster, scalar, 0.0)
+        if start_i == 1:
+            scalar = np.where(scalar != 0, scalar * 0.95, scalar)
+        elif start_i == 2:
+            scalar = np.where(scalar != 0, scalar * 0.9, scalar)
+        new = valence + scalar
+        if start_i == 0:
+            new = np.where(back("negated", 1), new * _N_SCALAR, new)
+        elif start_i == 1:
+            grow = back("never", 2) & back("sothis", 1)
+            keep = back("without", 2) & back("doubt", 1)
+            negate = ~grow & ~keep & back("negated", 2)
+            new = np.where(grow, new * 1.25, np.where(negate, new * _N_SCALAR, new))
+        else:
+            grow = (back("never", 3) & back("sothis", 2)) | back("sothis", 1)
+            keep = back("without", 3) & (back("doubt", 2) | back("doubt", 1))
+            negate = ~grow & ~keep & back("negated", 3)
+            new = np.where(grow, new * 1.25, np.where(negate, new * _N_SCALAR, new))
+        valence = np.where(applies, new, valence)
+    least = (i >= 1) & back("least", 1) & ~back("inlex", 1)
+    least &= (i == 1) | ~back("atvery", 2)
+    return np.where(least, valence * _N_SCALAR, valence)
+
+
+def _but_rule(v, hp, hs, rank, sent, pos, a, ns):
+    """``_but_check`` on arrays: in a sentence with "but", a lexicon word's valence is halved
+    before the first "but" and multiplied by 1.5 after it. That is what the rule does unless
+    it matches a valence to an earlier word's already rescaled one (it finds words by value):
+    ``odd`` marks those sentences (a word's valence equals an earlier word's rescaled one),
+    which must be scored by ``FastVader.score``."""
+    odd = np.zeros(ns, dtype=bool)
+    but = np.flatnonzero(a["but"])
+    if len(but) == 0:
+        return v, odd
+    first_but = np.full(ns, -1)
+    sentences, first = np.unique(sent[but], return_index=True)
+    first_but[sentences] = pos[but[first]]
+    hb = first_but[hs]
+    with_but = hb >= 0
+    i = pos[hp]
+    scaled = np.where(i < hb, v * 0.5, np.where(i > hb, v * 1.5, v))
+    scaled = np.where(with_but, scaled, v)
+    if with_but.any():
+        sid, r = hs[with_but], rank[with_but]
+        uniq, inv = np.unique(sid, return_inverse=True)
+        width = int(r.max()) + 1
+        before = np.full((len(uniq), width), np.nan)
+        after = np.full((len(uniq), width), np.nan)
+        before[inv, r] = v[with_but]
+        after[inv, r] = scaled[with_but]
+        clash = np.zeros(len(uniq), dtype=bool)
+        for k in range(1, width):
+            clash |= (after[:, :k] == before[:, k : k + 1]).any(axis=1)
+        odd[uniq[clash]] = True
+    return scaled, odd
+
+
+def _batch_scores(sub, ok, n, sent, pos, a) -> tuple[np.ndarray, np.ndarray]:
+    """The four scores of the sentences ``ok`` of ``sub`` as ``_score_valence`` computes them
+    (each sentence's valences summed in word order, one step per k-th lexicon word), and which
+    of them the "but" rule leaves to ``FastVader.score`` (see ``_but_rule``)."""
+    import pyarrow.compute as pc
+
+    ns = len(n)
+    upper = a["upper"]
+    n_upper = np.bincount(sent[upper], minlength=ns)
+    cap_diff = (n_upper > 0) & (n_upper < n)
+    hp = np.flatnonzero(a["hit"])
+    hp = hp[ok[sent[hp]]]
+    hs = sent[hp]
+    v = _batch_valences(hp, hs, pos, n, cap_diff, a)
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    rank = np.arange(len(hs)) - np.repeat(starts, np.diff(np.r_[starts, len(hs)]))
+    v, odd = _but_rule(v, hp, hs, rank, sent, pos, a, ns)
+    order = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[order], np.arange(rank.max() + 2))
+    sum_s = np.zeros(ns)
+    pos_sum = np.zeros(ns)
+    neg_sum = np.zeros(ns)
+    scored = np.zeros(ns, dtype=np.int64)
+    for k in range(len(bounds) - 1):
+        idx = order[bounds[k] : bounds[k + 1]]  # the k-th lexicon word of each sentence
+        s, x = hs[idx], v[idx]
+        sum_s[s] += x
+        p, q = x > 0, x < 0
+        pos_sum[s[p]] += x[p] + 1
+        neg_sum[s[q]] += x[q] - 1
+        scored[s] += p | q
+    ex = pc.count_substring(sub, "!").to_numpy(zero_copy_only=False)
+    qm = pc.count_substring(sub, "?").to_numpy(zero_copy_only=False)
+    amp = np.minimum(ex, 4) * 0.292 + np.where(qm > 1, np.where(qm <= 3, qm * 0.18, 0.96), 0)
+    sum_s = np.where(sum_s > 0, sum_s + amp, np.where(sum_s < 0, sum_s - amp, sum_s))
+    compound = np.clip(sum_s / np.sqrt(sum_s * sum_s + 15), -1.0, 1.0)
+    abs_neg = np.fabs(neg_sum)
+    pos_amp = np.where(pos_sum > abs_neg, pos_sum + amp, pos_sum)
+    neg_sum = np.where(pos_sum < abs_neg, neg_sum - amp, neg_sum)
+    neu_count = n - scored
+    total = pos_amp + np.fabs(neg_sum) + neu_count
+    with np.errstate(divide="ignore", invalid="ignore"):  # sentences not taken: 0 / 0
+        cols = [np.fabs(neg_sum / total), np.fabs(neu_count / total), np.fabs(pos_amp / total)]
+    res = np.empty((int(ok.sum()), 4))
+    for j, col in enumerate(cols):
+        res[:, j] = list(map(round, col[ok].tolist(), repeat(3)))
+    res[:, 3] = list(map(round, compound[ok].tolist(), repeat(4)))
+    return res, odd[ok]
 
 
 class FastVader:
@@ -259,6 +493,8 @@ class FastVader:
       words before them (``_CONTEXT``, ``_near_idiom``): their valence is the lexicon's,
       adjusted for capitals, without running the rules that could not change it.
     * ASCII sentences skip the emoji scan (every emoji of the lexicon is non-ASCII).
+    * ``score_many`` takes a whole batch: tokens split and looked up per token type with Arrow
+      and NumPy, the rules applied to arrays of all lexicon words at once (see there).
     """
 
     def __init__(self) -> None:
@@ -269,6 +505,12 @@ class FastVader:
         # a lexicon word that is no booster: the only words that can carry a valence
         self._valenced = frozenset(w for w in self.lexicon if w not in _BOOSTER)
         self._context = set(_CONTEXT)
+        # score_many's per-token-type attributes (rows numbered by _ids)
+        self._ids: dict[str, int] = {}
+        self._attr: dict[str, np.ndarray] | None = None
+        self._odd: str | None = None
+        self._valences = {w: self.lexicon[w] for w in self._valenced}
+        self._word_bits = _word_bits(self.lexicon, self._valenced)
 
     def _replace_emojis(self, text: str) -> str:
         parts = []
@@ -377,6 +619,157 @@ class FastVader:
             sentiments[i] = valence
         sentiments = _but_check(lw, sentiments)
         return _score_valence(sentiments, hits, text)
+
+    # ------------------------------------------------------------------ many texts at once
+
+    def _type_ids(self, types: list[str]) -> np.ndarray:
+        """The row of each token type in the per-type attribute arrays (``_attr``), new types
+        added as they are seen; past TOKEN_CACHE_SIZE types the table starts afresh."""
+        ids = self._ids
+        new = [t for t in types if t not in ids]
+        if new:
+            if len(ids) + len(new) > TOKEN_CACHE_SIZE:
+                ids.clear()
+                self._attr = None
+                new = list(dict.fromkeys(types))
+            start = len(ids)
+            for k, t in enumerate(new):
+                ids[t] = start + k
+            rows = self._type_attributes(new)
+            self._attr = (
+                rows
+                if self._attr is None
+                else {c: np.concatenate([self._attr[c], rows[c]]) for c in rows}
+            )
+        return np.fromiter(map(ids.__getitem__, types), dtype=np.int64, count=len(types))
+
+    def _type_attributes(self, tokens: list[str]) -> dict[str, np.ndarray]:
+        """What the rules need to know of each token and its stripped, lower-cased word ``w``:
+        ``bits``, one bit per flag of ``_FLAGS`` (``hit``: w carries a valence; ``inlex``: w is
+        in the lexicon; ``booster``; ``negated``; the words of the "never so/this", "without
+        doubt", "least", "no" and "but" rules; ``upper``: the token is upper case), ``val``
+        (w's valence), ``boost`` (w's booster value), ``first``/``second`` (w's number among the
+        first/second words of the multiword keys, -1: none)."""
+        count = len(tokens)
+        lw = [_strip_punc_if_word(t).lower() for t in tokens]
+        first, second = _IDIOM_CODES
+
+        def values(table, default, dtype) -> np.ndarray:
+            return np.fromiter(map(table.get, lw, repeat(default)), dtype=dtype, count=count)
+
+        bits = values(self._word_bits, 0, np.int64)
+        bits |= (
+            np.fromiter(map(operator.contains, lw, repeat("n't")), bool, count)
+            * (_FLAGS["negated"])
+        )
+        bits |= np.fromiter(map(str.isupper, tokens), bool, count) * _FLAGS["upper"]
+        return {
+            "bits": bits,
+            "val": values(self._valences, 0.0, float),
+            "boost": values(_BOOSTER, 0.0, float),
+            "first": values(first, -1, np.int64),
+            "second": values(second, -1, np.int64),
+        }
+
+    def _odd_pattern(self) -> str:
+        """A regular expression (RE2) for the characters that send a sentence to :meth:`score`:
+        whitespace that Arrow's ASCII split does not split on, and emoji (replaced by their
+        description before scoring)."""
+        if self._odd is None:
+            chars = sorted(set(_ODD_SPACE) | self._emoji_chars)
+            self._odd = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
+        return self._odd
+
+    def score_many(self, texts) -> np.ndarray:
+        """``[score(t) for t in texts]`` as an (n, 4) array of neg, neu, pos, compound: the same
+        values, bit for bit, with VADER's rules applied to whole batches of sentences.
+        ``texts``: a list of strings or an Arrow string array.
+
+        Sentences without emoji and without white space other than ASCII's (nor the
+        separators 0x1C-0x1F) are tokenised at once (Arrow's ASCII whitespace split, which then
+        splits where ``str.split`` does), each token type is looked up once, and the rules run
+        on arrays of all lexicon words of the batch: "no", capitals, boosters and dampeners one
+        to three words back, negations (also "never so", "without doubt"), "least", "but", then
+        the sums, punctuation emphasis, normalisation and shares, every value computed with the
+        same floating-point operations in the same order as :meth:`score`. Left to
+        :meth:`score`, one sentence at a time: sentences with emoji or other white space, with
+        a multiword key (idioms, "kind of") around a lexicon word, and those where the "but"
+        rule, which finds words by their value, would meet a valence equal to an earlier
+        word's rescaled one. Rounding stays Python's ``round``.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        m = len(texts)
+        out = np.zeros((m, 4))
+        if m == 0:
+            return out
+        if isinstance(texts, pa.Array):  # Arrow strings: Python strings only where needed
+            arr = texts.cast(pa.large_string())
+            texts = _PyStrings(arr)
+        else:
+            try:
+                arr = pa.array(texts, type=pa.large_string())
+            except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: one at a time
+                return np.array([self.score(t) for t in texts], dtype=float).reshape(-1, 4)
+        plain = pc.invert(pc.match_substring_regex(arr, self._odd_pattern()))
+        plain = plain.to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(plain)  # sentences taken here; the others by score()
+        slow = np.flatnonzero(~plain).tolist()
+        if len(rows):
+            sub = arr.take(pa.array(rows)) if len(rows) < m else arr
+            lists = pc.ascii_split_whitespace(sub)
+            offsets = lists.offsets.to_numpy()
+            flat = lists.flatten()
+            # Arrow keeps an empty token for leading and trailing whitespace; str.split not
+            empty = pc.equal(pc.binary_length(flat), 0).to_numpy(zero_copy_only=False)
+            if empty.any():
+                of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+                counts = np.bincount(of[~empty], minlength=len(offsets) - 1)
+                offsets = np.r_[0, np.cumsum(counts)]
+                flat = flat.filter(pa.array(~empty))
+            else:
+                offsets = offsets - offsets[0]
+            if len(flat) == 0:  # no tokens at all: every such sentence scores 0
+                rows = rows[:0]
+        if len(rows):
+            enc = pc.dictionary_encode(flat)
+            codes = enc.indices.to_numpy(zero_copy_only=False)
+            tid = self._type_ids(enc.dictionary.to_pylist())[codes]
+            a = _TokenAttributes(self._attr, tid)
+            n = np.diff(offsets)
+            ns = len(n)
+            sent = np.repeat(np.arange(ns), n)
+            pos = np.arange(len(tid)) - offsets[:-1][sent]
+            hit = a["hit"]
+            has_hit = np.zeros(ns, dtype=bool)
+            has_hit[sent[hit]] = True
+            # a multiword key starting one to three words before a lexicon word or at it
+            # (within the sentence): the idiom rule may apply (_near_idiom)
+            pair = np.zeros(len(tid), dtype=bool)
+            if len(tid) > 1:
+                cand = a["isfirst"][:-1] & a["issecond"][1:] & (sent[:-1] == sent[1:])
+                cand = np.flatnonzero(cand)
+                code = self._attr["first"][tid[cand]] * _IDIOM_SECOND_N
+                code += self._attr["second"][tid[cand + 1]]
+                pair[cand] = np.isin(code, _IDIOM_PAIR_CODES)
+            near = pair.copy()
+            for d in (1, 2, 3):
+                if len(tid) > d:
+                    near[d:] |= pair[:-d] & (pos[d:] >= d)
+            fallback = np.zeros(ns, dtype=bool)
+            fallback[sent[hit & near]] = True
+            fallback &= has_hit
+            slow += rows[fallback].tolist()
+            # no lexicon word: neutral, or all zeros without tokens
+            out[rows[~has_hit & (n > 0)], 1] = 1.0
+            ok = has_hit & ~fallback
+            if ok.any():
+                out[rows[ok]], odd = _batch_scores(sub, ok, n, sent, pos, a)
+                slow += rows[ok][odd].tolist()
+        for i in slow:
+            out[i] = self.score(texts[i])
+        return out
 
     def polarity_scores(self, text: str) -> dict[str, float]:
         neg, neu, pos, compound = self.score(text)
