@@ -245,6 +245,8 @@ def kwic_table(
     labels = groups.set_index(groups["doc_id"].astype(str))
     parts = []
     for var in [c for c in groups.columns if c != "doc_id"]:
+        # the group of each hit's article (a hit is in a group's articles when its label is g)
+        hit_group = _doc_labels(hits["doc_id"], groups, var) if labels.index.is_unique else None
         for g, ref, _gm, _rm in comparisons(
             labels[var].reset_index(drop=True), reference, min_articles
         ):
@@ -256,8 +258,10 @@ def kwic_table(
                     & (targets["reference"] == ref)
                 )
             ]
-            in_group = labels.index[labels[var] == g]
-            sub = hits[hits["doc_id"].isin(in_group)]
+            if hit_group is not None:
+                sub = hits[hit_group == g]
+            else:
+                sub = hits[hits["doc_id"].isin(labels.index[labels[var] == g])]
             for (term, source), _ in mine.groupby(["term", "source"], sort=True):
                 lines = sub[sub["term"] == term]
                 if len(lines) > max_rows:
@@ -273,33 +277,55 @@ def kwic_table(
 EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]
 
 
+def _doc_labels(docs, groups: pd.DataFrame, var: str) -> np.ndarray:
+    """The ``var`` label of each doc_id in ``docs`` from ``groups`` ("" for a doc_id it does not
+    name; of repeated doc_ids the last row's, as a dict of them would give)."""
+    index = pd.Index(groups["doc_id"].astype(str))
+    labels = groups[var].astype(str).to_numpy(dtype=object)
+    if not index.is_unique:
+        lab = dict(zip(index, labels, strict=True))
+        return pd.Series(np.asarray(docs, dtype=object)).map(lab).fillna("").to_numpy(object)
+    pos = index.get_indexer(docs)
+    return np.where(pos >= 0, labels[np.maximum(pos, 0)] if len(labels) else "", "")
+
+
 def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
     """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
     sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
     order. Yields (variable, group, cell value, rows).
 
     The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
-    table order (the first ``n`` of ``RandomState(seed).permutation``), the cells found by
-    integer codes (articles and cell values factorised once) instead of a groupby of strings."""
-    doc_codes, docs = pd.factorize(rows["doc_id"].astype(str))
+    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
+    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
+    values factorised once, in sorted order) instead of a groupby of strings, and the rows of
+    every cell of a variable are taken from the table at once."""
+    doc_codes, docs = pd.factorize(rows["doc_id"].astype(str), sort=True)
     cell_codes, cell_values = pd.factorize(rows[cell], sort=True)  # -1: missing, left out
+    sent = rows["sent_id"].to_numpy()
     for var in [c for c in groups.columns if c != "doc_id"]:
-        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
-        doc_label = pd.Series(docs).map(lab).fillna("").to_numpy(dtype=object)
-        label_codes, labels = pd.factorize(doc_label[doc_codes], sort=True)
+        row_label = _doc_labels(docs, groups, var)[doc_codes]
+        label_codes, labels = pd.factorize(row_label, sort=True)
         key = label_codes.astype(np.int64) * max(len(cell_values), 1) + cell_codes
-        keep = np.flatnonzero((doc_label[doc_codes] != "") & (cell_codes >= 0))
+        keep = np.flatnonzero((row_label != "") & (cell_codes >= 0))
         order = keep[np.argsort(key[keep], kind="stable")]
         cuts = np.flatnonzero(np.diff(key[order])) + 1
+        picks, cells = [], []
         for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(order)], strict=True):
             if lo == hi:
                 continue
             idx = order[lo:hi]
             if len(idx) > n:
                 idx = idx[np.random.RandomState(seed).permutation(len(idx))[:n]]
-            pick = rows.iloc[idx]
-            g, value = labels[label_codes[idx[0]]], cell_values[cell_codes[idx[0]]]
-            yield var, g, value, pick.sort_values(["doc_id", "sent_id"])
+            idx = idx[np.lexsort((sent[idx], doc_codes[idx]))]
+            cells.append((labels[label_codes[idx[0]]], cell_values[cell_codes[idx[0]]], len(idx)))
+            picks.append(idx)
+        if not picks:
+            continue
+        taken = rows.take(np.concatenate(picks))
+        start = 0
+        for g, value, size in cells:
+            yield var, g, value, taken.iloc[start : start + size]
+            start += size
 
 
 def frame_examples(
