@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-JOBS = ["compare_keyness", "compare_actor_frames", "compare_evidence", "compare_groups"]
+JOBS = ["compare_keyness", "compare_evidence", "compare_groups"]
 
 # run inside the child process: argv = run_dir, job, out, repo
 CHILD = r"""
@@ -57,12 +57,6 @@ if job == "compare_keyness":
     k = c["keyness"]
     par = Named(**common, min_count=k["min_count"], table_terms=k["table_terms"],
                 figure_terms=k["figure_terms"])
-elif job == "compare_actor_frames":
-    inp = Named(actors=ds("sentiment_actor_sentences"), frames=ds("frames_sentences"),
-                frame_names=str(tab / "frames_distribution.csv"), documents=str(tab / "documents.csv"))
-    outp = Named(table=str(out / f"{job}.csv"), png=str(out / f"{job}.png"), svg=str(out / f"{job}.svg"))
-    par = Named(**common, **boot, max_actors=c["max_actors"], figure_actors=figs["max_actors"],
-                min_cell_n=figs["min_cell_n"])
 elif job == "compare_evidence":
     inp = Named(tokens=ds("tokens"), keyness=str(tab / "compare_keyness.csv"),
                 frames=ds("frames_sentences"), actors=ds("sentiment_actor_sentences"),
@@ -77,7 +71,8 @@ elif job == "compare_evidence":
 else:
     inp = Named(frames=str(tab / "frames_documents.csv"), actors=ds("sentiment_actor_sentences"),
                 topics=str(tab / "topic_articles.csv"), topic_summary=str(tab / "topic_summary.csv"),
-                frame_names=str(tab / "frames_distribution.csv"), documents=str(tab / "documents.csv"))
+                frame_names=str(tab / "frames_distribution.csv"), documents=str(tab / "documents.csv"),
+                frames_sentences=ds("frames_sentences"))
     outp = Named()
     for kind in ["frames", "actors", "topics"]:
         for key, name in [("table", ""), ("time", "_time"), ("effects", "_effects")]:
@@ -85,10 +80,14 @@ else:
         for fmt in ("png", "svg"):
             outp[f"{kind}_{fmt}"] = str(out / f"compare_{kind}.{fmt}")
             outp[f"{kind}_time_{fmt}"] = str(out / f"compare_{kind}_time.{fmt}")
+    outp["actor_frames_table"] = str(out / "compare_actor_frames.csv")
+    for fmt in ("png", "svg"):
+        outp[f"actor_frames_{fmt}"] = str(out / f"compare_actor_frames.{fmt}")
     t = c["time"]
     par = Named(**common, **boot, period=t["period"], time_model=t.get("model", "dummies"),
                 spline_df=t.get("spline_df", 5), max_items=t["figure_items"],
-                min_cell_n=figs["min_cell_n"])
+                min_cell_n=figs["min_cell_n"], max_actors=c["max_actors"],
+                figure_actors=figs["max_actors"])
 smk = SimpleNamespace(input=inp, output=outp, params=par, log=[str(out / f"{job}.log")],
                       rule=job, wildcards=Named())
 t0 = time.process_time()

@@ -12,7 +12,7 @@ memory per compare rule, from Snakemake's benchmark files: as job wall-seconds a
 CPU-seconds (on a loaded machine wall-seconds include waiting for a core; CPU-seconds less so).
 ``--report-only`` reprints a kept run's numbers.
 
-``--rerun-compare`` (with ``--keep``) reruns only the 4 compare jobs of a kept run, forced, one
+``--rerun-compare`` (with ``--keep``) reruns only the compare jobs of a kept run, forced, one
 at a time (``--cores 1``), and prints their CPU-seconds exactly (the run's child-process
 rusage, Snakemake's own DAG work included) beside the benchmark files' per-job numbers and the
 share against the kept run's other jobs. Running it from two checkouts back to back (e.g. main
@@ -85,7 +85,7 @@ def main() -> None:
     report(jobs, args, wall)
 
 
-COMPARE_RULES = ["compare_keyness", "compare_groups", "compare_actor_frames", "compare_evidence"]
+COMPARE_RULES = ["compare_keyness", "compare_groups", "compare_evidence"]
 
 
 def rerun_compare(workdir: Path, args) -> None:

@@ -1,20 +1,26 @@
-"""Rule compare_groups: frames, actor sentiment and topics by group, in one job (one start-up
-instead of six). For each kind: the mean of each item (frame share, actor sentiment, topic
+"""Rule compare_groups: frames, actor sentiment, topics and actors x frames by group, in one job
+(one start-up instead of seven; the actor table, the groups and the bootstrap weights are read
+or drawn once). For each kind: the mean of each item (frame share, actor sentiment, topic
 share) per group with bootstrap intervals over articles, the difference to the reference with
 its interval and BH-adjusted p-value and a forest plot; and the item over time per group with
-bootstrap bands and the group effect adjusted for period (stm's estimateEffect idea)."""
+bootstrap bands and the group effect adjusted for period (stm's estimateEffect idea). Actors x
+frames: for each actor, the share of each frame in the sentences that name it, per group, with
+the same intervals and the articles and sentences behind each cell; one heatmap panel per
+actor."""
 
 import logging
 
 import pandas as pd
 from newslens import compare as cp
+from newslens import compare_actors as ca
 from newslens import compare_figures as cf
 from newslens import compare_over_time as ct
 from newslens.compare_bootstrap import bootstrap_args
 from newslens.compare_small import ITEM_RANGES
 from newslens.figures import apply_style
 from newslens.names import frame_display_names
-from newslens.runtime import run, write_table
+from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.shards import dataset_schema
 
 log = logging.getLogger("newslens")
 
@@ -42,9 +48,13 @@ TIME_KINDS = {
 }
 
 
-def item_values(smk, kind: str) -> pd.DataFrame:
-    """Per-article values of one kind (topics labelled from topic_summary.csv)."""
-    values = cp.read_item_values(kind, getattr(smk.input, kind))
+def item_values(smk, kind: str, actor_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per-article values of one kind (topics labelled from topic_summary.csv; actors from
+    ``actor_rows``, the actor table read once for this and the actor x frame table)."""
+    if kind == "actors" and actor_rows is not None:
+        values = cp.actor_article_sentiment(actor_rows[["doc_id", "actor", "compound"]])
+    else:
+        values = cp.read_item_values(kind, getattr(smk.input, kind))
     if kind == "topics":
         summary = pd.read_csv(smk.input.topic_summary, keep_default_na=False)
         values = cp.label_topics(values, summary)
@@ -131,17 +141,80 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
     cf.save_laid_out(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
 
 
+def actor_frame_values(smk, actor_rows: pd.DataFrame):
+    """Per article and actor (the ``compare.max_actors`` named in the most articles) the mean
+    frame shares of the sentences that name it, and their sentence counts."""
+    p = smk.params
+    actors = ca.top_actors(actor_rows, p.max_actors)
+    left_out = actor_rows["actor"].nunique() - len(actors)
+    if left_out:
+        log.info(
+            "%d actors named in fewer articles left out (compare.max_actors=%s)",
+            left_out,
+            p.max_actors,
+        )
+    names = dataset_schema(smk.input.frames_sentences).names  # a file, part list or dataset
+    wanted = ["doc_id", "sent_id"]
+    wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
+    frame_rows = read_parquet(smk.input.frames_sentences, columns=wanted)
+    try:
+        values, sentences, frames, n_rows = ca.actor_frame_shares(actor_rows, frame_rows, actors)
+    except ValueError as err:  # repeated (doc_id, sent_id) rows
+        raise NewslensError(
+            f"{smk.input.frames_sentences}: {err}; delete the frames_sentences dataset and rerun "
+            "snakemake"
+        ) from err
+    unmatched = int(actor_rows["actor"].isin(actors).sum()) - n_rows
+    if unmatched:
+        log.warning("%d actor sentences have no row in %s", unmatched, smk.input.frames_sentences)
+    log.info(
+        "%d actor sentences, %d actors x %d frames, %d articles",
+        n_rows,
+        len(actors),
+        len(frames),
+        len(values),
+    )
+    return values, sentences
+
+
+def actor_frames(smk, groups, actor_rows) -> None:
+    """Actor x frame by group: table and heatmap (one panel per actor)."""
+    p = smk.params
+    tab = pd.DataFrame(columns=ca.ACTOR_FRAME_COLUMNS)
+    message = cf.NOTHING
+    if groups is not None:
+        values, sentences = actor_frame_values(smk, actor_rows)
+        tab = ca.actor_frame_differences(
+            values, sentences, groups, p.reference, **bootstrap_args(p)
+        )
+        log.info(
+            "actors x frames: %d rows, %d with q < 0.05",
+            len(tab),
+            int((tab["q_value"] < 0.05).sum()),
+        )
+        message = (
+            "Nothing to compare: no actor is named in a group of "
+            f"{list(p.by)} with at least compare.min_articles={p.min_articles} articles\n"
+            "(configure actors, and check corpus.metadata)."
+        )
+    write_table(tab.round(6), smk.output.actor_frames_table)
+    shown = cf.with_display_names(tab, "frame", display_names(smk, "frames"))
+    fig = cf.actor_frames_figure(shown, p.figure_actors, message, min_n=p.min_cell_n)
+    cf.save_laid_out(fig, smk.output.actor_frames_png, smk.output.actor_frames_svg)
+
+
 def main(smk):
     p = smk.params
     apply_style()
-    groups = time_groups = periods = None
+    groups = time_groups = periods = actor_rows = None
     if not p.by:
         log.info("compare.by is empty: writing empty compare tables")
     else:
-        groups = cp.read_groups(smk.input.documents, p.by)
+        docs = cp.read_documents(smk.input.documents, p.by)  # one read for groups and periods
+        groups = cp.read_groups(smk.input.documents, p.by, docs)
         variables = [v for v in p.by if v not in cp.PERIODS]
-        time_groups = cp.read_groups(smk.input.documents, variables)
-        periods = cp.read_periods(smk.input.documents, p.period)
+        time_groups = cp.read_groups(smk.input.documents, variables, docs)
+        periods = cp.read_periods(smk.input.documents, p.period, docs)
         undated = int((periods == "").sum())
         if undated:
             log.info("%d articles without a date left out of the over-time tables", undated)
@@ -151,11 +224,17 @@ def main(smk):
             p.period,
             variables or "(none: the whole corpus)",
         )
-    # frames and topics first: they share their articles, and so their bootstrap weights
+    # frames and topics first: they share their articles, and so their bootstrap weights;
+    # actor sentiment and actors x frames share theirs (and one read of the actor table)
     for kind in ("frames", "topics", "actors"):
-        values = item_values(smk, kind) if p.by else None
+        if kind == "actors" and p.by:
+            actor_rows = read_parquet(
+                smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"]
+            )
+        values = item_values(smk, kind, actor_rows) if p.by else None
         by_group(smk, kind, values, groups)
         over_time(smk, kind, values, time_groups, periods)
+    actor_frames(smk, groups, actor_rows)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def test_names_module_imports_only_pandas():
     assert not {"matplotlib", "scipy", "sklearn", "nltk"} & mods
 
 
-@pytest.mark.parametrize("script", ["compare_groups", "compare_actor_frames", "summary"])
+@pytest.mark.parametrize("script", ["compare_groups", "summary"])
 def test_rule_scripts_take_the_names_from_newslens_names(script):
     tree = ast.parse((REPO / "scripts" / f"{script}.py").read_text(encoding="utf-8"))
     sources = {

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from newslens.compare_bootstrap import poisson_group_sums
+from newslens.compare_bootstrap import nan_quantiles, poisson_group_sums
 from newslens.compare_small import (
     PRIOR_DF,
     SMALL_N,
@@ -348,11 +348,11 @@ def keyness_table(
     row_doc = doc_pos.get_indexer(pd.Index(np.asarray(unit_doc).astype(str)))
     for var in [c for c in groups.columns if c != "doc_id"]:
         labels = groups[var].astype(str)
-        cats = sorted(set(labels) - {""})
+        cats = sorted(set(labels.unique()) - {""})
         if not cats:
             continue
         code_of = {c: i for i, c in enumerate(cats)}
-        doc_code = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy()
+        doc_code = pd.Index(cats).get_indexer(labels)  # code_of[label]; -1: no group
         row_code = np.where(row_doc >= 0, doc_code[np.maximum(row_doc, 0)], -1)
         per_group = group_term_counts(dtm, row_code, len(cats))
         total = per_group.sum(axis=0)
@@ -379,8 +379,8 @@ def _intervals(boot_group, boot_diff, st: dict, alpha: float, small_n: int):
     have ``small_n`` articles or more, else the t / edge-bound ones of ``st``."""
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: item never measured
-        lo_g, hi_g = np.nanquantile(boot_group, [alpha, 1 - alpha], axis=0)
-        lo_d, hi_d = np.nanquantile(boot_diff, [alpha, 1 - alpha], axis=0)
+        lo_g, hi_g = nan_quantiles(boot_group, [alpha, 1 - alpha], axis=0)
+        lo_d, hi_d = nan_quantiles(boot_diff, [alpha, 1 - alpha], axis=0)
     small_g = st["n_group"] < small_n
     small_d = small_g | (st["n_reference"] < small_n)
     return (
@@ -430,9 +430,9 @@ def group_differences(
         pairs = comparisons(labels, reference, min_articles)
         if not pairs:
             continue
-        cats = sorted(set(labels) - {""}, key=natural_key)
+        cats = sorted(set(labels.unique()) - {""}, key=natural_key)
         code_of = {c: i for i, c in enumerate(cats)}
-        codes = labels.map(lambda v, m=code_of: m.get(v, -1)).to_numpy(dtype=np.int64)
+        codes = pd.Index(cats).get_indexer(labels).astype(np.int64)  # -1: no group
         sums, counts = poisson_group_sums(
             v_all, codes, len(cats), resamples, seed=zlib.crc32(f"{seed}:{var}".encode())
         )
@@ -491,13 +491,20 @@ def group_differences(
 # ----------------------------------------------------------------------------------------------
 
 
-def read_groups(path, by: Sequence[str]) -> pd.DataFrame:
-    """Group labels of every article from documents.csv (doc_id + one column per variable)."""
+def read_documents(path, by: Sequence[str]) -> pd.DataFrame:
+    """The doc_id, date and ``by`` columns of documents.csv (those it has), as strings: one read
+    for the groups and the periods."""
     wanted = {"doc_id", "date", *by}
     try:
-        docs = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in wanted)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in wanted)
     except (OSError, ValueError) as err:
         raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
+
+
+def read_groups(path, by: Sequence[str], docs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Group labels of every article from documents.csv (doc_id + one column per variable);
+    ``docs``: its columns already read (``read_documents``)."""
+    docs = read_documents(path, by) if docs is None else docs
     return group_labels(docs, by, source=str(path))
 
 
@@ -544,14 +551,10 @@ def read_item_values(kind: str, path) -> pd.DataFrame:
     return frame_shares(tab) if kind == "frames" else topic_shares(tab)
 
 
-def read_periods(path, period: str) -> pd.Series:
-    """The ``week`` or ``month`` of every article (doc_id index; "" without a date)."""
-    try:
-        docs = pd.read_csv(
-            path, dtype=str, keep_default_na=False, usecols=lambda c: c in {"doc_id", "date"}
-        )
-    except (OSError, ValueError) as err:
-        raise NewslensError(f"cannot read {path}: {err}; delete it and rerun snakemake") from err
+def read_periods(path, period: str, docs: pd.DataFrame | None = None) -> pd.Series:
+    """The ``week`` or ``month`` of every article (doc_id index; "" without a date);
+    ``docs``: the columns of documents.csv already read (``read_documents``)."""
+    docs = read_documents(path, []) if docs is None else docs
     if "date" not in docs.columns:
         raise NewslensError(
             f"config key compare.time.period: over time needs article dates, but {path} has no "

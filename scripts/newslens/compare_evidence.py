@@ -185,7 +185,8 @@ def _in_dictionary(column, value_set) -> np.ndarray:
 def scan_contexts(path, hits: pd.DataFrame, window: int) -> list[tuple[str, str, str]]:
     """(left, keyword, right) of each hit (``part``, ``row`` as ``scan_hits`` gives them):
     ``window`` tokens each side within the article, reading only the doc_id and token columns
-    of the row groups that hold the hits and their windows."""
+    of the row groups that hold the hits and their windows, dictionary-encoded (a string is
+    built only for the tokens of the windows)."""
     import pyarrow.parquet as pq
 
     from newslens.shards import corrupt_parquet, dataset_parts
@@ -197,7 +198,7 @@ def scan_contexts(path, hits: pd.DataFrame, window: int) -> list[tuple[str, str,
         part = parts[int(part_no)]
         rows = hits["row"].to_numpy(dtype=np.int64)[where.to_numpy()]
         try:
-            pf = pq.ParquetFile(part, pre_buffer=False)
+            pf = pq.ParquetFile(part, pre_buffer=False, read_dictionary=["doc_id", "token"])
             sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
             starts = np.concatenate([[0], np.cumsum(sizes)])
             lo = np.maximum(rows - window, 0)
@@ -244,6 +245,8 @@ def kwic_table(
     labels = groups.set_index(groups["doc_id"].astype(str))
     parts = []
     for var in [c for c in groups.columns if c != "doc_id"]:
+        # the group of each hit's article (a hit is in a group's articles when its label is g)
+        hit_group = _doc_labels(hits["doc_id"], groups, var) if labels.index.is_unique else None
         for g, ref, _gm, _rm in comparisons(
             labels[var].reset_index(drop=True), reference, min_articles
         ):
@@ -255,8 +258,10 @@ def kwic_table(
                     & (targets["reference"] == ref)
                 )
             ]
-            in_group = labels.index[labels[var] == g]
-            sub = hits[hits["doc_id"].isin(in_group)]
+            if hit_group is not None:
+                sub = hits[hit_group == g]
+            else:
+                sub = hits[hits["doc_id"].isin(labels.index[labels[var] == g])]
             for (term, source), _ in mine.groupby(["term", "source"], sort=True):
                 lines = sub[sub["term"] == term]
                 if len(lines) > max_rows:
@@ -272,17 +277,55 @@ def kwic_table(
 EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]
 
 
+def _doc_labels(docs, groups: pd.DataFrame, var: str) -> np.ndarray:
+    """The ``var`` label of each doc_id in ``docs`` from ``groups`` ("" for a doc_id it does not
+    name; of repeated doc_ids the last row's, as a dict of them would give)."""
+    index = pd.Index(groups["doc_id"].astype(str))
+    labels = groups[var].astype(str).to_numpy(dtype=object)
+    if not index.is_unique:
+        lab = dict(zip(index, labels, strict=True))
+        return pd.Series(np.asarray(docs, dtype=object)).map(lab).fillna("").to_numpy(object)
+    pos = index.get_indexer(docs)
+    return np.where(pos >= 0, labels[np.maximum(pos, 0)] if len(labels) else "", "")
+
+
 def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
     """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
     sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
-    order. Yields (variable, group, cell value, rows)."""
+    order. Yields (variable, group, cell value, rows).
+
+    The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
+    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
+    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
+    values factorised once, in sorted order) instead of a groupby of strings, and the rows of
+    every cell of a variable are taken from the table at once."""
+    doc_codes, docs = pd.factorize(rows["doc_id"].astype(str), sort=True)
+    cell_codes, cell_values = pd.factorize(rows[cell], sort=True)  # -1: missing, left out
+    sent = rows["sent_id"].to_numpy()
     for var in [c for c in groups.columns if c != "doc_id"]:
-        lab = dict(zip(groups["doc_id"].astype(str), groups[var].astype(str), strict=True))
-        tab = rows.assign(group=rows["doc_id"].map(lab).fillna(""))
-        tab = tab[tab["group"] != ""]
-        for (g, value), one in tab.groupby(["group", cell], sort=True):
-            pick = one if len(one) <= n else one.sample(n, random_state=seed)
-            yield var, g, value, pick.sort_values(["doc_id", "sent_id"])
+        row_label = _doc_labels(docs, groups, var)[doc_codes]
+        label_codes, labels = pd.factorize(row_label, sort=True)
+        key = label_codes.astype(np.int64) * max(len(cell_values), 1) + cell_codes
+        keep = np.flatnonzero((row_label != "") & (cell_codes >= 0))
+        order = keep[np.argsort(key[keep], kind="stable")]
+        cuts = np.flatnonzero(np.diff(key[order])) + 1
+        picks, cells = [], []
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(order)], strict=True):
+            if lo == hi:
+                continue
+            idx = order[lo:hi]
+            if len(idx) > n:
+                idx = idx[np.random.RandomState(seed).permutation(len(idx))[:n]]
+            idx = idx[np.lexsort((sent[idx], doc_codes[idx]))]
+            cells.append((labels[label_codes[idx[0]]], cell_values[cell_codes[idx[0]]], len(idx)))
+            picks.append(idx)
+        if not picks:
+            continue
+        taken = rows.take(np.concatenate(picks))
+        start = 0
+        for g, value, size in cells:
+            yield var, g, value, taken.iloc[start : start + size]
+            start += size
 
 
 def frame_examples(
@@ -329,9 +372,15 @@ def actor_sentence_rows(actor_sentences: pd.DataFrame) -> pd.DataFrame:
         sent_id=lambda t: t["sent_id"].astype(np.int64),
         actor=lambda t: t["actor"].astype(str),
     )
-    return rows.sort_values(["actor", "doc_id", "sent_id"], kind="stable").drop_duplicates(
-        ["doc_id", "sent_id", "actor"]
-    )
+    # sorted by (actor, doc_id, sent_id), stable, the first of repeated rows kept: integer codes
+    # in sorted order and one lexsort instead of a sort of strings
+    actor = pd.factorize(rows["actor"], sort=True)[0]
+    doc = pd.factorize(rows["doc_id"], sort=True)[0]
+    sent = rows["sent_id"].to_numpy()
+    order = np.lexsort((sent, doc, actor))
+    a, d, s = actor[order], doc[order], sent[order]
+    repeat = np.r_[False, (a[1:] == a[:-1]) & (d[1:] == d[:-1]) & (s[1:] == s[:-1])]
+    return rows.take(order[~repeat])
 
 
 def actor_examples(

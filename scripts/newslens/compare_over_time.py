@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from newslens.compare import REST, bh, comparisons, natural_key
-from newslens.compare_bootstrap import poisson_group_sums
+from newslens.compare_bootstrap import nan_quantiles, poisson_group_sums
 from newslens.compare_small import (
     PRIOR_DF,
     SMALL_N,
@@ -217,7 +217,7 @@ def time_table(
     common = values.index.intersection(groups.index).intersection(per.index[per != ""])
     v = values.loc[common].to_numpy(dtype=float)
     per_labels = per.loc[common].to_numpy()
-    period_list = sorted(set(per_labels))
+    period_list = sorted(set(pd.unique(per_labels)))
     items = list(values.columns)
     p_code = pd.Index(period_list).get_indexer(per_labels)
     n_p = len(period_list)
@@ -228,11 +228,11 @@ def time_table(
     prevalence, effects = [], []
     for var in groups.columns:
         labels = groups.loc[common, var].astype(str).reset_index(drop=True)
-        cats = sorted(set(labels) - {""}, key=natural_key)
+        cats = sorted(set(labels.unique()) - {""}, key=natural_key)
         if not cats or not len(v):
             continue
         code_of = {c: i for i, c in enumerate(cats)}
-        g_code = labels.map(lambda x, m=code_of: m.get(x, -1)).to_numpy(dtype=np.int64)
+        g_code = pd.Index(cats).get_indexer(labels).astype(np.int64)  # -1: no group
         cell = np.where(g_code >= 0, g_code * n_p + p_code, -1)
         n_cells = len(cats) * n_p
         s_b, c_b = poisson_group_sums(
@@ -267,7 +267,7 @@ def time_table(
                 boot_means = np.moveaxis(
                     smooth_fit(basis, np.moveaxis(s_b, 1, 0), np.moveaxis(c_b, 1, 0)), 0, 1
                 )
-            lo, hi = np.nanquantile(boot_means, [alpha, 1 - alpha], axis=2)
+            lo, hi = nan_quantiles(boot_means, [alpha, 1 - alpha], axis=2)
             if basis is None:  # cells under small_n articles: moderated t / edge bound
                 cm = moments_from_sums(c0, s0, q0, mn0, mx0)
                 t_lo, t_hi = mean_interval(*cm, v0, confidence, prior_df, small_n, bounds)
@@ -327,7 +327,7 @@ def time_table(
             with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 raw = s0[gi].sum(0) / c0[gi].sum(0) - rs0.sum(0) / rc0.sum(0)
-                b_lo, b_hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+                b_lo, b_hi = nan_quantiles(boot, [alpha, 1 - alpha], axis=0)
                 se = np.nanstd(boot, axis=0, ddof=1)
             st = stats_from_moments(
                 side_g, side_r, confidence, prior_df, small_n, bounds, est, np.nan_to_num(se)

@@ -159,7 +159,6 @@ def get_final_outputs():
     # compare
     out += [
         *rules.compare_keyness.output,
-        *rules.compare_actor_frames.output,
         *rules.compare_evidence.output,
         *rules.compare_groups.output,
     ]

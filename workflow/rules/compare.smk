@@ -50,6 +50,8 @@ rule compare_keyness:
         "../../scripts/compare_keyness.py"
 
 
+# frames, actor sentiment and topics by group and over time, and actors x frames by group: one
+# job (they read the same groups and actor table and share the bootstrap weights)
 rule compare_groups:
     input:
         frames=f"{TABLES}/frames_documents.csv",
@@ -58,8 +60,24 @@ rule compare_groups:
         topic_summary=f"{TABLES}/topic_summary.csv",
         frame_names=f"{TABLES}/frames_distribution.csv",
         documents=f"{TABLES}/documents.csv",
+        frames_sentences=dataset_manifest("frames_sentences"),
     output:
         **compare_group_outputs(),
+        actor_frames_table=report(
+            f"{TABLES}/compare_actor_frames.csv",
+            caption="../report/compare_actor_frames_table.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group (table)"},
+        ),
+        actor_frames_png=report(
+            f"{FIGURES}/compare_actor_frames.png",
+            caption="../report/compare_actor_frames.rst",
+            category="Comparison",
+            subcategory="Actors x frames by group",
+            labels={"item": "Actors x frames by group"},
+        ),
+        actor_frames_svg=f"{FIGURES}/compare_actor_frames.svg",
     log:
         f"{LOGS}/compare_groups.log",
     benchmark:
@@ -77,49 +95,10 @@ rule compare_groups:
         spline_df=COMPARE["time"]["spline_df"],
         max_items=COMPARE["time"]["figure_items"],
         min_cell_n=config["figures"]["min_cell_n"],
-    script:
-        "../../scripts/compare_groups.py"
-
-
-rule compare_actor_frames:
-    input:
-        actors=dataset_manifest("sentiment_actor_sentences"),
-        frames=dataset_manifest("frames_sentences"),
-        frame_names=f"{TABLES}/frames_distribution.csv",
-        documents=f"{TABLES}/documents.csv",
-    output:
-        table=report(
-            f"{TABLES}/compare_actor_frames.csv",
-            caption="../report/compare_actor_frames_table.rst",
-            category="Comparison",
-            subcategory="Actors x frames by group",
-            labels={"item": "Actors x frames by group (table)"},
-        ),
-        png=report(
-            f"{FIGURES}/compare_actor_frames.png",
-            caption="../report/compare_actor_frames.rst",
-            category="Comparison",
-            subcategory="Actors x frames by group",
-            labels={"item": "Actors x frames by group"},
-        ),
-        svg=f"{FIGURES}/compare_actor_frames.svg",
-    log:
-        f"{LOGS}/compare_actor_frames.log",
-    benchmark:
-        f"{BENCH}/compare_actor_frames.tsv"
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        **COMPARE_COMMON,
-        bootstrap=COMPARE["bootstrap"],
         max_actors=COMPARE["max_actors"],
         figure_actors=config["figures"]["max_actors"],
-        min_cell_n=config["figures"]["min_cell_n"],
     script:
-        "../../scripts/compare_actor_frames.py"
+        "../../scripts/compare_groups.py"
 
 
 # one job for the evidence (keyword in context, example sentences, their report pages): small
