@@ -638,12 +638,12 @@ class NgramCounter:
 
     Each batch's distinct n-grams (``batch_ngrams``) are added under one key per n-gram: an
     int64 code of its shard-wide term ids (21 bits each, n <= 3 and < 2M terms), else a tuple.
-    Every n-gram keeps its first batch and its position in that batch's list (int32 each);
-    counts are int32 (int64 only past 2**31). Keys are dealt by hash into ``PARTS`` partitions,
-    and pending batches are folded into the running totals partition by partition once they
-    pass half of the totals, so each fold hashes a few hundred thousand keys at a time (in
-    cache) and holds one partition's temporaries; the totals and pending rows take ~24 bytes
-    per n-gram. ``table`` / ``iter_table`` order rows as grouping the batches' tables in turn
+    Every n-gram keeps the sequence number of its first appearance (rows numbered across the
+    batches' lists of distinct n-grams, so it gives the first batch and the position in it);
+    counts and sequence numbers are int32 (int64 only past 2**31), ~20 bytes per n-gram. Keys
+    are dealt by hash into ``PARTS`` partitions, and pending batches are folded into the running
+    totals partition by partition once they pass half of the totals, so each fold hashes a few
+    hundred thousand keys at a time (in cache). ``table`` / ``iter_table`` order rows as grouping the batches' tables in turn
     would (by first batch, then n, then order within that batch) and turn only distinct
     n-grams into strings, ``iter_table`` a bounded number of rows at a time."""
 
@@ -654,10 +654,13 @@ class NgramCounter:
         self.ngram_max = ngram_max
         self.batches = 0
         self._wide = {n: n * TERM_BITS > 63 for n in range(1, ngram_max + 1)}
-        # per n: the totals (keys, count, doc_freq, first batch, position in that batch, cuts)
-        # with rows sorted by partition (cuts: where each partition starts), and the pending
-        # batches (keys, count, doc_freq, position, cuts, batch), sorted the same way
+        # per n: the totals (keys, count, doc_freq, sequence number, cuts) with rows sorted by
+        # partition (cuts: where each partition starts), and the pending batches, sorted the
+        # same way; the first sequence number of each batch that had n-grams, and its number
         self._acc: dict[int, tuple | None] = dict.fromkeys(self._wide)
+        self._seq = dict.fromkeys(self._wide, 0)
+        self._batch_seq: dict[int, list] = {n: [] for n in self._wide}
+        self._batch_no: dict[int, list] = {n: [] for n in self._wide}
         self._pending: dict[int, list] = {n: [] for n in self._wide}  # whole batches
         self._pending_rows = dict.fromkeys(self._wide, 0)
         self._acc_rows = dict.fromkeys(self._wide, 0)
@@ -685,11 +688,11 @@ class NgramCounter:
         return ((keys.view(np.uint64) * _MIX) >> np.uint64(64 - PART_BITS)).astype(np.int64)
 
     def _totals(self, n: int) -> tuple | None:
-        """n's totals (keys, count, doc_freq, first batch, position) after a fold, or None.
+        """n's totals (keys, count, doc_freq, sequence number) after a fold, or None.
         Empties n's totals."""
         self._fold(n)
         acc, self._acc[n], self._acc_rows[n] = self._acc[n], None, 0
-        return None if acc is None else acc[:5]
+        return None if acc is None else acc[:4]
 
     def _widen(self, n: int) -> None:
         """Switch n's keys from int64 codes to tuples (the shard passed 2M distinct terms)."""
@@ -719,15 +722,13 @@ class NgramCounter:
             part = self._partition(n, keys)
             order = np.argsort(part, kind="stable")
             cuts = np.searchsorted(part[order], np.arange(PARTS + 1))
+            seq = order + self._seq[n]  # sequence numbers: positions in this batch's list on
+            self._batch_seq[n].append(self._seq[n])
+            self._batch_no[n].append(self.batches)
+            self._seq[n] += len(keys)
+            seq = seq.astype(np.int32 if self._seq[n] < np.iinfo(np.int32).max else np.int64)
             self._pending[n].append(
-                (
-                    keys[order],
-                    _narrow(count)[order],
-                    _narrow(doc_freq)[order],
-                    order.astype(np.int32),  # position in this batch's list
-                    cuts,
-                    self.batches,
-                )
+                (keys[order], _narrow(count)[order], _narrow(doc_freq)[order], seq, cuts)
             )
             self._pending_rows[n] += len(keys)
             if self._pending_rows[n] > max(self._acc_rows[n] // 2, self.FOLD_ROWS):
@@ -742,41 +743,33 @@ class NgramCounter:
         if not pending:
             return
         acc = self._acc[n]
-        pieces = [(*p[:3], None, p[3], p[4], p[5]) for p in pending]
-        if acc is not None:
-            pieces.insert(0, (*acc, None))
+        pieces = pending if acc is None else [acc, *pending]
         size = sum(len(p[0]) for p in pieces)
         total = sum(int(p[1].sum(dtype=np.int64)) for p in pieces)
         wide_counts = total >= np.iinfo(np.int32).max  # counts (>= doc_freq) past int32
         out = [
             np.empty(size, dtype=object if self._wide[n] else np.int64),
             *(np.empty(size, dtype=np.int64 if wide_counts else np.int32) for _ in range(2)),
-            *(np.empty(size, dtype=np.int32) for _ in range(2)),
+            np.empty(size, dtype=pieces[-1][3].dtype),  # the last batch's are the widest
         ]
         cuts, at = np.zeros(PARTS + 1, dtype=np.int64), 0
         for p in range(PARTS):
-            parts = []
-            for keys, count, doc_freq, batch, pos, piece_cuts, batch_no in pieces:
-                lo, hi = piece_cuts[p], piece_cuts[p + 1]
-                if hi > lo:
-                    if batch is None:
-                        batch = np.full(hi - lo, batch_no, dtype=np.int32)
-                    else:
-                        batch = batch[lo:hi]
-                    parts.append((keys[lo:hi], count[lo:hi], doc_freq[lo:hi], batch, pos[lo:hi]))
+            parts = [
+                tuple(a[piece_cuts[p] : piece_cuts[p + 1]] for a in arrays)
+                for *arrays, piece_cuts in pieces
+                if piece_cuts[p + 1] > piece_cuts[p]
+            ]
             if len(parts) > 1:
-                keys, count, doc_freq, batch, pos = (
-                    np.concatenate([piece[i] for piece in parts]) for i in range(5)
+                keys, count, doc_freq, seq = (
+                    np.concatenate([piece[i] for piece in parts]) for i in range(4)
                 )
                 inverse, keys = pd.factorize(keys)
-                first = _first_rows(inverse)
                 parts = [
                     (
                         keys,
                         np.bincount(inverse, weights=count),
                         np.bincount(inverse, weights=doc_freq),
-                        batch[first],
-                        pos[first],
+                        seq[_first_rows(inverse)],
                     )
                 ]
             if parts:
@@ -807,12 +800,18 @@ class NgramCounter:
             if acc is not None:
                 accs.append((n, acc[0], acc[1], acc[2]))
                 # sort key: first batch, then n, then position in that batch (all distinct)
-                key = acc[3].astype(np.int64)
-                key *= self.ngram_max + 1
-                key += n
-                key <<= 32
-                key |= acc[4]
+                starts = np.asarray(self._batch_seq[n], dtype=np.int64)
+                batch_no = np.asarray(self._batch_no[n], dtype=np.int64)
+                key = np.empty(len(acc[3]), dtype=np.int64)
+                for lo in range(0, len(key), 1 << 20):  # small temporaries
+                    seq = acc[3][lo : lo + (1 << 20)].astype(np.int64)
+                    which = np.searchsorted(starts, seq, side="right") - 1
+                    seq -= starts[which]  # position in the first batch
+                    key[lo : lo + len(seq)] = (
+                        (batch_no[which] * (self.ngram_max + 1) + n) << 32
+                    ) | seq
                 sort_key.append(key)
+            self._seq[n], self._batch_seq[n], self._batch_no[n] = 0, [], []
             del acc
         if not accs:
             return
