@@ -26,6 +26,7 @@ from newslens.tokenize import (
     ShardTokenizer,
     load_stopwords,
     punkt_from_json,
+    write_by_block,
 )
 
 BATCH_ROWS = 1000  # articles per batch: ~450k tokens, ~0.3 GB of tables
@@ -38,20 +39,6 @@ def empty_frame(columns, ints=(), bools=()):
             for c in columns
         }
     )
-
-
-def write_by_block(writer, table, doc_ids, blocks) -> None:
-    """Write a batch's rows to the parts of their articles' blocks (rows in article order)."""
-    if blocks[0] == blocks[-1]:
-        writer.write(int(blocks[0]), table)
-        return
-    row_block = pc.index_in(
-        table.column("doc_id").cast(pa.large_string()),
-        value_set=doc_ids.cast(pa.large_string()),
-    ).to_numpy()
-    row_block = blocks[row_block]
-    for block in sorted(set(blocks.tolist())):
-        writer.write(block, table.filter(pa.array(row_block == block)))
 
 
 def main(smk):
@@ -93,12 +80,12 @@ def main(smk):
             )
             # each part file holds one block of articles (newslens.shards): split the rows
             blocks = block_of(batch.column("doc_index").to_numpy(), part_articles)
-            for writer, table in (
-                (paras_w, out.paragraphs),
-                (sents_w, out.sentences),
-                (toks_w, out.tokens),
+            for writer, table, rows in (
+                (paras_w, out.paragraphs, "n_paragraphs"),
+                (sents_w, out.sentences, "n_sentences"),
+                (toks_w, out.tokens, "n_tokens"),
             ):
-                write_by_block(writer, table, batch.column("doc_id"), blocks)
+                write_by_block(writer, table, batch.column("doc_id"), blocks, out.doc_counts[rows])
             docs = batch.select(DOC_COLUMNS + metadata).to_pandas()
             for key, counts in out.doc_counts.items():
                 docs[key] = counts

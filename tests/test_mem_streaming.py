@@ -138,13 +138,14 @@ def test_ngram_counter_fold_bound(monkeypatch):
     real_add = NgramCounter.add
 
     def add(self, *args):
+        before = dict(self._pending_rows)
         real_add(self, *args)
         for n in self._wide:
-            acc = 0 if self._acc[n] is None else len(self._acc[n][0])
-            last = len(self._pending[n][-1][0]) if self._pending[n] else 0
-            worst.append(self._pending_rows[n] - last - max(acc // 2, self.FOLD_ROWS))
-            if self._acc[n] is not None:  # totals are narrow integers
-                assert self._acc[n][1].dtype == np.int32 and self._acc[n][3].dtype == np.int32
+            if self._pending_rows[n]:  # not folded: the rows before this batch were in bound
+                worst.append(before[n] - max(self._acc_rows[n] // 2, self.FOLD_ROWS))
+            acc = self._acc[n]
+            if acc is not None:  # totals are narrow integers
+                assert acc[1].dtype == np.int32 and acc[3].dtype == np.int32
 
     monkeypatch.setattr(NgramCounter, "add", add)
     counted(30, monkeypatch)

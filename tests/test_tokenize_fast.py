@@ -352,7 +352,6 @@ def batches_of(docs: pd.DataFrame, k: int) -> list[pd.DataFrame]:
 
 def test_ngram_counts_equal_the_reference(punkt, corpus):
     tokenizer = ShardTokenizer(punkt, SETTINGS, STOPWORDS)
-    tokenizer.ngrams.FOLD_ROWS = 500  # fold often
     batches = [
         tokenize_documents(b, tokenizer, SETTINGS, STOPWORDS)[2] for b in batches_of(corpus, 4)
     ]
@@ -384,7 +383,6 @@ def test_wide_keys_give_the_same_counts():
     sents = np.repeat(np.arange(300), 10)
     docs = sents // 7
     narrow, wide = NgramCounter(4), NgramCounter(4)
-    wide.FOLD_ROWS = narrow.FOLD_ROWS = 100
     for chunk in np.array_split(np.arange(3000), 5):
         narrow.add(term_ids[chunk], sents[chunk], docs[chunk])
         wide.add(term_ids[chunk] + (1 << 21), sents[chunk], docs[chunk])  # forces tuple keys

@@ -535,6 +535,26 @@ class ShardTokenizer:
         return self.ngrams.iter_table(_strings(self.terms), rows)
 
 
+def write_by_block(writer, table: pa.Table, doc_ids, blocks, rows_per_doc=None) -> None:
+    """Write a batch's rows (in article order) to the parts of their articles' blocks:
+    ``writer`` is a ``newslens.shards.PartWriter``, ``blocks`` the block of each article of
+    the batch (``doc_ids``) and ``rows_per_doc`` the table's rows of each article. Ascending
+    blocks are cut into slices of the table by those counts; otherwise (or without the
+    counts) each row's article is looked up by its doc_id."""
+    if blocks[0] == blocks[-1]:
+        writer.write(int(blocks[0]), table)
+    elif rows_per_doc is not None and (np.diff(blocks) >= 0).all():
+        writer.write_blocks(np.repeat(blocks, rows_per_doc), table)
+    else:
+        row_block = pc.index_in(
+            table.column("doc_id").cast(pa.large_string()),
+            value_set=pa.array(doc_ids).cast(pa.large_string()),
+        ).to_numpy()
+        row_block = blocks[row_block]
+        for block in sorted(set(blocks.tolist())):
+            writer.write(block, table.filter(pa.array(row_block == block)))
+
+
 def tokenize_documents(
     docs: pd.DataFrame,
     splitter: PunktSentenceTokenizer | SentenceSplitter | ShardTokenizer,
@@ -608,29 +628,42 @@ def _first_rows(inverse: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
 
 
+PART_BITS = 6  # 64 hash partitions of the n-gram totals (each fold's hash table stays in cache)
+PARTS = 1 << PART_BITS
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: partition = top bits of key * _MIX
+
+
 class NgramCounter:
     """Term and n-gram counts (count, doc_freq) summed over the batches of a shard.
 
     Each batch's distinct n-grams (``batch_ngrams``) are added under one key per n-gram: an
     int64 code of its shard-wide term ids (21 bits each, n <= 3 and < 2M terms), else a tuple.
-    Counts and first batches are int32 (int64 only past 2**31). Pending batches are folded into
-    the running totals when they pass half of them, so a fold holds about 1.5 times the shard's
-    distinct n-grams (~20 bytes each at rest, ~50 while folding). Totals keep the order of
-    first appearance; ``table`` / ``iter_table`` order rows as grouping the batches' tables in
-    turn would (by first batch, then n, then order within that batch) and turn only distinct
+    Every n-gram keeps the sequence number of its first appearance (rows numbered across the
+    batches' lists of distinct n-grams, so it gives the first batch and the position in it);
+    counts and sequence numbers are int32 (int64 only past 2**31), ~20 bytes per n-gram. Keys
+    are dealt by hash into ``PARTS`` partitions, and pending batches are folded into the running
+    totals partition by partition once they pass half of the totals, so each fold hashes a few
+    hundred thousand keys at a time (in cache). ``table`` / ``iter_table`` order rows as grouping the batches' tables in turn
+    would (by first batch, then n, then order within that batch) and turn only distinct
     n-grams into strings, ``iter_table`` a bounded number of rows at a time."""
 
     FOLD_ROWS = 1 << 20  # fold pending batches once they hold more rows than this and half the
-    # totals (the fold's peak memory grows with the pending rows; the totals do not depend on it)
+    # totals (the totals do not depend on it)
 
     def __init__(self, ngram_max: int):
         self.ngram_max = ngram_max
         self.batches = 0
         self._wide = {n: n * TERM_BITS > 63 for n in range(1, ngram_max + 1)}
-        # per n: (keys, count, doc_freq, first batch), totals and pending batches
+        # per n: the totals (keys, count, doc_freq, sequence number, cuts) with rows sorted by
+        # partition (cuts: where each partition starts), and the pending batches, sorted the
+        # same way; the first sequence number of each batch that had n-grams, and its number
         self._acc: dict[int, tuple | None] = dict.fromkeys(self._wide)
-        self._pending: dict[int, list] = {n: [] for n in self._wide}
+        self._seq = dict.fromkeys(self._wide, 0)
+        self._batch_seq: dict[int, list] = {n: [] for n in self._wide}
+        self._batch_no: dict[int, list] = {n: [] for n in self._wide}
+        self._pending: dict[int, list] = {n: [] for n in self._wide}  # whole batches
         self._pending_rows = dict.fromkeys(self._wide, 0)
+        self._acc_rows = dict.fromkeys(self._wide, 0)
 
     def _keys(self, n: int, grams: np.ndarray) -> np.ndarray:
         if self._wide[n]:
@@ -648,14 +681,28 @@ class NgramCounter:
         mask = (1 << TERM_BITS) - 1
         return np.stack([(keys >> (TERM_BITS * (n - 1 - j))) & mask for j in range(n)], axis=1)
 
+    def _partition(self, n: int, keys: np.ndarray) -> np.ndarray:
+        """The partition of each key (tuple keys all go to partition 0)."""
+        if self._wide[n]:
+            return np.zeros(len(keys), dtype=np.int64)
+        return ((keys.view(np.uint64) * _MIX) >> np.uint64(64 - PART_BITS)).astype(np.int64)
+
+    def _totals(self, n: int) -> tuple | None:
+        """n's totals (keys, count, doc_freq, sequence number) after a fold, or None.
+        Empties n's totals."""
+        self._fold(n)
+        acc, self._acc[n], self._acc_rows[n] = self._acc[n], None, 0
+        return None if acc is None else acc[:4]
+
     def _widen(self, n: int) -> None:
         """Switch n's keys from int64 codes to tuples (the shard passed 2M distinct terms)."""
-        self._fold(n)
-        acc = self._acc[n]
+        acc = self._totals(n)
         keys = None if acc is None else self._grams(n, acc[0])
         self._wide[n] = True
-        if acc is not None:
-            self._acc[n] = (self._keys(n, keys), *acc[1:])
+        if acc is not None:  # all in partition 0
+            cuts = np.r_[0, np.full(PARTS, len(keys))]
+            self._acc[n] = (self._keys(n, keys), *acc[1:], cuts)
+            self._acc_rows[n] = len(keys)
 
     def add(self, term_ids: np.ndarray, sent_codes: np.ndarray, doc_codes: np.ndarray) -> None:
         """Count one batch of kept tokens: shard-wide term ids, sentence and document codes."""
@@ -671,29 +718,72 @@ class NgramCounter:
             if found is None:
                 continue
             grams, count, doc_freq = found
-            batch = np.full(len(count), self.batches, dtype=np.int32)
+            keys = self._keys(n, ids[grams])
+            part = self._partition(n, keys)
+            order = np.argsort(part, kind="stable")
+            cuts = np.searchsorted(part[order], np.arange(PARTS + 1))
+            seq = order + self._seq[n]  # sequence numbers: positions in this batch's list on
+            self._batch_seq[n].append(self._seq[n])
+            self._batch_no[n].append(self.batches)
+            self._seq[n] += len(keys)
+            seq = seq.astype(np.int32 if self._seq[n] < np.iinfo(np.int32).max else np.int64)
             self._pending[n].append(
-                (self._keys(n, ids[grams]), _narrow(count), _narrow(doc_freq), batch)
+                (keys[order], _narrow(count)[order], _narrow(doc_freq)[order], seq, cuts)
             )
-            self._pending_rows[n] += len(count)
-            acc_rows = 0 if self._acc[n] is None else len(self._acc[n][0])
-            if self._pending_rows[n] > max(acc_rows // 2, self.FOLD_ROWS):
+            self._pending_rows[n] += len(keys)
+            if self._pending_rows[n] > max(self._acc_rows[n] // 2, self.FOLD_ROWS):
                 self._fold(n)
         self.batches += 1
 
     def _fold(self, n: int) -> None:
-        parts = ([] if self._acc[n] is None else [self._acc[n]]) + self._pending[n]
-        self._pending[n], self._pending_rows[n] = [], 0
-        if len(parts) < 2:
-            self._acc[n] = parts[0] if parts else None
+        """Fold n's pending batches into its totals, one partition at a time: the partition's
+        rows of the totals and of each pending batch are merged by ``pandas.factorize`` (the
+        first occurrence of an n-gram is its first batch) and written into new totals."""
+        pending, self._pending[n] = self._pending[n], []
+        if not pending:
             return
+        acc = self._acc[n]
+        pieces = pending if acc is None else [acc, *pending]
+        size = sum(len(p[0]) for p in pieces)
+        total = sum(int(p[1].sum(dtype=np.int64)) for p in pieces)
+        wide_counts = total >= np.iinfo(np.int32).max  # counts (>= doc_freq) past int32
+        out = [
+            np.empty(size, dtype=object if self._wide[n] else np.int64),
+            *(np.empty(size, dtype=np.int64 if wide_counts else np.int32) for _ in range(2)),
+            np.empty(size, dtype=pieces[-1][3].dtype),  # the last batch's are the widest
+        ]
+        cuts, at = np.zeros(PARTS + 1, dtype=np.int64), 0
+        for p in range(PARTS):
+            parts = [
+                tuple(a[piece_cuts[p] : piece_cuts[p + 1]] for a in arrays)
+                for *arrays, piece_cuts in pieces
+                if piece_cuts[p + 1] > piece_cuts[p]
+            ]
+            if len(parts) > 1:
+                keys, count, doc_freq, seq = (
+                    np.concatenate([piece[i] for piece in parts]) for i in range(4)
+                )
+                inverse, keys = pd.factorize(keys)
+                parts = [
+                    (
+                        keys,
+                        np.bincount(inverse, weights=count),
+                        np.bincount(inverse, weights=doc_freq),
+                        seq[_first_rows(inverse)],
+                    )
+                ]
+            if parts:
+                k = len(parts[0][0])
+                for dst, src in zip(out, parts[0], strict=True):
+                    dst[at : at + k] = src
+                at += k
+            cuts[p + 1] = at
+        del pieces, acc, pending
         self._acc[n] = None
-        keys, count, doc_freq, batch = (np.concatenate([p[i] for p in parts]) for i in range(4))
-        del parts
-        inverse, keys = pd.factorize(keys)
-        count = _narrow(np.bincount(inverse, weights=count))
-        doc_freq = _narrow(np.bincount(inverse, weights=doc_freq))
-        self._acc[n] = (np.asarray(keys), count, doc_freq, batch[_first_rows(inverse)])
+        for a in out:
+            a.resize(at, refcheck=False)  # in place: the rows beyond `at` were duplicates
+        self._acc[n] = (*out, cuts)
+        self._pending_rows[n], self._acc_rows[n] = 0, at
 
     def table(self, terms: pa.Array) -> pa.Table:
         """ngram (terms joined by a space), n, count, doc_freq."""
@@ -704,20 +794,29 @@ class NgramCounter:
         """The rows of ``table``, in its order, as tables of ``rows`` rows (the last may be
         shorter; none without n-grams): strings are made for one table at a time. Empties the
         counter."""
-        accs = []
+        accs, sort_key = [], []
         for n in self._wide:
-            self._fold(n)
-            acc, self._acc[n] = self._acc[n], None
+            acc = self._totals(n)
             if acc is not None:
                 accs.append((n, acc[0], acc[1], acc[2]))
-                # sort key: first batch, then n (stable: then order within the batch)
-                accs[-1] += (acc[3].astype(np.int64) * (self.ngram_max + 1) + n,)
+                # sort key: first batch, then n, then position in that batch (all distinct)
+                starts = np.asarray(self._batch_seq[n], dtype=np.int64)
+                batch_no = np.asarray(self._batch_no[n], dtype=np.int64)
+                key = np.empty(len(acc[3]), dtype=np.int64)
+                for lo in range(0, len(key), 1 << 20):  # small temporaries
+                    seq = acc[3][lo : lo + (1 << 20)].astype(np.int64)
+                    which = np.searchsorted(starts, seq, side="right") - 1
+                    seq -= starts[which]  # position in the first batch
+                    key[lo : lo + len(seq)] = (
+                        (batch_no[which] * (self.ngram_max + 1) + n) << 32
+                    ) | seq
+                sort_key.append(key)
+            self._seq[n], self._batch_seq[n], self._batch_no[n] = 0, [], []
             del acc
         if not accs:
             return
-        sort_key = np.concatenate([a[4] for a in accs])
-        accs = [a[:4] for a in accs]
-        order = np.argsort(sort_key, kind="stable")
+        sort_key = np.concatenate(sort_key)
+        order = np.argsort(sort_key)
         del sort_key
         offsets = np.cumsum([0] + [len(a[1]) for a in accs])
         space = pa.scalar(" ", pa.large_string())
