@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_corpus import LONG_SHAPE, REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 OUTPUTS = ["paragraphs", "sentences", "tokens", "docs", "ngrams"]
+PARTITIONED = ("paragraphs", "sentences", "tokens")  # PARTITIONED_CORPUS_TABLES in common.smk
 TOKENIZE_KEYS = ["language", "lowercase", "normalize", "min_token_length", "keep_numbers"]
 
 
@@ -42,10 +43,18 @@ def fake_snakemake(inputs: dict, outdir: Path, cfg: dict) -> SimpleNamespace:
     outdir.mkdir(parents=True, exist_ok=True)
     return SimpleNamespace(
         input=SimpleNamespace(**inputs, stopwords=str(REPO / cfg["tokenize"]["stopwords_file"])),
-        output=SimpleNamespace(**{k: str(outdir / f"{k}.parquet") for k in OUTPUTS}),
+        # the partitioned tables' outputs are part lists (JSON); their parts go to tables/<name>/
+        output=SimpleNamespace(
+            **{
+                k: str(outdir / (f"{k}.json" if k in PARTITIONED else f"{k}.parquet"))
+                for k in OUTPUTS
+            }
+        ),
         params=SimpleNamespace(
             settings={k: cfg["tokenize"][k] for k in TOKENIZE_KEYS + ["ngram_max"]},
             metadata=list(cfg["corpus"]["metadata"]),
+            tables={k: str(outdir / "tables" / k) for k in PARTITIONED},
+            part_articles=cfg["tokenize"]["part_articles"],
         ),
         log=[],
         rule="tokens_tokenize",
@@ -77,7 +86,7 @@ def job(scripts: str, inputs: dict, outdir: Path) -> None:
 
 def synthetic_shard(n: int, long: bool, workdir: Path) -> dict:
     """A clean shard, Punkt parameters and an empty duplicates table for N synthetic articles."""
-    from newslens.clean import CleaningRules, clean_article
+    from newslens.clean import CleaningRules, clean_article, date_precision
     from newslens.tokenize import punkt_to_json, train_punkt
 
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
@@ -89,7 +98,8 @@ def synthetic_shard(n: int, long: bool, workdir: Path) -> dict:
     ):
         a = clean_article(raw, rules)
         rows.append(
-            (i, doc_id, "synthetic", a.title, a.date, a.author, a.role, a.lede, a.text, outlet)
+            (i, doc_id, "synthetic", a.title, a.date, date_precision(a.date), a.author, a.role)
+            + (a.lede, a.text, outlet)
         )
     columns = [
         "doc_index",
@@ -97,6 +107,7 @@ def synthetic_shard(n: int, long: bool, workdir: Path) -> dict:
         "source",
         "title",
         "date",
+        "date_precision",
         "author",
         "role",
         "lede",
@@ -124,13 +135,28 @@ def run_job(scripts: str, inputs: dict, outdir: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def table_files(outdir: Path, name: str) -> list[Path]:
+    """The Parquet file(s) of one output: the part files of a partitioned table, else one file."""
+    if name in PARTITIONED:
+        return sorted((outdir / "tables" / name).glob("*.parquet"))
+    return [outdir / f"{name}.parquet"]
+
+
+def table_rows(outdir: Path, name: str) -> int:
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in table_files(outdir, name))
+
+
 def same_outputs(a: Path, b: Path) -> list[str]:
     rows = []
     for name in OUTPUTS:
-        fa, fb = a / f"{name}.parquet", b / f"{name}.parquet"
-        equal = pq.read_table(fa).equals(pq.read_table(fb), check_metadata=True)
-        same_bytes = (
-            hashlib.sha256(fa.read_bytes()).digest() == hashlib.sha256(fb.read_bytes()).digest()
+        fa, fb = table_files(a, name), table_files(b, name)
+        equal = [f.name for f in fa] == [f.name for f in fb] and all(
+            pq.read_table(x).equals(pq.read_table(y), check_metadata=True)
+            for x, y in zip(fa, fb, strict=True)
+        )
+        same_bytes = equal and all(
+            hashlib.sha256(x.read_bytes()).digest() == hashlib.sha256(y.read_bytes()).digest()
+            for x, y in zip(fa, fb, strict=True)
         )
         rows.append(f"{name}: tables equal {equal}, files byte-identical {same_bytes}")
     return rows
@@ -169,8 +195,8 @@ def main() -> None:
         for _ in range(args.repeat):  # interleaved, so both see the same machine load
             for name, scripts in versions.items():
                 results[name].append(run_job(scripts, inputs, tmp / name))
-        n_docs = pq.ParquetFile(tmp / "this" / "docs.parquet").metadata.num_rows
-        n_tokens = pq.ParquetFile(tmp / "this" / "tokens.parquet").metadata.num_rows
+        n_docs = table_rows(tmp / "this", "docs")
+        n_tokens = table_rows(tmp / "this", "tokens")
         print(
             f"shard: {n_docs} articles, {n_tokens} tokens ({n_tokens / max(n_docs, 1):.0f} per article)"
         )
