@@ -305,6 +305,31 @@ def _text_width(lines: list[str], size: float) -> float:
     return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
 
 
+def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
+    """A ``rows`` x ``cols`` grid of panels ``axes_height`` inches high on a full-width figure,
+    with fixed ``margins`` in inches (``left``, ``right``, ``top``, ``bottom`` and the gaps
+    ``wgap`` between columns and ``hgap`` between rows): the figure's height follows from
+    them. Returns the figure, the axes array and the height."""
+    m, width = margins, FULL_WIDTH
+    height = rows * axes_height + (rows - 1) * m["hgap"] + m["top"] + m["bottom"]
+    panel_w = (width - m["left"] - m["right"] - (cols - 1) * m["wgap"]) / cols
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width, height),
+        squeeze=False,
+        gridspec_kw={
+            "left": m["left"] / width,
+            "right": 1 - m["right"] / width,
+            "bottom": m["bottom"] / height,
+            "top": 1 - m["top"] / height,
+            "wspace": m["wgap"] / panel_w,
+            "hspace": m["hgap"] / axes_height,
+        },
+    )
+    return fig, axes, height
+
+
 def _fixed_grid(
     n: int, axes_height: float, labels: list[str], max_cols: int = 4, every_column: bool = False
 ):
@@ -328,22 +353,8 @@ def _fixed_grid(
     while cols > 1 and (width - left - right - (cols - 1) * wgap) / cols < MIN_PANEL_WIDTH:
         cols -= 1  # long labels: fewer, wider panels a row, so the x tick labels stay apart
     rows = math.ceil(n / cols)
-    height = rows * axes_height + (rows - 1) * hgap + top + bottom
-    panel_w = (width - left - right - (cols - 1) * wgap) / cols
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(width, height),
-        squeeze=False,
-        gridspec_kw={
-            "left": left / width,
-            "right": 1 - right / width,
-            "bottom": bottom / height,
-            "top": 1 - top / height,
-            "wspace": wgap / panel_w,
-            "hspace": hgap / axes_height,
-        },
-    )
+    margins = dict(left=left, right=right, top=top, bottom=bottom, wgap=wgap, hgap=hgap)
+    fig, axes, _ = _panel_grid(rows, cols, axes_height, margins)
     return fig, _switch_off(axes, n)
 
 
@@ -523,22 +534,8 @@ def _heat_grid(n, cols, n_rows, row_labels, n_labels, frame_labels, title_lines)
     axes_height = max(HEAT_ROW * n_rows, 0.45)
     rows = math.ceil(n / cols)
     width = FULL_WIDTH
-    height = rows * axes_height + (rows - 1) * hgap + top + bottom
-    panel_w = (width - left - right - (cols - 1) * wgap) / cols
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(width, height),
-        squeeze=False,
-        gridspec_kw={
-            "left": left / width,
-            "right": 1 - right / width,
-            "bottom": bottom / height,
-            "top": 1 - top / height,
-            "wspace": wgap / panel_w,
-            "hspace": hgap / axes_height,
-        },
-    )
+    margins = dict(left=left, right=right, top=top, bottom=bottom, wgap=wgap, hgap=hgap)
+    fig, axes, height = _panel_grid(rows, cols, axes_height, margins)
     grid = rows * axes_height + (rows - 1) * hgap
     bar_h = max(0.6 * grid, min(1.2, grid + 0.5))  # about its label's length (1.1 in)
     cax = fig.add_axes(
