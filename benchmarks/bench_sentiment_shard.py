@@ -30,6 +30,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bootstrap_indices, percentile_interval  # noqa: E402
+
 # the rule's constants (workflow/rules/sentiment.smk)
 BATCH_ROWS = 100_000
 CACHE_SIZE = 200_000
@@ -140,10 +143,8 @@ def measure(job: str, workdir: Path, shard: str, scripts: str) -> dict:
 
 
 def paired_interval(diff: np.ndarray, resamples: int = 10_000) -> tuple[float, float]:
-    rng = np.random.default_rng(0)
-    idx = rng.integers(0, len(diff), size=(resamples, len(diff)))
-    low, high = np.quantile(diff[idx].mean(axis=1), [0.025, 0.975])
-    return float(low), float(high)
+    """95 % percentile interval of the mean paired difference (common's bootstrap, seed 0)."""
+    return percentile_interval(diff[bootstrap_indices(len(diff), resamples)].mean(axis=1))
 
 
 def main() -> None:
