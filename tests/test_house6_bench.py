@@ -1,17 +1,24 @@
 """The benchmarks' paired intervals come from benchmarks/common.py, with the draws and numbers of
-the copies they replaced."""
+the copies they replaced; the per-shard job benchmarks run their jobs through
+benchmarks/shard_runner.py with the threads Snakemake gives the job."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 import common  # noqa: E402
+import shard_runner  # noqa: E402
 
 
 def test_mean_interval_is_the_replaced_copies_bit_for_bit():
@@ -52,13 +59,6 @@ def test_no_benchmark_has_its_own_interval_code():
 
 
 # ---- the shared per-shard job runner --------------------------------------------------------
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-
-import pytest  # noqa: E402
-import shard_runner  # noqa: E402
 
 
 def test_rule_threads_are_the_rules():
