@@ -37,6 +37,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402
+    bootstrap_indices,
     percentile_interval,
     read_config,
     run_snakemake,
@@ -130,11 +131,9 @@ def tune_thresholds(score: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
 
 
 def bootstrap_metric(gold, pred, resamples: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
     gold, pred = np.asarray(gold, dtype=object), np.asarray(pred, dtype=object)
     f, acc = [], []
-    for _ in range(resamples):
-        i = rng.integers(0, len(gold), len(gold))
+    for i in bootstrap_indices(len(gold), resamples, seed):
         f.append(f1_score(gold[i], pred[i], average="macro", zero_division=0))
         acc.append(accuracy_score(gold[i], pred[i]))
     return percentile_interval(f), percentile_interval(acc)

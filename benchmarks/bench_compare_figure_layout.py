@@ -22,16 +22,16 @@ percentile bootstrap 95 % interval over pairs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, mean_interval  # noqa: E402
+from shard_runner import rule_threads, run_job  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
@@ -70,17 +70,12 @@ print(json.dumps({"cpu_s": time.process_time() - t0}))
 
 
 def run(scripts: Path, tables: Path, out: Path, figures: str) -> float:
-    """CPU-seconds of the figures in a fresh process with ``scripts`` first on the path."""
+    """CPU-seconds of the figures in a fresh process with ``scripts`` first on the path and the
+    threads Snakemake gives the compare jobs that draw them (shard_runner.run_job)."""
     out.mkdir(parents=True, exist_ok=True)
-    env = {"PYTHONPATH": str(scripts), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}
-    res = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tables), str(out), figures],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(res.stdout.strip().splitlines()[-1])["cpu_s"]
+    argv = ["-c", CHILD, tables, out, figures]
+    threads = max(rule_threads("compare_groups"), rule_threads("compare_keyness"))
+    return run_job(argv, scripts, threads, "figures", {"MPLBACKEND": "Agg"})["cpu_s"]
 
 
 def main() -> None:
@@ -106,9 +101,7 @@ def main() -> None:
                 + f"  (load {os.getloadavg()[0]:.1f})"
             )
     diff = np.array(cpu["method"]) - np.array(cpu["baseline"])
-    rng = np.random.default_rng(0)
-    means = rng.choice(diff, size=(2000, len(diff)), replace=True).mean(axis=1)
-    lo, hi = np.quantile(means, [0.025, 0.975])
+    lo, hi = mean_interval(diff, resamples=2000, seed=0)
     print(f"baseline ({sides['baseline']}): {np.mean(cpu['baseline']):.2f} CPU-s")
     print(f"method   ({sides['method']}): {np.mean(cpu['method']):.2f} CPU-s")
     print(f"method - baseline: {diff.mean():+.2f} CPU-s [{lo:+.2f}, {hi:+.2f}] ({len(diff)} pairs)")

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import mean_interval  # noqa: E402
 from newslens import compare as cp  # noqa: E402
 from newslens import compare_over_time as ct  # noqa: E402
 from newslens import compare_synthetic as syn  # noqa: E402
@@ -60,10 +62,8 @@ def one_replicate(seed: int, resamples: int, df: int, shape: str) -> pd.DataFram
 
 
 def paired_interval(diff: np.ndarray, resamples: int = 2000, seed: int = 0) -> tuple:
-    """Mean of the paired differences with a percentile bootstrap 95 % interval."""
-    rng = np.random.default_rng(seed)
-    means = rng.choice(diff, size=(resamples, len(diff)), replace=True).mean(axis=1)
-    return float(diff.mean()), *np.quantile(means, [0.025, 0.975])
+    """Mean of the paired differences with a percentile bootstrap 95 % interval (common's)."""
+    return float(diff.mean()), *mean_interval(diff, resamples, seed)
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import mean_interval  # noqa: E402
 from synthetic_corpus import REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 
@@ -117,8 +118,7 @@ def main() -> None:
                 )
     total = {k: np.array([r["add"] + r["table"] for r in v]) for k, v in runs.items()}
     diff = total["this"] - total["reference"]
-    boot = np.random.default_rng(0).choice(diff, (10_000, len(diff))).mean(axis=1)
-    low, high = np.percentile(boot, [2.5, 97.5])
+    low, high = mean_interval(diff, resamples=10_000, seed=0)
     same = {r["sha"] for v in runs.values() for r in v}
     print(
         f"reference {total['reference'].mean():.2f} CPU-s, this {total['this'].mean():.2f}: "

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,22 +30,13 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bootstrap_indices, percentile_interval  # noqa: E402
+from common import mean_interval  # noqa: E402
+from shard_runner import paired_runs, rule_threads, run_job  # noqa: E402
 
 # the rule's constants (workflow/rules/sentiment.smk)
 BATCH_ROWS = 100_000
 CACHE_SIZE = 200_000
 ACTOR_BATCH_ARTICLES = 20_000
-
-
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "GOTO_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
 
 
 class Named(dict):
@@ -131,20 +121,15 @@ def child(job: str, workdir: Path, shard: str, keep: Path | None = None) -> None
 
 
 def measure(job: str, workdir: Path, shard: str, scripts: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=scripts)
-    # one thread, as Snakemake sets for a job of one thread (BLAS threads that spin would add
-    # CPU: sentiment_units' bootstrap products cost ~70 % more CPU with two)
-    env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
-    cmd = [sys.executable, __file__, "--child", job, str(workdir), "--shard", shard]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{job} with {scripts} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """The CPU of ``job`` on ``shard`` run from ``scripts`` in a fresh process, with the threads
+    Snakemake gives the job (shard_runner)."""
+    cmd = [__file__, "--child", job, str(workdir), "--shard", shard]
+    return run_job(cmd, scripts, rule_threads(job), what=job)
 
 
 def paired_interval(diff: np.ndarray, resamples: int = 10_000) -> tuple[float, float]:
     """95 % percentile interval of the mean paired difference (common's bootstrap, seed 0)."""
-    return percentile_interval(diff[bootstrap_indices(len(diff), resamples)].mean(axis=1))
+    return mean_interval(diff, resamples, seed=0)
 
 
 def main() -> None:
@@ -167,13 +152,16 @@ def main() -> None:
     for job in args.jobs:
         runs = {"base": [], "new": []}
         loads = []
-        for r in range(args.pairs):
-            order = ("base", "new") if r % 2 == 0 else ("new", "base")
-            for which in order:
-                loads.append(os.getloadavg()[0])
-                runs[which].append(measure(job, workdir, args.shard, paths[which]))
+
+        def one(side: str, job: str = job) -> dict:
+            return measure(job, workdir, args.shard, paths[side])
+
+        for r, pair, pair_loads in paired_runs(("base", "new"), args.pairs, one):
+            loads += pair_loads
+            for which in runs:
+                runs[which].append(pair[which])
             print(
-                f"  {job} pair {r + 1}: base {runs['base'][-1]['work']:.2f} "
+                f"  {job} pair {r}: base {runs['base'][-1]['work']:.2f} "
                 f"({runs['base'][-1]['process']:.2f} process), new {runs['new'][-1]['work']:.2f} "
                 f"({runs['new'][-1]['process']:.2f} process) CPU-s; load {loads[-1]:.1f}",
                 flush=True,

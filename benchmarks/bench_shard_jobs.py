@@ -1,6 +1,7 @@
 """CPU of the per-shard jobs' own work on one shard of a finished run.
 
     PYTHONPATH=scripts python benchmarks/bench_shard_jobs.py WORKDIR [--shard 1-of-2] [--repeat 2]
+        [--scripts DIR] [--jobs clean tokens_tokenize ...]
 
 WORKDIR is the working directory of a pipeline run (e.g. one kept by
 `bench_pipeline.py --keep DIR`, on a real corpus such as the BBC set). On the inputs of one
@@ -9,8 +10,10 @@ raw shard), tokens_tokenize (`ShardTokenizer` over the clean shard, n-gram table
 no writing), frames_sentences (`shard_tables` over the sentence parts) and sentiment_score
 (`SentenceScorer` over the sentence parts), and prints each one's process CPU-seconds (the
 fastest of --repeat runs; robust to a loaded machine, unlike wall time or Snakemake's
-benchmark files). Run it from two checkouts one after the other (each with its own
-PYTHONPATH) to compare code on the same inputs.
+benchmark files). Each job runs in a fresh process of the package in --scripts (default: the
+first PYTHONPATH entry, else this checkout's scripts/) with the BLAS/OpenMP threads Snakemake
+gives the job (benchmarks/shard_runner.py). Run it for two checkouts one after the other
+(--scripts) to compare code on the same inputs; bench_sentiment_shard.py pairs them itself.
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shard_runner import REPO, rule_threads, run_job  # noqa: E402
 
 
 def clean_job(cfg: dict, shard: str):
@@ -111,24 +118,40 @@ JOBS = {
 }
 
 
+def child(name: str, workdir: Path, shard: str, repeat: int) -> None:
+    """Time job ``name`` in this process (the package on PYTHONPATH) and print the fastest
+    of ``repeat`` runs' CPU-seconds as JSON."""
+    os.chdir(workdir)
+    cfg = yaml.safe_load(Path("config/config.yaml").read_text())
+    run = JOBS[name](cfg, shard)
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        run()
+        best = min(best, time.process_time() - t0)
+    print(json.dumps({"best": best}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--shard", default="1-of-2")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--jobs", nargs="+", default=list(JOBS), choices=list(JOBS))
+    default = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] or REPO / "scripts"
+    parser.add_argument("--scripts", type=Path, default=default, help="the package measured")
+    parser.add_argument("--child", choices=list(JOBS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    os.chdir(args.workdir)
-    cfg = yaml.safe_load(Path("config/config.yaml").read_text())
+    workdir = args.workdir.resolve()
+    if args.child:
+        child(args.child, workdir, args.shard, args.repeat)
+        return
+    scripts = Path(args.scripts).resolve()
     print(f"{'job':20s} CPU-s (fastest of {args.repeat})  load {os.getloadavg()[0]:.1f}")
     for name in args.jobs:
-        run = JOBS[name](cfg, args.shard)
-        best = float("inf")
-        for _ in range(args.repeat):
-            t0 = time.process_time()
-            run()
-            best = min(best, time.process_time() - t0)
-        print(f"{name:20s} {best:8.2f}")
+        cmd = [__file__, "--child", name, workdir, "--shard", args.shard]
+        best = run_job([*cmd, "--repeat", args.repeat], scripts, rule_threads(name), what=name)
+        print(f"{name:20s} {best['best']:8.2f}")
 
 
 if __name__ == "__main__":

@@ -161,10 +161,22 @@ def bootstrap_indices(n: int, resamples: int, seed: int = 0) -> np.ndarray:
 
 
 def percentile_interval(values, confidence: float = 0.95) -> tuple[float, float]:
-    """The percentile interval of a bootstrap distribution."""
-    a = (1 - confidence) / 2
+    """The percentile interval of a bootstrap distribution. The tail is rounded to 12 digits, so
+    0.95 gives exactly numpy's 2.5th and 97.5th percentiles (not 0.025000000000000022)."""
+    a = round((1 - confidence) / 2, 12)
     lo, hi = np.quantile(np.asarray(values, dtype=float), [a, 1 - a])
     return float(lo), float(hi)
+
+
+def mean_interval(
+    diff, resamples: int = 2000, seed: int = 0, confidence: float = 0.95
+) -> tuple[float, float]:
+    """The percentile interval of the mean of paired differences ``diff`` (one per pair or
+    replicate): the means of ``resamples`` resamples of the pairs (:func:`bootstrap_indices`
+    with ``seed``), then :func:`percentile_interval`."""
+    diff = np.asarray(diff, dtype=float)
+    means = diff[bootstrap_indices(len(diff), resamples, seed)].mean(axis=1)
+    return percentile_interval(means, confidence)
 
 
 def paired_differences(metric: Callable, gold, method, baseline, idx: np.ndarray) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Every function and class of the package is used by the pipeline (rule scripts, the package
 itself, the workflow) or by a benchmark: code that only tests call belongs in tests/ (as
-tests/reference_actor_frames.py holds the merge that ``actor_frame_shares`` must equal)."""
+tests/reference_actor_frames.py holds the merge that ``actor_frame_shares`` must equal,
+tests/reference_tokenize.py NLTK's Punkt and the pandas tokenize helpers, and
+tests/reference_sentiment.py the per-article actor sums)."""
 
 from __future__ import annotations
 
@@ -14,22 +16,17 @@ PACKAGE = REPO / "scripts" / "newslens"
 
 # (module, name) -> why it stays although only tests call it
 TEST_ONLY_ALLOWED = {
-    ("compare_synthetic.py", "make_sentences"): "planted data of the synthetic module that the "
-    "compare benchmarks import",
+    # planted data and known answers: they stay beside the same modules' other generators
+    # (compare_synthetic.PlantedTrend, topics_synthetic.planted_counts / news_like_counts),
+    # which benchmarks/bench_compare_spline.py, bench_topics.py and bench_topics_k.py import
+    ("compare_synthetic.py", "make_sentences"): "planted sentence tables of the synthetic "
+    "module (drawn by 6 test files)",
     ("compare_synthetic.py", "expected_frame_difference"): "the planted data's known answer",
     ("compare_synthetic.py", "expected_actor_frame_difference"): "the planted data's known answer",
-    ("topics_synthetic.py", "planted_tokens"): "planted data of the synthetic module that the "
-    "topic benchmarks import",
-    ("frames_match.py", "match_sentences_reference"): "the public entry of the per-word path "
-    "that BatchMatcher falls back to",
-    ("sentiment.py", "actor_unit_sums"): "a reference of the sentiment helper's module; moved "
-    "there, not here",
-    ("tokenize.py", "tokenize_documents"): "a reference of the tokenize helper's module; moved "
-    "there, not here",
-    ("tokenize.py", "count_terms_and_ngrams"): "a reference of the tokenize helper's module; "
-    "moved there, not here",
-    ("punkt.py", "sentence_splitter"): "NLTK's tokenizer that the fast Punkt is tested against, "
-    "in the tokenize helper's module",
+    ("topics_synthetic.py", "planted_tokens"): "planted token tables of the synthetic module",
+    ("frames_match.py", "match_sentences_reference"): "a thin public wrapper of "
+    "_reference_rows, the per-word path BatchMatcher falls back to; in tests it would need "
+    "three private helpers",
 }
 
 

@@ -8,13 +8,13 @@ import pytest
 from newslens.sentiment import (
     actor_sentence_table,
     actor_summary,
-    actor_unit_sums,
     group_summary,
     label_compound,
     period_of,
     ratio_ci,
     within_unit_ci,
 )
+from reference_sentiment import actor_unit_sums
 
 
 def scored(rows):

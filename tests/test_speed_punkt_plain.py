@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import random
 
-from newslens.tokenize import SentenceSplitter, sentence_splitter, train_punkt
+from newslens.tokenize import SentenceSplitter, train_punkt
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from reference_tokenize import sentence_splitter
 
 WORDS = (
     "the minister said talks in Yerevan and Baku would resume after a pause of weeks "

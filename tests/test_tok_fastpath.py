@@ -16,10 +16,10 @@ from newslens.tokenize import (
     TOKEN_SCHEMA,
     NgramCounter,
     ShardTokenizer,
-    tokenize_documents,
     train_punkt,
     write_by_block,
 )
+from reference_tokenize import tokenize_documents
 from test_tokenize_fast import (
     SETTINGS,
     STOPWORDS,

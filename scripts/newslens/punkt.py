@@ -283,10 +283,6 @@ class SentenceSplitter:
         return spans
 
 
-def sentence_splitter(params: PunktParameters) -> PunktSentenceTokenizer:
-    return PunktSentenceTokenizer(params)
-
-
 def text_splitter(texts: Iterable[str], abbreviations: Iterable[str] = ()) -> SentenceSplitter:
     """The sentence splitter for texts outside the corpus (labeled, gold and coded rows): Punkt
     trained unsupervised on those texts themselves (their first 5M characters) plus the

@@ -412,39 +412,14 @@ def actor_sentence_table(scored: pd.DataFrame, mentions: pd.DataFrame) -> pd.Dat
     return out.drop(columns="label")
 
 
-def actor_unit_sums(actor_sentences: pd.DataFrame) -> pd.DataFrame:
-    """Per (actor, scope, doc_id): sentence count and sums of compound and label indicators,
-    for scope "all" (sentences mentioning the actor) and "alone" (naming no other actor).
-    Small enough to gather over all shards (actors x articles rows)."""
-    cols = ["actor", "scope", "doc_id", "n_sentences", "n_mentions", "sum_compound"] + [
-        f"sum_{lab}" for lab in LABELS
-    ]
-    if len(actor_sentences) == 0:
-        return pd.DataFrame({c: [] for c in cols})
-    parts = []
-    for scope, df in (("all", actor_sentences), ("alone", actor_sentences[actor_sentences.alone])):
-        g = df.groupby(["actor", "doc_id"], sort=True).agg(
-            n_sentences=("compound", "size"),
-            n_mentions=("n_mentions", "sum"),
-            sum_compound=("compound", "sum"),
-            sum_negative=("is_negative", "sum"),
-            sum_neutral=("is_neutral", "sum"),
-            sum_positive=("is_positive", "sum"),
-        )
-        g = g.reset_index()
-        g.insert(1, "scope", scope)
-        parts.append(g)
-    return pd.concat(parts, ignore_index=True)[cols]
-
-
 SUM_COLUMNS = ["sum_compound", "sum_negative", "sum_neutral", "sum_positive"]
 
 
 def actor_units(unit_sums: pd.DataFrame | None) -> dict:
-    """{(actor, scope): (sums, n_sentences, n_mentions)} from ``actor_unit_sums`` tables:
-    per article, the (U, 4) sums of SUM_COLUMNS and the counts, articles sorted by doc_id
-    (unit order fixes which resampling weight meets which unit, so the interval does not
-    depend on sharding)."""
+    """{(actor, scope): (sums, n_sentences, n_mentions)} from per-article unit sums (columns
+    actor, scope, doc_id, n_sentences, n_mentions and SUM_COLUMNS): per article, the (U, 4)
+    sums of SUM_COLUMNS and the counts, articles sorted by doc_id (unit order fixes which
+    resampling weight meets which unit, so the interval does not depend on sharding)."""
     if unit_sums is None or len(unit_sums) == 0:
         return {}
     out = {}
@@ -459,9 +434,10 @@ def actor_units(unit_sums: pd.DataFrame | None) -> dict:
 
 
 class ActorUnitSums:
-    """Per (actor, scope), the per-article sums of the actor's sentences (``actor_unit_sums``
-    without the ids), collected from tables that arrive in doc_id order, hold whole articles
-    and carry doc_rank; grouped by integer codes, with the same sums."""
+    """Per (actor, scope), the per-article sums of the actor's sentences (the pandas group-by
+    of tests/reference_sentiment.py, without the ids), collected from tables that arrive in
+    doc_id order, hold whole articles and carry doc_rank; grouped by integer codes, with the
+    same sums."""
 
     VALUES = ["n_mentions", "compound", "is_negative", "is_neutral", "is_positive"]
     COLUMNS = ["compound", "is_negative", "is_neutral", "is_positive", "size", "n_mentions"]

@@ -22,9 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from nltk.tokenize import RegexpTokenizer
-from nltk.tokenize.punkt import (
-    PunktSentenceTokenizer,
-)
 
 from newslens.punkt import (  # noqa: F401  (re-exported: callers import them from here)
     ASCII_SPACE,
@@ -35,7 +32,6 @@ from newslens.punkt import (  # noqa: F401  (re-exported: callers import them fr
     punkt_from_json,
     punkt_to_json,
     punkt_training_text,
-    sentence_splitter,
     text_splitter,
     train_punkt,
 )
@@ -555,28 +551,6 @@ def write_by_block(writer, table: pa.Table, doc_ids, blocks, rows_per_doc=None) 
             writer.write(block, table.filter(pa.array(row_block == block)))
 
 
-def tokenize_documents(
-    docs: pd.DataFrame,
-    splitter: PunktSentenceTokenizer | SentenceSplitter | ShardTokenizer,
-    settings: dict,
-    stopwords: set[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, ShardTokenizer]:
-    """Segment and tokenize a batch of clean articles (columns doc_id, text) into DataFrames
-    (paragraphs, sentences, tokens) with ``ShardTokenizer``, which is returned too (pass it
-    instead of ``splitter`` for the next batch to reuse its type table and n-gram counts)."""
-    if isinstance(splitter, ShardTokenizer):
-        tokenizer = splitter
-    else:
-        tokenizer = ShardTokenizer(splitter, settings, stopwords)
-    out = tokenizer.tokenize(docs["doc_id"].tolist(), docs["text"].tolist())
-    return (
-        out.paragraphs.to_pandas(),
-        out.sentences.to_pandas(),
-        out.tokens.to_pandas(),
-        tokenizer,
-    )
-
-
 # ---------------------------------------------------------------- counts
 
 TERM_BITS = 21  # bits per term id in an n-gram's int64 code (n <= 3, < 2M distinct terms)
@@ -859,17 +833,3 @@ def _narrow(counts: np.ndarray) -> np.ndarray:
     if len(counts) and counts.max() >= np.iinfo(np.int32).max:
         return counts.astype(np.int64)
     return counts.astype(np.int32)
-
-
-def count_terms_and_ngrams(tokens: pd.DataFrame, ngram_max: int) -> pd.DataFrame:
-    """Counts of kept terms and of n-grams of consecutive kept terms within one sentence
-    (n-grams never cross sentences) of a token table: columns ngram, n, count, doc_freq."""
-    kept = tokens.loc[tokens["keep"], ["doc_id", "sent_id", "term"]]
-    term_ids, vocab = pd.factorize(kept["term"].to_numpy(dtype=object))
-    doc_codes = pd.factorize(kept["doc_id"].to_numpy(dtype=object))[0].astype(np.int64)
-    sent_codes = doc_codes * (int(kept["sent_id"].max()) + 1 if len(kept) else 1) + kept[
-        "sent_id"
-    ].to_numpy(dtype=np.int64)
-    counter = NgramCounter(ngram_max)
-    counter.add(term_ids, sent_codes, doc_codes)
-    return counter.table(_strings(list(vocab))).to_pandas()
