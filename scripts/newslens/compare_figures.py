@@ -119,7 +119,7 @@ def keyness_figure(
             n_text = (
                 f"n = {_n_range(sub['total_group'])} | {_n_range(sub['total_reference'])} terms"
             )
-        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5, y=1.0)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(
@@ -279,7 +279,7 @@ def differences_figure(
         else:
             ax.set_yticks(y, [])
         n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
-        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5, y=1.0)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
@@ -465,7 +465,7 @@ def actor_frames_figure(
     image = None
     for k, ax in enumerate(axes[: len(actors)]):
         image = _heat_panel(ax, tab[tab["actor"] == actors[k]], rows, frames, cmap, lim, min_n)
-        ax.set_title(_wrap(actors[k], 24), fontsize=7)
+        ax.set_title(_wrap(actors[k], 24), fontsize=7, y=1.0)
         last_row = k + cols >= len(actors)
         ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
@@ -689,7 +689,7 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
-        ax.set_title(head, fontsize=7)
+        ax.set_title(head, fontsize=7, y=1.0)
         step = max(1, math.ceil(len(periods) / max_ticks))
         ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
         ax.tick_params(labelsize=5, length=1.5)
@@ -978,8 +978,14 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     that box (``savefig`` would solve and measure again for each format, which is most of a
     20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
     layout's. A figure on a fixed grid (no layout engine: every compare figure, see
-    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve."""
+    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve. Panel titles are set at
+    ``y=1.0`` and empty axis labels get fixed coordinates, so no draw searches the panel's
+    decorations to place them (nothing sits above a panel; the same pixels)."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
+    for ax in _panels(fig):  # an empty axis label needs no placing at each draw
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0.5, 0.5)
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
     if engine is not None:  # solve the layout only: a whole draw would lay every text out again
