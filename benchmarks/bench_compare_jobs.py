@@ -56,7 +56,7 @@ if job == "compare_keyness":
     outp = Named(table=outp["csv"], png=outp["png"], svg=outp["svg"])
     k = c["keyness"]
     par = Named(**common, min_count=k["min_count"], table_terms=k["table_terms"],
-                figure_terms=k["figure_terms"])
+                figure_terms=k["figure_terms"], figure_groups=c.get("figure_groups", 8))
 elif job == "compare_evidence":
     inp = Named(tokens=ds("tokens"), keyness=str(tab / "compare_keyness.csv"),
                 frames=ds("frames_sentences"), actors=ds("sentiment_actor_sentences"),
@@ -87,7 +87,7 @@ else:
     par = Named(**common, **boot, period=t["period"], time_model=t.get("model", "dummies"),
                 spline_df=t.get("spline_df", 5), max_items=t["figure_items"],
                 min_cell_n=figs["min_cell_n"], max_actors=c["max_actors"],
-                figure_actors=figs["max_actors"])
+                figure_actors=figs["max_actors"], figure_groups=c.get("figure_groups", 8))
 smk = SimpleNamespace(input=inp, output=outp, params=par, log=[str(out / f"{job}.log")],
                       rule=job, wildcards=Named())
 t0 = time.process_time()

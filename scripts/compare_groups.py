@@ -69,6 +69,13 @@ def display_names(smk, kind: str) -> dict[str, str]:
     return frame_display_names(pd.read_csv(smk.input.frame_names, keep_default_na=False))
 
 
+def figure_groups(p, groups) -> dict:
+    """The figures' group selection: the articles per variable x group and
+    ``compare.figure_groups`` (the largest groups drawn; the tables keep every group)."""
+    sizes = None if groups is None else cf.group_sizes(groups)
+    return {"sizes": sizes, "max_groups": p.figure_groups}
+
+
 def by_group(smk, kind: str, values, groups) -> None:
     """Group differences of one kind: table and forest plot."""
     p = smk.params
@@ -92,7 +99,9 @@ def by_group(smk, kind: str, values, groups) -> None:
         )
     write_table(tab.round(6), smk.output[f"{kind}_table"])
     shown = cf.with_display_names(tab, "item", display_names(smk, kind))
-    fig = cf.differences_figure(shown, title, xlabel, item_label, message, min_n=p.min_cell_n)
+    fig = cf.differences_figure(
+        shown, title, xlabel, item_label, message, min_n=p.min_cell_n, **figure_groups(p, groups)
+    )
     cf.save_laid_out(fig, smk.output[f"{kind}_png"], smk.output[f"{kind}_svg"])
 
 
@@ -137,6 +146,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
         period=f"{p.period} of the article date",
         min_n=p.min_cell_n,
         smooth=p.time_model == "spline",
+        **figure_groups(p, groups),
     )
     cf.save_laid_out(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
 
@@ -199,7 +209,9 @@ def actor_frames(smk, groups, actor_rows) -> None:
         )
     write_table(tab.round(6), smk.output.actor_frames_table)
     shown = cf.with_display_names(tab, "frame", display_names(smk, "frames"))
-    fig = cf.actor_frames_figure(shown, p.figure_actors, message, min_n=p.min_cell_n)
+    fig = cf.actor_frames_figure(
+        shown, p.figure_actors, message, min_n=p.min_cell_n, **figure_groups(p, groups)
+    )
     cf.save_laid_out(fig, smk.output.actor_frames_png, smk.output.actor_frames_svg)
 
 

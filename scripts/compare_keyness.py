@@ -55,7 +55,9 @@ def main(smk):
         )
     )
     cf.save_laid_out(
-        cf.keyness_figure(tab, p.figure_terms, message, sizes), smk.output.png, smk.output.svg
+        cf.keyness_figure(tab, p.figure_terms, message, sizes, p.figure_groups),
+        smk.output.png,
+        smk.output.svg,
     )
 
 

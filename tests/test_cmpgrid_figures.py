@@ -160,7 +160,9 @@ def test_time_figure_blocks_per_variable_on_a_fixed_grid(outlets):
     prev = _time_table(outlets, ("outlet", "country"))
     fig = cf.time_figure(prev, "Frames over time", "share (0-1)", period="month", min_n=5)
     assert fig.get_layout_engine() is None
-    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["by country", "by outlet"]
+    heads = [sub._suptitle.get_text() for sub in fig.subfigs]
+    assert [h.split(" (")[0] for h in heads] == ["by country", "by outlet"]
+    assert all("(bars: tallest" in h for h in heads)  # each block its own n scale
     assert [len(sub.legends) for sub in fig.subfigs] == [1, 1]
     assert layout_problems(fig) == []
     # the blocks follow each other down the page, the first under the figure's title

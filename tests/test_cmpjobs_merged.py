@@ -104,6 +104,7 @@ def _smk(tmp):
         min_cell_n=10,
         max_actors=2,
         figure_actors=6,
+        figure_groups=8,
     )
     return SimpleNamespace(input=inp, output=out, params=params, log=[], rule="compare_groups")
 

@@ -17,6 +17,12 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from newslens.compare import natural_key
+from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_names: API)
+    group_sizes,
+    keep_groups,
+    largest_groups,
+    with_display_names,
+)
 from newslens.figures import (
     FULL_WIDTH,
     NEGATIVE,
@@ -63,41 +69,27 @@ def _frame_labels(frames: list[str], cols: int) -> list[str]:
     return [_wrap(f, 24, 2) if room >= 14 else _wrap(f, 48, 1) for f in frames]
 
 
-def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) -> pd.DataFrame:
-    """``tab`` with the keys in ``column`` replaced by their display names (e.g. frame keys by
-    the codebook's names), for a figure; keys without a name stay as they are."""
-    if not names or tab.empty or column not in tab:
-        return tab
-    return tab.assign(**{column: [names.get(str(k), k) for k in tab[column]]})
-
-
-def group_sizes(groups: pd.DataFrame) -> pd.DataFrame:
-    """Articles per variable x group (variable, group, n_articles) from the group labels
-    (doc_id + one column per variable; "" = in no group)."""
-    rows = [
-        (var, g, int(n))
-        for var in [c for c in groups.columns if c != "doc_id"]
-        for g, n in groups[var].astype(str).value_counts().items()
-        if g != ""
-    ]
-    return pd.DataFrame(rows, columns=["variable", "group", "n_articles"])
-
-
 def _comparison_title(variable: str, group: str, reference: str) -> str:
     ref = "all others" if reference == "rest" else _short(reference, 16)
     return f"{variable}: {_short(group, 18)}\nvs {ref}"
 
 
 def keyness_figure(
-    tab: pd.DataFrame, n_terms: int, message: str = NOTHING, sizes: pd.DataFrame | None = None
+    tab: pd.DataFrame,
+    n_terms: int,
+    message: str = NOTHING,
+    sizes: pd.DataFrame | None = None,
+    max_groups: int | None = None,
 ):
     """Top ``n_terms`` terms each way per comparison, bars = signed log-odds z-score (Monroe et
     al. 2008): right (blue) over-used by the group, left (vermillion) by the reference. The
     panel title gives the articles each side rests on when ``sizes`` (variable, group,
-    n_articles; e.g. ``group_sizes``) is given, else the terms counted."""
+    n_articles; e.g. ``group_sizes``) is given, else the terms counted. ``max_groups``: as
+    ``differences_figure``."""
     title = "Keyness: terms that distinguish each group"
     if tab.empty:
         return empty_figure(message, title, width=FULL_WIDTH)
+    tab, shown_note = keep_groups(tab, sizes, max_groups)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     panels = []
     for var, group, ref in keys:
@@ -106,7 +98,13 @@ def keyness_figure(
         down = sub[sub["log_odds_z"] < 0].nsmallest(n_terms, "log_odds_z")
         panels.append((sub, pd.concat([up, down.iloc[::-1]])))
     terms = [_short(t, 18) for _sub, shown in panels for t in shown["term"]]
-    fig, axes = _fixed_grid(len(keys), 0.16 * 2 * n_terms + 0.1, terms, every_column=True)
+    fig, axes = _fixed_grid(
+        len(keys),
+        0.16 * 2 * n_terms + 0.1,
+        terms,
+        every_column=True,
+        title_lines=2 + bool(shown_note),
+    )
     for ax, (var, group, ref), (sub, shown) in zip(axes, keys, panels, strict=False):
         y = np.arange(len(shown))[::-1]
         _bars(ax, y, shown["log_odds_z"].to_numpy(dtype=float), height=0.75)
@@ -121,14 +119,16 @@ def keyness_figure(
             n_text = (
                 f"n = {_n_range(sub['total_group'])} | {_n_range(sub['total_reference'])} terms"
             )
-        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5, y=1.0)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(
         "log-odds ratio with informative Dirichlet prior, z-score", fontsize=7, y=0.0, va="bottom"
     )
     fig.suptitle(
-        title + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)",
+        title
+        + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)"
+        + (f"\n({shown_note})" if shown_note else ""),
         fontsize=8,
         y=1.0,
         va="top",
@@ -213,16 +213,19 @@ def differences_figure(
     message: str = NOTHING,
     max_items: int = 15,
     min_n: int = 1,
+    sizes: pd.DataFrame | None = None,
+    max_groups: int | None = None,
 ):
     """Forest plot per comparison: difference group - reference per item with its bootstrap
     interval; filled markers are significant after BH (q < 0.05), open ones are not. The panel
     title gives the articles each side rests on (``n``: group | reference); when they differ
     between items (actors: the articles naming the actor) each row also prints its group's n.
     Items with fewer than ``min_n`` articles on either side are drawn grey with a dashed
-    interval and an x, never as significant."""
+    interval and an x, never as significant. With ``sizes`` (``group_sizes``), only the
+    ``max_groups`` largest groups of each variable are drawn (``compare_panels``)."""
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
-    tab = tab[tab["difference"].notna()]
+    tab, shown_note = keep_groups(tab[tab["difference"].notna()], sizes, max_groups)
     measured = (tab["n_group"] >= min_n) & (tab["n_reference"] >= min_n)
     if not measured.any():  # every cell thin (e.g. a small reference): all set the axis
         measured = pd.Series(True, index=tab.index)
@@ -241,7 +244,9 @@ def differences_figure(
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     label_lines = [_wrap(t, 24, 2) for t in items]
     row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
-    fig, axes = _fixed_grid(len(keys), row_height * len(items) + 0.15, label_lines)
+    fig, axes = _fixed_grid(
+        len(keys), row_height * len(items) + 0.15, label_lines, title_lines=2 + bool(shown_note)
+    )
     lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
@@ -274,7 +279,7 @@ def differences_figure(
         else:
             ax.set_yticks(y, [])
         n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
-        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5)
+        ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5, y=1.0)
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
@@ -284,7 +289,8 @@ def differences_figure(
     row_note = "; right: group n per row" if varying else ""
     fig.suptitle(
         f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
-        f"n: articles, group | reference{row_note}{few_note})",
+        f"n: articles, group | reference{row_note}{few_note})"
+        + (f"\n({shown_note})" if shown_note else ""),
         fontsize=8,
         y=1.0,
         va="top",
@@ -331,18 +337,23 @@ def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
 
 
 def _fixed_grid(
-    n: int, axes_height: float, labels: list[str], max_cols: int = 4, every_column: bool = False
+    n: int,
+    axes_height: float,
+    labels: list[str],
+    max_cols: int = 4,
+    every_column: bool = False,
+    title_lines: int = 2,
 ):
     """The forest and keyness plots' grid of ``n`` panels (up to ``max_cols`` a row) with fixed margins
     computed once from the label extents, instead of a constrained layout solved from every
     text of the figure: left, the widest of the first column's item ``labels`` (6 pt);
     between rows, a panel title (3 lines, 6.5 pt) and the x tick labels (6 pt); between
-    columns, room for neighbouring x tick labels; top, the two-line super-title (8 pt);
+    columns, room for neighbouring x tick labels; top, the super-title (``title_lines``, 8 pt);
     bottom, the x label (7 pt). Panels are ``axes_height`` inches high. ``every_column``: each
     panel has its own labels (keyness terms), so the gap between columns holds them too."""
     tick = (6 * 1.25 + 3.5 + 3.5) * PT  # x tick labels: line, tick length and pad
     title = (3 * 6.5 * 1.2 + 6) * PT  # three-line panel title and its pad
-    top = 2 * 8 * 1.25 * PT + 0.08 + title
+    top = title_lines * 8 * 1.25 * PT + 0.08 + title
     bottom = tick + 7 * 1.25 * PT + 0.1
     left = _text_width(labels, 6) + (3.5 + 3.5) * PT + 0.05  # labels, tick length and pad
     right = 0.12
@@ -401,6 +412,8 @@ def actor_frames_figure(
     message: str = NOTHING,
     max_cols: int = 3,
     min_n: int = 1,
+    sizes: pd.DataFrame | None = None,
+    max_groups: int | None = None,
 ):
     """Actor x frame by group: one heatmap panel per actor (the ``max_actors`` named in the
     most articles), rows = comparisons (variable: group), columns = frames; the colour is the
@@ -408,10 +421,12 @@ def actor_frames_figure(
     (diverging, colour-blind safe), a dot marks BH q < 0.05, grey cells have no data. Rows and
     columns are the same in every panel, so only the outer panels are labelled. The right edge
     of each panel gives each row's n (the group's articles naming the actor); rows with fewer
-    than ``min_n`` are hatched (their colour is not to be read as certain)."""
+    than ``min_n`` are hatched (their colour is not to be read as certain). ``sizes``,
+    ``max_groups``: as ``differences_figure`` (rows)."""
     title = "Actors x frames by group"
     if tab.empty or tab["difference"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
+    tab, shown_note = keep_groups(tab, sizes, max_groups)
     tab = tab.copy()
     tab["row"] = [
         f"{v}: {_short(g, 20)}" for v, g in zip(tab["variable"], tab["group"], strict=True)
@@ -435,6 +450,7 @@ def actor_frames_figure(
         + (f"; hatched: fewer than {min_n}" if min_n > 1 else "")
         + (",\ntheir colours capped at the bar's pointed ends" if extend != "neither" else "")
         + ")"
+        + (f"\n({shown_note})" if shown_note else "")
     )
     fig, axes, cax = _heat_grid(
         len(actors),
@@ -449,7 +465,7 @@ def actor_frames_figure(
     image = None
     for k, ax in enumerate(axes[: len(actors)]):
         image = _heat_panel(ax, tab[tab["actor"] == actors[k]], rows, frames, cmap, lim, min_n)
-        ax.set_title(_wrap(actors[k], 24), fontsize=7)
+        ax.set_title(_wrap(actors[k], 24), fontsize=7, y=1.0)
         last_row = k + cols >= len(actors)
         ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
         ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
@@ -567,14 +583,19 @@ def _colour_limit(tab: pd.DataFrame, min_n: int) -> tuple[float, str]:
     return lim, extend.get((below, above), "neither")
 
 
-def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int):
+def _time_layout(tab: pd.DataFrame, max_items: int, max_lines: int, shown=None):
     """Panels and lines of one variable's over-time block: up to ``max_lines`` groups, one
     panel per item (the ``max_items`` varying most) and a line per group; more groups, one
-    panel per group and a line per item (the ``max_lines`` varying most)."""
+    panel per group (those in ``shown``, when given: ``compare_panels.largest_groups``) and a
+    line per item (the ``max_lines`` varying most over the drawn groups)."""
+    groups = sorted(tab["group"].unique(), key=natural_key)
+    per_group = len(groups) > max_lines  # the layout follows every group, drawn or not
+    if per_group and shown is not None:
+        groups = [g for g in groups if g in set(shown)]
+        tab = tab[tab["group"].isin(groups)]
     spread = tab.groupby("item")["mean"].agg(lambda s: s.max() - s.min())
     ranked = list(spread.sort_values(ascending=False, kind="stable").index)
-    groups = sorted(tab["group"].unique(), key=natural_key)
-    if len(groups) <= max_lines:
+    if not per_group:
         return "item", "group", sorted(ranked[:max_items], key=natural_key), groups
     return "group", "item", groups, sorted(ranked[:max_lines], key=natural_key)
 
@@ -611,11 +632,19 @@ def _time_limits(cube: np.ndarray, min_n: int) -> tuple[float, float]:
     return float(values[measured].min()), float(values[measured].max())
 
 
-def _time_plan(tab: pd.DataFrame, max_items: int, max_lines: int) -> dict:
-    """What one variable's over-time block shows (``_time_layout``): its panels, lines,
-    periods, grid (4 panels a row from 4 panels on, else up to 3) and legend labels (a group and
-    its n of dated articles: the most measured of any item, summed over periods)."""
-    panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines)
+def _time_plan(tab: pd.DataFrame, max_items: int, max_lines: int, shown=None) -> dict:
+    """What one variable's over-time block shows (``_time_layout``; ``shown``: the groups to
+    draw when there is a panel per group): its panels, lines, periods, grid (4 panels a row
+    from 4 panels on, else up to 3), legend labels (a group and its n of dated articles: the
+    most measured of any item, summed over periods), the n bars' scale (``n_max``: the largest
+    drawn group x period cell) and a ``note`` on the groups left out."""
+    panel_col, line_col, panels, lines = _time_layout(tab, max_items, max_lines, shown)
+    drawn = tab[tab[panel_col].isin(panels) & tab[line_col].isin(lines)]
+    n_all = tab["group"].nunique()
+    var = str(tab["variable"].iloc[0])
+    note = f"the {len(panels)} largest of {n_all} {var} groups" if len(panels) < n_all else ""
+    if panel_col == "item":
+        note = ""
     n_group = tab.groupby(["group", "item"])["n_articles"].sum().groupby("group").max()
     labels = [
         f"{_short(name, 22)} (n={_count(n_group[name])})" if line_col == "group" else name
@@ -634,6 +663,8 @@ def _time_plan(tab: pd.DataFrame, max_items: int, max_lines: int) -> dict:
         "labels": [_short(t, 32) for t in labels],
         "cols": cols,
         "rows": math.ceil(len(panels) / cols),
+        "n_max": max(int(np.nan_to_num(drawn["n_articles"].max())), 1),
+        "note": note,
     }
 
 
@@ -658,7 +689,7 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
-        ax.set_title(head, fontsize=7)
+        ax.set_title(head, fontsize=7, y=1.0)
         step = max(1, math.ceil(len(periods) / max_ticks))
         ax.set_xticks(x[::step], [periods[k] for k in range(0, len(periods), step)])
         ax.tick_params(labelsize=5, length=1.5)
@@ -796,6 +827,8 @@ def time_figure(
     period: str = "period",
     min_n: int = 1,
     smooth: bool = False,
+    sizes: pd.DataFrame | None = None,
+    max_groups: int | None = None,
 ):
     """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot),
     one block per comparison variable (a subfigure each when there are several).
@@ -805,16 +838,25 @@ def time_figure(
     per group, one line per item (the ``max_lines`` items varying most), so lines stay few
     enough to tell apart. Each group's n (dated articles) is in the legend or panel title;
     means of fewer than ``min_n`` articles are drawn as open markers without a band. Under the
-    lines of every panel, bars give the n of each group x period cell (one scale for the whole
-    figure; the numbers printed when a panel has at most ``N_PRINTED`` bars)."""
+    lines of every panel, bars give the n of each group x period cell (one scale per block, its
+    tallest bar given in the title or the block's heading; the numbers printed when a panel has
+    at most ``N_PRINTED`` bars). With ``sizes`` (``group_sizes``) and a panel per group, only
+    the ``max_groups`` largest groups of each variable get a panel (``compare_panels``)."""
     if prev.empty or prev["mean"].notna().sum() == 0:
         return empty_figure(message, title, width=FULL_WIDTH)
-    n_max = max(int(prev["n_articles"].max()), 1)
+    shown = largest_groups(sizes, max_groups) if sizes is not None and max_groups else {}
     plans = [
-        _time_plan(prev[prev["variable"] == var], max_items, max_lines)
+        _time_plan(prev[prev["variable"] == var], max_items, max_lines, shown.get(str(var)))
         for var in sorted(prev["variable"].unique())
     ]
-    margins = _time_margins(plans)
+    notes = [plan["note"] for plan in plans if plan["note"]]
+    shown_note = (
+        f"\n(shown: {'; '.join(notes)} by articles (compare.figure_groups={max_groups}); "
+        "the table has every group)"
+        if notes
+        else ""
+    )
+    margins = _time_margins(plans, 3 + bool(shown_note))
     heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
     fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
     parents = [fig]
@@ -823,19 +865,28 @@ def time_figure(
     for i, (parent, plan, height) in enumerate(zip(parents, plans, heights, strict=True)):
         above = margins["title"] if i == 0 else 0.0  # the figure's title over the first block
         axes = _time_axes(parent, plan, margins, height, above + margins["head"] * (len(plans) > 1))
-        _time_block(parent, axes, plan, ylabel, period, min_n, n_max)
+        _time_block(parent, axes, plan, ylabel, period, min_n, plan["n_max"])
         if parent is not fig:
             parent.suptitle(
-                f"by {plan['var']}", fontsize=7, fontweight="bold", y=1 - above / height, va="top"
+                f"by {plan['var']} (bars: tallest {_count(plan['n_max'])} articles)",
+                fontsize=7,
+                fontweight="bold",
+                y=1 - above / height,
+                va="top",
             )
     note = f"; open: fewer than {min_n} articles" if min_n > 1 else ""
     if any(line.get_gid() == "clipped" for ax in _panels(fig) for line in ax.lines):
         note += " (triangle: past the axis, drawn at its edge)"
     what = "spline fit of time" if smooth else "mean per period"
     unit = period.split()[0]
+    scale = (
+        f"the tallest {_count(plans[0]['n_max'])}"
+        if len(plans) == 1
+        else "one scale per block, its tallest in the block's heading"
+    )
     fig.suptitle(
         f"{title}\n(lines: {what}; bands: bootstrap interval{note};\n"
-        f"bars: articles per {unit} and group, the tallest {_count(n_max)})",
+        f"bars: articles per {unit} and group, {scale}){shown_note}",
         fontsize=8,
         y=1 - 0.04 / fig.get_figheight(),
         va="top",
@@ -847,12 +898,12 @@ TIME_AXES = 0.85  # inches: the height of an over-time panel (lines and n strip)
 LINE = 1.25 * PT  # inches per point of font size: a line of text
 
 
-def _time_margins(plans: list[dict]) -> dict[str, float]:
+def _time_margins(plans: list[dict], title_lines: int = 3) -> dict[str, float]:
     """The over-time figure's fixed margins in inches, computed once from the label extents
     (as ``_fixed_grid``): y tick labels (5 pt, at most 6 characters) and the super y label at
     the left and between panels; the period labels (5 pt, rotated 45 degrees: they reach below
     the panel and half their width to each side of their tick) and the x label (6 pt) under
-    each row; a one-line panel title (7 pt) over it; the figure's three-line title (8 pt) and
+    each row; a one-line panel title (7 pt) over it; the figure's title (8 pt, ``title_lines``) and
     a block's heading (7 pt) at the top."""
     tick = (1.5 + 3.5) * PT  # tick length and pad
     y_labels = _text_width(["\u22120.000"], 5) + tick
@@ -868,7 +919,7 @@ def _time_margins(plans: list[dict]) -> dict[str, float]:
         "under": under,
         "panel_title": title,
         "hgap": under + title + 0.08,
-        "title": 3 * 8 * LINE + 0.1,
+        "title": title_lines * 8 * LINE + 0.1,
         "head": 7 * LINE + 0.06,
     }
 
@@ -927,8 +978,14 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     that box (``savefig`` would solve and measure again for each format, which is most of a
     20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
     layout's. A figure on a fixed grid (no layout engine: every compare figure, see
-    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve."""
+    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve. Panel titles are set at
+    ``y=1.0`` and empty axis labels get fixed coordinates, so no draw searches the panel's
+    decorations to place them (nothing sits above a panel; the same pixels)."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
+    for ax in _panels(fig):  # an empty axis label needs no placing at each draw
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0.5, 0.5)
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
     if engine is not None:  # solve the layout only: a whole draw would lay every text out again

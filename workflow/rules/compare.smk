@@ -46,6 +46,7 @@ rule compare_keyness:
         min_count=COMPARE["keyness"]["min_count"],
         table_terms=COMPARE["keyness"]["table_terms"],
         figure_terms=COMPARE["keyness"]["figure_terms"],
+        figure_groups=COMPARE["figure_groups"],
     script:
         "../../scripts/compare_keyness.py"
 
@@ -97,6 +98,7 @@ rule compare_groups:
         min_cell_n=config["figures"]["min_cell_n"],
         max_actors=COMPARE["max_actors"],
         figure_actors=config["figures"]["max_actors"],
+        figure_groups=COMPARE["figure_groups"],
     script:
         "../../scripts/compare_groups.py"
 
