@@ -10,13 +10,13 @@ import string
 from collections.abc import Iterable
 
 import numpy as np
-from nltk.tokenize.punkt import (
+
+from newslens.nltk_punkt import (  # NLTK's Punkt without NLTK's package import
     PunktLanguageVars,
     PunktParameters,
     PunktSentenceTokenizer,
     PunktTrainer,
 )
-
 from newslens.runtime import iter_parquet
 
 

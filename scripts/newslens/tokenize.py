@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from nltk.tokenize import RegexpTokenizer
 
+from newslens.nltk_punkt import RegexpTokenizer  # without NLTK's __init__
 from newslens.punkt import (  # noqa: F401  (re-exported: callers import them from here)
     ASCII_SPACE,
     PUNKT_NON_SPACE,
