@@ -97,8 +97,7 @@ print(json.dumps({
 
 SENTENCES = """
 import json, random
-from newslens.tokenize import (SentenceSplitter, WORD_TOKENIZER, punkt_to_json, train_punkt,
-    sentence_splitter)
+from newslens.tokenize import SentenceSplitter, WORD_TOKENIZER, punkt_to_json, train_punkt
 import newslens.nltk_punkt as m
 rng = random.Random(11)
 words = ("the minister said talks in Yerevan and Baku would resume after weeks Mr Dr U.S e.g "
@@ -116,7 +115,7 @@ for _ in range(1500):
 paras += ["", ".", "Mr. Smith went to Washington. He arrived at 3 p.m. on Jan. 5.",
           "\\u201cNo,\\u201d he said. \\u201cNever.\\u201d (Really.) Yes!", "U.S. troops left..."]
 params = train_punkt("\\n\\n".join(paras), ["mr", "dr", "gen"])
-nltk = sentence_splitter(params)
+nltk = m.PunktSentenceTokenizer(params)  # NLTK's own, as loaded (light or full)
 fast = SentenceSplitter(params)
 print(json.dumps({
   'how': m.HOW_LOADED,
