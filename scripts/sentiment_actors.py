@@ -40,8 +40,14 @@ MENTION_COLUMNS = ["doc_id", "sent_id", "actor"]
 ORDER = ["doc_id", "sent_id", "actor"]
 
 
+CONTRACT = {"n_mentions": np.dtype("int64"), "n_actors": np.dtype("int64"), "alone": np.dtype(bool)}
+
+
 def contract(t: pd.DataFrame) -> pd.DataFrame:
-    return t.astype({"n_mentions": "int64", "n_actors": "int64", "alone": bool})
+    """The count columns as int64 and ``alone`` as bool (a copy only where a dtype differs)."""
+    if all(t[c].dtype == d for c, d in CONTRACT.items()):
+        return t
+    return t.astype(CONTRACT)
 
 
 def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_index):

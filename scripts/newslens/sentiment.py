@@ -593,24 +593,35 @@ class ScoreLookup:
     SENT_BITS = 24
 
     def __init__(self, batches) -> None:
-        ids: dict[str, int] = {}
-        keys, compound, label = [], [], []
+        # per batch: the rows' codes into the batch's distinct doc_ids, and those doc_ids;
+        # numbered across batches at the end by one factorize of all batches' distinct ids
+        # (first appearance, as a dict filled batch by batch numbers them)
+        batch_codes, batch_uniques, sents, compound, label = [], [], [], [], []
         self.exact = True
         for b in batches:
             codes, uniques = pd.factorize(b["doc_id"].astype(str))
-            doc = np.fromiter(
-                (ids.setdefault(d, len(ids)) for d in uniques), dtype=np.int64, count=len(uniques)
-            )
+            batch_codes.append(codes.astype(np.int64))
+            batch_uniques.append(np.asarray(uniques, dtype=object))
             sent = b["sent_id"].to_numpy(dtype=np.int64)
             if len(sent) and (sent.min() < 0 or sent.max() >= 1 << self.SENT_BITS):
                 self.exact = False
-            keys.append((doc[codes] << self.SENT_BITS) | sent)
+            sents.append(sent)
             compound.append(b["compound"].to_numpy(dtype=float))
             lab = np.full(len(b), len(LABELS), dtype=np.int8)
             for i, name in enumerate(LABELS):
                 lab[(b["label"] == name).to_numpy(dtype=bool, na_value=False)] = i
             label.append(lab)
-        self.index = pd.Index(list(ids), dtype=object)
+        if batch_uniques:
+            ids, names = pd.factorize(np.concatenate(batch_uniques))
+            ids = ids.astype(np.int64)
+        else:
+            ids, names = np.empty(0, dtype=np.int64), []
+        self.index = pd.Index(np.asarray(names, dtype=object), dtype=object)
+        keys, offset = [], 0
+        for codes, uniques, sent in zip(batch_codes, batch_uniques, sents, strict=True):
+            keys.append((ids[offset + codes] << self.SENT_BITS) | sent)
+            offset += len(uniques)
+        del batch_codes, sents
         key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
         order = np.argsort(key, kind="stable")
         self.keys = key[order]
