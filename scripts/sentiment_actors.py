@@ -136,7 +136,9 @@ def main(smk):
     folder = Path(manifest).parent  # results/tables/sentiment_actor_sentences/
     with PartWriter(folder, manifest, SCHEMA) as out:
         for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
-            out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, t)
+            # one conversion to Arrow per merged table, sliced per part (not one per slice)
+            arrow = pa.Table.from_pandas(t[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+            out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, arrow)
             sums.add(t)
     # the manifest names its parts relative to the folder; parts of earlier runs are removed
     merge_part_lists([manifest], folder, manifest)
