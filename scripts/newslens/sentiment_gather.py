@@ -66,8 +66,10 @@ def csv_rows(df: pd.DataFrame) -> bytes | None:
             columns.append(_float_text(col.to_numpy()))
         elif col.dtype == np.int64:
             columns.append(pa.array(col.to_numpy()).cast(pa.string()))
-        elif col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
-            text = pa.array(col.to_numpy(), type=pa.string())
+        elif isinstance(col.dtype, pd.StringDtype) or (
+            col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string"
+        ):  # missing strings (StringDtype's NA) are empty fields, as pandas writes them
+            text = pa.array(col.array if col.dtype != object else col.to_numpy())
             if pc.any(pc.match_substring_regex(text, _NEEDS_QUOTES)).as_py():
                 return None
             columns.append(text)
@@ -97,6 +99,7 @@ class CsvRowsWriter(TableWriter):
         self._csv.flush()
         self._csv.buffer.write(data)
         self.n_rows += len(df)
+
 
 RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
     f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")
