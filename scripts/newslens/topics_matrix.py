@@ -236,31 +236,12 @@ class ShardCounter:
         self.ngram_max = ngram_max
         self.n_units = len(units)
         self._rows = pd.Index(units["unit"].astype(str))
-        # each counted batch's term names (Arrow, compact) and its entries with columns
-        # numbered within the batch; numbered across batches once, in order of first
-        # appearance (_number), as a dict filled batch by batch numbers them
-        self._names: list[pa.Array] = []
-        self._terms: list[str] | None = None
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def _number(self) -> list[np.ndarray]:
-        """The shard's terms (first appearance over the batches' term lists) and, per counted
-        batch, the term number of each of its batch-local columns."""
-        import pyarrow.compute as pc
-
-        names, self._names = self._names, []
-        if not names:
-            self._terms = []
-            return []
-        terms = pc.unique(pa.chunked_array(names, type=pa.large_string()))
-        self._terms = terms.to_pylist()
-        return [pc.index_in(n, value_set=terms).to_numpy().astype(np.int32) for n in names]
+        self._codes: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     @property
     def terms(self) -> list[str]:
-        if self._terms is None:
-            raise ValueError("ShardCounter.terms is known after matrix()")
-        return list(self._terms)
+        return list(self._codes)
 
     def add(self, tokens: pd.DataFrame | pa.Table) -> None:
         """Count one batch: a DataFrame, or for unigrams an Arrow table (faster)."""
@@ -276,8 +257,11 @@ class ShardCounter:
         width = len(term_names)
         pair, counts = np.unique(u * width + c, return_counts=True)
         rows = self._rows.get_indexer(unit_names)[pair // width]
-        self._names.append(pa.array(term_names, type=pa.large_string()))
-        cols = pair % width  # numbered within the batch here, across batches in matrix()
+        codes = self._codes
+        term_map = np.fromiter(
+            (codes.setdefault(t, len(codes)) for t in term_names), np.int64, len(term_names)
+        )
+        cols = term_map[pair % width]
         ok = rows >= 0  # units not listed (articles dropped as duplicates) are left out
         rows, cols, counts = rows[ok], cols[ok], counts[ok]
         # rows are sorted within the batch: stored as (row, run length), 8 bytes per entry
@@ -288,7 +272,6 @@ class ShardCounter:
                 np.diff(np.append(starts, len(rows))).astype(np.int64),
                 cols.astype(np.int32),
                 counts.astype(np.float32),
-                np.int64(len(self._names) - 1),  # the batch's term list
             )
         )
 
@@ -296,13 +279,10 @@ class ShardCounter:
         """The counts as a canonical CSR matrix (sorted column indices, no duplicates). When the
         batches came in unit order (a shard lists its articles in order), the matrix is filled
         in place, part by part, without a sorted copy of all entries."""
-        maps = self._number()
-        n, v = self.n_units, len(self._terms)
+        n, v = self.n_units, len(self._codes)
         parts, self._parts = self._parts, []
         if not parts:
             return sparse.csr_matrix((n, v), dtype=np.float32)
-        # each part's batch-local columns as the shard's term numbers
-        parts = [(run, length, maps[b][cols], counts) for run, length, cols, counts, b in parts]
         run_rows = np.concatenate([p[0] for p in parts])
         if len(run_rows) > 1 and (np.diff(run_rows) < 0).any():  # not in unit order
             rows = np.concatenate([np.repeat(p[0], p[1]) for p in parts])
