@@ -40,8 +40,14 @@ MENTION_COLUMNS = ["doc_id", "sent_id", "actor"]
 ORDER = ["doc_id", "sent_id", "actor"]
 
 
+CONTRACT = {"n_mentions": np.dtype("int64"), "n_actors": np.dtype("int64"), "alone": np.dtype(bool)}
+
+
 def contract(t: pd.DataFrame) -> pd.DataFrame:
-    return t.astype({"n_mentions": "int64", "n_actors": "int64", "alone": bool})
+    """The count columns as int64 and ``alone`` as bool (a copy only where a dtype differs)."""
+    if all(t[c].dtype == d for c, d in CONTRACT.items()):
+        return t
+    return t.astype(CONTRACT)
 
 
 def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_index):
@@ -130,7 +136,9 @@ def main(smk):
     folder = Path(manifest).parent  # results/tables/sentiment_actor_sentences/
     with PartWriter(folder, manifest, SCHEMA) as out:
         for t in merge_sorted(streams, lambda df: df["doc_rank"].to_numpy(), order):
-            out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, t)
+            # one conversion to Arrow per merged table, sliced per part (not one per slice)
+            arrow = pa.Table.from_pandas(t[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+            out.write_blocks(t["doc_rank"].to_numpy() // smk.params.part_articles, arrow)
             sums.add(t)
     # the manifest names its parts relative to the folder; parts of earlier runs are removed
     merge_part_lists([manifest], folder, manifest)

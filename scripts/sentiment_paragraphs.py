@@ -6,7 +6,7 @@ shards."""
 import pandas as pd
 import pyarrow.parquet as pq
 from newslens.runtime import iter_parquet, log, read_parquet, run
-from newslens.sentiment_gather import RENAME, corpus_key, gather, n_rows
+from newslens.sentiment_gather import RENAME, CsvRowsWriter, corpus_key, gather, n_rows
 
 
 def main(smk):
@@ -27,6 +27,7 @@ def main(smk):
         key,
         table(pq.read_schema(paragraphs[0]).empty_table().to_pandas()),
         csv=smk.output.paragraphs,
+        writer=CsvRowsWriter,
     )
     log.info("%d paragraphs", n_paras)
 

@@ -291,6 +291,25 @@ def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]
     return out, unsettled
 
 
+def binom_ppf(q: float, n: int, p: np.ndarray) -> np.ndarray:
+    """``scipy.stats.binom.ppf(q, n, p)`` for a scalar ``q``: where every argument is valid
+    (0 < q < 1, n a whole number >= 0, each p in [0, 1]) scipy.stats returns its ufunc
+    ``_binom_ppf`` elementwise, so that ufunc is called directly (importing scipy.special's
+    ufuncs costs ~0.1 CPU-s, scipy.stats ~0.6); any other case goes to scipy.stats."""
+    p = np.asarray(p, dtype=float)
+    valid = 0 < q < 1 and n >= 0 and float(n).is_integer() and bool(np.all((p >= 0) & (p <= 1)))
+    if valid:
+        try:
+            from scipy.special._ufuncs import _binom_ppf
+        except ImportError:  # a scipy without it: the public path below
+            pass
+        else:
+            return _binom_ppf(q, n, p) + 0  # + loc, as rv_discrete.ppf adds it
+    from scipy.stats import binom
+
+    return binom.ppf(q, n, p)
+
+
 def within_unit_ci(
     scored: pd.DataFrame,
     keys: list[str],
@@ -308,8 +327,6 @@ def within_unit_ci(
     intervals are the exact percentiles of their bootstrap distribution, Binomial(n, share)/n.
     Groups of one sentence get no CI (NaN).
     """
-    from scipy.stats import binom  # here: ~0.5 CPU-s to import, for the jobs that need it
-
     cols = [*keys, "n_sentences"] + [
         f"{s}{suffix}" for s in STATS for suffix in ("", "_ci_low", "_ci_high")
     ]
@@ -343,8 +360,8 @@ def within_unit_ci(
             continue
         # Shares: the bootstrap distribution of a share of n resampled sentences is exactly
         # Binomial(n, share) / n, so its percentiles need no sampling.
-        low[gs, 1:] = binom.ppf(alpha, n, est[gs, 1:]) / n
-        high[gs, 1:] = binom.ppf(1 - alpha, n, est[gs, 1:]) / n
+        low[gs, 1:] = binom_ppf(alpha, n, est[gs, 1:]) / n
+        high[gs, 1:] = binom_ppf(1 - alpha, n, est[gs, 1:]) / n
         # Mean compound: multinomial resampling weights, one matrix product per chunk.
         rng = np.random.default_rng([seed, int(n)])
         w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
@@ -569,24 +586,35 @@ class ScoreLookup:
     SENT_BITS = 24
 
     def __init__(self, batches) -> None:
-        ids: dict[str, int] = {}
-        keys, compound, label = [], [], []
+        # per batch: the rows' codes into the batch's distinct doc_ids, and those doc_ids;
+        # numbered across batches at the end by one factorize of all batches' distinct ids
+        # (first appearance, as a dict filled batch by batch numbers them)
+        batch_codes, batch_uniques, sents, compound, label = [], [], [], [], []
         self.exact = True
         for b in batches:
             codes, uniques = pd.factorize(b["doc_id"].astype(str))
-            doc = np.fromiter(
-                (ids.setdefault(d, len(ids)) for d in uniques), dtype=np.int64, count=len(uniques)
-            )
+            batch_codes.append(codes.astype(np.int64))
+            batch_uniques.append(np.asarray(uniques, dtype=object))
             sent = b["sent_id"].to_numpy(dtype=np.int64)
             if len(sent) and (sent.min() < 0 or sent.max() >= 1 << self.SENT_BITS):
                 self.exact = False
-            keys.append((doc[codes] << self.SENT_BITS) | sent)
+            sents.append(sent)
             compound.append(b["compound"].to_numpy(dtype=float))
             lab = np.full(len(b), len(LABELS), dtype=np.int8)
             for i, name in enumerate(LABELS):
                 lab[(b["label"] == name).to_numpy(dtype=bool, na_value=False)] = i
             label.append(lab)
-        self.index = pd.Index(list(ids), dtype=object)
+        if batch_uniques:
+            ids, names = pd.factorize(np.concatenate(batch_uniques))
+            ids = ids.astype(np.int64)
+        else:
+            ids, names = np.empty(0, dtype=np.int64), []
+        self.index = pd.Index(np.asarray(names, dtype=object), dtype=object)
+        keys, offset = [], 0
+        for codes, uniques, sent in zip(batch_codes, batch_uniques, sents, strict=True):
+            keys.append((ids[offset + codes] << self.SENT_BITS) | sent)
+            offset += len(uniques)
+        del batch_codes, sents
         key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
         order = np.argsort(key, kind="stable")
         self.keys = key[order]
