@@ -318,11 +318,24 @@ def summed_ngrams(
 
 
 def count_histogram(ngrams: pa.Table) -> Counter:
-    """Rows per (n, count) of an n-gram table."""
+    """Rows per (n, count) of an n-gram table. The pairs are counted as one int64 key each in
+    a hash table (``np.unique`` over row pairs sorts the whole table: ~30x the CPU)."""
     n = ngrams.column("n").to_numpy()
     count = ngrams.column("count").to_numpy()
-    keys, rows = np.unique(np.stack([n, count], axis=1), axis=0, return_counts=True)
-    return Counter({(int(a), int(b)): int(r) for (a, b), r in zip(keys, rows, strict=True)})
+    if len(n) == 0:
+        return Counter()
+    lo, span = int(n.min()), int(n.max()) - int(n.min()) + 1
+    if int(count.min()) < 0 or int(count.max()) >= (1 << 62) // span:  # no room for one key
+        keys, rows = np.unique(np.stack([n, count], axis=1), axis=0, return_counts=True)
+        return Counter({(int(a), int(b)): int(r) for (a, b), r in zip(keys, rows, strict=True)})
+    rows = pd.Series(count * span + (n - lo)).value_counts(sort=False)
+    keys = rows.index.to_numpy()
+    return Counter(
+        {
+            (int(k % span) + lo, int(k // span)): int(r)
+            for k, r in zip(keys.tolist(), rows.to_numpy().tolist(), strict=True)
+        }
+    )
 
 
 def ngram_buckets(histogram: Counter, max_rows: int = NGRAM_PARTITION_ROWS) -> list[tuple]:
