@@ -10,6 +10,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet  # noqa: F401 (pa.parquet)
 import pytest
 import yaml
 from conftest import REPO
@@ -254,3 +255,56 @@ def test_count_histogram_and_sorted_ngrams_do_not_depend_on_buckets(tmp_path):
     frame = table.to_pandas()
     expected = corpus_tables.ngram_frequencies(frame, 2)
     assert outputs[0] == expected.to_csv(index=False, lineterminator="\n").encode()
+
+
+def audit_frames(seed: int = 1):
+    """Audit tables as the clean jobs and ingest write them (Parquet round trip), with ties,
+    missing sources and line numbers, non-ASCII ids, every stage and an empty shard."""
+    rng = random.Random(seed)
+    frames = []
+    for shard in range(3):
+        rows = []
+        for _ in range(rng.randint(0, 400) if shard else 0):
+            rows.append(
+                dict(
+                    doc_id=rng.choice(["d1", "d10", "d2", "é", "D1", "Ω", ""]),
+                    source=rng.choice(["a.csv:row 1", "a.csv:row 10", "b", "é.txt", None, ""]),
+                    stage=rng.choice(["clean", "ingest", "dedup", "other"]),
+                    action=rng.choice(["header", "cut", "repaired_text"]),
+                    reason=rng.choice(["title", 'byline, "quoted"', "a\nb"]),
+                    line_no=rng.choice([None, 1, 2, 10, 3]),
+                    content=rng.choice(["", "Übersicht", "x,y", None]),
+                    related_doc_id="",
+                )
+            )
+        frames.append(pd.DataFrame(rows, columns=list(rows[0]) if rows else AUDIT))
+    return frames
+
+
+AUDIT = ["doc_id", "source", "stage", "action", "reason", "line_no", "content", "related_doc_id"]
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 100_000])
+def test_ordered_audit_equals_pandas_sort(tmp_path, batch_rows):
+    from newslens.runtime import write_table
+
+    frames = []
+    for i, frame in enumerate(audit_frames()):
+        frame.to_parquet(tmp_path / f"{i}.parquet", index=False)
+        frames.append(tmp_path / f"{i}.parquet")
+    dropped = pd.DataFrame(
+        {"doc_id": ["d2", "x"], "kept_doc_id": ["d1", "d1"], "kind": ["exact", "near"]}
+    ).assign(similarity=[1.0, 0.9])
+    dups = corpus_tables.duplicates_as_audit(dropped, {"d2": "b"})
+    old = pd.concat([pd.read_parquet(p) for p in frames] + [dups], ignore_index=True)
+    write_table(corpus_tables.order_audit(old), tmp_path / "old.csv")
+    tables = [pa.parquet.read_table(p) for p in frames]
+    tables.append(pa.Table.from_pandas(dups, preserve_index=False))
+    n = corpus_tables.write_ordered_audit(tables, tmp_path / "new.csv", batch_rows)
+    assert n == len(old) > 300
+    assert (tmp_path / "new.csv").read_bytes() == (tmp_path / "old.csv").read_bytes()
+    # only empty tables: the header line
+    n = corpus_tables.write_ordered_audit(tables[:1], tmp_path / "empty.csv", batch_rows)
+    write_table(corpus_tables.order_audit(pd.read_parquet(frames[0])), tmp_path / "empty_old.csv")
+    assert n == 0
+    assert (tmp_path / "empty.csv").read_bytes() == (tmp_path / "empty_old.csv").read_bytes()

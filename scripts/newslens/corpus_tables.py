@@ -28,6 +28,45 @@ def order_audit(audit: pd.DataFrame) -> pd.DataFrame:
     return audit.drop(columns=["_stage", "_line"]).reset_index(drop=True)
 
 
+AUDIT_BATCH_ROWS = 100_000
+"""Rows of the cleaning audit turned into pandas and printed as CSV at a time."""
+
+
+def write_ordered_audit(
+    tables: Sequence[pa.Table], path, batch_rows: int = AUDIT_BATCH_ROWS
+) -> int:
+    """``write_table(order_audit(pd.concat(tables)), path)`` for a CSV ``path``, with the rows
+    held as Arrow columns and sorted by Arrow (a stable sort on the same keys: stage, source,
+    doc_id, line number; strings in code point order, missing values last), then printed
+    ``batch_rows`` at a time. The same bytes, at a fraction of the memory: the synthetic 1M
+    corpus has two audit rows per article, 2M rows that took ~1.9 GB as Python objects.
+    Returns the number of rows."""
+    table = pa.concat_tables(tables, promote_options="permissive")
+    columns = table.column_names
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        if table.num_rows == 0:
+            order_audit(table.to_pandas()).to_csv(fh, index=False, lineterminator="\n")
+            return 0
+        stage = table.column("stage").to_pandas()
+        line = pd.to_numeric(table.column("line_no").to_pandas(), errors="coerce")
+        keys = pa.table(
+            {
+                "_stage": stage.map(STAGE_ORDER).fillna(9).to_numpy(dtype=np.float64),
+                "source": table.column("source"),
+                "doc_id": table.column("doc_id"),
+                "_line": line.fillna(-1).to_numpy(dtype=np.float64),
+            }
+        )
+        del stage, line
+        order = pc.sort_indices(keys, [(k, "ascending") for k in keys.column_names])
+        del keys
+        for start in range(0, table.num_rows, batch_rows):
+            part = table.take(order.slice(start, batch_rows)).to_pandas()
+            part["line_no"] = part["line_no"].astype("Int64")
+            part[columns].to_csv(fh, header=start == 0, index=False, lineterminator="\n")
+    return table.num_rows
+
+
 def duplicates_as_audit(dropped: pd.DataFrame, sources: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
