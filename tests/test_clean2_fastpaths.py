@@ -308,3 +308,47 @@ def test_ordered_audit_equals_pandas_sort(tmp_path, batch_rows):
     write_table(corpus_tables.order_audit(pd.read_parquet(frames[0])), tmp_path / "empty_old.csv")
     assert n == 0
     assert (tmp_path / "empty.csv").read_bytes() == (tmp_path / "empty_old.csv").read_bytes()
+
+
+def test_csv_module_quotes_what_write_csv_rows_leaves_to_pandas():
+    import csv
+    import io
+
+    quoted = set()
+    for code in [*range(0x20), *range(0x20, 0x3000, 7), 0x85, 0x2028, 0x22, 0x2C, 0x0D]:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{chr(code)}b", 1])
+        if buf.getvalue() != f"a{chr(code)}b,1\n":
+            quoted.add(chr(code))
+    assert quoted <= set('\n\r",')
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1000])
+def test_write_csv_rows_equals_pandas(tmp_path, batch):
+    rng = random.Random(8)
+    pieces = ["w", "é", "a b", "1,000", 'say "x"', "a\nb", "a\rb", "", " lead", "trail ", "Ω"]
+    n_rows = 300
+    table = pa.table(
+        {
+            "ngram": pa.array(
+                [rng.choice(pieces) + rng.choice(pieces) for _ in range(n_rows)],
+                type=pa.large_string(),
+            ),
+            "n": pa.array([rng.randint(1, 3) for _ in range(n_rows)], type=pa.int64()),
+            "count": pa.array([rng.randint(-5, 10**12) for _ in range(n_rows)], type=pa.int64()),
+        }
+    )
+    with_nulls = table.set_column(
+        0,
+        "ngram",
+        pa.array([None if i % 17 == 0 else v for i, v in enumerate(table["ngram"].to_pylist())]),
+    )
+    floats = table.append_column("share", pa.array([i / 7 for i in range(n_rows)]))
+    for t in (table, with_nulls, floats, table.slice(0, 0)):
+        out = tmp_path / "out.csv"
+        with open(out, "wb") as fh:
+            for lo in range(0, t.num_rows, batch):
+                corpus_tables.write_csv_rows(t.slice(lo, batch), fh)
+            fh.write(b"end")  # the file stays open and usable
+        expected = t.to_pandas().to_csv(header=False, index=False, lineterminator="\n")
+        assert out.read_bytes() == expected.encode("utf-8") + b"end"
