@@ -21,6 +21,10 @@ from newslens.shards_gather import (
     write_csv,
 )
 
+# Documents merged per shard batch: 4 shards of 250k articles held ~1.1 GB at the default
+# batch size (docs/scale.md); the bytes do not depend on it.
+DOCUMENT_BATCH_ROWS = 50_000
+
 
 def main(smk):
     out = smk.output
@@ -36,6 +40,7 @@ def main(smk):
         out.documents,
         drop=("doc_index",),
         csv_max_rows=None,  # documents.csv is read by later rules: always written
+        batch_rows=DOCUMENT_BATCH_ROWS,
     )
 
     dropped = read_parquet(smk.input.dropped)
