@@ -10,12 +10,9 @@ which runs beside this one.
 
 from pathlib import Path
 
-import pandas as pd
-from newslens.corpus_tables import (
-    duplicates_as_audit,
-    order_audit,
-)
-from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
+import pyarrow as pa
+from newslens.corpus_tables import duplicates_as_audit, write_ordered_audit
+from newslens.runtime import iter_parquet, log, read_parquet, run
 from newslens.shards_gather import (
     CSV_MAX_ROWS,
     gather,
@@ -23,6 +20,10 @@ from newslens.shards_gather import (
     read_arrow,
     write_csv,
 )
+
+# Documents merged per shard batch: 4 shards of 250k articles held ~1.1 GB at the default
+# batch size (docs/scale.md); the bytes do not depend on it.
+DOCUMENT_BATCH_ROWS = 50_000
 
 
 def main(smk):
@@ -39,6 +40,7 @@ def main(smk):
         out.documents,
         drop=("doc_index",),
         csv_max_rows=None,  # documents.csv is read by later rules: always written
+        batch_rows=DOCUMENT_BATCH_ROWS,
     )
 
     dropped = read_parquet(smk.input.dropped)
@@ -48,15 +50,14 @@ def main(smk):
         for batch in iter_parquet(path, 50_000, ["doc_id", "source"]):
             batch = batch[batch["doc_id"].astype(str).isin(wanted)]
             sources.update(zip(batch["doc_id"], batch["source"], strict=True))
-    audit = pd.concat(
-        [read_parquet(smk.input.ingest_audit)]
-        + [read_parquet(x) for x in smk.input.clean_audit]
-        + [duplicates_as_audit(dropped, sources)],
-        ignore_index=True,
+    # the audit as Arrow columns, sorted and printed batch by batch (memory: docs/scale.md)
+    duplicates = duplicates_as_audit(dropped, sources)
+    n_audit = write_ordered_audit(
+        [read_arrow(smk.input.ingest_audit)]
+        + [read_arrow(x) for x in smk.input.clean_audit]
+        + ([pa.Table.from_pandas(duplicates, preserve_index=False)] if len(duplicates) else []),
+        out.audit,
     )
-    write_table(order_audit(audit), out.audit)
-    n_audit = len(audit)
-    del audit
 
     # the per-row tables are partitioned datasets the tokenize jobs wrote: one manifest each
     # (and part files of earlier runs removed); a CSV twin only with tokenize.csv_tables

@@ -8,6 +8,7 @@ tokenization can number paragraphs and give character offsets into exactly this 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -263,8 +264,15 @@ def date_precision(date: str | None) -> str | None:
     return DATE_PRECISIONS.get(len(date)) if date else None
 
 
+def count_words_upto(line: str, limit: int) -> int:
+    """``min(len(WORD.findall(line)), limit)``, without finding the words past ``limit`` (a
+    whole article can be one line)."""
+    return sum(1 for _ in itertools.islice(WORD.finditer(line), limit))
+
+
 def _is_title_like(line: str) -> bool:
-    return 0 < len(WORD.findall(line)) <= 25 and not line.rstrip().endswith((".", "!", "?", ","))
+    # the cheap test first; then at most 26 words are looked for
+    return not line.rstrip().endswith((".", "!", "?", ",")) and 0 < count_words_upto(line, 26) <= 25
 
 
 def split_paragraphs(lines: list[str]) -> list[str]:
@@ -287,6 +295,20 @@ def clean_article(
 ) -> CleanArticle:
     """Clean one article's text. Fields given by the corpus (``known_*``) win over extraction;
     header lines are only searched for what is not known."""
+    article = _clean_lines(raw, rules, known_title, known_date, known_author)
+    article.n_words = count_words(article.text)
+    return article
+
+
+def _clean_lines(
+    raw: str,
+    rules: CleaningRules,
+    known_title: str | None,
+    known_date: str | None,
+    known_author: str | None,
+) -> CleanArticle:
+    """``clean_article`` without the word count (``n_words`` is 0): ``clean_frame`` counts the
+    words of a whole batch at once."""
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
     if "  " in text or "\t" in text or "\f" in text or "\v" in text:
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
@@ -311,7 +333,6 @@ def clean_article(
         author=author,
         role=role.strip() if role else None,
         lede=paragraphs[0] if paragraphs else None,
-        n_words=count_words(body),
         removed=removed,
     )
 
@@ -365,14 +386,14 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
                 removed.append((line_no, "header", line, "publication date line"))
                 continue
         match = rules.byline.fullmatch(line)
-        if match and pos > 0 and len(WORD.findall(line)) <= 12:
+        if match and pos > 0 and count_words_upto(line, 13) <= 12:
             if author is None:
                 author = match.group("author")
                 role = match.groupdict().get("role")
             drop.add(i)
             removed.append((line_no, "header", line, "byline"))
             continue
-        if pos == 0 and _is_title_like(line) and len(header) > 1:
+        if pos == 0 and len(header) > 1 and _is_title_like(line):
             if title is None or title.strip() == line:
                 title = title or line
                 drop.add(i)
@@ -472,10 +493,12 @@ def clean_frame(
     fields, clean text, word count, content hash, MinHash signature) and the audit records
     (dicts of ``AUDIT_COLUMNS``): every removed line, extracted HTML page, article skipped
     for having fewer than ``rules.min_words`` words, and date value that could not be parsed.
-    Hashes and signatures are computed for the whole batch at once."""
+    Word counts, hashes and signatures are computed for the whole batch at once."""
     audit: list[dict] = []
     kept: list[int] = []
     articles: list[CleanArticle] = []
+    notes: list[list[dict]] = []  # each article's audit records up to its removed lines
+    dates: list[tuple] = []  # each article's (date column value, date given with the text)
     doc_ids, sources = raw["doc_id"].tolist(), raw["source"].tolist()
     columns = zip(
         doc_ids,
@@ -488,13 +511,27 @@ def clean_frame(
         ),
         strict=True,
     )
-    for pos, (doc_id, source, kind, text, title, raw_date, author) in enumerate(columns):
+    for doc_id, source, kind, text, title, raw_date, author in columns:
+        records: list[dict] = []
         text, title, date, author = _article_source(
-            doc_id, source, kind, text, title, raw_date, author, rules, audit
+            doc_id, source, kind, text, title, raw_date, author, rules, records
         )
-        article = clean_article(text, rules, title, date, author)
-        for line_no, action, content, reason in article.removed:
-            audit.append(_audit(doc_id, source, action, reason, line_no, content[:300]))
+        article = _clean_lines(text, rules, title, date, author)
+        records.extend(
+            _audit(doc_id, source, action, reason, line_no, content[:300])
+            for line_no, action, content, reason in article.removed
+        )
+        articles.append(article)
+        notes.append(records)
+        dates.append((raw_date, date))
+    words = text_words([a.text for a in articles])
+    # text_words counts the words of the lower-cased text: the same words for ASCII text
+    for article, n_words in zip(articles, words[1].tolist(), strict=True):
+        article.n_words = n_words if article.text.isascii() else count_words(article.text)
+    for pos, (doc_id, source, article, (raw_date, date)) in enumerate(
+        zip(doc_ids, sources, articles, dates, strict=True)
+    ):
+        audit.extend(notes[pos])
         if article.n_words < rules.min_words:
             audit.append(
                 _audit(
@@ -510,8 +547,7 @@ def clean_frame(
         audit.extend(_date_audit(doc_id, source, raw_date, date, article, rules.date_order))
         audit.extend(_article_checks(doc_id, source, date or raw_date, article, rules))
         kept.append(pos)
-        articles.append(article)
-    return _clean_table(raw, kept, articles, signer, metadata), audit
+    return _clean_table(raw, kept, articles, words, signer, metadata), audit
 
 
 def _article_source(doc_id, source, kind, text, title, date, author, rules, audit: list):
@@ -604,11 +640,23 @@ def _article_checks(doc_id, source, date_text, article, rules) -> list[dict]:
 
 
 def _clean_table(
-    raw: pd.DataFrame, kept: list[int], articles: list, signer: Signer, metadata: list[str]
+    raw: pd.DataFrame,
+    kept: list[int],
+    articles: list[CleanArticle],
+    words: tuple[np.ndarray, np.ndarray, list[str]],
+    signer: Signer,
+    metadata: list[str],
 ) -> pd.DataFrame:
-    """The kept articles (rows ``kept`` of ``raw``) as a table of ``CLEAN_COLUMNS`` +
-    ``metadata``, with content hashes and MinHash signatures computed for the batch at once."""
-    ids, counts, hashes = text_words([a.text for a in articles])
+    """The kept articles (rows ``kept`` of ``raw`` and of ``articles``) as a table of
+    ``CLEAN_COLUMNS`` + ``metadata``, with the content hashes and MinHash signatures of the
+    batch at once, from the ``text_words`` of all ``articles``."""
+    ids, counts, hashes = words
+    if len(kept) < len(articles):
+        keep = np.zeros(len(articles), dtype=bool)
+        keep[kept] = True
+        ids, counts = ids[np.repeat(keep, counts)], counts[keep]
+        hashes = [hashes[i] for i in kept]
+        articles = [articles[i] for i in kept]
     doc_ids, sources = raw["doc_id"].tolist(), raw["source"].tolist()
     data = {
         "doc_index": raw["doc_index"].to_numpy()[kept].tolist(),

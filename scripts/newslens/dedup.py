@@ -96,6 +96,29 @@ def _crc32_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     return ids
 
 
+def _distinct_crc32_words(folded: bytes, offsets: np.ndarray) -> np.ndarray:
+    """zlib.crc32 of every word of ``folded`` (word k is ``folded[offsets[k]:offsets[k + 1] -
+    1]``: each word is followed by one space), computed once per distinct word: the words are
+    dictionary-encoded by Arrow (news repeats most of its words), the CRC-32 of each distinct
+    one computed by ``_crc32_words`` and given to every occurrence (uint64)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(offsets) - 1
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    words = pa.Array.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(folded)]
+    )
+    encoded = pc.dictionary_encode(words)
+    distinct = encoded.dictionary
+    bounds = np.frombuffer(distinct.buffers()[1], dtype=np.int64)[
+        distinct.offset : distinct.offset + len(distinct) + 1
+    ]
+    data = np.frombuffer(distinct.buffers()[2], dtype=np.uint8)
+    return _crc32_words(data, bounds[:-1], bounds[1:] - 1)[encoded.indices.to_numpy()]
+
+
 def text_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The words of many texts for duplicate detection: (ids, counts, content hashes).
 
@@ -115,10 +138,11 @@ def text_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     starts, ends = bounds[0::2], bounds[1::2]
     first_word = np.searchsorted(starts, offsets)
     counts = np.diff(first_word)
-    ids = _crc32_words(buf, starts, ends)
     # the words joined by single spaces: word bytes and the first space after each word
     folded = buf[is_word[1:] | is_word[:-1]].tobytes()
-    kept_before = np.concatenate(([0], np.cumsum(ends - starts + 1)))[first_word]
+    word_offsets = np.concatenate(([0], np.cumsum(ends - starts + 1)))
+    ids = _distinct_crc32_words(folded, word_offsets)
+    kept_before = word_offsets[first_word]
     hashes = [
         hashlib.blake2b(folded[lo : max(lo, hi - 1)], digest_size=16).hexdigest()
         for lo, hi in zip(kept_before[:-1].tolist(), kept_before[1:].tolist(), strict=True)

@@ -134,18 +134,25 @@ as other_language. English news: 25-45 % (2,225 BBC articles: lowest 14 %, 1st p
 25 %); German, French or Spanish news: 0-7 %; Russian or any non-Latin script: 0 %."""
 LANGUAGE_SAMPLE_CHARS = 1000
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
-_ASCII_LOWER_WORD = re.compile(r"[a-z]+")
+# ASCII letters lower-cased, every other byte a space: the words of an ASCII sample are the
+# runs of letters, which bytes.split() then finds without a regular expression
+_ASCII_LETTERS = bytes(c | 0x20 if chr(c).isalpha() and c < 0x80 else 0x20 for c in range(256))
+_ENGLISH_FUNCTION_BYTES = frozenset(w.encode("ascii") for w in ENGLISH_FUNCTION_WORDS)
 
 
 def english_share(text: str) -> tuple[float, int]:
     """Share of the words in the first ``LANGUAGE_SAMPLE_CHARS`` characters of ``text`` that
     are common English function words, and the number of words looked at."""
-    sample = text[:LANGUAGE_SAMPLE_CHARS].lower()
-    # lower-case ASCII letters are all the letters an ASCII sample can hold (faster to match)
-    words = (_ASCII_LOWER_WORD if sample.isascii() else _LETTER_WORD).findall(sample)
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sample.isascii():  # its words: the runs of ASCII letters, lower-cased
+        words = sample.encode("ascii").translate(_ASCII_LETTERS).split()
+        function_words = _ENGLISH_FUNCTION_BYTES
+    else:
+        words = _LETTER_WORD.findall(sample.lower())
+        function_words = ENGLISH_FUNCTION_WORDS
     if not words:
         return 0.0, 0
-    return sum(map(ENGLISH_FUNCTION_WORDS.__contains__, words)) / len(words), len(words)
+    return sum(map(function_words.__contains__, words)) / len(words), len(words)
 
 
 def language_note(text: str, expected: str | None) -> str:

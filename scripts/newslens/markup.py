@@ -132,8 +132,15 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 return are text; form feed and vertical tab count as control characters)."""
 
 
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""``CONTROL_CHARS`` as bytes (ASCII text: one byte a character)."""
+
+
 def count_control(text: str) -> int:
     """How many control characters (``CONTROL_CHARS``) ``text`` holds."""
+    if text.isascii():  # deleting the control bytes is faster than the regex
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, _CONTROL_BYTES))
     if not CONTROL_CHARS.search(text):
         return 0
     return len(CONTROL_CHARS.findall(text))
