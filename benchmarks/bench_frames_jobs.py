@@ -150,11 +150,15 @@ def job_smk(job: str, cfg: dict, shard: str, out: Path) -> Named:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder`` but figures (relative path -> digest)."""
+    """sha256 of every file under ``folder`` but figures and the log (relative path ->
+    digest); in JSON files (part lists) the folder's own path is replaced first."""
     out = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.suffix not in (".png", ".svg") and path.name != "log.txt":
-            out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            if path.suffix == ".json":
+                data = data.replace(str(folder).encode(), b"OUT")
+            out[str(path.relative_to(folder))] = hashlib.sha256(data).hexdigest()
     return out
 
 

@@ -91,16 +91,24 @@ def keyed_range(path, schema: pa.Schema, key, lo: int, batch_rows: int = BATCH_R
         yield table, keys
 
 
+CSV_SLICE_ROWS = 25_000  # rows printed at once by csv_rows
+
+
 def csv_rows(table: pa.Table, float_columns=()) -> bytes:
     """The rows of a batch as ``csv_frame(table, float_columns).to_csv`` prints them without
     a header (UTF-8): by ``newslens.csv_text`` where it can, else by pandas."""
     for name in float_columns:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, table.column(i).cast(pa.float64()))
-    text = csv_text(table)
-    if text is None:
-        text = csv_frame(table).to_csv(header=False, index=False, lineterminator="\n").encode()
-    return text
+    out = []
+    for start in range(0, table.num_rows, CSV_SLICE_ROWS):  # bounds the kernels' memory
+        piece = table.slice(start, CSV_SLICE_ROWS)
+        text = csv_text(piece)
+        if text is None:
+            text = csv_frame(piece).to_csv(header=False, index=False, lineterminator="\n")
+            text = text.encode()
+        out.append(text)
+    return b"".join(out)
 
 
 def gather_csv_range(
