@@ -18,7 +18,7 @@ from newslens.framing import (
     finish_actor_frames,
     mentioned_shares,
 )
-from newslens.runtime import iter_parquet, read_parquet, run, write_table
+from newslens.runtime import iter_parquet_arrow, read_parquet, run, write_table
 
 log = logging.getLogger("newslens")
 
@@ -27,9 +27,13 @@ def shard_counts(act_path, frame_path, cb, batch_rows):
     frames = [*cb.scored_keys, NONE_FRAME]
     share_cols = [f"share_{k}" for k in frames]
     index = MentionIndex()
-    for batch in iter_parquet(act_path, batch_rows, ["doc_id", "sent_id", "actor"]):
-        index.add(batch["doc_id"], batch["sent_id"], batch["actor"])
-    batches = iter_parquet(frame_path, batch_rows, ["doc_id", "sent_id", *share_cols])
+    # Arrow batches, the doc_id and actor columns dictionary-encoded (each distinct value
+    # looked up once per batch)
+    columns, dictionary = ["doc_id", "sent_id", "actor"], ["doc_id", "actor"]
+    for batch in iter_parquet_arrow(act_path, batch_rows, columns, dictionary):
+        index.add(batch.column("doc_id"), batch.column("sent_id"), batch.column("actor"))
+    columns = ["doc_id", "sent_id", *share_cols]
+    batches = iter_parquet_arrow(frame_path, batch_rows, columns, ["doc_id"])
     keys, shares = mentioned_shares(index, batches, share_cols)
     counts = actor_share_counts(index, keys, shares, frames)
     if counts is None:  # a sentence listed twice or odd ids: the tables, merged

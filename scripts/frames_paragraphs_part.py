@@ -21,11 +21,7 @@ def main(smk):
     def each(table, n_docs):
         nonlocal columns
         if columns is None:
-            columns = [
-                c
-                for c in table.column_names
-                if c in ("doc_id", "para_id") or c.startswith("share_")
-            ]
+            columns = [c for c in table.column_names if c == "para_id" or c.startswith("share_")]
         positions(table.select(columns).to_pandas(), n_docs=n_docs)
 
     n_rows = gather_csv_range(

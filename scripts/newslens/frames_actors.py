@@ -29,6 +29,18 @@ def _doc_strings(doc_ids) -> pa.Array:
     return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
 
 
+def _doc_positions(doc_ids, value_set: pa.Array) -> pa.Array:
+    """``pc.index_in`` of the doc_id values in ``value_set`` (null: not there). A dictionary
+    column (Parquet read with ``read_dictionary``) is looked up once per distinct value."""
+    arr = _arrow(doc_ids)
+    if pa.types.is_dictionary(arr.type):
+        if arr.null_count == 0:
+            distinct = pc.index_in(_doc_strings(arr.dictionary), value_set=value_set)
+            return distinct.take(arr.indices)
+        arr = arr.cast(arr.type.value_type)
+    return pc.index_in(_doc_strings(arr), value_set=value_set)
+
+
 class MentionIndex:
     """The actor mentions of one shard as integers, in file order, fed batch by batch: for
     each mention the key ``article << 32 | sentence`` (articles numbered in order of first
@@ -42,16 +54,25 @@ class MentionIndex:
         self.odd = False  # a sentence number outside 0..2**32-1
 
     def add(self, doc_ids, sent_ids, actors) -> None:
-        docs = _doc_strings(doc_ids)
-        at = pc.index_in(docs, value_set=self.docs)
+        at = _doc_positions(doc_ids, self.docs)
         if at.null_count:
-            new = pc.unique(pc.filter(docs, pc.is_null(at)))
+            docs = _arrow(doc_ids)
+            if pa.types.is_dictionary(docs.type) and docs.null_count == 0:
+                # the new values, in order of their first row
+                codes = pc.filter(docs.indices, pc.is_null(at)).to_numpy(zero_copy_only=False)
+                new = _doc_strings(docs.dictionary).take(pa.array(pd.unique(codes)))
+            else:
+                if pa.types.is_dictionary(docs.type):
+                    docs = docs.cast(docs.type.value_type)
+                new = pc.unique(pc.filter(_doc_strings(docs), pc.is_null(at)))
             self.docs = pa.concat_arrays([self.docs, new])
-            at = pc.index_in(docs, value_set=self.docs)
+            at = _doc_positions(doc_ids, self.docs)
         sent = np.asarray(sent_ids, dtype=np.int64)
         self.odd |= bool(((sent < 0) | (sent >= 1 << 32)).any())
         self.keys.append(at.to_numpy(zero_copy_only=False).astype(np.int64) * (1 << 32) + sent)
-        enc = pc.dictionary_encode(_arrow(actors))
+        enc = _arrow(actors)
+        if not pa.types.is_dictionary(enc.type):
+            enc = pc.dictionary_encode(enc)
         names = enc.dictionary.to_pylist()
         for name in names:
             if name is not None:
@@ -67,16 +88,17 @@ class MentionIndex:
 
     def sentence_keys(self, doc_ids, sent_ids) -> np.ndarray:
         """The keys of sentence rows (-1 for an article that no mention names)."""
-        at = pc.index_in(_doc_strings(doc_ids), value_set=self.docs)
+        at = _doc_positions(doc_ids, self.docs)
         at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
 
 
 def mentioned_shares(
-    index: MentionIndex, batches: Iterable[pd.DataFrame], share_cols: list[str]
+    index: MentionIndex, batches: Iterable[pd.DataFrame | pa.Table], share_cols: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(key, shares) of the sentences some mention points at, from a sentence table read in
-    batches: all ``actor_share_counts`` needs, without the whole shard in memory."""
+    batches (DataFrames or Arrow tables, e.g. with doc_id dictionary-encoded): all
+    ``actor_share_counts`` needs, without the whole shard in memory."""
     keys, _ = index.arrays()
     wanted = np.sort(pd.unique(keys[keys >= 0]))
     del keys
@@ -85,7 +107,9 @@ def mentioned_shares(
     found = np.zeros((len(wanted), len(share_cols)))
     n = 0
     for batch in batches:
-        k = index.sentence_keys(batch["doc_id"], batch["sent_id"])
+        arrow = isinstance(batch, pa.Table)
+        sent = batch.column("sent_id") if arrow else batch["sent_id"]
+        k = index.sentence_keys(batch.column("doc_id") if arrow else batch["doc_id"], sent)
         at = np.minimum(np.searchsorted(wanted, k), max(len(wanted) - 1, 0))
         hit = (wanted[at] == k) if len(wanted) else np.zeros(len(k), dtype=bool)
         m = int(hit.sum())
@@ -95,7 +119,12 @@ def mentioned_shares(
             found_keys = np.concatenate([found_keys, np.zeros(m, dtype=np.int64)])
             found = np.concatenate([found, np.zeros((m, len(share_cols)))])
         found_keys[n : n + m] = k[hit]
-        found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
+        if arrow:
+            rows = batch.select(share_cols).filter(pa.array(hit))
+            for j, column in enumerate(rows.columns):
+                found[n : n + m, j] = column.to_numpy()
+        else:
+            found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
         n += m
     return found_keys[:n], found[:n]
 

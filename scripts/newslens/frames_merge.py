@@ -14,7 +14,7 @@ from newslens.codebook import (
     Codebook,
     Matcher,
 )
-from newslens.frames_match import HIT_COLUMNS
+from newslens.frames_match import HIT_COLUMNS, STR_DTYPE, str_column
 from newslens.frames_score import aggregate, classify_sentences
 from newslens.runtime import NewslensError
 
@@ -68,9 +68,35 @@ def diagnostics(
 
 
 def hit_counts(hits: pd.DataFrame) -> pd.DataFrame:
-    """Sum hits per frame and indicator (negated ones apart)."""
+    """Sum hits per frame and indicator (negated ones apart), sorted by frame and indicator.
+    Counted on integer codes of the pairs (``_hit_counts_groupby`` is the pandas reference)."""
     if hits.empty:
         return pd.DataFrame(columns=["frame", "indicator", "n_hits", "n_negated"])
+    frame, indicator = hits["frame"], hits["indicator"]
+    if not (
+        frame.dtype == STR_DTYPE and indicator.dtype == STR_DTYPE and hits["negated"].dtype == bool
+    ) or (frame.isna().any() or indicator.isna().any()):
+        return _hit_counts_groupby(hits)
+    f_codes, f_names = pd.factorize(frame, sort=True)
+    i_codes, i_names = pd.factorize(indicator, sort=True)
+    pair = f_codes.astype(np.int64) * len(i_names) + i_codes
+    negated = hits["negated"].to_numpy()
+    size = len(f_names) * len(i_names)
+    n_negated = np.bincount(pair, weights=negated, minlength=size)
+    n_all = np.bincount(pair, minlength=size)
+    present = np.flatnonzero(n_all)  # sorted by frame, then indicator (both sorted names)
+    return pd.DataFrame(
+        {
+            "frame": str_column(present // len(i_names), list(f_names)),
+            "indicator": str_column(present % len(i_names), list(i_names)),
+            "n_hits": (n_all[present] - n_negated[present].astype(np.int64)).astype(np.int64),
+            "n_negated": n_negated[present].astype(np.int64),
+        }
+    )
+
+
+def _hit_counts_groupby(hits: pd.DataFrame) -> pd.DataFrame:
+    """``hit_counts`` by pandas' groupby (any column types)."""
     h = hits.assign(
         _neg=hits["negated"].astype(int), _pos=(~hits["negated"].astype(bool)).astype(int)
     )

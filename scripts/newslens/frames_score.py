@@ -173,6 +173,41 @@ def aggregate(
             "labels",
         ]
         return pd.DataFrame(columns=cols)
+    starts = group_runs(sent_table, by)
+    if starts is None:
+        columns, means = _group_means_pandas(sent_table, by, scols)
+    else:
+        columns, means = _group_means_runs(sent_table, by, scols, starts)
+    n = len(means)
+    at = {c: j for j, c in enumerate(scols)}
+    fr = means[:, [at[f"share_{k}"] for k in keys]] if keys else np.zeros((n, 0))
+    key_arr = np.array(keys, dtype=object)
+    fallback = cb.residual or NONE_FRAME
+    # codes into [fallback, *keys, *joined labels]
+    primary = np.zeros(n, dtype=np.int64)
+    labels, names = np.zeros(n, dtype=np.int64), []
+    rows = np.flatnonzero(fr.max(axis=1) > 0) if keys else np.zeros(0, dtype=np.int64)
+    if len(rows):
+        order = np.argsort(-fr[rows], axis=1, kind="stable")
+        primary[rows] = order[:, 0] + 1
+        top = order[:, : int(doc_max_labels)]
+        chosen = np.take_along_axis(fr[rows], top, axis=1) >= doc_min_share
+        codes, names = joined_keys(top, chosen, key_arr)
+        # no frame reaches doc_min_share: the primary one
+        labels[rows] = np.where(chosen.any(axis=1), codes + 1 + len(keys), primary[rows])
+    for j, c in enumerate(scols):
+        columns[c] = means[:, j].round(6)
+    columns["primary_frame"] = str_column(primary, [fallback, *keys])
+    columns["labels"] = str_column(labels, [fallback, *keys, *names])
+    return pd.DataFrame(columns)
+
+
+def _group_means_pandas(
+    sent_table: pd.DataFrame, by: list[str], scols: list[str]
+) -> tuple[dict, np.ndarray]:
+    """``aggregate``'s columns up to its counts (the group keys, n_sentences, n_words,
+    n_framed_sentences: name -> array) and the word-weighted mean shares per group (one column
+    per name in ``scols``), by pandas' groupby (the reference of ``_group_means_runs``)."""
     t = sent_table[[*by, "n_words", "share_none", *[c for c in scols if c != "share_none"]]].copy()
     wts = t["n_words"].astype(float).clip(lower=0)
     # a group whose sentences have no words at all is weighted by sentence count
@@ -190,26 +225,83 @@ def aggregate(
     out.insert(0, "n_words", g["n_words"].sum())
     out.insert(0, "n_sentences", g.size())
     out = out.reset_index()
-    fr = out[[f"share_{k}" for k in keys]].to_numpy() if keys else np.zeros((len(out), 0))
-    key_arr = np.array(keys, dtype=object)
-    fallback = cb.residual or NONE_FRAME
-    # codes into [fallback, *keys, *joined labels]
-    primary = np.zeros(len(out), dtype=np.int64)
-    labels, names = np.zeros(len(out), dtype=np.int64), []
-    rows = np.flatnonzero(fr.max(axis=1) > 0) if keys else np.zeros(0, dtype=np.int64)
-    if len(rows):
-        order = np.argsort(-fr[rows], axis=1, kind="stable")
-        primary[rows] = order[:, 0] + 1
-        top = order[:, : int(doc_max_labels)]
-        chosen = np.take_along_axis(fr[rows], top, axis=1) >= doc_min_share
-        codes, names = joined_keys(top, chosen, key_arr)
-        # no frame reaches doc_min_share: the primary one
-        labels[rows] = np.where(chosen.any(axis=1), codes + 1 + len(keys), primary[rows])
-    out["primary_frame"] = str_column(primary, [fallback, *keys])
-    out["labels"] = str_column(labels, [fallback, *keys, *names])
-    for c in scols:
-        out[c] = out[c].round(6)
+    columns = {c: out[c].array for c in out.columns if c not in scols}
+    return columns, out[scols].to_numpy(dtype=float)
+
+
+def group_runs(table: pd.DataFrame, by: list[str]) -> np.ndarray | None:
+    """The first row of each group of ``table`` by the ``by`` columns (one or two: a text or
+    integer key, then an integer one) when every group is one run of consecutive rows (as the
+    tokenize stage writes sentences: an article's rows together, a paragraph's rows
+    together), in row order; None otherwise (a group in two runs, a missing key, other
+    kinds of keys)."""
+    n = len(table)
+    if n == 0 or not 1 <= len(by) <= 2:
+        return None
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    values = []
+    for k, col in enumerate(by):
+        column = table[col]
+        if column.isna().any():
+            return None  # groupby leaves such rows out
+        if pd.api.types.is_integer_dtype(column.dtype):
+            v = column.to_numpy(dtype=np.int64)
+        elif k == 0 and pd.api.types.is_string_dtype(column.dtype):
+            v = column.to_numpy(dtype=object)
+        else:
+            return None
+        change[1:] |= v[1:] != v[:-1]
+        values.append(v)
+    starts = np.flatnonzero(change)
+    # each group one run: the first key's runs are distinct, and within one run of the first
+    # key the second key's runs are too
+    first = np.flatnonzero(np.r_[True, values[0][1:] != values[0][:-1]])
+    if len(set(values[0][first].tolist())) < len(first):
+        return None
+    if len(values) == 2:
+        marks = np.zeros(n, dtype=np.int64)
+        marks[first] = 1
+        run = np.cumsum(marks)[starts]
+        second = values[1][starts]
+        order = np.lexsort((second, run))
+        same = (run[order][1:] == run[order][:-1]) & (second[order][1:] == second[order][:-1])
+        if same.any():
+            return None
+    return starts
+
+
+def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Column sums of groups of consecutive rows (``starts``: each group's first row), as
+    pandas' groupby sums them when the group numbers are sorted: ``np.add.reduceat`` over each
+    column as one contiguous array (numpy's pairwise summation within each group)."""
+    out = np.empty((len(starts), values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.add.reduceat(np.ascontiguousarray(values[:, j]), starts)
     return out
+
+
+def _group_means_runs(
+    sent_table: pd.DataFrame, by: list[str], scols: list[str], starts: np.ndarray
+) -> tuple[dict, np.ndarray]:
+    """``_group_means_pandas`` for groups that are runs of rows (``group_runs``): numpy sums
+    over the runs, bit for bit what the groupby gives."""
+    n = len(sent_table)
+    words = sent_table["n_words"]
+    shares = sent_table[scols].to_numpy(dtype=float)
+    if words.dtype != np.int64 or np.isnan(shares).any():  # pandas sums NaN otherwise
+        return _group_means_pandas(sent_table, by, scols)
+    lengths = np.diff(np.append(starts, n))
+    w = words.to_numpy(dtype=float).clip(min=0)
+    # a group whose sentences have no words at all is weighted by sentence count
+    w[np.repeat(group_sums(w[:, None], starts)[:, 0] == 0, lengths)] = 1.0
+    means = group_sums(shares * w[:, None], starts) / group_sums(w[:, None], starts)
+    framed = (sent_table["share_none"].to_numpy() < 1).astype(np.int64)
+    columns = {c: sent_table[c].array.take(starts) for c in by}
+    columns["n_sentences"] = lengths.astype(np.int64)
+    columns["n_words"] = np.add.reduceat(words.to_numpy(), starts)
+    columns["n_framed_sentences"] = np.add.reduceat(framed, starts)
+    return columns, means
 
 
 def frame_distribution(doc_table: pd.DataFrame, cb: Codebook) -> pd.DataFrame:

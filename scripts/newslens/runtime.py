@@ -349,10 +349,16 @@ class ExactSums:
         hi = np.floor(scaled)
         lo = np.rint((scaled - hi) * self.SCALE)
         groups = np.asarray(groups)
-        for g in np.unique(groups):
-            rows = groups == g
-            h = hi[rows].astype(np.int64).sum(axis=0)
-            low = lo[rows].astype(np.int64).sum(axis=0)
+        if len(groups) == 0:
+            return
+        # integer sums per group (exact, so in any order): rows sorted by group, then summed
+        # stretch by stretch
+        order = np.argsort(groups, kind="stable")
+        ordered = groups[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        his = np.add.reduceat(hi[order].astype(np.int64), starts, axis=0)
+        los = np.add.reduceat(lo[order].astype(np.int64), starts, axis=0)
+        for g, h, low in zip(ordered[starts].tolist(), his, los, strict=True):
             key = int(g)
             self._hi[key] = self._hi.get(key, 0) + h.astype(object)
             self._lo[key] = self._lo.get(key, 0) + low.astype(object)

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from newslens.csv_text import csv_text
 from newslens.runtime import atomic_path
 from newslens.shards import dataset_schema, parquet_num_rows
 from newslens.shards_gather import (
@@ -90,6 +91,26 @@ def keyed_range(path, schema: pa.Schema, key, lo: int, batch_rows: int = BATCH_R
         yield table, keys
 
 
+CSV_SLICE_ROWS = 25_000  # rows printed at once by csv_rows
+
+
+def csv_rows(table: pa.Table, float_columns=()) -> bytes:
+    """The rows of a batch as ``csv_frame(table, float_columns).to_csv`` prints them without
+    a header (UTF-8): by ``newslens.csv_text`` where it can, else by pandas."""
+    for name in float_columns:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, table.column(i).cast(pa.float64()))
+    out = []
+    for start in range(0, table.num_rows, CSV_SLICE_ROWS):  # bounds the kernels' memory
+        piece = table.slice(start, CSV_SLICE_ROWS)
+        text = csv_text(piece)
+        if text is None:
+            text = csv_frame(piece).to_csv(header=False, index=False, lineterminator="\n")
+            text = text.encode()
+        out.append(text)
+    return b"".join(out)
+
+
 def gather_csv_range(
     paths,
     key,
@@ -109,9 +130,10 @@ def gather_csv_range(
     schema = unified_schema([dataset_schema(p) for p in paths])
     floats = int_columns_with_nulls(paths, schema)
     n_rows, last_id = 0, None
-    with atomic_path(out_csv) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with atomic_path(out_csv) as tmp, open(tmp, "wb") as fh:
         if header:
-            csv_frame(schema.empty_table(), floats).to_csv(fh, index=False, lineterminator="\n")
+            head = csv_frame(schema.empty_table(), floats).to_csv(index=False, lineterminator="\n")
+            fh.write(head.encode("utf-8"))
         for table in merge_by_key([keyed_range(p, schema, key, lo, batch_rows) for p in paths]):
             keys = key(table)
             if keys[0] >= hi:
@@ -126,6 +148,6 @@ def gather_csv_range(
             last_id = ids[-1].as_py()
             if each is not None:
                 each(table, int(starts))
-            csv_frame(table, floats).to_csv(fh, header=False, index=False, lineterminator="\n")
+            fh.write(csv_rows(table, floats))
             n_rows += table.num_rows
     return n_rows
