@@ -254,18 +254,23 @@ UNITS = {"work": "CPU-s", "process": "CPU-s", "peak_mb": "MiB"}
 def report(name: str, runs: dict, loads: Sequence[float], measures: Sequence[str]) -> list[str]:
     """One line per measure: both checkouts' means and the mean paired difference new - base
     with its 95 % bootstrap interval (common.mean_interval, 10,000 resamples, seed 0) and
-    verdict ("wins": new - base > 0, i.e. the new code costs more; "loses": it costs less)."""
+    verdict: "costs more" (the interval lies above 0), "costs less" (below 0) or "n.s."; with one
+    pair there is no interval."""
     lines = []
     for m in measures:
         base = np.array([x[m] for x in runs["base"]])
         new = np.array([x[m] for x in runs["new"]])
         diff = new - base
         low, high = mean_interval(diff, 10_000, seed=0)
+        word = (
+            "n.s." if verdict(low, high) == "n.s." else "costs less" if high < 0 else "costs more"
+        )
+        if len(diff) < 2:
+            word = "one pair: no interval, no verdict"
         lines.append(
             f"{name} ({m} {UNITS.get(m, '')}, {len(diff)} pairs, load {min(loads):.1f}-"
             f"{max(loads):.1f}): base {base.mean():.2f}, new {new.mean():.2f}, new - base "
-            f"{diff.mean():+.2f} [{low:+.2f}, {high:+.2f}] ({diff.mean() / base.mean():+.0%}; "
-            f"{'n.s.' if verdict(low, high) == 'n.s.' else 'costs less' if high < 0 else 'costs more'})"
+            f"{diff.mean():+.2f} [{low:+.2f}, {high:+.2f}] ({diff.mean() / base.mean():+.0%}; {word})"
         )
     return lines
 
