@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shard_runner import Named, pair_main, shard_names  # noqa: E402
+from shard_runner import Named, outputs, pair_main, shard_names  # noqa: E402
 
 # the rules' constants (workflow/rules/sentiment.smk)
 BATCH_ROWS = 100_000
@@ -48,7 +48,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
     if job == "actor_mentions":
         return Named(
             input=Named(sentences=f"{i}/sentences/{shard}.json", docs=f"{i}/docs/{shard}.parquet"),
-            output=Named(mentions=str(out / "m.parquet"), targets=str(out / "t.parquet")),
+            output=outputs(out, mentions="m.parquet", targets="t.parquet"),
             params=Named(
                 actors=cfg["actors"],
                 target_column=cfg["corpus"]["columns"].get("target"),
@@ -66,7 +66,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 targets=f"{i}/actor_targets/{shard}.parquet",
                 sentences=f"{i}/sentences/{shard}.json",
             ),
-            output=Named(pairs=str(out / "pairs.parquet")),
+            output=outputs(out, pairs="pairs.parquet"),
             params=Named(
                 scores=s["actor_scores"], batch_rows=BATCH_ROWS, batch_articles=ACTOR_BATCH_ARTICLES
             ),
@@ -75,9 +75,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
     if job == "sentiment_units":
         return Named(
             input=Named(scores=f"{i}/sentiment/{shard}.parquet"),
-            output=Named(
-                documents=str(out / "documents.parquet"), paragraphs=str(out / "paragraphs.parquet")
-            ),
+            output=outputs(out, documents="documents.parquet", paragraphs="paragraphs.parquet"),
             params=Named(
                 bootstrap=dict(s["bootstrap"]), thresholds=s["thresholds"], batch_rows=BATCH_ROWS
             ),
@@ -89,7 +87,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 paragraphs=[f"{i}/sentiment_paragraphs/{x}.parquet" for x in shards],
                 metadata=f"{t}/documents.csv",
             ),
-            output=Named(paragraphs=str(out / "sentiment_paragraphs.csv")),
+            output=outputs(out, paragraphs="sentiment_paragraphs.csv"),
             params=Named(batch_rows=BATCH_ROWS),
             log=log,
         )
@@ -128,11 +126,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 docs=f"{i}/docs/{shard}.parquet",
                 all_docs=[f"{i}/docs/{x}.parquet" for x in shards],
             ),
-            output=Named(
-                counts=str(out / "c.npz"),
-                terms=str(out / "c.terms.parquet"),
-                units=str(out / "c.units.parquet"),
-            ),
+            output=outputs(out, counts="c.npz", terms="c.terms.parquet", units="c.units.parquet"),
             params=Named(
                 unit=tc["unit"],
                 auto_min_articles=tc["auto_min_articles"],

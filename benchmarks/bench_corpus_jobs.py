@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shard_runner import Named, pair_main  # noqa: E402
+from shard_runner import Named, outputs, pair_main  # noqa: E402
 
 JOBS = ("clean", "corpus_ngrams", "corpus_tables")
 TABLES = ("sentences", "paragraphs", "tokens")  # PARTITIONED_CORPUS_TABLES (common.smk)
@@ -50,17 +50,18 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
             metadata.append(target)
         return Named(
             input=Named(raw=f"results/interim/raw/{shard}.parquet"),
-            output=Named(clean=str(out / "clean.parquet"), audit=str(out / "audit.parquet")),
+            output=outputs(out, clean="clean.parquet", audit="audit.parquet"),
             params=Named(cleaning=cfg["cleaning"], metadata=metadata),
             log=log,
         )
     if job == "corpus_ngrams":
         return Named(
             input=Named(docs=shards("docs"), ngrams=shards("ngrams")),
-            output=Named(
-                terms=str(out / "term_frequencies.csv"),
-                ngrams=str(out / "ngram_frequencies.csv"),
-                collocations=str(out / "collocations.csv"),
+            output=outputs(
+                out,
+                terms="term_frequencies.csv",
+                ngrams="ngram_frequencies.csv",
+                collocations="collocations.csv",
             ),
             params=Named(
                 collocations=cfg["tokenize"]["collocations"],

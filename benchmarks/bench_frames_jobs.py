@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shard_runner import Named, pair_main, shard_names  # noqa: E402
+from shard_runner import Named, outputs, pair_main, shard_names  # noqa: E402
 
 JOBS = ("frames_sentences", "frames_paragraphs_part", "frames_actors")
 # the rules' constants (workflow/rules/framing.smk)
@@ -82,7 +82,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
                 paragraphs=[f"{frames}/paragraphs/{s}.parquet" for s in every],
                 docs=[f"results/interim/docs/{s}.parquet" for s in every],
             ),
-            output=Named(csv=str(out / "part.csv"), positions=str(out / "positions.json")),
+            output=outputs(out, csv="part.csv", positions="positions.json"),
             wildcards=Named(part="1"),
             params=Named(
                 n_parts=N_PARTS,
@@ -99,10 +99,8 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
                 targets=[f"results/interim/actor_targets/{s}.parquet" for s in every],
                 frames=[f"{frames}/sentences/{s}.json" for s in every],
             ),
-            output=Named(
-                table=str(out / "frames_actors.csv"),
-                fig=str(out / "frames_actors.png"),
-                fig_svg=str(out / "frames_actors.svg"),
+            output=outputs(
+                out, table="frames_actors.csv", fig="frames_actors.png", fig_svg="frames_actors.svg"
             ),
             params=Named(
                 actors=sorted(cfg["actors"]),

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_actor_jobs  # noqa: E402
 from bench_actor_jobs import ACTOR_BATCH_ARTICLES, BATCH_ROWS  # noqa: E402, F401
-from shard_runner import Named, pair_main  # noqa: E402
+from shard_runner import Named, outputs, pair_main  # noqa: E402
 
 # the rule's constants (workflow/rules/sentiment.smk)
 CACHE_SIZE = 200_000
@@ -40,7 +40,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
     if job == "sentiment_score":
         return Named(
             input=Named(sentences=f"{interim}/sentences/{shard}.json"),
-            output=Named(scores=str(out / "scores.parquet"), sentences=str(out / "sentences.json")),
+            output=outputs(out, scores="scores.parquet", sentences="sentences.json"),
             params=Named(
                 implementation=s["implementation"],
                 thresholds=s["thresholds"],

@@ -108,18 +108,10 @@ def run_process(
     return cpu, stdout
 
 
-def run_job(
-    argv: Sequence[str],
-    scripts: str | Path,
-    threads: int = 1,
-    what: str = "",
-    extra_env: dict | None = None,
-) -> dict:
-    """Run ``python argv`` as :func:`run_process` does and return the JSON object of the last
-    line it prints."""
-    return json.loads(
-        run_process(argv, scripts, threads, what, extra_env)[1].strip().splitlines()[-1]
-    )
+def run_job(*args, **kwargs) -> dict:
+    """Run a process as :func:`run_process` (same arguments) and return the JSON object of the
+    last line it prints."""
+    return json.loads(run_process(*args, **kwargs)[1].strip().splitlines()[-1])
 
 
 def paired_runs(
@@ -146,6 +138,11 @@ class Named(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def outputs(out: Path, **files: str) -> Named:
+    """A job's ``output``: each name's file under the scratch folder ``out``."""
+    return Named({name: str(Path(out) / file) for name, file in files.items()})
 
 
 def shard_names(folder: str | Path = "results/interim/docs") -> list[str]:
