@@ -198,3 +198,16 @@ def test_the_area_benchmarks_are_thin_wrappers_of_the_runner():
         assert "from shard_runner import" in text and "pair_main(" in text
         assert "subprocess" not in text and "bootstrap_indices" not in text
     assert os.path.exists(REPO / "benchmarks" / "bench_sentiment_shard.py")
+
+
+def test_bench_job_startup_pairs_the_imports_through_the_runner():
+    bench = REPO / "benchmarks" / "bench_job_startup.py"
+    scripts = str(REPO / "scripts")
+    args = ["imports", "--pairs", "2", "--scripts", "ingest", "--base", scripts, "--new", scripts]
+    proc = subprocess.run([sys.executable, str(bench), *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    line = re.search(r"^ingest \(process CPU-s, 2 pairs.*", proc.stdout, re.M).group(0)
+    base, new = map(float, re.search(r"base ([\d.]+), new ([\d.]+)", line).groups())
+    assert 0.05 < base < 20 and 0.05 < new < 20  # an interpreter start and its imports
+    assert re.search(r"^ingest \(peak_mb MiB, 2 pairs.*base (\d+)", proc.stdout, re.M)
+    assert "heavy base:" in proc.stdout
