@@ -6,11 +6,13 @@ paired; or a whole job as Snakemake runs it.
     python benchmarks/bench_job_startup.py job WORKDIR --rule tokens_tokenize \
         [--base ...] [--new ...] [--pairs 4]
 
+Both modes run their processes and pair the checkouts by benchmarks/shard_runner.py (a job's
+PYTHONPATH and thread variables; the process's CPU and peak RSS from ``os.wait4``).
+
 ``imports``: every rule script (scripts/<rule>.py; the rule and its script share the name) has
 its module-level import lines run in a fresh Python process, as a job's process starts (with
 Snakemake's preamble imports, ``snakemake.logging`` and ``snakemake.iocontainers``, first).
-The measure is the child's CPU (user + system, interpreter start included, from
-``RUSAGE_CHILDREN``). Per pair the two package paths (PYTHONPATH) run one after the other,
+The measure is the child's CPU (user + system, interpreter start included) and peak RSS. Per pair the two package paths (PYTHONPATH) run one after the other,
 the order alternating. Printed per script: both means, the mean paired difference with its
 95 % bootstrap interval (common.bootstrap_indices / percentile_interval), and the heavy
 packages the imports load; with ``--importtime``, the top import costs (``python -X
@@ -30,26 +32,25 @@ import argparse
 import ast
 import os
 import re
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BIN, REPO, bootstrap_indices, percentile_interval  # noqa: E402
+from common import BIN, REPO  # noqa: E402
+from shard_runner import (  # noqa: E402
+    checkout_paths,
+    job_env,
+    pair_line,
+    paired_runs,
+    report,
+    run_process,
+    snakemake_job_script,
+)
 
 HEAVY = ("nltk", "scipy", "sklearn", "matplotlib", "pandas", "pyarrow", "numpy", "simplemma")
 PREAMBLE = "from snakemake.logging import logger\nfrom snakemake.iocontainers import Snakemake\n"
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "GOTO_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
+MEASURES = ("process", "peak_mb")
 
 
 def import_block(script: Path) -> str:
@@ -58,23 +59,6 @@ def import_block(script: Path) -> str:
     return "\n".join(
         ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
     )
-
-
-def child_env(package: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "NEWSLENS_NLTK_IMPORT"}
-    env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
-    env["PYTHONPATH"] = os.pathsep.join([package, *filter(None, [os.environ.get("PYTHONPATH")])])
-    return env
-
-
-def child_cpu(cmd: list[str], env: dict, cwd: Path | None = None) -> float:
-    """User + system CPU-seconds of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr[-2000:]}")
-    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def loaded_heavy(code: str, env: dict) -> list[str]:
@@ -97,22 +81,20 @@ def import_times(code: str, env: dict) -> dict[str, float]:
     return dict(sorted(times.items(), key=lambda kv: -kv[1]))
 
 
-def paired(runs: dict[str, list[float]]) -> str:
-    base, new = np.array(runs["base"]), np.array(runs["new"])
-    diff = new - base
-    low, high = percentile_interval(diff[bootstrap_indices(len(diff), 10_000)].mean(axis=1))
-    return (
-        f"base {base.mean():.3f}, new {new.mean():.3f}, new - base {diff.mean():+.3f} "
-        f"[{low:+.3f}, {high:+.3f}]"
-    )
-
-
-def measure_pairs(cmd_of, paths: dict, pairs: int, cwd: Path | None = None) -> tuple[dict, list]:
+def measure_pairs(argv_of, paths: dict, pairs: int, cwd: Path | None = None):
+    """The paired runs (benchmarks/shard_runner.py) of ``python argv_of(side)``: side -> list of
+    {process, peak_mb}, and the loads."""
     runs, loads = {"base": [], "new": []}, []
-    for r in range(pairs):
-        for which in ("base", "new") if r % 2 == 0 else ("new", "base"):
-            loads.append(os.getloadavg()[0])
-            runs[which].append(child_cpu(cmd_of(which), child_env(paths[which]), cwd))
+
+    def one(side: str) -> dict:
+        return run_process(argv_of(side), paths[side], what=" ".join(argv_of(side))[:60], cwd=cwd)[
+            0
+        ]
+
+    for _, pair, pair_loads in paired_runs(("base", "new"), pairs, one):
+        loads += pair_loads
+        for side in runs:
+            runs[side].append(pair[side])
     return runs, loads
 
 
@@ -121,56 +103,30 @@ def bench_imports(args, paths: dict) -> None:
     print(f"import CPU-s per rule script (fresh interpreter, {args.pairs} pairs)")
     for name in scripts:
         code = PREAMBLE + import_block(REPO / "scripts" / f"{name}.py")
-        cmd = [str(BIN / "python"), "-c", code]
-        runs, loads = measure_pairs(lambda _w, cmd=cmd: cmd, paths, args.pairs)
-        heavy = {w: loaded_heavy(code, child_env(paths[w])) for w in paths}
+        runs, loads = measure_pairs(lambda _w, code=code: ["-c", code], paths, args.pairs)
+        heavy = {w: loaded_heavy(code, job_env(paths[w])) for w in paths}
+        print("\n".join(report(name, runs, loads, MEASURES)), flush=True)
         print(
-            f"{name:30s} {paired(runs)}; load {min(loads):.1f}-{max(loads):.1f}; "
-            f"heavy base: {' '.join(heavy['base'])}; new: {' '.join(heavy['new'])}",
-            flush=True,
+            f"    heavy base: {' '.join(heavy['base'])}; new: {' '.join(heavy['new'])}", flush=True
         )
         if args.importtime:
             for which in paths:
-                times = import_times(code, child_env(paths[which]))
+                times = import_times(code, job_env(paths[which]))
                 print(
                     f"    {which} importtime ms: "
                     + ", ".join(f"{k} {v:.0f}" for k, v in times.items())
                 )
 
 
-def job_script(workdir: Path, rule: str) -> Path:
-    scripts = sorted((workdir / ".snakemake" / "scripts").glob(f"*.{rule}.py"))
-    if not scripts:
-        cmd = [
-            str(BIN / "snakemake"),
-            "--snakefile",
-            str(REPO / "workflow" / "Snakefile"),
-            "--directory",
-            str(workdir),
-            "--cores",
-            "1",
-            "--forcerun",
-            rule,
-            "--until",
-            rule,
-            "--skip-script-cleanup",
-            "--quiet",
-        ]
-        subprocess.run(cmd, check=True, capture_output=True)
-        scripts = sorted((workdir / ".snakemake" / "scripts").glob(f"*.{rule}.py"))
-    return scripts[0]
-
-
 def bench_job(args, paths: dict) -> None:
     workdir = args.workdir.resolve()
-    script = job_script(workdir, args.rule)
+    script = snakemake_job_script(workdir, args.rule)
     print(f"{args.rule}: {script} in a fresh process ({args.pairs} pairs)")
-    runs, loads = measure_pairs(
-        lambda _w: [str(BIN / "python"), str(script)], paths, args.pairs, workdir
-    )
+    runs, loads = measure_pairs(lambda _w: [str(script)], paths, args.pairs, workdir)
     for r in range(args.pairs):
-        print(f"  pair {r + 1}: base {runs['base'][r]:.2f}, new {runs['new'][r]:.2f} CPU-s")
-    print(f"{args.rule} process CPU-s: {paired(runs)}; load {min(loads):.1f}-{max(loads):.1f}")
+        pair = {side: runs[side][r] for side in runs}
+        print(pair_line(args.rule, r + 1, pair, loads[2 * r + 1], MEASURES))
+    print("\n".join(report(args.rule, runs, loads, MEASURES)))
 
 
 def main() -> None:
@@ -184,7 +140,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--importtime", action="store_true")
     args = parser.parse_args()
-    paths = {"base": str(Path(args.base).resolve()), "new": str(Path(args.new).resolve())}
+    os.environ.pop("NEWSLENS_NLTK_IMPORT", None)  # the job's own import path
+    paths = checkout_paths(args)
     print(f"base {paths['base']}; new {paths['new']}; load {os.getloadavg()[0]:.1f}")
     if args.mode == "imports":
         bench_imports(args, paths)
