@@ -150,7 +150,7 @@ def test_csv_text_equals_pandas_to_csv():
 def test_csv_rows_quote_and_special_strings_as_pandas(value):
     table = pa.table({"doc_id": [value, "plain", value], "x": [0.5, -0.0, np.nan], "n": [1, 2, 3]})
     assert csv_rows(table) == csv_text(table) == pandas_csv(table)
-    if any(c in value for c in ',"\r\n'):
+    if any(c in value for c in ',"\n'):  # a lone CR pandas leaves unquoted
         assert csv_text(table).startswith(b'"')  # printed (quoted) by pandas
 
 

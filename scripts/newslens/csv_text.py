@@ -197,8 +197,12 @@ def csv_text(data: pa.Table | pd.DataFrame) -> bytes:
 
 def write_csv_rows(data: pa.Table | pd.DataFrame, fh, slice_rows: int = SLICE_ROWS) -> int:
     """Write the rows of ``data`` (no header) to the binary file ``fh`` as ``csv_text`` prints
-    them, ``slice_rows`` rows at a time. Returns the number of rows."""
+    them for the whole table, ``slice_rows`` rows at a time. Returns the number of rows."""
     n = len(data)
+    if isinstance(data, pa.Table):  # integers with nulls print as floats in every slice
+        for i, column in enumerate(data.columns):
+            if pa.types.is_integer(column.type) and column.null_count:
+                data = data.set_column(i, data.field(i).name, column.cast(pa.float64()))
     for start in range(0, n, slice_rows):
         part = data.iloc[start : start + slice_rows] if isinstance(data, pd.DataFrame) else None
         fh.write(csv_text(part if part is not None else data.slice(start, slice_rows)))
