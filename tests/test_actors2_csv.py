@@ -107,6 +107,12 @@ def test_missing_strings_are_empty_fields():
         assert csv_text(df) == pandas_rows(df)
 
 
+def test_string_columns_only():
+    df = pd.DataFrame({"a": ["x", None, "é"], "b": pd.Series(["1", "", None], dtype="string")})
+    assert csv_text(df) == pandas_rows(df) == b"x,1\n,\n\xc3\xa9,\n"
+    assert csv_text(df.iloc[1:]) == pandas_rows(df.iloc[1:])
+
+
 def test_empty_table():
     df = pd.DataFrame({"x": pd.Series([], dtype=float), "s": pd.Series([], dtype=str)})
     assert csv_text(df) == pandas_rows(df) == b""

@@ -126,7 +126,8 @@ def _frame_columns(df: pd.DataFrame) -> list[pa.Array] | None:
             columns.append(pa.array(col.to_numpy(), pa.string()))
         else:
             return None
-    return columns
+    # pandas' Arrow-backed strings come as chunked arrays
+    return [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
 
 
 def _field_text(column: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
