@@ -79,7 +79,7 @@ def float_text(values: np.ndarray) -> pa.Array:
     4-decimal values in [-1, 1] and NaN from the table (~15x faster on them), the others by
     their millionths (~4x faster than the table's one-by-one formatting on 6-decimal values)."""
     x = np.ascontiguousarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         k = np.rint(x * _STEPS)
         inside = np.abs(k) <= _STEPS  # False for NaN
     codes = np.where(inside, k, 0).astype(np.int64) + _STEPS
