@@ -1,7 +1,8 @@
-"""Tables as CSV text, byte for byte what pandas prints for them, built column by column with
-Arrow's string kernels instead of a Python object per value. The one place that turns a table
-into CSV rows: ``csv_text`` gives the rows of one batch, ``write_csv_rows`` writes a table to a
-binary file handle slice by slice.
+"""Tables as CSV text, byte for byte what pandas prints for them: float columns made text by
+Arrow's string kernels, the rows written by Arrow's CSV writer without quoting, instead of a
+Python object per value. The one place that turns a table into CSV rows: ``csv_text`` gives
+the rows of one batch, ``write_csv_rows`` writes a table to a binary file handle slice by
+slice.
 
 An Arrow table prints as ``table.to_pandas().to_csv(header=False, index=False,
 lineterminator="\\n")``, a pandas DataFrame as ``df.to_csv(...)`` with the same arguments.
@@ -9,8 +10,8 @@ pandas prints a float64 value as numpy's shortest round-trip string (Python's ``
 the empty string, integers in decimal, strings as they are unless the csv module quotes them.
 The fast path reproduces that for float64, integer and string columns:
 
-* a float that is one of the 20,001 values ``k / 10**4`` in [-1, 1] (bit for bit) takes that
-  value's text from a table made once (the sentiment scores, rounded to 4 places);
+* in a column mostly of NaN and the 20,001 values ``k / 10**4`` in [-1, 1] (the sentiment
+  scores, rounded to 4 places), those (bit for bit) take their text from a table made once;
 * any other float that is ``k / 10**6`` for an integer ``k`` (``k / 1e6 == x`` in floating
   point: x is the double nearest to the decimal ``k * 10**-6``) and lies in [1e-4, 1e9) prints
   as that decimal with its trailing zeros dropped (at least one digit after the point), which
