@@ -31,8 +31,6 @@ by pandas whole.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -207,9 +205,9 @@ def csv_text(data: pa.Table | pd.DataFrame) -> bytes:
     ``to_csv(header=False, index=False, lineterminator="\\n")`` prints them (UTF-8): by Arrow
     where it can, the runs of rows the csv module quotes by pandas (see the module
     docstring)."""
-    buffer = io.BytesIO()
-    _write_batch(data, buffer)
-    return buffer.getvalue()
+    sink = pa.BufferOutputStream()  # Arrow's own buffer: one copy to bytes
+    _write_batch(data, sink)
+    return sink.getvalue().to_pybytes()
 
 
 def write_csv_rows(data: pa.Table | pd.DataFrame, fh, slice_rows: int = SLICE_ROWS) -> int:
