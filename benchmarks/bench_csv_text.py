@@ -39,9 +39,9 @@ def table_only(values: np.ndarray) -> pa.Array:
     missing = np.isnan(x)
     codes[missing] = ct._NAN_CODE
     rest = np.flatnonzero(~hit & ~missing)
-    codes[rest] = len(ct._TABLE_TEXT) + np.arange(len(rest))
+    codes[rest] = len(ct._table_text()) + np.arange(len(rest))
     spelled = pa.array(x[rest].astype(str).tolist(), pa.string())
-    return pa.concat_arrays([ct._TABLE_TEXT, spelled]).take(pa.array(codes))
+    return pa.concat_arrays([ct._table_text(), spelled]).take(pa.array(codes))
 
 
 def cpu(fn) -> float:

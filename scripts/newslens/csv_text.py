@@ -31,6 +31,8 @@ by pandas whole.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -46,8 +48,14 @@ SLICE_ROWS = 25_000
 _ZEROS = pa.array(["0.0", "-0.0"], pa.string())
 _STEPS = 10_000  # the table of the values k / 10**4 in [-1, 1]
 _TABLE_VALUES = np.arange(-_STEPS, _STEPS + 1) / _STEPS
-_TABLE_TEXT = pa.array(_TABLE_VALUES.astype(str).tolist() + [""], pa.string())  # "" for NaN
 _NAN_CODE = len(_TABLE_VALUES)
+
+
+@functools.cache
+def _table_text() -> pa.Array:
+    """The text of the table's values (numpy's str, as pandas prints them), then "" for NaN;
+    made on first use."""
+    return pa.array([*_TABLE_VALUES.astype(str).tolist(), ""], pa.string())
 
 
 def _millionths_text(x: np.ndarray) -> pa.Array:
@@ -96,10 +104,10 @@ def float_text(values: np.ndarray) -> pa.Array:
         return _millionths_text(x)
     codes[missing] = _NAN_CODE
     rest = np.flatnonzero(~hit & ~missing)
-    dictionary = _TABLE_TEXT
+    dictionary = _table_text()
     if len(rest):
-        codes[rest] = len(_TABLE_TEXT) + np.arange(len(rest))
-        dictionary = pa.concat_arrays([_TABLE_TEXT, _millionths_text(x[rest])])
+        codes[rest] = len(dictionary) + np.arange(len(rest))
+        dictionary = pa.concat_arrays([dictionary, _millionths_text(x[rest])])
     return dictionary.take(pa.array(codes))
 
 
