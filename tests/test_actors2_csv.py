@@ -1,9 +1,11 @@
-"""actors2: sentiment_paragraphs' fast CSV rows are pandas' to_csv bytes on tricky input."""
+"""actors2: sentiment_paragraphs' fast CSV rows (``newslens.csv_text`` of a DataFrame) are
+pandas' to_csv bytes on tricky input."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from newslens.sentiment_gather import CsvRowsWriter, csv_rows
+from newslens.csv_text import csv_text
+from newslens.sentiment_gather import CsvRowsWriter
 from newslens.shards_gather import TableWriter
 
 
@@ -59,7 +61,7 @@ def test_tricky_floats_and_ints():
             + ["tab\there", "é", "ß", "ok", "z", "ç"],
         }
     )
-    got = csv_rows(df)
+    got = csv_text(df)
     assert got == pandas_rows(df)
     assert got.splitlines()[1] == b"-0.0,-4,"  # -0.0 keeps its sign, empty string empty
     assert got.splitlines()[0] == b",-5,a"  # NaN is empty
@@ -72,22 +74,29 @@ def test_random_paragraph_tables(seed):
     # some NaN (one-sentence paragraphs have no interval) and signed zeros
     df.loc[rng.random(len(df)) < 0.2, ["f1", "f2"]] = np.nan
     df.loc[rng.random(len(df)) < 0.05, "f3"] = -0.0
-    assert csv_rows(df) == pandas_rows(df)
+    assert csv_text(df) == pandas_rows(df)
 
 
 @pytest.mark.parametrize(
     "value",
     ["has,comma", 'has"quote', "has\nnewline", "has\rreturn"],
 )
-def test_strings_that_need_quotes_are_left_to_pandas(value):
-    df = pd.DataFrame({"doc_id": ["a", value], "x": [0.5, 0.25]})
-    assert csv_rows(df) is None
+def test_strings_that_need_quotes_are_printed_by_pandas(value):
+    df = pd.DataFrame({"doc_id": ["a", value, "b", value], "x": [0.5, 0.25, -0.0, np.nan]})
+    assert csv_text(df) == pandas_rows(df)
+    # pandas quotes them (a lone CR it leaves as it is, with lineterminator "\n")
+    assert csv_text(df).startswith(b"a,0.5\n" + (b"has" if "\r" in value else b'"'))
 
 
-def test_other_dtypes_are_left_to_pandas():
-    assert csv_rows(pd.DataFrame({"b": [True, False]})) is None
-    assert csv_rows(pd.DataFrame({"i": np.array([1, 2], dtype=np.int32)})) is None
-    assert csv_rows(pd.DataFrame({"o": pd.Series(["a", 1], dtype=object)})) is None
+def test_other_dtypes_are_printed_by_pandas():
+    for df in (
+        pd.DataFrame({"b": [True, False], "x": [1.0, 2.0]}),
+        pd.DataFrame({"i": np.array([1, 2], dtype=np.int32), "s": ["", "a"]}),
+        pd.DataFrame({"o": pd.Series(["a", 1], dtype=object), "x": [0.5, np.nan]}),
+        pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [0.5, 0.25]}),
+        pd.DataFrame({"f": np.array([0.1, np.nan], dtype=np.float32), "s": ["a", "b"]}),
+    ):
+        assert csv_text(df) == pandas_rows(df)
 
 
 def test_missing_strings_are_empty_fields():
@@ -95,12 +104,18 @@ def test_missing_strings_are_empty_fields():
         pd.DataFrame({"o": ["a", None, "b"], "x": [0.5, np.nan, -0.0]}),  # pandas' str dtype
         pd.DataFrame({"o": pd.Series(["a", "", "c"], dtype=object), "x": [1.0, 0.0, 2.0]}),
     ):
-        assert csv_rows(df) == pandas_rows(df)
+        assert csv_text(df) == pandas_rows(df)
+
+
+def test_string_columns_only():
+    df = pd.DataFrame({"a": ["x", None, "é"], "b": pd.Series(["1", "", None], dtype="string")})
+    assert csv_text(df) == pandas_rows(df) == b"x,1\n,\n\xc3\xa9,\n"
+    assert csv_text(df.iloc[1:]) == pandas_rows(df.iloc[1:])
 
 
 def test_empty_table():
     df = pd.DataFrame({"x": pd.Series([], dtype=float), "s": pd.Series([], dtype=str)})
-    assert csv_rows(df) == pandas_rows(df) == b""
+    assert csv_text(df) == pandas_rows(df) == b""
 
 
 def write_file(writer_class, batches, path):

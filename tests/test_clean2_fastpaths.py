@@ -14,7 +14,7 @@ import pyarrow.parquet  # noqa: F401 (pa.parquet)
 import pytest
 import yaml
 from conftest import REPO
-from newslens import corpus_tables
+from newslens import corpus_tables, csv_text
 from newslens.clean import (
     CleaningRules,
     _article_checks,
@@ -348,7 +348,7 @@ def test_write_csv_rows_equals_pandas(tmp_path, batch):
         out = tmp_path / "out.csv"
         with open(out, "wb") as fh:
             for lo in range(0, t.num_rows, batch):
-                corpus_tables.write_csv_rows(t.slice(lo, batch), fh)
+                csv_text.write_csv_rows(t.slice(lo, batch), fh, 2)
             fh.write(b"end")  # the file stays open and usable
         expected = t.to_pandas().to_csv(header=False, index=False, lineterminator="\n")
         assert out.read_bytes() == expected.encode("utf-8") + b"end"

@@ -1,6 +1,6 @@
 """The framing jobs' fast paths equal the paths they replaced, on tricky input.
 
-* ``csv_text`` / ``shards_ranges.csv_rows`` (the paragraph table's CSV by Arrow kernels) print
+* ``csv_text`` / ``csv_text.write_csv_rows`` (the paragraph table's CSV by Arrow kernels) print
   the bytes pandas' ``to_csv`` prints: shares rounded to 6 places, any double (tiny, huge,
   -0.0, NaN, inf, random bit patterns), integers with and without nulls, strings that need
   quoting or not, Unicode;
@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 from newslens import frames_merge, frames_score
 from newslens.codebook import Matcher, build_codebook, load_codebook
-from newslens.csv_text import csv_text, float_text
+from newslens.csv_text import csv_text, float_text, write_csv_rows
 from newslens.frames_actors import (
     MentionIndex,
     _actor_frame_counts_merge,
@@ -39,7 +39,6 @@ from newslens.frames_actors import (
 from newslens.framing import aggregate, classify_sentences, hit_counts, shard_tables
 from newslens.runtime import ExactSums
 from newslens.shards_gather import csv_frame
-from newslens.shards_ranges import csv_rows
 
 REPO = Path(__file__).resolve().parents[1]
 CUES = ["not", "no", "never", "without", "nor", "neither", "none", "nothing"]
@@ -103,6 +102,13 @@ def pandas_csv(table: pa.Table) -> bytes:
     return csv_frame(table).to_csv(header=False, index=False, lineterminator="\n").encode()
 
 
+def csv_rows(table: pa.Table) -> bytes:
+    """The rows as ``write_csv_rows`` writes them to a file, 7 rows at a time."""
+    fh = io.BytesIO()
+    assert write_csv_rows(table, fh, 7) == table.num_rows
+    return fh.getvalue()
+
+
 # ---- CSV text --------------------------------------------------------------------------------
 def test_float_text_is_numpys_shortest_repr():
     rng = np.random.default_rng(0)
@@ -131,12 +137,10 @@ def test_csv_text_equals_pandas_to_csv():
         }
     )
     fast = csv_text(table)
-    assert fast is not None and fast == pandas_csv(table)
+    assert fast == pandas_csv(table) == csv_rows(table)
     assert fast.count(b"\n") == n and b",0.0," in fast
-    # floats after a cast of an integer column with nulls (gather's float columns)
-    assert csv_rows(table, ["maybe"]) == pandas_csv(
-        table.set_column(3, "maybe", table.column("maybe").cast(pa.float64()))
-    )
+    # an integer column with nulls prints as floats in every row, as pandas prints it
+    assert b",1.0,0." in fast and b",,0." in fast
 
 
 @pytest.mark.parametrize(
@@ -145,19 +149,22 @@ def test_csv_text_equals_pandas_to_csv():
 )
 def test_csv_rows_quote_and_special_strings_as_pandas(value):
     table = pa.table({"doc_id": [value, "plain", value], "x": [0.5, -0.0, np.nan], "n": [1, 2, 3]})
-    assert csv_rows(table) == pandas_csv(table)
-    if any(c in value for c in ',"\r\n'):
-        assert csv_text(table) is None  # left to pandas
+    assert csv_rows(table) == csv_text(table) == pandas_csv(table)
+    if any(c in value for c in ',"\n'):  # a lone CR pandas leaves unquoted
+        assert csv_text(table).startswith(b'"')  # printed (quoted) by pandas
 
 
-def test_csv_text_leaves_other_tables_to_pandas():
-    assert csv_text(pa.table({"a": [True], "b": [1]})) is None  # bool
-    assert csv_text(pa.table({"a": [1.5]})) is None  # one column
-    empty = pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())})
-    assert csv_text(empty) is None and csv_rows(empty) == b"" == pandas_csv(empty)
-    assert csv_text(pa.table({"a": ["x", None], "b": [1, 2]})) is None  # a null string
-    table = pa.table({"a": pa.array([1.5], pa.float32()), "b": [1]})
-    assert csv_text(table) is None and csv_rows(table) == pandas_csv(table)
+def test_csv_text_of_other_tables_is_pandas():
+    for table in (
+        pa.table({"a": [True], "b": [1]}),  # bool
+        pa.table({"a": [1.5, np.nan, -0.0]}),  # one column: "" quoted alone on its line
+        pa.table({"a": ["x", "", None]}),
+        pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())}),
+        pa.table({"a": ["x", None], "b": [1, 2]}),  # a null string: an empty field
+        pa.table({"a": pa.array([1.5], pa.float32()), "b": [1]}),
+    ):
+        assert csv_text(table) == csv_rows(table) == pandas_csv(table)
+    assert csv_text(pa.table({"a": ["x", "", None]})) == b'x\n""\n""\n'
 
 
 # ---- aggregate over runs ---------------------------------------------------------------------
@@ -401,7 +408,8 @@ def test_gather_csv_range_equals_pandas_printing(tmp_path, monkeypatch):
 
     rows, fast = ranges("fast")
     with monkeypatch.context() as m:
-        m.setattr(shards_ranges, "csv_text", lambda table: None)  # pandas prints every batch
+        # pandas prints every batch
+        m.setattr(shards_ranges, "write_csv_rows", lambda t, fh: fh.write(pandas_csv(t)))
         assert ranges("ref") == (rows, fast)
     assert rows == 1200 and fast.count(b"\n") == 1201
     read = pd.read_csv(io.BytesIO(fast))

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newslens.csv_text import write_csv_rows
 from newslens.shards import atomic_path, iter_parquet_arrow, parquet_num_rows
 from newslens.shards_gather import BATCH_ROWS, read_ipc
 
@@ -432,45 +433,6 @@ def write_sorted_ngrams(
             table = table.take(
                 pc.sort_indices(table, [("count", "descending"), ("ngram", "ascending")])
             )
-            for start in range(0, table.num_rows, batch_rows):
-                write_csv_rows(table.slice(start, batch_rows), fh)
+            write_csv_rows(table, fh, batch_rows)
             n_rows += table.num_rows
     return n_rows
-
-
-# Python's csv module (pandas' to_csv) quotes a field holding one of these (a line feed, a
-# quotation mark, the comma; tests/test_clean2_fastpaths.py checks the set); a carriage
-# return is left to pandas as well.
-_CSV_QUOTED = r'[\n\r",]'
-
-
-def write_csv_rows(table: pa.Table, fh) -> None:
-    """Write ``table.to_pandas().to_csv(header=False, index=False, lineterminator="\\n")`` to
-    the binary file ``fh``: the runs of rows whose strings need no quoting by Arrow's CSV
-    writer (no quoting, the same text for strings and integers; ~5x faster), the others
-    by pandas. Tables with columns other than strings and integers go to pandas whole."""
-    import pyarrow.csv as pa_csv
-
-    n = table.num_rows
-    plain = all(
-        pa.types.is_integer(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
-        for t in table.schema.types
-    )
-    quoted = np.zeros(n, dtype=bool) if plain else np.ones(n, dtype=bool)
-    for column in table.columns if plain else ():
-        if not pa.types.is_integer(column.type):
-            found = pc.match_substring_regex(column, _CSV_QUOTED).fill_null(True)
-            quoted |= found.to_numpy(zero_copy_only=False)
-        elif column.null_count:
-            quoted |= column.is_null().to_numpy(zero_copy_only=False)
-    bounds = [0, *(np.flatnonzero(quoted[1:] != quoted[:-1]) + 1).tolist(), n]
-    options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        if hi <= lo:
-            continue
-        part = table.slice(lo, hi - lo)
-        if quoted[lo]:
-            text = part.to_pandas().to_csv(header=False, index=False, lineterminator="\n")
-            fh.write(text.encode("utf-8"))
-        else:
-            pa_csv.write_csv(part, fh, options)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newslens.csv_text import csv_text
+from newslens.csv_text import write_csv_rows
 from newslens.runtime import atomic_path
 from newslens.shards import dataset_schema, parquet_num_rows
 from newslens.shards_gather import (
@@ -91,26 +91,6 @@ def keyed_range(path, schema: pa.Schema, key, lo: int, batch_rows: int = BATCH_R
         yield table, keys
 
 
-CSV_SLICE_ROWS = 25_000  # rows printed at once by csv_rows
-
-
-def csv_rows(table: pa.Table, float_columns=()) -> bytes:
-    """The rows of a batch as ``csv_frame(table, float_columns).to_csv`` prints them without
-    a header (UTF-8): by ``newslens.csv_text`` where it can, else by pandas."""
-    for name in float_columns:
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, table.column(i).cast(pa.float64()))
-    out = []
-    for start in range(0, table.num_rows, CSV_SLICE_ROWS):  # bounds the kernels' memory
-        piece = table.slice(start, CSV_SLICE_ROWS)
-        text = csv_text(piece)
-        if text is None:
-            text = csv_frame(piece).to_csv(header=False, index=False, lineterminator="\n")
-            text = text.encode()
-        out.append(text)
-    return b"".join(out)
-
-
 def gather_csv_range(
     paths,
     key,
@@ -148,6 +128,9 @@ def gather_csv_range(
             last_id = ids[-1].as_py()
             if each is not None:
                 each(table, int(starts))
-            fh.write(csv_rows(table, floats))
+            for name in floats:  # as pandas prints the whole table (see csv_frame)
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, name, table.column(i).cast(pa.float64()))
+            write_csv_rows(table, fh)
             n_rows += table.num_rows
     return n_rows
