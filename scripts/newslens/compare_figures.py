@@ -98,12 +98,17 @@ def keyness_figure(
         down = sub[sub["log_odds_z"] < 0].nsmallest(n_terms, "log_odds_z")
         panels.append((sub, pd.concat([up, down.iloc[::-1]])))
     terms = [_short(t, 18) for _sub, shown in panels for t in shown["term"]]
+    suptitle = _fit_title(
+        title
+        + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)"
+        + (f"\n({shown_note})" if shown_note else "")
+    )
     fig, axes = _fixed_grid(
         len(keys),
         0.16 * 2 * n_terms + 0.1,
         terms,
         every_column=True,
-        title_lines=2 + bool(shown_note),
+        title_lines=suptitle.count("\n") + 1,
     )
     for ax, (var, group, ref), (sub, shown) in zip(axes, keys, panels, strict=False):
         y = np.arange(len(shown))[::-1]
@@ -125,14 +130,7 @@ def keyness_figure(
     fig.supxlabel(
         "log-odds ratio with informative Dirichlet prior, z-score", fontsize=7, y=0.0, va="bottom"
     )
-    fig.suptitle(
-        title
-        + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)"
-        + (f"\n({shown_note})" if shown_note else ""),
-        fontsize=8,
-        y=1.0,
-        va="top",
-    )
+    fig.suptitle(suptitle, fontsize=8, y=1.0, va="top")
     return fig
 
 
@@ -244,21 +242,39 @@ def differences_figure(
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     label_lines = [_wrap(t, 24, 2) for t in items]
     row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
-    fig, axes = _fixed_grid(
-        len(keys), row_height * len(items) + 0.15, label_lines, title_lines=2 + bool(shown_note)
-    )
     lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
     varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
+    drawn = tab[tab["item"].isin(items)]  # thin rows past the limits get arrows
+    clipped_any = bool(
+        (
+            ((drawn["n_group"] < min_n) | (drawn["n_reference"] < min_n))
+            & ((drawn["difference_low"] < x_lo) | (drawn["difference_high"] > x_hi))
+        ).any()
+    )
+    few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
+    if clipped_any:
+        few_note += "; arrow: interval runs past the axis"
+    row_note = "; right: group n per row" if varying else ""
+    suptitle = _fit_title(
+        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
+        f"n: articles, group | reference{row_note}{few_note})"
+        + (f"\n({shown_note})" if shown_note else "")
+    )
+    fig, axes = _fixed_grid(
+        len(keys),
+        row_height * len(items) + 0.15,
+        label_lines,
+        title_lines=suptitle.count("\n") + 1,
+    )
     room = 0.22 * (hi - lo if hi > lo else 1.0) if varying else 0.0  # for the per-row n
-    clipped_any = False
     for ax, (var, group, ref) in zip(axes, keys, strict=False):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
         n_g = sub["n_group"].to_numpy(dtype=float)
-        clipped_any |= _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
+        _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
         if varying:
             for yy, n in zip(y, n_g, strict=True):
                 if np.isfinite(n):
@@ -283,18 +299,7 @@ def differences_figure(
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
-    few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
-    if clipped_any:
-        few_note += "; arrow: interval runs past the axis"
-    row_note = "; right: group n per row" if varying else ""
-    fig.suptitle(
-        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
-        f"n: articles, group | reference{row_note}{few_note})"
-        + (f"\n({shown_note})" if shown_note else ""),
-        fontsize=8,
-        y=1.0,
-        va="top",
-    )
+    fig.suptitle(suptitle, fontsize=8, y=1.0, va="top")
     return fig
 
 
@@ -309,6 +314,30 @@ def _text_width(lines: list[str], size: float) -> float:
     measure = TextToPath().get_text_width_height_descent
     parts = {part for text in lines for part in str(text).split("\n") if part}
     return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
+
+
+def _fit_title(text: str, size: float = 8, width: float = FULL_WIDTH - 0.1) -> str:
+    """A super-title whose every line fits ``width`` inches at ``size`` points: a line too
+    long is broken after its "; " separators (greedily, as many parts a line as fit), a part
+    still too long at spaces. The figure is saved at its own size, so nothing may run past
+    its edges."""
+    out = []
+    for line in text.split("\n"):
+        parts = [p + ";" for p in line.split("; ")]
+        parts[-1] = parts[-1][:-1]
+        words = []
+        for part in parts:  # a part too long on its own: its words
+            words += part.split(" ") if _text_width([part], size) > width else [part]
+        current = ""
+        for word in words:
+            trial = f"{current} {word}" if current else word
+            if current and _text_width([trial], size) > width:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return "\n".join(out)
 
 
 def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
@@ -333,7 +362,19 @@ def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
             "hspace": m["hgap"] / axes_height,
         },
     )
+    fixed_size(fig)
     return fig, axes, height
+
+
+FIXED_SIZE = "_newslens_fixed_size"  # a figure attribute: its size and margins are final
+
+
+def fixed_size(fig):
+    """Mark ``fig`` as laid out on a fixed grid whose margins already hold every label, so
+    ``save_laid_out`` saves it at its own size and the house pad (``savefig.pad_inches``)
+    around it, without measuring a tight box by a draw."""
+    setattr(fig, FIXED_SIZE, True)
+    return fig
 
 
 def _fixed_grid(
@@ -452,6 +493,7 @@ def actor_frames_figure(
         + ")"
         + (f"\n({shown_note})" if shown_note else "")
     )
+    suptitle = _fit_title(suptitle)
     fig, axes, cax = _heat_grid(
         len(actors),
         cols,
@@ -858,7 +900,7 @@ def time_figure(
     )
     margins = _time_margins(plans, 3 + bool(shown_note))
     heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
-    fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
+    fig = fixed_size(plt.figure(figsize=(FULL_WIDTH, sum(heights))))
     parents = [fig]
     if len(plans) > 1:
         parents = list(fig.subfigures(len(plans), 1, height_ratios=heights, squeeze=False).ravel())
@@ -972,20 +1014,25 @@ def _time_axes(parent, plan: dict, m: dict, height: float, above: float):
 
 
 def save_laid_out(fig, png_path, svg_path) -> None:
-    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once: the
-    constrained layout is solved (without a draw of the whole figure) and the tight bounding
-    box measured a single time, then both formats are drawn with the layout engine off and
-    that box (``savefig`` would solve and measure again for each format, which is most of a
-    20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
-    layout's. A figure on a fixed grid (no layout engine: every compare figure, see
-    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve. Panel titles are set at
-    ``y=1.0`` and empty axis labels get fixed coordinates, so no draw searches the panel's
-    decorations to place them (nothing sits above a panel; the same pixels)."""
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once. A
+    figure on a fixed grid (``fixed_size``: every compare figure with data, see
+    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) is saved at its own size: its margins
+    were computed from the label extents, so no tight box is measured (that is a draw of the
+    whole figure). Any other figure (the empty ones) gets its constrained layout solved, if it
+    has one, and its tight bounding box measured a single time, then both formats are drawn
+    with the layout engine off and that box (``savefig`` would solve and measure again for
+    each format). Panel titles are set at ``y=1.0`` and empty axis labels get fixed
+    coordinates, so no draw searches the panel's decorations to place them (nothing sits
+    above a panel; the same pixels)."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
     for ax in _panels(fig):  # an empty axis label needs no placing at each draw
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():
                 axis.set_label_coords(0.5, 0.5)
+    if getattr(fig, FIXED_SIZE, False):  # the figure's own box and the house pad, no draw
+        box = fig.bbox_inches.padded(plt.rcParams["savefig.pad_inches"])
+        save_figure(fig, png_path, svg_path, bbox_inches=box)
+        return
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
     if engine is not None:  # solve the layout only: a whole draw would lay every text out again
