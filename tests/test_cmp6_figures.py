@@ -80,3 +80,28 @@ def test_fit_title_breaks_long_lines_at_separators():
     assert " ".join(lines[1:]) == long.split("\n")[1]  # nothing lost, only broken
     assert lines[1].endswith(";")  # broken after a separator
     assert cf._fit_title("short\ntitle") == "short\ntitle"
+
+
+def test_band_polygons_one_per_finite_run():
+    x = np.arange(6.0)
+    low = np.array([1.0, 2.0, np.nan, 1.0, 1.0, 1.0])
+    high = low + 1
+    polys = cf._band_polygons(x, low, high)
+    assert len(polys) == 2
+    np.testing.assert_array_equal(polys[0], [[0, 1], [1, 2], [1, 3], [0, 2]])
+    np.testing.assert_array_equal(polys[1], [[3, 1], [4, 1], [5, 1], [5, 2], [4, 2], [3, 2]])
+    assert cf._band_polygons(x, np.full(6, np.nan), high) == []
+
+
+def test_time_panels_draw_their_bands_as_one_collection():
+    apply_style()
+    fig = cf.time_figure(_time_table(20), "Frames over time", "share (0-1)", min_n=5)
+    panels = [ax for ax in fig.axes if ax.axison]
+    for ax in panels:
+        bands = [c for c in ax.collections if c.get_label() == "_bands"]
+        assert len(bands) == 1
+        assert (
+            len(bands[0].get_paths()) >= len(ax.get_legend_handles_labels()[0])
+            or ax is not panels[0]
+        )
+    plt.close("all")

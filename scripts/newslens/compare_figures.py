@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
@@ -178,28 +179,31 @@ def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
     low = sub["difference_low"].to_numpy(dtype=float)
     high = sub["difference_high"].to_numpy(dtype=float)
     inside = (point >= x_lo) & (point <= x_hi)
+    # one collection per kind and panel, none when a kind has no row (fewer artists to draw)
     ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
-    ax.hlines(
-        y[few],
-        np.clip(low[few], x_lo, x_hi),
-        np.clip(high[few], x_lo, x_hi),
-        color=NEUTRAL,
-        lw=0.8,
-        linestyles="dashed",
-    )
+    if few.any():
+        ax.hlines(
+            y[few],
+            np.clip(low[few], x_lo, x_hi),
+            np.clip(high[few], x_lo, x_hi),
+            color=NEUTRAL,
+            lw=0.8,
+            linestyles="dashed",
+        )
     clipped = _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
-    ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
-    plain = ok & ~sig
+    # the filled (q < 0.05) and open points as one scatter: each row has one point, so the
+    # order between them draws nothing differently
     ax.scatter(
-        y=y[plain],
-        x=point[plain],
-        facecolor="white",
+        y=y[ok],
+        x=point[ok],
+        facecolor=np.where(sig[ok], POSITIVE, "white"),
         edgecolor=POSITIVE,
         s=12,
         zorder=3,
     )
     shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
-    ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
+    if shown_few.any():
+        ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
     return clipped
 
 
@@ -726,8 +730,11 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     y_lo, y_hi = lo - pad, hi + pad  # thin cells' means past these: at the edge, arrowed
     for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
-        for k, (name, label) in enumerate(zip(lines, plan["labels"], strict=True)):
+        bands = [
             _time_line(ax, x, cube[p, k], colours[name], label, min_n, (y_lo, y_hi))
+            for k, (name, label) in enumerate(zip(lines, plan["labels"], strict=True))
+        ]
+        _add_bands(ax, bands)
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
@@ -767,24 +774,40 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
     parent.supylabel(ylabel, fontsize=7, x=0.0, y=(top + bottom) / 2)
 
 
-def _time_line(ax, x, cells, colour, label, min_n, ylim) -> None:
+def _add_bands(ax, bands) -> None:
+    """The bootstrap bands of a panel's lines (``_time_line``: each its polygons and colour,
+    not yet drawn) as one collection: the same polygons and colours in the same order (all
+    below the lines, as a fill's zorder is), one artist to draw instead of one per line."""
+    verts = [poly for polys, _colour in bands for poly in polys]
+    colours = [colour for polys, colour in bands for _poly in polys]
+    merged = PolyCollection(verts, facecolors=colours, linewidths=0, label="_bands")
+    ax.add_collection(merged)  # x and y limits come from the lines, ticks and n strip
+
+
+def _band_polygons(x, low, high) -> list[np.ndarray]:
+    """The polygons of a band between ``low`` and ``high`` over ``x`` (as ``fill_between``):
+    one per run of periods where both are finite, along ``low`` and back along ``high``."""
+    finite = np.isfinite(low) & np.isfinite(high)
+    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(np.int8), 0]))
+    return [
+        np.r_[np.c_[x[a:b], low[a:b]], np.c_[x[a:b], high[a:b]][::-1]]
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]
+
+
+def _time_line(ax, x, cells, colour, label, min_n, ylim):
     """One line of an over-time panel: the means (``cells`` = mean, low, high, n per period)
-    with the bootstrap band; a mean of fewer than ``min_n`` articles without band, as an open
-    marker, or when past ``ylim`` as an open triangle at that edge, pointing the way it
-    continues (``_n_strip`` keeps the n bars clear of it)."""
+    and its bootstrap band, returned undrawn (``_add_bands`` draws a panel's bands as one); a
+    mean of fewer than ``min_n`` articles without band, as an open marker, or when past
+    ``ylim`` as an open triangle at that edge, pointing the way it continues (``_n_strip``
+    keeps the n bars clear of it)."""
     mean, low, high, n = cells
     y_lo, y_hi = ylim
     few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
     past = few & ((mean < y_lo) | (mean > y_hi))
     mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
-    ax.fill_between(
-        x,
-        np.where(few, np.nan, low),
-        np.where(few, np.nan, high),
-        color=colour,
-        alpha=0.18,
-        linewidth=0,
-    )
+    band = _band_polygons(x, np.where(few, np.nan, low), np.where(few, np.nan, high))
+    band = (band, to_rgba(colour, 0.18))
     ax.plot(x, mean, color=colour, lw=1, marker="o", ms=2.5, label=label)
     if (few & ~past).any():
         ax.scatter(
@@ -806,6 +829,7 @@ def _time_line(ax, x, cells, colour, label, min_n, ylim) -> None:
                 clip_on=False,
                 gid="clipped",
             )
+    return band
 
 
 N_STRIP = 0.3  # the n strip's height, as a share of the lines' y range
