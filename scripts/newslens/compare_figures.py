@@ -5,20 +5,25 @@ readable."""
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from newslens.compare import natural_key
 from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_names: API)
+    PT,
+    _band_polygons,
+    _count,
+    _fit_title,
+    _n_range,
+    _short,
+    _text_width,
+    _wrap,
     group_sizes,
     keep_groups,
     largest_groups,
@@ -45,22 +50,6 @@ def _switch_off(axes, n: int):
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
     return axes.ravel()
-
-
-def _short(text: str, n: int = 22) -> str:
-    text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
-    """``text`` on at most ``lines`` lines of about ``width`` characters, broken at spaces; the
-    width may grow by a quarter before the text is cut with "…", so names are rarely cut."""
-    text = str(text)
-    for w in range(width, width + width // 4 + 1):
-        parts = textwrap.wrap(text, w)
-        if len(parts) <= lines:
-            return "\n".join(parts)
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
 
 
 def _frame_labels(frames: list[str], cols: int) -> list[str]:
@@ -148,21 +137,6 @@ def _bars(ax, y, widths, height: float) -> None:
     bars.sticky_edges.x.append(0)
     ax.add_collection(bars)
     ax.autoscale_view()
-
-
-def _count(n) -> str:
-    """An article count for a label: 1,234; 12.3k from 10,000 on."""
-    n = int(n)
-    return f"{n / 1000:.1f}k" if n >= 10_000 else f"{n:,}"
-
-
-def _n_range(values) -> str:
-    """The counts of a panel's cells as one number or a range."""
-    vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
-    if vals.empty:
-        return "0"
-    lo, hi = int(vals.min()), int(vals.max())
-    return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
 
 
 def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
@@ -307,41 +281,7 @@ def differences_figure(
     return fig
 
 
-PT = 1 / 72  # inches per point
 MIN_PANEL_WIDTH = 0.85  # inches: a fixed grid's panel, room for 4-5 x tick labels
-
-
-def _text_width(lines: list[str], size: float) -> float:
-    """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
-    measured with the house font without drawing anything."""
-    font = FontProperties(size=size)
-    measure = TextToPath().get_text_width_height_descent
-    parts = {part for text in lines for part in str(text).split("\n") if part}
-    return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
-
-
-def _fit_title(text: str, size: float = 8, width: float = FULL_WIDTH - 0.1) -> str:
-    """A super-title whose every line fits ``width`` inches at ``size`` points: a line too
-    long is broken after its "; " separators (greedily, as many parts a line as fit), a part
-    still too long at spaces. The figure is saved at its own size, so nothing may run past
-    its edges."""
-    out = []
-    for line in text.split("\n"):
-        parts = [p + ";" for p in line.split("; ")]
-        parts[-1] = parts[-1][:-1]
-        words = []
-        for part in parts:  # a part too long on its own: its words
-            words += part.split(" ") if _text_width([part], size) > width else [part]
-        current = ""
-        for word in words:
-            trial = f"{current} {word}" if current else word
-            if current and _text_width([trial], size) > width:
-                out.append(current)
-                current = word
-            else:
-                current = trial
-        out.append(current)
-    return "\n".join(out)
 
 
 def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
@@ -782,17 +722,6 @@ def _add_bands(ax, bands) -> None:
     colours = [colour for polys, colour in bands for _poly in polys]
     merged = PolyCollection(verts, facecolors=colours, linewidths=0, label="_bands")
     ax.add_collection(merged)  # x and y limits come from the lines, ticks and n strip
-
-
-def _band_polygons(x, low, high) -> list[np.ndarray]:
-    """The polygons of a band between ``low`` and ``high`` over ``x`` (as ``fill_between``):
-    one per run of periods where both are finite, along ``low`` and back along ``high``."""
-    finite = np.isfinite(low) & np.isfinite(high)
-    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(np.int8), 0]))
-    return [
-        np.r_[np.c_[x[a:b], low[a:b]], np.c_[x[a:b], high[a:b]][::-1]]
-        for a, b in zip(edges[::2], edges[1::2], strict=True)
-    ]
 
 
 def _time_line(ax, x, cells, colour, label, min_n, ylim):
