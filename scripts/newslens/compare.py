@@ -16,10 +16,10 @@ import re
 import warnings
 import zlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special
 
 from newslens.compare_bootstrap import nan_quantiles, poisson_group_sums
 from newslens.compare_small import (
@@ -32,6 +32,9 @@ from newslens.compare_small import (
     value_range,
 )
 from newslens.runtime import NewslensError
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 PERIODS = ("week", "month")
 REST = "rest"
@@ -207,6 +210,8 @@ def g2_chi2(a, b, c, d):
         chi2 = (a * d - b * c) ** 2 * n / (r1 * r2 * c1 * c2)
     g2 = np.maximum(np.nan_to_num(g2, nan=0.0), 0.0)
     chi2 = np.nan_to_num(chi2, nan=0.0)
+    from scipy import special  # here: a compare job without statistics starts without scipy
+
     # chi-square(1) upper tail; special.chdtrc is the same as stats.chi2.sf, ~100x faster
     return g2, special.chdtrc(1, g2), chi2, special.chdtrc(1, chi2)
 
@@ -255,6 +260,8 @@ def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
 
 def group_term_counts(dtm: sparse.spmatrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum the rows of the unit x term matrix by group code (-1: no group) -> groups x terms."""
+    from scipy import sparse
+
     codes = np.asarray(codes)
     keep = codes >= 0
     ind = sparse.csr_matrix(
@@ -341,6 +348,8 @@ def keyness_table(
     The prior of the log-odds is the whole corpus's term counts. ``top_n`` keeps the top terms
     each way (by G2) per comparison (None: all terms).
     """
+    from scipy import sparse
+
     dtm = sparse.csr_matrix(dtm)  # no copy when it already is one
     prior = np.asarray(dtm.sum(axis=0, dtype=np.float64)).ravel()
     frames = []

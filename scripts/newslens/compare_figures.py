@@ -5,19 +5,25 @@ readable."""
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
+from matplotlib.colors import to_rgba
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from newslens.compare import natural_key
 from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_names: API)
+    PT,
+    _band_polygons,
+    _count,
+    _fit_title,
+    _n_range,
+    _short,
+    _text_width,
+    _wrap,
     group_sizes,
     keep_groups,
     largest_groups,
@@ -44,22 +50,6 @@ def _switch_off(axes, n: int):
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
     return axes.ravel()
-
-
-def _short(text: str, n: int = 22) -> str:
-    text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
-    """``text`` on at most ``lines`` lines of about ``width`` characters, broken at spaces; the
-    width may grow by a quarter before the text is cut with "…", so names are rarely cut."""
-    text = str(text)
-    for w in range(width, width + width // 4 + 1):
-        parts = textwrap.wrap(text, w)
-        if len(parts) <= lines:
-            return "\n".join(parts)
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
 
 
 def _frame_labels(frames: list[str], cols: int) -> list[str]:
@@ -98,12 +88,17 @@ def keyness_figure(
         down = sub[sub["log_odds_z"] < 0].nsmallest(n_terms, "log_odds_z")
         panels.append((sub, pd.concat([up, down.iloc[::-1]])))
     terms = [_short(t, 18) for _sub, shown in panels for t in shown["term"]]
+    suptitle = _fit_title(
+        title
+        + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)"
+        + (f"\n({shown_note})" if shown_note else "")
+    )
     fig, axes = _fixed_grid(
         len(keys),
         0.16 * 2 * n_terms + 0.1,
         terms,
         every_column=True,
-        title_lines=2 + bool(shown_note),
+        title_lines=suptitle.count("\n") + 1,
     )
     for ax, (var, group, ref), (sub, shown) in zip(axes, keys, panels, strict=False):
         y = np.arange(len(shown))[::-1]
@@ -125,14 +120,7 @@ def keyness_figure(
     fig.supxlabel(
         "log-odds ratio with informative Dirichlet prior, z-score", fontsize=7, y=0.0, va="bottom"
     )
-    fig.suptitle(
-        title
-        + "\n(blue: group uses more; vermillion: reference uses more; n: group | reference)"
-        + (f"\n({shown_note})" if shown_note else ""),
-        fontsize=8,
-        y=1.0,
-        va="top",
-    )
+    fig.suptitle(suptitle, fontsize=8, y=1.0, va="top")
     return fig
 
 
@@ -151,21 +139,6 @@ def _bars(ax, y, widths, height: float) -> None:
     ax.autoscale_view()
 
 
-def _count(n) -> str:
-    """An article count for a label: 1,234; 12.3k from 10,000 on."""
-    n = int(n)
-    return f"{n / 1000:.1f}k" if n >= 10_000 else f"{n:,}"
-
-
-def _n_range(values) -> str:
-    """The counts of a panel's cells as one number or a range."""
-    vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
-    if vals.empty:
-        return "0"
-    lo, hi = int(vals.min()), int(vals.max())
-    return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
-
-
 def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
     """One forest panel's rows: intervals and points (filled: q < 0.05; open: not; grey x with
     a dashed interval: fewer than ``min_n`` articles on a side, drawn clipped to ``limits``
@@ -180,28 +153,31 @@ def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
     low = sub["difference_low"].to_numpy(dtype=float)
     high = sub["difference_high"].to_numpy(dtype=float)
     inside = (point >= x_lo) & (point <= x_hi)
+    # one collection per kind and panel, none when a kind has no row (fewer artists to draw)
     ax.hlines(y[ok], low[ok], high[ok], color=POSITIVE, lw=1)
-    ax.hlines(
-        y[few],
-        np.clip(low[few], x_lo, x_hi),
-        np.clip(high[few], x_lo, x_hi),
-        color=NEUTRAL,
-        lw=0.8,
-        linestyles="dashed",
-    )
+    if few.any():
+        ax.hlines(
+            y[few],
+            np.clip(low[few], x_lo, x_hi),
+            np.clip(high[few], x_lo, x_hi),
+            color=NEUTRAL,
+            lw=0.8,
+            linestyles="dashed",
+        )
     clipped = _clip_arrows(ax, y, low, high, x_lo, x_hi, few)
-    ax.scatter(y=y[sig], x=point[sig], color=POSITIVE, s=12, zorder=3)
-    plain = ok & ~sig
+    # the filled (q < 0.05) and open points as one scatter: each row has one point, so the
+    # order between them draws nothing differently
     ax.scatter(
-        y=y[plain],
-        x=point[plain],
-        facecolor="white",
+        y=y[ok],
+        x=point[ok],
+        facecolor=np.where(sig[ok], POSITIVE, "white"),
         edgecolor=POSITIVE,
         s=12,
         zorder=3,
     )
     shown_few = few & inside  # a thin cell's point past the limits: its arrow shows it
-    ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
+    if shown_few.any():
+        ax.scatter(y=y[shown_few], x=point[shown_few], color=NEUTRAL, marker="x", s=10, zorder=3)
     return clipped
 
 
@@ -244,21 +220,39 @@ def differences_figure(
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
     label_lines = [_wrap(t, 24, 2) for t in items]
     row_height = 0.22 if any("\n" in t for t in label_lines) else 0.14
-    fig, axes = _fixed_grid(
-        len(keys), row_height * len(items) + 0.15, label_lines, title_lines=2 + bool(shown_note)
-    )
     lo, hi = _limits(tab[measured & tab["item"].isin(items)])
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     x_lo, x_hi = lo - pad, hi + pad  # thin cells' intervals past these are clipped, arrowed
     varying = tab.groupby(["variable", "group", "reference"])["n_group"].nunique().max() > 1
+    drawn = tab[tab["item"].isin(items)]  # thin rows past the limits get arrows
+    clipped_any = bool(
+        (
+            ((drawn["n_group"] < min_n) | (drawn["n_reference"] < min_n))
+            & ((drawn["difference_low"] < x_lo) | (drawn["difference_high"] > x_hi))
+        ).any()
+    )
+    few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
+    if clipped_any:
+        few_note += "; arrow: interval runs past the axis"
+    row_note = "; right: group n per row" if varying else ""
+    suptitle = _fit_title(
+        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
+        f"n: articles, group | reference{row_note}{few_note})"
+        + (f"\n({shown_note})" if shown_note else "")
+    )
+    fig, axes = _fixed_grid(
+        len(keys),
+        row_height * len(items) + 0.15,
+        label_lines,
+        title_lines=suptitle.count("\n") + 1,
+    )
     room = 0.22 * (hi - lo if hi > lo else 1.0) if varying else 0.0  # for the per-row n
-    clipped_any = False
     for ax, (var, group, ref) in zip(axes, keys, strict=False):
         sub = tab[(tab["variable"] == var) & (tab["group"] == group) & (tab["reference"] == ref)]
         sub = sub.set_index("item").reindex(items)
         y = np.arange(len(items))[::-1]
         n_g = sub["n_group"].to_numpy(dtype=float)
-        clipped_any |= _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
+        _forest_rows(ax, sub, y, min_n, (x_lo, x_hi))
         if varying:
             for yy, n in zip(y, n_g, strict=True):
                 if np.isfinite(n):
@@ -283,32 +277,11 @@ def differences_figure(
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     fig.supxlabel(xlabel, fontsize=7, y=0.0, va="bottom")
-    few_note = f"; grey x: fewer than {min_n} articles" if min_n > 1 else ""
-    if clipped_any:
-        few_note += "; arrow: interval runs past the axis"
-    row_note = "; right: group n per row" if varying else ""
-    fig.suptitle(
-        f"{title}\n(lines: {item_label} difference with interval; filled: BH q < 0.05; "
-        f"n: articles, group | reference{row_note}{few_note})"
-        + (f"\n({shown_note})" if shown_note else ""),
-        fontsize=8,
-        y=1.0,
-        va="top",
-    )
+    fig.suptitle(suptitle, fontsize=8, y=1.0, va="top")
     return fig
 
 
-PT = 1 / 72  # inches per point
 MIN_PANEL_WIDTH = 0.85  # inches: a fixed grid's panel, room for 4-5 x tick labels
-
-
-def _text_width(lines: list[str], size: float) -> float:
-    """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
-    measured with the house font without drawing anything."""
-    font = FontProperties(size=size)
-    measure = TextToPath().get_text_width_height_descent
-    parts = {part for text in lines for part in str(text).split("\n") if part}
-    return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
 
 
 def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
@@ -333,7 +306,19 @@ def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
             "hspace": m["hgap"] / axes_height,
         },
     )
+    fixed_size(fig)
     return fig, axes, height
+
+
+FIXED_SIZE = "_newslens_fixed_size"  # a figure attribute: its size and margins are final
+
+
+def fixed_size(fig):
+    """Mark ``fig`` as laid out on a fixed grid whose margins already hold every label, so
+    ``save_laid_out`` saves it at its own size and the house pad (``savefig.pad_inches``)
+    around it, without measuring a tight box by a draw."""
+    setattr(fig, FIXED_SIZE, True)
+    return fig
 
 
 def _fixed_grid(
@@ -452,6 +437,7 @@ def actor_frames_figure(
         + ")"
         + (f"\n({shown_note})" if shown_note else "")
     )
+    suptitle = _fit_title(suptitle)
     fig, axes, cax = _heat_grid(
         len(actors),
         cols,
@@ -684,8 +670,11 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
     pad = 0.05 * (hi - lo if hi > lo else 1.0)
     y_lo, y_hi = lo - pad, hi + pad  # thin cells' means past these: at the edge, arrowed
     for p, (ax, panel) in enumerate(zip(axes, panels, strict=False)):
-        for k, (name, label) in enumerate(zip(lines, plan["labels"], strict=True)):
+        bands = [
             _time_line(ax, x, cube[p, k], colours[name], label, min_n, (y_lo, y_hi))
+            for k, (name, label) in enumerate(zip(lines, plan["labels"], strict=True))
+        ]
+        _add_bands(ax, bands)
         head = _short(panel, 26)
         if panel_col == "group":
             head = f"{_short(panel, 18)} (n={_count(n_group[panel])})"
@@ -725,24 +714,29 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
     parent.supylabel(ylabel, fontsize=7, x=0.0, y=(top + bottom) / 2)
 
 
-def _time_line(ax, x, cells, colour, label, min_n, ylim) -> None:
+def _add_bands(ax, bands) -> None:
+    """The bootstrap bands of a panel's lines (``_time_line``: each its polygons and colour,
+    not yet drawn) as one collection: the same polygons and colours in the same order (all
+    below the lines, as a fill's zorder is), one artist to draw instead of one per line."""
+    verts = [poly for polys, _colour in bands for poly in polys]
+    colours = [colour for polys, colour in bands for _poly in polys]
+    merged = PolyCollection(verts, facecolors=colours, linewidths=0, label="_bands")
+    ax.add_collection(merged)  # x and y limits come from the lines, ticks and n strip
+
+
+def _time_line(ax, x, cells, colour, label, min_n, ylim):
     """One line of an over-time panel: the means (``cells`` = mean, low, high, n per period)
-    with the bootstrap band; a mean of fewer than ``min_n`` articles without band, as an open
-    marker, or when past ``ylim`` as an open triangle at that edge, pointing the way it
-    continues (``_n_strip`` keeps the n bars clear of it)."""
+    and its bootstrap band, returned undrawn (``_add_bands`` draws a panel's bands as one); a
+    mean of fewer than ``min_n`` articles without band, as an open marker, or when past
+    ``ylim`` as an open triangle at that edge, pointing the way it continues (``_n_strip``
+    keeps the n bars clear of it)."""
     mean, low, high, n = cells
     y_lo, y_hi = ylim
     few = n < min_n  # NaN (no such cell): not few, as a missing mean draws nothing
     past = few & ((mean < y_lo) | (mean > y_hi))
     mean = np.where(few, np.clip(mean, y_lo, y_hi), mean)
-    ax.fill_between(
-        x,
-        np.where(few, np.nan, low),
-        np.where(few, np.nan, high),
-        color=colour,
-        alpha=0.18,
-        linewidth=0,
-    )
+    band = _band_polygons(x, np.where(few, np.nan, low), np.where(few, np.nan, high))
+    band = (band, to_rgba(colour, 0.18))
     ax.plot(x, mean, color=colour, lw=1, marker="o", ms=2.5, label=label)
     if (few & ~past).any():
         ax.scatter(
@@ -764,6 +758,7 @@ def _time_line(ax, x, cells, colour, label, min_n, ylim) -> None:
                 clip_on=False,
                 gid="clipped",
             )
+    return band
 
 
 N_STRIP = 0.3  # the n strip's height, as a share of the lines' y range
@@ -858,7 +853,7 @@ def time_figure(
     )
     margins = _time_margins(plans, 3 + bool(shown_note))
     heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
-    fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
+    fig = fixed_size(plt.figure(figsize=(FULL_WIDTH, sum(heights))))
     parents = [fig]
     if len(plans) > 1:
         parents = list(fig.subfigures(len(plans), 1, height_ratios=heights, squeeze=False).ravel())
@@ -972,20 +967,25 @@ def _time_axes(parent, plan: dict, m: dict, height: float, above: float):
 
 
 def save_laid_out(fig, png_path, svg_path) -> None:
-    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once: the
-    constrained layout is solved (without a draw of the whole figure) and the tight bounding
-    box measured a single time, then both formats are drawn with the layout engine off and
-    that box (``savefig`` would solve and measure again for each format, which is most of a
-    20-panel figure's cost). The files are byte-identical to a ``draw_without_rendering``
-    layout's. A figure on a fixed grid (no layout engine: every compare figure, see
-    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) skips the solve. Panel titles are set at
-    ``y=1.0`` and empty axis labels get fixed coordinates, so no draw searches the panel's
-    decorations to place them (nothing sits above a panel; the same pixels)."""
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once. A
+    figure on a fixed grid (``fixed_size``: every compare figure with data, see
+    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) is saved at its own size: its margins
+    were computed from the label extents, so no tight box is measured (that is a draw of the
+    whole figure). Any other figure (the empty ones) gets its constrained layout solved, if it
+    has one, and its tight bounding box measured a single time, then both formats are drawn
+    with the layout engine off and that box (``savefig`` would solve and measure again for
+    each format). Panel titles are set at ``y=1.0`` and empty axis labels get fixed
+    coordinates, so no draw searches the panel's decorations to place them (nothing sits
+    above a panel; the same pixels)."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
     for ax in _panels(fig):  # an empty axis label needs no placing at each draw
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():
                 axis.set_label_coords(0.5, 0.5)
+    if getattr(fig, FIXED_SIZE, False):  # the figure's own box and the house pad, no draw
+        box = fig.bbox_inches.padded(plt.rcParams["savefig.pad_inches"])
+        save_figure(fig, png_path, svg_path, bbox_inches=box)
+        return
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
     if engine is not None:  # solve the layout only: a whole draw would lay every text out again

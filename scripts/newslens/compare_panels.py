@@ -1,12 +1,22 @@
 """Which groups the compare figures draw: with many groups (20 outlets, say) the figures show
 the ``compare.figure_groups`` largest groups of each comparison variable (by articles) and say
-so in their title; the tables always keep every group."""
+so in their title; the tables always keep every group. Also the label texts the figures share
+(short and wrapped names, counts, super-titles fitted to the page, measured without drawing)
+and the over-time bands' polygons."""
 
 from __future__ import annotations
 
+import textwrap
+
+import numpy as np
 import pandas as pd
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from newslens.compare import natural_key
+from newslens.figures import FULL_WIDTH
+
+PT = 1 / 72  # inches per point
 
 
 def largest_groups(sizes: pd.DataFrame, max_groups: int | None) -> dict[str, list[str]]:
@@ -75,3 +85,81 @@ def group_sizes(groups: pd.DataFrame) -> pd.DataFrame:
         if g != ""
     ]
     return pd.DataFrame(rows, columns=["variable", "group", "n_articles"])
+
+
+# label texts and shapes shared by the compare figures (compare_figures)
+
+
+def _short(text: str, n: int = 22) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
+    """``text`` on at most ``lines`` lines of about ``width`` characters, broken at spaces; the
+    width may grow by a quarter before the text is cut with "…", so names are rarely cut."""
+    text = str(text)
+    for w in range(width, width + width // 4 + 1):
+        parts = textwrap.wrap(text, w)
+        if len(parts) <= lines:
+            return "\n".join(parts)
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
+
+
+def _count(n) -> str:
+    """An article count for a label: 1,234; 12.3k from 10,000 on."""
+    n = int(n)
+    return f"{n / 1000:.1f}k" if n >= 10_000 else f"{n:,}"
+
+
+def _n_range(values) -> str:
+    """The counts of a panel's cells as one number or a range."""
+    vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if vals.empty:
+        return "0"
+    lo, hi = int(vals.min()), int(vals.max())
+    return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
+
+
+def _text_width(lines: list[str], size: float) -> float:
+    """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
+    measured with the house font without drawing anything."""
+    font = FontProperties(size=size)
+    measure = TextToPath().get_text_width_height_descent
+    parts = {part for text in lines for part in str(text).split("\n") if part}
+    return max((measure(part, font, ismath=False)[0] for part in parts), default=0.0) * PT
+
+
+def _fit_title(text: str, size: float = 8, width: float = FULL_WIDTH - 0.1) -> str:
+    """A super-title whose every line fits ``width`` inches at ``size`` points: a line too
+    long is broken after its "; " separators (greedily, as many parts a line as fit), a part
+    still too long at spaces. The figure is saved at its own size, so nothing may run past
+    its edges."""
+    out = []
+    for line in text.split("\n"):
+        parts = [p + ";" for p in line.split("; ")]
+        parts[-1] = parts[-1][:-1]
+        words = []
+        for part in parts:  # a part too long on its own: its words
+            words += part.split(" ") if _text_width([part], size) > width else [part]
+        current = ""
+        for word in words:
+            trial = f"{current} {word}" if current else word
+            if current and _text_width([trial], size) > width:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return "\n".join(out)
+
+
+def _band_polygons(x, low, high) -> list[np.ndarray]:
+    """The polygons of a band between ``low`` and ``high`` over ``x`` (as ``fill_between``):
+    one per run of periods where both are finite, along ``low`` and back along ``high``."""
+    finite = np.isfinite(low) & np.isfinite(high)
+    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(np.int8), 0]))
+    return [
+        np.r_[np.c_[x[a:b], low[a:b]], np.c_[x[a:b], high[a:b]][::-1]]
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]

@@ -32,7 +32,6 @@ p-value is below 1 - its level.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 PRIOR_DF = 2.0
 SMALL_N = 100
@@ -97,6 +96,8 @@ def welch(ng, vg, nr, vr, dfg=None, dfr=None):
 
 def t_quantile(level: float, df) -> np.ndarray:
     """The ``level`` quantile of Student's t with ``df`` degrees of freedom."""
+    from scipy import special  # here: importing this module does not load scipy
+
     return special.stdtrit(np.asarray(df, dtype=float), level)
 
 
@@ -171,6 +172,8 @@ def stats_from_moments(
         small = np.minimum(ng, nr) < small_n
         se = np.where(small, np.fmax(se, se_bootstrap), se_bootstrap)
     d = mg - mr if estimate is None else estimate
+    from scipy import special
+
     with np.errstate(invalid="ignore", divide="ignore"):
         p = 2 * special.stdtr(df, -np.abs(d) / se)
     p = np.where(se > 0, p, np.where(d == 0, 1.0, 0.0))
