@@ -92,7 +92,9 @@ def run_process(
     """Run ``python argv`` in a fresh process with :func:`job_env` (and ``extra_env``) in
     ``cwd``; return that process's own CPU (user + system, interpreter start included) and peak
     RSS (``{"process": CPU-s, "peak_mb": MiB}``, from ``os.wait4``) and its stdout. On failure
-    exit with ``what`` and the tail of its stderr."""
+    exit with ``what`` and the tail of its stderr. The peak is floored at this (the spawning)
+    process's own peak RSS: Linux records the pre-exec high-water mark in the child's maxrss,
+    so a job smaller than the runner reads as the runner's size (runners are small, ~100 MB)."""
     cmd = [sys.executable, *map(str, argv)]
     env = {**job_env(scripts, threads), **(extra_env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

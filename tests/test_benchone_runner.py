@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,10 @@ def test_run_process_measures_the_childs_own_cpu_and_peak_memory(tmp_path):
     cpu, out = shard_runner.run_process([probe], tmp_path)
     assert out == "done\n"
     assert cpu["process"] >= 0.3
-    assert 60 <= cpu["peak_mb"] < 400
+    # Linux keeps the spawning process's high-water mark in the child's maxrss (recorded at
+    # exec), so the reading is floored at this process's own peak (a full pytest run: ~460 MB)
+    parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert 60 <= cpu["peak_mb"] < max(400, parent_mb + 100)
 
 
 def test_a_tiny_job_runs_twice_per_pair_in_alternating_order_and_is_reported(tmp_path):
