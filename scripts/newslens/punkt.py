@@ -17,7 +17,7 @@ from newslens.nltk_punkt import (  # NLTK's Punkt without NLTK's package import
     PunktSentenceTokenizer,
     PunktTrainer,
 )
-from newslens.runtime import iter_parquet
+from newslens.runtime import iter_parquet_arrow
 
 
 def train_punkt(text: str, abbreviations: Iterable[str]) -> PunktParameters:
@@ -35,19 +35,39 @@ def train_punkt(text: str, abbreviations: Iterable[str]) -> PunktParameters:
 def punkt_training_text(clean_paths, dropped_ids: set, budget: int) -> str:
     """Up to ``budget`` characters of article text taken evenly across the corpus: every
     step-th article by corpus position (``doc_index``), joined in corpus order, so the sample
-    and hence the sentence boundaries do not depend on how the corpus was sharded."""
+    and hence the sentence boundaries do not depend on how the corpus was sharded.
+
+    Both passes stay in Arrow: the lengths (code points, as ``len``) are summed by
+    ``utf8_length`` and only the picked articles' texts become Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dropped = pa.array(sorted(map(str, dropped_ids)), type=pa.large_string())
+
+    def kept(batch):
+        return pc.invert(pc.is_in(batch.column("doc_id").cast(pa.large_string()), dropped))
+
     total = 0
     for path in clean_paths:
-        for batch in iter_parquet(path, 5000, ["doc_id", "text"]):
-            total += int(batch.loc[~batch["doc_id"].isin(dropped_ids), "text"].str.len().sum())
+        for batch in iter_parquet_arrow(path, 5000, ["doc_id", "text"]):
+            lengths = pc.utf8_length(batch.column("text").filter(kept(batch)))
+            total += int(pc.sum(lengths).as_py() or 0)
     if budget <= 0 or total == 0:
         return ""
     step = max(1, round(total / budget))
     picked = []
     for path in clean_paths:
-        for batch in iter_parquet(path, 5000, ["doc_index", "doc_id", "text"]):
-            batch = batch.loc[(batch["doc_index"] % step == 0) & ~batch["doc_id"].isin(dropped_ids)]
-            picked.extend(zip(batch["doc_index"].tolist(), batch["text"].tolist(), strict=True))
+        for batch in iter_parquet_arrow(path, 5000, ["doc_index", "doc_id", "text"]):
+            index = batch.column("doc_index")
+            on_step = pc.equal(pc.subtract(index, pc.multiply(pc.divide(index, step), step)), 0)
+            batch = batch.filter(pc.and_(on_step, kept(batch)))
+            picked.extend(
+                zip(
+                    batch.column("doc_index").to_pylist(),
+                    batch.column("text").to_pylist(),
+                    strict=True,
+                )
+            )
     parts, used = [], 0
     for _, text in sorted(picked):
         if used >= budget:
