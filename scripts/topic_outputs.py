@@ -6,46 +6,13 @@ import logging
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from newslens import topics as tp
 from newslens import topics_plots as plots
 from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
-from newslens.runtime import NewslensError, iter_parquet_arrow, read_parquet, run, write_table
+from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.topics_snippets import snippets
 
 log = logging.getLogger("newslens")
-
-
-def snippets(reps, paragraph_files, documents, n_chars):
-    """Text snippet of each representative unit: its paragraph, or for an article its title
-    and first paragraph."""
-    if reps.empty:
-        return []
-    wanted = pa.array(sorted(set(reps["doc_id"].astype(str))))
-    paras = []
-    for f in paragraph_files:  # streamed: only the representatives' paragraphs are kept
-        for batch in iter_parquet_arrow(f, 200_000, ["doc_id", "para_id", "text"]):
-            hit = batch.filter(pc.is_in(batch.column("doc_id").cast(pa.string()), value_set=wanted))
-            if hit.num_rows:
-                paras.append(hit.to_pandas())
-    if not paras:
-        paras = [pd.DataFrame({"doc_id": [], "para_id": [], "text": []})]
-    paras = pd.concat(paras, ignore_index=True)
-    paras["doc_id"] = paras["doc_id"].astype(str)
-    text = {
-        (d, int(p)): t for d, p, t in paras[["doc_id", "para_id", "text"]].itertuples(index=False)
-    }
-    titles = dict(zip(documents["doc_id"].astype(str), documents.get("title", ""), strict=False))
-    out = []
-    for d, p in reps[["doc_id", "para_id"]].itertuples(index=False):
-        if pd.isna(p):
-            first = paras[paras["doc_id"] == d].sort_values("para_id")["text"]
-            body = first.iloc[0] if len(first) else ""
-            title = str(titles.get(d, "") or "")
-            out.append(tp.snippet(f"{title} — {body}" if title else body, n_chars))
-        else:
-            out.append(tp.snippet(text.get((d, int(p)), ""), n_chars))
-    return out
 
 
 def validation_tables(column, documents, units, share, labels):
