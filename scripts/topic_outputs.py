@@ -9,8 +9,8 @@ import pandas as pd
 from newslens import topics as tp
 from newslens import topics_plots as plots
 from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
-from newslens.runtime import NewslensError, read_parquet, run, write_table
-from newslens.topics_snippets import snippets
+from newslens.runtime import NewslensError, read_parquet, run
+from newslens.topics_files import snippets, write_csv
 
 log = logging.getLogger("newslens")
 
@@ -75,16 +75,16 @@ def main(smk):
         nodes["community"].nunique(),
     )
 
-    write_table(terms_tab, smk.output.terms)
-    write_table(docs_tab, smk.output.documents)
-    write_table(articles_tab, smk.output.articles)
-    write_table(summary, smk.output.summary)
-    write_table(reps, smk.output.representatives)
-    write_table(by_meta, smk.output.by_metadata)
-    write_table(nodes, smk.output.nodes)
-    write_table(edges, smk.output.edges)
-    write_table(val_topics, smk.output.validation_topics)
-    write_table(val_cross, smk.output.validation_categories)
+    write_csv(terms_tab, smk.output.terms)
+    write_csv(docs_tab, smk.output.documents)
+    write_csv(articles_tab, smk.output.articles)
+    write_csv(summary, smk.output.summary)
+    write_csv(reps, smk.output.representatives)
+    write_csv(by_meta, smk.output.by_metadata)
+    write_csv(nodes, smk.output.nodes)
+    write_csv(edges, smk.output.edges)
+    write_csv(val_topics, smk.output.validation_topics)
+    write_csv(val_cross, smk.output.validation_categories)
 
     apply_style()
     figures = [

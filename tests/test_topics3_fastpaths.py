@@ -15,7 +15,7 @@ import pytest
 from newslens import topics as tp
 from newslens.runtime import NewslensError
 from newslens.shards import PART_LIST_FORMAT, schema_to_text
-from newslens.topics_snippets import paragraphs_of, snippets
+from newslens.topics_files import paragraphs_of, snippets
 from scipy import sparse
 
 
@@ -138,3 +138,39 @@ def test_paragraphs_of_names_a_corrupt_part(tmp_path):
     (tmp_path / "part-00000000.parquet").write_bytes(b"not parquet")
     with pytest.raises(NewslensError, match="part-00000000.parquet"):
         paragraphs_of([listing], ["d1"])
+
+
+def test_write_csv_is_write_table_byte_for_byte(tmp_path):
+    from newslens.runtime import write_table
+    from newslens.topics_files import write_csv
+
+    rng = np.random.default_rng(0)
+    units = pd.DataFrame(
+        {
+            "unit": ["a#0", "a#1", 'b,"x"#0', "c#2", "d#0"],
+            "unit_type": "paragraph",
+            "doc_id": ["a", "a", 'b,"x"', "c", "d"],
+            "para_id": pd.array([0, 1, 0, 2, 0], dtype="Int64"),
+            "n_terms": [3, 0, 5, 1, 12],
+        }
+    )
+    share = tp.mixture(rng.random((5, 4)) * (rng.random((5, 4)) > 0.3))
+    share[1] = 0.0  # a unit without terms: dominant_topic <NA>
+    share[3] = [1.0, 0.0, 0.0, 0.0]
+    tables = {
+        "documents": tp.documents_table(units, share),
+        "articles": tp.articles_table(units, share),
+        "articles_no_para": tp.documents_table(
+            units.assign(para_id=pd.array([pd.NA] * 5, dtype="Int64"), unit_type="article"), share
+        ),
+        "labels": pd.DataFrame({"topic": [1, 2], "label": ["war, army", ""], "x": [0.5, 1e-9]}),
+        "empty": pd.DataFrame(columns=["topic", "label"]),
+    }
+    for name, df in tables.items():
+        write_table(df, tmp_path / f"{name}_pandas.csv")
+        write_csv(df, tmp_path / f"{name}_fast.csv")
+        want = (tmp_path / f"{name}_pandas.csv").read_bytes()
+        assert (tmp_path / f"{name}_fast.csv").read_bytes() == want, name
+    text = (tmp_path / "documents_fast.csv").read_text()
+    assert '"b,""x""#0",paragraph,"b,""x""",0,5,' in text
+    assert text.splitlines()[2].startswith("a#1,paragraph,a,1,0,0.0,0.0,0.0,0.0,,0.0")

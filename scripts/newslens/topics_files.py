@@ -1,5 +1,6 @@
-"""Topic modelling, snippets: the text of the representative units (topic_outputs), read from
-the paragraph tables without decoding the text of every paragraph."""
+"""Topic modelling, the files of topic_outputs: the text of the representative units, read from
+the paragraph tables without decoding the text of every paragraph, and the CSV tables written by
+the project's CSV writer (``newslens.csv_text``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from newslens.csv_text import write_csv_rows
+from newslens.runtime import atomic_path
 from newslens.shards import corrupt_parquet, dataset_parts
 from newslens.topics_tables import snippet
 
@@ -68,3 +71,20 @@ def snippets(
         else:
             out.append(snippet(text.get((d, int(p)), ""), n_chars))
     return out
+
+
+def write_csv(df: pd.DataFrame, path) -> None:
+    """``runtime.write_table`` of a CSV, byte for byte (pandas' header and rows), atomically,
+    with the rows printed by ``csv_text.write_csv_rows`` (Arrow's kernels, not a Python object
+    per value). Nullable integer columns (Int64: para_id, dominant_topic) become text first,
+    their values in decimal and <NA> empty, as pandas prints them."""
+    rows = df.copy(deep=False)
+    for name, col in rows.items():
+        if isinstance(
+            col.dtype, pd.api.extensions.ExtensionDtype
+        ) and pd.api.types.is_integer_dtype(col.dtype):
+            rows[name] = col.astype("string")
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(df.iloc[:0].to_csv(index=False, lineterminator="\n").encode("utf-8"))
+            write_csv_rows(rows, fh)
