@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 import pandas as pd
-from newslens import topics as tp
+from newslens import topics_measures, topics_models, topics_tables, topics_validation
 from newslens import topics_plots as plots
 from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
 from newslens.runtime import NewslensError, read_parquet, run
@@ -24,7 +24,9 @@ def validation_tables(column, documents, units, share, labels):
         return pd.DataFrame(columns=topics_cols), pd.DataFrame(columns=cross_cols)
     cat = dict(zip(documents["doc_id"].astype(str), documents[column].astype(str), strict=False))
     cats = units["doc_id"].astype(str).map(cat).fillna("").to_numpy()
-    val_topics, val_cross = tp.topic_purity(tp.dominant_topic(share), cats, labels)
+    val_topics, val_cross = topics_validation.topic_purity(
+        topics_measures.dominant_topic(share), cats, labels
+    )
     val_topics.insert(0, "column", column)
     val_cross.insert(0, "column", column)
     return val_topics, val_cross
@@ -52,19 +54,21 @@ def main(smk):
     by_k = pd.read_csv(smk.input.validation)
     unit = info["unit"]
 
-    share = tp.mixture(w)
-    labels = tp.topic_labels(h, terms, p.label_terms)
-    terms_tab = tp.terms_table(h, terms, p.top_terms)
-    summary = tp.summary_table(h, share, terms, coherence, labels)
+    share = topics_models.mixture(w)
+    labels = topics_tables.topic_labels(h, terms, p.label_terms)
+    terms_tab = topics_tables.terms_table(h, terms, p.top_terms)
+    summary = topics_tables.summary_table(h, share, terms, coherence, labels)
     summary.insert(2, "unit", unit)
-    docs_tab = tp.documents_table(units, share)
-    articles_tab = tp.articles_table(units, share)
-    reps = tp.representatives(share, units, p.representatives)
+    docs_tab = topics_tables.documents_table(units, share)
+    articles_tab = topics_tables.articles_table(units, share)
+    reps = topics_tables.representatives(share, units, p.representatives)
     reps["snippet"] = snippets(reps, smk.input.paragraphs, documents, p.snippet_chars)
     reps.insert(1, "label", [labels[t - 1] for t in reps["topic"]])
-    meta = tp.metadata_columns(documents, p.metadata)
-    by_meta = tp.prevalence_by(share, units, meta, labels)
-    nodes, edges = tp.topic_network(share, labels, summary["prevalence"], p.network_min_correlation)
+    meta = topics_tables.metadata_columns(documents, p.metadata)
+    by_meta = topics_tables.prevalence_by(share, units, meta, labels)
+    nodes, edges = topics_tables.topic_network(
+        share, labels, summary["prevalence"], p.network_min_correlation
+    )
     val_topics, val_cross = validation_tables(p.validation_column, documents, units, share, labels)
     log.info(
         "%d topics (%s units); %d units without terms; network: %d edges, %d communities",

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 
 
 def top_terms(h: np.ndarray, n: int) -> np.ndarray:
@@ -181,6 +180,8 @@ def agreement(s_x: np.ndarray, s_y: np.ndarray) -> tuple[float, np.ndarray]:
     matched one-to-one by the Hungarian algorithm (scipy ``linear_sum_assignment``) to
     maximise the total AJ, then (1/K) * sum of the matched AJ. Returns (agreement, pi) where
     pi[i] is the topic of ``s_y`` matched to topic i of ``s_x``."""
+    from scipy.optimize import linear_sum_assignment  # here: topic_outputs does not need it
+
     aj = aj_matrix(s_x, s_y)
     rows, cols = linear_sum_assignment(aj, maximize=True)
     pi = np.empty(aj.shape[0], dtype=np.int64)
@@ -192,6 +193,8 @@ def match_overlap(top_a: np.ndarray, top_b: np.ndarray) -> float:
     """Mean Jaccard overlap of two fits' top-word *sets* (no ranking depths), topics matched
     one-to-one by the Hungarian algorithm (maximum total overlap). A diagnostic kept for
     comparison; the stability of K is ``agreement`` (Average Jaccard)."""
+    from scipy.optimize import linear_sum_assignment
+
     sa = [set(r) for r in top_a]
     sb = [set(r) for r in top_b]
     jac = np.array([[len(a & b) / len(a | b) for b in sb] for a in sa])
