@@ -6,46 +6,13 @@ import logging
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-from newslens import topics as tp
+from newslens import topics_measures, topics_models, topics_tables, topics_validation
 from newslens import topics_plots as plots
 from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
-from newslens.runtime import NewslensError, iter_parquet_arrow, read_parquet, run, write_table
+from newslens.runtime import NewslensError, read_parquet, run
+from newslens.topics_files import snippets, write_csv
 
 log = logging.getLogger("newslens")
-
-
-def snippets(reps, paragraph_files, documents, n_chars):
-    """Text snippet of each representative unit: its paragraph, or for an article its title
-    and first paragraph."""
-    if reps.empty:
-        return []
-    wanted = pa.array(sorted(set(reps["doc_id"].astype(str))))
-    paras = []
-    for f in paragraph_files:  # streamed: only the representatives' paragraphs are kept
-        for batch in iter_parquet_arrow(f, 200_000, ["doc_id", "para_id", "text"]):
-            hit = batch.filter(pc.is_in(batch.column("doc_id").cast(pa.string()), value_set=wanted))
-            if hit.num_rows:
-                paras.append(hit.to_pandas())
-    if not paras:
-        paras = [pd.DataFrame({"doc_id": [], "para_id": [], "text": []})]
-    paras = pd.concat(paras, ignore_index=True)
-    paras["doc_id"] = paras["doc_id"].astype(str)
-    text = {
-        (d, int(p)): t for d, p, t in paras[["doc_id", "para_id", "text"]].itertuples(index=False)
-    }
-    titles = dict(zip(documents["doc_id"].astype(str), documents.get("title", ""), strict=False))
-    out = []
-    for d, p in reps[["doc_id", "para_id"]].itertuples(index=False):
-        if pd.isna(p):
-            first = paras[paras["doc_id"] == d].sort_values("para_id")["text"]
-            body = first.iloc[0] if len(first) else ""
-            title = str(titles.get(d, "") or "")
-            out.append(tp.snippet(f"{title} — {body}" if title else body, n_chars))
-        else:
-            out.append(tp.snippet(text.get((d, int(p)), ""), n_chars))
-    return out
 
 
 def validation_tables(column, documents, units, share, labels):
@@ -57,7 +24,9 @@ def validation_tables(column, documents, units, share, labels):
         return pd.DataFrame(columns=topics_cols), pd.DataFrame(columns=cross_cols)
     cat = dict(zip(documents["doc_id"].astype(str), documents[column].astype(str), strict=False))
     cats = units["doc_id"].astype(str).map(cat).fillna("").to_numpy()
-    val_topics, val_cross = tp.topic_purity(tp.dominant_topic(share), cats, labels)
+    val_topics, val_cross = topics_validation.topic_purity(
+        topics_measures.dominant_topic(share), cats, labels
+    )
     val_topics.insert(0, "column", column)
     val_cross.insert(0, "column", column)
     return val_topics, val_cross
@@ -85,19 +54,21 @@ def main(smk):
     by_k = pd.read_csv(smk.input.validation)
     unit = info["unit"]
 
-    share = tp.mixture(w)
-    labels = tp.topic_labels(h, terms, p.label_terms)
-    terms_tab = tp.terms_table(h, terms, p.top_terms)
-    summary = tp.summary_table(h, share, terms, coherence, labels)
+    share = topics_models.mixture(w)
+    labels = topics_tables.topic_labels(h, terms, p.label_terms)
+    terms_tab = topics_tables.terms_table(h, terms, p.top_terms)
+    summary = topics_tables.summary_table(h, share, terms, coherence, labels)
     summary.insert(2, "unit", unit)
-    docs_tab = tp.documents_table(units, share)
-    articles_tab = tp.articles_table(units, share)
-    reps = tp.representatives(share, units, p.representatives)
+    docs_tab = topics_tables.documents_table(units, share)
+    articles_tab = topics_tables.articles_table(units, share)
+    reps = topics_tables.representatives(share, units, p.representatives)
     reps["snippet"] = snippets(reps, smk.input.paragraphs, documents, p.snippet_chars)
     reps.insert(1, "label", [labels[t - 1] for t in reps["topic"]])
-    meta = tp.metadata_columns(documents, p.metadata)
-    by_meta = tp.prevalence_by(share, units, meta, labels)
-    nodes, edges = tp.topic_network(share, labels, summary["prevalence"], p.network_min_correlation)
+    meta = topics_tables.metadata_columns(documents, p.metadata)
+    by_meta = topics_tables.prevalence_by(share, units, meta, labels)
+    nodes, edges = topics_tables.topic_network(
+        share, labels, summary["prevalence"], p.network_min_correlation
+    )
     val_topics, val_cross = validation_tables(p.validation_column, documents, units, share, labels)
     log.info(
         "%d topics (%s units); %d units without terms; network: %d edges, %d communities",
@@ -108,16 +79,16 @@ def main(smk):
         nodes["community"].nunique(),
     )
 
-    write_table(terms_tab, smk.output.terms)
-    write_table(docs_tab, smk.output.documents)
-    write_table(articles_tab, smk.output.articles)
-    write_table(summary, smk.output.summary)
-    write_table(reps, smk.output.representatives)
-    write_table(by_meta, smk.output.by_metadata)
-    write_table(nodes, smk.output.nodes)
-    write_table(edges, smk.output.edges)
-    write_table(val_topics, smk.output.validation_topics)
-    write_table(val_cross, smk.output.validation_categories)
+    write_csv(terms_tab, smk.output.terms)
+    write_csv(docs_tab, smk.output.documents)
+    write_csv(articles_tab, smk.output.articles)
+    write_csv(summary, smk.output.summary)
+    write_csv(reps, smk.output.representatives)
+    write_csv(by_meta, smk.output.by_metadata)
+    write_csv(nodes, smk.output.nodes)
+    write_csv(edges, smk.output.edges)
+    write_csv(val_topics, smk.output.validation_topics)
+    write_csv(val_cross, smk.output.validation_categories)
 
     apply_style()
     figures = [

@@ -80,11 +80,13 @@ from newslens.topics_measures import (  # noqa: F401
     npmi,
     npmi_coherence,
     npmi_from_cooccurrence,
+    pair_cooccurrence,
     reference_stability,
     stability,
     top_terms,
     topic_coherences,
     topic_diversity,
+    topic_pairs,
 )
 from newslens.topics_models import (  # noqa: F401
     MODELS,
