@@ -84,7 +84,7 @@ def run_variant(workdir: Path, overrides: dict, threads: int) -> dict:
     t0 = time.perf_counter()
     choice = ts.choose_k(counts, df, len(units), nonempty, usable, p, threads)
     grid_s = time.perf_counter() - t0
-    final = ts.final_fit(counts, df, len(units), nonempty, choice, p, threads)
+    final = ts.final_fit(counts, df, len(units), nonempty, choice, p)
     return {
         "units": len(units),
         "terms": counts.shape[1],

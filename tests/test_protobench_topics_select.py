@@ -84,7 +84,7 @@ def test_choose_k_and_final_fit_on_planted_topics(tmp_path):
     assert choice.k == 3
     assert len(choice.fits) == 4 * 4  # per K one reference and three subsample fits
     assert all(f.cpu_seconds > 0 for f in choice.fits)
-    final = ts.final_fit(x, df, x.shape[0], nonempty, choice, p, threads=1)
+    final = ts.final_fit(x, df, x.shape[0], nonempty, choice, p)
     prevalence = tp.mixture(final["w"]).mean(axis=0)
     assert final["w"].shape == (x.shape[0], 3)
     assert np.all(np.diff(prevalence) <= 1e-12)  # most prevalent first

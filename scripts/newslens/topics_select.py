@@ -158,10 +158,11 @@ def final_fit(
     nonempty: np.ndarray,
     choice: Choice,
     p,
-    threads: int,
 ) -> dict:
-    """The chosen model fitted on the fit sample (``threads`` BLAS threads) and every unit
-    transformed; topics numbered by prevalence (mean share over units with terms), most
+    """The chosen model fitted on the fit sample and every unit transformed, with ONE BLAS
+    thread whatever the job's ``threads`` (a multi-threaded BLAS sums in an order that depends
+    on the thread count, so the model's bits would depend on ``--cores``; the grid's workers
+    are single-threaded for the same reason); topics numbered by prevalence (mean share over units with terms), most
     prevalent first. Returns w, h, share (reordered), the per-topic coherence, diversity and
     the fit and transform seconds."""
     kw, _ = fit_kwargs(p)
@@ -171,7 +172,7 @@ def final_fit(
         return model_input(p.model, rows, df, n_units)
 
     t0 = time.perf_counter()
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=1):
         est, h = fit_model(p.model, prepare(counts[choice.fit_rows]), choice.k, p.seeds[0], **kw)
         fit_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -370,7 +371,7 @@ def run_topic_model(input, output, params, threads: int) -> None:
     df = vocab["df"].to_numpy()
     choice = choose_k(counts, df, len(units), nonempty, usable, p, threads)
     log.info("%s", choice.reason)
-    final = final_fit(counts, df, len(units), nonempty, choice, p, threads)
+    final = final_fit(counts, df, len(units), nonempty, choice, p)
     write_table(selection_table(choice, final, unit, p), output.selection)
     cats = unit_categories(input.documents, p.validation_column, units)
     validation = validation_table(
