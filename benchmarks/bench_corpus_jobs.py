@@ -1,14 +1,15 @@
-"""CPU and peak memory of the clean, corpus_ngrams and corpus_tables jobs on a finished run,
-two checkouts paired.
+"""CPU and peak memory of the ingest, clean, corpus_ngrams and corpus_tables jobs on a finished
+run, two checkouts paired.
 
     python benchmarks/bench_corpus_jobs.py WORKDIR --base /work/main/scripts --new scripts \
-        [--jobs clean corpus_ngrams corpus_tables] [--shard 1-of-2] [--rows N] [--pairs 4]
+        [--jobs ingest clean corpus_ngrams corpus_tables] [--shard 1-of-2] [--rows N] [--pairs 4]
 
 WORKDIR is the working directory of a pipeline run (e.g. one kept by `bench_pipeline.py --keep
 DIR`; it is only read). Each job's own entry script (scripts/<job>.py of the checkout whose
 package is measured) runs in a fresh Python process with the run's config and the rule's
 params and one BLAS/OpenMP thread, in a scratch folder whose results/interim entries and
-partitioned-table part files are links to WORKDIR's. clean cleans the raw shard --shard (its
+partitioned-table part files are links to WORKDIR's. ingest reads the run's corpus
+(config corpus.path) into as many raw shards as the run has; clean cleans the raw shard --shard (its
 first --rows rows with --rows); corpus_ngrams and corpus_tables read all shards. Per pair the
 two checkouts run one after the other (the order alternates between pairs), so load drifts
 hit both alike (benchmarks/shard_runner.py). Measured: the CPU of the script's work (`time.process_time` around it), the
@@ -30,7 +31,27 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shard_runner import Named, outputs, pair_main  # noqa: E402
 
-JOBS = ("clean", "corpus_ngrams", "corpus_tables")
+JOBS = ("ingest", "clean", "corpus_ngrams", "corpus_tables")
+DEFAULT_JOBS = ("clean", "corpus_ngrams", "corpus_tables")
+
+
+class Log(list):
+    """A job's ``log`` with named entries (ingest's log and audit) and ``log[0]``."""
+
+    def __init__(self, **files: str):
+        super().__init__(files.values())
+        self.__dict__.update(files)
+
+
+def metadata_columns(cfg: dict) -> list[str]:
+    """corpus.metadata plus the target column (rules/common.smk's carried_metadata)."""
+    metadata = list(cfg["corpus"]["metadata"])
+    target = cfg["corpus"]["columns"].get("target")
+    if target and target not in metadata:
+        metadata.append(target)
+    return metadata
+
+
 TABLES = ("sentences", "paragraphs", "tokens")  # PARTITIONED_CORPUS_TABLES (common.smk)
 
 
@@ -43,11 +64,23 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
     """The stand-in ``snakemake`` object of ``job`` (inputs in the current folder, outputs
     under ``out``), with the rule's params (workflow/rules/ingest.smk, tokenize.smk)."""
     log = [str(out / "log.txt")]
+    if job == "ingest":
+        corpus = dict(cfg["corpus"], metadata=metadata_columns(cfg))
+        n_shards = len(shards("raw"))
+        return Named(
+            input=Named(files=[corpus["path"]]),
+            output=Named(
+                shards=[
+                    str(out / f"raw/{i}-of-{n_shards}.parquet") for i in range(1, n_shards + 1)
+                ],
+                audit=str(out / "ingest.parquet"),
+                inputs=str(out / "ingest_inputs.parquet"),
+            ),
+            params=Named(corpus=corpus, part_articles=cfg["tokenize"]["part_articles"]),
+            log=Log(log=log[0], audit=str(out / "ingest_audit.csv")),
+        )
     if job == "clean":
-        metadata = list(cfg["corpus"]["metadata"])
-        target = cfg["corpus"]["columns"].get("target")
-        if target and target not in metadata:
-            metadata.append(target)
+        metadata = metadata_columns(cfg)
         return Named(
             input=Named(raw=f"results/interim/raw/{shard}.parquet"),
             output=outputs(out, clean="clean.parquet", audit="audit.parquet"),
@@ -129,6 +162,7 @@ def main() -> None:
         __doc__,
         JOBS,
         lambda job, cfg, out, args: job_smk(job, cfg, out, args.shard),
+        default_jobs=DEFAULT_JOBS,
         options=lambda p: p.add_argument("--rows", type=int, help="clean only this many rows"),
         scratch=scratch,
         extra_outputs=extra_outputs,

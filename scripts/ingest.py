@@ -41,6 +41,14 @@ class Inputs:
         for name, value in zip(INPUT_COLUMNS, (source, unit, doc_id, outcome, reason), strict=True):
             self.cols[name].append(value)
 
+    def extend(self, sources: list, unit: str, doc_ids: list, outcome: str) -> None:
+        """``append`` of every (source, doc_id) pair, with one unit and outcome, no reason."""
+        n = len(sources)
+        for name, values in zip(
+            INPUT_COLUMNS, (sources, [unit] * n, doc_ids, [outcome] * n, [""] * n), strict=True
+        ):
+            self.cols[name].extend(values)
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.cols, columns=INPUT_COLUMNS)
 
@@ -94,8 +102,7 @@ def read_table(path: Path, fmt: str, corpus: dict, shards, audit: list, inputs: 
         first_row += len(chunk)
         audit.extend(a.as_dict() for a in chunk_audit)
         inputs.add("row", chunk_audit)
-        for source, doc_id in zip(cols["source"], cols["doc_id"], strict=True):
-            inputs.append(source, "row", doc_id, "read")
+        inputs.extend(cols["source"], "row", cols["doc_id"], "read")
         shards.add(cols)
     for doc_id, source, reason, value in variants.records():
         audit.append(

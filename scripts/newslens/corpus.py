@@ -908,8 +908,15 @@ class RoundRobinShards:
                 continue
             buffer = self.buffers[shard]
             buffer["doc_index"].extend(index[rows].tolist())
+            # the rows come in runs of consecutive positions (blocks of ``block``): copied as
+            # slices, not value by value
+            cut = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts, ends = rows[np.r_[0, cut]].tolist(), (rows[np.r_[cut - 1, -1]] + 1).tolist()
+            runs = list(zip(starts, ends, strict=True))
             for name, values in cols.items():
-                buffer[name].extend(values[i] for i in rows.tolist())
+                target = buffer[name]
+                for lo, hi in runs:
+                    target.extend(values[lo:hi])
             while len(buffer["doc_index"]) >= self.batch_rows:
                 self._write(shard, self.batch_rows)
         self.n_docs += n
