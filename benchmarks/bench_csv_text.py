@@ -1,17 +1,16 @@
-"""CPU of newslens.csv_text's float text (one method: the millionths) beside the 4-decimal table
-it replaced and beside numpy's str one by one, and of its CSV rows beside pandas' to_csv.
+"""CPU of newslens.csv_text's float paths and of its CSV rows beside pandas' to_csv.
 
     python benchmarks/bench_csv_text.py [--rows 1000000] [--repeats 5]
 
 Inputs (numpy seed 0): a float64 column of 4-decimal values in [-1, 1] with every 10th value
 NaN (sentiment_paragraphs' scores) and one of 6-decimal values in [0, 1] (the framing shares).
-Each column's text is made by ``float_text`` (the millionths), by ``table_only`` (the text of
-the 20,001 values k / 10**4 from a table, the others one by one: the second method csv_text
-had until it kept one) and by numpy's str one by one; a table of both columns, an n-gram string
-and two int64 columns is printed by csv_text and by pandas. The methods run interleaved,
-``--repeats`` times; printed: each method's mean CPU-s and, against its baseline, the CPU saved
-(baseline - method, paired) with its 95 % bootstrap interval and verdict from benchmarks/common
-("wins": faster). The texts are checked equal first.
+Each column's text is made by float_text (the table of the 4-decimal values or the
+millionths, whichever it picks), by the millionths alone and by the table alone (the others
+formatted one by one); a table of both columns, an n-gram string and two int64 columns is
+printed by csv_text and by pandas. The methods run interleaved, ``--repeats`` times; printed:
+each method's mean CPU-s and, against its baseline, the CPU saved (baseline - method, paired)
+with its 95 % bootstrap interval and verdict from benchmarks/common ("wins": faster). The
+texts are checked equal first.
 """
 
 from __future__ import annotations
@@ -28,31 +27,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import bootstrap_indices, format_difference  # noqa: E402
 from newslens import csv_text as ct  # noqa: E402
 
-STEPS = 10_000
-TABLE_VALUES = np.arange(-STEPS, STEPS + 1) / STEPS
-TABLE_TEXT = pa.array([*TABLE_VALUES.astype(str).tolist(), ""], pa.string())  # then NaN
-
 
 def table_only(values: np.ndarray) -> pa.Array:
     """The 4-decimal table for table values and NaN, numpy's str one by one for the rest."""
     x = np.ascontiguousarray(values, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        k = np.rint(x * STEPS)
-    inside = np.abs(k) <= STEPS
-    codes = np.where(inside, k, 0).astype(np.int64) + STEPS
-    hit = inside & (TABLE_VALUES[codes].view(np.int64) == x.view(np.int64))
+        k = np.rint(x * ct._STEPS)
+    inside = np.abs(k) <= ct._STEPS
+    codes = np.where(inside, k, 0).astype(np.int64) + ct._STEPS
+    hit = inside & (ct._TABLE_VALUES[codes].view(np.int64) == x.view(np.int64))
     missing = np.isnan(x)
-    codes[missing] = len(TABLE_VALUES)
+    codes[missing] = ct._NAN_CODE
     rest = np.flatnonzero(~hit & ~missing)
-    codes[rest] = len(TABLE_TEXT) + np.arange(len(rest))
+    codes[rest] = len(ct._table_text()) + np.arange(len(rest))
     spelled = pa.array(x[rest].astype(str).tolist(), pa.string())
-    return pa.concat_arrays([TABLE_TEXT, spelled]).take(pa.array(codes))
-
-
-def one_by_one(values: np.ndarray) -> pa.Array:
-    """numpy's str of each value ("" for NaN), as pandas prints them."""
-    x = np.ascontiguousarray(values, dtype=np.float64)
-    return pa.array(["" if v != v else str(v) for v in x.tolist()], pa.string())
+    return pa.concat_arrays([ct._table_text(), spelled]).take(pa.array(codes))
 
 
 def cpu(fn) -> float:
@@ -85,8 +74,8 @@ def main() -> None:
     six = np.round(rng.uniform(0, 1, n), 6)
     floats = {
         "float_text": ct.float_text,
+        "millionths": lambda v: ct._millionths_text(np.ascontiguousarray(v)),
         "table": table_only,
-        "one_by_one": one_by_one,
     }
     for name, values in (("4-dec", four), ("6-dec", six)):
         texts = {m: f(values).to_pylist() for m, f in floats.items()}
@@ -95,7 +84,7 @@ def main() -> None:
         for r in range(args.repeats):
             for m in list(floats)[:: 1 if r % 2 == 0 else -1]:  # the order alternates
                 times[m].append(cpu(lambda f=floats[m], v=values: f(v)))
-        report(name, times, "float_text")
+        report(name, times, "millionths")
     words = np.array([f"w{i}é" for i in range(5000)])
     table = pa.table(
         {

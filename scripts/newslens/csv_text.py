@@ -10,7 +10,10 @@ pandas prints a float64 value as numpy's shortest round-trip string (Python's ``
 the empty string, integers in decimal, strings as they are unless the csv module quotes them.
 The fast path reproduces that for float64, integer and string columns:
 
-* a float that is ``k / 10**6`` for an integer ``k`` (``k / 1e6 == x`` in floating
+* in a column whose nonzero values are mostly NaN and the 20,001 values ``k / 10**4`` in
+  [-1, 1] (the sentiment scores, rounded to 4 places), those (bit for bit) take their text
+  from a table made on first use;
+* any other float that is ``k / 10**6`` for an integer ``k`` (``k / 1e6 == x`` in floating
   point: x is the double nearest to the decimal ``k * 10**-6``) and lies in [1e-4, 1e9) prints
   as that decimal with its trailing zeros dropped (at least one digit after the point), which
   is the shortest string that reads back as x: another decimal with as few digits differs from
@@ -29,6 +32,8 @@ by pandas whole.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -42,12 +47,20 @@ SLICE_ROWS = 25_000
 """Rows printed at once by ``write_csv_rows`` (bounds the kernels' memory)."""
 
 _ZEROS = pa.array(["0.0", "-0.0"], pa.string())
+_STEPS = 10_000  # the table of the values k / 10**4 in [-1, 1]
+_TABLE_VALUES = np.arange(-_STEPS, _STEPS + 1) / _STEPS
+_NAN_CODE = len(_TABLE_VALUES)
 
 
-def float_text(values: np.ndarray) -> pa.Array:
-    """float64 values as pandas prints them in a CSV file (see the module docstring): by their
-    millionths, zeros by sign, NaN as "", the rest by ``repr`` one by one."""
-    x = np.ascontiguousarray(values, dtype=np.float64)
+@functools.cache
+def _table_text() -> pa.Array:
+    """The text of the table's values (numpy's str, as pandas prints them), then "" for NaN;
+    made on first use."""
+    return pa.array([*_TABLE_VALUES.astype(str).tolist(), ""], pa.string())
+
+
+def _millionths_text(x: np.ndarray) -> pa.Array:
+    """Text of float64 values by their millionths, zeros by sign, the rest by ``repr``."""
     nonzero = np.flatnonzero(x != 0)  # NaN included
     sub = x[nonzero]
     a = np.abs(sub)
@@ -73,6 +86,49 @@ def float_text(values: np.ndarray) -> pa.Array:
     codes = np.where(np.signbit(x), 1, 0)
     codes[nonzero] = np.arange(2, len(nonzero) + 2)
     return pa.concat_arrays([_ZEROS, text]).take(pa.array(codes))
+
+
+_SAMPLE = 1024  # values looked at first to choose the path of a long column
+
+
+def _mostly_table(x: np.ndarray, hit=None, missing=None) -> bool:
+    """Whether more than half of the nonzero values are NaN or table values (zeros are cheap
+    either way; NaN counts as nonzero)."""
+    if hit is None:
+        with np.errstate(invalid="ignore", over="ignore"):
+            k = np.rint(x * _STEPS)
+        inside = np.abs(k) <= _STEPS
+        codes = np.where(inside, k, 0).astype(np.int64) + _STEPS
+        hit = inside & (_TABLE_VALUES[codes].view(np.int64) == x.view(np.int64))
+        missing = np.isnan(x)
+    nonzero = x != 0
+    return np.count_nonzero((hit & nonzero) | missing) * 2 > np.count_nonzero(nonzero)
+
+
+def float_text(values: np.ndarray) -> pa.Array:
+    """float64 values as pandas prints them in a CSV file (see the module docstring). When more
+    than half of the nonzero ones are NaN or 4-decimal values in [-1, 1], those take the
+    table's text (~8x faster than the millionths), the others their millionths; otherwise all
+    take their millionths (the table path formats the others one by one: ~4x slower on
+    6-decimal values). A long column is first judged by a sample of about 1,024 values."""
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    if len(x) > 4 * _SAMPLE and not _mostly_table(x[:: len(x) // _SAMPLE]):
+        return _millionths_text(x)  # either path prints the same; the sample saves the check
+    with np.errstate(invalid="ignore", over="ignore"):
+        k = np.rint(x * _STEPS)
+        inside = np.abs(k) <= _STEPS  # False for NaN
+    codes = np.where(inside, k, 0).astype(np.int64) + _STEPS
+    hit = inside & (_TABLE_VALUES[codes].view(np.int64) == x.view(np.int64))
+    missing = np.isnan(x)
+    if not _mostly_table(x, hit, missing):
+        return _millionths_text(x)  # mostly other values: all by their millionths
+    codes[missing] = _NAN_CODE
+    rest = np.flatnonzero(~hit & ~missing)
+    dictionary = _table_text()
+    if len(rest):
+        codes[rest] = len(dictionary) + np.arange(len(rest))
+        dictionary = pa.concat_arrays([dictionary, _millionths_text(x[rest])])
+    return dictionary.take(pa.array(codes))
 
 
 def _is_string(kind: pa.DataType) -> bool:
