@@ -5,6 +5,9 @@ release: these tests fail loudly when it does, naming what to do."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -74,3 +77,30 @@ def test_binom_ppf_takes_the_ufunc_for_valid_arguments(monkeypatch):
     # the 95 % interval of a share of 1 of 10 sentences: 0 to 3 positives
     assert sentiment.binom_ppf(0.025, 10, np.array([0.1]))[0] == 0.0
     assert sentiment.binom_ppf(0.975, 10, np.array([0.1]))[0] == 3.0
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1 - 1e-12])
+def test_normal_quantile_is_scipy_stats_bit_for_bit(confidence):
+    from scipy.stats import norm
+
+    assert same_bits(sentiment._z(confidence), norm.ppf(0.5 + confidence / 2))
+    assert sentiment._z(0.95) == pytest.approx(1.959963984540054, abs=1e-15)
+
+
+def test_normal_interval_does_not_import_scipy_stats():
+    # sentiment_actors' normal intervals (actors in more than max_units articles)
+    code = (
+        "import sys, numpy as np\n"
+        "from newslens import sentiment\n"
+        "est, low, high, method = sentiment.ratio_ci(np.arange(30.0)[:, None], np.ones(30),"
+        " max_units=10)\n"
+        "print(method, round(float(high[0] - est[0]), 6), 'scipy.stats' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    # var = 30/29 * sum((x - 14.5)^2) / 30^2; half = 1.96 sqrt(var)
+    x = np.arange(30.0)
+    half = 1.959963984540054 * np.sqrt(30 / 29 * ((x - 14.5) ** 2).sum() / 900)
+    assert out.stdout.split() == ["normal", f"{round(half, 6)}", "False"]

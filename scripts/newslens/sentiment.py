@@ -207,9 +207,12 @@ def indicator_matrix(scored: pd.DataFrame) -> np.ndarray:
 
 
 def _z(confidence: float) -> float:
-    from scipy.stats import norm
+    """``scipy.stats.norm.ppf(0.5 + confidence / 2)``: scipy.stats computes it as
+    ``ndtri(q) * 1 + 0``, the same bits as the public ``scipy.special.ndtri`` (whose import
+    costs ~0.1 CPU-s, scipy.stats' ~0.6)."""
+    from scipy.special import ndtri
 
-    return float(norm.ppf(0.5 + confidence / 2))
+    return float(ndtri(0.5 + confidence / 2))
 
 
 def ratio_ci(
