@@ -7,6 +7,8 @@ table, same name; newslens.shards)."""
 from collections import Counter
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from newslens.actor_sentences import scored_doc_ids
 from newslens.runtime import ParquetShardWriter, iter_parquet, log, run, write_table
 from newslens.sentiment import SENTENCE_TABLE_COLUMNS, SENTENCE_TABLE_SCHEMA, SentenceScorer
@@ -34,10 +36,10 @@ def main(smk):
                 scored = scorer(batch)
                 counts.update(scored["label"].value_counts().to_dict())
                 writer.write(scored)
-                doc_ids.update(scored["doc_id"].astype(str).unique())
+                doc_ids.update(pc.unique(pa.array(scored["doc_id"])).to_pylist())
                 text = batch["text"].fillna("").to_numpy()
                 parts.write(block, scored.assign(text=text)[SENTENCE_TABLE_COLUMNS])
-    write_table(scored_doc_ids(list(doc_ids)), smk.output.docs)
+    write_table(scored_doc_ids([str(d) for d in doc_ids]), smk.output.docs)
     log.info("scored %d sentences of %s: %s", counts.total(), smk.input.sentences, dict(counts))
 
 
