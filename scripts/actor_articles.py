@@ -67,6 +67,8 @@ def actor_sentences(smk) -> None:
 
 
 def main(smk):
+    # first the actor-sentence rows (nothing else held in memory meanwhile), then the pairs
+    actor_sentences(smk)
     cfg = smk.params.scores
     th = cfg["thresholds"]
     # Arrow tables (compact strings); the scores are computed batch_articles articles at a time
@@ -88,7 +90,6 @@ def main(smk):
     )
     del scores
     write_table(pairs, smk.output.pairs)
-    actor_sentences(smk)
     if smk.output.get("contexts"):
         mentions = mentions.to_pandas()
         keys = pd.MultiIndex.from_arrays(

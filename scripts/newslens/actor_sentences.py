@@ -162,9 +162,11 @@ def merged_units(paths) -> dict:
     t = pa.concat_tables(tables) if tables else UNIT_SCHEMA.empty_table()
     if t.num_rows == 0:
         return {}
-    df = t.to_pandas()
+    # actor and scope as categories: a few bytes a row, not a string per row
+    df = t.to_pandas(strings_to_categorical=True, self_destruct=True)
+    del t
     out = {}
-    for (actor, scope), u in df.groupby(["actor", "scope"], sort=False):
+    for (actor, scope), u in df.groupby(["actor", "scope"], sort=False, observed=True):
         u = u.iloc[np.argsort(u["doc_rank"].to_numpy(), kind="stable")]
         sums = np.empty((len(u), 4), order="F")
         for c, name in enumerate(ActorUnitSums.COLUMNS[:4]):
