@@ -214,3 +214,53 @@ def test_ranked_unit_sums_are_the_units_with_their_ranks():
     alone = table[(table.actor == "NATO") & (table.scope == "alone")]
     assert alone["doc_rank"].tolist() == [2, 7] and alone["compound"].tolist() == [0.5, 0.0]
     assert set(table.actor) == {"NATO", "Armenia"} and len(table) == 5
+
+
+def test_a_doc_id_in_two_shards_leaves_the_join_to_sentiment_actors(tmp_path):
+    shards = make_shards(tmp_path, 30, 2, 5, seed=4, sorted_ids=True)
+    # shard 2 scores an article of shard 1 as well
+    first = pd.read_parquet(shards[0]["scores"])["doc_id"].iloc[0]
+    docs = pd.read_parquet(shards[1]["docs"])["doc_id"].tolist() + [first]
+    pq.write_table(asent.scored_doc_ids(docs), shards[1]["docs"])
+    doc_index, _ = asent.doc_owners([s["docs"] for s in shards])
+    assert asent.repeated_articles(doc_index) == [first]
+    lists = per_shard_jobs_repeated(tmp_path, shards)
+    for path in lists["actor_sentences"] + lists["shared"]:
+        assert json.loads(Path(path).read_text())["parts"] == []
+    for path in lists["units"]:
+        assert pq.read_table(path).num_rows == 0
+    assert not any((tmp_path / "merged").glob("part-*.parquet"))
+
+
+def per_shard_jobs_repeated(tmp: Path, shards):
+    """The actor_articles side of :func:`per_shard_jobs` only (sentiment_actors then takes
+    the single-job path, tested above)."""
+    articles = load_script("actor_articles")
+    folder = tmp / "merged"
+    folder.mkdir()
+    lists = {"actor_sentences": [], "shared": [], "units": []}
+    for s in shards:
+        out = SimpleNamespace(
+            actor_sentences=str(tmp / "own" / f"{s['name']}.json"),
+            actor_shared=str(tmp / "shared" / f"{s['name']}.json"),
+            actor_units=str(tmp / "units" / f"{s['name']}.parquet"),
+        )
+        for p in vars(out).values():
+            Path(p).parent.mkdir(exist_ok=True)
+        smk = SimpleNamespace(
+            input=SimpleNamespace(
+                scores=s["scores"],
+                mentions=s["mentions"],
+                targets=s["targets"],
+                doc_list=s["docs"],
+                doc_lists=[x["docs"] for x in shards],
+            ),
+            output=out,
+            params=SimpleNamespace(
+                batch_rows=5, actors=ACTORS, actor_table=str(folder), part_articles=5
+            ),
+        )
+        articles.actor_sentences(smk)
+        for key, path in zip(lists, vars(out).values(), strict=True):
+            lists[key].append(path)
+    return lists
