@@ -15,10 +15,16 @@ Measured: the process's CPU (user + system, imports included), the CPU of the sc
 and its peak RSS. Printed per job: every pair with the load average, each checkout's mean and
 new - base with its 95 % bootstrap interval (benchmarks/common); ``--compare`` also checks that
 the first pair's outputs are byte-identical.
+
+On a run made since actor_articles joins each shard's mentions to its scores (one with
+results/interim/actor_sentences/), actor_articles also writes its shard's actor-sentence parts
+and sums, and sentiment_actors merges them; its stand-in hard-links the parts the shards wrote
+into its scratch folder (a checkout that joins every shard itself overwrites them).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -59,16 +65,30 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
             log=log,
         )
     if job == "actor_articles":
+        (out / "sentiment_actor_sentences").mkdir(exist_ok=True)
         return Named(
             input=Named(
                 scores=f"{i}/sentiment/{shard}.parquet",
                 mentions=f"{i}/actors/{shard}.parquet",
                 targets=f"{i}/actor_targets/{shard}.parquet",
                 sentences=f"{i}/sentences/{shard}.json",
+                doc_list=f"{i}/sentiment_docs/{shard}.parquet",
+                doc_lists=[f"{i}/sentiment_docs/{x}.parquet" for x in shards],
             ),
-            output=outputs(out, pairs="pairs.parquet"),
+            output=outputs(
+                out,
+                pairs="pairs.parquet",
+                actor_sentences="actor_sentences.json",
+                actor_shared="actor_sentences_shared.json",
+                actor_units="actor_units.parquet",
+            ),
             params=Named(
-                scores=s["actor_scores"], batch_rows=BATCH_ROWS, batch_articles=ACTOR_BATCH_ARTICLES
+                scores=s["actor_scores"],
+                batch_rows=BATCH_ROWS,
+                batch_articles=ACTOR_BATCH_ARTICLES,
+                actors=list(cfg["actors"]),
+                actor_table=str(out / "sentiment_actor_sentences"),
+                part_articles=cfg["tokenize"]["part_articles"],
             ),
             log=log,
         )
@@ -97,6 +117,10 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 scores=[f"{i}/sentiment/{x}.parquet" for x in shards],
                 mentions=[f"{i}/actors/{x}.parquet" for x in shards],
                 targets=[f"{i}/actor_targets/{x}.parquet" for x in shards],
+                doc_lists=[f"{i}/sentiment_docs/{x}.parquet" for x in shards],
+                shared=[f"{i}/actor_sentences_shared/{x}.json" for x in shards],
+                units=[f"{i}/actor_units/{x}.parquet" for x in shards],
+                actor_sentences=own_part_lists(out, shards),
             ),
             output=Named(
                 actors=str(out / "sentiment_actors.csv"),
@@ -135,6 +159,32 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
             log=log,
         )
     raise SystemExit(f"unknown job {job}")
+
+
+def own_part_lists(out: Path, shards: list[str]) -> list[str]:
+    """The actor_articles jobs' part lists of the parts they wrote into the run's
+    sentiment_actor_sentences/, for a sentiment_actors job writing that dataset under ``out``:
+    the parts hard-linked into out/sentiment_actor_sentences/ and the lists naming them there
+    (the job's own merge of the part lists checks that every part is in its folder). None
+    before the per-shard join (a run without results/interim/actor_sentences/)."""
+    import json
+
+    folder = out / "sentiment_actor_sentences"
+    folder.mkdir(parents=True, exist_ok=True)
+    lists = []
+    for x in shards:
+        path = Path(f"results/interim/actor_sentences/{x}.json")
+        if not path.is_file():
+            return []
+        body = json.loads(path.read_text(encoding="utf-8"))
+        for part in body["parts"]:
+            target = folder / Path(part["file"]).name
+            if not target.exists():
+                os.link(part["file"], target)
+            part["file"] = str(target)
+        lists.append(out / f"actor_sentences.{x}.json")
+        lists[-1].write_text(json.dumps(body), encoding="utf-8")
+    return [str(p) for p in lists]
 
 
 def stand_in(job: str, cfg: dict, out: Path, args) -> Named:

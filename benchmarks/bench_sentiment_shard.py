@@ -40,7 +40,9 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
     if job == "sentiment_score":
         return Named(
             input=Named(sentences=f"{interim}/sentences/{shard}.json"),
-            output=outputs(out, scores="scores.parquet", sentences="sentences.json"),
+            output=outputs(
+                out, scores="scores.parquet", sentences="sentences.json", docs="docs.parquet"
+            ),
             params=Named(
                 implementation=s["implementation"],
                 thresholds=s["thresholds"],

@@ -1,82 +1,47 @@
 """Sentiment toward each actor: the sentences that mention it (and those that mention it
 alone), with counts and bootstrap CIs, plus the actor figure (rule sentiment_actors).
 
-Streams: per shard, the scores are held as a compact lookup (doc_id, sent_id -> compound,
-label) and the mentions are read in batches of whole articles; the shards' actor-sentence
-rows are merged into (doc_id, sent_id, actor) order while they are written, and reduced to
-per-article sums (all the article-level bootstrap needs). The rows go to the partitioned
-dataset results/tables/sentiment_actor_sentences/ (docs/outputs.md): one part per block of
+The per-shard actor_articles jobs have joined each shard's mentions to its scores: they wrote
+the rows of results/tables/sentiment_actor_sentences/ (docs/outputs.md; one part per block of
 tokenize.part_articles articles in doc_id order, so the parts read in name order are the table
-in (doc_id, sent_id, actor) order. Sentence rows are read back only for actors found in fewer
-than bootstrap.min_articles articles."""
+in (doc_id, sent_id, actor) order) and their per-article sums (all the article-level
+bootstrap needs). This job merges the parts that hold articles of several shards, the part
+lists and the sums (newslens.actor_sentences). Sentence rows are read back only for actors
+found in fewer than bootstrap.min_articles articles.
 
+Should an article be in two shards (a repeated doc_id), the shards' rows are merged here
+instead, as one job did before: per shard the scores are held as a compact lookup and the
+mentions are read in batches of whole articles, merged into (doc_id, sent_id, actor) order
+while they are written and reduced to per-article sums."""
+
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from newslens.actor_sentences import (
+    ORDER,
+    SCHEMA,
+    SCORE_COLUMNS,
+    actor_index_of,
+    contract,
+    doc_owners,
+    merge_shared_parts,
+    merged_units,
+    repeated_articles,
+    shard_tables,
+)
 from newslens.actors import gather_targets
 from newslens.figures import apply_style, save_figure
-from newslens.runtime import NewslensError, iter_parquet, log, read_parquet, run, write_table
-from newslens.sentiment import (
-    ActorUnitSums,
-    ScoreLookup,
-    actor_sentence_batch,
-    actor_sentence_table,
-    actor_summary,
-)
+from newslens.runtime import NewslensError, iter_parquet, log, run, write_table
+from newslens.sentiment import ActorUnitSums, ScoreLookup, actor_summary
 from newslens.sentiment_figures import plot_actors
 from newslens.shards import PartWriter, dataset_parts
-from newslens.shards_gather import OrderError, merge_part_lists, merge_sorted, whole_groups
+from newslens.shards_gather import merge_part_lists, merge_sorted
 
-SCHEMA = pa.schema(
-    [("doc_id", pa.string()), ("sent_id", pa.int64()), ("actor", pa.string())]
-    + [("n_mentions", pa.int64()), ("n_actors", pa.int64()), ("alone", pa.bool_())]
-    + [(c, pa.float64()) for c in ("compound", "is_negative", "is_neutral", "is_positive")]
-)
-SCORE_COLUMNS = ["doc_id", "sent_id", "compound", "label"]
-MENTION_COLUMNS = ["doc_id", "sent_id", "actor"]
-ORDER = ["doc_id", "sent_id", "actor"]
-
-
-CONTRACT = {"n_mentions": np.dtype("int64"), "n_actors": np.dtype("int64"), "alone": np.dtype(bool)}
-
-
-def contract(t: pd.DataFrame) -> pd.DataFrame:
-    """The count columns as int64 and ``alone`` as bool (a copy only where a dtype differs)."""
-    if all(t[c].dtype == d for c, d in CONTRACT.items()):
-        return t
-    return t.astype(CONTRACT)
-
-
-def shard_tables(lookup, mention_path, score_path, batch_rows, doc_index, actor_index):
-    """One shard's actor-sentence rows (with doc_rank, the merge key), in batches of whole
-    articles, sorted by doc_id, sent_id, actor (the mention file is sorted by doc_id)."""
-    mentions = iter_parquet(mention_path, batch_rows, MENTION_COLUMNS)
-    if lookup.exact:
-        try:
-            for batch in whole_groups(mentions):
-                t = actor_sentence_batch(batch, lookup, doc_index, actor_index)
-                if len(t):
-                    yield contract(t)
-            return
-        except OrderError as err:
-            log.warning("%s: %s; joining the shard in memory", mention_path, err)
-    else:
-        log.warning("%s: repeated (doc_id, sent_id); joining in memory", score_path)
-    scores = read_parquet(score_path, columns=SCORE_COLUMNS)
-    t = actor_sentence_table(scores, read_parquet(mention_path, columns=MENTION_COLUMNS))
-    if len(t):
-        unknown = sorted(set(t["actor"]) - set(actor_index))
-        if unknown:
-            raise NewslensError(
-                f"{mention_path}: mentions of {unknown}, which are not actors in the config key "
-                "actors: the file is out of date; rerun snakemake (rule actor_mentions)."
-            )
-        t = t.sort_values(ORDER, kind="stable")
-        t["doc_rank"] = doc_index.get_indexer(t["doc_id"].astype(str))
-        yield contract(t)
+__all__ = ["contract"]  # tests/test_actors2_lookup.py reads it here
 
 
 def read_actors(manifest, actors: list[str]) -> pd.DataFrame:
@@ -90,8 +55,10 @@ def read_actors(manifest, actors: list[str]) -> pd.DataFrame:
     return pa.concat_tables(parts or [SCHEMA.empty_table()]).cast(SCHEMA).to_pandas()
 
 
-def main(smk):
-    boot = smk.params.bootstrap
+def merge_all_shards(smk, actors: list[str]) -> dict:
+    """The single-job path: join every shard's mentions to its scores, merge the rows into
+    (doc_id, sent_id, actor) order, write the dataset's parts and return the per-article sums
+    (ActorUnitSums.units)."""
     scores, mentions = list(smk.input.scores), list(smk.input.mentions)
     # each shard streams batches of mentions: together about batch_rows rows (at least 50,000
     # a shard, fewer would cost more in per-batch overhead than they save)
@@ -103,16 +70,6 @@ def main(smk):
         else [],
         dtype=object,
     )
-    targets = gather_targets(
-        smk.input.targets,
-        smk.input.get("target_file"),
-        smk.params.targets,
-        dict(smk.params.cleaning),
-    )
-    write_table(targets, smk.output.targets)
-    actors = list(smk.params.actors)
-    in_corpus = targets["status"] != "article_not_in_corpus"
-    actors += sorted(set(targets.loc[in_corpus, "actor"]) - set(actors))
     actor_index = pd.Index(sorted(set(actors)), dtype=object)
     streams = [
         shard_tables(lk, m, s, rows, doc_index, actor_index)
@@ -142,7 +99,49 @@ def main(smk):
             sums.add(t)
     # the manifest names its parts relative to the folder; parts of earlier runs are removed
     merge_part_lists([manifest], folder, manifest)
-    units = sums.units()
+    return sums.units()
+
+
+def merge_shard_results(smk, actors: list[str], doc_index: pd.Index) -> dict:
+    """The per-shard path: merge the shards' shared parts into the dataset, its part lists into
+    the manifest, and return the shards' per-article sums merged in doc_id order."""
+    manifest = smk.output.actor_sentences
+    folder = Path(manifest).parent
+    units_paths = list(smk.input.units)
+    unknown = set()
+    for path in units_paths:
+        unknown |= set(pq.read_table(path, columns=["actor"]).column("actor").to_pylist())
+    unknown -= set(actors)
+    if unknown:
+        raise NewslensError(
+            f"{units_paths}: sums of actors {sorted(unknown)}, which are not actors in the config "
+            "key actors: the files are out of date; rerun snakemake (rule actor_articles)."
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        shared = Path(tmp) / "shared.json"
+        n = merge_shared_parts(smk.input.shared, doc_index, folder, shared)
+        # parts of earlier runs are removed
+        merge_part_lists([*smk.input.actor_sentences, shared], folder, manifest)
+    log.info("merged %d parts shared by shards", n)
+    return merged_units(units_paths)
+
+
+def main(smk):
+    boot = smk.params.bootstrap
+    targets = gather_targets(
+        smk.input.targets,
+        smk.input.get("target_file"),
+        smk.params.targets,
+        dict(smk.params.cleaning),
+    )
+    write_table(targets, smk.output.targets)
+    actors = actor_index_of(smk.params.actors, targets)
+    doc_index, _ = doc_owners(smk.input.doc_lists)
+    if repeated_articles(doc_index):
+        units = merge_all_shards(smk, actors)
+    else:
+        units = merge_shard_results(smk, actors, doc_index)
+    manifest = smk.output.actor_sentences
     # "alone" articles are a subset of "all" ones: an actor needing sentence-level resampling
     # in either scope has fewer than min_articles articles in scope "alone".
     few = [a for a in actors if len(units.get((a, "alone"), (None, ()))[1]) < boot["min_articles"]]

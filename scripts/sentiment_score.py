@@ -7,7 +7,10 @@ table, same name; newslens.shards)."""
 from collections import Counter
 
 import pandas as pd
-from newslens.runtime import ParquetShardWriter, iter_parquet, log, run
+import pyarrow as pa
+import pyarrow.compute as pc
+from newslens.actor_sentences import scored_doc_ids
+from newslens.runtime import ParquetShardWriter, iter_parquet, log, run, write_table
 from newslens.sentiment import SENTENCE_TABLE_COLUMNS, SENTENCE_TABLE_SCHEMA, SentenceScorer
 from newslens.shards import PartWriter, dataset_parts, part_block
 
@@ -21,6 +24,7 @@ def main(smk):
         p.implementation, th["negative"], th["positive"], cache_size=p.cache_size
     )
     counts = Counter()
+    doc_ids = set()
     empty = scorer(pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS}))
     with (
         ParquetShardWriter(smk.output.scores, empty) as writer,
@@ -32,8 +36,10 @@ def main(smk):
                 scored = scorer(batch)
                 counts.update(scored["label"].value_counts().to_dict())
                 writer.write(scored)
+                doc_ids.update(pc.unique(pa.array(scored["doc_id"])).to_pylist())
                 text = batch["text"].fillna("").to_numpy()
                 parts.write(block, scored.assign(text=text)[SENTENCE_TABLE_COLUMNS])
+    write_table(scored_doc_ids([str(d) for d in doc_ids]), smk.output.docs)
     log.info("scored %d sentences of %s: %s", counts.total(), smk.input.sentences, dict(counts))
 
 

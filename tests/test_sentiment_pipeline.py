@@ -252,7 +252,9 @@ def test_config_changes_rerun_only_what_they_affect(seed_run, tmp_path):
     targets = ["results/tables/sentiment_actors.csv", "results/figures/sentiment_arc.png"]
     cfg["actors"]["NATO"] = ["NATO", "North Atlantic Alliance", "Alliance"]
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    assert planned_rules(workdir, *targets) == {"actor_mentions", "sentiment_actors"}
+    # actor_articles joins each shard's mentions to its scores for sentiment_actors
+    rules = planned_rules(workdir, *targets)
+    assert rules == {"actor_mentions", "actor_articles", "sentiment_actors"}
     cfg["sentiment"]["bootstrap"]["resamples"] = 500
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     rules = planned_rules(workdir, *targets)

@@ -197,11 +197,12 @@ def compile_actors(actors: dict) -> ActorMatcher | None:
     for alias, actor in pairs:
         exact, rest = _alias_parts(alias)
         groups.setdefault(_group_key(alias[0]), []).append((exact, rest, alias, actor))
-    branches, slot_alias, slot_actor = [], [], []
+    branches, slot_alias, slot_actor, all_literal = [], [], [], True
     for key in sorted(groups):
         members = groups[key]
         exact_chars = {m[0] for m in members}
         literal = len(exact_chars) == 1 and None not in exact_chars
+        all_literal = all_literal and literal
         inner = []
         for exact, rest, alias, actor in members:
             check = "" if literal or exact is None else f"(?<={re.escape(exact)})"
@@ -210,9 +211,18 @@ def compile_actors(actors: dict) -> ActorMatcher | None:
             slot_actor.append(actor)
         # a literal opener lets the engine skip the whole group at once
         opener = re.escape(next(iter(exact_chars))) if literal else f"(?i:{re.escape(key)})"
-        branches.append(opener + "(?:" + "|".join(inner) + ")")
+        branches.append((opener, "(?:" + "|".join(inner) + ")"))
+    if all_literal:
+        # Every group opens with one exact character: the alternation comes first, so the
+        # engine finds the places where an alias can start by its fast scan for a set of
+        # first characters (without trying the pattern at every position of the text), and
+        # the word boundary before the match is checked after its first character (that
+        # character is never a line break, which "." would not match): the same matches.
+        body = "|".join(rf"{opener}(?<!\w.){inner}" for opener, inner in branches)
+        return ActorMatcher(re.compile(rf"(?:{body})(?!\w)"), tuple(slot_alias), tuple(slot_actor))
+    body = "|".join(opener + inner for opener, inner in branches)
     aliases = [alias for alias, _ in pairs]
-    regex = re.compile(rf"{_first_char_class(aliases)}(?<!\w)(?:{'|'.join(branches)})(?!\w)")
+    regex = re.compile(rf"{_first_char_class(aliases)}(?<!\w)(?:{body})(?!\w)")
     return ActorMatcher(regex, tuple(slot_alias), tuple(slot_actor))
 
 

@@ -85,6 +85,8 @@ rule sentiment_score:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
         # part list of the parts this shard writes into results/tables/sentiment_sentences/
         sentences=f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json",
+        # the shard's scored articles (sorted doc_ids), numbered across shards by actor_articles
+        docs=f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet",
     log:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
@@ -183,6 +185,11 @@ rule sentiment_actors:
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
         mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
         targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
+        doc_lists=shard_files(f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet"),
+        # written by the actor_articles jobs (newslens.actor_sentences)
+        actor_sentences=shard_files(f"{INTERIM}/actor_sentences/{{scatteritem}}.json"),
+        shared=shard_files(f"{INTERIM}/actor_sentences_shared/{{scatteritem}}.json"),
+        units=shard_files(f"{INTERIM}/actor_units/{{scatteritem}}.parquet"),
     output:
         actors=f"{TABLES}/sentiment_actors.csv",
         targets=f"{TABLES}/actor_targets.csv",
@@ -398,9 +405,18 @@ rule actor_articles:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
         targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
+        # every shard's scored articles: the doc_rank numbering of the actor-sentence table
+        doc_list=f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet",
+        doc_lists=shard_files(f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet"),
     output:
         **ACTOR_CONTEXTS,
         pairs=f"{INTERIM}/actor_articles/{{scatteritem}}.parquet",
+        # the shard's rows of results/tables/sentiment_actor_sentences/ (part lists: the parts
+        # holding only its articles, written there; those shared with other shards, written
+        # beside actor_shared) and their per-article sums, merged by sentiment_actors
+        actor_sentences=f"{INTERIM}/actor_sentences/{{scatteritem}}.json",
+        actor_shared=f"{INTERIM}/actor_sentences_shared/{{scatteritem}}.json",
+        actor_units=f"{INTERIM}/actor_units/{{scatteritem}}.parquet",
     log:
         f"{LOGS}/actor_articles/{{scatteritem}}.log",
     benchmark:
@@ -410,6 +426,9 @@ rule actor_articles:
     params:
         scores=SENT["actor_scores"],
         batch_rows=SENT_BATCH_ROWS,
+        actors=list(config["actors"]),
+        actor_table=f"{TABLES}/sentiment_actor_sentences",
+        part_articles=config["tokenize"]["part_articles"],
         # articles scored at once (bounds the job's memory; the scores do not depend on it)
         batch_articles=ACTOR_BATCH_ARTICLES,
     script:
