@@ -16,6 +16,14 @@ the process's CPU (user + system, imports included), the CPU of the script's wor
 (`time.process_time` around it) and its peak resident memory (`ru_maxrss`). Printed: every
 pair, each checkout's mean and the mean paired difference (new - base) with its 95 % bootstrap
 interval (benchmarks/common).
+
+frames_actors of a checkout with rule frames_actors_shard (scripts/frames_actors_shard.py) is
+that job on every shard, one process each, then frames_actors summing their counts: its
+``process`` and ``work`` are the sums over those jobs, ``longest`` the largest process CPU of
+one of them (the time the jobs hold a core at most: the shard jobs run side by side) and
+``peak_mb`` the largest peak; of an older checkout (one job over every shard) all are that
+job's.
+
 ``--compare`` also checks, on the first pair, that every output
 file of the two checkouts is byte-identical (the figures' PNG/SVG excepted: they embed no
 data of their own and are drawn by the same code).
@@ -23,13 +31,30 @@ data of their own and are drawn by the same code).
 
 from __future__ import annotations
 
+import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shard_runner import Named, outputs, pair_main, shard_names  # noqa: E402
+from common import codebook_options  # noqa: E402
+from shard_runner import (  # noqa: E402
+    CHILD_ENV,
+    Named,
+    bench_pairs,
+    checkout_paths,
+    child_main,
+    child_measure,
+    outputs,
+    pair_parser,
+    rule_threads,
+    run_job,
+    shard_names,
+)
 
-JOBS = ("frames_sentences", "frames_paragraphs_part", "frames_actors")
+JOBS = ("frames_sentences", "frames_paragraphs_part", "frames_actors", "frames_actors_shard")
+#: the jobs measured unless --jobs says otherwise (frames_actors includes its shard jobs)
+DEFAULT_JOBS = JOBS[:3]
 # the rules' constants (workflow/rules/framing.smk)
 SENTENCE_BATCH_ROWS = 100_000
 PARAGRAPH_BATCH_ROWS = 100_000
@@ -37,24 +62,10 @@ ACTOR_BATCH_ROWS = 200_000
 N_PARTS = 2
 
 
-def codebook_options(cfg: dict) -> dict:
-    """``framing_codebook_options()`` of workflow/rules/framing_common.smk."""
-    f = cfg["framing"]
-    return {
-        "min_weight": f["min_weight"],
-        "relative_threshold": f["relative_threshold"],
-        "negation_window": f["negation_window"],
-        "negation_cues": list(f["negation_cues"]),
-        "doc_min_share": f["doc_min_share"],
-        "doc_max_labels": f["doc_max_labels"],
-        "n_examples": f["diagnostics"]["examples"],
-        "abbreviations": list(cfg["tokenize"]["abbreviations"]),
-    }
-
-
-def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
+def job_smk(job: str, cfg: dict, out: Path, shard: str, parts: str | None = None) -> Named:
     """The stand-in ``snakemake`` object of ``job`` (inputs from the run in the current
-    directory, outputs under ``out``)."""
+    directory, outputs under ``out``; ``parts``: the folder of the frames_actors_shard jobs'
+    outputs, one subfolder per shard, that frames_actors sums)."""
     frames = "results/interim/frames"
     every = shard_names()
     if job == "frames_sentences":
@@ -91,30 +102,106 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str) -> Named:
             ),
             log=[str(out / "log.txt")],
         )
-    if job == "frames_actors":
+    if job == "frames_actors_shard":
         return Named(
             input=Named(
+                codebook=f"{frames}/codebook.json",
+                actors=f"results/interim/actors/{shard}.parquet",
+                targets=f"results/interim/actor_targets/{shard}.parquet",
+                frames=f"{frames}/sentences/{shard}.json",
+            ),
+            output=outputs(out, counts="counts.parquet", targets="targets.json"),
+            params=Named(batch_rows=ACTOR_BATCH_ROWS),
+            log=[str(out / "log.txt")],
+        )
+    if job == "frames_actors":
+        params = Named(
+            actors=sorted(cfg["actors"]),
+            max_actors=cfg["figures"]["max_actors"],
+            min_cell_n=cfg["figures"]["min_cell_n"],
+        )
+        if parts is not None:  # the sum of the frames_actors_shard jobs' counts
+            inputs = Named(
+                codebook=f"{frames}/codebook.json",
+                counts=[str(Path(parts, s, "counts.parquet")) for s in every],
+                targets=[str(Path(parts, s, "targets.json")) for s in every],
+            )
+        else:  # one job counting every shard
+            inputs = Named(
                 codebook=f"{frames}/codebook.json",
                 actors=[f"results/interim/actors/{s}.parquet" for s in every],
                 targets=[f"results/interim/actor_targets/{s}.parquet" for s in every],
                 frames=[f"{frames}/sentences/{s}.json" for s in every],
-            ),
+            )
+            params["batch_rows"] = ACTOR_BATCH_ROWS
+        return Named(
+            input=inputs,
             output=outputs(
                 out, table="frames_actors.csv", fig="frames_actors.png", fig_svg="frames_actors.svg"
             ),
-            params=Named(
-                actors=sorted(cfg["actors"]),
-                max_actors=cfg["figures"]["max_actors"],
-                batch_rows=ACTOR_BATCH_ROWS,
-                min_cell_n=cfg["figures"]["min_cell_n"],
-            ),
+            params=params,
             log=[str(out / "log.txt")],
         )
     raise SystemExit(f"unknown job {job}")
 
 
+def actors_measure(bench: Path, workdir: Path, flags: list):
+    """The ``measure`` of frames_actors (see the module's docstring): in a checkout with
+    scripts/frames_actors_shard.py, every shard's job and then the sum; else the one job."""
+    one = child_measure(bench, lambda job: flags)
+
+    def measure(job: str, scripts: str, digests: bool) -> dict:
+        if not (Path(scripts) / "frames_actors_shard.py").exists():
+            x = one(job, scripts, digests)
+            return {**x, "longest": x["process"]}
+        runs = []
+        with tempfile.TemporaryDirectory(prefix="bench_actor_parts.") as parts:
+            for shard in shard_names(workdir / "results/interim/docs"):
+                argv = [bench, workdir, "--shard", shard, "--child", "frames_actors_shard"]
+                argv += ["--out", Path(parts, shard)]
+                runs.append(
+                    run_job(
+                        argv,
+                        scripts,
+                        rule_threads("frames_actors_shard"),
+                        what=job,
+                        extra_env=CHILD_ENV,
+                    )
+                )
+            argv = [bench, *flags, "--parts", parts, "--child", job]
+            argv += ["--digests"] if digests else []
+            last = run_job(argv, scripts, rule_threads(job), what=job, extra_env=CHILD_ENV)
+        runs.append(last)
+        total = {m: sum(x[m] for x in runs) for m in ("work", "process")}
+        longest = max(x["process"] for x in runs)
+        peak = max(x["peak_mb"] for x in runs)
+        return {**last, **total, "longest": longest, "peak_mb": peak}
+
+    return measure
+
+
 def main() -> None:
-    pair_main(__doc__, JOBS, lambda job, cfg, out, args: job_smk(job, cfg, out, args.shard))
+    parser = pair_parser(__doc__, JOBS, DEFAULT_JOBS)
+    parser.add_argument("--parts", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.workdir = args.workdir.resolve()
+    if args.child:
+        child_main(args, lambda job, cfg, out: job_smk(job, cfg, out, args.shard, args.parts))
+        return
+    paths = checkout_paths(args)
+    print(f"{args.workdir} shard {args.shard}; base {paths['base']}; new {paths['new']}")
+    bench = Path(sys.argv[0]).resolve()
+    flags = [args.workdir, "--shard", args.shard]
+    for job in args.jobs:
+        if job == "frames_actors":
+            measure = actors_measure(bench, args.workdir, flags)
+            measures = ("process", "longest", "work", "peak_mb")
+        else:
+            measure, measures = (
+                child_measure(bench, lambda job: flags),
+                ("work", "process", "peak_mb"),
+            )
+        bench_pairs([job], paths, args.pairs, measure, measures, compare=args.compare)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402
     REPO,
     bootstrap_indices,
+    codebook_options,
     format_difference,
     paired_differences,
     run_snakemake,
@@ -214,14 +215,7 @@ def calibration(a, workdir: Path) -> None:
     frames = [k for k in cb.keys if k in {f for s in gold["labels"] for f in s.split(";")}]
     Y = matrix(gold["labels"], frames)
     f = cfg["framing"]
-    cbp = {
-        "min_weight": f["min_weight"],
-        "relative_threshold": f["relative_threshold"],
-        "negation_window": f["negation_window"],
-        "negation_cues": list(f["negation_cues"]),
-        "doc_min_share": f["doc_min_share"],
-        "doc_max_labels": f["doc_max_labels"],
-    }
+    cbp = codebook_options(cfg)  # as frames_validation has them (abbreviations included)
     texts = gold["text"].astype(str).tolist()
     ids = [str(i) for i in range(len(texts))]
     docs = classify_texts(

@@ -79,6 +79,22 @@ def package_env(env: dict | None = None) -> dict:
     return env
 
 
+def codebook_options(cfg: dict) -> dict:
+    """The options of the codebook classifier in a config, as the framing rules pass them
+    (``framing_codebook_options()`` of workflow/rules/framing_common.smk)."""
+    f = cfg["framing"]
+    return {
+        "min_weight": f["min_weight"],
+        "relative_threshold": f["relative_threshold"],
+        "negation_window": f["negation_window"],
+        "negation_cues": list(f["negation_cues"]),
+        "doc_min_share": f["doc_min_share"],
+        "doc_max_labels": f["doc_max_labels"],
+        "n_examples": f["diagnostics"]["examples"],
+        "abbreviations": list(cfg["tokenize"]["abbreviations"]),
+    }
+
+
 def snakemake_command(
     workdir: Path,
     *targets: str,

@@ -247,7 +247,7 @@ def pair_parser(doc: str, jobs: Sequence[str], default_jobs: Sequence[str] | Non
 
 #: every child runs with these (hash order fixed; figures without a display)
 CHILD_ENV = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-UNITS = {"work": "CPU-s", "process": "CPU-s", "peak_mb": "MiB"}
+UNITS = {"work": "CPU-s", "process": "CPU-s", "longest": "CPU-s", "peak_mb": "MiB"}
 
 
 def report(name: str, runs: dict, loads: Sequence[float], measures: Sequence[str]) -> list[str]:

@@ -1,5 +1,6 @@
 """Actors x frames: for each actor, the sentences that name it and the frames they carry,
-counted per shard (integers, no Python string per row) and summed over shards.
+counted per shard (integers, no Python string per row; one job per shard) and summed over
+shards (one small job).
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from newslens.codebook import (
     NONE_FRAME,
     Codebook,
 )
+from newslens.runtime import iter_parquet_arrow, read_parquet
+
+#: the columns (and dtypes) of one shard's actor x frame counts
+COUNT_DTYPES = {
+    "actor": object,
+    "frame": object,
+    "n_sentences": "int64",
+    "n_actor_sentences": "int64",
+    "share_sum": "float64",
+}
 
 
 def _arrow(values) -> pa.Array:
@@ -256,3 +267,36 @@ def finish_actor_frames(
     out["share"] = (out["n_sentences"] / denom).fillna(0.0).round(6)
     out["frame_share"] = (out["share_sum"] / denom).fillna(0.0).round(6)
     return out[["actor", "frame", "n_sentences", "n_actor_sentences", "share", "frame_share"]]
+
+
+def shard_actor_counts(mentions_path, sentences_path, cb: Codebook, batch_rows: int):
+    """``actor_frame_counts`` of one shard from its files: the actor mentions (Parquet:
+    doc_id, sent_id, actor) and the frame sentence table (a Parquet file or part list), read
+    in Arrow batches of ``batch_rows`` with doc_id and actor dictionary-encoded (each distinct
+    value looked up once per batch); of the sentence table only the share columns of the
+    sentences some mention points at are kept. The columns and dtypes of ``COUNT_DTYPES``."""
+    frames = [*cb.scored_keys, NONE_FRAME]
+    share_cols = [f"share_{k}" for k in frames]
+    index = MentionIndex()
+    columns, dictionary = ["doc_id", "sent_id", "actor"], ["doc_id", "actor"]
+    for batch in iter_parquet_arrow(mentions_path, batch_rows, columns, dictionary):
+        index.add(batch.column("doc_id"), batch.column("sent_id"), batch.column("actor"))
+    columns = ["doc_id", "sent_id", *share_cols]
+    batches = iter_parquet_arrow(sentences_path, batch_rows, columns, ["doc_id"])
+    keys, shares = mentioned_shares(index, batches, share_cols)
+    counts = actor_share_counts(index, keys, shares, frames)
+    if counts is None:  # a sentence listed twice or odd ids: the tables, merged
+        mentions = read_parquet(mentions_path, columns=["doc_id", "sent_id", "actor"])
+        sentences = read_parquet(sentences_path, columns=["doc_id", "sent_id", *share_cols])
+        counts = actor_frame_counts(mentions, sentences, cb)
+    return counts.astype(COUNT_DTYPES)
+
+
+def merge_actor_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """The shards' counts (``shard_actor_counts``, in shard order) as one table for
+    ``finish_actor_frames``: the rows of every shard one after the other, so each sum over
+    shards adds the same values in the same order as one job reading every shard."""
+    frames = [p.astype(COUNT_DTYPES) for p in parts]
+    if not frames:
+        return pd.DataFrame({k: pd.Series(dtype=v) for k, v in COUNT_DTYPES.items()})
+    return pd.concat(frames, ignore_index=True)

@@ -30,6 +30,8 @@ from newslens.frames_actors import (
     actor_share_counts,
     finish_actor_frames,
     mentioned_shares,
+    merge_actor_counts,
+    shard_actor_counts,
 )
 from newslens.frames_match import (
     HIT_COLUMNS,
@@ -102,5 +104,7 @@ __all__ = [
     "mentioned_shares",
     "actor_share_counts",
     "actor_frame_counts",
+    "shard_actor_counts",
+    "merge_actor_counts",
     "finish_actor_frames",
 ]

@@ -15,6 +15,12 @@ collocation finder) is then an ordinary full import that reuses the loaded submo
 sets those submodules as attributes of the two packages before their ``__init__`` runs, as the
 import system does for a child it loads.
 
+The Snowball stemmer (``snowball_stemmer``, for the 'stem' normaliser of the framing codebook
+and the tokens) is loaded the same way, on first use: ``nltk.stem.snowball`` imports
+``nltk.corpus`` only for its ``stopwords`` reader (used with ``ignore_stopwords=True``), which
+the ``nltk.corpus`` package (made from its spec, its ``__init__`` not run) is given as that
+``__init__`` makes it; ``nltk.stem`` and ``nltk.corpus.reader`` are such packages too.
+
 Only the NLTK versions in ``TESTED_VERSIONS`` (the pinned one, read from the package's
 ``VERSION`` file) are loaded this way. Any other version, any error while loading, or the
 environment variable ``NEWSLENS_NLTK_IMPORT=full`` (a switch for comparisons; outputs do not
@@ -37,6 +43,10 @@ log = logging.getLogger("newslens")
 TESTED_VERSIONS = frozenset({"3.10.4"})
 WANTED = ("nltk.tokenize.punkt", "nltk.tokenize.regexp")
 PACKAGES = ("nltk", "nltk.tokenize")
+SNOWBALL = ("nltk.stem.snowball",)
+SNOWBALL_PACKAGES = ("nltk", "nltk.stem", "nltk.corpus", "nltk.corpus.reader")
+#: the packages whose loaded submodules become their attributes when they are imported in full
+SEEDED = frozenset(PACKAGES + SNOWBALL_PACKAGES)
 SWITCH = "NEWSLENS_NLTK_IMPORT"
 
 
@@ -59,17 +69,17 @@ class _SeedingLoader:
             if name.startswith(prefix) and "." not in name[len(prefix) :]:
                 setattr(module, name[len(prefix) :], child)
         module.__loader__ = module.__spec__.loader = self._loader  # as a plain import has it
-        if module.__name__ == PACKAGES[-1] and _FINDER in sys.meta_path:
-            sys.meta_path.remove(_FINDER)  # both packages are loaded (nltk imports its tokenize)
         self._loader.exec_module(module)
+        if module.__name__ == "nltk" and _FINDER in sys.meta_path:
+            sys.meta_path.remove(_FINDER)  # NLTK's __init__ has imported its packages
 
 
 class _PackageFinder:
-    """Import hook (first on ``sys.meta_path`` until both packages are imported in full):
-    finds ``nltk`` and ``nltk.tokenize`` as the path finder does, with the seeding loader."""
+    """Import hook (first on ``sys.meta_path`` until ``nltk`` is imported in full): finds the
+    packages of ``SEEDED`` as the path finder does, with the seeding loader."""
 
     def find_spec(self, name, path=None, target=None):
-        if name not in PACKAGES:
+        if name not in SEEDED:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and hasattr(spec.loader, "exec_module"):
@@ -87,8 +97,12 @@ def installed_version(spec) -> str:
     return (root / "VERSION").read_text(encoding="utf-8").strip()
 
 
-def _load_light(tested=TESTED_VERSIONS) -> list:
-    """``WANTED`` loaded from the installed NLTK's files without its package ``__init__``."""
+def _load_light(tested=TESTED_VERSIONS, packages=None, wanted=None, prepare=None) -> list:
+    """``wanted`` (default ``WANTED``) loaded from the installed NLTK's files without the
+    ``__init__`` of the ``packages`` (default ``PACKAGES``; each made from its spec;
+    ``prepare(stubs)`` may give them attributes)."""
+    packages = PACKAGES if packages is None else packages
+    wanted = WANTED if wanted is None else wanted
     spec = importlib.util.find_spec("nltk")  # a top-level name: nothing is imported
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("NLTK is not installed")
@@ -99,12 +113,14 @@ def _load_light(tested=TESTED_VERSIONS) -> list:
     stubs = {"nltk": importlib.util.module_from_spec(spec)}
     try:
         sys.modules["nltk"] = stubs["nltk"]
-        tokenize_spec = importlib.machinery.PathFinder.find_spec(
-            "nltk.tokenize", stubs["nltk"].__path__
-        )
-        stubs["nltk.tokenize"] = importlib.util.module_from_spec(tokenize_spec)
-        sys.modules["nltk.tokenize"] = stubs["nltk.tokenize"]
-        modules = [importlib.import_module(name) for name in WANTED]
+        for name in packages[1:]:
+            parent = stubs[name.rpartition(".")[0]]
+            sub = importlib.machinery.PathFinder.find_spec(name, parent.__path__)
+            stubs[name] = importlib.util.module_from_spec(sub)
+            sys.modules[name] = stubs[name]
+        if prepare is not None:
+            prepare(stubs)
+        modules = [importlib.import_module(name) for name in wanted]
     except BaseException:
         for name in set(sys.modules) - before:
             if name.partition(".")[0] == "nltk":
@@ -119,20 +135,48 @@ def _load_light(tested=TESTED_VERSIONS) -> list:
     return modules
 
 
-def _load() -> tuple[list, str]:
-    """The modules of ``WANTED`` and how they were loaded: 'light', 'imported' (NLTK was
-    imported already) or 'full' (the plain import; the reason is logged)."""
+def _load(packages=None, wanted=None, prepare=None, what="Punkt") -> tuple[list, str]:
+    """The modules of ``wanted`` (default ``WANTED``) and how they were loaded: 'light',
+    'imported' (NLTK was imported already) or 'full' (the plain import; the reason is
+    logged)."""
+    wanted = WANTED if wanted is None else wanted
     if "nltk" in sys.modules:
-        return [importlib.import_module(name) for name in WANTED], "imported"
+        return [importlib.import_module(name) for name in wanted], "imported"
     if os.environ.get(SWITCH, "") == "full":
         reason = f"{SWITCH}=full"
     else:
         try:
-            return _load_light(), "light"
+            return _load_light(packages=packages, wanted=wanted, prepare=prepare), "light"
         except Exception as err:  # noqa: BLE001 (any failure: the plain import still works)
             reason = f"{type(err).__name__}: {err}"
-    log.info("NLTK's Punkt through the full NLTK import (%s)", reason)
-    return [importlib.import_module(name) for name in WANTED], "full"
+    log.info("NLTK's %s through the full NLTK import (%s)", what, reason)
+    return [importlib.import_module(name) for name in wanted], "full"
+
+
+def _corpus_stopwords(stubs: dict) -> None:
+    """The ``stopwords`` reader of ``nltk.corpus`` (what nltk/corpus/__init__.py makes), for
+    ``nltk.stem.snowball``'s import of it."""
+    util = importlib.import_module("nltk.corpus.util")
+    wordlist = importlib.import_module("nltk.corpus.reader.wordlist")
+    stubs["nltk.corpus"].stopwords = util.LazyCorpusLoader(
+        "stopwords", wordlist.StopwordsCorpusReader, r"(?!README|\.).*", encoding="utf8"
+    )
+
+
+_SNOWBALL: list = []
+
+
+def snowball_stemmer(language: str):
+    """NLTK's ``SnowballStemmer(language)``, its module loaded (once) without NLTK's package
+    import when the version is tested; how it was loaded is ``SNOWBALL_LOADED[0]``."""
+    if not _SNOWBALL:
+        (module,), how = _load(SNOWBALL_PACKAGES, SNOWBALL, _corpus_stopwords, "Snowball stemmer")
+        _SNOWBALL.append(module)
+        SNOWBALL_LOADED.append(how)
+    return _SNOWBALL[0].SnowballStemmer(language)
+
+
+SNOWBALL_LOADED: list[str] = []
 
 
 (_punkt, _regexp), HOW_LOADED = _load()

@@ -107,9 +107,9 @@ def make_normalizer(kind: str = "lemma", language: str = "english") -> Callable[
     if kind == "none":
         return lambda word: word
     if kind == "stem":
-        from nltk.stem.snowball import SnowballStemmer
+        from newslens.nltk_punkt import snowball_stemmer  # without NLTK's __init__
 
-        stem = SnowballStemmer(language).stem
+        stem = snowball_stemmer(language).stem
         return functools.lru_cache(maxsize=1_000_000)(stem)
     if kind == "lemma":
         import simplemma

@@ -296,12 +296,38 @@ rule frames_validation:
         "../../scripts/frames_validation.py"
 
 
+# actors x frames counted per shard (side by side on the cores), then summed by frames_actors
+rule frames_actors_shard:
+    input:
+        codebook=f"{FRAMES_INTERIM}/codebook.json",
+        actors=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
+        frames=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
+    output:
+        counts=f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet",
+        # the actors the shard's per-article targets list (rows of zeros when never named)
+        targets=f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json",
+    log:
+        f"{LOGS}/frames_actors_shard/{{scatteritem}}.log",
+    benchmark:
+        f"{BENCH}/frames_actors_shard/{{scatteritem}}.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        # sentence rows read at once (bounds the job's memory)
+        batch_rows=200_000,
+    script:
+        "../../scripts/frames_actors_shard.py"
+
+
 rule frames_actors:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
-        actors=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
-        targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
-        frames=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
+        counts=shard_files(f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet"),
+        targets=shard_files(f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json"),
     output:
         table=report(
             f"{TABLES}/frames_actors.csv",
@@ -325,13 +351,11 @@ rule frames_actors:
     conda:
         ENV
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=2000,
+        runtime=30,
     params:
         actors=sorted(config["actors"]),
         max_actors=config["figures"]["max_actors"],
-        # sentence rows read at once (bounds the job's memory)
-        batch_rows=200_000,
         min_cell_n=config["figures"]["min_cell_n"],
     script:
         "../../scripts/frames_actors.py"
