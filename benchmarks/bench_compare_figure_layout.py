@@ -34,7 +34,7 @@ from common import REPO, mean_interval  # noqa: E402
 from shard_runner import rule_threads, run_job  # noqa: E402
 
 CHILD = r"""
-import json, sys, time
+import inspect, json, sys, time
 from pathlib import Path
 import matplotlib
 matplotlib.use("Agg")
@@ -46,25 +46,29 @@ import yaml
 tables, out, which = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 cfg = yaml.safe_load((tables.parents[1] / "config" / "config.yaml").read_text())
 min_n = cfg["figures"]["min_cell_n"]
+# the fixed-grid flag is an argument of save_laid_out in newer checkouts (an attribute before)
+EXPLICIT = "fixed_size" in inspect.signature(cf.save_laid_out).parameters
+def save(fig, png, svg):
+    cf.save_laid_out(fig, png, svg, **({"fixed_size": True} if EXPLICIT else {}))
 t0 = time.process_time()
 if which in ("forest", "all"):
     for name in ("compare_frames", "compare_actors", "compare_topics"):
         tab = pd.read_csv(tables / f"{name}.csv")
         fig = cf.differences_figure(tab, name, "difference", "value", min_n=min_n)
-        cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
+        save(fig, out / f"{name}.png", out / f"{name}.svg")
     key = pd.read_csv(tables / "compare_keyness.csv")
     fig = cf.keyness_figure(key, 10)
-    cf.save_laid_out(fig, out / "keyness.png", out / "keyness.svg")
+    save(fig, out / "keyness.png", out / "keyness.svg")
 if which in ("time", "all"):
     t = cfg["compare"]["time"]
     for name in ("compare_frames_time", "compare_actors_time", "compare_topics_time"):
         prev = pd.read_csv(tables / f"{name}.csv", keep_default_na=False, na_values=[""])
         fig = cf.time_figure(prev, name, "mean (0-1)", max_items=t["figure_items"],
                              period=f"{t['period']} of the article date", min_n=min_n)
-        cf.save_laid_out(fig, out / f"{name}.png", out / f"{name}.svg")
+        save(fig, out / f"{name}.png", out / f"{name}.svg")
     tab = pd.read_csv(tables / "compare_actor_frames.csv", keep_default_na=False, na_values=[""])
     fig = cf.actor_frames_figure(tab, cfg["figures"]["max_actors"], min_n=min_n)
-    cf.save_laid_out(fig, out / "compare_actor_frames.png", out / "compare_actor_frames.svg")
+    save(fig, out / "compare_actor_frames.png", out / "compare_actor_frames.svg")
 print(json.dumps({"cpu_s": time.process_time() - t0}))
 """
 

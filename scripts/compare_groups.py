@@ -102,7 +102,12 @@ def by_group(smk, kind: str, values, groups) -> None:
     fig = cf.differences_figure(
         shown, title, xlabel, item_label, message, min_n=p.min_cell_n, **figure_groups(p, groups)
     )
-    cf.save_laid_out(fig, smk.output[f"{kind}_png"], smk.output[f"{kind}_svg"])
+    cf.save_laid_out(
+        fig,
+        smk.output[f"{kind}_png"],
+        smk.output[f"{kind}_svg"],
+        fixed_size=cf.has_values(tab, "difference"),
+    )
 
 
 def over_time(smk, kind: str, values, groups, periods) -> None:
@@ -148,7 +153,12 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
         smooth=p.time_model == "spline",
         **figure_groups(p, groups),
     )
-    cf.save_laid_out(fig, smk.output[f"{kind}_time_png"], smk.output[f"{kind}_time_svg"])
+    cf.save_laid_out(
+        fig,
+        smk.output[f"{kind}_time_png"],
+        smk.output[f"{kind}_time_svg"],
+        fixed_size=cf.has_values(prev, "mean"),
+    )
 
 
 def actor_frame_values(smk, actor_rows: pd.DataFrame):
@@ -164,11 +174,11 @@ def actor_frame_values(smk, actor_rows: pd.DataFrame):
             p.max_actors,
         )
     names = dataset_schema(smk.input.frames_sentences).names  # a file, part list or dataset
-    wanted = ["doc_id", "sent_id"]
-    wanted += [c for c in names if c.startswith("share_") and c != "share_none"]
-    frame_rows = read_parquet(smk.input.frames_sentences, columns=wanted)
-    try:
-        values, sentences, frames, n_rows = ca.actor_frame_shares(actor_rows, frame_rows, actors)
+    share_cols = [c for c in names if c.startswith("share_") and c != "share_none"]
+    try:  # streamed: the frame table's rows are never held as a whole
+        values, sentences, frames, n_rows = ca.actor_frame_shares_from_dataset(
+            actor_rows, smk.input.frames_sentences, share_cols, actors
+        )
     except ValueError as err:  # repeated (doc_id, sent_id) rows
         raise NewslensError(
             f"{smk.input.frames_sentences}: {err}; delete the frames_sentences dataset and rerun "
@@ -212,7 +222,12 @@ def actor_frames(smk, groups, actor_rows) -> None:
     fig = cf.actor_frames_figure(
         shown, p.figure_actors, message, min_n=p.min_cell_n, **figure_groups(p, groups)
     )
-    cf.save_laid_out(fig, smk.output.actor_frames_png, smk.output.actor_frames_svg)
+    cf.save_laid_out(
+        fig,
+        smk.output.actor_frames_png,
+        smk.output.actor_frames_svg,
+        fixed_size=cf.has_values(tab, "difference"),
+    )
 
 
 def main(smk):

@@ -58,6 +58,7 @@ def main(smk):
         cf.keyness_figure(tab, p.figure_terms, message, sizes, p.figure_groups),
         smk.output.png,
         smk.output.svg,
+        fixed_size=cf.has_values(tab),
     )
 
 

@@ -51,10 +51,9 @@ def _figure(kind: str, groups: int):
 def test_saved_at_the_fixed_grid_size_and_nothing_clipped(tmp_path, kind, groups):
     apply_style()
     fig = _figure(kind, groups)
-    assert getattr(fig, cf.FIXED_SIZE, False)
     width, height = fig.get_size_inches()
     assert width == pytest.approx(cf.FULL_WIDTH)
-    cf.save_laid_out(fig, tmp_path / "f.png", tmp_path / "f.svg")
+    cf.save_laid_out(fig, tmp_path / "f.png", tmp_path / "f.svg", fixed_size=True)
     pad, dpi = plt.rcParams["savefig.pad_inches"], plt.rcParams["savefig.dpi"]
     size = Image.open(tmp_path / "f.png").size
     expected = ((width + 2 * pad) * dpi, (height + 2 * pad) * dpi)

@@ -78,6 +78,7 @@ def test_save_laid_out_equals_a_whole_draw(tmp_path):
         cf.empty_figure("nothing", "Frames", width=cf.FULL_WIDTH),
         tmp_path / "new.png",
         tmp_path / "new.svg",
+        fixed_size=False,
     )
     fig = cf.empty_figure("nothing", "Frames", width=cf.FULL_WIDTH)
     fig.set_dpi(plt.rcParams["savefig.dpi"])

@@ -115,7 +115,7 @@ def test_readable_with_many_groups_and_weeks(groups, weeks):
 def test_laid_out_once_png_and_svg_same_extent(tmp_path):
     apply_style()
     fig = cf.time_figure(_prev(groups=20, weeks=5), "Frames over time", "share", period="week")
-    cf.save_laid_out(fig, tmp_path / "t.png", tmp_path / "t.svg")
+    cf.save_laid_out(fig, tmp_path / "t.png", tmp_path / "t.svg", fixed_size=True)
     width, height = Image.open(tmp_path / "t.png").size
     svg = (tmp_path / "t.svg").read_text()
     w_pt, h_pt = (

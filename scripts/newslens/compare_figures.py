@@ -77,7 +77,7 @@ def keyness_figure(
     n_articles; e.g. ``group_sizes``) is given, else the terms counted. ``max_groups``: as
     ``differences_figure``."""
     title = "Keyness: terms that distinguish each group"
-    if tab.empty:
+    if not has_values(tab):
         return empty_figure(message, title, width=FULL_WIDTH)
     tab, shown_note = keep_groups(tab, sizes, max_groups)
     keys = list(tab.groupby(["variable", "group", "reference"], sort=True).groups)
@@ -199,7 +199,7 @@ def differences_figure(
     Items with fewer than ``min_n`` articles on either side are drawn grey with a dashed
     interval and an x, never as significant. With ``sizes`` (``group_sizes``), only the
     ``max_groups`` largest groups of each variable are drawn (``compare_panels``)."""
-    if tab.empty or tab["difference"].notna().sum() == 0:
+    if not has_values(tab, "difference"):
         return empty_figure(message, title, width=FULL_WIDTH)
     tab, shown_note = keep_groups(tab[tab["difference"].notna()], sizes, max_groups)
     measured = (tab["n_group"] >= min_n) & (tab["n_reference"] >= min_n)
@@ -306,19 +306,14 @@ def _panel_grid(rows: int, cols: int, axes_height: float, margins: dict):
             "hspace": m["hgap"] / axes_height,
         },
     )
-    fixed_size(fig)
     return fig, axes, height
 
 
-FIXED_SIZE = "_newslens_fixed_size"  # a figure attribute: its size and margins are final
-
-
-def fixed_size(fig):
-    """Mark ``fig`` as laid out on a fixed grid whose margins already hold every label, so
-    ``save_laid_out`` saves it at its own size and the house pad (``savefig.pad_inches``)
-    around it, without measuring a tight box by a draw."""
-    setattr(fig, FIXED_SIZE, True)
-    return fig
+def has_values(tab: pd.DataFrame, column: str | None = None) -> bool:
+    """Whether a compare figure has something to draw from ``tab`` (rows, and a value in
+    ``column``): then it is drawn on a fixed grid (save it with ``save_laid_out(...,
+    fixed_size=True)``); otherwise it is the figure that says what to configure."""
+    return not tab.empty and (column is None or bool(tab[column].notna().any()))
 
 
 def _fixed_grid(
@@ -409,7 +404,7 @@ def actor_frames_figure(
     than ``min_n`` are hatched (their colour is not to be read as certain). ``sizes``,
     ``max_groups``: as ``differences_figure`` (rows)."""
     title = "Actors x frames by group"
-    if tab.empty or tab["difference"].notna().sum() == 0:
+    if not has_values(tab, "difference"):
         return empty_figure(message, title, width=FULL_WIDTH)
     tab, shown_note = keep_groups(tab, sizes, max_groups)
     tab = tab.copy()
@@ -837,7 +832,7 @@ def time_figure(
     tallest bar given in the title or the block's heading; the numbers printed when a panel has
     at most ``N_PRINTED`` bars). With ``sizes`` (``group_sizes``) and a panel per group, only
     the ``max_groups`` largest groups of each variable get a panel (``compare_panels``)."""
-    if prev.empty or prev["mean"].notna().sum() == 0:
+    if not has_values(prev, "mean"):
         return empty_figure(message, title, width=FULL_WIDTH)
     shown = largest_groups(sizes, max_groups) if sizes is not None and max_groups else {}
     plans = [
@@ -853,7 +848,7 @@ def time_figure(
     )
     margins = _time_margins(plans, 3 + bool(shown_note))
     heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
-    fig = fixed_size(plt.figure(figsize=(FULL_WIDTH, sum(heights))))
+    fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
     parents = [fig]
     if len(plans) > 1:
         parents = list(fig.subfigures(len(plans), 1, height_ratios=heights, squeeze=False).ravel())
@@ -966,15 +961,16 @@ def _time_axes(parent, plan: dict, m: dict, height: float, above: float):
     return _switch_off(axes, len(plan["panels"]))
 
 
-def save_laid_out(fig, png_path, svg_path) -> None:
-    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once. A
-    figure on a fixed grid (``fixed_size``: every compare figure with data, see
-    ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) is saved at its own size: its margins
-    were computed from the label extents, so no tight box is measured (that is a draw of the
-    whole figure). Any other figure (the empty ones) gets its constrained layout solved, if it
-    has one, and its tight bounding box measured a single time, then both formats are drawn
-    with the layout engine off and that box (``savefig`` would solve and measure again for
-    each format). Panel titles are set at ``y=1.0`` and empty axis labels get fixed
+def save_laid_out(fig, png_path, svg_path, *, fixed_size: bool) -> None:
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once.
+    ``fixed_size=True``: the figure is on a fixed grid (every compare figure with data, see
+    ``has_values``, ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) whose margins were
+    computed from the label extents, so it is saved at its own size and the house pad
+    (``savefig.pad_inches``) around it, without measuring a tight box (that is a draw of the
+    whole figure). ``fixed_size=False`` (the empty figures): its constrained layout is solved,
+    if it has one, and its tight bounding box measured a single time, then both formats are
+    drawn with the layout engine off and that box (``savefig`` would solve and measure again
+    for each format). Panel titles are set at ``y=1.0`` and empty axis labels get fixed
     coordinates, so no draw searches the panel's decorations to place them (nothing sits
     above a panel; the same pixels)."""
     fig.set_dpi(plt.rcParams["savefig.dpi"])  # lay out at the PNG's resolution
@@ -982,7 +978,7 @@ def save_laid_out(fig, png_path, svg_path) -> None:
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():
                 axis.set_label_coords(0.5, 0.5)
-    if getattr(fig, FIXED_SIZE, False):  # the figure's own box and the house pad, no draw
+    if fixed_size:  # the figure's own box and the house pad, no draw
         box = fig.bbox_inches.padded(plt.rcParams["savefig.pad_inches"])
         save_figure(fig, png_path, svg_path, bbox_inches=box)
         return
