@@ -151,6 +151,7 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
         period=f"{p.period} of the article date",
         min_n=p.min_cell_n,
         smooth=p.time_model == "spline",
+        item_name=kind[:-1],
         **figure_groups(p, groups),
     )
     cf.save_laid_out(

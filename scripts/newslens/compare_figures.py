@@ -24,6 +24,7 @@ from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_n
     _short,
     _text_width,
     _wrap,
+    drawn_items_note,
     group_sizes,
     keep_groups,
     largest_groups,
@@ -702,7 +703,7 @@ def _time_block(parent, axes, plan, ylabel, period, min_n, n_max) -> None:
         ncol=plan["legend_cols"],
         fontsize=6,
         frameon=False,
-        title=f"{plan['var']} (n: dated articles)" if line_col == "group" else "item",
+        title=f"{plan['var']} (n: dated articles)" if line_col == "group" else plan["item_name"],
         title_fontsize=6,
     )
     top, bottom = axes[0].get_position().y1, axes[len(panels) - 1].get_position().y0
@@ -819,6 +820,7 @@ def time_figure(
     smooth: bool = False,
     sizes: pd.DataFrame | None = None,
     max_groups: int | None = None,
+    item_name: str = "item",
 ):
     """Prevalence over time per group with bootstrap bands (stm's ``estimateEffect`` plot),
     one block per comparison variable (a subfigure each when there are several).
@@ -831,7 +833,8 @@ def time_figure(
     lines of every panel, bars give the n of each group x period cell (one scale per block, its
     tallest bar given in the title or the block's heading; the numbers printed when a panel has
     at most ``N_PRINTED`` bars). With ``sizes`` (``group_sizes``) and a panel per group, only
-    the ``max_groups`` largest groups of each variable get a panel (``compare_panels``)."""
+    the ``max_groups`` largest groups of each variable get a panel (``compare_panels``); the
+    title names the items left out and the legend calls them ``item_name`` (topic, actor)."""
     if not has_values(prev, "mean"):
         return empty_figure(message, title, width=FULL_WIDTH)
     shown = largest_groups(sizes, max_groups) if sizes is not None and max_groups else {}
@@ -839,6 +842,8 @@ def time_figure(
         _time_plan(prev[prev["variable"] == var], max_items, max_lines, shown.get(str(var)))
         for var in sorted(prev["variable"].unique())
     ]
+    for plan in plans:
+        plan["item_name"] = item_name
     notes = [plan["note"] for plan in plans if plan["note"]]
     shown_note = (
         f"\n(shown: {'; '.join(notes)} by articles (compare.figure_groups={max_groups}); "
@@ -846,7 +851,9 @@ def time_figure(
         if notes
         else ""
     )
-    margins = _time_margins(plans, 3 + bool(shown_note))
+    items = drawn_items_note(plans, item_name)
+    shown_note += f"\n(drawn: {items}; the table has every {item_name})" if items else ""
+    margins = _time_margins(plans, 3 + shown_note.count("\n"))
     heights = [_block_height(plan, margins, i == 0, len(plans) > 1) for i, plan in enumerate(plans)]
     fig = plt.figure(figsize=(FULL_WIDTH, sum(heights)))
     parents = [fig]

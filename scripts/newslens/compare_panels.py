@@ -75,6 +75,19 @@ def with_display_names(tab: pd.DataFrame, column: str, names: dict[str, str]) ->
     return tab.assign(**{column: [names.get(str(k), k) for k in tab[column]]})
 
 
+def drawn_items_note(plans: list[dict], item_name: str) -> str:
+    """For the blocks of an over-time figure (``compare_figures._time_plan``) that draw fewer
+    items than their table has (as panels or as lines): "the 8 of 15 topics varying most across
+    groups"; "" when every item is drawn."""
+    notes = []
+    for plan in plans:
+        drawn = plan["panels"] if plan["panel_col"] == "item" else plan["lines"]
+        total = plan["tab"]["item"].nunique()
+        if len(drawn) < total:
+            notes.append(f"the {len(drawn)} of {total} {item_name}s varying most across groups")
+    return "; ".join(dict.fromkeys(notes))
+
+
 def group_sizes(groups: pd.DataFrame) -> pd.DataFrame:
     """Articles per variable x group (variable, group, n_articles) from the group labels
     (doc_id + one column per variable; "" = in no group)."""
