@@ -52,6 +52,7 @@ rule report_tables:
         ),
     log:
         f"{LOGS}/report_tables.log",
+    priority: PRIORITY["report_tables"]
     conda:
         ENV
     params:
@@ -91,6 +92,7 @@ rule summary:
         ),
     log:
         f"{LOGS}/summary.log",
+    priority: PRIORITY["summary"]
     conda:
         ENV
     params:
@@ -116,6 +118,7 @@ rule provenance:
         provenance=f"{RESULTS}/provenance.json",
     log:
         f"{LOGS}/provenance.log",
+    priority: PRIORITY["provenance"]
     conda:
         ENV
     params:
