@@ -9,7 +9,6 @@ import re
 
 import pytest
 from conftest import make_workdir, run_snakemake
-
 from newslens.schedule import JOB_SECONDS, PRIORITY, RULE_EDGES, bottom_levels
 
 
