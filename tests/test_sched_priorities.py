@@ -1,7 +1,7 @@
 """The schedule (newslens.schedule): every rule's `priority:` is its bottom level (the longest
 chain of job seconds from its jobs to the end of the run), so priorities fall along every edge
 of the workflow's DAG and the long chains that end a run (topics, frames_actors) outrank their
-siblings; topic_model asks for half the cores, so it overlaps other jobs on 2 cores."""
+siblings."""
 
 from __future__ import annotations
 
@@ -84,10 +84,5 @@ def test_the_parsed_workflow_gives_each_job_its_rules_priority(tmp_path):
     assert len(jobs) == 62  # 4 shards: 36 rules, 8 per-shard rules x 4, 2 paragraph parts, all
     for job in jobs:
         assert job["priority"] == PRIORITY.get(job["rule"], 0), job
-    # 2 cores: topic_model takes one, so another job runs beside it
-    assert {job["threads"] for job in jobs if job["rule"] == "topic_model"} == {1}
-
-
-def test_topic_model_takes_half_the_cores(tmp_path):
-    jobs = jobs_of(dry_run(tmp_path, "4"))
-    assert [job["threads"] for job in jobs if job["rule"] == "topic_model"] == [2]
+    # topic_model keeps every core (its final fit's floats depend on its BLAS threads)
+    assert {job["threads"] for job in jobs if job["rule"] == "topic_model"} == {2}

@@ -77,10 +77,7 @@ rule topic_model:
     priority: PRIORITY["topic_model"]
     conda:
         ENV
-    # Half the cores: a job that needs every core starts only when all are free at once (at
-    # the end of the run: Snakemake keeps no core free for it), so on 2 cores it runs alone.
-    # Results do not depend on it (--set-threads topic_model=N to change it).
-    threads: max(1, min(workflow.cores // 2, 8))
+    threads: max(1, min(workflow.cores, 8))
     resources:
         mem_mb=16000,
         runtime=240,
