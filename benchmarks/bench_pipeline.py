@@ -1,6 +1,7 @@
 """The whole pipeline on a synthetic corpus of N articles: wall time, per-stage throughput, memory.
 
     python benchmarks/bench_pipeline.py N [N ...] [--shards 2] [--cores 2] [--long] [--keep DIR]
+        [--timeline]
         [--generator synthetic|news | --corpus PATH [--text-column text] [--id-column ID]]
         [--compare-prototype]
 
@@ -10,6 +11,9 @@ project's config (CSV twins of the big tables off), and prints the wall time, ar
 summed job time and peak memory (max RSS) per rule from Snakemake's benchmark files, and
 Snakemake's own overhead: the part of the wall time in which no job was running (job start and end
 times from results/provenance.json, whole seconds), and the CPU seconds of all its processes.
+Then the schedule's losses on the cores: the seconds in which no job and exactly one job ran
+(start and end of every job from its benchmark file's mtime and wall seconds), and the chain of
+jobs that ends the run (`--timeline`: every job's start and end).
 
 The corpus: the synthetic generator by default; `--generator news` writes news-like text in real
 English vocabulary (benchmarks/news_corpus.py); `--corpus PATH` reads any CSV/Parquet corpus and
@@ -21,6 +25,7 @@ wall and CPU times and their ratios.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -36,6 +41,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ID_TEXT_COLUMNS, job_table, rule_table  # noqa: E402
+from newslens.schedule import RULE_EDGES  # noqa: E402
 from synthetic_corpus import LONG_SHAPE, REPO, TYPICAL_SHAPE, build_corpus  # noqa: E402
 
 
@@ -51,6 +57,89 @@ def idle_seconds(jobs: list[dict], wall_start: float, wall_end: float) -> float:
             covered += end - start
             cursor = end
     return (wall_end - wall_start) - covered
+
+
+def job_intervals(jobs: pd.DataFrame, t0: float) -> pd.DataFrame:
+    """The timeline of a run from common.job_table's rows (one per benchmark file): job (the
+    file without its suffix), start and end in seconds after ``t0`` (epoch), end = the file's
+    mtime, start = end - its wall seconds; sorted by start. Jobs without a benchmark file are
+    not in it."""
+    out = pd.DataFrame(
+        {
+            "job": jobs["file"].str.rsplit(".", n=1).str[0],
+            "start": jobs["end"] - jobs["s"] - t0,
+            "end": jobs["end"] - t0,
+        }
+    )
+    return out.sort_values(["start", "end", "job"], kind="stable").reset_index(drop=True)
+
+
+def concurrency_seconds(intervals: pd.DataFrame, t0: float, t1: float) -> dict[int, float]:
+    """Seconds of [t0, t1] by the number of jobs of ``intervals`` (start, end) running then:
+    {0: no job (idle), 1: exactly one job, 2: two, ...}."""
+    events = sorted({t0, t1, *intervals["start"].clip(t0, t1), *intervals["end"].clip(t0, t1)})
+    seconds: dict[int, float] = {}
+    for a, b in itertools.pairwise(events):
+        mid = (a + b) / 2
+        n = int(((intervals["start"] <= mid) & (intervals["end"] > mid)).sum())
+        seconds[n] = seconds.get(n, 0.0) + (b - a)
+    return dict(sorted(seconds.items()))
+
+
+def critical_chain(intervals: pd.DataFrame, edges=RULE_EDGES) -> list[int]:
+    """The chain of jobs that ends the run: the job that ends last, then repeatedly the one of its
+    inputs' jobs that ended last (what it waited for). Dependencies from the rule graph
+    ``edges`` ((upstream, downstream) rule pairs, newslens.schedule.RULE_EDGES): a job of rule B
+    follows a job of rule A if (A, B) is an edge and both are of the same shard ("rule/1-of-4")
+    or either is not a per-shard job. Row labels of ``intervals``, first job first."""
+    if intervals.empty:
+        return []
+    edges = set(edges)
+    rule = intervals["job"].str.split("/").str[0]
+    shard = (
+        intervals["job"]
+        .str.split("/")
+        .str[1]
+        .where(intervals["job"].str.contains("-of-", regex=False))
+    )
+    chain = [intervals["end"].idxmax()]
+    while True:
+        job = chain[-1]
+        inputs = [
+            i
+            for i in intervals.index
+            if (rule[i], rule[job]) in edges
+            and (pd.isna(shard[i]) or pd.isna(shard[job]) or shard[i] == shard[job])
+            and intervals.at[i, "end"] <= intervals.at[job, "start"] + 1.0
+        ]
+        if not inputs:
+            return chain[::-1]
+        chain.append(max(inputs, key=lambda i: intervals.at[i, "end"]))
+
+
+def print_timeline(jobs: pd.DataFrame, t0: float, wall: float, every_job: bool = False) -> None:
+    """Print the run's losses on the cores (seconds with no job and with exactly one job
+    running, from the benchmark files) and the chain of jobs that ends the run."""
+    intervals = job_intervals(jobs, t0)
+    seconds = concurrency_seconds(intervals, 0.0, wall)
+    last_end = float(intervals["end"].max()) if len(intervals) else 0.0
+    print(
+        f"timeline (jobs with a benchmark file): one job running {seconds.get(1, 0.0):.1f} s, "
+        f"none {seconds.get(0, 0.0):.1f} s of {wall:.1f} s (of which {wall - last_end:.1f} s "
+        "after the last timed job: report tables, summary, provenance without benchmark files, "
+        "and Snakemake's end)"
+    )
+    print("critical chain at the end (start end seconds waited job; waited = start - the end of")
+    print("the input it waited for: seconds the job was ready but no core was free for it)")
+    previous_end = 0.0
+    for row in intervals.loc[critical_chain(intervals)].itertuples():
+        waited = max(row.start - previous_end, 0.0)
+        print(f"{row.start:8.1f}{row.end:8.1f}{row.end - row.start:7.1f}{waited:7.1f} {row.job}")
+        previous_end = row.end
+    if every_job:
+        print("every job (start end seconds job):")
+        for row in intervals.itertuples():
+            print(f"{row.start:8.1f}{row.end:8.1f}{row.end - row.start:7.1f} {row.job}")
 
 
 def children_cpu() -> float:
@@ -127,7 +216,8 @@ def run_once(
     cpu = children_cpu() - cpu0
     if proc.returncode != 0:
         raise SystemExit(f"snakemake failed for N={n}:\n{proc.stderr[-3000:]}")
-    jobs = rule_table(job_table(workdir))
+    per_job = job_table(workdir)
+    jobs = rule_table(per_job)
     docs = pd.read_parquet(
         workdir / "results" / "tables" / "documents.parquet", columns=["n_tokens"]
     )
@@ -140,6 +230,8 @@ def run_once(
         "idle": idle_seconds(provenance["jobs"], epoch0, epoch0 + wall),
         "build": build_s,
         "jobs": jobs,
+        "per_job": per_job,
+        "epoch0": epoch0,
         "tokens": int(docs["n_tokens"].sum()),
     }
 
@@ -151,6 +243,9 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--long", action="store_true", help="articles twice the typical length")
     parser.add_argument("--keep", type=Path, default=None, help="keep working directories here")
+    parser.add_argument(
+        "--timeline", action="store_true", help="also print every job's start, end and seconds"
+    )
     add_corpus_options(parser)
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="newslens-bench-"))
@@ -191,6 +286,7 @@ def main() -> None:
             "last sample of Snakemake's benchmark timer, which samples every 0.5 s for 15 s, then "
             "every 30 s: jobs longer than ~15 s are undercounted)"
         )
+        print_timeline(result["per_job"], result["epoch0"], result["wall"], args.timeline)
         if args.compare_prototype:
             compare_prototype(result, base / f"n{n}", args.cores)
     if not args.keep:

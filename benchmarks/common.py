@@ -141,7 +141,8 @@ def run_snakemake(
 # ---- the jobs' benchmark files ------------------------------------------------------------------
 def job_table(workdir: Path) -> pd.DataFrame:
     """One row per benchmark file of results/benchmarks/ (one per job): rule (the file's or its
-    folder's name), file, s (wall), cpu_s and max_rss_mb, of the file's last run."""
+    folder's name), file, s (wall), cpu_s and max_rss_mb, of the file's last run, and end (the
+    file's mtime, epoch seconds: Snakemake writes it when the job ends)."""
     root = Path(workdir) / "results" / "benchmarks"
     rows = []
     for path in sorted(root.rglob("*.tsv")):
@@ -154,9 +155,10 @@ def job_table(workdir: Path) -> pd.DataFrame:
                 "s": float(bench["s"].iloc[-1]),
                 "cpu_s": float(bench["cpu_time"].iloc[-1]),
                 "max_rss_mb": float(bench["max_rss"].iloc[-1]),
+                "end": path.stat().st_mtime,
             }
         )
-    return pd.DataFrame(rows, columns=["rule", "file", "s", "cpu_s", "max_rss_mb"])
+    return pd.DataFrame(rows, columns=["rule", "file", "s", "cpu_s", "max_rss_mb", "end"])
 
 
 def rule_table(jobs: pd.DataFrame) -> pd.DataFrame:

@@ -5,21 +5,38 @@ import os
 import platform
 from pathlib import Path
 
-from newslens.provenance import package_versions, rule_timings, sha256_file
+from newslens.provenance import (
+    dataset_checksums,
+    package_versions,
+    rule_timings,
+    sha256_files,
+)
 from newslens.runtime import atomic_path, log, run
-from newslens.shards import MANIFEST, dataset_parts
+from newslens.shards import MANIFEST
 
 
 def main(smk):
-    inputs = sorted(set(smk.input.corpus) | set(smk.input.config_files))
-    checksums = {path: sha256_file(path) for path in inputs}
-    outputs = {path: sha256_file(path) for path in sorted(smk.input.results)}
-    # a partitioned dataset (newslens.shards): its manifest and every part file it lists
-    for manifest in [p for p in outputs if Path(p).name == MANIFEST]:
-        for part in dataset_parts(manifest):
-            outputs[part.as_posix()] = sha256_file(part)
+    threads = max(1, int(smk.threads))
+    inputs = set(smk.input.corpus) | set(smk.input.config_files)
+    # a partitioned dataset (newslens.shards): its manifest and every part file it lists; the
+    # parts' SHA-256 as recorded in the manifest when they were written (unless modified since)
+    results = sorted(smk.input.results)
+    recorded, again = {}, []
+    for manifest in [p for p in results if Path(p).name == MANIFEST]:
+        known, stale = dataset_checksums(manifest)
+        recorded.update(known)
+        again += stale
+        if stale:
+            log.info(
+                "%s: %d part files newer than the manifest, hashed again", manifest, len(stale)
+            )
+    hashed = sha256_files([*inputs, *results, *again], threads)
+    checksums = {path: hashed[path] for path in sorted(inputs)}
+    outputs = {path: hashed[path] for path in [*results, *again]} | recorded
     outputs = dict(sorted(outputs.items()))
-    benchmarks = [str(p) for p in Path(smk.params.bench_root).rglob("*.tsv")]
+    # the jobs' benchmark files, not this job's own (of an earlier run)
+    own = Path(smk.params.bench_root) / "provenance.tsv"
+    benchmarks = [str(p) for p in Path(smk.params.bench_root).rglob("*.tsv") if p != own]
     provenance = {
         "config": smk.params.config,
         "workflow": smk.params.workflow_version,
@@ -38,10 +55,13 @@ def main(smk):
             json.dumps(provenance, indent=1, ensure_ascii=False, default=str), encoding="utf-8"
         )
     log.info(
-        "provenance: %d input files, %d outputs, %d timed jobs",
+        "provenance: %d input files, %d outputs (%d part files' SHA-256 from their datasets' "
+        "manifests), %d timed jobs, %d threads",
         len(checksums),
         len(outputs),
+        len(recorded),
         len(provenance["jobs"]),
+        threads,
     )
 
 

@@ -20,6 +20,42 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def sha256_files(paths, threads: int = 1) -> dict[str, str]:
+    """SHA-256 of each file of ``paths`` (path -> hex digest, sorted by path), hashed in
+    ``threads`` threads (hashlib releases the GIL while it hashes, so threads use cores)."""
+    paths = sorted({str(p) for p in paths})
+    if threads > 1 and len(paths) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return dict(zip(paths, pool.map(sha256_file, paths), strict=True))
+    return {path: sha256_file(path) for path in paths}
+
+
+def dataset_checksums(manifest: str | Path) -> tuple[dict[str, str], list[str]]:
+    """The SHA-256 of a partitioned dataset's part files as its writers recorded them in the
+    dataset's manifest (each computed from the part file right after it was written,
+    newslens.shards.PartWriter), for the parts not modified since the manifest was written
+    (mtime not after the manifest's); and the paths of the other parts, to be hashed again."""
+    from newslens.shards import dataset_parts, read_part_list
+
+    manifest = Path(manifest)
+    written = manifest.stat().st_mtime
+    base = manifest.parent
+    recorded = {
+        (base / part["file"]).as_posix(): part.get("sha256")
+        for part in read_part_list(manifest)["parts"]
+    }
+    known, again = {}, []
+    for part in dataset_parts(manifest):
+        path = part.as_posix()
+        if recorded.get(path) and part.stat().st_mtime <= written:
+            known[path] = recorded[path]
+        else:
+            again.append(path)
+    return known, again
+
+
 def package_versions(distribution: str = "newslens") -> dict[str, str]:
     """Installed versions of the project's declared dependencies (and Python itself)."""
     versions = {"python": platform.python_version()}

@@ -78,6 +78,10 @@ check_config_before_jobs()
 from newslens.corpus import check_encoding, list_folder
 from newslens.runtime import NewslensError
 
+# Each rule's `priority:` (newslens.schedule): the longest chain of job seconds from its jobs to
+# the end of the run, so a free core takes the work that most of the remaining work waits for.
+from newslens.schedule import PRIORITY
+
 try:
     check_encoding(config["corpus"]["encoding"])
 except NewslensError as err:

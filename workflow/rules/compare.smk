@@ -36,6 +36,7 @@ rule compare_keyness:
         f"{LOGS}/compare_keyness.log",
     benchmark:
         f"{BENCH}/compare_keyness.tsv"
+    priority: PRIORITY["compare_keyness"]
     conda:
         ENV
     resources:
@@ -83,6 +84,7 @@ rule compare_groups:
         f"{LOGS}/compare_groups.log",
     benchmark:
         f"{BENCH}/compare_groups.tsv"
+    priority: PRIORITY["compare_groups"]
     conda:
         ENV
     resources:
@@ -160,6 +162,7 @@ rule compare_evidence:
         f"{LOGS}/compare_evidence.log",
     benchmark:
         f"{BENCH}/compare_evidence.tsv"
+    priority: PRIORITY["compare_evidence"]
     conda:
         ENV
     resources:

@@ -15,6 +15,7 @@ rule frames_codebook:
         f"{LOGS}/frames_codebook.log",
     benchmark:
         f"{BENCH}/frames_codebook.tsv"
+    priority: PRIORITY["frames_codebook"]
     conda:
         ENV
     params:
@@ -40,6 +41,7 @@ rule frames_sentences:
         f"{LOGS}/frames_sentences/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/frames_sentences/{{scatteritem}}.tsv"
+    priority: PRIORITY["frames_sentences"]
     conda:
         ENV
     resources:
@@ -75,6 +77,7 @@ rule frames_gather:
         f"{LOGS}/frames_gather.log",
     benchmark:
         f"{BENCH}/frames_gather.tsv"
+    priority: PRIORITY["frames_gather"]
     conda:
         ENV
     resources:
@@ -104,6 +107,7 @@ rule frames_paragraphs_part:
         f"{BENCH}/frames_paragraphs_part/{{part}}.tsv"
     wildcard_constraints:
         part=r"\d+",
+    priority: PRIORITY["frames_paragraphs_part"]
     conda:
         ENV
     resources:
@@ -130,6 +134,7 @@ rule frames_paragraphs:
         f"{LOGS}/frames_paragraphs.log",
     benchmark:
         f"{BENCH}/frames_paragraphs.tsv"
+    priority: PRIORITY["frames_paragraphs"]
     conda:
         ENV
     script:
@@ -154,6 +159,7 @@ rule frames_codebook_suggestions:
         f"{LOGS}/frames_codebook_suggestions.log",
     benchmark:
         f"{BENCH}/frames_codebook_suggestions.tsv"
+    priority: PRIORITY["frames_codebook_suggestions"]
     conda:
         ENV
     params:
@@ -197,6 +203,7 @@ rule frames_documents:
         f"{LOGS}/frames_documents.log",
     benchmark:
         f"{BENCH}/frames_documents.tsv"
+    priority: PRIORITY["frames_documents"]
     conda:
         ENV
     resources:
@@ -348,6 +355,7 @@ rule frames_actors:
         f"{LOGS}/frames_actors.log",
     benchmark:
         f"{BENCH}/frames_actors.tsv"
+    priority: PRIORITY["frames_actors"]
     conda:
         ENV
     resources:

@@ -13,6 +13,7 @@ rule ingest:
         audit=f"{LOGS}/ingest_audit.csv",
     benchmark:
         f"{BENCH}/ingest.tsv"
+    priority: PRIORITY["ingest"]
     conda:
         ENV
     resources:
@@ -35,6 +36,7 @@ rule clean:
         f"{LOGS}/clean/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/clean/{{scatteritem}}.tsv"
+    priority: PRIORITY["clean"]
     conda:
         ENV
     resources:
@@ -59,6 +61,7 @@ rule deduplicate:
         audit=f"{LOGS}/cleaning_audit.csv",
     benchmark:
         f"{BENCH}/deduplicate.tsv"
+    priority: PRIORITY["deduplicate"]
     conda:
         ENV
     resources:
@@ -88,6 +91,7 @@ rule input_accounting:
         f"{LOGS}/input_accounting.log",
     benchmark:
         f"{BENCH}/input_accounting.tsv"
+    priority: PRIORITY["input_accounting"]
     conda:
         ENV
     script:

@@ -52,6 +52,9 @@ rule report_tables:
         ),
     log:
         f"{LOGS}/report_tables.log",
+    benchmark:
+        f"{BENCH}/report_tables.tsv"
+    priority: PRIORITY["report_tables"]
     conda:
         ENV
     params:
@@ -91,6 +94,9 @@ rule summary:
         ),
     log:
         f"{LOGS}/summary.log",
+    benchmark:
+        f"{BENCH}/summary.tsv"
+    priority: PRIORITY["summary"]
     conda:
         ENV
     params:
@@ -116,8 +122,13 @@ rule provenance:
         provenance=f"{RESULTS}/provenance.json",
     log:
         f"{LOGS}/provenance.log",
+    benchmark:
+        f"{BENCH}/provenance.tsv"
+    priority: PRIORITY["provenance"]
     conda:
         ENV
+    # the last job (it needs every other one): its files are hashed in parallel threads
+    threads: max(1, min(workflow.cores, 4))
     params:
         config=config,
         workflow_version=workflow_version(),

@@ -63,6 +63,7 @@ rule actor_mentions:
         f"{LOGS}/actor_mentions/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/actor_mentions/{{scatteritem}}.tsv"
+    priority: PRIORITY["actor_mentions"]
     conda:
         ENV
     resources:
@@ -91,6 +92,7 @@ rule sentiment_score:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/sentiment_score/{{scatteritem}}.tsv"
+    priority: PRIORITY["sentiment_score"]
     conda:
         ENV
     resources:
@@ -116,6 +118,7 @@ rule sentiment_units:
         f"{LOGS}/sentiment_units/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
+    priority: PRIORITY["sentiment_units"]
     conda:
         ENV
     resources:
@@ -140,6 +143,7 @@ rule sentiment_tables:
         f"{LOGS}/sentiment_tables.log",
     benchmark:
         f"{BENCH}/sentiment_tables.tsv"
+    priority: PRIORITY["sentiment_tables"]
     conda:
         ENV
     resources:
@@ -168,6 +172,7 @@ rule sentiment_paragraphs:
         f"{LOGS}/sentiment_paragraphs.log",
     benchmark:
         f"{BENCH}/sentiment_paragraphs.tsv"
+    priority: PRIORITY["sentiment_paragraphs"]
     conda:
         ENV
     resources:
@@ -207,6 +212,7 @@ rule sentiment_actors:
         f"{LOGS}/sentiment_actors.log",
     benchmark:
         f"{BENCH}/sentiment_actors.tsv"
+    priority: PRIORITY["sentiment_actors"]
     conda:
         ENV
     resources:
@@ -266,6 +272,7 @@ rule sentiment_figures:
         groups_svg=f"{FIGURES}/sentiment_groups.svg",
     log:
         f"{LOGS}/sentiment_figures.log",
+    priority: PRIORITY["sentiment_figures"]
     conda:
         ENV
     params:
@@ -421,6 +428,7 @@ rule actor_articles:
         f"{LOGS}/actor_articles/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/actor_articles/{{scatteritem}}.tsv"
+    priority: PRIORITY["actor_articles"]
     conda:
         ENV
     params:
@@ -442,6 +450,7 @@ rule sentiment_actor_articles:
         pairs=f"{TABLES}/sentiment_actor_articles.csv",
     log:
         f"{LOGS}/sentiment_actor_articles.log",
+    priority: PRIORITY["sentiment_actor_articles"]
     conda:
         ENV
     script:

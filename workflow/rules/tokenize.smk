@@ -11,6 +11,7 @@ rule tokens_train_punkt:
         f"{LOGS}/tokens_train_punkt.log",
     benchmark:
         f"{BENCH}/tokens_train_punkt.tsv"
+    priority: PRIORITY["tokens_train_punkt"]
     conda:
         ENV
     resources:
@@ -40,6 +41,7 @@ rule tokens_tokenize:
         f"{LOGS}/tokens_tokenize/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/tokens_tokenize/{{scatteritem}}.tsv"
+    priority: PRIORITY["tokens_tokenize"]
     conda:
         ENV
     resources:
@@ -70,6 +72,7 @@ rule corpus_tables:
         f"{LOGS}/corpus_tables.log",
     benchmark:
         f"{BENCH}/corpus_tables.tsv"
+    priority: PRIORITY["corpus_tables"]
     conda:
         ENV
     resources:
@@ -89,6 +92,7 @@ rule corpus_ngrams:
         f"{LOGS}/corpus_ngrams.log",
     benchmark:
         f"{BENCH}/corpus_ngrams.tsv"
+    priority: PRIORITY["corpus_ngrams"]
     conda:
         ENV
     resources:
@@ -117,6 +121,7 @@ rule plot_top_terms:
         svg=f"{FIGURES}/top_terms.svg",
     log:
         f"{LOGS}/plot_top_terms.log",
+    priority: PRIORITY["plot_top_terms"]
     conda:
         ENV
     params:

@@ -21,6 +21,7 @@ rule topic_counts:
         f"{LOGS}/topic_counts/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/topic_counts/{{scatteritem}}.tsv"
+    priority: PRIORITY["topic_counts"]
     conda:
         ENV
     params:
@@ -44,6 +45,7 @@ rule topic_dtm:
         f"{LOGS}/topic_dtm.log",
     benchmark:
         f"{BENCH}/topic_dtm.tsv"
+    priority: PRIORITY["topic_dtm"]
     conda:
         ENV
     resources:
@@ -72,9 +74,12 @@ rule topic_model:
         f"{LOGS}/topic_model.log",
     benchmark:
         f"{BENCH}/topic_model.tsv"
+    priority: PRIORITY["topic_model"]
     conda:
         ENV
-    threads: max(1, min(workflow.cores, 8))
+    # The grid's fits in up to this many processes; the final fit has one BLAS thread, so
+    # results do not depend on it. Half the cores, so the job runs beside another.
+    threads: max(1, min(workflow.cores // 2, 8))
     resources:
         mem_mb=16000,
         runtime=240,
@@ -177,6 +182,7 @@ rule topic_outputs:
         f"{LOGS}/topic_outputs.log",
     benchmark:
         f"{BENCH}/topic_outputs.tsv"
+    priority: PRIORITY["topic_outputs"]
     conda:
         ENV
     resources:
