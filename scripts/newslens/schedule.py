@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping
 
 # Seconds of one job of each rule (wall, one core) on 1M synthetic articles with 4 shards on 2
 # cores (docs/scale.md); the rules without a benchmark file (figures, report, provenance) from a
-# 200k run scaled to 1M.
+# 200k run scaled to 1M; frames_actors_shard, frames_actors, actor_articles and sentiment_actors
+# (split per shard since) estimated from their paired 20k-100k runs.
 JOB_SECONDS = {
     "ingest": 19.2,
     "clean": 35.8,
@@ -38,9 +39,9 @@ JOB_SECONDS = {
     "sentiment_units": 12.9,
     "sentiment_tables": 15.8,
     "sentiment_paragraphs": 13.7,
-    "sentiment_actors": 41.8,
+    "sentiment_actors": 16.0,
     "sentiment_figures": 5.0,
-    "actor_articles": 9.6,
+    "actor_articles": 16.0,
     "sentiment_actor_articles": 3.0,
     "frames_codebook": 2.2,
     "frames_sentences": 47.0,
@@ -49,7 +50,8 @@ JOB_SECONDS = {
     "frames_paragraphs": 3.6,
     "frames_codebook_suggestions": 25.9,
     "frames_documents": 14.6,
-    "frames_actors": 79.0,
+    "frames_actors_shard": 20.0,
+    "frames_actors": 3.0,
     "topic_counts": 18.0,
     "topic_dtm": 13.9,
     "topic_model": 38.1,
@@ -129,7 +131,6 @@ RULE_EDGES = (
     ("plot_top_terms", "provenance"),
     ("input_accounting", "provenance"),
     ("actor_mentions", "actor_articles"),
-    ("actor_mentions", "frames_actors"),
     ("actor_mentions", "sentiment_actors"),
     ("sentiment_score", "actor_articles"),
     ("sentiment_score", "sentiment_actors"),
@@ -156,7 +157,6 @@ RULE_EDGES = (
     ("frames_codebook", "frames_gather"),
     ("frames_codebook", "frames_sentences"),
     ("frames_codebook", "provenance"),
-    ("frames_sentences", "frames_actors"),
     ("frames_sentences", "frames_codebook_suggestions"),
     ("frames_sentences", "frames_gather"),
     ("frames_sentences", "frames_paragraphs_part"),
@@ -195,6 +195,11 @@ RULE_EDGES = (
     ("compare_groups", "summary"),
     ("report_tables", "provenance"),
     ("summary", "provenance"),
+    ("actor_articles", "sentiment_actors"),
+    ("actor_mentions", "frames_actors_shard"),
+    ("frames_actors_shard", "frames_actors"),
+    ("frames_codebook", "frames_actors_shard"),
+    ("frames_sentences", "frames_actors_shard"),
 )
 
 # Snakemake's priority of each rule's jobs: its bottom level in whole seconds.

@@ -318,6 +318,7 @@ rule frames_actors_shard:
         f"{LOGS}/frames_actors_shard/{{scatteritem}}.log",
     benchmark:
         f"{BENCH}/frames_actors_shard/{{scatteritem}}.tsv"
+    priority: PRIORITY["frames_actors_shard"]
     conda:
         ENV
     resources:
