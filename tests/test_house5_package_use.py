@@ -24,6 +24,10 @@ TEST_ONLY_ALLOWED = {
     ("compare_synthetic.py", "expected_frame_difference"): "the planted data's known answer",
     ("compare_synthetic.py", "expected_actor_frame_difference"): "the planted data's known answer",
     ("topics_synthetic.py", "planted_tokens"): "planted token tables of the synthetic module",
+    ("compare_actors.py", "actor_frame_shares"): "the in-memory form of "
+    "actor_frame_shares_from_dataset (the same matching and averaging code), which the "
+    "compare_groups job streams from the frame dataset; tests and figure tests build it from "
+    "made-up tables",
     ("frames_match.py", "match_sentences_reference"): "a thin public wrapper of "
     "_reference_rows, the per-word path BatchMatcher falls back to; in tests it would need "
     "three private helpers",
