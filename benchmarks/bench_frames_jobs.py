@@ -41,12 +41,9 @@ from common import codebook_options  # noqa: E402
 from shard_runner import (  # noqa: E402
     CHILD_ENV,
     Named,
-    bench_pairs,
-    checkout_paths,
-    child_main,
     child_measure,
     outputs,
-    pair_parser,
+    pair_main,
     rule_threads,
     run_job,
     shard_names,
@@ -181,27 +178,20 @@ def actors_measure(bench: Path, workdir: Path, flags: list):
 
 
 def main() -> None:
-    parser = pair_parser(__doc__, JOBS, DEFAULT_JOBS)
-    parser.add_argument("--parts", default=None, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    args.workdir = args.workdir.resolve()
-    if args.child:
-        child_main(args, lambda job, cfg, out: job_smk(job, cfg, out, args.shard, args.parts))
-        return
-    paths = checkout_paths(args)
-    print(f"{args.workdir} shard {args.shard}; base {paths['base']}; new {paths['new']}")
-    bench = Path(sys.argv[0]).resolve()
-    flags = [args.workdir, "--shard", args.shard]
-    for job in args.jobs:
-        if job == "frames_actors":
-            measure = actors_measure(bench, args.workdir, flags)
-            measures = ("process", "longest", "work", "peak_mb")
-        else:
-            measure, measures = (
-                child_measure(bench, lambda job: flags),
-                ("work", "process", "peak_mb"),
-            )
-        bench_pairs([job], paths, args.pairs, measure, measures, compare=args.compare)
+    def own_measure(job: str, bench: Path, flags: list):
+        if job != "frames_actors":
+            return None
+        workdir = Path(flags[0])
+        return actors_measure(bench, workdir, flags), ("process", "longest", "work", "peak_mb")
+
+    pair_main(
+        __doc__,
+        JOBS,
+        lambda job, cfg, out, args: job_smk(job, cfg, out, args.shard, args.parts),
+        DEFAULT_JOBS,
+        options=lambda parser: parser.add_argument("--parts", default=None, help=argparse.SUPPRESS),
+        own_measure=own_measure,
+    )
 
 
 if __name__ == "__main__":

@@ -365,13 +365,16 @@ def pair_main(
     extra_outputs: Callable[[str], Sequence[Path]] = lambda job: (),
     compare: bool = False,
     threads: Callable[[str], int] = rule_threads,
+    own_measure: Callable[[str, Path, list], tuple | None] = lambda job, bench, flags: None,
 ) -> None:
     """The whole command line of a paired job benchmark (:func:`pair_parser` plus ``options``).
     As the child (``--child JOB``): :func:`child_main` with ``job_smk(job, config, out, args)``.
     As the parent: the children run in WORKDIR (or in ``scratch(args, tmp)``, a folder made
     from it) with ``--shard`` and ``child_flags(args)``, paired by :func:`bench_pairs`;
     ``compare`` compares the outputs without ``--compare``; ``threads(job)``: the job's
-    threads (the rule's)."""
+    threads (the rule's); ``own_measure(job, bench, flags)``: a job's own (measure, measures)
+    for :func:`bench_pairs` (e.g. a job timed with the per-shard jobs it was split into), or
+    None for the common one."""
     parser = pair_parser(doc, jobs, default_jobs)
     options(parser)
     args = parser.parse_args()
@@ -384,5 +387,12 @@ def pair_main(
     with tempfile.TemporaryDirectory(prefix="bench_jobs.") as tmp:
         run_in = scratch(args, Path(tmp)) if scratch else args.workdir
         flags = [run_in, "--shard", args.shard, *child_flags(args)]
-        measure = child_measure(Path(sys.argv[0]).resolve(), lambda job: flags, threads)
-        bench_pairs(args.jobs, paths, args.pairs, measure, compare=compare or args.compare)
+        bench = Path(sys.argv[0]).resolve()
+        measure = child_measure(bench, lambda job: flags, threads)
+        common = [job for job in args.jobs if own_measure(job, bench, flags) is None]
+        if common:
+            bench_pairs(common, paths, args.pairs, measure, compare=compare or args.compare)
+        for job in args.jobs:
+            own = own_measure(job, bench, flags)
+            if own is not None:
+                bench_pairs([job], paths, args.pairs, *own, compare=compare or args.compare)
