@@ -23,31 +23,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import topic_model_options  # noqa: E402
 from shard_runner import Named, outputs, pair_main, shard_names  # noqa: E402
 
 JOBS = ("topic_counts", "topic_dtm", "topic_model", "topic_outputs")
-MODEL_PARAMS = (
-    "model",
-    "k",
-    "seeds",
-    "max_iter",
-    "tol",
-    "grid_tol",
-    "grid_max_iter",
-    "incremental",
-    "batch_size",
-    "fit_sample",
-    "grid_sample",
-    "stability_subsample",
-    "stability_min",
-    "k_rule",
-    "stability_tie_se",
-    "stability_init",
-    "min_units_per_topic",
-    "coherence_top_n",
-    "diversity_top_n",
-    "stability_top_n",
-)
 FIGURES = ("terms", "prevalence", "k", "metadata", "network", "validation")
 
 
@@ -87,8 +66,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str], threa
             log=log,
         )
     if job == "topic_model":
-        params = {k: tc[k] for k in MODEL_PARAMS}
-        params["validation_column"] = tc["validation"]["column"]
+        params = topic_model_options(cfg)
         return Named(
             input=Named(
                 dtm=f"{i}/topics/dtm.npz",

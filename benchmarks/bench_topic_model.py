@@ -25,33 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import topic_model_options  # noqa: E402
+
 
 def params_from_config(cfg: dict, overrides: dict) -> SimpleNamespace:
-    t = cfg["topics"]
-    keys = [
-        "model",
-        "k",
-        "seeds",
-        "max_iter",
-        "tol",
-        "grid_tol",
-        "grid_max_iter",
-        "incremental",
-        "batch_size",
-        "fit_sample",
-        "grid_sample",
-        "stability_subsample",
-        "stability_min",
-        "k_rule",
-        "stability_tie_se",
-        "stability_init",
-        "min_units_per_topic",
-        "coherence_top_n",
-        "diversity_top_n",
-        "stability_top_n",
-    ]
-    values = {k: t[k] for k in keys}
-    values["validation_column"] = t["validation"]["column"]
+    values = topic_model_options(cfg)
     values.update(overrides)
     return SimpleNamespace(**values)
 

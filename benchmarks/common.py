@@ -95,6 +95,36 @@ def codebook_options(cfg: dict) -> dict:
     }
 
 
+TOPIC_MODEL_KEYS = (
+    "model",
+    "k",
+    "seeds",
+    "max_iter",
+    "tol",
+    "grid_tol",
+    "grid_max_iter",
+    "incremental",
+    "batch_size",
+    "fit_sample",
+    "grid_sample",
+    "stability_subsample",
+    "stability_min",
+    "k_rule",
+    "stability_tie_se",
+    "stability_init",
+    "min_units_per_topic",
+    "coherence_top_n",
+    "diversity_top_n",
+    "stability_top_n",
+)
+
+
+def topic_model_options(cfg: dict) -> dict:
+    """The params of the topic_model rule in a config (workflow/rules/topics.smk)."""
+    t = cfg["topics"]
+    return {k: t[k] for k in TOPIC_MODEL_KEYS} | {"validation_column": t["validation"]["column"]}
+
+
 def snakemake_command(
     workdir: Path,
     *targets: str,
