@@ -8,25 +8,15 @@ interpreter, as a Snakemake job does."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+from test_tok2_punkt_import import run_python  # a fresh interpreter, the last line
+
 REPO = Path(__file__).resolve().parents[1]
+
 SUFFIXES = ["", "s", "es", "ed", "ing", "ly", "ness", "ation", "ational", "ement", "ies", "'s"]
-
-
-def run_python(code: str, **env) -> str:
-    """stdout's last line of ``code`` in a fresh interpreter with the worktree's package."""
-    inherited = {k: v for k, v in os.environ.items() if k != "NEWSLENS_NLTK_IMPORT"}
-    env = {**inherited, "PYTHONPATH": str(REPO / "scripts"), **env}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    return out.stdout.strip().splitlines()[-1]
 
 
 def words() -> list[str]:

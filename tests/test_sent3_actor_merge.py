@@ -83,11 +83,12 @@ def single_job(tmp: Path, shards, part_articles: int):
     return script.merge_all_shards(smk, ACTORS)
 
 
-def per_shard_jobs(tmp: Path, shards, part_articles: int):
+def actor_articles_jobs(tmp: Path, shards, part_articles: int) -> dict:
+    """Every shard's actor_articles job (per-shard join) into tmp/merged; their output lists
+    (actor_sentences, shared, units), in shard order."""
     articles = load_script("actor_articles")
     folder = tmp / "merged"
-    folder.mkdir()
-    (folder / "part-00009999.parquet").write_bytes(b"left by an earlier run")
+    folder.mkdir(exist_ok=True)
     lists = {"actor_sentences": [], "shared": [], "units": []}
     for s in shards:
         out = SimpleNamespace(
@@ -111,9 +112,16 @@ def per_shard_jobs(tmp: Path, shards, part_articles: int):
             ),
         )
         articles.actor_sentences(smk)
-        lists["actor_sentences"].append(out.actor_sentences)
-        lists["shared"].append(out.actor_shared)
-        lists["units"].append(out.actor_units)
+        for key, path in zip(lists, vars(out).values(), strict=True):
+            lists[key].append(path)
+    return lists
+
+
+def per_shard_jobs(tmp: Path, shards, part_articles: int):
+    folder = tmp / "merged"
+    folder.mkdir()
+    (folder / "part-00009999.parquet").write_bytes(b"left by an earlier run")
+    lists = actor_articles_jobs(tmp, shards, part_articles)
     script = load_script("sentiment_actors")
     smk = SimpleNamespace(
         input=SimpleNamespace(**lists),
@@ -235,32 +243,4 @@ def test_a_doc_id_in_two_shards_leaves_the_join_to_sentiment_actors(tmp_path):
 def per_shard_jobs_repeated(tmp: Path, shards):
     """The actor_articles side of :func:`per_shard_jobs` only (sentiment_actors then takes
     the single-job path, tested above)."""
-    articles = load_script("actor_articles")
-    folder = tmp / "merged"
-    folder.mkdir()
-    lists = {"actor_sentences": [], "shared": [], "units": []}
-    for s in shards:
-        out = SimpleNamespace(
-            actor_sentences=str(tmp / "own" / f"{s['name']}.json"),
-            actor_shared=str(tmp / "shared" / f"{s['name']}.json"),
-            actor_units=str(tmp / "units" / f"{s['name']}.parquet"),
-        )
-        for p in vars(out).values():
-            Path(p).parent.mkdir(exist_ok=True)
-        smk = SimpleNamespace(
-            input=SimpleNamespace(
-                scores=s["scores"],
-                mentions=s["mentions"],
-                targets=s["targets"],
-                doc_list=s["docs"],
-                doc_lists=[x["docs"] for x in shards],
-            ),
-            output=out,
-            params=SimpleNamespace(
-                batch_rows=5, actors=ACTORS, actor_table=str(folder), part_articles=5
-            ),
-        )
-        articles.actor_sentences(smk)
-        for key, path in zip(lists, vars(out).values(), strict=True):
-            lists[key].append(path)
-    return lists
+    return actor_articles_jobs(tmp, shards, part_articles=5)
