@@ -113,9 +113,11 @@ def ngram_frequencies(ngrams: pd.DataFrame, min_count: int) -> pd.DataFrame:
 def collocations(ngrams: pd.DataFrame, measure: str, min_freq: int, top_n: int) -> pd.DataFrame:
     """Bigram collocations ranked by an NLTK association measure, from the corpus counts
     (``BigramCollocationFinder`` built from the unigram and bigram frequency distributions)."""
-    # imported here: NLTK costs ~1 CPU-s, and deduplicate imports this module for order_audit
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-    from nltk.probability import FreqDist
+    # loaded here, without NLTK's package import (newslens.nltk_punkt): deduplicate imports
+    # this module for order_audit
+    from newslens.nltk_punkt import collocation_classes
+
+    BigramAssocMeasures, BigramCollocationFinder, FreqDist = collocation_classes()
 
     columns = ["rank", "bigram", "word1", "word2", "count", "score", "measure"]
     unigrams = ngrams.loc[ngrams["n"] == 1]

@@ -45,8 +45,10 @@ WANTED = ("nltk.tokenize.punkt", "nltk.tokenize.regexp")
 PACKAGES = ("nltk", "nltk.tokenize")
 SNOWBALL = ("nltk.stem.snowball",)
 SNOWBALL_PACKAGES = ("nltk", "nltk.stem", "nltk.corpus", "nltk.corpus.reader")
+COLLOCATIONS = ("nltk.collocations", "nltk.probability")
+COLLOCATION_PACKAGES = ("nltk", "nltk.metrics")
 #: the packages whose loaded submodules become their attributes when they are imported in full
-SEEDED = frozenset(PACKAGES + SNOWBALL_PACKAGES)
+SEEDED = frozenset(PACKAGES + SNOWBALL_PACKAGES + COLLOCATION_PACKAGES)
 SWITCH = "NEWSLENS_NLTK_IMPORT"
 
 
@@ -177,6 +179,63 @@ def snowball_stemmer(language: str):
 
 
 SNOWBALL_LOADED: list[str] = []
+
+
+def _fisher_exact(*args, **kwargs):
+    """scipy.stats.fisher_exact, imported at its first call (only the ``fisher`` measure,
+    which the config does not offer, uses it)."""
+    from scipy.stats import fisher_exact
+
+    return fisher_exact(*args, **kwargs)
+
+
+def _metrics_measures(stubs: dict) -> None:
+    """What ``nltk.collocations`` imports from the ``nltk.metrics`` package (whose
+    ``__init__`` imports all of NLTK's metrics): the association measures. Their module imports
+    scipy.stats (~1 CPU-s) for one measure's ``fisher_exact``; unless scipy.stats is imported
+    already, it gets a stand-in that imports it at its first call."""
+    blocked = "scipy.stats" not in sys.modules
+    if blocked:
+        sys.modules["scipy.stats"] = None  # the module's `from scipy.stats import` fails
+    try:
+        association = importlib.import_module("nltk.metrics.association")
+    finally:
+        if blocked:
+            del sys.modules["scipy.stats"]
+    if blocked:
+        association.fisher_exact = _fisher_exact
+    for name in (
+        "BigramAssocMeasures",
+        "ContingencyMeasures",
+        "QuadgramAssocMeasures",
+        "TrigramAssocMeasures",
+    ):
+        setattr(stubs["nltk.metrics"], name, getattr(association, name))
+
+
+_COLLOCATIONS: list = []
+
+
+def collocation_classes() -> tuple:
+    """NLTK's (BigramAssocMeasures, BigramCollocationFinder, FreqDist), their modules loaded
+    (once) without NLTK's package import when the version is tested (~0.2 CPU-s instead of
+    ~1.9, scipy.stats and scikit-learn among the latter); how they were loaded is
+    ``COLLOCATIONS_LOADED[0]``."""
+    if not _COLLOCATIONS:
+        modules, how = _load(
+            COLLOCATION_PACKAGES, COLLOCATIONS, _metrics_measures, "collocation finder"
+        )
+        _COLLOCATIONS.extend(modules)
+        COLLOCATIONS_LOADED.append(how)
+    collocations, probability = _COLLOCATIONS
+    return (
+        collocations.BigramAssocMeasures,
+        collocations.BigramCollocationFinder,
+        probability.FreqDist,
+    )
+
+
+COLLOCATIONS_LOADED: list[str] = []
 
 
 (_punkt, _regexp), HOW_LOADED = _load()
