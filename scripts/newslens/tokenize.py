@@ -357,38 +357,6 @@ def _slices(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     return _strings([text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
 
 
-class TextSlices:
-    """Pieces text[start:end] of one text as an Arrow string array, cut from the text's UTF-8
-    bytes without a Python string per piece: ascending, non-overlapping pieces are the even
-    elements of one string array whose offsets are start, end, start, end, ... (the odd ones
-    are the gaps), taken into a new array. Equal to ``_slices`` (which is used for pieces that
-    overlap or come out of order)."""
-
-    def __init__(self, text: str, cps: np.ndarray):
-        self.text = text
-        if cps.dtype == np.uint8:  # ASCII: a code point is a byte
-            self.data, self.byte_at = pa.py_buffer(cps), None
-        else:
-            self.data = pa.py_buffer(text.encode("utf-8"))
-            width = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
-            self.byte_at = np.concatenate([[0], np.cumsum(width)])
-
-    def __call__(self, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-        k = len(starts)
-        if k == 0:
-            return _strings([])
-        bounds = np.empty(2 * k, dtype=np.int64)
-        bounds[0::2], bounds[1::2] = starts, ends
-        if bounds[0] < 0 or bounds[-1] > len(self.text) or (np.diff(bounds) < 0).any():
-            return _slices(self.text, starts, ends)
-        if self.byte_at is not None:
-            bounds = self.byte_at[bounds]
-        pieces = pa.Array.from_buffers(
-            pa.large_string(), 2 * k - 1, [None, pa.py_buffer(bounds), self.data]
-        )
-        return pieces.take(pa.array(np.arange(0, 2 * k - 1, 2, dtype=np.int64)))
-
-
 @dataclass
 class TokenizedBatch:
     """One batch of articles, segmented: Arrow tables of paragraphs, sentences and tokens, and
@@ -519,7 +487,6 @@ class ShardTokenizer:
             schema=TOKEN_SCHEMA,
         )
         n_sents = len(sent_start)
-        slices = TextSlices(text, cps)
         sentences = pa.Table.from_arrays(
             [
                 doc_arr.take(pa.array(sent_doc, type=pa.int64())),
@@ -527,7 +494,7 @@ class ShardTokenizer:
                 sent_id,
                 sent_start - doc_start[sent_doc],
                 sent_end - doc_start[sent_doc],
-                slices(sent_start, sent_end),
+                _slices(text, sent_start, sent_end),
                 np.bincount(sent_index, minlength=n_sents)[:n_sents].astype(np.int64),
                 np.bincount(sent_index, weights=keep, minlength=n_sents)[:n_sents].astype(np.int64),
             ],
@@ -539,7 +506,7 @@ class ShardTokenizer:
                 para_id,
                 para_start - doc_start[para_doc],
                 para_end - doc_start[para_doc],
-                slices(para_start, para_end),
+                _slices(text, para_start, para_end),
                 np.bincount(sent_para, minlength=len(para_start)).astype(np.int64),
             ],
             schema=PARAGRAPH_SCHEMA,
