@@ -1,8 +1,9 @@
-"""CPU of the jobs that end a run (provenance; report_tables) on a finished run, two checkouts
-paired.
+"""CPU of the jobs that end a run (provenance; report_tables; frames_codebook_suggestions) on a
+finished run, two checkouts paired.
 
     python benchmarks/bench_tail_jobs.py WORKDIR --base /work/main/scripts --new scripts \
-        [--jobs provenance report_tables] [--pairs 4] [--compare]
+        [--jobs provenance report_tables frames_codebook_suggestions] [--pairs 4] [--compare] \
+        [--max-sentences N]
 
 WORKDIR is the working directory of a finished pipeline run (e.g. one kept by
 `bench_pipeline.py --keep DIR`; it is only read). Each job's own entry script (scripts/<job>.py
@@ -10,7 +11,10 @@ of the checkout whose package is measured) runs in a fresh Python process in WOR
 stand-in ``snakemake`` object, its outputs in a scratch folder (benchmarks/shard_runner.py):
 provenance with the input and output files the run's own results/provenance.json lists (every
 part file of a partitioned table through its dataset's manifest, as the rule gives them) and
-2 threads (the rule's on 2 cores); report_tables with the run's five report tables. Per pair
+2 threads (the rule's on 2 cores); report_tables with the run's five report tables;
+frames_codebook_suggestions with every shard's sentence and frame tables and the run's
+framing.suggestions (``--max-sentences N`` samples N of them instead of the config's
+max_sentences, e.g. the share a 1M run samples: 500,000 of ~40M). Per pair
 the two checkouts run one after the other, the order alternating. Printed: every run, the
 means, and the mean paired difference (new - base) with its 95 % bootstrap interval
 (benchmarks/common.py): a difference is a change only when its interval excludes 0. With
@@ -27,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shard_runner import Named, outputs, pair_main  # noqa: E402
 
-JOBS = ("provenance", "report_tables")
+JOBS = ("provenance", "report_tables", "frames_codebook_suggestions")
 REPORT_TABLES = ("documents", "frames_documents", "sentiment_actors", "frames_actors")
 THREADS = {"provenance": 2}
 
@@ -67,7 +71,29 @@ def job_smk(job: str, cfg: dict, out: Path, args) -> Named:
             threads=1,
             log=log,
         )
+    if job == "frames_codebook_suggestions":
+        options = dict(cfg["framing"]["suggestions"])
+        if args.max_sentences:
+            options["max_sentences"] = args.max_sentences
+        return Named(
+            input=Named(
+                codebook="results/interim/frames/codebook.json",
+                stopwords=cfg["tokenize"]["stopwords_file"],
+                sentences=sorted(map(str, Path("results/interim/sentences").glob("*-of-*.json"))),
+                frames=sorted(
+                    map(str, Path("results/interim/frames/sentences").glob("*-of-*.json"))
+                ),
+            ),
+            output=outputs(out, suggestions="frames_codebook_suggestions.csv"),
+            params=Named(options=options),
+            threads=1,
+            log=log,
+        )
     raise SystemExit(f"unknown job {job}")
+
+
+def options(parser) -> None:
+    parser.add_argument("--max-sentences", type=int, default=0, help="suggestions' sample")
 
 
 if __name__ == "__main__":
@@ -76,5 +102,7 @@ if __name__ == "__main__":
         JOBS,
         job_smk,
         default_jobs=("provenance",),
+        options=options,
+        child_flags=lambda args: ["--max-sentences", str(args.max_sentences)],
         threads=lambda job: THREADS.get(job, 1),
     )

@@ -1,6 +1,9 @@
 """Read the corpus (folder or table) and deal its articles into raw shards, in corpus order;
 list every input unit (file, folder or table row) with what became of it."""
 
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +26,73 @@ from newslens.runtime import NewslensError, ParquetShardWriter, log, run, write_
 
 BATCH_ROWS = 2000  # rows per row group of a raw shard
 CHUNK_ROWS = 10_000  # rows of a corpus table read at a time (two chunks are in memory)
+
+
+class BackgroundWriter:
+    """A shard writer whose ``write`` runs on a thread of its own, in order: Arrow's Parquet
+    encoding and compression release the GIL, so they overlap with reading and checking the
+    next rows. At most ``depth`` batches wait; an error is raised by the next call."""
+
+    def __init__(self, writer, depth: int = 1):
+        self.writer, self.depth, self.pending = writer, depth, []
+        self.pool = ThreadPoolExecutor(max_workers=1)
+
+    def write(self, frame) -> None:
+        while len(self.pending) >= self.depth:
+            self.pending.pop(0).result()
+        self.pending.append(self.pool.submit(self.writer.write, frame))
+
+    def wait(self) -> None:
+        while self.pending:
+            self.pending.pop(0).result()
+
+    def close(self) -> None:
+        self.wait()
+        self.pool.shutdown()
+        self.writer.close()
+
+    def abort(self, exc) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        self.writer.abort(exc)
+
+
+def prefetched(chunks, depth: int = 1):
+    """The items of ``chunks``, read ahead on a thread (Parquet decoding releases the GIL);
+    an error of the reader is raised here."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def read():
+        try:
+            for chunk in chunks:
+                box.put((chunk, None))
+                if stop.is_set():
+                    return
+            box.put((done, None))
+        except BaseException as exc:  # handed to the consumer
+            box.put((done, exc))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a reader waiting to put
+            try:
+                box.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 class Inputs:
@@ -89,7 +159,9 @@ def read_table(path: Path, fmt: str, corpus: dict, shards, audit: list, inputs: 
     seen_ids: set = set()
     first_row = 0
     variants = MetadataVariants(metadata)
-    chunks = iter_table_chunks(path, fmt, corpus["encoding"], CHUNK_ROWS, corpus["quoting"])
+    chunks = prefetched(
+        iter_table_chunks(path, fmt, corpus["encoding"], CHUNK_ROWS, corpus["quoting"])
+    )
     for chunk in chunks:
         note = detected_encoding_note(chunk.attrs.get("encoding", ""), corpus["encoding"])
         if first_row == 0 and note:
@@ -132,7 +204,7 @@ def main(smk):
     empty = pd.DataFrame(
         {c: pd.Series([], dtype="int64" if c == "doc_index" else object) for c in columns}
     )
-    writers = [ParquetShardWriter(p, empty) for p in smk.output.shards]
+    writers = [BackgroundWriter(ParquetShardWriter(p, empty)) for p in smk.output.shards]
     shards = RoundRobinShards(writers, columns, BATCH_ROWS, smk.params.part_articles)
     audit: list[dict] = []
     inputs = Inputs()

@@ -64,6 +64,82 @@ def _tokens(texts: list[str]) -> list[list[str]]:
     ]
 
 
+def _ascii_words(texts):
+    """The ``ASCII_TOKEN_RE`` tokens of lower-cased ASCII ``texts`` (an Arrow string array):
+    (sentence of each token, the tokens as an Arrow large_string array), in text order.
+
+    A token byte is a letter, or an apostrophe or hyphen with a letter on both sides in the
+    same sentence (what ``[a-z]+(?:['-][a-z]+)*`` takes, greedy); a token is a maximal run of
+    token bytes within a sentence. Done on the bytes of all texts at once with NumPy."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    low = pc.ascii_lower(texts.cast(pa.large_string()))
+    n = len(low)
+    offsets = np.frombuffer(low.buffers()[1], np.int64)[low.offset : low.offset + n + 1]
+    if n == 0 or low.buffers()[2] is None:
+        return np.zeros(0, np.int64), pa.array([], pa.large_string())
+    data = np.frombuffer(low.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+    letter = (data >= 97) & (data <= 122)
+    starts = offsets[:-1][offsets[:-1] < len(data)]  # first byte of each non-empty sentence
+    lasts = offsets[1:][offsets[1:] > 0] - 1  # last byte of each non-empty sentence
+    before = np.zeros(len(data), bool)  # the previous byte is in the same sentence
+    before[1:] = True
+    before[starts] = False
+    after = np.zeros(len(data), bool)  # the next byte is in the same sentence
+    after[:-1] = True
+    after[lasts] = False
+    prev_letter = np.zeros(len(data), bool)
+    prev_letter[1:] = letter[:-1]
+    next_letter = np.zeros(len(data), bool)
+    next_letter[:-1] = letter[1:]
+    joiner = (data == 39) | (data == 45)
+    tok = letter | (joiner & prev_letter & before & next_letter & after)
+    prev_tok = np.zeros(len(data), bool)
+    prev_tok[1:] = tok[:-1]
+    first = np.flatnonzero(tok & ~(prev_tok & before))
+    next_tok = np.zeros(len(data), bool)
+    next_tok[:-1] = tok[1:]
+    end = np.flatnonzero(tok & ~(next_tok & after)) + 1
+    sentence = np.searchsorted(offsets, first, side="right") - 1
+    # the token bytes packed: each token's bytes follow the previous token's
+    before_tok = np.concatenate(([0], np.cumsum(tok, dtype=np.int64)))
+    bounds = np.append(before_tok[first], before_tok[-1]).astype(np.int64)
+    words = pa.LargeStringArray.from_buffers(
+        len(first), pa.py_buffer(bounds), pa.py_buffer(data[tok].tobytes())
+    )
+    assert np.array_equal(end - first, np.diff(bounds))
+    return sentence, words
+
+
+def _chunk_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The tokens of ``texts`` (``_tokens``: the same tokens per text) as (text of each token,
+    word type code of each token, word types): ASCII texts by ``_ascii_words`` and Arrow's
+    dictionary encoding, others by ``_tokens``. Tokens are grouped ASCII texts first."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, pa.large_string())
+    is_ascii = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    ascii_rows = np.flatnonzero(is_ascii)
+    sentence, words = _ascii_words(arr.filter(pa.array(is_ascii)))
+    encoded = pc.dictionary_encode(words)
+    uniques = encoded.dictionary.to_pylist()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    rows = ascii_rows[sentence]
+    other = np.flatnonzero(~is_ascii)
+    if len(other):
+        found = _tokens([texts[i] for i in other.tolist()])
+        index = {w: i for i, w in enumerate(uniques)}
+        more = [index.setdefault(w, len(index)) for f in found for w in f]
+        uniques = list(index)
+        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+        rows = np.concatenate([rows, np.repeat(other, lengths)])
+        codes = np.concatenate([codes, np.asarray(more, np.int64)])
+    return rows.astype(np.int64), codes, uniques
+
+
 def _term_matrix(
     texts: list[str],
     indicators: set[str],
@@ -77,21 +153,18 @@ def _term_matrix(
 
     A term is the normalised form of a lowercased word token (``TOKEN_RE``) that is at least
     ``min_length`` long, not a stopword and not already an indicator (as word or normalised).
-    Tokens are found per sentence by one ``findall`` (an ASCII sentence is lowercased first and
-    matched by ``ASCII_TOKEN_RE``, which finds the same tokens) and counted by word type, so the
-    normaliser and the checks run once per distinct word, not once per token. Sentences are
-    tokenised ``chunk`` at a time, so memory holds one chunk's token strings, not the sample's;
-    word types are numbered in order of first appearance, whatever the chunk size."""
+    Tokens are found by ``_chunk_words`` (ASCII sentences by NumPy on their bytes, others by
+    ``TOKEN_RE``) and counted by word type, so the normaliser and the checks run once per
+    distinct word, not once per token. Sentences are tokenised ``chunk`` at a time, so memory
+    holds one chunk's token strings, not the sample's. The matrix, term names and surface counts
+    do not depend on the order in which word types are first met."""
     word_code: dict[str, int] = {}  # word type -> number, in order of first appearance
     norm_code: dict[str, int] = {}  # normalised term -> number, in order of first appearance
     word_norm: list[int] = []  # word type -> its term's number (-1: not a term)
     counts = np.zeros(0, np.int64)
     rows, cols = [], []  # each chunk's distinct (sentence, term) pairs
     for lo in range(0, len(texts), chunk):
-        found = _tokens(texts[lo : lo + chunk])
-        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-        codes, uniques = pd.factorize(pd.Series([w for f in found for w in f], dtype=object))
-        del found
+        local, codes, uniques = _chunk_words(texts[lo : lo + chunk])
         glob = np.empty(len(uniques), np.int64)
         for i, w in enumerate(uniques):
             code = word_code.get(w)
@@ -106,7 +179,7 @@ def _term_matrix(
         counts = np.concatenate([counts, np.zeros(len(word_code) - len(counts), np.int64)])
         counts += np.bincount(codes, minlength=len(word_code))
         col = np.asarray(word_norm, np.int64)[codes]
-        row = np.repeat(np.arange(lo, lo + len(lengths), dtype=np.int64), lengths)
+        row = lo + local
         keep = col >= 0
         width = len(norm_code) + 1
         pair = np.sort(row[keep] * width + col[keep])
