@@ -20,6 +20,7 @@ from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_n
     _band_polygons,
     _count,
     _fit_title,
+    _limits,
     _n_range,
     _short,
     _text_width,
@@ -145,6 +146,10 @@ def _forest_rows(ax, sub: pd.DataFrame, y, min_n: int, limits) -> bool:
     a dashed interval: fewer than ``min_n`` articles on a side, drawn clipped to ``limits``
     with arrow heads where it runs past them). Whether any interval was clipped."""
     x_lo, x_hi = limits
+    # at least half a row above the top and below the bottom row: with few items the default
+    # 5 % margin put the bottom row's point, interval and n on the x axis line
+    pad = max(0.5, 0.05 * (len(y) - 1))
+    ax.set_ylim(-pad, len(y) - 1 + pad)
     n_g = sub["n_group"].to_numpy(dtype=float)
     n_r = sub["n_reference"].to_numpy(dtype=float)
     few = (n_g < min_n) | (n_r < min_n)
@@ -348,16 +353,6 @@ def _fixed_grid(
     margins = dict(left=left, right=right, top=top, bottom=bottom, wgap=wgap, hgap=hgap)
     fig, axes, _ = _panel_grid(rows, cols, axes_height, margins)
     return fig, _switch_off(axes, n)
-
-
-def _limits(cells: pd.DataFrame) -> tuple[float, float]:
-    """The x range of a forest plot: the smallest low and largest high of ``cells``' intervals
-    (their points where an interval is missing), 0 included; (-1, 1) when nothing is finite."""
-    values = cells[["difference", "difference_low", "difference_high"]].to_numpy(dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return -1.0, 1.0
-    return min(float(values.min()), 0.0), max(float(values.max()), 0.0)
 
 
 def _clip_arrows(ax, y, low, high, x_lo, x_hi, rows) -> bool:

@@ -134,6 +134,16 @@ def _n_range(values) -> str:
     return _count(lo) if lo == hi else f"{_count(lo)}-{_count(hi)}"
 
 
+def _limits(cells: pd.DataFrame) -> tuple[float, float]:
+    """The x range of a forest plot: the smallest low and largest high of ``cells``' intervals
+    (their points where an interval is missing), 0 included; (-1, 1) when nothing is finite."""
+    values = cells[["difference", "difference_low", "difference_high"]].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return -1.0, 1.0
+    return min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+
+
 def _text_width(lines: list[str], size: float) -> float:
     """The widest of ``lines`` (each possibly on several lines) at ``size`` points, in inches,
     measured with the house font without drawing anything."""
