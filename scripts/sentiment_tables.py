@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 from newslens.runtime import log, read_parquet, run, write_table
-from newslens.sentiment import group_summary, period_of
-from newslens.sentiment_gather import RENAME, corpus_key, corpus_order, read_metadata
+from newslens.sentiment import PARAGRAPH_TABLE_SCHEMA, group_summary, period_of
+from newslens.sentiment_gather import (
+    RENAME,
+    CsvRowsWriter,
+    corpus_key,
+    corpus_order,
+    read_metadata,
+)
+from newslens.shards import iter_dataset
 from newslens.shards_gather import merge_part_lists, write_csv
 
 
@@ -27,8 +34,11 @@ def main(smk):
     log.info("%d scored sentences", n)
     manifest = Path(smk.output.paragraphs_parquet)
     n = merge_part_lists(smk.input.paragraphs, manifest.parent, manifest)
-    if smk.output.get("paragraphs_csv"):
-        write_csv(manifest, smk.output.paragraphs_csv)
+    if smk.output.get("paragraphs_csv"):  # pandas' bytes, printed by Arrow
+        empty = PARAGRAPH_TABLE_SCHEMA.empty_table().to_pandas()
+        with CsvRowsWriter(None, smk.output.paragraphs_csv, None, empty) as out:
+            for df in iter_dataset(manifest, p.batch_rows):
+                out.write(df)
     log.info("%d paragraphs", n)
     docs = pd.concat([read_parquet(f) for f in smk.input.documents], ignore_index=True)
     docs["doc_id"] = docs["doc_id"].astype(str)

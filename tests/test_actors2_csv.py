@@ -1,10 +1,12 @@
-"""actors2: the fast CSV rows (``newslens.csv_text`` of a DataFrame) are
+"""actors2: sentiment_paragraphs' fast CSV rows (``newslens.csv_text`` of a DataFrame) are
 pandas' to_csv bytes on tricky input."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from newslens.csv_text import csv_text
+from newslens.sentiment_gather import CsvRowsWriter
+from newslens.shards_gather import TableWriter
 
 
 def pandas_rows(df: pd.DataFrame) -> bytes:
@@ -114,3 +116,32 @@ def test_string_columns_only():
 def test_empty_table():
     df = pd.DataFrame({"x": pd.Series([], dtype=float), "s": pd.Series([], dtype=str)})
     assert csv_text(df) == pandas_rows(df) == b""
+
+
+def write_file(writer_class, batches, path):
+    empty = batches[0].iloc[:0]
+    with writer_class(None, path, None, empty) as out:
+        for df in batches:
+            out.write(df)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("with_fallback", [False, True])
+def test_writer_file_equals_pandas_writer(tmp_path, with_fallback):
+    rng = np.random.default_rng(5)
+    batches = [paragraph_frame(rng, n) for n in (10, 0, 250, 1, 40)]
+    if with_fallback:  # one batch pandas must write (a doc_id with a comma), mid-stream
+        batches[2].loc[3, "doc_id"] = "x,y"
+        batches[4].loc[0, "doc_id"] = 'say "hi"'
+    fast = write_file(CsvRowsWriter, batches, tmp_path / "fast.csv")
+    plain = write_file(TableWriter, batches, tmp_path / "plain.csv")
+    assert fast == plain
+    assert fast.startswith(b"doc_id,para_id,n_sentences,f0,f1,f2,f3,label\n")
+    assert fast.count(b"\n") == 1 + 10 + 250 + 1 + 40 + (0 if not with_fallback else 0)
+
+
+def test_writer_without_rows_writes_the_header(tmp_path):
+    empty = paragraph_frame(np.random.default_rng(0), 0)
+    data = write_file(CsvRowsWriter, [empty], tmp_path / "e.csv")
+    assert data == write_file(TableWriter, [empty], tmp_path / "p.csv")
+    assert data == b"doc_id,para_id,n_sentences,f0,f1,f2,f3,label\n"

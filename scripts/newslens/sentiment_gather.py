@@ -4,8 +4,26 @@ the sentence and paragraph tables are partitioned datasets the sentiment_score j
 import numpy as np
 import pandas as pd
 
+from newslens.csv_text import write_csv_rows
 from newslens.runtime import NewslensError
 from newslens.sentiment import STATS
+from newslens.shards_gather import TableWriter
+
+
+class CsvRowsWriter(TableWriter):
+    """A CSV-only :class:`TableWriter` that writes the rows of each batch with
+    :func:`newslens.csv_text.write_csv_rows` (the same bytes as pandas, several times
+    faster): the CSV twin of the paragraph table."""
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self._csv is None or self._parquet is not None or len(df) == 0:
+            return super().write(df)
+        if not self._header:  # the header line, as pandas writes it
+            df.iloc[:0].to_csv(self._csv, index=False, lineterminator="\n")
+            self._header = True
+        self._csv.flush()
+        self.n_rows += write_csv_rows(df, self._csv.buffer)
+
 
 RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
     f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")
