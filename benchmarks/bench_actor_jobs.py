@@ -45,6 +45,15 @@ JOBS = (
 )
 
 
+def doc_lists() -> str:
+    """The folder of the shards' article lists the measured checkout's actor jobs read: tokenize's
+    document tables (``docs``) since newslens.actor_sentences.scored_ids, before that the
+    sentiment_score jobs' lists (``sentiment_docs``)."""
+    from newslens import actor_sentences
+
+    return "docs" if hasattr(actor_sentences, "scored_ids") else "sentiment_docs"
+
+
 def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Named:
     """The stand-in ``snakemake`` object of ``job`` (inputs from the run in the current
     directory, outputs under ``out``), with the params of its rule."""
@@ -73,8 +82,8 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 mentions=f"{i}/actors/{shard}.parquet",
                 targets=f"{i}/actor_targets/{shard}.parquet",
                 sentences=f"{i}/sentences/{shard}.json",
-                doc_list=f"{i}/sentiment_docs/{shard}.parquet",
-                doc_lists=[f"{i}/sentiment_docs/{x}.parquet" for x in shards],
+                doc_list=f"{i}/{doc_lists()}/{shard}.parquet",
+                doc_lists=[f"{i}/{doc_lists()}/{x}.parquet" for x in shards],
             ),
             output=outputs(
                 out,
@@ -118,7 +127,7 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, shards: list[str]) -> Na
                 scores=[f"{i}/sentiment/{x}.parquet" for x in shards],
                 mentions=[f"{i}/actors/{x}.parquet" for x in shards],
                 targets=[f"{i}/actor_targets/{x}.parquet" for x in shards],
-                doc_lists=[f"{i}/sentiment_docs/{x}.parquet" for x in shards],
+                doc_lists=[f"{i}/{doc_lists()}/{x}.parquet" for x in shards],
                 shared=[f"{i}/actor_sentences_shared/{x}.json" for x in shards],
                 units=[f"{i}/actor_units/{x}.parquet" for x in shards],
                 actor_sentences=own_part_lists(out, shards),

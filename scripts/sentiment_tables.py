@@ -1,15 +1,21 @@
 """Gather the per-shard sentiment tables: articles (with their metadata) and groups (corpus,
-period, metadata columns) (rule sentiment_tables). The sentence table is a partitioned dataset
-the sentiment_score jobs wrote: here it gets its manifest (and a CSV twin on request). The
-paragraph table is rule sentiment_paragraphs (scripts/sentiment_paragraphs.py), which runs
-beside this one."""
+period, metadata columns) (rule sentiment_tables). The sentence and paragraph tables are
+partitioned datasets the sentiment_score jobs wrote: here they get their manifests (and CSV
+twins on request)."""
 
 from pathlib import Path
 
 import pandas as pd
 from newslens.runtime import log, read_parquet, run, write_table
-from newslens.sentiment import group_summary, period_of
-from newslens.sentiment_gather import RENAME, corpus_key, corpus_order, read_metadata
+from newslens.sentiment import PARAGRAPH_TABLE_SCHEMA, group_summary, period_of
+from newslens.sentiment_gather import (
+    RENAME,
+    CsvRowsWriter,
+    corpus_key,
+    corpus_order,
+    read_metadata,
+)
+from newslens.shards import iter_dataset
 from newslens.shards_gather import merge_part_lists, write_csv
 
 
@@ -26,6 +32,14 @@ def main(smk):
     if smk.output.get("sentences_csv"):
         write_csv(manifest, smk.output.sentences_csv)
     log.info("%d scored sentences", n)
+    manifest = Path(smk.output.paragraphs_parquet)
+    n = merge_part_lists(smk.input.paragraphs, manifest.parent, manifest)
+    if smk.output.get("paragraphs_csv"):  # pandas' bytes, printed by Arrow
+        empty = PARAGRAPH_TABLE_SCHEMA.empty_table().to_pandas()
+        with CsvRowsWriter(None, smk.output.paragraphs_csv, None, empty) as out:
+            for df in iter_dataset(manifest, p.batch_rows):
+                out.write(df)
+    log.info("%d paragraphs", n)
     docs = pd.concat([read_parquet(f) for f in smk.input.documents], ignore_index=True)
     docs["doc_id"] = docs["doc_id"].astype(str)
     docs = meta.drop_duplicates("doc_id").merge(docs, on="doc_id", how="right")

@@ -28,7 +28,7 @@ TABLES = [
     "collocations.csv",
     "sentiment_documents.csv",
     "sentiment_groups.csv",
-    "sentiment_paragraphs.csv",
+    "sentiment_paragraphs/_manifest.json",
     "sentiment_actors.csv",
     "sentiment_actor_sentences/_manifest.json",
     "sentiment_actor_articles.csv",

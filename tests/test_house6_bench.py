@@ -64,7 +64,7 @@ def test_no_benchmark_has_its_own_interval_code():
 def test_rule_threads_are_the_rules():
     for rule in ("clean", "tokens_tokenize", "frames_sentences", "sentiment_score"):
         assert shard_runner.rule_threads(rule) == 1
-    assert shard_runner.rule_threads("sentiment_units") == 1
+    assert shard_runner.rule_threads("actor_articles") == 1
     assert shard_runner.rule_threads("frames_supervised") == 2  # threads: 2 in framing.smk
     with pytest.raises(SystemExit, match="not a number"):
         shard_runner.rule_threads("topic_model")  # threads depend on the cores

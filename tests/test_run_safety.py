@@ -195,7 +195,7 @@ def test_provenance_checksums_every_output(reference, resumed):
         assert checksums[rel] == sha256(path), rel
     for rel in (
         "results/tables/frames_distribution.csv",
-        "results/tables/sentiment_paragraphs.csv",
+        "results/tables/sentiment_paragraphs/_manifest.json",
     ):
         assert rel in checksums
     other = json.loads((resumed.checkout / "results/provenance.json").read_text())

@@ -36,14 +36,18 @@ def test_paragraph_tables_follow_the_datasets_in_corpus_order(runs):
     paragraphs = pd.read_parquet(tables / "paragraphs")
     sentences = pd.read_parquet(tables / "sentiment_sentences", columns=["doc_id", "para_id"])
     want = paragraphs[["doc_id", "para_id"]].reset_index(drop=True)
-    for name in ("sentiment_paragraphs.csv", "frames_paragraphs.csv"):
-        got = pd.read_csv(tables / name, keep_default_na=False)
+    for name in ("sentiment_paragraphs", "frames_paragraphs.csv"):
+        got = (
+            pd.read_csv(tables / name, keep_default_na=False)
+            if name.endswith(".csv")
+            else pd.read_parquet(tables / name)
+        )
         # one row per paragraph with a sentence, in corpus order (documents.csv, then para_id)
         have = sentences.drop_duplicates().reset_index(drop=True)
         assert got[["doc_id", "para_id"]].astype({"doc_id": str}).equals(have), name
         assert set(map(tuple, have.values)) <= set(map(tuple, want.values))
         assert got["doc_id"].drop_duplicates().tolist() == docs["doc_id"].tolist()
-    sent = pd.read_csv(tables / "sentiment_paragraphs.csv", keep_default_na=False)
+    sent = pd.read_parquet(tables / "sentiment_paragraphs")
     per_para = sentences.groupby(["doc_id", "para_id"], sort=False).size().to_numpy()
     assert sent["n_sentences"].tolist() == per_para.tolist()
 

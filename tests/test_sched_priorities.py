@@ -84,7 +84,7 @@ def test_the_parsed_workflow_gives_each_job_its_rules_priority(tmp_path):
     jobs = jobs_of(dry_run(tmp_path, "2"))
     rules = {job["rule"] for job in jobs} - {"all"}
     assert rules == set(PRIORITY)
-    assert len(jobs) == 66  # 4 shards: 37 rules, 9 per-shard rules x 4, 2 paragraph parts, all
+    assert len(jobs) == 61  # 4 shards: 35 rules, 8 per-shard rules x 4, 2 paragraph parts, all
     for job in jobs:
         assert job["priority"] == PRIORITY.get(job["rule"], 0), job
     # topic_model takes half the cores (its final fit is single-threaded: same floats on any)

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from newslens import actor_sentences as asent
@@ -22,6 +23,13 @@ from newslens.shards import MANIFEST, dataset_parts
 
 REPO = Path(__file__).resolve().parents[1]
 ACTORS = ["Armenia", "Azerbaijan", "NATO"]
+
+
+def doc_table(doc_ids) -> pa.Table:
+    """A shard's document table as tokenize writes it, as far as the actor jobs read it: every
+    article with its sentence count (here 1)."""
+    ids = [str(d) for d in doc_ids]
+    return pa.table({"doc_id": pa.array(ids, pa.large_string()), "n_sentences": [1] * len(ids)})
 
 
 def load_script(name):
@@ -65,7 +73,7 @@ def make_shards(tmp: Path, n_docs: int, n_shards: int, block: int, seed: int, so
         me.to_parquet(paths["mentions"], index=False)
         targets = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("doc_id", "actor")})
         targets.assign(aliases="", n_mentions=0).to_parquet(paths["targets"], index=False)
-        pq.write_table(asent.scored_doc_ids(sc["doc_id"].unique()), paths["docs"])
+        pq.write_table(doc_table(sc["doc_id"].unique()), paths["docs"])
         shards.append({k: str(v) for k, v in paths.items()} | {"name": name})
     return shards
 
@@ -178,13 +186,13 @@ def test_doc_owners_sorts_as_python_and_finds_repeats(tmp_path):
     lists = []
     for k, ids in enumerate([["b", "a", "é", "Z"], ["c", "a0", "ä"]]):
         path = tmp_path / f"{k}.parquet"
-        pq.write_table(asent.scored_doc_ids(ids), path)
+        pq.write_table(doc_table(ids), path)
         lists.append(path)
     index, owner = asent.doc_owners(lists)
     assert index.tolist() == sorted(["b", "a", "é", "Z", "c", "a0", "ä"])
     assert owner.tolist() == [0, 0, 1, 0, 1, 1, 0]  # Z a a0 b c ä é
     assert asent.repeated_articles(index) == []
-    pq.write_table(asent.scored_doc_ids(["a", "q"]), tmp_path / "2.parquet")
+    pq.write_table(doc_table(["a", "q"]), tmp_path / "2.parquet")
     index, _ = asent.doc_owners([*lists, tmp_path / "2.parquet"])
     assert asent.repeated_articles(index) == ["a"]
 
@@ -229,7 +237,7 @@ def test_a_doc_id_in_two_shards_leaves_the_join_to_sentiment_actors(tmp_path):
     # shard 2 scores an article of shard 1 as well
     first = pd.read_parquet(shards[0]["scores"])["doc_id"].iloc[0]
     docs = pd.read_parquet(shards[1]["docs"])["doc_id"].tolist() + [first]
-    pq.write_table(asent.scored_doc_ids(docs), shards[1]["docs"])
+    pq.write_table(doc_table(docs), shards[1]["docs"])
     doc_index, _ = asent.doc_owners([s["docs"] for s in shards])
     assert asent.repeated_articles(doc_index) == [first]
     lists = per_shard_jobs_repeated(tmp_path, shards)
@@ -244,3 +252,21 @@ def per_shard_jobs_repeated(tmp: Path, shards):
     """The actor_articles side of :func:`per_shard_jobs` only (sentiment_actors then takes
     the single-job path, tested above)."""
     return actor_articles_jobs(tmp, shards, part_articles=5)
+
+
+def test_doc_owners_reads_scored_articles_of_document_tables(tmp_path):
+    """Only articles with a sentence are scored (and numbered); an id repeated within a shard's
+    table counts once; a list without n_sentences counts every id."""
+    docs = pa.table(
+        {
+            "doc_id": pa.array(["b", "a", "z", "b", "c"], pa.large_string()),
+            "n_sentences": [2, 0, 1, 3, 4],
+        }
+    )
+    pq.write_table(docs, tmp_path / "1.parquet")
+    pq.write_table(pa.table({"doc_id": ["y", "d"]}), tmp_path / "2.parquet")
+    assert asent.scored_ids(tmp_path / "1.parquet").to_pylist() == ["b", "z", "c"]
+    index, owner = asent.doc_owners([tmp_path / "1.parquet", tmp_path / "2.parquet"])
+    assert index.tolist() == ["b", "c", "d", "y", "z"]
+    assert owner.tolist() == [0, 0, 1, 1, 0]
+    assert asent.repeated_articles(index) == []

@@ -26,7 +26,6 @@ ALLOWED = {
     "ingest": set(),
     "sentiment_score": set(),
     "sentiment_tables": set(),
-    "sentiment_units": set(),
     "topic_counts": set(),
     "topic_dtm": set(),
     "tokens_tokenize": set(),  # NLTK's Punkt without NLTK's __init__ (newslens.nltk_punkt)

@@ -94,21 +94,28 @@ def actor_index_of(actors: list[str], targets: pd.DataFrame | None = None) -> li
     return out
 
 
-def scored_doc_ids(doc_ids) -> pa.Table:
-    """A shard's scored articles (the distinct doc_ids of its sentence scores), sorted: the
-    table sentiment_score writes beside the scores (column doc_id)."""
-    ids = np.unique(np.asarray(doc_ids, dtype=object).astype(str)) if len(doc_ids) else []
-    return pa.table({"doc_id": pa.array(list(ids), pa.string())})
+def scored_ids(path) -> pa.ChunkedArray:
+    """A shard's scored articles (sentiment_score scores every sentence): the distinct doc_ids
+    with at least one sentence of tokenize's per-shard document table
+    (results/interim/docs/<shard>.parquet, column n_sentences), or every doc_id of a table
+    without that column."""
+    if "n_sentences" not in pq.read_schema(path).names:
+        column = pq.read_table(path, columns=["doc_id"]).column("doc_id")
+        return pa.chunked_array([pc.unique(column)])
+    t = pq.read_table(path, columns=["doc_id", "n_sentences"])
+    scored = t.column("doc_id").filter(pc.greater(t.column("n_sentences"), 0))
+    return pa.chunked_array([pc.unique(scored)])
 
 
 def doc_owners(paths) -> tuple[pd.Index, np.ndarray]:
     """All scored articles sorted (the ``doc_index`` whose positions are doc_rank) and, per
     position, the shard (0-based, in the order of ``paths``) that scored it, from the shards'
-    doc lists (:func:`scored_doc_ids`). An article scored by two shards appears twice. (Arrow's
-    stable sort of UTF-8 strings is the order of Python's, code point by code point.)"""
+    document tables (:func:`scored_ids`). An article scored by two shards appears twice.
+    (Arrow's stable sort of UTF-8 strings is the order of Python's, code point by code
+    point.)"""
     ids, owner = [], []
     for k, path in enumerate(paths):
-        column = pq.read_table(path, columns=["doc_id"]).column("doc_id")
+        column = scored_ids(path)
         ids.extend(column.cast(pa.large_string()).chunks)
         owner.append(np.full(len(column), k, dtype=np.int64))
     if not owner:

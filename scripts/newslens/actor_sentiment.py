@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newslens.runtime import NewslensError, log
 from newslens.sentiment import LABELS, label_compound
@@ -126,9 +128,12 @@ def actor_article_scores(
         return empty_pairs()
     m = mentions[["doc_id", "sent_id", "actor"]].copy()
     m["doc_id"] = m["doc_id"].astype(str)
-    # only the articles that name an actor are needed
-    named = scores["doc_id"].astype(str).isin(pd.unique(m["doc_id"]))
-    s = _positions(scores[named.to_numpy()])
+    # only the articles that name an actor are needed (Arrow's is_in: pandas' isin of Arrow
+    # strings turns every value into a Python object first)
+    named = pc.is_in(
+        pa.array(scores["doc_id"].astype(str)), value_set=pa.array(pd.unique(m["doc_id"]))
+    )
+    s = _positions(scores[named.to_numpy(zero_copy_only=False)])
     counts = m.groupby(["doc_id", "actor", "sent_id"], sort=True).size().rename("k").reset_index()
     counts = counts.merge(s, on=["doc_id", "sent_id"], how="inner")
     if len(counts) == 0:
@@ -179,9 +184,6 @@ def actor_pairs_batched(
     ``scores``, ``mentions`` and ``targets`` are Arrow tables (compact while waiting) with the
     columns the two functions read; ``kwargs`` go to :func:`actor_article_scores`. Rows are
     sorted by (doc_id, actor), as one pass sorts them."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if batch_articles < 1:
         raise NewslensError(f"batch_articles must be at least 1, got {batch_articles}")
     string = pa.large_string()

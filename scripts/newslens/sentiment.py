@@ -45,6 +45,18 @@ SENTENCE_TABLE_SCHEMA = pa.schema(
     + [("label", pa.string()), ("text", pa.string())]
 )
 
+# The table results/tables/sentiment_paragraphs/ (partitioned): per paragraph, its sentence
+# count, mean compound and label shares with their bootstrap CIs (rounded to 4 decimals), label.
+PARAGRAPH_TABLE_SCHEMA = pa.schema(
+    [("doc_id", pa.string()), ("para_id", pa.int64()), ("n_sentences", pa.int64())]
+    + [
+        (f"{'mean_compound' if s == 'compound' else s}{sfx}", pa.float64())
+        for s in STATS
+        for sfx in ("", "_ci_low", "_ci_high")
+    ]
+    + [("label", pa.string())]
+)
+
 
 # --------------------------------------------------------------------------- scoring
 

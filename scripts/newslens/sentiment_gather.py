@@ -1,24 +1,19 @@
-"""Gathering the sentiment shards in corpus order: shared by rules sentiment_tables (articles,
-groups) and sentiment_paragraphs (the paragraph table), which run side by side.
-
-The shards are merged batch by batch into corpus order (``merge_sorted``), so memory stays
-bounded and the tables do not depend on the number of shards. Should a shard not be in corpus
-order, the old way is taken: sorted in memory up to IN_MEMORY_ROWS rows, else written shard
-after shard."""
+"""Gathering the sentiment shards in corpus order (rule sentiment_tables: articles, groups);
+the sentence and paragraph tables are partitioned datasets the sentiment_score jobs write."""
 
 import numpy as np
 import pandas as pd
 
 from newslens.csv_text import write_csv_rows
-from newslens.runtime import NewslensError, log, parquet_num_rows
+from newslens.runtime import NewslensError
 from newslens.sentiment import STATS
-from newslens.shards_gather import OrderError, TableWriter, merge_sorted
+from newslens.shards_gather import TableWriter
 
 
 class CsvRowsWriter(TableWriter):
     """A CSV-only :class:`TableWriter` that writes the rows of each batch with
     :func:`newslens.csv_text.write_csv_rows` (the same bytes as pandas, several times
-    faster)."""
+    faster): the CSV twin of the paragraph table."""
 
     def write(self, df: pd.DataFrame) -> None:
         if self._csv is None or self._parquet is not None or len(df) == 0:
@@ -33,11 +28,6 @@ class CsvRowsWriter(TableWriter):
 RENAME = {s: ("mean_compound" if s == "compound" else s) for s in STATS} | {
     f"compound{sfx}": f"mean_compound{sfx}" for sfx in ("_ci_low", "_ci_high")
 }
-
-
-# Fallback only (a shard not in corpus order): up to this many rows a gathered table is
-# sorted into corpus order in memory; above, it is written shard after shard.
-IN_MEMORY_ROWS = 5_000_000
 
 
 def corpus_key(doc_ids: pd.Series):
@@ -58,34 +48,6 @@ def corpus_order(df: pd.DataFrame, key) -> pd.DataFrame:
     """Rows sorted by the articles' corpus order (``key``, from corpus_key), keeping the row
     order within an article."""
     return df.iloc[np.argsort(key(df), kind="stable")]
-
-
-def gather(
-    streams, shards, n_rows, key, empty, parquet=None, csv=None, schema=None, writer=TableWriter
-):
-    """Write the shards' rows in corpus order to Parquet and/or CSV.
-
-    ``streams()`` gives one stream of batches per shard, merged into corpus order. If a
-    shard is not in corpus order, ``shards()`` (each shard's whole table) is used instead:
-    sorted in memory up to IN_MEMORY_ROWS rows (``n_rows``), else written shard by shard.
-    ``writer``: the TableWriter class (CsvRowsWriter for a CSV-only table)."""
-    try:
-        with writer(parquet, csv, schema, empty) as out:
-            for df in merge_sorted(streams(), key):
-                out.write(df)
-        return
-    except OrderError as err:
-        log.warning("%s: gathering the whole shards instead", err)
-    with writer(parquet, csv, schema, empty) as out:
-        if n_rows <= IN_MEMORY_ROWS:
-            out.write(corpus_order(pd.concat(list(shards()), ignore_index=True), key))
-        else:
-            for df in shards():
-                out.write(df)
-
-
-def n_rows(paths) -> int:
-    return sum(parquet_num_rows(p) for p in paths)
 
 
 def read_metadata(path, group_by) -> pd.DataFrame:

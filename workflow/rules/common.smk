@@ -124,7 +124,7 @@ def get_final_outputs():
     out += [
         dataset_manifest("sentiment_sentences"),
         f"{TABLES}/sentiment_documents.csv",
-        f"{TABLES}/sentiment_paragraphs.csv",
+        dataset_manifest("sentiment_paragraphs"),
         f"{TABLES}/sentiment_actors.csv",
         f"{TABLES}/sentiment_groups.csv",
         *(f"{FIGURES}/sentiment_{name}.png" for name in SENT_FIGS),

@@ -16,16 +16,18 @@ SENT_CACHE_SIZE = 200_000
 ACTOR_BATCH_ARTICLES = 20_000
 
 
-# The gathered tables; the large sentence CSV only with tokenize.csv_tables (as the corpus
-# tables).
+# The gathered tables; the large sentence and paragraph CSVs only with tokenize.csv_tables (as
+# the corpus tables).
 SENT_TABLE_OUTPUTS = {
     # partitioned (docs/outputs.md): written by the sentiment_score jobs
     "sentences_parquet": dataset_manifest("sentiment_sentences"),
+    "paragraphs_parquet": dataset_manifest("sentiment_paragraphs"),
     "documents": f"{TABLES}/sentiment_documents.csv",
     "groups": f"{TABLES}/sentiment_groups.csv",
 }
 if config["tokenize"]["csv_tables"]:
     SENT_TABLE_OUTPUTS["sentences_csv"] = f"{TABLES}/sentiment_sentences.csv"
+    SENT_TABLE_OUTPUTS["paragraphs_csv"] = f"{TABLES}/sentiment_paragraphs.csv"
 
 
 if SENT["validation"]["classifier"] == "supervised" and not SENT["supervised"]["file"]:
@@ -86,8 +88,11 @@ rule sentiment_score:
         scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
         # part list of the parts this shard writes into results/tables/sentiment_sentences/
         sentences=f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json",
-        # the shard's scored articles (sorted doc_ids), numbered across shards by actor_articles
-        docs=f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet",
+        # the shard's articles with their bootstrap CIs (from the scores in memory), gathered
+        # by sentiment_tables
+        documents=f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet",
+        # part list of the parts this shard writes into results/tables/sentiment_paragraphs/
+        paragraphs=f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.json",
     log:
         f"{LOGS}/sentiment_score/{{scatteritem}}.log",
     benchmark:
@@ -101,41 +106,20 @@ rule sentiment_score:
     params:
         implementation=SENT["implementation"],
         thresholds=SENT["thresholds"],
+        bootstrap=SENT_BOOT,
         batch_rows=SENT_BATCH_ROWS,
         cache_size=SENT_CACHE_SIZE,
         table=f"{TABLES}/sentiment_sentences",
+        paragraph_table=f"{TABLES}/sentiment_paragraphs",
     script:
         "../../scripts/sentiment_score.py"
-
-
-rule sentiment_units:
-    input:
-        scores=f"{INTERIM}/sentiment/{{scatteritem}}.parquet",
-    output:
-        documents=f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet",
-        paragraphs=f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet",
-    log:
-        f"{LOGS}/sentiment_units/{{scatteritem}}.log",
-    benchmark:
-        f"{BENCH}/sentiment_units/{{scatteritem}}.tsv"
-    priority: PRIORITY["sentiment_units"]
-    conda:
-        ENV
-    resources:
-        mem_mb=6000,
-        runtime=60,
-    params:
-        bootstrap=SENT_BOOT,
-        thresholds=SENT["thresholds"],
-        batch_rows=SENT_BATCH_ROWS,
-    script:
-        "../../scripts/sentiment_units.py"
 
 
 rule sentiment_tables:
     input:
         sentences=shard_files(f"{INTERIM}/sentiment_sentences/{{scatteritem}}.json"),
         documents=shard_files(f"{INTERIM}/sentiment_documents/{{scatteritem}}.parquet"),
+        paragraphs=shard_files(f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.json"),
         metadata=f"{TABLES}/documents.csv",
     output:
         **SENT_TABLE_OUTPUTS,
@@ -159,38 +143,15 @@ rule sentiment_tables:
         "../../scripts/sentiment_tables.py"
 
 
-# the paragraph table, beside sentiment_tables (the two gathers run on two cores)
-rule sentiment_paragraphs:
-    input:
-        paragraphs=shard_files(
-            f"{INTERIM}/sentiment_paragraphs/{{scatteritem}}.parquet"
-        ),
-        metadata=f"{TABLES}/documents.csv",
-    output:
-        paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
-    log:
-        f"{LOGS}/sentiment_paragraphs.log",
-    benchmark:
-        f"{BENCH}/sentiment_paragraphs.tsv"
-    priority: PRIORITY["sentiment_paragraphs"]
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        batch_rows=SENT_BATCH_ROWS,
-    script:
-        "../../scripts/sentiment_paragraphs.py"
-
-
 rule sentiment_actors:
     input:
         **{"target_file": v for v in ACTOR_TARGET_FILE.values()},
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
         mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
         targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
-        doc_lists=shard_files(f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet"),
+        # every shard's articles (tokenize's document tables): the doc_rank numbering (before
+        # sent4, lists sentiment_score wrote in results/interim/sentiment_docs/)
+        doc_lists=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
         # written by the actor_articles jobs (newslens.actor_sentences)
         actor_sentences=shard_files(f"{INTERIM}/actor_sentences/{{scatteritem}}.json"),
         shared=shard_files(f"{INTERIM}/actor_sentences_shared/{{scatteritem}}.json"),
@@ -234,7 +195,7 @@ rule sentiment_actors:
 rule sentiment_figures:
     input:
         sentences=dataset_manifest("sentiment_sentences"),
-        paragraphs=f"{TABLES}/sentiment_paragraphs.csv",
+        paragraphs=dataset_manifest("sentiment_paragraphs"),
         documents=f"{TABLES}/sentiment_documents.csv",
         groups=f"{TABLES}/sentiment_groups.csv",
     output:
@@ -412,9 +373,11 @@ rule actor_articles:
         mentions=f"{INTERIM}/actors/{{scatteritem}}.parquet",
         targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
-        # every shard's scored articles: the doc_rank numbering of the actor-sentence table
-        doc_list=f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet",
-        doc_lists=shard_files(f"{INTERIM}/sentiment_docs/{{scatteritem}}.parquet"),
+        # every shard's scored articles (those with a sentence in tokenize's document tables,
+        # ready before any sentiment_score job ends): the doc_rank numbering of the
+        # actor-sentence table
+        doc_list=f"{INTERIM}/docs/{{scatteritem}}.parquet",
+        doc_lists=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
     output:
         **ACTOR_CONTEXTS,
         pairs=f"{INTERIM}/actor_articles/{{scatteritem}}.parquet",
