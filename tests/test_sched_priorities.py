@@ -26,10 +26,11 @@ def test_priority_table_falls_along_every_edge():
 
 
 def test_the_chains_that_end_a_run_outrank_their_siblings():
-    # after tokenization: the frame shards and the topic chain first; then sentiment_score,
+    # after tokenization: the topic chain and the frame shards first; then sentiment_score,
     # which every actor_articles job waits for (all shards' doc lists), before actor_mentions;
     # frames_actors is a short sum of the per-shard counts
-    assert PRIORITY["tokens_tokenize"] > PRIORITY["frames_sentences"] > PRIORITY["topic_counts"]
+    assert PRIORITY["tokens_tokenize"] > PRIORITY["topic_counts"] > PRIORITY["frames_sentences"]
+    assert PRIORITY["frames_sentences"] > PRIORITY["sentiment_score"] > PRIORITY["actor_mentions"]
     assert PRIORITY["topic_counts"] > PRIORITY["sentiment_score"] > PRIORITY["actor_mentions"]
     assert PRIORITY["topic_dtm"] > PRIORITY["sentiment_score"] > PRIORITY["frames_actors_shard"]
     assert PRIORITY["frames_actors_shard"] > PRIORITY["frames_actors"]
@@ -84,7 +85,7 @@ def test_the_parsed_workflow_gives_each_job_its_rules_priority(tmp_path):
     jobs = jobs_of(dry_run(tmp_path, "2"))
     rules = {job["rule"] for job in jobs} - {"all"}
     assert rules == set(PRIORITY)
-    assert len(jobs) == 66  # 4 shards: 37 rules, 9 per-shard rules x 4, 2 paragraph parts, all
+    assert len(jobs) == 63  # 4 shards: 35 rules, 9 per-shard rules x 4, all
     for job in jobs:
         assert job["priority"] == PRIORITY.get(job["rule"], 0), job
     # topic_model takes half the cores (its final fit is single-threaded: same floats on any)
