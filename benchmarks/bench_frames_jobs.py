@@ -25,6 +25,10 @@ one of them (the time the jobs hold a core at most: the shard jobs run side by s
 ``peak_mb`` the largest peak; of an older checkout (one job over every shard) all are that
 job's.
 
+frames_shard_jobs is frames_paragraph_table plus the actors x frames: in a checkout with
+scripts/frames_actors_shard.py its shard jobs, then frames_actors summing the shards' counts
+(``--compare``: frames_actors' outputs); in a later one the frames_sentences jobs count them.
+
 frames_paragraph_table is the CPU the paragraph table costs with the shard jobs that write it:
 frames_sentences on every shard, one process each, and in a checkout with
 scripts/frames_paragraphs_part.py (the CSV of every run, before the partitioned dataset) then
@@ -39,6 +43,7 @@ data of their own and are drawn by the same code).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -63,6 +68,7 @@ JOBS = (
     "frames_actors_shard",
     "frames_paragraph_table",
     "frames_paragraphs",
+    "frames_shard_jobs",
 )
 #: the jobs measured unless --jobs says otherwise (frames_actors includes its shard jobs)
 DEFAULT_JOBS = ("frames_sentences", "frames_paragraph_table", "frames_actors")
@@ -81,19 +87,35 @@ def paragraph_csv_checkout() -> bool:
     return (Path(newslens.__file__).resolve().parents[1] / "frames_paragraphs_part.py").exists()
 
 
+def actor_parts(out: Path) -> Path:
+    """The folder of the shards' actor counts of frames_sentences jobs writing to ``out``
+    (``DIR/s/<shard>``): ``DIR/a``."""
+    return Path(out).parent.parent / "a"
+
+
 def sentences_smk(cfg: dict, out: Path, shard: str) -> Named:
     """frames_sentences on ``shard`` (outputs of either checkout: see paragraph_csv_checkout)."""
     legacy = paragraph_csv_checkout()
     files = {k: f"{k}.parquet" for k in ("hits", "documents", "counts", "examples")}
     files.update(sentences="sentences.json", positions="positions.json")
     files["paragraphs"] = "paragraphs.parquet" if legacy else "paragraphs.json"
+    # actors x frames (a checkout without frames_actors_shard): beside the folder, where
+    # frames_actors_shard would write them (``actor_parts``), for frames_actors
+    actor_out = actor_parts(out) / shard
     return Named(
         input=Named(
             sentences=f"results/interim/sentences/{shard}.json",
             codebook="results/interim/frames/codebook.json",
+            actors=f"results/interim/actors/{shard}.parquet",
+            actor_targets=f"results/interim/actor_targets/{shard}.parquet",
         ),
-        output=outputs(out, **files),
+        output=Named(
+            **outputs(out, **files),
+            actor_counts=str(actor_out / "counts.parquet"),
+            actor_targets=str(actor_out / "targets.json"),
+        ),
         params=Named(
+            actor_batch_rows=ACTOR_BATCH_ROWS,
             options=codebook_options(cfg),
             batch_rows=SENTENCE_BATCH_ROWS,
             table=str(out / "frames_sentences"),
@@ -220,16 +242,23 @@ def actors_measure(bench: Path, workdir: Path, flags: list):
     return measure
 
 
-def paragraph_table_measure(bench: Path, workdir: Path):
-    """The ``measure`` of frames_paragraph_table (see the module's docstring)."""
+def paragraph_table_measure(bench: Path, workdir: Path, with_actors: bool = False):
+    """The ``measure`` of frames_paragraph_table or, ``with_actors``, of frames_shard_jobs (see
+    the module's docstring)."""
+
+    rules = (Path(__file__).resolve().parents[1] / "workflow" / "rules").glob("*.smk")
+    own_rules = {m for p in rules for m in re.findall(r"^rule (\w+):", p.read_text(), re.M)}
 
     def measure(job: str, scripts: str, digests: bool) -> dict:
         runs = []
 
-        def child(name: str, shard: str, out: Path, parts: str | None = None) -> None:
+        def child(name: str, shard: str, out: Path, parts=None, last: bool = False) -> dict:
             argv = [bench, workdir, "--shard", shard, "--child", name, "--out", out]
             argv += ["--parts", parts] if parts else []
-            runs.append(run_job(argv, scripts, rule_threads(name), what=job, extra_env=CHILD_ENV))
+            argv += ["--digests"] if last and digests else []
+            threads = rule_threads(name) if name in own_rules else 1  # removed rules had 1
+            runs.append(run_job(argv, scripts, threads, what=job, extra_env=CHILD_ENV))
+            return runs[-1]
 
         with tempfile.TemporaryDirectory(prefix="bench_paragraphs.") as tmp:
             for shard in shard_names(workdir / "results/interim/docs"):
@@ -243,9 +272,17 @@ def paragraph_table_measure(bench: Path, workdir: Path):
                         str(Path(tmp, "s")),
                     )
                 child("frames_paragraphs", "1", Path(tmp, "csv"), str(Path(tmp, "r")))
+            files = {}
+            if with_actors:
+                if (Path(scripts) / "frames_actors_shard.py").exists():
+                    for shard in shard_names(workdir / "results/interim/docs"):
+                        child("frames_actors_shard", shard, Path(tmp, "a", shard))
+                last = child("frames_actors", "1", Path(tmp, "t"), str(Path(tmp, "a")), True)
+                files = last.get("files", {})
         total = {m: sum(x[m] for x in runs) for m in ("work", "process")}
         longest = max(x["process"] for x in runs)
-        return {**total, "longest": longest, "peak_mb": max(x["peak_mb"] for x in runs)}
+        peak = max(x["peak_mb"] for x in runs)
+        return {**total, "longest": longest, "peak_mb": peak, "files": files}
 
     return measure
 
@@ -254,8 +291,9 @@ def main() -> None:
     def own_measure(job: str, bench: Path, flags: list):
         workdir = Path(flags[0])
         measures = ("process", "longest", "work", "peak_mb")
-        if job == "frames_paragraph_table":
-            return paragraph_table_measure(bench, workdir), measures
+        if job in ("frames_paragraph_table", "frames_shard_jobs"):
+            with_actors = job == "frames_shard_jobs"
+            return paragraph_table_measure(bench, workdir, with_actors), measures
         if job != "frames_actors":
             return None
         return actors_measure(bench, workdir, flags), measures

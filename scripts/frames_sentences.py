@@ -2,7 +2,9 @@
 (rule frames_sentences). Streams the shard in batches of whole articles, so memory does not grow
 with the shard. The frame sentences and paragraphs are partitioned tables (newslens.shards):
 this job writes their parts; with the paragraphs, their exact paragraph-position sums (JSON),
-which frames_gather adds up over the shards."""
+which frames_gather adds up over the shards. Actors x frames are counted here too, from the
+sentences of each batch as they are classified (the shard's actor mentions read first), and
+summed over the shards by rule frames_actors."""
 
 import json
 import logging
@@ -11,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
+from newslens.frames_actors import ShardActorCounter, target_actors
 from newslens.frames_merge import PositionSums
 from newslens.framing import (
     document_batches,
@@ -60,6 +63,17 @@ def part_batches(path, batch_rows: int):
             yield sentences, part_block(part)
 
 
+def write_actor_tables(actors: ShardActorCounter, smk) -> None:
+    """Actors x frames of the shard (summed over the shards by frames_actors) and the actors its
+    per-article targets list (rows of zeros when never named)."""
+    counts = actors.counts(smk.output.sentences)
+    write_table(counts, smk.output.actor_counts)
+    named = target_actors(smk.input.actor_targets)
+    with atomic_path(Path(smk.output.actor_targets)) as tmp:
+        tmp.write_text(json.dumps(named, ensure_ascii=False) + "\n", encoding="utf-8")
+    log.info("%d actor x frame rows, %d target actors", len(counts), len(named))
+
+
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
     p = dict(smk.params.options)
@@ -72,6 +86,7 @@ def main(smk):
     out = smk.output
     examples, counts, regex_hits = [], [], []
     positions = PositionSums(int(smk.params.max_paragraphs))
+    actors = ShardActorCounter(smk.input.actors, cb, int(smk.params.actor_batch_rows))
     n_sent = n_docs = n_framed = n_hits = n_negated = 0
     with (
         # the frame sentences are a partitioned table (newslens.shards): one part per part
@@ -87,6 +102,7 @@ def main(smk):
         for sentences, block in part_batches(smk.input.sentences, int(smk.params.batch_rows)):
             table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
             sentences_w.write(block, table)
+            actors.add(table)
             regex = regex_hit_mask(hits, cb)
             hits_w.write(hits[~regex])
             if regex.any():
@@ -120,6 +136,7 @@ def main(smk):
     write_table(merge_examples(examples, cb, int(p["n_examples"])), out.examples)
     with atomic_path(Path(out.positions)) as tmp:
         tmp.write_text(json.dumps(positions.to_json()), encoding="utf-8")
+    write_actor_tables(actors, smk)
 
 
 run(main, snakemake)  # noqa: F821 (injected by the script: directive)

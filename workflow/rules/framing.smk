@@ -29,6 +29,9 @@ rule frames_sentences:
     input:
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         codebook=f"{FRAMES_INTERIM}/codebook.json",
+        # actors x frames are counted here, as the sentences are classified
+        actors=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        actor_targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
     output:
         # part list of the parts this shard writes into results/tables/frames_sentences/
         sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
@@ -40,6 +43,10 @@ rule frames_sentences:
         documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
         counts=f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet",
         examples=f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet",
+        # actors x frames of the shard (summed by frames_actors) and the actors its
+        # per-article targets list (rows of zeros when never named)
+        actor_counts=f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet",
+        actor_targets=f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json",
     log:
         f"{LOGS}/frames_sentences/{{scatteritem}}.log",
     benchmark:
@@ -57,6 +64,8 @@ rule frames_sentences:
         table=f"{TABLES}/frames_sentences",
         paragraphs_table=f"{TABLES}/frames_paragraphs",
         max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        # actor mention rows read at once (bounds the job's memory)
+        actor_batch_rows=200_000,
     script:
         "../../scripts/frames_sentences.py"
 
@@ -253,34 +262,7 @@ rule frames_validation:
         "../../scripts/frames_validation.py"
 
 
-# actors x frames counted per shard (side by side on the cores), then summed by frames_actors
-rule frames_actors_shard:
-    input:
-        codebook=f"{FRAMES_INTERIM}/codebook.json",
-        actors=f"{INTERIM}/actors/{{scatteritem}}.parquet",
-        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
-        frames=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
-    output:
-        counts=f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet",
-        # the actors the shard's per-article targets list (rows of zeros when never named)
-        targets=f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json",
-    log:
-        f"{LOGS}/frames_actors_shard/{{scatteritem}}.log",
-    benchmark:
-        f"{BENCH}/frames_actors_shard/{{scatteritem}}.tsv"
-    priority: PRIORITY["frames_actors_shard"]
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        # sentence rows read at once (bounds the job's memory)
-        batch_rows=200_000,
-    script:
-        "../../scripts/frames_actors_shard.py"
-
-
+# actors x frames: the frames_sentences jobs' counts, summed
 rule frames_actors:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
