@@ -12,6 +12,7 @@ import pytest
 from conftest import run_snakemake
 from newslens.codebook import Codebook
 from newslens.frames_actors import shard_actor_counts, target_actors
+from newslens.runtime import write_table
 from shard_runs import shared_runs
 
 
@@ -25,8 +26,9 @@ def runs(tmp_path_factory):
     return dirs
 
 
-def test_counts_of_the_batches_equal_the_table_read_back(runs):
+def test_counts_of_the_batches_equal_the_table_read_back(runs, tmp_path, monkeypatch):
     for shards, workdir in runs.items():
+        monkeypatch.chdir(workdir)  # part lists name their parts relative to the run
         interim = workdir / "results" / "interim"
         cb_json = (interim / "frames" / "codebook.json").read_text(encoding="utf-8")
         cb = Codebook.from_dict(json.loads(cb_json))
@@ -34,14 +36,19 @@ def test_counts_of_the_batches_equal_the_table_read_back(runs):
         assert len(names) == shards
         n_rows = 0
         for shard in names:
-            got = pd.read_parquet(interim / "frames" / "actor_counts" / f"{shard}.parquet")
+            counts_path = interim / "frames" / "actor_counts" / f"{shard}.parquet"
+            got = pd.read_parquet(counts_path)
             want = shard_actor_counts(
                 interim / "actors" / f"{shard}.parquet",
                 interim / "frames" / "sentences" / f"{shard}.json",
                 cb,
                 200_000,
             )
-            pd.testing.assert_frame_equal(got, want, check_exact=True)
+            # the file frames_actors_shard wrote from these counts, byte for byte
+            path = tmp_path / f"{shards}-{shard}.parquet"
+            write_table(want, path)
+            assert path.read_bytes() == counts_path.read_bytes(), (shards, shard)
+            assert got["n_actor_sentences"].tolist() == want["n_actor_sentences"].tolist()
             n_rows += len(got)
             named = json.loads((interim / "frames" / "actor_targets" / f"{shard}.json").read_text())
             assert named == target_actors(interim / "actor_targets" / f"{shard}.parquet")
