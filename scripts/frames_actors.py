@@ -1,5 +1,5 @@
 """Actors x frames: which frames occur in the sentences naming each actor (rule frames_actors).
-The shards' counts (rule frames_actors_shard, one job per shard) summed in shard order, the
+The shards' counts (written by the frames_sentences jobs) summed in shard order, the
 actors never named added as rows of zeros, the table and its heatmap written. Actor mentions
 come from the shared actor_mentions rule."""
 

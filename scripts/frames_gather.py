@@ -1,9 +1,8 @@
 """Gather the per-shard codebook frames into corpus tables and codebook diagnostics
-(rule frames_gather): the frame sentences' manifest (the frames_sentences jobs wrote the parts),
-the paragraph-position table from the partial sums of the frames_paragraphs_part jobs (exact,
-so independent of the shards and ranges), the article table and the diagnostics. The paragraph
-table is rules frames_paragraphs_part (ranges of the corpus, beside this one) and
-frames_paragraphs."""
+(rule frames_gather): the manifests of the frame sentences and frame paragraphs (partitioned
+tables: the frames_sentences jobs wrote the parts; CSV twins only on request), the
+paragraph-position table from the shards' partial sums (exact, so independent of the shards),
+the article table and the diagnostics."""
 
 import json
 import logging
@@ -21,15 +20,18 @@ log = logging.getLogger("newslens")
 
 def main(smk):
     cb = Codebook.from_dict(json.loads(open(smk.input.codebook, encoding="utf-8").read()))
-    csv_out = smk.output.get("sentences_csv")
-    # the sentence table is partitioned (newslens.shards): the frames_sentences jobs wrote its
-    # parts; here its manifest (part files of earlier runs removed) and, on request, one CSV
-    manifest = Path(smk.output.sentences_parquet)
-    n_sent = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
-    if csv_out:
-        write_csv(manifest, csv_out)
-    # the paragraph-position sums of the frames_paragraphs_part ranges (exact, so their sum is
-    # what one pass over all paragraphs gives)
+    # the sentence and paragraph tables are partitioned (newslens.shards): the frames_sentences
+    # jobs wrote their parts; here their manifests (part files of earlier runs removed) and, on
+    # request, one CSV each
+    n_rows = {}
+    for name in ("sentences", "paragraphs"):
+        manifest = Path(getattr(smk.output, f"{name}_parquet"))
+        n_rows[name] = merge_part_lists(getattr(smk.input, name), manifest.parent, manifest)
+        csv_out = smk.output.get(f"{name}_csv")
+        if csv_out:
+            write_csv(manifest, csv_out)
+    # the paragraph-position sums of the shards (exact, so their sum is what one pass over all
+    # paragraphs gives)
     positions = PositionSums(int(smk.params.max_paragraphs))
     for path in smk.input.positions:
         positions.merge_json(json.loads(Path(path).read_text(encoding="utf-8")))
@@ -43,7 +45,12 @@ def main(smk):
     diag = diagnostics(counts, examples, cb, int(smk.params.top_terms), int(smk.params.n_examples))
     write_table(diag, smk.output.diagnostics)
     dead = diag[(diag["n_hits"] == 0) & ~diag["residual"]]["frame"].tolist()
-    log.info("%d sentences, %d articles gathered", n_sent, n_docs)
+    log.info(
+        "%d sentences, %d paragraphs, %d articles gathered",
+        n_rows["sentences"],
+        n_rows["paragraphs"],
+        n_docs,
+    )
     if dead:
         log.warning("frames without a single indicator hit in the corpus: %s", ", ".join(dead))
 

@@ -1,13 +1,20 @@
 """Codebook frames for one corpus shard: sentences, hits, paragraphs, articles, examples
 (rule frames_sentences). Streams the shard in batches of whole articles, so memory does not grow
-with the shard."""
+with the shard. The frame sentences and paragraphs are partitioned tables (newslens.shards):
+this job writes their parts; with the paragraphs, their exact paragraph-position sums (JSON),
+which frames_gather adds up over the shards. Actors x frames are counted here too, from the
+sentences of each batch as they are classified (the shard's actor mentions read first), and
+summed over the shards by rule frames_actors."""
 
 import json
 import logging
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
+from newslens.frames_actors import ShardActorCounter, target_actors
+from newslens.frames_merge import PositionSums
 from newslens.framing import (
     document_batches,
     merge_examples,
@@ -15,7 +22,7 @@ from newslens.framing import (
     regex_hit_mask,
     shard_tables,
 )
-from newslens.runtime import ParquetShardWriter, iter_parquet, run, write_table
+from newslens.runtime import ParquetShardWriter, atomic_path, iter_parquet, run, write_table
 from newslens.shards import PartWriter, dataset_parts, dataset_schema, part_block
 
 log = logging.getLogger("newslens")
@@ -35,12 +42,36 @@ def frame_sentence_schema(empty: pd.DataFrame) -> pa.Schema:
     )
 
 
+def frame_paragraph_schema(empty: pd.DataFrame) -> pa.Schema:
+    """The fixed Arrow types of the frame paragraph table: ids and labels text, counts
+    integers, shares floats."""
+    text = {"doc_id", "primary_frame", "labels"}
+    ints = {"para_id", "n_sentences", "n_words", "n_framed_sentences"}
+    return pa.schema(
+        [
+            (c, pa.large_string() if c in text else pa.int64() if c in ints else pa.float64())
+            for c in empty.columns
+        ]
+    )
+
+
 def part_batches(path, batch_rows: int):
     """(whole articles, block) of each part of a shard's sentence table, in order."""
     for part in dataset_parts(path):
         batches = iter_parquet(part, batch_rows, COLUMNS)
         for sentences in document_batches(batches, part):
             yield sentences, part_block(part)
+
+
+def write_actor_tables(actors: ShardActorCounter, smk) -> None:
+    """Actors x frames of the shard (summed over the shards by frames_actors) and the actors its
+    per-article targets list (rows of zeros when never named)."""
+    counts = actors.counts(smk.output.sentences)
+    write_table(counts, smk.output.actor_counts)
+    named = target_actors(smk.input.actor_targets)
+    with atomic_path(Path(smk.output.actor_targets)) as tmp:
+        tmp.write_text(json.dumps(named, ensure_ascii=False) + "\n", encoding="utf-8")
+    log.info("%d actor x frame rows, %d target actors", len(counts), len(named))
 
 
 def main(smk):
@@ -54,23 +85,31 @@ def main(smk):
     empty = shard_tables(empty_input, cb, matcher, normalizer, p)
     out = smk.output
     examples, counts, regex_hits = [], [], []
+    positions = PositionSums(int(smk.params.max_paragraphs))
+    actors = ShardActorCounter(smk.input.actors, cb, int(smk.params.actor_batch_rows))
     n_sent = n_docs = n_framed = n_hits = n_negated = 0
     with (
         # the frame sentences are a partitioned table (newslens.shards): one part per part
         # of the corpus sentences, same name, in results/tables/frames_sentences/
         PartWriter(smk.params.table, out.sentences, frame_sentence_schema(empty[0])) as sentences_w,
         ParquetShardWriter(out.hits, empty[1]) as hits_w,
-        ParquetShardWriter(out.paragraphs, empty[2]) as paragraphs_w,
+        # the frame paragraphs too, in results/tables/frames_paragraphs/
+        PartWriter(
+            smk.params.paragraphs_table, out.paragraphs, frame_paragraph_schema(empty[2])
+        ) as paragraphs_w,
         ParquetShardWriter(out.documents, empty[3]) as documents_w,
     ):
         for sentences, block in part_batches(smk.input.sentences, int(smk.params.batch_rows)):
             table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
             sentences_w.write(block, table)
+            actors.add(table)
             regex = regex_hit_mask(hits, cb)
             hits_w.write(hits[~regex])
             if regex.any():
                 regex_hits.append(hits[regex])
-            paragraphs_w.write(paras)
+            paragraphs_w.write(block, paras)
+            if len(paras):  # whole articles: the batch starts its distinct doc_ids
+                positions(paras)
             documents_w.write(docs)
             examples.append(ex)
             counts.append(cnt)
@@ -95,6 +134,9 @@ def main(smk):
     )
     write_table(merge_hit_counts(counts) if counts else empty[5], out.counts)
     write_table(merge_examples(examples, cb, int(p["n_examples"])), out.examples)
+    with atomic_path(Path(out.positions)) as tmp:
+        tmp.write_text(json.dumps(positions.to_json()), encoding="utf-8")
+    write_actor_tables(actors, smk)
 
 
 run(main, snakemake)  # noqa: F821 (injected by the script: directive)

@@ -32,7 +32,7 @@ TABLES = [
     "sentiment_actors.csv",
     "sentiment_actor_sentences/_manifest.json",
     "sentiment_actor_articles.csv",
-    "frames_paragraphs.csv",
+    "frames_paragraphs/_manifest.json",
     "frames_positions.csv",
     "frames_codebook_diagnostics.csv",
 ]

@@ -379,38 +379,3 @@ def test_actor_counts_from_dictionary_batches(tmp_path):
     assert len(expected) == 4 * len(frames) and expected["n_sentences"].sum() > 0
     pd.testing.assert_frame_equal(pandas_counts, expected, check_exact=True)
     pd.testing.assert_frame_equal(arrow_counts, expected, check_exact=True)
-
-
-def test_gather_csv_range_equals_pandas_printing(tmp_path, monkeypatch):
-    from newslens import shards_ranges
-
-    rng = np.random.default_rng(4)
-    cb = small_codebook()
-    paths, docs = [], []
-    for s in range(2):
-        ids = [f"s{s}-d{i}" for i in range(300)]
-        docs.append(pd.DataFrame({"doc_id": ids, "doc_index": np.arange(300) * 2 + s}))
-        sents = hand_table(rng, np.repeat(ids, 3), np.tile([0, 0, 1], 300))
-        paras = aggregate(sents, ["doc_id", "para_id"], cb, 0.15, 3)
-        paras.loc[5, "n_words"] = None  # an integer column with a null: printed as floats
-        paths.append(write_parquet(paras, tmp_path / f"p{s}.parquet", 100))
-    doc_paths = [write_parquet(d, tmp_path / f"docs{s}.parquet", 1000) for s, d in enumerate(docs)]
-    key, index = shards_ranges.corpus_order(doc_paths)
-    cuts = shards_ranges.range_cuts(index, 2)
-
-    def ranges(out):
-        rows = 0
-        for i in range(2):
-            rows += shards_ranges.gather_csv_range(
-                paths, key, tmp_path / f"{out}{i}.csv", cuts[i], cuts[i + 1], i == 0, 250
-            )
-        return rows, b"".join((tmp_path / f"{out}{i}.csv").read_bytes() for i in range(2))
-
-    rows, fast = ranges("fast")
-    with monkeypatch.context() as m:
-        # pandas prints every batch
-        m.setattr(shards_ranges, "write_csv_rows", lambda t, fh: fh.write(pandas_csv(t)))
-        assert ranges("ref") == (rows, fast)
-    assert rows == 1200 and fast.count(b"\n") == 1201
-    read = pd.read_csv(io.BytesIO(fast))
-    assert read["doc_id"].iloc[0] == "s0-d0" and read["n_words"].isna().sum() == 2

@@ -1,7 +1,8 @@
-"""frames_actors per shard (rule frames_actors_shard, one job per shard) and the sum of the
-shards' counts (rule frames_actors): on a made-up corpus in 1, 2 and 4 shards, the table the two
-rules' scripts write is byte for byte the table of one job counting every shard itself (the
-former frames_actors), and its counts are the known answer of a whole-corpus merge."""
+"""frames_actors per shard (counted by the frames_sentences jobs as they classify each batch,
+``ShardActorCounter``) and the sum of the shards' counts (rule frames_actors): on a made-up
+corpus in 1, 2 and 4 shards, the table is byte for byte the table of one job counting every
+shard itself (the former frames_actors), and its counts are the known answer of a whole-corpus
+merge."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from newslens.codebook import NONE_FRAME, Codebook, load_codebook
-from newslens.frames_actors import _actor_frame_counts_merge
+from newslens.frames_actors import ShardActorCounter, _actor_frame_counts_merge, target_actors
 from newslens.framing import (
     MentionIndex,
     actor_share_counts,
@@ -144,24 +145,20 @@ def codebook_json(tmp: Path) -> str:
 
 
 def run_rules(tmp: Path, shards: list[dict], batch_rows: int) -> Path:
-    """The two rules' scripts: frames_actors_shard on each shard, then frames_actors."""
+    """The shard counts as frames_sentences makes them (``ShardActorCounter`` fed each shard's
+    frame sentences in DataFrame batches of ``batch_rows``), then the frames_actors script."""
     cb_path = codebook_json(tmp)
     counts, targets = [], []
     for s in shards:
         out = tmp / "out" / s["name"]
+        out.mkdir(parents=True)
         counts.append(str(out / "counts.parquet"))
         targets.append(str(out / "targets.json"))
-        exec_script(
-            "frames_actors_shard",
-            Named(
-                input=Named(
-                    codebook=cb_path, actors=s["actors"], targets=s["targets"], frames=s["frames"]
-                ),
-                output=Named(counts=counts[-1], targets=targets[-1]),
-                params=Named(batch_rows=batch_rows),
-                log=[str(out / "log.txt")],
-            ),
-        )
+        counter = ShardActorCounter(s["actors"], codebook(), batch_rows)
+        for batch in iter_parquet_arrow(s["frames"], batch_rows):
+            counter.add(batch.to_pandas())
+        write_table(counter.counts(s["frames"]), counts[-1])
+        Path(targets[-1]).write_text(json.dumps(target_actors(s["targets"])), encoding="utf-8")
     table = tmp / "out" / "frames_actors.csv"
     exec_script(
         "frames_actors",

@@ -1,5 +1,5 @@
 """The memory-bounded jobs in the pipeline (tokens_tokenize's n-gram table, actor_articles,
-frames_gather with the frames_paragraphs_part ranges): the same bytes with 2 and 3 shards, and
+frames_gather with the shards' paragraph-position sums): the same bytes with 2 and 3 shards, and
 tables equal to known answers computed here in one pass over the whole corpus."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import yaml
 from shard_runs import ARTICLES, shared_runs
 
 TABLES = [
-    "frames_paragraphs.csv",
+    "frames_paragraphs/_manifest.json",
     "frames_positions.csv",
     "frames_codebook_diagnostics.csv",
     "sentiment_actor_articles.csv",
@@ -29,15 +29,16 @@ def test_same_bytes_with_2_and_3_shards(runs):
     for name in TABLES:
         a = (runs[2] / "results" / "tables" / name).read_bytes()
         assert a == (runs[3] / "results" / "tables" / name).read_bytes(), name
-    # the paragraph table was written in two corpus ranges, each by its own job
-    logs = sorted((runs[3] / "results" / "logs" / "frames_paragraphs_part").glob("*.log"))
-    ranges = [int(p.read_text().split("paragraphs")[-2].split()[-1]) for p in logs]
-    assert len(ranges) == 2 and min(ranges) > 0
+    # the paragraph dataset's part files too (written by the frames_sentences jobs)
+    parts = {s: sorted((runs[s] / "results/tables/frames_paragraphs").glob("part-*")) for s in runs}
+    assert [p.name for p in parts[2]] == [p.name for p in parts[3]] and len(parts[2]) >= 5
+    for a, b in zip(parts[2], parts[3], strict=True):
+        assert a.read_bytes() == b.read_bytes()
 
 
 def test_positions_are_the_paragraph_table_by_position(runs):
     tables = runs[3] / "results" / "tables"
-    paras = pd.read_csv(tables / "frames_paragraphs.csv", keep_default_na=False)
+    paras = pd.read_parquet(tables / "frames_paragraphs")
     positions = pd.read_csv(tables / "frames_positions.csv")
     cfg = yaml.safe_load((runs[3] / "config" / "config.yaml").read_text())
     max_pos = cfg["framing"]["figures"]["max_paragraphs"]

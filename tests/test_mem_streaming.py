@@ -169,60 +169,29 @@ def test_ngram_counter_iter_table_is_table_in_pieces(monkeypatch, rows, tmp_path
     assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "pieces.parquet").read_bytes()
 
 
-def doc_shards(tmp_path, n_shards=3, n_docs=40):
-    """The document shards (doc_id, doc_index) of ``paragraph_shards``: articles dealt in turn."""
-    paths = []
-    for i in range(n_shards):
-        docs = [(f"d{d:03d}", d) for d in range(n_docs) if d % n_shards == i]
-        path = tmp_path / f"docs-{i + 1}.parquet"
-        pd.DataFrame(docs, columns=["doc_id", "doc_index"]).to_parquet(path, index=False)
-        paths.append(path)
-    return paths
-
-
-@pytest.mark.parametrize("n_ranges", [1, 2, 3, 7])
 @pytest.mark.parametrize("batch", [3, 10_000])
-def test_paragraph_ranges_join_to_the_gathered_table(tmp_path, n_ranges, batch):
-    """CSV ranges joined = gather's CSV of all shards; their position sums merged = one pass."""
+def test_shard_position_sums_merge_to_one_pass(tmp_path, batch):
+    """Position sums of each shard (batch by batch, as frames_sentences adds them), merged
+    through their JSON in any order = one pass over all paragraphs, to the bit."""
     import json
 
     from newslens.frames_merge import PositionSums
-    from newslens.shards_gather import gather
-    from newslens.shards_ranges import corpus_order, gather_csv_range, range_cuts
 
     paths = paragraph_shards(tmp_path)
-    key, index = corpus_order(doc_shards(tmp_path))
-    gather(paths, key, None, tmp_path / "whole.csv", csv_max_rows=None, batch_rows=batch)
-    cuts = range_cuts(index, n_ranges)
-    merged, joined, rows = PositionSums(6), b"", []
-    for i in range(n_ranges):
+    parts = []
+    for path in paths:
         part = PositionSums(6)
-        out = tmp_path / f"range{i}.csv"
-
-        def each(table, n_docs, part=part):
-            rows.append(table.num_rows)
-            part(
-                table.select(["doc_id", "para_id", "share_a", "share_b", "share_c"]).to_pandas(),
-                n_docs=n_docs,
-            )
-
-        gather_csv_range(paths, key, out, cuts[i], cuts[i + 1], i == 0, batch, each)
-        joined += out.read_bytes()
-        merged.merge_json(json.loads(json.dumps(part.to_json())))
-    whole = (tmp_path / "whole.csv").read_bytes()
-    assert whole.count(b"\n") == 1 + sum(len(pd.read_parquet(p)) for p in paths)
-    assert joined == whole
-    assert max(rows) <= batch * len(paths)  # one batch per shard at a time
+        table = pd.read_parquet(path)
+        ids = table["doc_id"].unique()
+        for lo in range(0, len(ids), batch):  # batches of whole articles
+            part(table[table["doc_id"].isin(ids[lo : lo + batch])])
+        parts.append(json.loads(json.dumps(part.to_json())))
     one = PositionSums(6)
     one(pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True))
-    pd.testing.assert_frame_equal(merged.table(), one.table(), check_exact=True)
-    assert merged.table()["n_documents"].iloc[0] == 40
-
-
-def test_range_cuts_split_articles_evenly():
-    from newslens.shards_gather import UNKNOWN_DOC
-    from newslens.shards_ranges import range_cuts
-
-    cuts = range_cuts(np.arange(10, 110), 2)
-    assert cuts == [-1, 60, int(UNKNOWN_DOC) + 1]
-    assert range_cuts(np.arange(9), 3)[1:3] == [3, 6]
+    for order in (parts, parts[::-1]):
+        merged = PositionSums(6)
+        for part in order:
+            merged.merge_json(part)
+        pd.testing.assert_frame_equal(merged.table(), one.table(), check_exact=True)
+    assert one.table()["n_documents"].iloc[0] == 40
+    assert one.table()["n_paragraphs"].sum() == sum(len(pd.read_parquet(p)) for p in paths)

@@ -1,5 +1,5 @@
 """The whole-corpus jobs split in two so both cores work (corpus_tables | corpus_ngrams,
-sentiment_tables | sentiment_paragraphs, frames_gather | frames_paragraphs) and the actor
+sentiment_tables | sentiment_paragraphs; the frame paragraph dataset) and the actor
 sentence dataset: the same bytes with 2 and 3 shards, and tables that agree with the
 per-row datasets they summarise (known answers computed here from the datasets)."""
 
@@ -36,12 +36,8 @@ def test_paragraph_tables_follow_the_datasets_in_corpus_order(runs):
     paragraphs = pd.read_parquet(tables / "paragraphs")
     sentences = pd.read_parquet(tables / "sentiment_sentences", columns=["doc_id", "para_id"])
     want = paragraphs[["doc_id", "para_id"]].reset_index(drop=True)
-    for name in ("sentiment_paragraphs", "frames_paragraphs.csv"):
-        got = (
-            pd.read_csv(tables / name, keep_default_na=False)
-            if name.endswith(".csv")
-            else pd.read_parquet(tables / name)
-        )
+    for name in ("sentiment_paragraphs", "frames_paragraphs"):
+        got = pd.read_parquet(tables / name)  # the partitioned dataset, read as one table
         # one row per paragraph with a sentence, in corpus order (documents.csv, then para_id)
         have = sentences.drop_duplicates().reset_index(drop=True)
         assert got[["doc_id", "para_id"]].astype({"doc_id": str}).equals(have), name

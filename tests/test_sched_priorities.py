@@ -26,13 +26,13 @@ def test_priority_table_falls_along_every_edge():
 
 
 def test_the_chains_that_end_a_run_outrank_their_siblings():
-    # after tokenization: the frame shards and the topic chain first; then sentiment_score,
-    # which every actor_articles job waits for (all shards' doc lists), before actor_mentions;
+    # after tokenization: the topic chain, then actor_mentions, which the frame shards wait
+    # for (they count actors x frames), and the frame shards; then sentiment_score;
     # frames_actors is a short sum of the per-shard counts
-    assert PRIORITY["tokens_tokenize"] > PRIORITY["frames_sentences"] > PRIORITY["topic_counts"]
-    assert PRIORITY["topic_counts"] > PRIORITY["sentiment_score"] > PRIORITY["actor_mentions"]
-    assert PRIORITY["topic_dtm"] > PRIORITY["sentiment_score"] > PRIORITY["frames_actors_shard"]
-    assert PRIORITY["frames_actors_shard"] > PRIORITY["frames_actors"]
+    assert PRIORITY["tokens_tokenize"] > PRIORITY["topic_counts"] > PRIORITY["actor_mentions"]
+    assert PRIORITY["actor_mentions"] > PRIORITY["frames_sentences"] > PRIORITY["sentiment_score"]
+    assert PRIORITY["topic_counts"] > PRIORITY["sentiment_score"]
+    assert PRIORITY["topic_dtm"] > PRIORITY["sentiment_score"] > PRIORITY["frames_actors"]
     assert PRIORITY["topic_model"] > PRIORITY["corpus_ngrams"] > PRIORITY["sentiment_actors"]
     assert PRIORITY["topic_outputs"] > PRIORITY["frames_codebook_suggestions"]
     assert PRIORITY["provenance"] == min(PRIORITY.values())
@@ -84,7 +84,7 @@ def test_the_parsed_workflow_gives_each_job_its_rules_priority(tmp_path):
     jobs = jobs_of(dry_run(tmp_path, "2"))
     rules = {job["rule"] for job in jobs} - {"all"}
     assert rules == set(PRIORITY)
-    assert len(jobs) == 61  # 4 shards: 35 rules, 8 per-shard rules x 4, 2 paragraph parts, all
+    assert len(jobs) == 54  # 4 shards: 32 rules, 7 per-shard rules x 4, all
     for job in jobs:
         assert job["priority"] == PRIORITY.get(job["rule"], 0), job
     # topic_model takes half the cores (its final fit is single-threaded: same floats on any)

@@ -104,40 +104,57 @@ class MentionIndex:
         return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
 
 
-def mentioned_shares(
-    index: MentionIndex, batches: Iterable[pd.DataFrame | pa.Table], share_cols: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(key, shares) of the sentences some mention points at, from a sentence table read in
-    batches (DataFrames or Arrow tables, e.g. with doc_id dictionary-encoded): all
-    ``actor_share_counts`` needs, without the whole shard in memory."""
-    keys, _ = index.arrays()
-    wanted = np.sort(pd.unique(keys[keys >= 0]))
-    del keys
-    # at most one row per wanted key (more only if the table lists a sentence twice)
-    found_keys = np.zeros(len(wanted), dtype=np.int64)
-    found = np.zeros((len(wanted), len(share_cols)))
-    n = 0
-    for batch in batches:
+class MentionedShares:
+    """(key, shares) of the sentences some mention of ``index`` points at, collected from a
+    sentence table fed batch by batch (DataFrames or Arrow tables, e.g. with doc_id
+    dictionary-encoded; ``add``), in the table's row order: all ``actor_share_counts`` needs,
+    without the whole shard in memory. The index must hold every mention before the first
+    batch."""
+
+    def __init__(self, index: MentionIndex, share_cols: list[str]):
+        keys, _ = index.arrays()
+        self.index, self.share_cols = index, share_cols
+        self.wanted = np.sort(pd.unique(keys[keys >= 0]))
+        # at most one row per wanted key (more only if the table lists a sentence twice)
+        self.keys = np.zeros(len(self.wanted), dtype=np.int64)
+        self.shares = np.zeros((len(self.wanted), len(share_cols)))
+        self.n = 0
+
+    def add(self, batch: pd.DataFrame | pa.Table) -> None:
+        wanted, share_cols, n = self.wanted, self.share_cols, self.n
         arrow = isinstance(batch, pa.Table)
         sent = batch.column("sent_id") if arrow else batch["sent_id"]
-        k = index.sentence_keys(batch.column("doc_id") if arrow else batch["doc_id"], sent)
+        k = self.index.sentence_keys(batch.column("doc_id") if arrow else batch["doc_id"], sent)
         at = np.minimum(np.searchsorted(wanted, k), max(len(wanted) - 1, 0))
         hit = (wanted[at] == k) if len(wanted) else np.zeros(len(k), dtype=bool)
         m = int(hit.sum())
         if m == 0:
-            continue
-        if n + m > len(found):  # a sentence twice: grow
-            found_keys = np.concatenate([found_keys, np.zeros(m, dtype=np.int64)])
-            found = np.concatenate([found, np.zeros((m, len(share_cols)))])
-        found_keys[n : n + m] = k[hit]
+            return
+        if n + m > len(self.shares):  # a sentence twice: grow
+            self.keys = np.concatenate([self.keys, np.zeros(m, dtype=np.int64)])
+            self.shares = np.concatenate([self.shares, np.zeros((m, len(share_cols)))])
+        self.keys[n : n + m] = k[hit]
         if arrow:
             rows = batch.select(share_cols).filter(pa.array(hit))
             for j, column in enumerate(rows.columns):
-                found[n : n + m, j] = column.to_numpy()
+                self.shares[n : n + m, j] = column.to_numpy()
         else:
-            found[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
-        n += m
-    return found_keys[:n], found[:n]
+            self.shares[n : n + m] = batch.loc[hit, share_cols].to_numpy(dtype=float)
+        self.n = n + m
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.keys[: self.n], self.shares[: self.n]
+
+
+def mentioned_shares(
+    index: MentionIndex, batches: Iterable[pd.DataFrame | pa.Table], share_cols: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, shares) of the sentences some mention points at, from a sentence table read in
+    batches (``MentionedShares``)."""
+    found = MentionedShares(index, share_cols)
+    for batch in batches:
+        found.add(batch)
+    return found.arrays()
 
 
 def actor_share_counts(
@@ -269,18 +286,26 @@ def finish_actor_frames(
     return out[["actor", "frame", "n_sentences", "n_actor_sentences", "share", "frame_share"]]
 
 
-def shard_actor_counts(mentions_path, sentences_path, cb: Codebook, batch_rows: int):
-    """``actor_frame_counts`` of one shard from its files: the actor mentions (Parquet:
-    doc_id, sent_id, actor) and the frame sentence table (a Parquet file or part list), read
-    in Arrow batches of ``batch_rows`` with doc_id and actor dictionary-encoded (each distinct
-    value looked up once per batch); of the sentence table only the share columns of the
-    sentences some mention points at are kept. The columns and dtypes of ``COUNT_DTYPES``."""
-    frames = [*cb.scored_keys, NONE_FRAME]
-    share_cols = [f"share_{k}" for k in frames]
+def mention_index(mentions_path, batch_rows: int) -> MentionIndex:
+    """The actor mentions of a shard (Parquet: doc_id, sent_id, actor), read in Arrow batches of
+    ``batch_rows`` with doc_id and actor dictionary-encoded (each distinct value looked up once
+    per batch)."""
     index = MentionIndex()
     columns, dictionary = ["doc_id", "sent_id", "actor"], ["doc_id", "actor"]
     for batch in iter_parquet_arrow(mentions_path, batch_rows, columns, dictionary):
         index.add(batch.column("doc_id"), batch.column("sent_id"), batch.column("actor"))
+    return index
+
+
+def shard_actor_counts(mentions_path, sentences_path, cb: Codebook, batch_rows: int):
+    """``actor_frame_counts`` of one shard from its files: the actor mentions (``mention_index``)
+    and the frame sentence table (a Parquet file or part list), read in Arrow batches of
+    ``batch_rows`` with doc_id dictionary-encoded; of the sentence table only the share columns
+    of the sentences some mention points at are kept. The columns and dtypes of
+    ``COUNT_DTYPES``."""
+    frames = [*cb.scored_keys, NONE_FRAME]
+    share_cols = [f"share_{k}" for k in frames]
+    index = mention_index(mentions_path, batch_rows)
     columns = ["doc_id", "sent_id", *share_cols]
     batches = iter_parquet_arrow(sentences_path, batch_rows, columns, ["doc_id"])
     keys, shares = mentioned_shares(index, batches, share_cols)
@@ -290,6 +315,37 @@ def shard_actor_counts(mentions_path, sentences_path, cb: Codebook, batch_rows: 
         sentences = read_parquet(sentences_path, columns=["doc_id", "sent_id", *share_cols])
         counts = actor_frame_counts(mentions, sentences, cb)
     return counts.astype(COUNT_DTYPES)
+
+
+class ShardActorCounter:
+    """``shard_actor_counts`` counted while the frame sentence table is made (rule
+    frames_sentences): the shard's mentions read first, then each batch of the table as it is
+    classified (``add``), so the table is never read back; ``counts`` gives the same table
+    (the same values summed in the same order). When the keys are unusable (a sentence listed
+    twice, odd ids) ``counts`` falls back to ``shard_actor_counts`` on the written files."""
+
+    def __init__(self, mentions_path, cb: Codebook, batch_rows: int):
+        self.mentions_path, self.cb, self.batch_rows = mentions_path, cb, batch_rows
+        self.frames = [*cb.scored_keys, NONE_FRAME]
+        self.index = mention_index(mentions_path, batch_rows)
+        self.found = MentionedShares(self.index, [f"share_{k}" for k in self.frames])
+
+    def add(self, sentences: pd.DataFrame | pa.Table) -> None:
+        self.found.add(sentences)
+
+    def counts(self, sentences_path) -> pd.DataFrame:
+        """The shard's counts; ``sentences_path``: the written table (for the fallback)."""
+        keys, shares = self.found.arrays()
+        counts = actor_share_counts(self.index, keys, shares, self.frames)
+        if counts is None:
+            return shard_actor_counts(self.mentions_path, sentences_path, self.cb, self.batch_rows)
+        return counts.astype(COUNT_DTYPES)
+
+
+def target_actors(targets_path) -> list[str]:
+    """The actors a shard's per-article targets list (sorted; named or not)."""
+    targets = pd.read_parquet(targets_path, columns=["actor"])["actor"]
+    return sorted({str(a) for a in targets.dropna().unique()})
 
 
 def merge_actor_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:

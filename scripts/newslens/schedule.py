@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 
 # Seconds of one job of each rule (wall, one core) on 1M synthetic articles with 4 shards on 2
 # cores (docs/scale.md); the rules without a benchmark file (figures, report, provenance) from a
-# 200k run scaled to 1M; frames_actors_shard, frames_actors, actor_articles and sentiment_actors
-# (split per shard since) estimated from their paired 20k-100k runs.
+# 200k run scaled to 1M; frames_actors, actor_articles and sentiment_actors (split per shard
+# since) and frames_sentences (it counts actors x frames too) estimated from their paired 20k-100k runs.
 JOB_SECONDS = {
     "ingest": 19.2,
     "clean": 35.8,
@@ -42,13 +42,10 @@ JOB_SECONDS = {
     "actor_articles": 16.0,
     "sentiment_actor_articles": 3.0,
     "frames_codebook": 2.2,
-    "frames_sentences": 47.0,
+    "frames_sentences": 55.0,
     "frames_gather": 3.7,
-    "frames_paragraphs_part": 38.0,
-    "frames_paragraphs": 3.6,
     "frames_codebook_suggestions": 25.9,
     "frames_documents": 14.6,
-    "frames_actors_shard": 20.0,
     "frames_actors": 3.0,
     "topic_counts": 18.0,
     "topic_dtm": 13.9,
@@ -108,7 +105,6 @@ RULE_EDGES = (
     ("tokens_tokenize", "corpus_ngrams"),
     ("tokens_tokenize", "corpus_tables"),
     ("tokens_tokenize", "frames_codebook_suggestions"),
-    ("tokens_tokenize", "frames_paragraphs_part"),
     ("tokens_tokenize", "frames_sentences"),
     ("tokens_tokenize", "sentiment_score"),
     ("tokens_tokenize", "topic_counts"),
@@ -152,10 +148,6 @@ RULE_EDGES = (
     ("frames_codebook", "provenance"),
     ("frames_sentences", "frames_codebook_suggestions"),
     ("frames_sentences", "frames_gather"),
-    ("frames_sentences", "frames_paragraphs_part"),
-    ("frames_paragraphs_part", "frames_gather"),
-    ("frames_paragraphs_part", "frames_paragraphs"),
-    ("frames_paragraphs", "provenance"),
     ("frames_gather", "compare_evidence"),
     ("frames_gather", "compare_groups"),
     ("frames_gather", "frames_documents"),
@@ -189,10 +181,8 @@ RULE_EDGES = (
     ("report_tables", "provenance"),
     ("summary", "provenance"),
     ("actor_articles", "sentiment_actors"),
-    ("actor_mentions", "frames_actors_shard"),
-    ("frames_actors_shard", "frames_actors"),
-    ("frames_codebook", "frames_actors_shard"),
-    ("frames_sentences", "frames_actors_shard"),
+    ("actor_mentions", "frames_sentences"),
+    ("frames_sentences", "frames_actors"),
 )
 
 # Snakemake's priority of each rule's jobs: its bottom level in whole seconds.

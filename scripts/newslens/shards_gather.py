@@ -226,13 +226,6 @@ def csv_frame(table: pa.Table, float_columns: Iterable[str] = ()) -> pd.DataFram
     return table.to_pandas()
 
 
-def parquet_file(path) -> pq.ParquetFile:
-    try:
-        return pq.ParquetFile(path)
-    except (OSError, ValueError) as err:
-        raise corrupt_parquet(path, err) from err
-
-
 def rows_per_batch(path, max_rows: int = BATCH_ROWS, target_bytes: int = BATCH_BYTES) -> int:
     """Rows per batch for reading ``path``: at most ``max_rows``, and about ``target_bytes`` of
     Arrow memory, judged from the size of its first rows (a text column makes rows large)."""

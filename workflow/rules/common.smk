@@ -147,7 +147,7 @@ def get_final_outputs():
         f"{TABLES}/frames_codebook_diagnostics.csv",
         f"{TABLES}/frames_codebook_suggestions.csv",
         dataset_manifest("frames_sentences"),
-        f"{TABLES}/frames_paragraphs.csv",
+        dataset_manifest("frames_paragraphs"),
         f"{TABLES}/frames_documents.csv",
         f"{FIGURES}/frames_distribution.png",
         f"{FIGURES}/frames_position.png",

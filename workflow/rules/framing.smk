@@ -29,14 +29,24 @@ rule frames_sentences:
     input:
         sentences=f"{INTERIM}/sentences/{{scatteritem}}.json",
         codebook=f"{FRAMES_INTERIM}/codebook.json",
+        # actors x frames are counted here, as the sentences are classified
+        actors=f"{INTERIM}/actors/{{scatteritem}}.parquet",
+        actor_targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
     output:
         # part list of the parts this shard writes into results/tables/frames_sentences/
         sentences=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
         hits=f"{FRAMES_INTERIM}/hits/{{scatteritem}}.parquet",
-        paragraphs=f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet",
+        # part list of the parts this shard writes into results/tables/frames_paragraphs/
+        paragraphs=f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.json",
+        # the shard's paragraph-position sums (exact), added up by frames_gather
+        positions=f"{FRAMES_INTERIM}/positions/{{scatteritem}}.json",
         documents=f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet",
         counts=f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet",
         examples=f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet",
+        # actors x frames of the shard (summed by frames_actors) and the actors its
+        # per-article targets list (rows of zeros when never named)
+        actor_counts=f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet",
+        actor_targets=f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json",
     log:
         f"{LOGS}/frames_sentences/{{scatteritem}}.log",
     benchmark:
@@ -52,22 +62,21 @@ rule frames_sentences:
         # sentences read and matched at once (whole articles; bounds the job's memory)
         batch_rows=100_000,
         table=f"{TABLES}/frames_sentences",
+        paragraphs_table=f"{TABLES}/frames_paragraphs",
+        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
+        # actor mention rows read at once (bounds the job's memory)
+        actor_batch_rows=200_000,
     script:
         "../../scripts/frames_sentences.py"
-
-
-# ranges of the corpus for the paragraph table (rule frames_paragraphs_part): one per core
-FRAMES_PARAGRAPH_PARTS = [1, 2]
 
 
 rule frames_gather:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",
         sentences=shard_files(f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json"),
-        # the paragraph-position sums of the frames_paragraphs_part ranges
-        positions=expand(
-            f"{FRAMES_INTERIM}/positions/{{part}}.json", part=FRAMES_PARAGRAPH_PARTS
-        ),
+        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.json"),
+        # the shards' paragraph-position sums
+        positions=shard_files(f"{FRAMES_INTERIM}/positions/{{scatteritem}}.json"),
         documents=shard_files(f"{FRAMES_INTERIM}/documents/{{scatteritem}}.parquet"),
         counts=shard_files(f"{FRAMES_INTERIM}/counts/{{scatteritem}}.parquet"),
         examples=shard_files(f"{FRAMES_INTERIM}/examples/{{scatteritem}}.parquet"),
@@ -89,56 +98,6 @@ rule frames_gather:
         n_examples=FRAMING["diagnostics"]["examples"],
     script:
         "../../scripts/frames_gather.py"
-
-
-# the paragraph table in ranges of the corpus, side by side on the cores (beside frames_gather),
-# each with its paragraph-position sums; then the ranges' CSV files joined
-rule frames_paragraphs_part:
-    input:
-        paragraphs=shard_files(f"{FRAMES_INTERIM}/paragraphs/{{scatteritem}}.parquet"),
-        # corpus order (doc_index)
-        docs=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
-    output:
-        csv=temp(f"{FRAMES_INTERIM}/paragraphs_csv/{{part}}.csv"),
-        positions=f"{FRAMES_INTERIM}/positions/{{part}}.json",
-    log:
-        f"{LOGS}/frames_paragraphs_part/{{part}}.log",
-    benchmark:
-        f"{BENCH}/frames_paragraphs_part/{{part}}.tsv"
-    wildcard_constraints:
-        part=r"\d+",
-    priority: PRIORITY["frames_paragraphs_part"]
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        n_parts=len(FRAMES_PARAGRAPH_PARTS),
-        max_paragraphs=FRAMING["figures"]["max_paragraphs"],
-        # rows copied at once into the table (bounds the job's memory)
-        batch_rows=100_000,
-    script:
-        "../../scripts/frames_paragraphs_part.py"
-
-
-rule frames_paragraphs:
-    input:
-        parts=expand(
-            f"{FRAMES_INTERIM}/paragraphs_csv/{{part}}.csv",
-            part=FRAMES_PARAGRAPH_PARTS,
-        ),
-    output:
-        paragraphs=f"{TABLES}/frames_paragraphs.csv",
-    log:
-        f"{LOGS}/frames_paragraphs.log",
-    benchmark:
-        f"{BENCH}/frames_paragraphs.tsv"
-    priority: PRIORITY["frames_paragraphs"]
-    conda:
-        ENV
-    script:
-        "../../scripts/frames_paragraphs.py"
 
 
 rule frames_codebook_suggestions:
@@ -303,34 +262,7 @@ rule frames_validation:
         "../../scripts/frames_validation.py"
 
 
-# actors x frames counted per shard (side by side on the cores), then summed by frames_actors
-rule frames_actors_shard:
-    input:
-        codebook=f"{FRAMES_INTERIM}/codebook.json",
-        actors=f"{INTERIM}/actors/{{scatteritem}}.parquet",
-        targets=f"{INTERIM}/actor_targets/{{scatteritem}}.parquet",
-        frames=f"{FRAMES_INTERIM}/sentences/{{scatteritem}}.json",
-    output:
-        counts=f"{FRAMES_INTERIM}/actor_counts/{{scatteritem}}.parquet",
-        # the actors the shard's per-article targets list (rows of zeros when never named)
-        targets=f"{FRAMES_INTERIM}/actor_targets/{{scatteritem}}.json",
-    log:
-        f"{LOGS}/frames_actors_shard/{{scatteritem}}.log",
-    benchmark:
-        f"{BENCH}/frames_actors_shard/{{scatteritem}}.tsv"
-    priority: PRIORITY["frames_actors_shard"]
-    conda:
-        ENV
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        # sentence rows read at once (bounds the job's memory)
-        batch_rows=200_000,
-    script:
-        "../../scripts/frames_actors_shard.py"
-
-
+# actors x frames: the frames_sentences jobs' counts, summed
 rule frames_actors:
     input:
         codebook=f"{FRAMES_INTERIM}/codebook.json",

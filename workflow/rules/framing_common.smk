@@ -39,6 +39,7 @@ def framing_gather_outputs():
     outputs = {
         # partitioned (docs/outputs.md): written by the frames_sentences jobs
         "sentences_parquet": dataset_manifest("frames_sentences"),
+        "paragraphs_parquet": dataset_manifest("frames_paragraphs"),
         "positions": f"{TABLES}/frames_positions.csv",
         "documents": f"{FRAMES_INTERIM}/documents_codebook.parquet",
         "diagnostics": report(
@@ -49,8 +50,11 @@ def framing_gather_outputs():
             labels={"item": "Codebook diagnostics"},
         ),
     }
-    if config["tokenize"]["csv_tables"]:  # the big sentence table as CSV too
+    if config["tokenize"][
+        "csv_tables"
+    ]:  # the big sentence and paragraph tables as CSV too
         outputs["sentences_csv"] = f"{TABLES}/frames_sentences.csv"
+        outputs["paragraphs_csv"] = f"{TABLES}/frames_paragraphs.csv"
     return outputs
 
 
