@@ -38,6 +38,29 @@ def test_solve_w_is_nmf_transform_bit_for_bit(dtype, max_iter):
     assert tm._solve_w(est, x[5:5]).shape == (0, 5)  # (sklearn refuses 0 rows; never asked)
 
 
+def test_unsorted_indices_and_duplicates_as_sklearn_sees_them():
+    # TF-IDF rows come with unsorted column indices; sklearn sorts them (in place) before
+    # its products, so the sums run in index order: the same bits need the same order
+    x = corpus(n=500, v=90, seed=8)
+    est, _ = tm.fit_model("nmf-frobenius", x, 4, 0, max_iter=200, tol=1e-6)
+    rng = np.random.default_rng(1)
+    shuffled = x.copy()
+    for i in range(shuffled.shape[0]):
+        lo, hi = shuffled.indptr[i], shuffled.indptr[i + 1]
+        order = lo + rng.permutation(hi - lo)
+        shuffled.indices[lo:hi] = shuffled.indices[order]
+        shuffled.data[lo:hi] = shuffled.data[order]
+    shuffled.has_sorted_indices = False
+    dup = sparse.csr_matrix(
+        (np.repeat(x.data / 2, 2), (np.repeat(x.nonzero()[0], 2), np.repeat(x.indices, 2))),
+        shape=x.shape,
+    )
+    dup.has_canonical_format = False
+    for rows in (shuffled, dup):
+        want = est.transform(rows.copy())
+        assert tm._solve_w(est, rows.copy()).tobytes() == want.tobytes()
+
+
 def test_transform_in_chunks_equals_the_chunked_sklearn_transform():
     x = corpus(n=900)
     est, _ = tm.fit_model("nmf-frobenius", x, 4, 1, max_iter=50, tol=1e-4)

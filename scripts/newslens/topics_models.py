@@ -118,7 +118,9 @@ def _solve_w(est, x) -> np.ndarray:
     (this module's NMF) the same steps as scikit-learn's (``_fit_coordinate_descent`` with
     H fixed: W from zeros, one ``_update_cdnmf_fast`` pass per iteration until the violation
     falls to ``tol`` of the first), but X H^T and H H^T are computed once, not at every
-    iteration: H does not change and the update only reads them, so W is the same bits."""
+    iteration: H does not change and the update only reads them, so W is the same bits. Like
+    sklearn (its ``X.min()``), it puts ``x`` in canonical form in place first: the product
+    sums each row's entries in index order."""
     from sklearn.decomposition import NMF
 
     plain = (
@@ -135,6 +137,7 @@ def _solve_w(est, x) -> np.ndarray:
     from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
 
     x = x.tocsr()
+    x.sum_duplicates()  # in place, as sklearn's ``X.min()`` check does: sorted indices
     ht = np.ascontiguousarray(est.components_.T)
     hht = np.dot(ht.T, ht)
     xht = np.asarray(x @ ht)  # sklearn's safe_sparse_dot of a sparse X and a dense H^T
