@@ -49,8 +49,21 @@ FIGURES = {
     "metadata (constrained layout)": lambda: plots.metadata_figure(
         by_metadata(), SUMMARY, "article"
     ),
-    "empty": lambda: empty_figure("No topics were fitted.", "Topic network", width=4.9),
+    "network (tight_layout)": lambda: plots.network_figure(NODES, EDGES, 0.0),
 }
+
+
+NODES = pd.DataFrame(
+    {
+        "topic": [1, 2, 3],
+        "label": ["border, troops", "prices, bank", "vote, council"],
+        "prevalence": [0.5, 0.3, 0.2],
+        "community": [1, 1, 2],
+        "degree": [1, 1, 0],
+        "strength": [0.4, 0.4, 0.0],
+    }
+)
+EDGES = pd.DataFrame({"source": [1], "target": [2], "correlation": [0.4]})
 
 
 def digest(path) -> str:
@@ -59,6 +72,20 @@ def digest(path) -> str:
 
 def svg_width(path) -> float:
     return float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', path.read_text()).group(1))
+
+
+def test_wrapped_text_is_saved_as_before_in_both_formats(tmp_path):
+    # a long reason wraps at each format's own resolution: both files as savefig makes them
+    apply_style()
+    why = "Not configured: set topics.validation.column to a documents.csv column (e.g. " * 2
+
+    def make():
+        return empty_figure(why, "Topics against known categories", width=4.9)
+
+    plots.save_laid_out(make(), tmp_path / "new.png", tmp_path / "new.svg")
+    save_figure(make(), tmp_path / "old.png", tmp_path / "old.svg")
+    for suffix in ("png", "svg"):
+        assert digest(tmp_path / f"new.{suffix}") == digest(tmp_path / f"old.{suffix}")
 
 
 @pytest.mark.parametrize("name", list(FIGURES))

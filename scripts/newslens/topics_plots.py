@@ -17,7 +17,15 @@ def save_laid_out(fig, png_path, svg_path) -> None:
     box measured once, at the PNG's resolution: ``savefig`` with the house's tight box would
     draw the figure (layout engine included) and measure the box again for each format. Empty
     axis labels get fixed coordinates, so that no measure searches the neighbouring panels'
-    tick labels to place text that is not drawn (an empty label adds nothing to the box)."""
+    tick labels to place text that is not drawn (an empty label adds nothing to the box).
+    A figure with wrapped text (the figures that say why there is nothing to plot) is saved
+    by ``save_figure`` as before: each format wraps the text at its own resolution, so one box
+    would not fit both."""
+    from matplotlib.text import Text
+
+    if any(t.get_wrap() for t in fig.findobj(Text)):
+        save_figure(fig, png_path, svg_path)
+        return
     fig.set_dpi(plt.rcParams["savefig.dpi"])
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
