@@ -45,8 +45,10 @@ def main(smk):
     if p.ngram_max > 1:  # n-grams: DataFrames of whole articles
         for batch in tp.whole_articles(iter_parquet(smk.input.tokens, BATCH_ROWS, columns)):
             counter.add(batch)
-    else:  # unigrams: Arrow batches, any cut (an article's counts add up)
-        for batch in iter_parquet_arrow(smk.input.tokens, BATCH_ROWS, columns):
+    else:  # unigrams: Arrow batches, any cut (an article's counts add up); doc_id and term
+        # dictionary-encoded as stored, no string decoded per token
+        dictionary = ["doc_id", "term"]
+        for batch in iter_parquet_arrow(smk.input.tokens, BATCH_ROWS, columns, dictionary):
             counter.add(batch)
     counts = counter.matrix()
     terms = tp.shard_term_table(counts, counter.terms)

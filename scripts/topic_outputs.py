@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from newslens import topics_measures, topics_models, topics_tables, topics_validation
 from newslens import topics_plots as plots
-from newslens.figures import FULL_WIDTH, apply_style, empty_figure, save_figure
+from newslens.figures import FULL_WIDTH, apply_style, empty_figure
 from newslens.runtime import NewslensError, read_parquet, run
 from newslens.topics_files import snippets, write_csv
 
@@ -114,7 +114,9 @@ def main(smk):
     for make, name, title in figures:
         # A corpus too small to model: every figure states the recorded reason.
         fig = make() if info["K"] else empty_figure(info["rule"], title, width=FULL_WIDTH * 0.7)
-        save_figure(fig, getattr(smk.output, f"fig_{name}"), getattr(smk.output, f"svg_{name}"))
+        plots.save_laid_out(
+            fig, getattr(smk.output, f"fig_{name}"), getattr(smk.output, f"svg_{name}")
+        )
 
 
 run(main, snakemake)  # noqa: F821 (injected by the script: directive)

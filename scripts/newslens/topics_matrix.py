@@ -151,24 +151,88 @@ def arrow_unit_term_codes(
     """``unit_term_codes`` for unigrams, on an Arrow table without converting it to pandas:
     the unit of each token comes from runs of equal doc_id (and para_id), so only the first
     token of a run is named; the terms are dictionary-encoded by Arrow. The same unit may be
-    named by two runs (the counts then add up)."""
-    import pyarrow.compute as pc
+    named by two runs (the counts then add up).
 
+    doc_id and term may be read dictionary-encoded (``read_dictionary``): then no string is
+    decoded or hashed per token (``_dictionary_codes``); the codes are the same."""
     n = tokens.num_rows
     empty = np.zeros(0, dtype=np.int64)
     if n == 0:
         return np.zeros(0, dtype=object), np.zeros(0, dtype=object), empty, empty
+    fast = _dictionary_codes(tokens, unit)
+    if fast is not None:
+        return fast
+    tokens = _plain_strings(tokens)
+    return _string_codes(tokens, unit)
+
+
+def _plain_strings(tokens: pa.Table) -> pa.Table:
+    """``tokens`` with dictionary-encoded doc_id and term decoded to plain strings."""
+    for name in ("doc_id", "term"):
+        col = tokens.column(name)
+        if pa.types.is_dictionary(col.type):
+            i = tokens.schema.get_field_index(name)
+            tokens = tokens.set_column(i, name, col.cast(col.type.value_type))
+    return tokens
+
+
+def _dictionary_codes(tokens: pa.Table, unit: str):
+    """``arrow_unit_term_codes`` of a table whose doc_id and term are dictionary arrays of one
+    chunk without nulls (else None): unit runs from the doc_id indices, and the term codes
+    numbered in order of first appearance in the table (as ``pc.dictionary_encode`` of the
+    strings numbers them: ``pc.unique`` of the indices keeps that order), so that only the
+    distinct terms of the batch are turned into Python strings."""
+    import pyarrow.compute as pc
+
+    cols = [tokens.column(c) for c in ("doc_id", "term")]
+    if any(c.num_chunks != 1 or not pa.types.is_dictionary(c.type) for c in cols):
+        return None
+    doc, term = (c.chunk(0) for c in cols)
+    if doc.null_count or term.null_count:
+        return None
+    doc_idx = doc.indices.to_numpy()
+    change = np.empty(len(doc), dtype=bool)
+    change[0] = True
+    np.not_equal(doc_idx[1:], doc_idx[:-1], out=change[1:])
+    unit_names, unit_codes = _unit_runs(
+        tokens, unit, change, lambda starts: doc.dictionary.take(pa.array(doc_idx[starts]))
+    )
+    present = pc.unique(term.indices)  # dictionary entries in order of first appearance
+    names = np.array(term.dictionary.take(present).to_pylist(), dtype=object)
+    renumber = np.zeros(len(term.dictionary), dtype=np.int64)
+    renumber[present.to_numpy()] = np.arange(len(present))
+    return _kept_codes(tokens, unit_names, names, unit_codes, renumber[term.indices.to_numpy()])
+
+
+def _string_codes(
+    tokens: pa.Table, unit: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``arrow_unit_term_codes`` of a table with plain string columns (not empty)."""
+    import pyarrow.compute as pc
+
+    n = tokens.num_rows
     doc = tokens.column("doc_id").combine_chunks()
     change = np.zeros(n, dtype=bool)
     change[0] = True
     if n > 1:
         diff = pc.not_equal(doc.slice(1), doc.slice(0, n - 1)).fill_null(True)
         change[1:] = diff.to_numpy(zero_copy_only=False)
-        if unit == "paragraph":
-            para = tokens.column("para_id").to_numpy()
-            change[1:] |= para[1:] != para[:-1]
+    unit_names, unit_codes = _unit_runs(
+        tokens, unit, change, lambda starts: doc.take(pa.array(starts))
+    )
+    enc = pc.dictionary_encode(tokens.column("term").combine_chunks().fill_null(""))
+    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    return _kept_codes(tokens, unit_names, names, unit_codes, enc.indices.to_numpy())
+
+
+def _unit_runs(tokens: pa.Table, unit: str, change: np.ndarray, docs_at) -> tuple:
+    """(unit_names, unit_codes): a new unit where ``change`` (doc_id changes) or, for
+    paragraphs, para_id changes; ``docs_at(starts)`` gives the doc_ids at the runs' starts."""
+    if unit == "paragraph":
+        para = tokens.column("para_id").to_numpy()
+        change[1:] |= para[1:] != para[:-1]
     starts = np.flatnonzero(change)
-    run_docs = doc.take(pa.array(starts)).to_pylist()
+    run_docs = docs_at(starts).to_pylist()
     if unit == "paragraph":
         paras = tokens.column("para_id").to_numpy()[starts]
         unit_names = np.array(
@@ -176,14 +240,15 @@ def arrow_unit_term_codes(
         )
     else:
         unit_names = np.array([str(d) for d in run_docs], dtype=object)
-    unit_codes = np.cumsum(change) - 1
-    enc = pc.dictionary_encode(tokens.column("term").combine_chunks().fill_null(""))
-    codes = enc.indices.to_numpy()
-    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    return unit_names, np.cumsum(change) - 1
+
+
+def _kept_codes(tokens: pa.Table, unit_names, names, unit_codes, codes) -> tuple:
+    """The codes of the kept tokens (``keep`` true, term not empty)."""
     keep = tokens.column("keep").combine_chunks().fill_null(False).to_numpy(zero_copy_only=False)
-    blank = np.flatnonzero(names == "")
-    if len(blank):
-        keep = keep & (codes != blank[0])
+    blank = names == ""
+    if blank.any():
+        keep = keep & ~blank[codes]
     return unit_names, names, unit_codes[keep].astype(np.int64), codes[keep].astype(np.int64)
 
 

@@ -108,9 +108,49 @@ def transform(est, x: sparse.csr_matrix, chunk: int = 50_000, prepare=None) -> n
             part = x[start : start + chunk]
             if prepare is not None:
                 part = prepare(part)
-            out[start : start + part.shape[0]] = est.transform(part)
+            out[start : start + part.shape[0]] = _solve_w(est, part)
     out[np.asarray(x.getnnz(axis=1)) == 0] = 0.0
     return out
+
+
+def _solve_w(est, x) -> np.ndarray:
+    """``est.transform(x)``. For NMF's coordinate descent without regularisation or shuffling
+    (this module's NMF) the same steps as scikit-learn's (``_fit_coordinate_descent`` with
+    H fixed: W from zeros, one ``_update_cdnmf_fast`` pass per iteration until the violation
+    falls to ``tol`` of the first), but X H^T and H H^T are computed once, not at every
+    iteration: H does not change and the update only reads them, so W is the same bits. Like
+    sklearn (its ``X.min()``), it puts ``x`` in canonical form in place first: the product
+    sums each row's entries in index order."""
+    from sklearn.decomposition import NMF
+
+    plain = (
+        type(est) is NMF
+        and est.solver == "cd"
+        and est.alpha_W == 0
+        and not est.shuffle
+        and sparse.issparse(x)
+        and x.dtype in (np.float32, np.float64)
+        and x.dtype == est.components_.dtype
+    )
+    if not plain:
+        return est.transform(x)
+    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
+
+    x = x.tocsr()
+    x.sum_duplicates()  # in place, as sklearn's ``X.min()`` check does: sorted indices
+    ht = np.ascontiguousarray(est.components_.T)
+    hht = np.dot(ht.T, ht)
+    xht = np.asarray(x @ ht)  # sklearn's safe_sparse_dot of a sparse X and a dense H^T
+    w = np.zeros((x.shape[0], ht.shape[1]), dtype=x.dtype)
+    permutation = np.arange(ht.shape[1], dtype=np.intp)
+    first = None
+    for _ in range(est.max_iter):
+        violation = 0.0
+        violation += _update_cdnmf_fast(w, hht, xht, permutation)
+        first = violation if first is None else first
+        if first == 0 or violation / first <= est.tol:
+            break
+    return w
 
 
 def mixture(w: np.ndarray) -> np.ndarray:

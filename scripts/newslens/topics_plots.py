@@ -9,7 +9,35 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure
+from newslens.figures import FULL_WIDTH, OKABE_ITO, SEQUENTIAL_CMAP, empty_figure, save_figure
+
+
+def save_laid_out(fig, png_path, svg_path) -> None:
+    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with its layout done and its tight
+    box measured once, at the PNG's resolution: ``savefig`` with the house's tight box would
+    draw the figure (layout engine included) and measure the box again for each format. Empty
+    axis labels get fixed coordinates, so that no measure searches the neighbouring panels'
+    tick labels to place text that is not drawn (an empty label adds nothing to the box).
+    A figure with wrapped text (the figures that say why there is nothing to plot) is saved
+    by ``save_figure`` as before: each format wraps the text at its own resolution, so one box
+    would not fit both."""
+    from matplotlib.text import Text
+
+    if any(t.get_wrap() for t in fig.findobj(Text)):
+        save_figure(fig, png_path, svg_path)
+        return
+    fig.set_dpi(plt.rcParams["savefig.dpi"])
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0.5, 0.5)
+    renderer = fig._get_renderer()
+    engine = fig.get_layout_engine()
+    if engine is not None:  # constrained layout: solved once, then frozen
+        engine.execute(fig)
+    box = fig.get_tightbbox(renderer).padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine("none")
+    save_figure(fig, png_path, svg_path, bbox_inches=box)
 
 
 def _tick(value, width: int = 20) -> str:
