@@ -25,13 +25,17 @@ names (import from here):
 
 from newslens.codebook import NONE_FRAME
 from newslens.frames_actors import (
+    MentionedShares,
     MentionIndex,
+    ShardActorCounter,
     actor_frame_counts,
     actor_share_counts,
     finish_actor_frames,
+    mention_index,
     mentioned_shares,
     merge_actor_counts,
     shard_actor_counts,
+    target_actors,
 )
 from newslens.frames_match import (
     HIT_COLUMNS,
@@ -107,4 +111,8 @@ __all__ = [
     "shard_actor_counts",
     "merge_actor_counts",
     "finish_actor_frames",
+    "MentionedShares",
+    "ShardActorCounter",
+    "mention_index",
+    "target_actors",
 ]
