@@ -149,8 +149,7 @@ rule sentiment_actors:
         scores=shard_files(f"{INTERIM}/sentiment/{{scatteritem}}.parquet"),
         mentions=shard_files(f"{INTERIM}/actors/{{scatteritem}}.parquet"),
         targets=shard_files(f"{INTERIM}/actor_targets/{{scatteritem}}.parquet"),
-        # every shard's articles (tokenize's document tables): the doc_rank numbering (before
-        # sent4, lists sentiment_score wrote in results/interim/sentiment_docs/)
+        # every shard's articles (tokenize's document tables): the doc_rank numbering
         doc_lists=shard_files(f"{INTERIM}/docs/{{scatteritem}}.parquet"),
         # written by the actor_articles jobs (newslens.actor_sentences)
         actor_sentences=shard_files(f"{INTERIM}/actor_sentences/{{scatteritem}}.json"),
