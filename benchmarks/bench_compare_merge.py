@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_compare_jobs import CHILD, REPO  # noqa: E402
-from common import bootstrap_indices, percentile_interval, verdict  # noqa: E402
+from common import mean_interval, verdict  # noqa: E402
 
 JOBS = ["compare_keyness", "compare_evidence"]
 
@@ -84,8 +84,7 @@ def main() -> None:
         print(f"pair {k + 1}: " + "; ".join(row), flush=True)
     two, one = (np.array(cpu[s]) for s in ("two", "one"))
     diff = one - two
-    means = diff[bootstrap_indices(len(diff), 2000)].mean(axis=1)
-    lo, hi = percentile_interval(means)
+    lo, hi = mean_interval(diff)
     print(f"two processes: {two.mean():.2f} CPU-s; one process: {one.mean():.2f} CPU-s")
     print(f"one - two: {diff.mean():+.2f} CPU-s [{lo:+.2f}, {hi:+.2f}] {verdict(lo, hi)}")
 

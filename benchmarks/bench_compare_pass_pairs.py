@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, bootstrap_indices, percentile_interval, verdict  # noqa: E402
+from common import REPO, mean_interval, verdict  # noqa: E402
 
 CHILD = r"""
 import hashlib, json, resource, sys
@@ -92,8 +92,7 @@ def main() -> None:
         print(f"pair {k + 1}: " + "; ".join(row) + f"; {same}", flush=True)
     base, this = (np.array(cpu[s]) for s in sides)
     diff = this - base
-    means = diff[bootstrap_indices(len(diff), 2000)].mean(axis=1)
-    lo, hi = percentile_interval(means)
+    lo, hi = mean_interval(diff)
     print(f"baseline: {base.mean():.2f} CPU-s; this: {this.mean():.2f} CPU-s")
     print(f"this - baseline: {diff.mean():+.2f} CPU-s [{lo:+.2f}, {hi:+.2f}] {verdict(lo, hi)}")
 
