@@ -157,7 +157,7 @@ def _term_matrix(
     ``TOKEN_RE``) and counted by word type, so the normaliser and the checks run once per
     distinct word, not once per token. Sentences are tokenised ``chunk`` at a time, so memory
     holds one chunk's token strings, not the sample's. The matrix, term names and surface counts
-    do not depend on the order in which word types are first met."""
+    (sorted by term, then form) do not depend on the order in which word types are first met."""
     word_code: dict[str, int] = {}  # word type -> number, in order of first appearance
     norm_code: dict[str, int] = {}  # normalised term -> number, in order of first appearance
     word_norm: list[int] = []  # word type -> its term's number (-1: not a term)
@@ -199,6 +199,8 @@ def _term_matrix(
     for w, n, c in zip(word_code, word_norm, counts, strict=True):
         if n >= 0:
             surface.setdefault(by_appearance[n], {})[w] = int(c)
+    # sorted by term, then form: the same dict, in the same order, for any chunk size
+    surface = {t: dict(sorted(forms.items())) for t, forms in sorted(surface.items())}
     return X, terms, surface
 
 
