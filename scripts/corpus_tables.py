@@ -18,6 +18,7 @@ from newslens.shards_gather import (
     gather,
     merge_part_lists,
     read_arrow,
+    remove_stale_csv_twin,
     write_csv,
 )
 
@@ -67,6 +68,8 @@ def main(smk):
         counts[name] = merge_part_lists(smk.input.get(name), manifest.parent, manifest)
         if out.get(f"{name}_csv"):
             write_csv(manifest, out.get(f"{name}_csv"), CSV_MAX_ROWS)
+        else:
+            remove_stale_csv_twin(manifest)
     n_sent, n_para, n_tok = counts["sentences"], counts["paragraphs"], counts["tokens"]
     log.info(
         "%d documents, %d paragraphs, %d sentences, %d tokens; %d audit rows",

@@ -13,7 +13,7 @@ from newslens.codebook import Codebook
 from newslens.frames_merge import PositionSums
 from newslens.framing import diagnostics, merge_hit_counts
 from newslens.runtime import read_parquet, run, write_table
-from newslens.shards_gather import merge_part_lists, write_csv
+from newslens.shards_gather import merge_part_lists, remove_stale_csv_twin, write_csv
 
 log = logging.getLogger("newslens")
 
@@ -30,6 +30,8 @@ def main(smk):
         csv_out = smk.output.get(f"{name}_csv")
         if csv_out:
             write_csv(manifest, csv_out)
+        else:
+            remove_stale_csv_twin(manifest)
     # the paragraph-position sums of the shards (exact, so their sum is what one pass over all
     # paragraphs gives)
     positions = PositionSums(int(smk.params.max_paragraphs))

@@ -16,7 +16,7 @@ from newslens.sentiment_gather import (
     read_metadata,
 )
 from newslens.shards import iter_dataset
-from newslens.shards_gather import merge_part_lists, write_csv
+from newslens.shards_gather import merge_part_lists, remove_stale_csv_twin, write_csv
 
 
 def main(smk):
@@ -31,6 +31,8 @@ def main(smk):
     n = merge_part_lists(smk.input.sentences, manifest.parent, manifest)
     if smk.output.get("sentences_csv"):
         write_csv(manifest, smk.output.sentences_csv)
+    else:
+        remove_stale_csv_twin(manifest)
     log.info("%d scored sentences", n)
     manifest = Path(smk.output.paragraphs_parquet)
     n = merge_part_lists(smk.input.paragraphs, manifest.parent, manifest)
@@ -39,6 +41,8 @@ def main(smk):
         with CsvRowsWriter(None, smk.output.paragraphs_csv, None, empty) as out:
             for df in iter_dataset(manifest, p.batch_rows):
                 out.write(df)
+    else:
+        remove_stale_csv_twin(manifest)
     log.info("%d paragraphs", n)
     docs = pd.concat([read_parquet(f) for f in smk.input.documents], ignore_index=True)
     docs["doc_id"] = docs["doc_id"].astype(str)

@@ -90,6 +90,25 @@ def merge_part_lists(part_lists, folder: str | os.PathLike, manifest: str | os.P
     return int(sum(p["rows"] for p in parts))
 
 
+def remove_stale_csv_twin(manifest: str | os.PathLike) -> Path | None:
+    """Remove the CSV twin (``results/tables/<name>.csv``) of the partitioned table whose
+    manifest is ``manifest`` when this run does not write it (``tokenize.csv_tables`` false):
+    a twin left by an earlier run with other data must not be read as this run's table.
+    Returns the removed path, or None."""
+    folder = Path(manifest).parent
+    twin = folder.with_name(f"{folder.name}.csv")
+    if not twin.exists():
+        return None
+    twin.unlink()
+    log.warning(
+        "removed %s, a CSV twin of an earlier run (tokenize.csv_tables is false; read the "
+        "partitioned table %s/ instead)",
+        twin,
+        folder,
+    )
+    return twin
+
+
 def write_csv(path: str | os.PathLike, out_csv, csv_max_rows: int | None = None) -> int:
     """A partitioned table (part list, manifest or folder) as one CSV file, part by part in
     order, printed as pandas prints the whole table (an integer column with a null anywhere is
