@@ -1,9 +1,6 @@
 """Read the corpus (folder or table) and deal its articles into raw shards, in corpus order;
 list every input unit (file, folder or table row) with what became of it."""
 
-import queue
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -22,77 +19,18 @@ from newslens.corpus import (
     table_columns,
 )
 from newslens.input_checks import MetadataVariants, detected_encoding_note
-from newslens.runtime import NewslensError, ParquetShardWriter, log, run, write_table
+from newslens.runtime import (
+    BackgroundWriter,
+    NewslensError,
+    ParquetShardWriter,
+    log,
+    prefetched,
+    run,
+    write_table,
+)
 
 BATCH_ROWS = 2000  # rows per row group of a raw shard
 CHUNK_ROWS = 10_000  # rows of a corpus table read at a time (two chunks are in memory)
-
-
-class BackgroundWriter:
-    """A shard writer whose ``write`` runs on a thread of its own, in order: Arrow's Parquet
-    encoding and compression release the GIL, so they overlap with reading and checking the
-    next rows. At most ``depth`` batches wait; an error is raised by the next call."""
-
-    def __init__(self, writer, depth: int = 1):
-        self.writer, self.depth, self.pending = writer, depth, []
-        self.pool = ThreadPoolExecutor(max_workers=1)
-
-    def write(self, frame) -> None:
-        while len(self.pending) >= self.depth:
-            self.pending.pop(0).result()
-        self.pending.append(self.pool.submit(self.writer.write, frame))
-
-    def wait(self) -> None:
-        while self.pending:
-            self.pending.pop(0).result()
-
-    def close(self) -> None:
-        self.wait()
-        self.pool.shutdown()
-        self.writer.close()
-
-    def abort(self, exc) -> None:
-        for future in self.pending:
-            future.cancel()
-        self.pool.shutdown(wait=True)
-        self.writer.abort(exc)
-
-
-def prefetched(chunks, depth: int = 1):
-    """The items of ``chunks``, read ahead on a thread (Parquet decoding releases the GIL);
-    an error of the reader is raised here."""
-    box: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def read():
-        try:
-            for chunk in chunks:
-                box.put((chunk, None))
-                if stop.is_set():
-                    return
-            box.put((done, None))
-        except BaseException as exc:  # handed to the consumer
-            box.put((done, exc))
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, exc = box.get()
-            if exc is not None:
-                raise exc
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a reader waiting to put
-            try:
-                box.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        thread.join()
 
 
 class Inputs:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -376,6 +379,83 @@ class ExactSums:
                 for h, low in zip(self._hi[key], self._lo[key], strict=True)
             ]
         return pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+
+
+# --------------------------------------------------------------------------------------------
+# Threads: a writer and a reader that overlap Arrow's GIL-free work with the caller's
+# --------------------------------------------------------------------------------------------
+
+
+class BackgroundWriter:
+    """A writer (any object with ``write``, ``close`` and ``abort(exc)``, e.g. a
+    ``ParquetShardWriter``) whose ``write`` runs on a thread of its own, in order of the calls:
+    Arrow's Parquet encoding and compression release the GIL, so they overlap with the caller's
+    next work (ingest reads and checks the next rows meanwhile). At most ``depth`` writes wait;
+    an error of a write is raised, with its message, by the next ``write``, ``wait`` or
+    ``close``. ``abort(exc)`` cancels what waits and aborts the writer."""
+
+    def __init__(self, writer, depth: int = 1):
+        self.writer, self.depth, self.pending = writer, depth, []
+        self.pool = ThreadPoolExecutor(max_workers=1)
+
+    def write(self, frame) -> None:
+        while len(self.pending) >= self.depth:
+            self.pending.pop(0).result()
+        self.pending.append(self.pool.submit(self.writer.write, frame))
+
+    def wait(self) -> None:
+        while self.pending:
+            self.pending.pop(0).result()
+
+    def close(self) -> None:
+        self.wait()
+        self.pool.shutdown()
+        self.writer.close()
+
+    def abort(self, exc) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        self.writer.abort(exc)
+
+
+def prefetched(chunks, depth: int = 1):
+    """The items of the iterable ``chunks``, in order, while the next ``depth`` are read ahead
+    on a thread (Parquet decoding releases the GIL, so it overlaps with the consumer's work).
+    An error of the reader is raised in the consumer after the items before it; a consumer that
+    stops early (``close``, ``break``) stops and joins the thread."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def read():
+        try:
+            for chunk in chunks:
+                box.put((chunk, None))
+                if stop.is_set():
+                    return
+            box.put((done, None))
+        except BaseException as exc:  # handed to the consumer
+            box.put((done, exc))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a reader waiting to put
+            try:
+                box.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 # The Parquet shard I/O lives in newslens.shards; these names stay importable from here.
