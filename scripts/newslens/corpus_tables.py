@@ -61,11 +61,32 @@ def write_ordered_audit(
         del stage, line
         order = pc.sort_indices(keys, [(k, "ascending") for k in keys.column_names])
         del keys
+        line_text = _line_number_text(table.column("line_no"))
+        if line_text is not None:  # printed by newslens.csv_text (Arrow), the same bytes
+            table = table.set_column(columns.index("line_no"), "line_no", line_text)
+            table = table.replace_schema_metadata(None)  # pandas' dtypes (Int64) no longer hold
+            header = table.schema.empty_table().to_pandas().to_csv(index=False, lineterminator="\n")
+            fh.write(header)
+            fh.flush()
+            for start in range(0, table.num_rows, batch_rows):
+                write_csv_rows(table.take(order.slice(start, batch_rows)), fh.buffer)
+            return table.num_rows
         for start in range(0, table.num_rows, batch_rows):
             part = table.take(order.slice(start, batch_rows)).to_pandas()
             part["line_no"] = part["line_no"].astype("Int64")
             part[columns].to_csv(fh, header=start == 0, index=False, lineterminator="\n")
     return table.num_rows
+
+
+def _line_number_text(line_no: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """The audit's line numbers as pandas prints them as ``Int64`` ("12", missing ones empty),
+    as a string column; None for a column of another kind (then pandas prints it)."""
+    kind = line_no.type
+    if pa.types.is_null(kind):
+        return pa.chunked_array([pa.nulls(len(line_no), pa.large_string())])
+    if not pa.types.is_integer(kind):
+        return None
+    return pc.cast(line_no, pa.large_string())
 
 
 def duplicates_as_audit(dropped: pd.DataFrame, sources: dict) -> pd.DataFrame:
