@@ -35,6 +35,9 @@ scripts/frames_paragraphs_part.py (the CSV of every run, before the partitioned 
 its two range jobs and frames_paragraphs joining them; ``process`` and ``work`` are the sums,
 ``longest`` the largest process CPU of one job, ``peak_mb`` the largest peak.
 
+frames_documents is the one job of that rule (the codebook classifier's article table, the
+frame distribution and their figures) on the run's gathered inputs.
+
 ``--compare`` also checks, on the first pair, that every output
 file of the two checkouts is byte-identical (the figures' PNG/SVG excepted: they embed no
 data of their own and are drawn by the same code).
@@ -69,6 +72,7 @@ JOBS = (
     "frames_paragraph_table",
     "frames_paragraphs",
     "frames_shard_jobs",
+    "frames_documents",
 )
 #: the jobs measured unless --jobs says otherwise (frames_actors includes its shard jobs)
 DEFAULT_JOBS = ("frames_sentences", "frames_paragraph_table", "frames_actors")
@@ -126,6 +130,30 @@ def sentences_smk(cfg: dict, out: Path, shard: str) -> Named:
     )
 
 
+def documents_smk(cfg: dict, out: Path) -> Named:
+    """frames_documents of the codebook classifier (the article table, distribution, figures)."""
+    figures = ("distribution", "position")
+    files = {f"fig_{f}": f"frames_{f}.png" for f in figures}
+    files.update({f"fig_{f}_svg": f"frames_{f}.svg" for f in figures})
+    return Named(
+        input=Named(
+            frames="results/interim/frames/documents_codebook.parquet",
+            codebook="results/interim/frames/codebook.json",
+            documents="results/tables/documents.csv",
+            positions="results/tables/frames_positions.csv",
+        ),
+        output=outputs(
+            out, documents="frames_documents.csv", distribution="frames_distribution.csv", **files
+        ),
+        params=Named(
+            classifier=cfg["framing"]["classifier"],
+            metadata=cfg["corpus"]["metadata"],
+            max_frames=cfg["framing"]["figures"]["max_frames"],
+        ),
+        log=[str(out / "log.txt")],
+    )
+
+
 def job_smk(job: str, cfg: dict, out: Path, shard: str, parts: str | None = None) -> Named:
     """The stand-in ``snakemake`` object of ``job`` (inputs from the run in the current
     directory, outputs under ``out``; ``parts``: the folder of the frames_actors_shard jobs'
@@ -136,6 +164,8 @@ def job_smk(job: str, cfg: dict, out: Path, shard: str, parts: str | None = None
     every = shard_names()
     if job == "frames_sentences":
         return sentences_smk(cfg, out, shard)
+    if job == "frames_documents":
+        return documents_smk(cfg, out)
     if job == "frames_paragraphs":
         ranges = [str(Path(parts, str(r), "part.csv")) for r in range(1, N_PARTS + 1)]
         return Named(

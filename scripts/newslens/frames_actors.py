@@ -59,12 +59,48 @@ class MentionIndex:
 
     def __init__(self):
         self.docs = pa.array([], pa.large_string())
+        # doc_id -> its position in ``docs``, built as they are added (each distinct id of a
+        # batch looked up once; ``pc.index_in`` on ``docs`` rebuilt its hash table of every
+        # article so far at each call: quadratic in the shard). None once a null doc_id was
+        # added: then ``pc.index_in`` as before.
+        self.at: dict[str, int] | None = {}
         self.actors: dict[str, int] = {}
         self.keys: list[np.ndarray] = []
         self.codes: list[np.ndarray] = []
         self.odd = False  # a sentence number outside 0..2**32-1
 
+    def positions(self, doc_ids, grow: bool = False) -> np.ndarray | None:
+        """The position in ``docs`` of each doc_id (-1: not there), looked up in ``at`` once
+        per distinct value; with ``grow`` the ids not there are added first, in order of their
+        first row. None when ``at`` cannot answer (a null doc_id)."""
+        arr = _arrow(doc_ids)
+        if self.at is None or arr.null_count:
+            return None
+        enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+        values = _doc_strings(enc.dictionary)
+        if values.null_count:
+            return None
+        names, get = values.to_pylist(), self.at.get
+        local = np.fromiter((get(v, -1) for v in names), dtype=np.int64, count=len(names))
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        at = local[codes]
+        if grow and (at < 0).any():
+            new = []
+            for c in pd.unique(codes[at < 0]).tolist():
+                if names[c] not in self.at:
+                    self.at[names[c]] = len(self.at)
+                    new.append(names[c])
+                local[c] = self.at[names[c]]
+            self.docs = pa.concat_arrays([self.docs, pa.array(new, pa.large_string())])
+            at = local[codes]
+        return at
+
     def add(self, doc_ids, sent_ids, actors) -> None:
+        fast = self.positions(doc_ids, grow=True)
+        if fast is not None:
+            self._add_rows(fast, sent_ids, actors)
+            return
+        self.at = None  # a null doc_id may be added to docs: index_in from now on
         at = _doc_positions(doc_ids, self.docs)
         if at.null_count:
             docs = _arrow(doc_ids)
@@ -78,9 +114,13 @@ class MentionIndex:
                 new = pc.unique(pc.filter(_doc_strings(docs), pc.is_null(at)))
             self.docs = pa.concat_arrays([self.docs, new])
             at = _doc_positions(doc_ids, self.docs)
+        self._add_rows(at.to_numpy(zero_copy_only=False).astype(np.int64), sent_ids, actors)
+
+    def _add_rows(self, at: np.ndarray, sent_ids, actors) -> None:
+        """The mentions of a batch, its articles' positions ``at`` known."""
         sent = np.asarray(sent_ids, dtype=np.int64)
         self.odd |= bool(((sent < 0) | (sent >= 1 << 32)).any())
-        self.keys.append(at.to_numpy(zero_copy_only=False).astype(np.int64) * (1 << 32) + sent)
+        self.keys.append(at * (1 << 32) + sent)
         enc = _arrow(actors)
         if not pa.types.is_dictionary(enc.type):
             enc = pc.dictionary_encode(enc)
@@ -99,8 +139,10 @@ class MentionIndex:
 
     def sentence_keys(self, doc_ids, sent_ids) -> np.ndarray:
         """The keys of sentence rows (-1 for an article that no mention names)."""
-        at = _doc_positions(doc_ids, self.docs)
-        at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        at = self.positions(doc_ids)
+        if at is None:
+            at = _doc_positions(doc_ids, self.docs)
+            at = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return np.where(at >= 0, at * (1 << 32) + np.asarray(sent_ids, dtype=np.int64), -1)
 
 
