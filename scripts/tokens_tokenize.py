@@ -25,6 +25,7 @@ from newslens.tokenize import (
     TOKEN_SCHEMA,
     ShardTokenizer,
     load_stopwords,
+    part_writer_options,
     punkt_from_json,
     write_by_block,
 )
@@ -39,6 +40,11 @@ def empty_frame(columns, ints=(), bools=()):
             for c in columns
         }
     )
+
+
+def part_writer(folder, part_list, schema) -> PartWriter:
+    """A part writer with the part files' writer options (``part_writer_options``)."""
+    return PartWriter(folder, part_list, schema, options=part_writer_options(schema))
 
 
 def main(smk):
@@ -65,9 +71,9 @@ def main(smk):
     n_docs = n_tokens = 0
     folders, part_articles = smk.params.tables, smk.params.part_articles
     with (
-        PartWriter(folders["paragraphs"], smk.output.paragraphs, PARAGRAPH_SCHEMA) as paras_w,
-        PartWriter(folders["sentences"], smk.output.sentences, SENTENCE_SCHEMA) as sents_w,
-        PartWriter(folders["tokens"], smk.output.tokens, TOKEN_SCHEMA) as toks_w,
+        part_writer(folders["paragraphs"], smk.output.paragraphs, PARAGRAPH_SCHEMA) as paras_w,
+        part_writer(folders["sentences"], smk.output.sentences, SENTENCE_SCHEMA) as sents_w,
+        part_writer(folders["tokens"], smk.output.tokens, TOKEN_SCHEMA) as toks_w,
         ParquetShardWriter(smk.output.docs, empty_frame(doc_cols, ints)) as docs_w,
     ):
         for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS, read_columns):

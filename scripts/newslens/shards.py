@@ -104,12 +104,13 @@ class RowGroupWriter(_CloseOrAbort):
     whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
     give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
 
-    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS):
+    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS, options: dict | None = None):
         import pyarrow.parquet as pq
 
         self.schema = schema
         self.rows = int(rows)
-        self._writer = pq.ParquetWriter(where, schema)
+        # options: extra keywords of ParquetWriter (statistics, encodings); None = its defaults
+        self._writer = pq.ParquetWriter(where, schema, **(options or {}))
         self._pending: list = []
         self._pending_rows = 0
         self.n_rows = 0
@@ -362,8 +363,10 @@ class PartWriter(_CloseOrAbort):
     in ``folder``; ``close()`` writes the part list ``part_list`` (JSON).
 
     Every part file is written atomically with the fixed ``schema`` (no pandas metadata) and row
-    groups of ``rows`` rows, so its bytes depend only on its rows. Use as a context manager: on
-    an error the part being written is discarded and no part list is written.
+    groups of ``rows`` rows, so its bytes depend only on its rows (and the fixed ``options``:
+    extra ``ParquetWriter`` keywords such as ``write_statistics`` or ``column_encoding``, which
+    change the bytes but not the table read back). Use as a context manager: on an error the
+    part being written is discarded and no part list is written.
     """
 
     def __init__(
@@ -372,11 +375,13 @@ class PartWriter(_CloseOrAbort):
         part_list: str | os.PathLike,
         schema: pa.Schema,
         rows: int = ROW_GROUP_ROWS,
+        options: dict | None = None,
     ):
         self.folder = Path(folder)
         self.part_list = Path(part_list)
         self.schema = schema.remove_metadata()
         self.rows = rows
+        self.options = options
         self.parts: list[dict] = []
         self._block: int | None = None
         self._ctx = None
@@ -400,7 +405,7 @@ class PartWriter(_CloseOrAbort):
             path = self.folder / part_name(block)
             self._ctx = atomic_path(path)
             tmp = self._ctx.__enter__()
-            self._writer = RowGroupWriter(tmp, self.schema, self.rows)
+            self._writer = RowGroupWriter(tmp, self.schema, self.rows, self.options)
         self._writer.write_table(table.select(self.schema.names).cast(self.schema))
 
     def write_blocks(self, blocks, table) -> None:
