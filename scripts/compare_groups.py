@@ -19,7 +19,7 @@ from newslens.compare_bootstrap import bootstrap_args
 from newslens.compare_small import ITEM_RANGES
 from newslens.figures import apply_style
 from newslens.names import frame_display_names
-from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.runtime import NewslensError, run, write_table
 from newslens.shards import dataset_schema
 
 log = logging.getLogger("newslens")
@@ -284,8 +284,8 @@ def main(smk):
         by_group(smk, kind, shared.get(kind), groups, tabs.get(kind))
         over_time(smk, kind, shared.get(kind), time_groups, periods, times.get(kind))
     if p.by:
-        actor_rows = read_parquet(
-            smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"]
+        actor_rows = ca.read_actor_rows(
+            smk.input.actors, ["doc_id", "sent_id", "actor", "compound"]
         )
     values = item_values(smk, "actors", actor_rows) if p.by else None
     by_group(smk, "actors", values, groups)
