@@ -582,7 +582,9 @@ def actor_article_sentiment(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     coded = _coded_pivot(actor_sentences)
     if coded is not None:
         return coded
-    tab = actor_sentences.assign(doc_id=actor_sentences["doc_id"].astype(str))
+    tab = actor_sentences.assign(
+        doc_id=actor_sentences["doc_id"].astype(str), actor=plain_values(actor_sentences["actor"])
+    )
     out = tab.pivot_table(index="doc_id", columns="actor", values="compound", aggfunc="mean")
     out.columns = [str(c) for c in out.columns]
     return out
@@ -602,6 +604,13 @@ def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     rank = np.empty(len(names), dtype=np.int64)
     rank[order] = np.arange(len(names))
     return rank[codes], names[order]
+
+
+def plain_values(column: pd.Series) -> pd.Series:
+    """A categorical column as plain values (nulls stay nulls), any other as it is."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(object)
+    return column
 
 
 def _coded_pivot(actor_sentences: pd.DataFrame) -> pd.DataFrame | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from newslens.compare import REST, SHARE_COLUMNS, group_differences, sorted_codes
+from newslens.compare import REST, SHARE_COLUMNS, group_differences, plain_values, sorted_codes
 
 # ----------------------------------------------------------------------------------------------
 # Actors x frames by group
@@ -38,7 +38,8 @@ def top_actors(actor_sentences: pd.DataFrame, max_actors: int | None) -> list[st
         per = pd.Series(counts, index=actors[1])
         per = per[per > 0]
     else:
-        per = actor_sentences.groupby("actor")["doc_id"].nunique()
+        plain = actor_sentences.assign(actor=plain_values(actor_sentences["actor"]))
+        per = plain.groupby("actor")["doc_id"].nunique()
     order = sorted(per.index.astype(str), key=lambda a: (-int(per[a]), a))
     return order if max_actors is None else order[:max_actors]
 
