@@ -78,10 +78,10 @@ def figure_groups(p, groups) -> dict:
 
 def group_tables(smk, values: dict, groups) -> dict:
     """Group differences of each kind (kind -> values), one bootstrap pass for the kinds that
-    share their articles (frames and topics; ``compare.shared_pass``)."""
+    share their articles (frames and topics; ``compare_over_time.shared_pass``)."""
     p = smk.params
     bounds = {kind: ITEM_RANGES[kind] for kind in values}
-    return cp.shared_pass(
+    return ct.shared_pass(
         cp.group_differences,
         values,
         bounds,
@@ -96,7 +96,7 @@ def time_tables(smk, values: dict, groups, periods) -> dict:
     kinds that share their articles."""
     p = smk.params
     bounds = {kind: ITEM_RANGES[kind] for kind in values}
-    return cp.shared_pass(
+    return ct.shared_pass(
         ct.time_table,
         values,
         bounds,

@@ -1,6 +1,6 @@
-"""cmp9: frames and topics in one bootstrap pass (compare.shared_pass) give every row of the
-by-group and over-time tables bit for bit as one pass per kind; the actor table on integer
-codes (categorical doc_id and actor) gives the same pivot, top actors and actor keys."""
+"""cmp9: frames and topics in one bootstrap pass (compare_over_time.shared_pass) give every
+row of the by-group and over-time tables bit for bit as one pass per kind; the actor table on
+integer codes (categorical doc_id and actor) gives the same pivot, top actors and actor keys."""
 
 import numpy as np
 import pandas as pd
@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from newslens import compare as cp
 from newslens import compare_actors as ca
+from newslens import compare_codes as cc
 from newslens import compare_over_time as ct
 from newslens.runtime import read_parquet
 
@@ -43,7 +44,7 @@ def test_shared_group_differences_equal_a_pass_per_kind(reference):
     frames, topics, groups, _ = _corpus()
     values = {"frames": frames, "topics": topics}
     bounds = {"frames": (0.0, 1.0), "topics": (0.0, 1.0)}
-    joint = cp.shared_pass(
+    joint = ct.shared_pass(
         cp.group_differences, values, bounds, groups=groups, reference=reference, **BOOT
     )
     for kind, vals in values.items():
@@ -61,7 +62,7 @@ def test_shared_time_table_equals_a_pass_per_kind(model):
     values = {"frames": frames, "topics": topics}
     bounds = {"frames": (0.0, 1.0), "topics": (0.0, 1.0)}
     kw = {"model": model, "df": 2}
-    joint = cp.shared_pass(
+    joint = ct.shared_pass(
         ct.time_table, values, bounds, groups=groups, periods=periods, reference="rest",
         **BOOT, **kw,
     )  # fmt: skip
@@ -86,13 +87,13 @@ def test_shared_pass_falls_back_to_a_call_per_kind():
     bounds = {"frames": (0.0, 1.0), "topics": (0.0, 1.0)}
     # other article order: not shared (the weights would go to other articles)
     values = {"frames": frames, "topics": topics.iloc[::-1]}
-    out = cp.shared_pass(compute, values, bounds, groups=groups, reference="rest", **BOOT)
+    out = ct.shared_pass(compute, values, bounds, groups=groups, reference="rest", **BOOT)
     assert calls == [list(frames.columns), list(topics.columns)]
     alone = cp.group_differences(topics.iloc[::-1], groups, "rest", **BOOT, bounds=(0.0, 1.0))
     pd.testing.assert_frame_equal(out["topics"], alone, check_exact=True)
     # shared: one call with both kinds' columns
     calls.clear()
-    cp.shared_pass(
+    ct.shared_pass(
         compute, {"frames": frames, "topics": topics}, bounds, groups=groups, reference="rest",
         **BOOT,
     )  # fmt: skip
@@ -103,7 +104,7 @@ def test_shared_pass_falls_back_to_a_call_per_kind():
         ({"frames": frames, "topics": topics.set_axis(["a", "x", "y", "z"], axis=1)}, bounds),
     ):
         calls.clear()
-        cp.shared_pass(compute, vals, bnd, groups=groups, reference="rest", **BOOT)
+        ct.shared_pass(compute, vals, bnd, groups=groups, reference="rest", **BOOT)
         assert len(calls) == 2
 
 
@@ -129,7 +130,7 @@ def test_coded_actor_table_gives_the_same_pivot_top_actors_and_keys():
     cols = ["doc_id", "actor", "compound"]
     want = cp.actor_article_sentiment(rows[cols])
     got = cp.actor_article_sentiment(coded[cols])
-    assert cp._coded_pivot(coded[cols]) is not None
+    assert cc.coded_pivot(coded[cols]) is not None
     assert want.shape == (rows["doc_id"].nunique(), 5) and want.shape[0] > 390
     assert list(want.columns) == sorted(want.columns)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
@@ -149,10 +150,10 @@ def test_coded_actor_table_gives_the_same_pivot_top_actors_and_keys():
 def test_coded_pivot_falls_back_on_nan_and_other_dtypes():
     rows, coded = _actor_rows(200)
     cols = ["doc_id", "actor", "compound"]
-    assert cp._coded_pivot(rows[cols]) is None  # strings
+    assert cc.coded_pivot(rows[cols]) is None  # strings
     nan = coded[cols].copy()
     nan.loc[3, "compound"] = np.nan
-    assert cp._coded_pivot(nan) is None
+    assert cc.coded_pivot(nan) is None
     pd.testing.assert_frame_equal(
         cp.actor_article_sentiment(nan),
         cp.actor_article_sentiment(rows[cols].assign(compound=nan["compound"])),

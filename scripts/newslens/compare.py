@@ -12,7 +12,6 @@ group), ``compare_over_time`` (items over time, effects adjusted for time).
 
 from __future__ import annotations
 
-import logging
 import re
 import warnings
 import zlib
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from newslens.compare_bootstrap import nan_quantiles, poisson_group_sums
+from newslens.compare_codes import coded_pivot, plain_values
 from newslens.compare_small import (
     PRIOR_DF,
     SMALL_N,
@@ -36,8 +36,6 @@ from newslens.runtime import NewslensError
 
 if TYPE_CHECKING:
     from scipy import sparse
-
-log = logging.getLogger("newslens")
 
 PERIODS = ("week", "month")
 REST = "rest"
@@ -498,51 +496,6 @@ def group_differences(
     return pd.concat(rows, ignore_index=True)[SHARE_COLUMNS]
 
 
-def shared_pass(compute, values: dict, bounds: dict, **kwargs) -> dict:
-    """``compute`` (``group_differences`` or ``compare_over_time.time_table``) of each kind's
-    values (kind -> articles x items), one call for all kinds when they can share it: the same
-    articles in the same order, distinct item names and the same ``bounds``. Then one bootstrap
-    pass (one weight stream, one product of every kind's columns) serves every kind, and each
-    kind's rows are taken back out of the joint table(s) with their q-values recomputed per
-    variable over the kind's own rows: the same numbers, bit for bit, as a call per kind
-    (every statistic is per item column; the product gives each column's sums as its own
-    product does). Otherwise one call per kind. Returns kind -> the result of ``compute``."""
-    kinds = list(values)
-    index = [values[k].index.astype(str) for k in kinds]
-    names = [c for k in kinds for c in values[k].columns]
-    joint = (
-        len(kinds) > 1
-        and all(ix.equals(index[0]) for ix in index[1:])
-        and len(set(names)) == len(names)
-        and len({tuple(bounds[k]) for k in kinds}) == 1
-    )
-    if not joint:
-        return {k: compute(values[k], bounds=bounds[k], **kwargs) for k in kinds}
-    log.info("%s: one bootstrap pass for %s", compute.__name__, " and ".join(kinds))
-    both = pd.concat([values[k].set_axis(index[0]) for k in kinds], axis=1)
-    result = compute(both, bounds=bounds[kinds[0]], **kwargs)
-    tables = result if isinstance(result, tuple) else (result,)
-    out = {}
-    for k in kinds:
-        parts = tuple(_kind_rows(tab, list(values[k].columns)) for tab in tables)
-        out[k] = parts if isinstance(result, tuple) else parts[0]
-    return out
-
-
-def _kind_rows(tab: pd.DataFrame, items: list) -> pd.DataFrame:
-    """The rows of ``tab`` whose item is one of ``items`` (in order), q-values (if any) BH per
-    variable over these rows."""
-    part = tab[tab["item"].isin(items)].reset_index(drop=True)
-    if "q_value" in part.columns and len(part):
-        q = part["q_value"].to_numpy(dtype=float, copy=True)
-        var = part["variable"].to_numpy()
-        for v in pd.unique(var):
-            mask = var == v
-            q[mask] = bh(part.loc[mask, "p_value"].to_numpy())
-        part["q_value"] = q
-    return part
-
-
 # ----------------------------------------------------------------------------------------------
 # Inputs
 # ----------------------------------------------------------------------------------------------
@@ -579,7 +532,7 @@ def actor_article_sentiment(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     doc_id index x actor columns, NaN where the article does not mention the actor."""
     if actor_sentences.empty:
         return pd.DataFrame(index=pd.Index([], name="doc_id"))
-    coded = _coded_pivot(actor_sentences)
+    coded = coded_pivot(actor_sentences)
     if coded is not None:
         return coded
     tab = actor_sentences.assign(
@@ -588,48 +541,6 @@ def actor_article_sentiment(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     out = tab.pivot_table(index="doc_id", columns="actor", values="compound", aggfunc="mean")
     out.columns = [str(c) for c in out.columns]
     return out
-
-
-def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """A categorical column (no nulls) as (codes, names): codes into ``names``, its
-    categories' strings sorted (the order of a sort of the strings themselves); None for any
-    other column."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return None
-    codes = column.cat.codes.to_numpy()
-    if len(codes) and codes.min() < 0:
-        return None
-    names = np.asarray(column.cat.categories.astype(str), dtype=object)
-    order = np.argsort(names, kind="stable")
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[order] = np.arange(len(names))
-    return rank[codes], names[order]
-
-
-def plain_values(column: pd.Series) -> pd.Series:
-    """A categorical column as plain values (nulls stay nulls), any other as it is."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.astype(object)
-    return column
-
-
-def _coded_pivot(actor_sentences: pd.DataFrame) -> pd.DataFrame | None:
-    """``actor_article_sentiment`` of a table whose doc_id and actor are categorical: the same
-    table (the same group means, over the rows in order), pivoted on integer codes instead of
-    a string per row. None when it cannot be (another dtype, nulls, NaN sentiment)."""
-    docs, actors = sorted_codes(actor_sentences["doc_id"]), sorted_codes(actor_sentences["actor"])
-    compound = actor_sentences["compound"]
-    if docs is None or actors is None or compound.isna().any():
-        return None
-    n_act = max(len(actors[1]), 1)
-    key = docs[0] * n_act + actors[0]
-    mean = compound.groupby(key, sort=True).mean()
-    keys = mean.index.to_numpy()
-    doc_at, act_at = np.unique(keys // n_act), np.unique(keys % n_act)
-    table = np.full((len(doc_at), len(act_at)), np.nan, dtype=mean.dtype)
-    table[np.searchsorted(doc_at, keys // n_act), np.searchsorted(act_at, keys % n_act)] = mean
-    index = pd.Index(docs[1][doc_at], name="doc_id")
-    return pd.DataFrame(table, index=index, columns=[str(a) for a in actors[1][act_at]])
 
 
 def topic_shares(topic_articles: pd.DataFrame) -> pd.DataFrame:

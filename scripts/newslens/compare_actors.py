@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from newslens.compare import REST, SHARE_COLUMNS, group_differences, plain_values, sorted_codes
+from newslens.compare import REST, SHARE_COLUMNS, group_differences
+from newslens.compare_codes import plain_values, sorted_codes
 
 # ----------------------------------------------------------------------------------------------
 # Actors x frames by group
