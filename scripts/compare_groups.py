@@ -19,7 +19,7 @@ from newslens.compare_bootstrap import bootstrap_args
 from newslens.compare_small import ITEM_RANGES
 from newslens.figures import apply_style
 from newslens.names import frame_display_names
-from newslens.runtime import NewslensError, read_parquet, run, write_table
+from newslens.runtime import NewslensError, run, write_table
 from newslens.shards import dataset_schema
 
 log = logging.getLogger("newslens")
@@ -76,20 +76,48 @@ def figure_groups(p, groups) -> dict:
     return {"sizes": sizes, "max_groups": p.figure_groups}
 
 
-def by_group(smk, kind: str, values, groups) -> None:
-    """Group differences of one kind: table and forest plot."""
+def group_tables(smk, values: dict, groups) -> dict:
+    """Group differences of each kind (kind -> values), one bootstrap pass for the kinds that
+    share their articles (frames and topics; ``compare_over_time.shared_pass``)."""
+    p = smk.params
+    bounds = {kind: ITEM_RANGES[kind] for kind in values}
+    return ct.shared_pass(
+        cp.group_differences,
+        values,
+        bounds,
+        groups=groups,
+        reference=p.reference,
+        **bootstrap_args(p),
+    )
+
+
+def time_tables(smk, values: dict, groups, periods) -> dict:
+    """Over-time tables and effects of each kind (kind -> values), one bootstrap pass for the
+    kinds that share their articles."""
+    p = smk.params
+    bounds = {kind: ITEM_RANGES[kind] for kind in values}
+    return ct.shared_pass(
+        ct.time_table,
+        values,
+        bounds,
+        groups=groups,
+        periods=periods,
+        reference=p.reference,
+        **bootstrap_args(p),
+        model=p.time_model,
+        df=p.spline_df,
+    )
+
+
+def by_group(smk, kind: str, values, groups, tab=None) -> None:
+    """Group differences of one kind (``tab``: already computed): table and forest plot."""
     p = smk.params
     title, xlabel, item_label = KINDS[kind]
     if values is None:
         tab, message = pd.DataFrame(columns=cp.SHARE_COLUMNS), cf.NOTHING
     else:
-        tab = cp.group_differences(
-            values,
-            groups,
-            p.reference,
-            **bootstrap_args(p),
-            bounds=ITEM_RANGES[kind],
-        )
+        if tab is None:
+            tab = group_tables(smk, {kind: values}, groups)[kind]
         log.info(
             "%s: %d rows, %d with q < 0.05", kind, len(tab), int((tab["q_value"] < 0.05).sum())
         )
@@ -110,8 +138,9 @@ def by_group(smk, kind: str, values, groups) -> None:
     )
 
 
-def over_time(smk, kind: str, values, groups, periods) -> None:
-    """Over-time table, period-adjusted effects and figure of one kind."""
+def over_time(smk, kind: str, values, groups, periods, result=None) -> None:
+    """Over-time table, period-adjusted effects and figure of one kind (``result``: the
+    table and effects already computed)."""
     p = smk.params
     title, ylabel = TIME_KINDS[kind]
     prev = pd.DataFrame(columns=ct.TIME_COLUMNS)
@@ -119,16 +148,9 @@ def over_time(smk, kind: str, values, groups, periods) -> None:
     message = cf.NOTHING
     if values is not None:
         variables = [c for c in groups.columns if c != "doc_id"]
-        prev, effects = ct.time_table(
-            values,
-            groups,
-            periods,
-            p.reference,
-            **bootstrap_args(p),
-            bounds=ITEM_RANGES[kind],
-            model=p.time_model,
-            df=p.spline_df,
-        )
+        if result is None:
+            result = time_tables(smk, {kind: values}, groups, periods)[kind]
+        prev, effects = result
         log.info(
             "%s over time: %d group x period x item rows; %d effects, %d with q < 0.05",
             kind,
@@ -252,16 +274,22 @@ def main(smk):
             p.period,
             variables or "(none: the whole corpus)",
         )
-    # frames and topics first: they share their articles, and so their bootstrap weights;
-    # actor sentiment and actors x frames share theirs (and one read of the actor table)
-    for kind in ("frames", "topics", "actors"):
-        if kind == "actors" and p.by:
-            actor_rows = read_parquet(
-                smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"]
-            )
-        values = item_values(smk, kind, actor_rows) if p.by else None
-        by_group(smk, kind, values, groups)
-        over_time(smk, kind, values, time_groups, periods)
+    # frames and topics first: they share their articles, and so one bootstrap pass each for
+    # by group and over time (their columns in one product); actor sentiment and actors x
+    # frames share their weights (and one read of the actor table)
+    shared = {kind: item_values(smk, kind) for kind in ("frames", "topics")} if p.by else {}
+    tabs = group_tables(smk, shared, groups) if p.by else {}
+    times = time_tables(smk, shared, time_groups, periods) if p.by else {}
+    for kind in ("frames", "topics"):
+        by_group(smk, kind, shared.get(kind), groups, tabs.get(kind))
+        over_time(smk, kind, shared.get(kind), time_groups, periods, times.get(kind))
+    if p.by:
+        actor_rows = ca.read_actor_rows(
+            smk.input.actors, ["doc_id", "sent_id", "actor", "compound"]
+        )
+    values = item_values(smk, "actors", actor_rows) if p.by else None
+    by_group(smk, "actors", values, groups)
+    over_time(smk, "actors", values, time_groups, periods)
     actor_frames(smk, groups, actor_rows)
 
 

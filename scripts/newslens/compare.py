@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from newslens.compare_bootstrap import nan_quantiles, poisson_group_sums
+from newslens.compare_codes import coded_pivot, plain_values
 from newslens.compare_small import (
     PRIOR_DF,
     SMALL_N,
@@ -531,7 +532,12 @@ def actor_article_sentiment(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     doc_id index x actor columns, NaN where the article does not mention the actor."""
     if actor_sentences.empty:
         return pd.DataFrame(index=pd.Index([], name="doc_id"))
-    tab = actor_sentences.assign(doc_id=actor_sentences["doc_id"].astype(str))
+    coded = coded_pivot(actor_sentences)
+    if coded is not None:
+        return coded
+    tab = actor_sentences.assign(
+        doc_id=actor_sentences["doc_id"].astype(str), actor=plain_values(actor_sentences["actor"])
+    )
     out = tab.pivot_table(index="doc_id", columns="actor", values="compound", aggfunc="mean")
     out.columns = [str(c) for c in out.columns]
     return out

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from newslens.compare import REST, SHARE_COLUMNS, group_differences
+from newslens.compare_codes import plain_values, sorted_codes
 
 # ----------------------------------------------------------------------------------------------
 # Actors x frames by group
@@ -31,7 +32,15 @@ def top_actors(actor_sentences: pd.DataFrame, max_actors: int | None) -> list[st
     """The ``max_actors`` actors named in the most articles (ties by name); None: all."""
     if actor_sentences.empty:
         return []
-    per = actor_sentences.groupby("actor")["doc_id"].nunique()
+    docs, actors = sorted_codes(actor_sentences["doc_id"]), sorted_codes(actor_sentences["actor"])
+    if docs is not None and actors is not None:  # integer codes: no string per row
+        pairs = np.unique(docs[0] * len(actors[1]) + actors[0])
+        counts = np.bincount(pairs % len(actors[1]), minlength=len(actors[1]))
+        per = pd.Series(counts, index=actors[1])
+        per = per[per > 0]
+    else:
+        plain = actor_sentences.assign(actor=plain_values(actor_sentences["actor"]))
+        per = plain.groupby("actor")["doc_id"].nunique()
     order = sorted(per.index.astype(str), key=lambda a: (-int(per[a]), a))
     return order if max_actors is None else order[:max_actors]
 
@@ -128,16 +137,40 @@ def _actor_keys(actor_sentences: pd.DataFrame, actors: Sequence[str]) -> dict:
     """The listed actors' sentences as integer codes: article codes in sorted doc_id order (the
     order of groupby's sorted index), sentence numbers and actor codes."""
     listed = sorted(set(map(str, actors)))
-    actor = actor_sentences["actor"].astype(str)
-    keep = actor.isin(listed).to_numpy()
-    doc_codes, docs = pd.factorize(actor_sentences["doc_id"].astype(str)[keep], sort=True)
+    coded = sorted_codes(actor_sentences["doc_id"]), sorted_codes(actor_sentences["actor"])
+    if coded[0] is not None and coded[1] is not None:  # integer codes: no string per row
+        (doc_all, doc_names), (act_all, act_names) = coded
+        act_codes = pd.Index(listed).get_indexer(act_names)[act_all]
+        keep = act_codes >= 0
+        doc_codes, used = pd.factorize(doc_all[keep], sort=True)
+        docs, actor_codes = pd.Index(doc_names[used]), act_codes[keep]
+    else:
+        actor = actor_sentences["actor"].astype(str)
+        keep = actor.isin(listed).to_numpy()
+        doc_codes, docs = pd.factorize(actor_sentences["doc_id"].astype(str)[keep], sort=True)
+        actor_codes = pd.Index(listed).get_indexer(actor[keep])
     return {
         "listed": listed,
         "docs": docs,
         "doc_codes": doc_codes,
         "sent": actor_sentences["sent_id"].to_numpy()[keep].astype(np.int64),
-        "actor": pd.Index(listed).get_indexer(actor[keep]),
+        "actor": actor_codes,
     }
+
+
+def read_actor_rows(path, columns: Sequence[str]) -> pd.DataFrame:
+    """The actor sentence table's ``columns`` (a Parquet file, part list or dataset) with doc_id
+    and actor as categoricals (read dictionary-encoded: a code per row, no string per row);
+    with a null in either, or no rows, as ``runtime.read_parquet`` reads it (strings)."""
+    from newslens.runtime import read_parquet
+    from newslens.shards import iter_parquet_arrow
+
+    coded = [c for c in ("doc_id", "actor") if c in columns]
+    parts = list(iter_parquet_arrow(path, 1 << 20, list(columns), coded))
+    table = pa.concat_tables(parts) if parts else None
+    if table is None or any(table.column(c).null_count for c in coded):
+        return read_parquet(path, columns=list(columns))
+    return table.to_pandas()
 
 
 def _match(keys: dict, f_codes: np.ndarray, f_sent: np.ndarray):

@@ -3,6 +3,7 @@ for the periods' mix (regression on group and period dummies, Poisson bootstrap 
 
 from __future__ import annotations
 
+import logging
 import warnings
 import zlib
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ EFFECT_COLUMNS = [
     "p_value",
     "q_value",
 ]
+
+log = logging.getLogger("newslens")
 
 ALL = "all"
 MODELS = ("dummies", "spline")
@@ -360,3 +363,48 @@ def time_table(
     prev = pd.DataFrame(prevalence, columns=TIME_COLUMNS)
     eff = pd.concat(effects, ignore_index=True) if effects else pd.DataFrame(columns=EFFECT_COLUMNS)
     return prev, eff
+
+
+def shared_pass(compute, values: dict, bounds: dict, **kwargs) -> dict:
+    """``compute`` (``group_differences`` or ``compare_over_time.time_table``) of each kind's
+    values (kind -> articles x items), one call for all kinds when they can share it: the same
+    articles in the same order, distinct item names and the same ``bounds``. Then one bootstrap
+    pass (one weight stream, one product of every kind's columns) serves every kind, and each
+    kind's rows are taken back out of the joint table(s) with their q-values recomputed per
+    variable over the kind's own rows: the same numbers, bit for bit, as a call per kind
+    (every statistic is per item column; the product gives each column's sums as its own
+    product does). Otherwise one call per kind. Returns kind -> the result of ``compute``."""
+    kinds = list(values)
+    index = [values[k].index.astype(str) for k in kinds]
+    names = [c for k in kinds for c in values[k].columns]
+    joint = (
+        len(kinds) > 1
+        and all(ix.equals(index[0]) for ix in index[1:])
+        and len(set(names)) == len(names)
+        and len({tuple(bounds[k]) for k in kinds}) == 1
+    )
+    if not joint:
+        return {k: compute(values[k], bounds=bounds[k], **kwargs) for k in kinds}
+    log.info("%s: one bootstrap pass for %s", compute.__name__, " and ".join(kinds))
+    both = pd.concat([values[k].set_axis(index[0]) for k in kinds], axis=1)
+    result = compute(both, bounds=bounds[kinds[0]], **kwargs)
+    tables = result if isinstance(result, tuple) else (result,)
+    out = {}
+    for k in kinds:
+        parts = tuple(_kind_rows(tab, list(values[k].columns)) for tab in tables)
+        out[k] = parts if isinstance(result, tuple) else parts[0]
+    return out
+
+
+def _kind_rows(tab: pd.DataFrame, items: list) -> pd.DataFrame:
+    """The rows of ``tab`` whose item is one of ``items`` (in order), q-values (if any) BH per
+    variable over these rows."""
+    part = tab[tab["item"].isin(items)].reset_index(drop=True)
+    if "q_value" in part.columns and len(part):
+        q = part["q_value"].to_numpy(dtype=float, copy=True)
+        var = part["variable"].to_numpy()
+        for v in pd.unique(var):
+            mask = var == v
+            q[mask] = bh(part.loc[mask, "p_value"].to_numpy())
+        part["q_value"] = q
+    return part
