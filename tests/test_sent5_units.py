@@ -5,7 +5,7 @@ answer."""
 import numpy as np
 import pandas as pd
 import pytest
-from newslens.sentiment_gather import BLOCK, paragraph_rows, shard_units, unit_table
+from newslens.sentiment_gather import BLOCK, shard_units
 from newslens.shards_gather import OrderError
 
 BOOT = {"resamples": 100, "seed": 1, "confidence": 0.95}
@@ -75,56 +75,3 @@ def test_an_article_split_apart_is_an_order_error():
     split = pd.concat([df.iloc[:1], df.iloc[3:], df.iloc[1:3]], ignore_index=True)
     with pytest.raises(OrderError):
         gather([split], 1)
-
-
-def one_paragraph_shard(seed: int, articles: int = 400) -> pd.DataFrame:
-    """Articles of 1 to 30 sentences, each one paragraph (para_id 0-2), random scores with
-    ties, -0.0 and repeated values; two parts."""
-    rng = np.random.default_rng(seed)
-    n = rng.integers(1, 31, articles)
-    doc = np.repeat([f"d{i:04d}" for i in range(articles)], n)
-    compound = np.round(rng.uniform(-1, 1, len(doc)), 2)
-    compound[rng.random(len(doc)) < 0.05] = -0.0
-    label = np.where(
-        compound <= -0.05, "negative", np.where(compound >= 0.05, "positive", "neutral")
-    )
-    return pd.DataFrame(
-        {
-            "doc_id": doc,
-            "para_id": np.repeat(rng.integers(0, 3, articles), n).astype(np.int64),
-            "sent_id": np.concatenate([np.arange(k) for k in n]).astype(np.int64),
-            "neg": 0.0,
-            "neu": 1.0,
-            "pos": 0.0,
-            "compound": compound,
-            "label": label,
-            BLOCK: np.repeat(np.arange(articles) // 250, n),
-        }
-    )
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_one_paragraph_articles_give_the_paragraph_units_bit_for_bit(seed):
-    df = one_paragraph_shard(seed)
-    for batch_rows in (1_000, 100_000):
-        for documents, blocks, rows in shard_units(iter([df]), batch_rows, BOOT, TH):
-            # what the paragraph path computes for the same whole articles
-            whole = df[df["doc_id"].isin(set(documents["doc_id"]))].reset_index(drop=True)
-            want = unit_table(whole, ["doc_id", "para_id"], BOOT, TH)
-            pd.testing.assert_frame_equal(rows.to_pandas(), paragraph_rows(want).to_pandas())
-            assert rows.equals(paragraph_rows(want))
-            by_doc = whole.drop_duplicates("doc_id").set_index("doc_id")[BLOCK]
-            assert blocks.tolist() == want["doc_id"].map(by_doc).tolist()
-            assert len(documents) == len(want)
-
-
-def test_a_batch_with_a_two_paragraph_article_takes_the_paragraph_path():
-    df = one_paragraph_shard(5, 50)
-    two = df.index[(df["doc_id"] == "d0001") & (df["sent_id"] > 0)]
-    assert len(two)  # d0001 has 2+ sentences; its last ones become a paragraph of their own
-    df.loc[two[-1], "para_id"] = 9
-    documents, _, rows = next(shard_units(iter([df]), 100_000, BOOT, TH))  # all but the last
-    whole = df[df["doc_id"].isin(set(documents["doc_id"]))].reset_index(drop=True)
-    want = unit_table(whole, ["doc_id", "para_id"], BOOT, TH)
-    assert rows.equals(paragraph_rows(want))
-    assert rows.num_rows == len(documents) + 1

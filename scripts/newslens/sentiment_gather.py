@@ -121,24 +121,10 @@ def shard_units(scored_batches, batch_rows: int, bootstrap: dict, thresholds: di
 
     The batches are re-cut into ``batch_rows`` rows, then into whole articles: the groups a
     job reading the scores file back in batches of ``batch_rows`` would get, so the bootstrap
-    products and the intervals are the same bits. A batch whose articles are one paragraph
-    each takes its paragraph units from the article units (:func:`one_paragraph_units`). An article whose sentences are not
+    products and the intervals are the same bits. An article whose sentences are not
     together raises :class:`newslens.shards_gather.OrderError`."""
     for whole in whole_groups(recut(scored_batches, batch_rows)):
         documents = unit_table(whole, UNITS["documents"], bootstrap, thresholds)
-        first = whole.drop_duplicates("doc_id").set_index("doc_id")
-        if len(first) == len(whole.drop_duplicates(UNITS["paragraphs"])):
-            table = one_paragraph_units(documents, first["para_id"])
-        else:
-            table = unit_table(whole, UNITS["paragraphs"], bootstrap, thresholds)
-        yield documents, table["doc_id"].map(first[BLOCK]).to_numpy(), paragraph_rows(table)
-
-
-def one_paragraph_units(documents: pd.DataFrame, para_id: pd.Series) -> pd.DataFrame:
-    """The paragraph units of a batch whose every article is one paragraph (``para_id``: the
-    paragraph of each article, indexed by doc_id): the article units with the column para_id.
-    The same bits as :func:`unit_table` by paragraph: the same sentences in the same order,
-    the same groups in the same order, so the same seeded weights and matrix products."""
-    table = documents.copy()
-    table.insert(1, "para_id", table["doc_id"].map(para_id).to_numpy(dtype=para_id.dtype))
-    return table
+        table = unit_table(whole, UNITS["paragraphs"], bootstrap, thresholds)
+        block = whole.drop_duplicates("doc_id").set_index("doc_id")[BLOCK]
+        yield documents, table["doc_id"].map(block).to_numpy(), paragraph_rows(table)
