@@ -309,6 +309,7 @@ def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]
 # how far (in probability) a CDF value must be from q for _exact_binom_ppf to decide: its
 # CDF is within ~1e-12 of the true one, scipy's (Boost's) within a few ulps
 _PPF_MARGIN = 1e-9
+_CDF_CACHE: dict = {}  # the CDFs of the last (n, distinct shares) asked for
 
 
 def _exact_binom_ppf(q: float, n: int, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,11 +327,16 @@ def _exact_binom_ppf(q: float, n: int, p: np.ndarray) -> tuple[np.ndarray, np.nd
     inner = np.flatnonzero((flat > 0) & (flat < 1))
     if len(inner):
         values, where = np.unique(flat[inner], return_inverse=True)
-        k = np.arange(n + 1, dtype=float)
-        log_fact = np.array([math.lgamma(x + 1.0) for x in range(n + 1)])
-        log_choose = log_fact[n] - log_fact - log_fact[::-1]
-        v = values[:, None]
-        cdf = np.cumsum(np.exp(log_choose + k * np.log(v) + (n - k) * np.log1p(-v)), axis=1)
+        key = (n, values.tobytes())
+        cdf = _CDF_CACHE.get(key)
+        if cdf is None:  # the lower and upper bound of one unit size share their CDFs
+            k = np.arange(n + 1, dtype=float)
+            log_fact = np.array([math.lgamma(x + 1.0) for x in range(n + 1)])
+            log_choose = log_fact[n] - log_fact - log_fact[::-1]
+            v = values[:, None]
+            cdf = np.cumsum(np.exp(log_choose + k * np.log(v) + (n - k) * np.log1p(-v)), axis=1)
+            _CDF_CACHE.clear()
+            _CDF_CACHE[key] = cdf
         first = (cdf < q).sum(axis=1)  # cdf rises with k: the first k with cdf >= q
         near = (np.abs(cdf - q) <= _PPF_MARGIN).any(axis=1) | (first > n)
         out[inner] = np.minimum(first, n)[where]
