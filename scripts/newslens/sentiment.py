@@ -306,67 +306,20 @@ def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]
     return out, unsettled
 
 
-# how far (in probability) a CDF value must be from q for _exact_binom_ppf to decide: its
-# CDF is within ~1e-12 of the true one, scipy's (Boost's) within a few ulps
-_PPF_MARGIN = 1e-9
-_CDF_CACHE: dict = {}  # the CDFs of the last (n, distinct shares) asked for
-
-
-def _exact_binom_ppf(q: float, n: int, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The smallest k with P(X <= k) >= q, X ~ Binomial(n, p) (what scipy's ``_binom_ppf``
-    returns), for each p, in NumPy: the CDF of each distinct p as the cumulative sum of its
-    probabilities (log-factorials from ``math.lgamma``). Returns (k as float, unsettled): an
-    entry is unsettled where a CDF value lies within _PPF_MARGIN of q (too close to call) or
-    p is not a number; p = 0 gives 0 and p = 1 gives n, as scipy's."""
-    import math
-
-    flat = np.asarray(p, dtype=float).ravel()
-    out = np.zeros(len(flat))
-    unsettled = ~np.isfinite(flat)
-    out[flat == 1] = n
-    inner = np.flatnonzero((flat > 0) & (flat < 1))
-    if len(inner):
-        values, where = np.unique(flat[inner], return_inverse=True)
-        key = (n, values.tobytes())
-        cdf = _CDF_CACHE.get(key)
-        if cdf is None:  # the lower and upper bound of one unit size share their CDFs
-            k = np.arange(n + 1, dtype=float)
-            log_fact = np.array([math.lgamma(x + 1.0) for x in range(n + 1)])
-            log_choose = log_fact[n] - log_fact - log_fact[::-1]
-            v = values[:, None]
-            cdf = np.cumsum(np.exp(log_choose + k * np.log(v) + (n - k) * np.log1p(-v)), axis=1)
-            _CDF_CACHE.clear()
-            _CDF_CACHE[key] = cdf
-        first = (cdf < q).sum(axis=1)  # cdf rises with k: the first k with cdf >= q
-        near = (np.abs(cdf - q) <= _PPF_MARGIN).any(axis=1) | (first > n)
-        out[inner] = np.minimum(first, n)[where]
-        unsettled[inner] |= near[where]
-    return out.reshape(np.shape(p)), unsettled.reshape(np.shape(p))
-
-
 def binom_ppf(q: float, n: int, p: np.ndarray) -> np.ndarray:
     """``scipy.stats.binom.ppf(q, n, p)`` for a scalar ``q``: where every argument is valid
     (0 < q < 1, n a whole number >= 0, each p in [0, 1]) scipy.stats returns its ufunc
-    ``_binom_ppf`` elementwise: the smallest k whose CDF is >= q. That k is found in NumPy
-    (:func:`_exact_binom_ppf`, for n up to 5,000), so the job need not import scipy.special
-    (~0.3 CPU-s); only entries whose CDF comes within 1e-9 of q go to the ufunc (importing
-    scipy.special's ufuncs, ~0.3 CPU-s; scipy.stats ~0.6); any other case goes to
-    scipy.stats."""
+    ``_binom_ppf`` elementwise, so that ufunc is called directly (importing scipy.special's
+    ufuncs costs ~0.1 CPU-s, scipy.stats ~0.6); any other case goes to scipy.stats."""
     p = np.asarray(p, dtype=float)
     valid = 0 < q < 1 and n >= 0 and float(n).is_integer() and bool(np.all((p >= 0) & (p <= 1)))
     if valid:
-        unsettled = np.ones(p.shape, dtype=bool)
-        if n <= 5000:
-            out, unsettled = _exact_binom_ppf(q, int(n), p)
-            if not unsettled.any():
-                return out
         try:
             from scipy.special._ufuncs import _binom_ppf
         except ImportError:  # a scipy without it: the public path below
             pass
         else:
-            exact = _binom_ppf(q, n, p) + 0  # + loc, as rv_discrete.ppf adds it
-            return exact if unsettled.all() else np.where(unsettled, exact, out)
+            return _binom_ppf(q, n, p) + 0  # + loc, as rv_discrete.ppf adds it
     from scipy.stats import binom
 
     return binom.ppf(q, n, p)
