@@ -13,7 +13,6 @@ order, as the sentences are (an article's paragraphs by para_id)."""
 from collections import Counter
 
 import pandas as pd
-import pyarrow as pa
 from newslens.runtime import NewslensError, ParquetShardWriter, iter_parquet, log, run
 from newslens.sentiment import (
     PARAGRAPH_TABLE_SCHEMA,
@@ -21,46 +20,12 @@ from newslens.sentiment import (
     SENTENCE_TABLE_COLUMNS,
     SENTENCE_TABLE_SCHEMA,
     SentenceScorer,
-    document_label,
-    shard_order,
-    within_unit_ci,
 )
-from newslens.sentiment_gather import RENAME
+from newslens.sentiment_gather import BLOCK, UNITS, shard_units, unit_table
 from newslens.shards import PartWriter, dataset_parts, part_block
-from newslens.shards_gather import OrderError, whole_groups
+from newslens.shards_gather import OrderError
 
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
-UNITS = {"documents": ["doc_id"], "paragraphs": ["doc_id", "para_id"]}
-BLOCK = "_block"  # the part (block) of a scored sentence, beside its scores
-
-
-def paragraph_rows(table: pd.DataFrame) -> pa.Table:
-    """Rows of results/tables/sentiment_paragraphs/: the columns renamed and rounded as the
-    table has them (PARAGRAPH_TABLE_SCHEMA)."""
-    out = table.rename(columns=RENAME).round(4)
-    return pa.Table.from_pandas(out, schema=PARAGRAPH_TABLE_SCHEMA, preserve_index=False)
-
-
-def unit_table(scored, keys, boot, th):
-    table = within_unit_ci(scored, keys, boot["resamples"], boot["seed"], boot["confidence"])
-    table["label"] = document_label(table["compound"], th["negative"], th["positive"])
-    return shard_order(table, scored["doc_id"])
-
-
-def recut(frames, rows: int):
-    """The rows of a stream of DataFrames in DataFrames of ``rows`` rows (the last one
-    shorter), as a Parquet file of those rows is read in batches of ``rows``."""
-    held, n = [], 0
-    for df in frames:
-        while len(df):
-            take = min(rows - n, len(df))
-            held.append(df.iloc[:take])
-            n, df = n + take, df.iloc[take:]
-            if n == rows:
-                yield pd.concat(held, ignore_index=True)
-                held, n = [], 0
-    if n:
-        yield pd.concat(held, ignore_index=True)
 
 
 def main(smk):
@@ -92,18 +57,12 @@ def main(smk):
                     parts.write(block, scored.assign(text=text)[SENTENCE_TABLE_COLUMNS])
                     yield scored.assign(**{BLOCK: block})
 
-        # the units in the batches a job reading the scores file back would get (its rows cut
-        # every batch_rows, then whole articles): the same bootstrap products, the same bits
         try:
-            for whole in whole_groups(recut(scored_batches(), p.batch_rows)):
-                table = unit_table(whole, UNITS["documents"], boot, th)
+            for table, blocks, rows in shard_units(scored_batches(), p.batch_rows, boot, th):
                 documents.write(table)
+                paras.write_blocks(blocks, rows)  # each paragraph to its article's part
                 units["documents"] += len(table)
-                table = unit_table(whole, UNITS["paragraphs"], boot, th)
-                # each paragraph to the part of its article's sentences
-                block = whole.drop_duplicates("doc_id").set_index("doc_id")[BLOCK]
-                paras.write_blocks(table["doc_id"].map(block).to_numpy(), paragraph_rows(table))
-                units["paragraphs"] += len(table)
+                units["paragraphs"] += rows.num_rows
         except OrderError as err:
             raise NewslensError(
                 f"{smk.input.sentences}: {err}; delete results/interim and rerun snakemake to "

@@ -1,13 +1,25 @@
 """Gathering the sentiment shards in corpus order (rule sentiment_tables: articles, groups);
-the sentence and paragraph tables are partitioned datasets the sentiment_score jobs write."""
+the sentence and paragraph tables are partitioned datasets the sentiment_score jobs write.
+Also the units of one shard (rule sentiment_score): its articles and paragraphs from the
+scored batches, :func:`shard_units`."""
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from newslens.csv_text import write_csv_rows
 from newslens.runtime import NewslensError
-from newslens.sentiment import STATS
-from newslens.shards_gather import TableWriter
+from newslens.sentiment import (
+    PARAGRAPH_TABLE_SCHEMA,
+    STATS,
+    document_label,
+    shard_order,
+    within_unit_ci,
+)
+from newslens.shards_gather import TableWriter, whole_groups
+
+UNITS = {"documents": ["doc_id"], "paragraphs": ["doc_id", "para_id"]}
+BLOCK = "_block"  # the part (block) of a scored sentence, beside its scores
 
 
 class CsvRowsWriter(TableWriter):
@@ -63,3 +75,56 @@ def read_metadata(path, group_by) -> pd.DataFrame:
         )
     keep = [c for c in ["doc_id", "title", "date", *group_by] if c in columns]
     return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=keep)[keep]
+
+
+def unit_table(scored: pd.DataFrame, keys, bootstrap: dict, thresholds: dict) -> pd.DataFrame:
+    """The units (``keys``: an article, or an article's paragraph) of ``scored`` sentences:
+    n_sentences, mean compound and label shares with their bootstrap intervals
+    (``bootstrap``: resamples, seed, confidence) and the label of the mean compound
+    (``thresholds``: negative, positive), in the sentences' article order."""
+    b, th = bootstrap, thresholds
+    table = within_unit_ci(scored, keys, b["resamples"], b["seed"], b["confidence"])
+    table["label"] = document_label(table["compound"], th["negative"], th["positive"])
+    return shard_order(table, scored["doc_id"])
+
+
+def paragraph_rows(table: pd.DataFrame) -> pa.Table:
+    """Rows of results/tables/sentiment_paragraphs/: the columns renamed and rounded as the
+    table has them (PARAGRAPH_TABLE_SCHEMA)."""
+    out = table.rename(columns=RENAME).round(4)
+    return pa.Table.from_pandas(out, schema=PARAGRAPH_TABLE_SCHEMA, preserve_index=False)
+
+
+def recut(frames, rows: int):
+    """The rows of a stream of DataFrames in DataFrames of ``rows`` rows (the last one
+    shorter), as a Parquet file of those rows is read in batches of ``rows``."""
+    held, n = [], 0
+    for df in frames:
+        while len(df):
+            take = min(rows - n, len(df))
+            held.append(df.iloc[:take])
+            n, df = n + take, df.iloc[take:]
+            if n == rows:
+                yield pd.concat(held, ignore_index=True)
+                held, n = [], 0
+    if n:
+        yield pd.concat(held, ignore_index=True)
+
+
+def shard_units(scored_batches, batch_rows: int, bootstrap: dict, thresholds: dict):
+    """The article and paragraph units of a shard from its stream of scored sentence batches
+    (SENTENCE_COLUMNS and the part each sentence belongs to in column ``BLOCK``; an article's
+    sentences together, in the shard's order). Yields, per batch of whole articles,
+    ``(documents, blocks, paragraphs)``: the articles' unit table (:func:`unit_table`), and
+    the paragraph rows of the table (:func:`paragraph_rows`) with the part of each (that of
+    its article's sentences).
+
+    The batches are re-cut into ``batch_rows`` rows, then into whole articles: the groups a
+    job reading the scores file back in batches of ``batch_rows`` would get, so the bootstrap
+    products and the intervals are the same bits. An article whose sentences are not
+    together raises :class:`newslens.shards_gather.OrderError`."""
+    for whole in whole_groups(recut(scored_batches, batch_rows)):
+        documents = unit_table(whole, UNITS["documents"], bootstrap, thresholds)
+        table = unit_table(whole, UNITS["paragraphs"], bootstrap, thresholds)
+        block = whole.drop_duplicates("doc_id").set_index("doc_id")[BLOCK]
+        yield documents, table["doc_id"].map(block).to_numpy(), paragraph_rows(table)
