@@ -19,6 +19,7 @@ from newslens.topics_measures import (
     dominant_topic,
     npmi_coherence,
     reference_stability,
+    term_order,
     top_terms,
     topic_diversity,
 )
@@ -110,14 +111,15 @@ def fit_one(
     with threadpool_limits(limits=threads):
         est, h, w = fit_model(model, x[rows], k, seed, return_w=True, **kw)
     secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    top_c = top_terms(h, coherence_n)
+    order = term_order(h)  # one sort for the three rankings
+    top_c = top_terms(h, coherence_n, order)
     fit = Fit(
         model,
         k,
         seed,
-        top_terms(h, stability_n),
+        top_terms(h, stability_n, order),
         np.full(k, np.nan),
-        topic_diversity(h, diversity_n),
+        topic_diversity(h, diversity_n, order),
         secs,
         top_c,
         stage="reference" if reference else "subsample",

@@ -11,10 +11,17 @@ import numpy as np
 from scipy import sparse
 
 
-def top_terms(h: np.ndarray, n: int) -> np.ndarray:
-    """Indices of each topic's ``n`` heaviest terms, heaviest first (ties: lower index)."""
+def top_terms(h: np.ndarray, n: int, order: np.ndarray | None = None) -> np.ndarray:
+    """Indices of each topic's ``n`` heaviest terms, heaviest first (ties: lower index).
+    ``order``: ``term_order(h)`` when already computed (several ``n`` of one fit sort once);
+    the result is a copy, so it does not keep the whole ranking alive."""
     n = min(n, h.shape[1])
-    return np.argsort(-h, axis=1, kind="stable")[:, :n]
+    return (term_order(h) if order is None else order)[:, :n].copy()
+
+
+def term_order(h: np.ndarray) -> np.ndarray:
+    """Every topic's terms, heaviest first (ties: lower index): ``top_terms`` of all terms."""
+    return np.argsort(-h, axis=1, kind="stable")
 
 
 def npmi(p_i: float, p_j: float, p_ij: float) -> float:
@@ -139,9 +146,10 @@ def topic_coherences(
     return [npmi_from_cooccurrence(co, words, t, n_units) for t in tops]
 
 
-def topic_diversity(h: np.ndarray, n: int = 25) -> float:
-    """Share of unique words among all topics' top ``n`` words (1 = no word shared)."""
-    top = top_terms(h, n)
+def topic_diversity(h: np.ndarray, n: int = 25, order: np.ndarray | None = None) -> float:
+    """Share of unique words among all topics' top ``n`` words (1 = no word shared);
+    ``order`` as in ``top_terms``."""
+    top = top_terms(h, n, order)
     return len(np.unique(top)) / top.size if top.size else float("nan")
 
 

@@ -83,7 +83,7 @@ def fit_model(model: str, x: sparse.csr_matrix, k: int, seed: int, return_w: boo
     est = make_model(model, k, seed, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        w = est.fit_transform(x)
+        w = _fit_cd(est, x) if _plain_cd(est, x) else est.fit_transform(x)
     h = np.asarray(est.components_, dtype=np.float64)
     if model.startswith("lda"):
         h = h / h.sum(axis=1, keepdims=True)
@@ -121,18 +121,7 @@ def _solve_w(est, x) -> np.ndarray:
     iteration: H does not change and the update only reads them, so W is the same bits. Like
     sklearn (its ``X.min()``), it puts ``x`` in canonical form in place first: the product
     sums each row's entries in index order."""
-    from sklearn.decomposition import NMF
-
-    plain = (
-        type(est) is NMF
-        and est.solver == "cd"
-        and est.alpha_W == 0
-        and not est.shuffle
-        and sparse.issparse(x)
-        and x.dtype in (np.float32, np.float64)
-        and x.dtype == est.components_.dtype
-    )
-    if not plain:
+    if not (_plain_cd(est, x) and x.dtype == est.components_.dtype):
         return est.transform(x)
     from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
 
@@ -157,3 +146,61 @@ def mixture(w: np.ndarray) -> np.ndarray:
     """Row-normalise unit-topic weights to shares summing to 1 (all-zero rows stay zero)."""
     s = w.sum(axis=1, keepdims=True)
     return np.divide(w, s, out=np.zeros_like(w, dtype=np.float64), where=s > 0)
+
+
+def _plain_cd(est, x) -> bool:
+    """``est`` is this module's NMF (coordinate descent, no regularisation, no shuffling,
+    a standard start) and ``x`` a sparse float matrix: the case ``_fit_cd`` and ``_solve_w``
+    compute with scikit-learn's own update steps."""
+    from sklearn.decomposition import NMF
+
+    return (
+        type(est) is NMF
+        and est.solver == "cd"
+        and est.alpha_W == 0
+        and est.alpha_H in (0, "same")
+        and not est.shuffle
+        and est.init in ("random", "nndsvd", "nndsvda", "nndsvdar")
+        and est.n_components is not None
+        and sparse.issparse(x)
+        and x.format in ("csr", "csc")
+        and x.dtype in (np.float32, np.float64)
+    )
+
+
+def _fit_cd(est, x) -> np.ndarray:
+    """``est.fit_transform(x)`` for a ``_plain_cd`` NMF: the same start
+    (``_initialize_nmf``), the same ``_update_cdnmf_fast`` steps and stopping rule as
+    scikit-learn's ``_fit_coordinate_descent``, so W and H are the same bits, but X^T is
+    converted to CSR once: sklearn's H step multiplies the CSC view ``X.T`` by W at every
+    iteration (a scatter into the term rows); the CSR copy's rows hold each term's units in
+    ascending order, the order the scatter adds them, at ~2/3 of its cost. ``x`` is put in
+    canonical form in place first, as sklearn's ``X.min()`` check does. The fitted attributes
+    are set as sklearn sets them, except ``reconstruction_err_`` (not computed)."""
+    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
+    from sklearn.decomposition._nmf import _initialize_nmf
+    from sklearn.utils.validation import validate_data
+
+    x = validate_data(est, x, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
+    x = x.tocsr()
+    x.sum_duplicates()
+    est._check_params(x)
+    w, h = _initialize_nmf(x, est._n_components, init=est.init, random_state=est.random_state)
+    w = np.ascontiguousarray(w)
+    ht = np.ascontiguousarray(h.T)
+    xt = x.T.tocsr()
+    permutation = np.arange(ht.shape[1], dtype=np.intp)
+    first = None
+    n_iter = 0
+    for it in range(1, est.max_iter + 1):
+        n_iter = it
+        violation = 0.0
+        violation += _update_cdnmf_fast(w, np.dot(ht.T, ht), np.asarray(x @ ht), permutation)
+        violation += _update_cdnmf_fast(ht, np.dot(w.T, w), np.asarray(xt @ w), permutation)
+        first = violation if first is None else first
+        if first == 0 or violation / first <= est.tol:
+            break
+    est.n_components_ = ht.shape[1]
+    est.components_ = ht.T
+    est.n_iter_ = n_iter
+    return w

@@ -25,7 +25,13 @@ from threadpoolctl import threadpool_limits
 from newslens.runtime import NewslensError, atomic_path, read_parquet, write_table
 from newslens.topics_grid import fit_grid, grid_table, k_table, select_k, usable_ks
 from newslens.topics_matrix import load_npz
-from newslens.topics_measures import dominant_topic, top_terms, topic_coherences, topic_diversity
+from newslens.topics_measures import (
+    dominant_topic,
+    term_order,
+    top_terms,
+    topic_coherences,
+    topic_diversity,
+)
 from newslens.topics_models import fit_model, mixture, model_input, transform
 from newslens.topics_validation import validation_scores
 
@@ -191,13 +197,15 @@ def final_fit(
     prevalence = share[nonempty].mean(axis=0)
     order = np.argsort(-prevalence, kind="stable")
     w, h = w[:, order], h[order]
-    coherence = topic_coherences(counts, len(nonempty), [top_terms(h, p.coherence_top_n)])[0]
+    ranking = term_order(h)  # one sort for the coherence and the diversity words
+    top = top_terms(h, p.coherence_top_n, ranking)
+    coherence = topic_coherences(counts, len(nonempty), [top])[0]
     return {
         "w": w,
         "h": h,
         "share": share[:, order],
         "coherence": coherence,
-        "diversity": topic_diversity(h, p.diversity_top_n),
+        "diversity": topic_diversity(h, p.diversity_top_n, ranking),
         "fit_seconds": fit_seconds,
         "transform_seconds": transform_seconds,
     }
