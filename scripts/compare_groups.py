@@ -76,36 +76,27 @@ def figure_groups(p, groups) -> dict:
     return {"sizes": sizes, "max_groups": p.figure_groups}
 
 
-def group_tables(smk, values: dict, groups) -> dict:
-    """Group differences of each kind (kind -> values), one bootstrap pass for the kinds that
-    share their articles (frames and topics; ``compare_over_time.shared_pass``)."""
+def kinds_pass(smk, compute, values: dict, groups, **extra) -> dict:
+    """``compute`` of each kind (kind -> values) with the config's reference and bootstrap, one
+    bootstrap pass for the kinds that share their articles (frames and topics;
+    ``compare_over_time.shared_pass``)."""
     p = smk.params
     bounds = {kind: ITEM_RANGES[kind] for kind in values}
     return ct.shared_pass(
-        cp.group_differences,
-        values,
-        bounds,
-        groups=groups,
-        reference=p.reference,
-        **bootstrap_args(p),
+        compute, values, bounds, groups=groups, reference=p.reference, **bootstrap_args(p), **extra
     )
 
 
+def group_tables(smk, values: dict, groups) -> dict:
+    """Group differences of each kind (kind -> values)."""
+    return kinds_pass(smk, cp.group_differences, values, groups)
+
+
 def time_tables(smk, values: dict, groups, periods) -> dict:
-    """Over-time tables and effects of each kind (kind -> values), one bootstrap pass for the
-    kinds that share their articles."""
+    """Over-time tables and effects of each kind (kind -> values)."""
     p = smk.params
-    bounds = {kind: ITEM_RANGES[kind] for kind in values}
-    return ct.shared_pass(
-        ct.time_table,
-        values,
-        bounds,
-        groups=groups,
-        periods=periods,
-        reference=p.reference,
-        **bootstrap_args(p),
-        model=p.time_model,
-        df=p.spline_df,
+    return kinds_pass(
+        smk, ct.time_table, values, groups, periods=periods, model=p.time_model, df=p.spline_df
     )
 
 
