@@ -452,16 +452,20 @@ class ShardTokenizer:
         indexed by type id) up to date."""
         found = pc.index_in(tokens, value_set=self._arrays["types"])
         if found.null_count:
-            new = pc.unique(tokens.filter(found.is_null())).to_pylist()
-            self._type_ids(new)
+            missing = found.is_null()
+            unseen = tokens.filter(missing)
+            encoded = unseen.dictionary_encode()  # the new types, by first appearance
+            new = encoded.dictionary
+            base = self._type_ids(new.to_pylist())[0]
             added = {
-                "types": _strings(new),
-                "lower": _strings(self._lower[-len(new) :]),
-                "term": _strings(self._term[-len(new) :]),
+                "types": new,
+                "lower": _strings(self._lower[base:]),
+                "term": _strings(self._term[base:]),
             }
             for key, arr in added.items():
                 self._arrays[key] = pa.concat_arrays([self._arrays[key], arr])
-            found = pc.index_in(tokens, value_set=self._arrays["types"])
+            ids = pc.add(encoded.indices.cast(pa.int32()), pa.scalar(base, pa.int32()))
+            found = pc.replace_with_mask(found, missing, ids)
         return found.to_numpy(zero_copy_only=False).astype(np.int64)
 
     def tokenize(self, doc_ids: list[str], texts: list[str]) -> TokenizedBatch:
