@@ -411,8 +411,6 @@ class ShardTokenizer:
         self._term_id = np.zeros(0, dtype=np.int64)  # shard-wide term id, -1 if not kept
         self._term_index: dict[str, int] = {}
         self.terms: list[str] = []  # term of each term id
-        # the type table's types, lower and term strings as Arrow arrays (by type id)
-        self._arrays = {k: _strings([]) for k in ("types", "lower", "term")}
         self.ngrams = NgramCounter(int(settings["ngram_max"]))
 
     @property
@@ -443,30 +441,6 @@ class ShardTokenizer:
             self._term_id = np.concatenate([self._term_id, np.asarray(term_ids, dtype=np.int64)])
             ids = [get(t) for t in types]
         return np.asarray(ids, dtype=np.int64)
-
-    def _token_type_ids(self, tokens: pa.Array) -> np.ndarray:
-        """Shard-wide type id of each token, looked up in Arrow (``index_in`` against the
-        shard's types) instead of a Python dict lookup per distinct type of the batch; the
-        batch's new types are added to the type table in order of first appearance, as
-        ``_type_ids`` numbers them. Keeps ``self._arrays`` (types, lower, term as Arrow arrays
-        indexed by type id) up to date."""
-        found = pc.index_in(tokens, value_set=self._arrays["types"])
-        if found.null_count:
-            missing = found.is_null()
-            unseen = tokens.filter(missing)
-            encoded = unseen.dictionary_encode()  # the new types, by first appearance
-            new = encoded.dictionary
-            base = self._type_ids(new.to_pylist())[0]
-            added = {
-                "types": new,
-                "lower": _strings(self._lower[base:]),
-                "term": _strings(self._term[base:]),
-            }
-            for key, arr in added.items():
-                self._arrays[key] = pa.concat_arrays([self._arrays[key], arr])
-            ids = pc.add(encoded.indices.cast(pa.int32()), pa.scalar(base, pa.int32()))
-            found = pc.replace_with_mask(found, missing, ids)
-        return found.to_numpy(zero_copy_only=False).astype(np.int64)
 
     def tokenize(self, doc_ids: list[str], texts: list[str]) -> TokenizedBatch:
         """Segment and tokenize a batch of clean articles; counts its n-grams into
@@ -505,12 +479,13 @@ class ShardTokenizer:
         n_tok = len(token_arr)
         doc_index, first_token = _owners(start, doc_start[:-1])
         sent_index, _ = _owners(start, sent_start)
-        tid = self._token_type_ids(token_arr)  # each token's shard-wide type id
-        tid_arr = pa.array(tid)
-        lower = self._arrays["lower"].take(tid_arr)
-        term = self._arrays["term"].take(tid_arr)
-        is_stop = self._is_stop[tid]
-        keep = self._keep[tid]
+        encoded = token_arr.dictionary_encode()
+        local = encoded.indices.to_numpy().astype(np.intp)
+        type_ids = self._type_ids(encoded.dictionary.to_pylist())
+        lower = pc.take(_strings([self._lower[i] for i in type_ids]), encoded.indices)
+        term = pc.take(_strings([self._term[i] for i in type_ids]), encoded.indices)
+        is_stop = self._is_stop[type_ids][local]
+        keep = self._keep[type_ids][local]
         has_sents = len(sent_start) > 0
         tok_start = start - doc_start[doc_index] if n_tok else start
         tokens = pa.Table.from_arrays(
@@ -555,7 +530,7 @@ class ShardTokenizer:
             schema=PARAGRAPH_SCHEMA,
         )
         kept = keep.nonzero()[0]
-        self.ngrams.add(self._term_id[tid[kept]], sent_index[kept], doc_index[kept])
+        self.ngrams.add(self._term_id[type_ids][local[kept]], sent_index[kept], doc_index[kept])
         counts = {
             "n_paragraphs": np.bincount(para_doc, minlength=n_docs),
             "n_sentences": np.bincount(sent_doc, minlength=n_docs),
@@ -630,29 +605,10 @@ def batch_ngrams(local: np.ndarray, sent_codes: np.ndarray, doc_codes: np.ndarra
         grams = np.stack([local[j : j + m] for j in range(n)], axis=1)[same]
         uniq, inverse, count = np.unique(grams, axis=0, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
-    doc_freq = _doc_freq(inverse.astype(np.int64), docs_n, len(uniq))
+    width = int(docs_n.max()) + 1
+    pairs = pd.unique(inverse.astype(np.int64) * width + docs_n)
+    doc_freq = np.bincount(pairs // width, minlength=len(uniq))
     return uniq, count.astype(np.int64), doc_freq.astype(np.int64)
-
-
-DOC_FREQ_ROWS = 8192  # rows of (id, document) pairs deduplicated at a time (a hash table in cache)
-
-
-def _doc_freq(inverse: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:
-    """Number of distinct documents of each id (0 <= id < ``size``) among the pairs
-    (``inverse[i]``, ``docs[i]``). When the documents are in ascending order (the tokens of a
-    batch are), the pairs are deduplicated in pieces of ~``DOC_FREQ_ROWS`` rows cut between
-    documents -- no pair lies in two pieces, and each piece's hash table stays in the CPU cache
-    (one ``pandas.unique`` over a whole batch's pairs was a twelfth of the job at 1M)."""
-    width = int(docs.max()) + 1
-    pairs = inverse * width + docs
-    pieces = len(pairs) // DOC_FREQ_ROWS
-    if pieces > 1 and (docs[1:] >= docs[:-1]).all():
-        bounds = np.linspace(0, width, pieces + 1)[1:-1].astype(np.int64)
-        cuts = np.unique(np.searchsorted(docs, bounds, side="left"))
-        pairs = np.concatenate([pd.unique(piece) for piece in np.split(pairs, cuts)])
-    else:
-        pairs = pd.unique(pairs)
-    return np.bincount(pairs // width, minlength=size)
 
 
 def _first_rows(inverse: np.ndarray) -> np.ndarray:
