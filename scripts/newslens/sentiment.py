@@ -306,36 +306,6 @@ def _two_sentence_quantiles(v: np.ndarray, w: np.ndarray, quantiles: list[float]
     return out, unsettled
 
 
-def row_quantiles(boot: np.ndarray, quantiles: list[float]) -> np.ndarray:
-    """``np.quantile(boot, quantiles, axis=1)`` (method "linear") of a 2-D float array, the
-    same bits, partitioning each row where it lies: numpy moves the axis to the front and
-    partitions every column of that strided view through a copy (on the within-unit
-    bootstraps' (G, B) matrices ~1.7x slower). Each row gets numpy's own partition with numpy's
-    own positions (the two order statistics around each quantile, the first and the last),
-    so the same values land there (signed zeros too), then numpy's interpolation (``_lerp``)
-    and its NaN rule (a row with a NaN gives NaN). ``boot`` is partitioned in place."""
-    n = boot.shape[1]
-    virtual = (n - 1) * np.asarray(quantiles, dtype=float)  # numpy's "linear" method
-    below = np.floor(virtual)
-    above = below + 1
-    below[virtual >= n - 1] = above[virtual >= n - 1] = -1  # numpy's _get_indexes
-    below[virtual < 0] = above[virtual < 0] = 0
-    below, above = below.astype(np.intp), above.astype(np.intp)
-    gamma = virtual - below  # numpy's _get_gamma (after the bounds above)
-    boot.partition(np.unique(np.concatenate(([0, -1], below, above))), axis=1)
-    out = np.empty((len(virtual), len(boot)))
-    for j, t in enumerate(gamma):
-        a, b = boot[:, below[j]], boot[:, above[j]]
-        diff = b - a
-        out[j] = a + diff * t
-        if t >= 0.5:
-            out[j] = b - diff * (1 - t)
-    nan = np.isnan(boot[:, -1])
-    if nan.any():
-        out[:, nan] = boot[nan, -1]
-    return out
-
-
 def binom_ppf(q: float, n: int, p: np.ndarray) -> np.ndarray:
     """``scipy.stats.binom.ppf(q, n, p)`` for a scalar ``q``: where every argument is valid
     (0 < q < 1, n a whole number >= 0, each p in [0, 1]) scipy.stats returns its ufunc
@@ -353,33 +323,6 @@ def binom_ppf(q: float, n: int, p: np.ndarray) -> np.ndarray:
     from scipy.stats import binom
 
     return binom.ppf(q, n, p)
-
-
-#: the resample weights kept by :func:`resample_weights` (values of (B, n) arrays, at most
-#: WEIGHT_CACHE_CELLS cells in all: 32 MiB)
-_WEIGHTS: dict[tuple[int, int, int], np.ndarray] = {}
-WEIGHT_CACHE_CELLS = 1 << 22
-
-
-def resample_weights(seed: int, n: int, resamples: int) -> np.ndarray:
-    """The (``resamples``, ``n``) bootstrap weights of a unit of ``n`` sentences: multinomial
-    counts of ``n`` draws over its sentences, divided by ``n``, from a generator seeded by
-    ``(seed, n)``, so the same for every batch, shard and unit kind. Drawn once per process
-    and kept (a job asks for the same sizes in every batch of articles and of paragraphs;
-    drawing costs ~1,000 x n binomials: on real text, whose articles have up to hundreds of
-    sentences, more than the products); past WEIGHT_CACHE_CELLS cells the cache starts afresh.
-    Read-only: the same array is returned to every caller."""
-    key = (int(seed), n, resamples)
-    w = _WEIGHTS.get(key)
-    if w is None:
-        rng = np.random.default_rng([seed, n])
-        w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
-        w.flags.writeable = False
-        if sum(x.size for x in _WEIGHTS.values()) + w.size > WEIGHT_CACHE_CELLS:
-            _WEIGHTS.clear()
-        if w.size <= WEIGHT_CACHE_CELLS:
-            _WEIGHTS[key] = w
-    return w
 
 
 def within_unit_ci(
@@ -435,7 +378,8 @@ def within_unit_ci(
         low[gs, 1:] = binom_ppf(alpha, n, est[gs, 1:]) / n
         high[gs, 1:] = binom_ppf(1 - alpha, n, est[gs, 1:]) / n
         # Mean compound: multinomial resampling weights, one matrix product per chunk.
-        w = resample_weights(seed, int(n), resamples)
+        rng = np.random.default_rng([seed, int(n)])
+        w = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float) / n
         chunk = max(1, max_cells // (resamples * n))
         if n == 2:  # exact order statistics; the rows they cannot settle below
             q, unsettled = _two_sentence_quantiles(vals[:, :, 0], w, [alpha, 1 - alpha])
@@ -443,7 +387,7 @@ def within_unit_ci(
             gs, vals = gs[unsettled], vals[unsettled]
         for c0 in range(0, len(gs), chunk):
             boot = vals[c0 : c0 + chunk, :, 0] @ w.T  # (G, B)
-            q = row_quantiles(boot, [alpha, 1 - alpha])
+            q = np.quantile(boot, [alpha, 1 - alpha], axis=1)
             low[gs[c0 : c0 + chunk], 0] = q[0]
             high[gs[c0 : c0 + chunk], 0] = q[1]
     out = sizes.reset_index(name="n_sentences")
