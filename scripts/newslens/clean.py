@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ SPACES = re.compile(r"[ \t\f\v]+")
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
 BLANK_LINES = re.compile(r"\n\n+")
+_LINE = operator.itemgetter(1)  # the line of a (line number, line) pair
+_SHORT_LINE = 400
+"""Lines up to this many characters have their words counted by one ``findall``."""
 
 
 @dataclass
@@ -266,7 +270,9 @@ def date_precision(date: str | None) -> str | None:
 
 def count_words_upto(line: str, limit: int) -> int:
     """``min(len(WORD.findall(line)), limit)``, without finding the words past ``limit`` (a
-    whole article can be one line)."""
+    whole article can be one line): a short line's words are all found at once."""
+    if len(line) <= _SHORT_LINE:
+        return min(len(WORD.findall(line)), limit)
     return sum(1 for _ in itertools.islice(WORD.finditer(line), limit))
 
 
@@ -312,7 +318,7 @@ def _clean_lines(
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
     if "  " in text or "\t" in text or "\f" in text or "\v" in text:
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
-    stripped = [line.strip() for line in text.split("\n")]
+    stripped = list(map(str.strip, text.split("\n")))
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
     kept = _cut_furniture(stripped, rules, removed)
     title, date, author, role, drop = _header_fields(
@@ -323,7 +329,9 @@ def _clean_lines(
         known_author,
         removed,
     )
-    lines = [line for i, (_, line) in enumerate(kept) if i not in drop]
+    lines = list(map(_LINE, kept))
+    for i in sorted(drop, reverse=True):
+        del lines[i]
     paragraphs = split_paragraphs(lines)
     body = "\n\n".join(paragraphs)
     return CleanArticle(
@@ -342,8 +350,9 @@ def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> 
     line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
     blank); what is removed is recorded in ``removed``."""
     furniture = rules.furniture
+    match = furniture.fullmatch if furniture is not None else None
     candidates = (  # lines that may be furniture: the joined pattern matches, or all
-        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
+        [i for i, line in enumerate(stripped) if line and match(line)]
         if furniture is not None
         else [i for i, line in enumerate(stripped) if line]
     )
@@ -364,6 +373,8 @@ def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> 
         if pattern is not None:
             removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
             taken.add(i)
+    if not taken:
+        return list(enumerate(stripped[:end], start=1))
     return [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
 
 
@@ -372,7 +383,11 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
     ``kept``, for the fields not known already; returns them and the positions in ``kept`` of
     the header lines they came from (recorded in ``removed``)."""
     role = None
-    header = [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
+    header = (
+        list(itertools.islice((i for i, (_, line) in enumerate(kept) if line), rules.header_lines))
+        if rules.header_lines >= 0
+        else [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
+    )
     drop: set[int] = set()
     for pos, i in enumerate(header):
         line_no, line = kept[i]
