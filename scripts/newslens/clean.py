@@ -421,6 +421,12 @@ def _missing_to_none(value):
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
+def _field_values(column: pd.Series) -> list:
+    """``[_missing_to_none(v) for v in column]``: a column without missing values as it is."""
+    values = column.tolist()
+    return list(map(_missing_to_none, values)) if column.isna().any() else values
+
+
 def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
     return dict(
         doc_id=doc_id,
@@ -521,7 +527,7 @@ def clean_frame(
         raw["kind"].tolist(),
         raw["raw"].tolist(),
         *(
-            map(_missing_to_none, raw[k].tolist()) if k in raw else [None] * len(raw)
+            _field_values(raw[k]) if k in raw else [None] * len(raw)
             for k in ("title", "date", "author")
         ),
         strict=True,
