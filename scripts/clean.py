@@ -1,7 +1,5 @@
 """Clean one shard: page furniture, header fields, Unicode; hashes for de-duplication."""
 
-from operator import itemgetter
-
 import pandas as pd
 from newslens.clean import CLEAN_COLUMNS, CleaningRules, clean_frame
 from newslens.corpus import AUDIT_COLUMNS
@@ -25,7 +23,7 @@ def main(smk):
             n_in, n_out = n_in + len(raw), n_out + len(clean)
             writer.write(clean)
             for name, values in audit.items():
-                values.extend(map(itemgetter(name), batch_audit))
+                values.extend(row[name] for row in batch_audit)
     if audit["doc_id"]:
         write_table(pd.DataFrame(audit, columns=AUDIT_COLUMNS), smk.output.audit)
     else:

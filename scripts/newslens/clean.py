@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -60,9 +59,6 @@ SPACES = re.compile(r"[ \t\f\v]+")
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 WORD = re.compile(r"\w+")
 BLANK_LINES = re.compile(r"\n\n+")
-_LINE = operator.itemgetter(1)  # the line of a (line number, line) pair
-_SHORT_LINE = 400
-"""Lines up to this many characters have their words counted by one ``findall``."""
 
 
 @dataclass
@@ -270,9 +266,7 @@ def date_precision(date: str | None) -> str | None:
 
 def count_words_upto(line: str, limit: int) -> int:
     """``min(len(WORD.findall(line)), limit)``, without finding the words past ``limit`` (a
-    whole article can be one line): a short line's words are all found at once."""
-    if len(line) <= _SHORT_LINE:
-        return min(len(WORD.findall(line)), limit)
+    whole article can be one line)."""
     return sum(1 for _ in itertools.islice(WORD.finditer(line), limit))
 
 
@@ -318,7 +312,7 @@ def _clean_lines(
     text = normalize_unicode(raw, rules.fold_quotes, rules.fold_dashes)
     if "  " in text or "\t" in text or "\f" in text or "\v" in text:
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
-    stripped = list(map(str.strip, text.split("\n")))
+    stripped = [line.strip() for line in text.split("\n")]
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
     kept = _cut_furniture(stripped, rules, removed)
     title, date, author, role, drop = _header_fields(
@@ -329,9 +323,7 @@ def _clean_lines(
         known_author,
         removed,
     )
-    lines = list(map(_LINE, kept))
-    for i in sorted(drop, reverse=True):
-        del lines[i]
+    lines = [line for i, (_, line) in enumerate(kept) if i not in drop]
     paragraphs = split_paragraphs(lines)
     body = "\n\n".join(paragraphs)
     return CleanArticle(
@@ -350,9 +342,8 @@ def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> 
     line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
     blank); what is removed is recorded in ``removed``."""
     furniture = rules.furniture
-    match = furniture.fullmatch if furniture is not None else None
     candidates = (  # lines that may be furniture: the joined pattern matches, or all
-        [i for i, line in enumerate(stripped) if line and match(line)]
+        [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
         if furniture is not None
         else [i for i, line in enumerate(stripped) if line]
     )
@@ -373,8 +364,6 @@ def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> 
         if pattern is not None:
             removed.append((i + 1, "removed_line", line, f"boilerplate /{pattern.pattern}/"))
             taken.add(i)
-    if not taken:
-        return list(enumerate(stripped[:end], start=1))
     return [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
 
 
@@ -383,11 +372,7 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
     ``kept``, for the fields not known already; returns them and the positions in ``kept`` of
     the header lines they came from (recorded in ``removed``)."""
     role = None
-    header = (
-        list(itertools.islice((i for i, (_, line) in enumerate(kept) if line), rules.header_lines))
-        if rules.header_lines >= 0
-        else [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
-    )
+    header = [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
     drop: set[int] = set()
     for pos, i in enumerate(header):
         line_no, line = kept[i]
@@ -419,12 +404,6 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
 def _missing_to_none(value):
     """A cell of a raw shard: None for a missing value (pandas gives NaN in string columns)."""
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
-def _field_values(column: pd.Series) -> list:
-    """``[_missing_to_none(v) for v in column]``: a column without missing values as it is."""
-    values = column.tolist()
-    return list(map(_missing_to_none, values)) if column.isna().any() else values
 
 
 def _audit(doc_id, source, action, reason, line_no=None, content="") -> dict:
@@ -527,7 +506,7 @@ def clean_frame(
         raw["kind"].tolist(),
         raw["raw"].tolist(),
         *(
-            _field_values(raw[k]) if k in raw else [None] * len(raw)
+            map(_missing_to_none, raw[k].tolist()) if k in raw else [None] * len(raw)
             for k in ("title", "date", "author")
         ),
         strict=True,
