@@ -2,8 +2,8 @@
 the counts add up (files or rows seen = kept + skipped + dropped as duplicates)."""
 
 import pandas as pd
-from newslens.accounting import OUTCOMES, account
-from newslens.runtime import iter_parquet, log, read_parquet, run, write_table
+from newslens.accounting import OUTCOMES, account, write_accounting
+from newslens.runtime import iter_parquet, log, read_parquet, run
 
 
 def main(smk):
@@ -20,7 +20,7 @@ def main(smk):
     skipped = skipped[skipped["action"] == "skipped_article"]
     dropped = read_parquet(smk.input.dropped, ["doc_id", "kept_doc_id"])
     table = account(inputs, clean_ids, skipped, dropped)
-    write_table(table, smk.output.accounting)
+    write_accounting(table, smk.output.accounting)
     counts = table["outcome"].value_counts()
     log.info(
         "%d inputs: %s",
