@@ -43,15 +43,17 @@ COLUMNS = [
 
 
 def _label_matrix(labels: pd.Series, keys: list[str]) -> np.ndarray:
-    """0/1 sentence x frame matrix from 'a;b' label strings."""
+    """0/1 sentence x frame matrix from 'a;b' label strings. Each distinct label string is
+    split once (a sample holds few distinct combinations) and its row taken by code."""
     index = {k: j for j, k in enumerate(keys)}
-    out = np.zeros((len(labels), len(keys)), dtype=np.float64)
-    for i, s in enumerate(labels.astype(str)):
+    codes, uniques = pd.factorize(labels.astype(str).to_numpy(dtype=object), use_na_sentinel=False)
+    rows = np.zeros((len(uniques), len(keys)), dtype=np.float64)
+    for i, s in enumerate(uniques):
         for lab in s.split(";"):
             j = index.get(lab)
             if j is not None:
-                out[i, j] = 1.0
-    return out
+                rows[i, j] = 1.0
+    return rows[codes] if len(labels) else np.zeros((0, len(keys)), dtype=np.float64)
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:
