@@ -8,9 +8,10 @@ import json
 import logging
 
 import pandas as pd
+import pyarrow as pa
 from newslens.codebook import Codebook, get_normalizer
 from newslens.frames_suggest import sampled_sentences, suggest_terms
-from newslens.runtime import iter_parquet, parquet_num_rows, run, write_table
+from newslens.runtime import iter_parquet_arrow, parquet_num_rows, run, write_table
 from newslens.tokenize import load_stopwords
 
 log = logging.getLogger("newslens")
@@ -18,12 +19,15 @@ KEY = ["doc_id", "para_id", "sent_id"]
 
 
 def sampled_batches(path, columns: list[str], rate: float, seed: int) -> pd.DataFrame:
-    """The sampled rows of a shard's table (doc_id as str), read batch by batch."""
-    kept = [
-        batch[sampled_sentences(batch, rate, seed)]
-        for batch in iter_parquet(path, batch_rows=200_000, columns=columns)
-    ]
-    kept = [batch for batch in kept if len(batch)]
+    """The sampled rows of a shard's table (doc_id as str), read batch by batch. Each batch is
+    read as Arrow; only its key columns become pandas for the sample's hash, and only the
+    sampled rows are converted whole (the same frame as converting every row first)."""
+    kept = []
+    for table in iter_parquet_arrow(path, batch_rows=200_000, columns=columns):
+        keys = table.select(KEY).to_pandas()
+        rows = table.filter(pa.array(sampled_sentences(keys, rate, seed)))
+        if rows.num_rows:
+            kept.append(rows.to_pandas())
     if not kept:
         return pd.DataFrame(columns=columns)
     return pd.concat(kept, ignore_index=True).astype({"doc_id": str})

@@ -420,6 +420,60 @@ def ngram_buckets(histogram: Counter, max_rows: int = NGRAM_PARTITION_ROWS) -> l
     return buckets
 
 
+def string_prefix_keys(strings, words: int = 2) -> list[np.ndarray]:
+    """The first ``8 * words`` UTF-8 bytes of each string as ``words`` big-endian uint64 keys
+    (missing bytes zero): sorting by the keys in turn orders the strings as their bytes do,
+    except among strings with equal keys."""
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks()
+    arr = strings.cast(pa.large_string()).fill_null("")
+    if arr.offset:
+        arr = pa.concat_arrays([arr])  # offset 0, so that the buffers start at row 0
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=len(arr) + 1)
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    data = np.concatenate([data, np.zeros(8 * words, dtype=np.uint8)])
+    start, length = offsets[:-1], np.diff(offsets)
+    keys = []
+    for w in range(words):
+        key = np.zeros(len(arr), dtype=np.uint64)
+        for b in range(8 * w, 8 * w + 8):
+            byte = np.where(length > b, data[start + b], 0).astype(np.uint64)
+            key = (key << np.uint64(8)) | byte
+        keys.append(key)
+    return keys
+
+
+def count_ngram_order(table: pa.Table) -> np.ndarray:
+    """Row indices that sort ``table`` by count descending, then ngram ascending (by bytes,
+    as ``pc.sort_indices(table, [("count", "descending"), ("ngram", "ascending")])``): numpy
+    sorts by the count and the n-grams' first 16 bytes (``string_prefix_keys``); only the runs
+    of rows equal in those are sorted by Arrow on the whole strings (Arrow's sort on strings
+    costs ~2.5 times as much on the synthetic 20k n-grams)."""
+    if table.num_rows < 2:
+        return np.arange(table.num_rows, dtype=np.int64)
+    ngram = table.column("ngram")
+    count = table.column("count").to_numpy()
+    keys = [-count, *string_prefix_keys(ngram)]  # most significant first
+    order = np.argsort(keys[-1], kind="stable")
+    for key in reversed(keys[:-1]):  # then the more significant keys, stable sorts
+        order = order[np.argsort(key[order], kind="stable")]
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        k = key[order]
+        same &= k[1:] == k[:-1]
+    tied = np.flatnonzero(same)
+    if len(tied):
+        rows = np.zeros(len(order), dtype=bool)
+        rows[tied] = rows[tied + 1] = True
+        pos = np.flatnonzero(rows)
+        run = np.cumsum(np.r_[True, ~same])[pos]  # runs of equal keys, in order
+        sub = pa.table({"run": run, "ngram": ngram.take(pa.array(order[pos]))})
+        within = pc.sort_indices(sub, [("run", "ascending"), ("ngram", "ascending")])
+        order[pos] = order[pos][within.to_numpy()]
+    return order
+
+
 def write_sorted_ngrams(
     spills: Sequence[Path],
     min_count: int,
@@ -453,9 +507,7 @@ def write_sorted_ngrams(
                 )
                 parts.append(t.filter(mask))
             table = pa.concat_tables(parts)
-            table = table.take(
-                pc.sort_indices(table, [("count", "descending"), ("ngram", "ascending")])
-            )
+            table = table.take(pa.array(count_ngram_order(table)))
             write_csv_rows(table, fh, batch_rows)
             n_rows += table.num_rows
     return n_rows
