@@ -329,10 +329,13 @@ def _sampled_blocks(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int,
             yield var, rows.take(np.concatenate(picks)), cells
 
 
-def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
+def _sampled_cells(
+    rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int, blocks: bool = False
+):
     """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
     sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
-    order. Yields (variable, group, cell value, rows).
+    order. Yields (variable, group, cell value, rows); with ``blocks``, per variable as
+    ``_sampled_blocks`` does (variable, all its cells' rows, the cells).
 
     The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
     table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
@@ -341,6 +344,9 @@ def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, 
     of a groupby of strings, and the rows of every cell of a variable are taken from the table
     at once (``_sampled_blocks``)."""
     for var, taken, cells in _sampled_blocks(rows, groups, cell, n, seed):
+        if blocks:
+            yield var, taken, cells
+            continue
         start = 0
         for g, value, size in cells:
             yield var, g, value, taken.iloc[start : start + size]
@@ -353,7 +359,7 @@ def _labelled_blocks(rows, groups, cell: str, n: int, seed: int, cell_name: str 
     each cell's ``assign(variable=, group=, ...)`` gives, without a frame per cell. None when
     no cell has rows."""
     parts = []
-    for var, taken, cells in _sampled_blocks(rows, groups, cell, n, seed):
+    for var, taken, cells in _sampled_cells(rows, groups, cell, n, seed, blocks=True):
         sizes = [size for _g, _v, size in cells]
         taken = taken.reset_index(drop=True)
         taken["variable"] = var
