@@ -11,12 +11,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from newslens import compare as cp
 from newslens import compare_evidence as ce
+from newslens.compare_codes import read_coded
 from newslens.report_tables import interactive_table
 from newslens.runtime import (
     NewslensError,
     atomic_path,
     iter_parquet_arrow,
-    read_parquet,
     run,
     write_table,
 )
@@ -76,9 +76,14 @@ def sentence_texts(tables, sentences_path) -> dict:
 def examples(smk, groups) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Seeded example sentences per frame x group and per actor x group, with their text."""
     p = smk.params
-    frames = read_parquet(smk.input.frames, columns=["doc_id", "sent_id", "primary_frame"])
+    # the keys read dictionary-encoded: one string per distinct value, codes per row
+    frames = read_coded(
+        smk.input.frames, ["doc_id", "sent_id", "primary_frame"], ["doc_id", "primary_frame"]
+    )
     tab = ce.frame_examples(frames, groups, p.examples, p.seed)
-    actor_rows = read_parquet(smk.input.actors, columns=["doc_id", "sent_id", "actor", "compound"])
+    actor_rows = read_coded(
+        smk.input.actors, ["doc_id", "sent_id", "actor", "compound"], ["doc_id", "actor"]
+    )
     actors = ce.actor_examples(actor_rows, groups, p.examples, p.seed, primary=frames)
     texts = sentence_texts([tab, actors], smk.input.sentences)
     for t in (tab, actors):

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from newslens.compare import REST, SHARE_COLUMNS, group_differences
-from newslens.compare_codes import plain_values, sorted_codes
+from newslens.compare_codes import plain_values, read_coded, sorted_codes
 
 # ----------------------------------------------------------------------------------------------
 # Actors x frames by group
@@ -162,15 +162,7 @@ def read_actor_rows(path, columns: Sequence[str]) -> pd.DataFrame:
     """The actor sentence table's ``columns`` (a Parquet file, part list or dataset) with doc_id
     and actor as categoricals (read dictionary-encoded: a code per row, no string per row);
     with a null in either, or no rows, as ``runtime.read_parquet`` reads it (strings)."""
-    from newslens.runtime import read_parquet
-    from newslens.shards import iter_parquet_arrow
-
-    coded = [c for c in ("doc_id", "actor") if c in columns]
-    parts = list(iter_parquet_arrow(path, 1 << 20, list(columns), coded))
-    table = pa.concat_tables(parts) if parts else None
-    if table is None or any(table.column(c).null_count for c in coded):
-        return read_parquet(path, columns=list(columns))
-    return table.to_pandas()
+    return read_coded(path, columns, ("doc_id", "actor"))
 
 
 def _match(keys: dict, f_codes: np.ndarray, f_sent: np.ndarray):

@@ -5,6 +5,8 @@ actors and the actor keys)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -49,3 +51,20 @@ def coded_pivot(actor_sentences: pd.DataFrame) -> pd.DataFrame | None:
     table[np.searchsorted(doc_at, keys // n_act), np.searchsorted(act_at, keys % n_act)] = mean
     index = pd.Index(docs[1][doc_at], name="doc_id")
     return pd.DataFrame(table, index=index, columns=[str(a) for a in actors[1][act_at]])
+
+
+def read_coded(path, columns: Sequence[str], coded: Sequence[str]) -> pd.DataFrame:
+    """A Parquet table's ``columns`` (a file, part list or dataset) with the ``coded`` string
+    columns as categoricals (read dictionary-encoded: a code per row, no string per row);
+    with a null in one of them, or no rows, as ``runtime.read_parquet`` reads it (strings)."""
+    import pyarrow as pa
+
+    from newslens.runtime import read_parquet
+    from newslens.shards import iter_parquet_arrow
+
+    coded = [c for c in coded if c in columns]
+    parts = list(iter_parquet_arrow(path, 1 << 20, list(columns), coded))
+    table = pa.concat_tables(parts) if parts else None
+    if table is None or any(table.column(c).null_count for c in coded):
+        return read_parquet(path, columns=list(columns))
+    return table.to_pandas()

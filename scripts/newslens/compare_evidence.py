@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from newslens.compare import comparisons
+from newslens.compare_codes import plain_values, sorted_codes
 
 # ----------------------------------------------------------------------------------------------
 # Evidence: keyword in context
@@ -289,18 +290,23 @@ def _doc_labels(docs, groups: pd.DataFrame, var: str) -> np.ndarray:
     return np.where(pos >= 0, labels[np.maximum(pos, 0)] if len(labels) else "", "")
 
 
-def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
-    """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
-    sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
-    order. Yields (variable, group, cell value, rows).
+def _sorted_factorize(column: pd.Series, as_text: bool = True):
+    """(codes, distinct values in sorted order) of a column: a categorical column without
+    nulls from its categories (``compare_codes.sorted_codes``: no string per row; its unused
+    categories stay in the values, which only widens the codes' range), any other as
+    ``pd.factorize(column, sort=True)`` (of its strings with ``as_text``; -1 for missing)."""
+    coded = sorted_codes(column)
+    if coded is not None:
+        return coded
+    return pd.factorize(column.astype(str) if as_text else column, sort=True)
 
-    The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
-    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
-    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
-    values factorised once, in sorted order) instead of a groupby of strings, and the rows of
-    every cell of a variable are taken from the table at once."""
-    doc_codes, docs = pd.factorize(rows["doc_id"].astype(str), sort=True)
-    cell_codes, cell_values = pd.factorize(rows[cell], sort=True)  # -1: missing, left out
+
+def _sampled_blocks(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
+    """Per comparison variable: the sampled rows of all its cells, taken from ``rows`` at once
+    and cell after cell, and the cells as (group, cell value, rows) in that order. Yields
+    (variable, rows, cells); ``_sampled_cells`` has the sampling."""
+    doc_codes, docs = _sorted_factorize(rows["doc_id"])
+    cell_codes, cell_values = _sorted_factorize(rows[cell], as_text=False)  # -1: missing
     sent = rows["sent_id"].to_numpy()
     for var in [c for c in groups.columns if c != "doc_id"]:
         row_label = _doc_labels(docs, groups, var)[doc_codes]
@@ -319,13 +325,56 @@ def _sampled_cells(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, 
             idx = idx[np.lexsort((sent[idx], doc_codes[idx]))]
             cells.append((labels[label_codes[idx[0]]], cell_values[cell_codes[idx[0]]], len(idx)))
             picks.append(idx)
-        if not picks:
+        if picks:
+            yield var, rows.take(np.concatenate(picks)), cells
+
+
+def _sampled_cells(
+    rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int, blocks: bool = False
+):
+    """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
+    sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
+    order. Yields (variable, group, cell value, rows); with ``blocks``, per variable as
+    ``_sampled_blocks`` does (variable, all its cells' rows, the cells).
+
+    The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
+    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
+    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
+    values factorised once, in sorted order; a categorical column by its categories) instead
+    of a groupby of strings, and the rows of every cell of a variable are taken from the table
+    at once (``_sampled_blocks``)."""
+    for var, taken, cells in _sampled_blocks(rows, groups, cell, n, seed):
+        if blocks:
+            yield var, taken, cells
             continue
-        taken = rows.take(np.concatenate(picks))
         start = 0
         for g, value, size in cells:
             yield var, g, value, taken.iloc[start : start + size]
             start += size
+
+
+def _labelled_blocks(rows, groups, cell: str, n: int, seed: int, cell_name: str | None):
+    """The sampled rows of every variable in one table (``_sampled_blocks``' order) with their
+    variable, group and (as ``cell_name``, unless None) cell value per row: what a concat of
+    each cell's ``assign(variable=, group=, ...)`` gives, without a frame per cell. None when
+    no cell has rows."""
+    parts = []
+    for var, taken, cells in _sampled_cells(rows, groups, cell, n, seed, blocks=True):
+        sizes = [size for _g, _v, size in cells]
+        taken = taken.reset_index(drop=True)
+        taken["variable"] = var
+        taken["group"] = np.repeat(np.array([g for g, _v, _s in cells], dtype=object), sizes)
+        if cell_name is not None:
+            values = np.array([v for _g, v, _s in cells], dtype=object)
+            taken[cell_name] = np.repeat(values, sizes)
+        parts.append(taken)
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    for col in ("doc_id", "actor"):  # the tables' keys as plain strings, as before
+        if col in out.columns:
+            out[col] = plain_values(out[col]).astype(str)
+    return out
 
 
 def frame_examples(
@@ -335,15 +384,15 @@ def frame_examples(
     per-sentence frame table (doc_id, sent_id, primary_frame); sentences whose primary frame is
     ``none`` or empty are left out. Text is joined later."""
     frames = sentences[["doc_id", "sent_id", "primary_frame"]].copy()
-    frames["doc_id"] = frames["doc_id"].astype(str)
-    frames = frames[~frames["primary_frame"].astype(str).isin(["", none, "nan"])]
-    parts = [
-        pick.assign(variable=var, frame=f, group=g)
-        for var, g, f, pick in _sampled_cells(frames, groups, "primary_frame", n, seed)
-    ]
-    if not parts:
+    if sorted_codes(frames["doc_id"]) is None:  # categorical: compared by its categories
+        frames["doc_id"] = frames["doc_id"].astype(str)
+    primary = frames["primary_frame"]
+    if sorted_codes(primary) is None:
+        primary = primary.astype(str)
+    frames = frames[~primary.isin(["", none, "nan"]).to_numpy()]
+    out = _labelled_blocks(frames, groups, "primary_frame", n, seed, "frame")
+    if out is None:
         return pd.DataFrame(columns=EXAMPLE_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
     out["text"] = ""
     return out[EXAMPLE_COLUMNS]
 
@@ -368,14 +417,15 @@ def actor_sentence_rows(actor_sentences: pd.DataFrame) -> pd.DataFrame:
     """doc_id, sent_id, actor, compound with string/int keys, one row per sentence and actor,
     in actor and article order (the rows actor_examples samples from)."""
     rows = actor_sentences[["doc_id", "sent_id", "actor", "compound"]].assign(
-        doc_id=lambda t: t["doc_id"].astype(str),
-        sent_id=lambda t: t["sent_id"].astype(np.int64),
-        actor=lambda t: t["actor"].astype(str),
+        sent_id=lambda t: t["sent_id"].astype(np.int64)
     )
+    for col in ("doc_id", "actor"):  # a categorical column (no nulls) keeps its codes
+        if sorted_codes(rows[col]) is None:
+            rows[col] = rows[col].astype(str)
     # sorted by (actor, doc_id, sent_id), stable, the first of repeated rows kept: integer codes
     # in sorted order and one lexsort instead of a sort of strings
-    actor = pd.factorize(rows["actor"], sort=True)[0]
-    doc = pd.factorize(rows["doc_id"], sort=True)[0]
+    actor = _sorted_factorize(rows["actor"])[0]
+    doc = _sorted_factorize(rows["doc_id"])[0]
     sent = rows["sent_id"].to_numpy()
     order = np.lexsort((sent, doc, actor))
     a, d, s = actor[order], doc[order], sent[order]
@@ -397,19 +447,19 @@ def actor_examples(
     if actor_sentences.empty or n <= 0:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
     rows = actor_sentence_rows(actor_sentences)
-    parts = [
-        pick.assign(variable=var, group=g)
-        for var, g, _actor, pick in _sampled_cells(rows, groups, "actor", n, seed)
-    ]
-    if not parts:
+    out = _labelled_blocks(rows, groups, "actor", n, seed, None)
+    if out is None:
         return pd.DataFrame(columns=ACTOR_EXAMPLE_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
     # the primary frame of the sampled sentences only (the sample does not depend on it)
     if primary is not None and len(primary):
-        mine = primary["doc_id"].astype(str).isin(set(out["doc_id"])).to_numpy()
+        docs = primary["doc_id"]
+        if sorted_codes(docs) is None:  # categorical: isin looks at its categories only
+            docs = docs.astype(str)
+        mine = docs.isin(set(out["doc_id"])).to_numpy()
         prim = primary.loc[mine, ["doc_id", "sent_id", "primary_frame"]].assign(
-            doc_id=lambda t: t["doc_id"].astype(str),
+            doc_id=lambda t: plain_values(t["doc_id"]).astype(str),
             sent_id=lambda t: t["sent_id"].astype(np.int64),
+            primary_frame=lambda t: plain_values(t["primary_frame"]),
         )
         out = out.merge(prim.drop_duplicates(["doc_id", "sent_id"]), how="left")
     else:
