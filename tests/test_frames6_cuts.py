@@ -136,3 +136,40 @@ def test_lazy_sums_equal_the_sums_made_at_every_batch():
     assert merged.table().to_csv() == lazy.table().to_csv()
     assert PositionSums(4).sums is None
     assert isinstance(lazy._exact, ExactSums)
+
+
+def test_arrow_table_equals_the_pandas_conversion(tmp_path):
+    """The frame sentence and paragraph tables written from ``arrow_table`` are the tables (and
+    Parquet bytes) ``PartWriter`` made from the DataFrames: NaN as null, strings, integers."""
+    from newslens.frames_merge import arrow_table
+    from newslens.shards import PartWriter
+
+    schema = pa.schema(
+        [
+            ("doc_id", pa.large_string()),
+            ("para_id", pa.int64()),
+            ("labels", pa.large_string()),
+            ("score_a", pa.float64()),
+            ("share_a", pa.float64()),
+        ]
+    )
+    df = pd.DataFrame(
+        {
+            "doc_id": pd.array(["d1", "d1", "", "d\u00e9"], dtype=pd.Series(["x"]).dtype),
+            "para_id": np.array([0, 1, 0, 7], dtype=np.int64),
+            "labels": ["a;b", "none", "", "a"],
+            "score_a": [0.5, np.nan, -0.0, 1e-300],
+            "share_a": [1.0, 0.0, np.nan, 0.25],
+            "extra": [1, 2, 3, 4],
+        }
+    )
+    fast = arrow_table(df, schema)
+    slow = pa.Table.from_pandas(df, preserve_index=False).select(schema.names).cast(schema)
+    assert fast.equals(slow)
+    assert fast.column("score_a").null_count == 1 and fast.column("share_a").null_count == 1
+    files = {}
+    for name, table in (("fast", fast), ("slow", df)):
+        with PartWriter(tmp_path / name, tmp_path / f"{name}.json", schema) as w:
+            w.write(3, table)
+        files[name] = next((tmp_path / name).glob("part-*.parquet")).read_bytes()
+    assert files["fast"] == files["slow"]

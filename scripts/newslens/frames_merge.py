@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from newslens.codebook import (
     Codebook,
@@ -246,6 +247,15 @@ def document_batches(batches: Iterable[pd.DataFrame], source: str = "") -> Itera
                 f"{carry['doc_id'].iloc[0]!r}); rerun the tokenize rule"
             )
         yield carry.reset_index(drop=True)
+
+
+def arrow_table(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """``df`` as an Arrow table of ``schema`` column by column, with pandas' null rules (what
+    ``pa.Table.from_pandas`` and ``PartWriter``'s cast give), without pandas' schema metadata
+    and per-column inspection: ~25 ms less a part of a 1M shard (~250 parts a job)."""
+    return pa.Table.from_arrays(
+        [pa.array(df[f.name], type=f.type, from_pandas=True) for f in schema], schema=schema
+    )
 
 
 class PositionSums:
