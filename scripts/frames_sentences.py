@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.frames_actors import ShardActorCounter, target_actors
-from newslens.frames_merge import PositionSums
+from newslens.frames_merge import PositionSums, arrow_table
 from newslens.framing import (
     document_batches,
     merge_examples,
@@ -88,26 +88,26 @@ def main(smk):
     positions = PositionSums(int(smk.params.max_paragraphs))
     actors = ShardActorCounter(smk.input.actors, cb, int(smk.params.actor_batch_rows))
     n_sent = n_docs = n_framed = n_hits = n_negated = 0
+    sentence_schema = frame_sentence_schema(empty[0])
+    paragraph_schema = frame_paragraph_schema(empty[2])
     with (
         # the frame sentences are a partitioned table (newslens.shards): one part per part
         # of the corpus sentences, same name, in results/tables/frames_sentences/
-        PartWriter(smk.params.table, out.sentences, frame_sentence_schema(empty[0])) as sentences_w,
+        PartWriter(smk.params.table, out.sentences, sentence_schema) as sentences_w,
         ParquetShardWriter(out.hits, empty[1]) as hits_w,
         # the frame paragraphs too, in results/tables/frames_paragraphs/
-        PartWriter(
-            smk.params.paragraphs_table, out.paragraphs, frame_paragraph_schema(empty[2])
-        ) as paragraphs_w,
+        PartWriter(smk.params.paragraphs_table, out.paragraphs, paragraph_schema) as paragraphs_w,
         ParquetShardWriter(out.documents, empty[3]) as documents_w,
     ):
         for sentences, block in part_batches(smk.input.sentences, int(smk.params.batch_rows)):
             table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
-            sentences_w.write(block, table)
+            sentences_w.write(block, arrow_table(table, sentence_schema))
             actors.add(table)
             regex = regex_hit_mask(hits, cb)
             hits_w.write(hits[~regex])
             if regex.any():
                 regex_hits.append(hits[regex])
-            paragraphs_w.write(block, paras)
+            paragraphs_w.write(block, arrow_table(paras, paragraph_schema))
             if len(paras):  # whole articles: the batch starts its distinct doc_ids
                 positions(paras)
             documents_w.write(docs)

@@ -66,6 +66,16 @@ def word_char_table(size: int = 0x110000) -> np.ndarray:
     return np.fromiter(map(str.isalnum, map(chr, range(size))), dtype=bool, count=size)
 
 
+@functools.cache
+def ascii_word_bytes() -> tuple[bytes, bytes]:
+    """For ``bytes.translate`` of ASCII text: (a table mapping each byte to 1 if it is a
+    character of WORD_RE, else 0; the bytes that are not), from ``word_char_table``."""
+    table = word_char_table(0x80)
+    flags = bytes(table.astype(np.uint8).tolist()) + bytes(0x80)
+    other = bytes(b for b in range(0x100) if b >= 0x80 or not table[b])
+    return flags, other
+
+
 def _hit_table(sent, frame, indicator, weight, negated) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -171,16 +181,22 @@ class BatchMatcher:
         sep."""
         text = NEGATION_CONTRACTION_RE.sub(" not", lowered)
         if text.isascii():
-            buf = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+            raw = text.encode("ascii")
+            buf = np.frombuffer(raw, dtype=np.uint8)
             width, kind = 1, pa.large_string()
         else:
             buf = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             width, kind = 4, pa.large_binary()
         if len(buf) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        # the smallest table that covers the batch: ASCII, the BMP, or all of Unicode
-        size = 0x80 if width == 1 else 0x10000 if buf.max() < 0x10000 else 0x110000
-        isw = word_char_table(size)[buf]
+        if width == 1:  # bytes.translate: the word flags and the word characters in one C pass
+            flags, other = ascii_word_bytes()
+            isw = np.frombuffer(raw.translate(flags), dtype=bool)
+            chars = raw.translate(None, other)
+        else:
+            # the smallest table that covers the batch: the BMP, or all of Unicode
+            isw = word_char_table(0x10000 if buf.max() < 0x10000 else 0x110000)[buf]
+            chars = np.ascontiguousarray(buf[isw])
         edges = np.flatnonzero(isw[1:] != isw[:-1]) + 1
         if isw[0]:
             edges = np.concatenate([[0], edges])
@@ -189,7 +205,6 @@ class BatchMatcher:
         starts, ends = edges[0::2], edges[1::2]
         offsets = np.zeros(len(starts) + 1, dtype=np.int64)
         np.cumsum((ends - starts) * width, out=offsets[1:])
-        chars = np.ascontiguousarray(buf[isw])
         arr = pa.Array.from_buffers(
             kind, len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
         )

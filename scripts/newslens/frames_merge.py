@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from newslens.codebook import (
     Codebook,
@@ -248,6 +249,15 @@ def document_batches(batches: Iterable[pd.DataFrame], source: str = "") -> Itera
         yield carry.reset_index(drop=True)
 
 
+def arrow_table(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """``df`` as an Arrow table of ``schema`` column by column, with pandas' null rules (what
+    ``pa.Table.from_pandas`` and ``PartWriter``'s cast give), without pandas' schema metadata
+    and per-column inspection: ~25 ms less a part of a 1M shard (~250 parts a job)."""
+    return pa.Table.from_arrays(
+        [pa.array(df[f.name], type=f.type, from_pandas=True) for f in schema], schema=schema
+    )
+
+
 class PositionSums:
     """Mean frame shares by paragraph position (positions >= max_pos - 1 pooled), summed
     shard by shard so that the figure never needs the whole paragraph table in memory.
@@ -256,8 +266,14 @@ class PositionSums:
     in which the shards arrive or on how the corpus was split into shards."""
 
     def __init__(self, max_pos: int):
-        self.max_pos, self.sums, self.counts, self.docs = max_pos, None, None, 0
+        self.max_pos, self.counts, self.docs = max_pos, None, 0
         self._columns: list[str] | None = None
+
+    @property
+    def sums(self) -> pd.DataFrame | None:
+        """The exact sums as floats, one row per position (None before any paragraph): made
+        when asked for, not at every batch (a 1M shard adds ~250 batches)."""
+        return None if self._columns is None else self._exact.frame(self._columns)
 
     def __call__(self, df: pd.DataFrame, n_docs: int | None = None) -> None:
         """Add the paragraphs ``df``; ``n_docs``: the articles they start (default: the
@@ -272,7 +288,6 @@ class PositionSums:
         self._exact.add(pos, df[self._columns].to_numpy(dtype=float))
         c = pd.Series(pos).value_counts()
         self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
-        self.sums = self._exact.frame(self._columns)
         self.docs += df["doc_id"].nunique() if n_docs is None else int(n_docs)
         self.any_beyond = getattr(self, "any_beyond", False) or bool(
             (df["para_id"] >= self.max_pos).any()
@@ -313,14 +328,14 @@ class PositionSums:
                 into[int(k)] = into.get(int(k), 0) + add
         c = pd.Series({int(k): v for k, v in part["counts"].items()}, dtype="int64")
         self.counts = c if self.counts is None else self.counts.add(c, fill_value=0)
-        self.sums = self._exact.frame(self._columns)
         self.docs += int(part["docs"])
         self.any_beyond = getattr(self, "any_beyond", False) or bool(part["any_beyond"])
 
     def table(self) -> pd.DataFrame:
-        if self.sums is None:
+        sums = self.sums
+        if sums is None:
             return pd.DataFrame(columns=["position", "n_paragraphs", "n_documents", "pooled"])
-        out = self.sums.div(self.counts, axis=0).sort_index()
+        out = sums.div(self.counts, axis=0).sort_index()
         out.insert(
             0, "pooled", [bool(self.any_beyond and p == self.max_pos - 1) for p in out.index]
         )

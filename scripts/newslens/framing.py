@@ -44,6 +44,7 @@ from newslens.frames_match import (
     STR_DTYPE,
     BatchMatcher,
     LiteralSearch,
+    ascii_word_bytes,
     match_sentences,
     match_sentences_reference,
     str_column,
@@ -51,6 +52,7 @@ from newslens.frames_match import (
 )
 from newslens.frames_merge import (
     PositionSums,
+    arrow_table,
     diagnostics,
     document_batches,
     example_sentences,
@@ -79,6 +81,7 @@ __all__ = [
     "SEPARATORS",
     "MATCH_BATCH",
     "word_char_table",
+    "ascii_word_bytes",
     "BatchMatcher",
     "LiteralSearch",
     "match_sentences",
@@ -104,6 +107,7 @@ __all__ = [
     "merge_examples",
     "document_batches",
     "PositionSums",
+    "arrow_table",
     "MentionIndex",
     "mentioned_shares",
     "actor_share_counts",
