@@ -12,6 +12,15 @@ from newslens import compare as cp
 from newslens import compare_evidence as ce
 
 
+def sampled_cells(rows, groups, cell, n, seed):
+    """``compare_evidence._sampled_blocks`` cell by cell: (variable, group, cell value, rows)."""
+    for var, taken, cells in ce._sampled_blocks(rows, groups, cell, n, seed):
+        start = 0
+        for g, value, size in cells:
+            yield var, g, value, taken.iloc[start : start + size]
+            start += size
+
+
 def _reference_cells(rows, groups, cell, n, seed):
     """The pandas version: map doc_id to the group, groupby (group, cell), sample, sort."""
     for var in [c for c in groups.columns if c != "doc_id"]:
@@ -58,7 +67,7 @@ def _data(seed=3, n_docs=150, n_rows=1500):
 def test_sampled_cells_equal_the_pandas_groupby(n):
     rows, groups = _data()
     rows = rows.drop_duplicates(["doc_id", "sent_id"])
-    got = list(ce._sampled_cells(rows, groups, "primary_frame", n, 12345))
+    got = list(sampled_cells(rows, groups, "primary_frame", n, 12345))
     expect = list(_reference_cells(rows, groups, "primary_frame", n, 12345))
     assert [(v, g, c) for v, g, c, _ in got] == [(v, g, c) for v, g, c, _ in expect]
     for (_v, _g, _c, one), (_rv, _rg, _rc, ref) in zip(got, expect, strict=True):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from newslens import compare as cp
 from newslens import compare_evidence as ce
+from test_cmpjobs_examples import sampled_cells
 
 
 def _reference(actor_sentences, groups, n, seed, primary):
@@ -20,7 +21,7 @@ def _reference(actor_sentences, groups, n, seed, primary):
     rows["primary_frame"] = rows["primary_frame"].fillna("").astype(str)
     parts = [
         pick.assign(variable=var, group=g)
-        for var, g, _a, pick in ce._sampled_cells(rows, groups, "actor", n, seed)
+        for var, g, _a, pick in sampled_cells(rows, groups, "actor", n, seed)
     ]
     out = pd.concat(parts, ignore_index=True)
     out["text"] = ""

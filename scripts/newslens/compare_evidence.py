@@ -303,8 +303,14 @@ def _sorted_factorize(column: pd.Series, as_text: bool = True):
 
 def _sampled_blocks(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int):
     """Per comparison variable: the sampled rows of all its cells, taken from ``rows`` at once
-    and cell after cell, and the cells as (group, cell value, rows) in that order. Yields
-    (variable, rows, cells); ``_sampled_cells`` has the sampling."""
+    and cell after cell, and the cells as (group, cell value, number of rows) in that order. Yields
+    (variable, rows, cells).
+
+    The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
+    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
+    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
+    values factorised once, in sorted order; a categorical column by its categories) instead
+    of a groupby of strings."""
     doc_codes, docs = _sorted_factorize(rows["doc_id"])
     cell_codes, cell_values = _sorted_factorize(rows[cell], as_text=False)  # -1: missing
     sent = rows["sent_id"].to_numpy()
@@ -329,37 +335,13 @@ def _sampled_blocks(rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int,
             yield var, rows.take(np.concatenate(picks)), cells
 
 
-def _sampled_cells(
-    rows: pd.DataFrame, groups: pd.DataFrame, cell: str, n: int, seed: int, blocks: bool = False
-):
-    """Per comparison variable, group and value of column ``cell`` (in sorted order): a seeded
-    sample of up to ``n`` of ``rows`` (those of the group's articles), in (doc_id, sent_id)
-    order. Yields (variable, group, cell value, rows); with ``blocks``, per variable as
-    ``_sampled_blocks`` does (variable, all its cells' rows, the cells).
-
-    The sample of a cell is pandas' ``one.sample(n, random_state=seed)`` of the cell's rows in
-    table order (the first ``n`` of ``RandomState(seed).permutation``) and its order that of a
-    stable sort by (doc_id, sent_id); the cells are found by integer codes (articles and cell
-    values factorised once, in sorted order; a categorical column by its categories) instead
-    of a groupby of strings, and the rows of every cell of a variable are taken from the table
-    at once (``_sampled_blocks``)."""
-    for var, taken, cells in _sampled_blocks(rows, groups, cell, n, seed):
-        if blocks:
-            yield var, taken, cells
-            continue
-        start = 0
-        for g, value, size in cells:
-            yield var, g, value, taken.iloc[start : start + size]
-            start += size
-
-
 def _labelled_blocks(rows, groups, cell: str, n: int, seed: int, cell_name: str | None):
     """The sampled rows of every variable in one table (``_sampled_blocks``' order) with their
     variable, group and (as ``cell_name``, unless None) cell value per row: what a concat of
     each cell's ``assign(variable=, group=, ...)`` gives, without a frame per cell. None when
     no cell has rows."""
     parts = []
-    for var, taken, cells in _sampled_cells(rows, groups, cell, n, seed, blocks=True):
+    for var, taken, cells in _sampled_blocks(rows, groups, cell, n, seed):
         sizes = [size for _g, _v, size in cells]
         taken = taken.reset_index(drop=True)
         taken["variable"] = var
