@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.frames_actors import ShardActorCounter, target_actors
-from newslens.frames_merge import PositionSums, arrow_table
+from newslens.frames_merge import PandasArrow, PositionSums, arrow_table
 from newslens.framing import (
     document_batches,
     merge_examples,
@@ -112,6 +112,8 @@ def main(smk):
     n_sent = n_docs = n_framed = n_hits = n_negated = 0
     sentence_schema = frame_sentence_schema(empty[0])
     paragraph_schema = frame_paragraph_schema(empty[2])
+    # hits and articles: Arrow tables of the first one's schema (newslens.frames_merge)
+    hits_arrow, documents_arrow = PandasArrow(), PandasArrow()
     with (
         # the frame sentences are a partitioned table (newslens.shards): one part per part
         # of the corpus sentences, same name, in results/tables/frames_sentences/
@@ -128,7 +130,7 @@ def main(smk):
             actors.add(table)
             regex = regex_hit_mask(hits, cb)
             for piece in pieces(hits[~regex], last):
-                hits_w.write(piece)
+                hits_w.write(hits_arrow(piece))
             if regex.any():
                 regex_hits.append(hits[regex])
             paragraphs_w.write(block, arrow_table(paras, paragraph_schema))
@@ -136,7 +138,7 @@ def main(smk):
                 if len(piece):  # whole articles: the piece starts its distinct doc_ids
                     positions(piece)
             for piece in pieces(docs, last):
-                documents_w.write(piece)
+                documents_w.write(documents_arrow(piece))
             examples.append(ex)
             counts.append(cnt)
             n_sent, n_docs = n_sent + len(table), n_docs + len(docs)
@@ -149,7 +151,7 @@ def main(smk):
             regex_hits = pd.concat(regex_hits, ignore_index=True)
             rank = {f: k for k, f in enumerate(matcher.frame_regex)}
             order = regex_hits["frame"].map(rank).to_numpy().argsort(kind="stable")
-            hits_w.write(regex_hits.iloc[order])
+            hits_w.write(hits_arrow(regex_hits.iloc[order]))
     log.info(
         "%d sentences, %d articles: %d indicator hits (%d negated), %.1f%% of sentences framed",
         n_sent,

@@ -258,6 +258,30 @@ def arrow_table(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     )
 
 
+class PandasArrow:
+    """The DataFrames of one table, batch by batch, as Arrow tables for ``ParquetShardWriter``
+    (whose file takes the schema of the first table written): the first by
+    ``pa.Table.from_pandas`` (its schema, pandas' metadata included), each later one with the
+    same columns and dtypes column by column to that schema (``arrow_table``: the same arrays,
+    without from_pandas' per-column inspection and metadata, ~6 ms a batch). Anything else
+    (an empty batch, other dtypes, a first table with an all-missing column) is returned as
+    the writer took it before: the DataFrame itself, or ``from_pandas``'s table."""
+
+    def __init__(self):
+        self.schema: pa.Schema | None = None
+        self.dtypes: pd.Series | None = None
+
+    def __call__(self, df: pd.DataFrame) -> pd.DataFrame | pa.Table:
+        if df.empty:
+            return df
+        if self.schema is not None and df.dtypes.equals(self.dtypes):
+            return arrow_table(df, self.schema)
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if self.schema is None and not any(pa.types.is_null(f.type) for f in table.schema):
+            self.schema, self.dtypes = table.schema, df.dtypes
+        return table
+
+
 class PositionSums:
     """Mean frame shares by paragraph position (positions >= max_pos - 1 pooled), summed
     shard by shard so that the figure never needs the whole paragraph table in memory.
