@@ -156,7 +156,10 @@ class MentionedShares:
     def __init__(self, index: MentionIndex, share_cols: list[str]):
         keys, _ = index.arrays()
         self.index, self.share_cols = index, share_cols
-        self.wanted = np.sort(pd.unique(keys[keys >= 0]))
+        # the distinct keys, sorted: a sort (the mentions come in key order, so it is quick) and
+        # the first of each run, not a hash table (pd.unique: ~2 CPU-s at 7.5M mentions)
+        wanted = np.sort(keys[keys >= 0])
+        self.wanted = wanted[np.r_[True, wanted[1:] != wanted[:-1]]] if len(wanted) else wanted
         # at most one row per wanted key (more only if the table lists a sentence twice)
         self.keys = np.zeros(len(self.wanted), dtype=np.int64)
         self.shares = np.zeros((len(self.wanted), len(share_cols)))

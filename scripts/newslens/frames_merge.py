@@ -155,8 +155,9 @@ def shard_tables(
     """Everything the frames_sentences rule writes, for whole articles: (sentence table, hits,
     paragraphs, articles, examples, hit counts)."""
     table, hits = classify_sentences(sentences, cb, matcher, normalizer, params)
-    if len(hits):
-        hits = hits.astype({"para_id": "int64", "sent_id": "int64"})
+    ids = ("para_id", "sent_id")
+    if len(hits) and any(hits[c].dtype != np.int64 for c in ids):  # a copy (~11 ms a 1M part)
+        hits = hits.astype(dict.fromkeys(ids, "int64"))
     share, labels = float(params["doc_min_share"]), int(params["doc_max_labels"])
     paras = aggregate(table, ["doc_id", "para_id"], cb, share, labels)
     docs = aggregate(table, ["doc_id"], cb, share, labels)
