@@ -8,23 +8,21 @@ summed over the shards by rule frames_actors."""
 
 import json
 import logging
-from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from newslens.codebook import Codebook, Matcher, get_normalizer
 from newslens.frames_actors import ShardActorCounter, target_actors
-from newslens.frames_merge import PandasArrow, PositionSums, arrow_table
+from newslens.frames_merge import PandasArrow, PositionSums, arrow_table, part_batches, pieces
 from newslens.framing import (
-    document_batches,
     merge_examples,
     merge_hit_counts,
     regex_hit_mask,
     shard_tables,
 )
-from newslens.runtime import ParquetShardWriter, atomic_path, iter_parquet, run, write_table
-from newslens.shards import PartWriter, dataset_parts, dataset_schema, part_block
+from newslens.runtime import ParquetShardWriter, atomic_path, run, write_table
+from newslens.shards import PartWriter, dataset_schema
 
 log = logging.getLogger("newslens")
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
@@ -54,35 +52,6 @@ def frame_paragraph_schema(empty: pd.DataFrame) -> pa.Schema:
             for c in empty.columns
         ]
     )
-
-
-def part_batches(path, batch_rows: int):
-    """(whole articles, block, last) of each part of a shard's sentence table, in order.
-
-    A part read as one batch comes out of ``document_batches`` as two: its articles but the
-    last, then the last one (held back in case it went on). Both are classified as one batch
-    (the second alone cost a whole batch's fixed work: ~0.03 CPU-s, 250 times a 1M shard);
-    ``last`` is then the last article's doc_id, whose rows of the hits and articles are written
-    apart (``pieces``), as the two batches wrote them. Else ``last`` is None."""
-    for part in dataset_parts(path):
-        block = part_block(part)
-        batches = document_batches(iter_parquet(part, batch_rows, COLUMNS), part)
-        ahead = list(islice(batches, 3))
-        if len(ahead) == 2 and len(ahead[0]) + len(ahead[1]) <= batch_rows:
-            last = ahead[1]["doc_id"].iat[0]
-            yield pd.concat(ahead, ignore_index=True), block, last
-            continue
-        for sentences in (*ahead, *batches):
-            yield sentences, block, None
-
-
-def pieces(df: pd.DataFrame, last) -> list[pd.DataFrame]:
-    """``df``'s rows as the batches of ``part_batches`` gave them: all (``last`` None), or the
-    rows of other articles, then those of article ``last`` (row order kept)."""
-    if last is None or not len(df):
-        return [df]
-    mask = (df["doc_id"] == last).to_numpy(dtype=bool)
-    return [df[~mask], df[mask]]
 
 
 def write_actor_tables(actors: ShardActorCounter, smk) -> None:
@@ -123,7 +92,7 @@ def main(smk):
         PartWriter(smk.params.paragraphs_table, out.paragraphs, paragraph_schema) as paragraphs_w,
         ParquetShardWriter(out.documents, empty[3]) as documents_w,
     ):
-        batches = part_batches(smk.input.sentences, int(smk.params.batch_rows))
+        batches = part_batches(smk.input.sentences, int(smk.params.batch_rows), COLUMNS)
         for sentences, block, last in batches:
             table, hits, paras, docs, ex, cnt = shard_tables(sentences, cb, matcher, normalizer, p)
             sentences_w.write(block, arrow_table(table, sentence_schema))
