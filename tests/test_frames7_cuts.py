@@ -216,3 +216,12 @@ def test_mentioned_shares_distinct_keys(keys):
     expected = np.sort(pd.unique(k[k >= 0]))
     assert found.wanted.dtype == np.int64 and found.wanted.tolist() == expected.tolist()
     assert found.shares.shape == (len(expected), 1)
+
+
+def test_pandas_arrow_falls_back_when_the_values_do_not_fit(tmp_path):
+    first = pd.DataFrame({"a": ["x", "y"], "n": [1, 2]}, dtype=object)
+    later = pd.DataFrame({"a": [3, None], "n": [4, 5]}, dtype=object)  # ints in a text column
+    convert = PandasArrow()
+    assert convert(first).schema.field("a").type == pa.string()
+    table = convert(later)
+    assert table.column("a").type == pa.int64() and table.column("a").to_pylist() == [3, None]

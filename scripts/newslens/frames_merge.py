@@ -308,7 +308,10 @@ class PandasArrow:
         if df.empty:
             return df
         if self.schema is not None and df.dtypes.equals(self.dtypes):
-            return arrow_table(df, self.schema)
+            try:
+                return arrow_table(df, self.schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. an object column's values
+                pass
         table = pa.Table.from_pandas(df, preserve_index=False)
         if self.schema is None and not any(pa.types.is_null(f.type) for f in table.schema):
             self.schema, self.dtypes = table.schema, df.dtypes
