@@ -51,6 +51,7 @@ from newslens.frames_match import (
     word_char_table,
 )
 from newslens.frames_merge import (
+    PandasArrow,
     PositionSums,
     arrow_table,
     diagnostics,
@@ -59,6 +60,8 @@ from newslens.frames_merge import (
     hit_counts,
     merge_examples,
     merge_hit_counts,
+    part_batches,
+    pieces,
     regex_hit_mask,
     shard_tables,
 )
@@ -108,6 +111,9 @@ __all__ = [
     "document_batches",
     "PositionSums",
     "arrow_table",
+    "PandasArrow",
+    "part_batches",
+    "pieces",
     "MentionIndex",
     "mentioned_shares",
     "actor_share_counts",
