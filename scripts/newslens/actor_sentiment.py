@@ -168,6 +168,40 @@ def actor_article_scores(
     return out[PAIR_COLUMNS]
 
 
+class ArticleBatches:
+    """The rows of ``table`` whose article (``ids``, one per row) is among articles
+    ``k * size`` to ``(k + 1) * size - 1`` of ``docs``, for batch ``k``, in table order: what
+    ``table.filter(pc.is_in(ids, value_set=docs.slice(k * size, size)))`` gives, with each
+    row's article numbered once (``pc.index_in`` against all of ``docs``) instead of a lookup
+    of every row per batch (a cost of batches x rows: ~2.3 CPU-s on a 1M shard). A table in
+    article order is sliced; another is taken in a stable order of batch numbers. Rows whose
+    article is not in ``docs`` (or missing ids) keep the ``is_in`` filter."""
+
+    def __init__(self, table, ids, docs, size: int):
+        self.table, self.ids, self.docs, self.size = table, ids, docs, size
+        index = pc.index_in(ids, value_set=docs)
+        self.cuts = self.order = None
+        if index.null_count:
+            return
+        batch = index.to_numpy() // size if len(index) else np.zeros(0, dtype=np.int64)
+        edges = np.arange(-(-len(docs) // size) + 1)
+        if np.all(batch[1:] >= batch[:-1]):
+            self.cuts = np.searchsorted(batch, edges)
+        else:
+            self.order = np.argsort(batch, kind="stable")
+            self.cuts = np.searchsorted(batch[self.order], edges)
+
+    def batch(self, k: int):
+        """Batch ``k``'s rows (an Arrow table)."""
+        if self.cuts is None:
+            chunk = self.docs.slice(k * self.size, self.size)
+            return self.table.filter(pc.is_in(self.ids, value_set=chunk))
+        lo, hi = int(self.cuts[k]), int(self.cuts[k + 1])
+        if self.order is None:
+            return self.table.slice(lo, hi - lo)
+        return self.table.take(pa.array(self.order[lo:hi]))
+
+
 def actor_pairs_batched(
     scores,
     mentions,
@@ -199,12 +233,13 @@ def actor_pairs_batched(
     s_ids, m_ids, t_ids = ids(scores), ids(mentions), ids(targets)
     # the unnamed targets' tone over the whole shard (two columns, doc_ids shared as objects)
     tone = article_tone(scores.select(["doc_id", "compound"]).to_pandas()) if len(t_ids) else None
+    batches = [
+        ArticleBatches(table, column, docs, batch_articles)
+        for table, column in ((scores, s_ids), (mentions, m_ids), (targets, t_ids))
+    ]
     parts = []
-    for start in range(0, len(docs), batch_articles):
-        chunk = docs.slice(start, batch_articles)
-        s = scores.filter(pc.is_in(s_ids, value_set=chunk)).to_pandas()
-        m = mentions.filter(pc.is_in(m_ids, value_set=chunk)).to_pandas()
-        t = targets.filter(pc.is_in(t_ids, value_set=chunk)).to_pandas()
+    for k in range(-(-len(docs) // batch_articles)):
+        s, m, t = (b.batch(k).to_pandas() for b in batches)
         pairs = actor_article_scores(s, m, negative=negative, positive=positive, **kwargs)
         pairs = add_unnamed_targets(pairs, t, s, negative, positive, tone)
         if len(pairs):

@@ -299,6 +299,103 @@ def find_actor_mentions(sentences: pd.DataFrame, actors, targets=None) -> pd.Dat
     return out[MENTION_COLUMNS]
 
 
+_KEY_COLUMNS = ("para_id", "sent_id", "start")
+
+
+def mention_schema():
+    """The Arrow schema (with its pandas metadata) of the mention table ``find_actor_mentions``
+    gives, as ``ParquetShardWriter`` writes it: built once from a one-row table made as that
+    function makes its rows."""
+    import pyarrow as pa
+
+    global _MENTION_SCHEMA
+    if _MENTION_SCHEMA is None:
+        ints = np.zeros(1, dtype=np.int64)
+        word = np.array(["a"], dtype=object)
+        row = {"doc_id": word, "para_id": ints, "sent_id": ints, "actor": word, "alias": word}
+        frame = pd.DataFrame({**row, "start": ints, "end": ints})
+        _MENTION_SCHEMA = pa.Table.from_pandas(frame[MENTION_COLUMNS], preserve_index=False).schema
+    return _MENTION_SCHEMA
+
+
+_MENTION_SCHEMA = None
+
+
+def _plain_batch(table) -> bool:
+    """Whether an Arrow sentence batch has what ``arrow_mentions`` reads: doc_id and text as
+    strings, para_id, sent_id and start as integers, no missing key."""
+    import pyarrow as pa
+
+    names = set(table.column_names)
+    if not {"doc_id", "text", *_KEY_COLUMNS} <= names:
+        return False
+    strings = (pa.string(), pa.large_string())
+    if table.schema.field("doc_id").type not in strings:
+        return False
+    if table.schema.field("text").type not in strings:
+        return False
+    for name in _KEY_COLUMNS:
+        if not pa.types.is_integer(table.schema.field(name).type):
+            return False
+    return all(table.column(c).null_count == 0 for c in ("doc_id", *_KEY_COLUMNS))
+
+
+def _joined_text(text) -> tuple[str, np.ndarray, np.ndarray]:
+    """A batch's texts (Arrow, missing = "") joined by ``_SEP`` into one string, with each
+    text's offset in it and its length + 1 (in characters, as ``str`` counts them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.fill_null(text.combine_chunks(), "")
+    lengths = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    one_list = pa.ListArray.from_arrays(pa.array([0, len(text)], pa.int32()), text)
+    joined = pc.binary_join(one_list, pa.scalar(_SEP, text.type))[0].as_py()
+    return joined, offsets, lengths
+
+
+def arrow_mentions(table, matcher: ActorMatcher):
+    """``find_actor_mentions(table.to_pandas(), matcher)`` for an Arrow sentence batch and the
+    global actors alone (no per-article targets), as an Arrow table of ``mention_schema()``:
+    the same rows, without Python objects per sentence or mention. None when the batch needs
+    the pandas path: columns of other types or with missing keys, or mentions whose rows
+    would have to be sorted (sentences not in doc_id, sent_id order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _plain_batch(table):
+        return None
+    if table.num_rows == 0:
+        return mention_schema().empty_table()
+    joined, offsets, _ = _joined_text(table.column("text"))
+    pos, ends, index = matcher.scan(joined)
+    row = np.searchsorted(offsets, pos, side="right") - 1
+    keys = {c: table.column(c).to_numpy().astype(np.int64, copy=False)[row] for c in _KEY_COLUMNS}
+    begin = keys["start"] + (pos - offsets[row])
+    doc = table.column("doc_id").combine_chunks().take(pa.array(row))
+    if len(row) > 1:
+        sent = keys["sent_id"]
+        same_doc = pc.equal(doc[1:], doc[:-1]).to_numpy(zero_copy_only=False)
+        later = pc.greater(doc[1:], doc[:-1]).to_numpy(zero_copy_only=False)
+        same_sent = same_doc & (sent[1:] == sent[:-1])
+        ok = later | (same_doc & (sent[1:] > sent[:-1])) | (same_sent & (begin[1:] >= begin[:-1]))
+        if not ok.all():
+            return None
+    names = pa.array(np.asarray(index))
+    out = pa.table(
+        {
+            "doc_id": doc,
+            "para_id": keys["para_id"],
+            "sent_id": keys["sent_id"],
+            "actor": pa.array(matcher.actors, pa.string()).take(names),
+            "alias": pa.array(matcher.aliases, pa.string()).take(names),
+            "start": begin,
+            "end": begin + (ends - pos),
+        }
+    )
+    return out.cast(mention_schema())
+
+
 def _sorted_keys(doc: np.ndarray, sent: np.ndarray, start: np.ndarray) -> bool:
     """Whether rows are already sorted by (doc_id, sent_id, start) (then a stable sort would
     leave them as they are). True for a shard in article order with ids that sort."""
@@ -316,10 +413,16 @@ def mentions_follow(previous: pd.DataFrame | None, mentions: pd.DataFrame) -> bo
     key of the other. Then the batches written in turn form the sorted table."""
     if previous is None or len(previous) == 0 or len(mentions) == 0:
         return True
+    return _mention_key(previous, -1) <= _mention_key(mentions, 0)
+
+
+def _mention_key(mentions, i: int) -> tuple:
+    """(doc_id, sent_id, start) of row ``i`` of a mention DataFrame or Arrow table."""
     keys = ["doc_id", "sent_id", "start"]
-    last = tuple(previous[keys].iloc[-1])
-    first = tuple(mentions[keys].iloc[0])
-    return last <= first
+    if isinstance(mentions, pd.DataFrame):
+        return tuple(mentions[keys].iloc[i])
+    i = i % mentions.num_rows
+    return tuple(mentions.column(k)[i].as_py() for k in keys)
 
 
 # --------------------------------------------------------------------------- per-article targets
