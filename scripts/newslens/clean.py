@@ -83,6 +83,10 @@ class CleaningRules:
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
+    furniture_text: re.Pattern | None = field(init=False, default=None)
+    """``furniture`` between a newline and the next, with the line's blanks around it, for a
+    search of a whole text framed by newlines (``_furniture_text``): no match there means no
+    stripped line of the text fullmatches ``furniture``. None where that does not hold."""
 
     def __post_init__(self) -> None:
         patterns = self.cut_after + self.boilerplate_lines
@@ -94,6 +98,7 @@ class CleaningRules:
             )
         except re.error:  # e.g. inline global flags or repeated group names
             self.furniture = None
+        self.furniture_text = _furniture_text(self.furniture)
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -117,6 +122,125 @@ class CleaningRules:
             earliest_date=cfg.get("earliest_date", "1900-01-01"),
             latest_date=resolve_latest_date(cfg.get("latest_date")),
         )
+
+
+# Parsed regex nodes (``re._parser``) whose match of a piece of text depends on that piece
+# alone, not on the characters around it: no anchors or word boundaries (AT), lookarounds
+# (ASSERT*), group references, atomic groups or possessive repeats (which could commit to a
+# longer match). Of them, a match's possible first characters are known for LITERAL and IN
+# (without NEGATE) and for what is built of them.
+_CONTEXT_FREE_OPS = frozenset(
+    ("LITERAL", "NOT_LITERAL", "ANY", "IN", "BRANCH", "SUBPATTERN", "MAX_REPEAT", "MIN_REPEAT")
+)
+_CATEGORY_CLASSES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _context_free(nodes) -> bool:
+    """Whether a parsed pattern holds only ``_CONTEXT_FREE_OPS``, at every depth."""
+    for op, arg in nodes:
+        name = str(op)
+        if name not in _CONTEXT_FREE_OPS:
+            return False
+        if name == "BRANCH" and not all(_context_free(branch) for branch in arg[1]):
+            return False
+        if name == "SUBPATTERN" and not _context_free(arg[3]):
+            return False
+        if name in ("MAX_REPEAT", "MIN_REPEAT") and not _context_free(arg[2]):
+            return False
+    return True
+
+
+def _first_chars(nodes) -> tuple[set[str], bool] | None:
+    """(character class pieces, can be empty) of a parsed pattern: every non-empty match
+    begins with a character of the class the pieces make up. None: a first character that
+    cannot be listed (``.``, a negated class, scoped flags) or an op not in
+    ``_CONTEXT_FREE_OPS`` before it (the ops after the first character are not looked at:
+    ``_context_free`` checks those)."""
+    first: set[str] = set()
+    for op, arg in nodes:
+        name = str(op)
+        if name not in _CONTEXT_FREE_OPS:
+            return None
+        if name == "LITERAL":
+            return first | {re.escape(chr(arg))}, False
+        if name == "IN":
+            pieces = _class_pieces(arg)
+            return None if pieces is None else (first | pieces, False)
+        if name == "BRANCH":
+            parts = [_first_chars(branch) for branch in arg[1]]
+            if any(part is None for part in parts):
+                return None
+            empty = any(e for _, e in parts)
+        elif name == "SUBPATTERN":
+            part = _first_chars(arg[3])
+            if part is None or arg[1] or arg[2]:  # scoped flags: not analysed
+                return None
+            parts, empty = [part], part[1]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            part = _first_chars(arg[2])
+            if part is None:
+                return None
+            parts, empty = [part], arg[0] == 0 or part[1]
+        else:  # NOT_LITERAL, ANY
+            return None
+        for pieces, _ in parts:
+            first |= pieces
+        if not empty:
+            return first, False
+    return first, True
+
+
+def _class_pieces(items) -> set[str] | None:
+    """The pieces of a parsed character class (IN) for ``_first_chars``; None if negated."""
+    pieces = set()
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            pieces.add(re.escape(chr(arg)))
+        elif name == "RANGE":
+            pieces.add(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
+        elif name == "CATEGORY" and str(arg) in _CATEGORY_CLASSES:
+            pieces.add(_CATEGORY_CLASSES[str(arg)])
+        else:  # NEGATE, or a category of another kind
+            return None
+    return pieces
+
+
+def _furniture_text(furniture: re.Pattern | None) -> re.Pattern | None:
+    """The whole-text pre-test of ``furniture`` (``CleaningRules.furniture_text``), or None.
+
+    If a stripped line (``line.strip()``, the line holding no newline) fullmatches a
+    context-free pattern P, then "\\n" + text + "\\n" holds a match of
+    ``\\n[^\\S\\n]*(?=[F])(?:P)[^\\S\\n]*(?=\\n)``: the newline before the line, its
+    leading blanks (``strip`` and ``\\s`` agree on what is blank), the line's first character
+    (in F, P's possible first characters: the line is not blank, so P's match is not empty), P
+    over the stripped line exactly as alone, the trailing blanks and the next newline. So a
+    text without such a match has no furniture line. (F only spares the regex engine the
+    alternation on most lines; P may match more in the text, across lines: then each line is
+    tested as before.)"""
+    if furniture is None:
+        return None
+    try:
+        from re import _parser  # the standard library's own regex parser (Python >= 3.11)
+
+        nodes = _parser.parse(furniture.pattern, furniture.flags).data
+        first = _first_chars(nodes) if _context_free(nodes) else None
+        if first is None or not first[0]:
+            return None
+        text = re.compile(
+            rf"\n[^\S\n]*(?=[{''.join(sorted(first[0]))}])(?:{furniture.pattern})[^\S\n]*(?=\n)",
+            furniture.flags,
+        )
+    except (ImportError, AttributeError, re.error):
+        return None
+    return text if text.flags == furniture.flags else None
 
 
 def compile_pattern(pattern: str, key: str, flags: int) -> re.Pattern:
@@ -314,7 +438,7 @@ def _clean_lines(
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
     stripped = [line.strip() for line in text.split("\n")]
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
-    kept = _cut_furniture(stripped, rules, removed)
+    kept = _cut_furniture(stripped, rules, removed, text)
     title, date, author, role, drop = _header_fields(
         kept,
         rules,
@@ -337,10 +461,16 @@ def _clean_lines(
     )
 
 
-def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> list:
+def _cut_furniture(
+    stripped: list[str], rules: CleaningRules, removed: list, text: str | None = None
+) -> list:
     """The lines left after the end-of-article cut (``rules.cut_after``: that line and every
     line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
-    blank); what is removed is recorded in ``removed``."""
+    blank); what is removed is recorded in ``removed``. ``text``: the lines joined by
+    newlines, for the whole-text pre-test (``rules.furniture_text``)."""
+    if text is not None and rules.furniture_text is not None:
+        if rules.furniture_text.search(f"\n{text}\n") is None:
+            return list(enumerate(stripped, start=1))
     furniture = rules.furniture
     candidates = (  # lines that may be furniture: the joined pattern matches, or all
         [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
