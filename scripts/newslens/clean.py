@@ -399,15 +399,25 @@ def _is_title_like(line: str) -> bool:
     return not line.rstrip().endswith((".", "!", "?", ",")) and 0 < count_words_upto(line, 26) <= 25
 
 
-def split_paragraphs(lines: list[str]) -> list[str]:
-    """Paragraphs from cleaned lines: blank-line separated blocks (hard-wrapped lines inside a
-    block are joined) when the text has blank lines, else one paragraph per line."""
+def paragraph_body(lines: list[str]) -> tuple[str, str | None]:
+    """The body and the lede (its first paragraph; None without any) from cleaned lines.
+    Paragraphs are the blank-line separated blocks (hard-wrapped lines inside a block are
+    joined by a space) when the text has blank lines, else one per line; the body holds them
+    separated by one blank line. Done on the joined text: the runs of blank lines become one
+    NUL, the other newlines spaces, then each NUL a blank line (cleaned text has no NUL:
+    ``normalize_unicode`` replaces control characters; a text with one is split block by
+    block)."""
     if all(lines):
-        return list(lines)
+        return "\n\n".join(lines), lines[0] if lines else None
     joined = "\n".join(lines).strip("\n")  # lines never contain a newline themselves
     if not joined:
-        return []
-    return [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
+        return "", None
+    if "\x00" in joined:
+        paragraphs = [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
+        return "\n\n".join(paragraphs), paragraphs[0]
+    body = BLANK_LINES.sub("\x00", joined).replace("\n", " ").replace("\x00", "\n\n")
+    cut = body.find("\n\n")  # a paragraph never holds a newline
+    return body, body if cut < 0 else body[:cut]
 
 
 def clean_article(
@@ -448,15 +458,14 @@ def _clean_lines(
         removed,
     )
     lines = [line for i, (_, line) in enumerate(kept) if i not in drop]
-    paragraphs = split_paragraphs(lines)
-    body = "\n\n".join(paragraphs)
+    body, lede = paragraph_body(lines)
     return CleanArticle(
         text=body,
         title=title,
         date=date,
         author=author,
         role=role.strip() if role else None,
-        lede=paragraphs[0] if paragraphs else None,
+        lede=lede,
         removed=removed,
     )
 
