@@ -87,6 +87,10 @@ class CleaningRules:
     """``furniture`` between a newline and the next, with the line's blanks around it, for a
     search of a whole text framed by newlines (``_furniture_text``): no match there means no
     stripped line of the text fullmatches ``furniture``. None where that does not hold."""
+    date_test: re.Pattern | None = field(init=False, default=None)
+    """``date_line`` behind a lookahead for its possible first characters
+    (``_first_char_test``): the same fullmatch of a non-blank line, without trying the
+    pattern's alternatives on lines that cannot start it."""
 
     def __post_init__(self) -> None:
         patterns = self.cut_after + self.boilerplate_lines
@@ -99,6 +103,11 @@ class CleaningRules:
         except re.error:  # e.g. inline global flags or repeated group names
             self.furniture = None
         self.furniture_text = _furniture_text(self.furniture)
+
+    def __setattr__(self, name, value) -> None:
+        super().__setattr__(name, value)
+        if name == "date_line":  # set in __init__, or replaced later
+            super().__setattr__("date_test", _first_char_test(value))
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -241,6 +250,24 @@ def _furniture_text(furniture: re.Pattern | None) -> re.Pattern | None:
     except (ImportError, AttributeError, re.error):
         return None
     return text if text.flags == furniture.flags else None
+
+
+def _first_char_test(pattern: re.Pattern) -> re.Pattern:
+    """``pattern`` with a lookahead for its possible first characters (``_first_chars``) in
+    front: on a non-empty string the same fullmatch, with the same groups (a non-empty match
+    begins with one of them). ``pattern`` itself where they are not known."""
+    try:
+        from re import _parser
+
+        first = _first_chars(_parser.parse(pattern.pattern, pattern.flags).data)
+        if first is None or not first[0]:
+            return pattern
+        test = re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{pattern.pattern})", pattern.flags)
+    except (ImportError, AttributeError, re.error):
+        return pattern
+    return (
+        test if test.flags == pattern.flags and test.groupindex == pattern.groupindex else pattern
+    )
 
 
 def compile_pattern(pattern: str, key: str, flags: int) -> re.Pattern:
@@ -515,7 +542,7 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
     drop: set[int] = set()
     for pos, i in enumerate(header):
         line_no, line = kept[i]
-        match = rules.date_line.fullmatch(line)
+        match = rules.date_test.fullmatch(line)
         if match and "date" in match.groupdict():
             parsed = parse_date(match.group("date"), rules.date_order)
             if parsed:
@@ -524,8 +551,8 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
                 drop.add(i)
                 removed.append((line_no, "header", line, "publication date line"))
                 continue
-        match = rules.byline.fullmatch(line)
-        if match and pos > 0 and count_words_upto(line, 13) <= 12:
+        match = pos > 0 and rules.byline.fullmatch(line)  # the first line is never a byline
+        if match and count_words_upto(line, 13) <= 12:
             if author is None:
                 author = match.group("author")
                 role = match.groupdict().get("role")
