@@ -83,14 +83,6 @@ class CleaningRules:
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
-    furniture_text: re.Pattern | None = field(init=False, default=None)
-    """``furniture`` between a newline and the next, with the line's blanks around it, for a
-    search of a whole text framed by newlines (``_furniture_text``): no match there means no
-    stripped line of the text fullmatches ``furniture``. None where that does not hold."""
-    date_test: re.Pattern | None = field(init=False, default=None)
-    """``date_line`` behind a lookahead for its possible first characters
-    (``_first_char_test``): the same fullmatch of a non-blank line, without trying the
-    pattern's alternatives on lines that cannot start it."""
 
     def __post_init__(self) -> None:
         patterns = self.cut_after + self.boilerplate_lines
@@ -102,12 +94,6 @@ class CleaningRules:
             )
         except re.error:  # e.g. inline global flags or repeated group names
             self.furniture = None
-        self.furniture_text = _furniture_text(self.furniture)
-
-    def __setattr__(self, name, value) -> None:
-        super().__setattr__(name, value)
-        if name == "date_line":  # set in __init__, or replaced later
-            super().__setattr__("date_test", _first_char_test(value))
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -131,143 +117,6 @@ class CleaningRules:
             earliest_date=cfg.get("earliest_date", "1900-01-01"),
             latest_date=resolve_latest_date(cfg.get("latest_date")),
         )
-
-
-# Parsed regex nodes (``re._parser``) whose match of a piece of text depends on that piece
-# alone, not on the characters around it: no anchors or word boundaries (AT), lookarounds
-# (ASSERT*), group references, atomic groups or possessive repeats (which could commit to a
-# longer match). Of them, a match's possible first characters are known for LITERAL and IN
-# (without NEGATE) and for what is built of them.
-_CONTEXT_FREE_OPS = frozenset(
-    ("LITERAL", "NOT_LITERAL", "ANY", "IN", "BRANCH", "SUBPATTERN", "MAX_REPEAT", "MIN_REPEAT")
-)
-_CATEGORY_CLASSES = {
-    "CATEGORY_DIGIT": r"\d",
-    "CATEGORY_NOT_DIGIT": r"\D",
-    "CATEGORY_SPACE": r"\s",
-    "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w",
-    "CATEGORY_NOT_WORD": r"\W",
-}
-
-
-def _context_free(nodes) -> bool:
-    """Whether a parsed pattern holds only ``_CONTEXT_FREE_OPS``, at every depth."""
-    for op, arg in nodes:
-        name = str(op)
-        if name not in _CONTEXT_FREE_OPS:
-            return False
-        if name == "BRANCH" and not all(_context_free(branch) for branch in arg[1]):
-            return False
-        if name == "SUBPATTERN" and not _context_free(arg[3]):
-            return False
-        if name in ("MAX_REPEAT", "MIN_REPEAT") and not _context_free(arg[2]):
-            return False
-    return True
-
-
-def _first_chars(nodes) -> tuple[set[str], bool] | None:
-    """(character class pieces, can be empty) of a parsed pattern: every non-empty match
-    begins with a character of the class the pieces make up. None: a first character that
-    cannot be listed (``.``, a negated class, scoped flags) or an op not in
-    ``_CONTEXT_FREE_OPS`` before it (the ops after the first character are not looked at:
-    ``_context_free`` checks those)."""
-    first: set[str] = set()
-    for op, arg in nodes:
-        name = str(op)
-        if name not in _CONTEXT_FREE_OPS:
-            return None
-        if name == "LITERAL":
-            return first | {re.escape(chr(arg))}, False
-        if name == "IN":
-            pieces = _class_pieces(arg)
-            return None if pieces is None else (first | pieces, False)
-        if name == "BRANCH":
-            parts = [_first_chars(branch) for branch in arg[1]]
-            if any(part is None for part in parts):
-                return None
-            empty = any(e for _, e in parts)
-        elif name == "SUBPATTERN":
-            part = _first_chars(arg[3])
-            if part is None or arg[1] or arg[2]:  # scoped flags: not analysed
-                return None
-            parts, empty = [part], part[1]
-        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-            part = _first_chars(arg[2])
-            if part is None:
-                return None
-            parts, empty = [part], arg[0] == 0 or part[1]
-        else:  # NOT_LITERAL, ANY
-            return None
-        for pieces, _ in parts:
-            first |= pieces
-        if not empty:
-            return first, False
-    return first, True
-
-
-def _class_pieces(items) -> set[str] | None:
-    """The pieces of a parsed character class (IN) for ``_first_chars``; None if negated."""
-    pieces = set()
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            pieces.add(re.escape(chr(arg)))
-        elif name == "RANGE":
-            pieces.add(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
-        elif name == "CATEGORY" and str(arg) in _CATEGORY_CLASSES:
-            pieces.add(_CATEGORY_CLASSES[str(arg)])
-        else:  # NEGATE, or a category of another kind
-            return None
-    return pieces
-
-
-def _furniture_text(furniture: re.Pattern | None) -> re.Pattern | None:
-    """The whole-text pre-test of ``furniture`` (``CleaningRules.furniture_text``), or None.
-
-    If a stripped line (``line.strip()``, the line holding no newline) fullmatches a
-    context-free pattern P, then "\\n" + text + "\\n" holds a match of
-    ``\\n[^\\S\\n]*(?=[F])(?:P)[^\\S\\n]*(?=\\n)``: the newline before the line, its
-    leading blanks (``strip`` and ``\\s`` agree on what is blank), the line's first character
-    (in F, P's possible first characters: the line is not blank, so P's match is not empty), P
-    over the stripped line exactly as alone, the trailing blanks and the next newline. So a
-    text without such a match has no furniture line. (F only spares the regex engine the
-    alternation on most lines; P may match more in the text, across lines: then each line is
-    tested as before.)"""
-    if furniture is None:
-        return None
-    try:
-        from re import _parser  # the standard library's own regex parser (Python >= 3.11)
-
-        nodes = _parser.parse(furniture.pattern, furniture.flags).data
-        first = _first_chars(nodes) if _context_free(nodes) else None
-        if first is None or not first[0]:
-            return None
-        text = re.compile(
-            rf"\n[^\S\n]*(?=[{''.join(sorted(first[0]))}])(?:{furniture.pattern})[^\S\n]*(?=\n)",
-            furniture.flags,
-        )
-    except (ImportError, AttributeError, re.error):
-        return None
-    return text if text.flags == furniture.flags else None
-
-
-def _first_char_test(pattern: re.Pattern) -> re.Pattern:
-    """``pattern`` with a lookahead for its possible first characters (``_first_chars``) in
-    front: on a non-empty string the same fullmatch, with the same groups (a non-empty match
-    begins with one of them). ``pattern`` itself where they are not known."""
-    try:
-        from re import _parser
-
-        first = _first_chars(_parser.parse(pattern.pattern, pattern.flags).data)
-        if first is None or not first[0]:
-            return pattern
-        test = re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{pattern.pattern})", pattern.flags)
-    except (ImportError, AttributeError, re.error):
-        return pattern
-    return (
-        test if test.flags == pattern.flags and test.groupindex == pattern.groupindex else pattern
-    )
 
 
 def compile_pattern(pattern: str, key: str, flags: int) -> re.Pattern:
@@ -426,25 +275,15 @@ def _is_title_like(line: str) -> bool:
     return not line.rstrip().endswith((".", "!", "?", ",")) and 0 < count_words_upto(line, 26) <= 25
 
 
-def paragraph_body(lines: list[str]) -> tuple[str, str | None]:
-    """The body and the lede (its first paragraph; None without any) from cleaned lines.
-    Paragraphs are the blank-line separated blocks (hard-wrapped lines inside a block are
-    joined by a space) when the text has blank lines, else one per line; the body holds them
-    separated by one blank line. Done on the joined text: the runs of blank lines become one
-    NUL, the other newlines spaces, then each NUL a blank line (cleaned text has no NUL:
-    ``normalize_unicode`` replaces control characters; a text with one is split block by
-    block)."""
+def split_paragraphs(lines: list[str]) -> list[str]:
+    """Paragraphs from cleaned lines: blank-line separated blocks (hard-wrapped lines inside a
+    block are joined) when the text has blank lines, else one paragraph per line."""
     if all(lines):
-        return "\n\n".join(lines), lines[0] if lines else None
+        return list(lines)
     joined = "\n".join(lines).strip("\n")  # lines never contain a newline themselves
     if not joined:
-        return "", None
-    if "\x00" in joined:
-        paragraphs = [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
-        return "\n\n".join(paragraphs), paragraphs[0]
-    body = BLANK_LINES.sub("\x00", joined).replace("\n", " ").replace("\x00", "\n\n")
-    cut = body.find("\n\n")  # a paragraph never holds a newline
-    return body, body if cut < 0 else body[:cut]
+        return []
+    return [block.replace("\n", " ") for block in BLANK_LINES.split(joined)]
 
 
 def clean_article(
@@ -475,7 +314,7 @@ def _clean_lines(
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
     stripped = [line.strip() for line in text.split("\n")]
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
-    kept = _cut_furniture(stripped, rules, removed, text)
+    kept = _cut_furniture(stripped, rules, removed)
     title, date, author, role, drop = _header_fields(
         kept,
         rules,
@@ -485,28 +324,23 @@ def _clean_lines(
         removed,
     )
     lines = [line for i, (_, line) in enumerate(kept) if i not in drop]
-    body, lede = paragraph_body(lines)
+    paragraphs = split_paragraphs(lines)
+    body = "\n\n".join(paragraphs)
     return CleanArticle(
         text=body,
         title=title,
         date=date,
         author=author,
         role=role.strip() if role else None,
-        lede=lede,
+        lede=paragraphs[0] if paragraphs else None,
         removed=removed,
     )
 
 
-def _cut_furniture(
-    stripped: list[str], rules: CleaningRules, removed: list, text: str | None = None
-) -> list:
+def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> list:
     """The lines left after the end-of-article cut (``rules.cut_after``: that line and every
     line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
-    blank); what is removed is recorded in ``removed``. ``text``: the lines joined by
-    newlines, for the whole-text pre-test (``rules.furniture_text``)."""
-    if text is not None and rules.furniture_text is not None:
-        if rules.furniture_text.search(f"\n{text}\n") is None:
-            return list(enumerate(stripped, start=1))
+    blank); what is removed is recorded in ``removed``."""
     furniture = rules.furniture
     candidates = (  # lines that may be furniture: the joined pattern matches, or all
         [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
@@ -542,7 +376,7 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
     drop: set[int] = set()
     for pos, i in enumerate(header):
         line_no, line = kept[i]
-        match = rules.date_test.fullmatch(line)
+        match = rules.date_line.fullmatch(line)
         if match and "date" in match.groupdict():
             parsed = parse_date(match.group("date"), rules.date_order)
             if parsed:
@@ -551,8 +385,8 @@ def _header_fields(kept: list, rules: CleaningRules, title, date, author, remove
                 drop.add(i)
                 removed.append((line_no, "header", line, "publication date line"))
                 continue
-        match = pos > 0 and rules.byline.fullmatch(line)  # the first line is never a byline
-        if match and count_words_upto(line, 13) <= 12:
+        match = rules.byline.fullmatch(line)
+        if match and pos > 0 and count_words_upto(line, 13) <= 12:
             if author is None:
                 author = match.group("author")
                 role = match.groupdict().get("role")
