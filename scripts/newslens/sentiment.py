@@ -60,6 +60,9 @@ PARAGRAPH_TABLE_SCHEMA = pa.schema(
 
 # --------------------------------------------------------------------------- scoring
 
+# the dtype pandas gives a column of Python strings (its Arrow-backed ``str`` in pandas 3)
+_STRING_DTYPE = pd.Series(np.array(["x"], dtype=object)).dtype
+
 
 def label_compound(compound, negative: float = -0.05, positive: float = 0.05) -> np.ndarray:
     """negative if compound <= ``negative``, positive if >= ``positive``, else neutral
@@ -170,6 +173,8 @@ class SentenceScorer:
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
         n = len(sentences)
+        if n and not pd.api.types.is_object_dtype(_STRING_DTYPE):
+            return self._table(sentences)
         texts = sentences["text"].fillna("").astype(str) if n else pd.Series([], dtype=object)
         scores = self._scores(texts) if n else np.empty((0, 4))
         out = pd.DataFrame(
@@ -184,6 +189,28 @@ class SentenceScorer:
         out["label"] = label_compound(out["compound"], self.negative, self.positive)
         out["doc_id"] = out["doc_id"].astype(object)
         return out[SENTENCE_COLUMNS]
+
+    def _table(self, sentences: pd.DataFrame) -> pd.DataFrame:
+        """``self(sentences)`` for a non-empty table where pandas infers its string dtype for
+        strings (pandas 3): the same frame (doc_id object, label that string dtype), built
+        without the round trips of the general path: doc_id made Python strings once (not
+        also converted to Arrow and back), the label taken from an Arrow array of the three
+        labels by code (no Python string per row)."""
+        scores = self._scores(sentences["text"].fillna("").astype(str))
+        compound = scores[:, 3]
+        codes = np.ones(len(compound), dtype=np.int64)  # label_compound's order of tests
+        codes[compound <= self.negative] = 0
+        codes[compound >= self.positive] = 2
+        doc = sentences["doc_id"].astype(str).to_numpy(dtype=object)
+        columns = {
+            "doc_id": pd.Series(doc, dtype=object, copy=False),
+            "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
+            "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
+        }
+        columns.update({c: scores[:, j].copy() for j, c in enumerate(SCORE_COLUMNS)})
+        labels = pa.array(LABELS, type=pa.large_string()).take(pa.array(codes))
+        columns["label"] = pd.array(labels, dtype=_STRING_DTYPE)
+        return pd.DataFrame(columns)
 
 
 def score_sentences(
