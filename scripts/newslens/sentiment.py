@@ -431,10 +431,37 @@ def shard_order(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
     """The rows of a per-article or per-paragraph table in the order in which their articles
     first appear in ``doc_ids`` (the sentence order of a shard); a stable sort, so an
     article's paragraphs stay in para_id order."""
-    _, uniques = pd.factorize(doc_ids)
-    rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
-    key = table["doc_id"].map(rank).to_numpy(dtype=float)
+    key = first_run_index(doc_ids, table["doc_id"])
+    if key is None:  # the general path
+        _, uniques = pd.factorize(doc_ids)
+        rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
+        key = table["doc_id"].map(rank).to_numpy(dtype=float)
     return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """The start of each run of equal neighbours in ``values`` (an object array)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
+def first_run_index(ids: pd.Series, of: pd.Series) -> np.ndarray | None:
+    """For each value of ``of``, the number of its value among the distinct values of
+    ``ids`` in order of first appearance (``pd.factorize(ids)``'s code) -- when the rows of
+    each value of ``ids`` are together (a shard's sentences, an article's together) and every
+    value of ``of`` is in ``ids``: only the first row of each run of equal values is hashed,
+    not every row. None when that does not hold (the caller's general path)."""
+    a = ids.to_numpy(dtype=object)
+    b = of.to_numpy(dtype=object)
+    heads = pd.Index(a[run_starts(a)])
+    if not heads.is_unique:
+        return None
+    starts = run_starts(b)
+    code = heads.get_indexer(b[starts])
+    if (code < 0).any():
+        return None
+    return np.repeat(code, np.diff(np.r_[starts, len(b)]))
 
 
 # --------------------------------------------------------------------------- documents
