@@ -13,6 +13,7 @@ order, as the sentences are (an article's paragraphs by para_id)."""
 from collections import Counter
 
 import pandas as pd
+import pyarrow as pa
 from newslens.runtime import NewslensError, ParquetShardWriter, iter_parquet, log, run
 from newslens.sentiment import (
     PARAGRAPH_TABLE_SCHEMA,
@@ -26,6 +27,19 @@ from newslens.shards import PartWriter, dataset_parts, part_block
 from newslens.shards_gather import OrderError
 
 COLUMNS = ["doc_id", "para_id", "sent_id", "text"]
+
+
+def with_text(scored: pa.Table, text: pd.Series) -> pa.Table:
+    """The rows of results/tables/sentiment_sentences/ (SENTENCE_TABLE_COLUMNS): the scored
+    rows and their text (missing text as ""), the text kept as Arrow strings (no Python
+    string per row; PartWriter casts to the table's schema)."""
+    text = text.fillna("")
+    if text.dtype == object:  # not Arrow-backed: as pandas would convert it
+        return pa.Table.from_pandas(
+            scored.to_pandas().assign(text=text.to_numpy())[SENTENCE_TABLE_COLUMNS],
+            preserve_index=False,
+        )
+    return scored.append_column("text", pa.chunked_array([pa.array(text)]))
 
 
 def main(smk):
@@ -52,9 +66,9 @@ def main(smk):
                 for batch in iter_parquet(part, p.batch_rows, COLUMNS):
                     scored = scorer(batch)
                     counts.update(scored["label"].value_counts().to_dict())
-                    writer.write(scored)
-                    text = batch["text"].fillna("").to_numpy()
-                    parts.write(block, scored.assign(text=text)[SENTENCE_TABLE_COLUMNS])
+                    table = pa.Table.from_pandas(scored, preserve_index=False)
+                    writer.write(table)  # the bytes ParquetShardWriter writes of the frame
+                    parts.write(block, with_text(table, batch["text"]))
                     yield scored.assign(**{BLOCK: block})
 
         try:

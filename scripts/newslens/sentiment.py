@@ -60,6 +60,9 @@ PARAGRAPH_TABLE_SCHEMA = pa.schema(
 
 # --------------------------------------------------------------------------- scoring
 
+# the dtype pandas gives a column of Python strings (its Arrow-backed ``str`` in pandas 3)
+_STRING_DTYPE = pd.Series(np.array(["x"], dtype=object)).dtype
+
 
 def label_compound(compound, negative: float = -0.05, positive: float = 0.05) -> np.ndarray:
     """negative if compound <= ``negative``, positive if >= ``positive``, else neutral
@@ -170,6 +173,8 @@ class SentenceScorer:
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
         n = len(sentences)
+        if n and not pd.api.types.is_object_dtype(_STRING_DTYPE):
+            return self._table(sentences)
         texts = sentences["text"].fillna("").astype(str) if n else pd.Series([], dtype=object)
         scores = self._scores(texts) if n else np.empty((0, 4))
         out = pd.DataFrame(
@@ -184,6 +189,28 @@ class SentenceScorer:
         out["label"] = label_compound(out["compound"], self.negative, self.positive)
         out["doc_id"] = out["doc_id"].astype(object)
         return out[SENTENCE_COLUMNS]
+
+    def _table(self, sentences: pd.DataFrame) -> pd.DataFrame:
+        """``self(sentences)`` for a non-empty table where pandas infers its string dtype for
+        strings (pandas 3): the same frame (doc_id object, label that string dtype), built
+        without the round trips of the general path: doc_id made Python strings once (not
+        also converted to Arrow and back), the label taken from an Arrow array of the three
+        labels by code (no Python string per row)."""
+        scores = self._scores(sentences["text"].fillna("").astype(str))
+        compound = scores[:, 3]
+        codes = np.ones(len(compound), dtype=np.int64)  # label_compound's order of tests
+        codes[compound <= self.negative] = 0
+        codes[compound >= self.positive] = 2
+        doc = sentences["doc_id"].astype(str).to_numpy(dtype=object)
+        columns = {
+            "doc_id": pd.Series(doc, dtype=object, copy=False),
+            "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
+            "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
+        }
+        columns.update({c: scores[:, j].copy() for j, c in enumerate(SCORE_COLUMNS)})
+        labels = pa.array(LABELS, type=pa.large_string()).take(pa.array(codes))
+        columns["label"] = pd.array(labels, dtype=_STRING_DTYPE)
+        return pd.DataFrame(columns)
 
 
 def score_sentences(
@@ -404,10 +431,37 @@ def shard_order(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
     """The rows of a per-article or per-paragraph table in the order in which their articles
     first appear in ``doc_ids`` (the sentence order of a shard); a stable sort, so an
     article's paragraphs stay in para_id order."""
-    _, uniques = pd.factorize(doc_ids)
-    rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
-    key = table["doc_id"].map(rank).to_numpy(dtype=float)
+    key = first_run_index(doc_ids, table["doc_id"])
+    if key is None:  # the general path
+        _, uniques = pd.factorize(doc_ids)
+        rank = pd.Series(np.arange(len(uniques)), index=pd.Index(uniques))
+        key = table["doc_id"].map(rank).to_numpy(dtype=float)
     return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """The start of each run of equal neighbours in ``values`` (an object array)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
+def first_run_index(ids: pd.Series, of: pd.Series) -> np.ndarray | None:
+    """For each value of ``of``, the number of its value among the distinct values of
+    ``ids`` in order of first appearance (``pd.factorize(ids)``'s code) -- when the rows of
+    each value of ``ids`` are together (a shard's sentences, an article's together) and every
+    value of ``of`` is in ``ids``: only the first row of each run of equal values is hashed,
+    not every row. None when that does not hold (the caller's general path)."""
+    a = ids.to_numpy(dtype=object)
+    b = of.to_numpy(dtype=object)
+    heads = pd.Index(a[run_starts(a)])
+    if not heads.is_unique:
+        return None
+    starts = run_starts(b)
+    code = heads.get_indexer(b[starts])
+    if (code < 0).any():
+        return None
+    return np.repeat(code, np.diff(np.r_[starts, len(b)]))
 
 
 # --------------------------------------------------------------------------- documents

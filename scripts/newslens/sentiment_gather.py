@@ -13,6 +13,8 @@ from newslens.sentiment import (
     PARAGRAPH_TABLE_SCHEMA,
     STATS,
     document_label,
+    first_run_index,
+    run_starts,
     shard_order,
     within_unit_ci,
 )
@@ -126,5 +128,15 @@ def shard_units(scored_batches, batch_rows: int, bootstrap: dict, thresholds: di
     for whole in whole_groups(recut(scored_batches, batch_rows)):
         documents = unit_table(whole, UNITS["documents"], bootstrap, thresholds)
         table = unit_table(whole, UNITS["paragraphs"], bootstrap, thresholds)
+        yield documents, article_blocks(whole, table), paragraph_rows(table)
+
+
+def article_blocks(whole: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    """The part (``BLOCK``) of each row of ``table`` (one per article or paragraph): that of
+    its article's first sentence in ``whole``."""
+    code = first_run_index(whole["doc_id"], table["doc_id"])
+    if code is None:  # the general path
         block = whole.drop_duplicates("doc_id").set_index("doc_id")[BLOCK]
-        yield documents, table["doc_id"].map(block).to_numpy(), paragraph_rows(table)
+        return table["doc_id"].map(block).to_numpy()
+    heads = run_starts(whole["doc_id"].to_numpy(dtype=object))
+    return whole[BLOCK].to_numpy()[heads][code]
