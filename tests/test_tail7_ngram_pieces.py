@@ -1,8 +1,8 @@
-"""corpus_ngrams sums the shards' n-gram counts in hashed pieces (``summed_in_pieces``, and the
-spill files of ``summed_ngrams``, ``NGRAM_PIECE_ROWS`` rows each) and sorts partition numbers
-as small integers (``partition_order``): the same sums as one ``sum_ngrams`` or a pandas group
-sum, the same order as NumPy's stable sort of the int64 numbers, and the job's three tables
-byte-identical for every piece size, in memory and spilled."""
+"""corpus_ngrams sums the shards' n-gram counts in hashed pieces (the spill files of
+``summed_ngrams``, ``NGRAM_PIECE_ROWS`` rows each) and sorts partition numbers as small
+integers (``partition_order``): the same sums as a pandas group sum, the same order as NumPy's
+stable sort of the int64 numbers, and the job's three tables byte-identical for every piece
+size, in memory and spilled."""
 
 from __future__ import annotations
 
@@ -34,26 +34,6 @@ def test_ngram_partition_is_the_hash_modulo():
     assert h[0] == h[5]  # a null hashes as the empty string
     assert len(set(h.tolist())) == 5
     assert ct.ngram_hash(pa.array([], pa.string())).tolist() == []
-
-
-def by_ngram(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas().sort_values("ngram").reset_index(drop=True)
-
-
-@pytest.mark.parametrize("piece_rows", [1, 3, 50, 400, 10**9])
-def test_summed_in_pieces_equals_one_sum(piece_rows):
-    shards = [random_ngrams(40, seed) for seed in range(3)]
-    table = pa.Table.from_pandas(pd.concat(shards, ignore_index=True), preserve_index=False)
-    table = table.cast(ct.NGRAM_SCHEMA)
-    whole = ct.sum_ngrams(table)
-    got = ct.summed_in_pieces(table, piece_rows)
-    assert got.schema == whole.schema
-    pd.testing.assert_frame_equal(by_ngram(got), by_ngram(whole))
-    if piece_rows >= table.num_rows:  # one piece: sum_ngrams itself, in its order
-        assert got.equals(whole)
-    want = pd.concat(shards).groupby("ngram")[["count", "doc_freq"]].sum()
-    names, counts = got.column("ngram").to_pylist(), got.column("count").to_pylist()
-    assert dict(zip(names, counts, strict=True)) == want["count"].to_dict()
 
 
 @pytest.mark.parametrize(("partition_rows", "piece_rows"), [(10**9, 40), (200, 30), (37, 5)])
