@@ -40,9 +40,7 @@ def main(smk):
         dict(zip(docs["doc_id"], docs["doc_index"], strict=True))
     )
 
-    # unigrams: at most one entry per token row, so the shard's rows bound the matrix's entries
-    capacity = parquet_num_rows(smk.input.tokens) if p.ngram_max == 1 else None
-    counter = tp.ShardCounter(units, unit, p.ngram_max, capacity)
+    counter = tp.ShardCounter(units, unit, p.ngram_max)
     columns = tp.token_columns(unit, p.ngram_max)
     if p.ngram_max > 1:  # n-grams: DataFrames of whole articles
         for batch in tp.whole_articles(iter_parquet(smk.input.tokens, BATCH_ROWS, columns)):

@@ -249,12 +249,7 @@ def _kept_codes(tokens: pa.Table, unit_names, names, unit_codes, codes) -> tuple
     blank = names == ""
     if blank.any():
         keep = keep & ~blank[codes]
-    return (
-        unit_names,
-        names,
-        unit_codes[keep].astype(np.int64, copy=False),
-        codes[keep].astype(np.int64, copy=False),
-    )
+    return unit_names, names, unit_codes[keep].astype(np.int64), codes[keep].astype(np.int64)
 
 
 def unit_terms(tokens: pd.DataFrame, unit: str, ngram_max: int = 1) -> pd.DataFrame:
@@ -299,28 +294,15 @@ class ShardCounter:
     order of first appearance (``terms``). A batch must hold whole articles (n-grams do not
     cross articles, so counts of an article split over two batches would only be wrong for
     n-grams; see ``whole_articles``).
-
-    Each batch's entries are kept sorted by row, then column (a unit cut between two batches
-    has its entries merged), so that when the batches come in unit order the matrix is
-    canonical as built (no sort of its entries). ``capacity``: an upper bound on the number of
-    entries (the shard's token rows, for unigrams); the entries are then written into one
-    buffer of that size (its untouched pages take no memory), which becomes the matrix without
-    a copy.
     """
 
-    def __init__(
-        self, units: pd.DataFrame, unit: str, ngram_max: int = 1, capacity: int | None = None
-    ):
+    def __init__(self, units: pd.DataFrame, unit: str, ngram_max: int = 1):
         self.unit = unit
         self.ngram_max = ngram_max
         self.n_units = len(units)
         self._rows = pd.Index(units["unit"].astype(str))
         self._codes: dict[str, int] = {}
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._buf = None
-        if capacity is not None:
-            self._buf = (np.empty(capacity, dtype=np.int32), np.empty(capacity, dtype=np.float32))
-        self._used = 0  # entries written into the buffer
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     @property
     def terms(self) -> list[str]:
@@ -336,60 +318,27 @@ class ShardCounter:
             unit_names, term_names, u, c = unit_term_codes(tokens, self.unit, self.ngram_max)
         if not len(u):
             return
+        # one entry per (unit, term) of the batch, sorted by unit then term code
+        width = len(term_names)
+        pair, counts = np.unique(u * width + c, return_counts=True)
+        rows = self._rows.get_indexer(unit_names)[pair // width]
         codes = self._codes
         term_map = np.fromiter(
             (codes.setdefault(t, len(codes)) for t in term_names), np.int64, len(term_names)
         )
-        # one entry per (unit, term) of the batch, sorted by unit then shard-wide term code
-        width = len(codes)
-        pair, counts = np.unique(u * width + term_map[c], return_counts=True)
-        rows = self._rows.get_indexer(unit_names)[pair // width]
-        cols = pair % width
+        cols = term_map[pair % width]
         ok = rows >= 0  # units not listed (articles dropped as duplicates) are left out
         rows, cols, counts = rows[ok], cols[ok], counts[ok]
-        if not len(rows):
-            return
         # rows are sorted within the batch: stored as (row, run length), 8 bytes per entry
         starts = np.flatnonzero(np.diff(rows, prepend=-1) != 0)
-        run_rows = rows[starts].astype(np.int64)
-        lengths = np.diff(np.append(starts, len(rows))).astype(np.int64)
-        cols, counts = cols.astype(np.int32), counts.astype(np.float32)
-        if self._parts and self._parts[-1][0][-1] == run_rows[0]:
-            cols, counts, lengths[0] = self._merge_cut_unit(cols, counts, int(lengths[0]))
-        self._store(run_rows, lengths, cols, counts)
-
-    def _merge_cut_unit(self, cols: np.ndarray, counts: np.ndarray, first: int) -> tuple:
-        """A batch whose first unit is the previous batch's last: that unit's entries are taken
-        from the previous part and merged with the batch's (summed per column, sorted)."""
-        run_rows, lengths, prev_cols, prev_counts = self._parts.pop()
-        k = int(lengths[-1])
-        both_cols = np.concatenate([prev_cols[-k:], cols[:first]])
-        both_counts = np.concatenate([prev_counts[-k:], counts[:first]])
-        if self._buf is not None:
-            self._used -= len(prev_cols)  # the previous part is stored again, less its unit
-        if len(run_rows) > 1:
-            self._store(run_rows[:-1], lengths[:-1], prev_cols[:-k], prev_counts[:-k])
-        merged, inverse = np.unique(both_cols, return_inverse=True)
-        summed = np.bincount(inverse, weights=both_counts).astype(np.float32)  # whole counts
-        return (
-            np.concatenate([merged.astype(np.int32), cols[first:]]),
-            np.concatenate([summed, counts[first:]]),
-            len(merged),
+        self._parts.append(
+            (
+                rows[starts].astype(np.int64),
+                np.diff(np.append(starts, len(rows))).astype(np.int64),
+                cols.astype(np.int32),
+                counts.astype(np.float32),
+            )
         )
-
-    def _store(self, run_rows, lengths, cols, counts) -> None:
-        """Keep one batch's entries (in the buffer while it has room)."""
-        if self._buf is not None:
-            at, end = self._used, self._used + len(cols)
-            if end <= len(self._buf[0]):
-                self._buf[0][at:end] = cols
-                self._buf[1][at:end] = counts
-                cols, counts = self._buf[0][at:end], self._buf[1][at:end]
-                self._used = end
-            else:  # no room: the parts so far become copies, the buffer is dropped
-                self._parts = [(r, n, c.copy(), d.copy()) for r, n, c, d in self._parts]
-                self._buf = None
-        self._parts.append((run_rows, lengths, cols, counts))
 
     def matrix(self) -> sparse.csr_matrix:
         """The counts as a canonical CSR matrix (sorted column indices, no duplicates). When the
@@ -397,7 +346,6 @@ class ShardCounter:
         in place, part by part, without a sorted copy of all entries."""
         n, v = self.n_units, len(self._codes)
         parts, self._parts = self._parts, []
-        buf, self._buf = self._buf, None
         if not parts:
             return sparse.csr_matrix((n, v), dtype=np.float32)
         run_rows = np.concatenate([p[0] for p in parts])
@@ -411,12 +359,8 @@ class ShardCounter:
             np.add.at(per_row, run, length)
         indptr = np.concatenate(([0], np.cumsum(per_row)))
         total = int(indptr[-1])
-        if buf is not None:  # the parts lie in the buffer, in order
-            indices, data = buf[0][:total], buf[1][:total]
-            parts.clear()
-        else:
-            indices = np.empty(total, dtype=np.int32)
-            data = np.empty(total, dtype=np.float32)
+        indices = np.empty(total, dtype=np.int32)
+        data = np.empty(total, dtype=np.float32)
         pos = 0
         while parts:
             _, _, cols, counts = parts.pop(0)
@@ -426,9 +370,8 @@ class ShardCounter:
         if total < 2**31:
             indptr = indptr.astype(np.int32)
         mat = sparse.csr_matrix((data, indices, indptr), shape=(n, v))
-        # each row's entries sorted and summed when every row came in one run (batches in unit
-        # order, a unit cut between two batches merged): else sorted and summed here
-        mat.has_canonical_format = len(run_rows) < 2 or bool((np.diff(run_rows) > 0).all())
+        # an article cut between two batches has its row's entries in two sorted runs
+        mat.has_canonical_format = False
         mat.sum_duplicates()
         return mat
 
