@@ -369,7 +369,8 @@ def part_writer_options(schema: pa.Schema) -> dict:
     }
 
 
-TOKEN_STRINGS = ("token", "lower", "term")  # written from dictionary arrays (DictionaryPartWriter)
+# the token parts' string columns written from dictionary arrays (DictionaryPartWriter)
+TOKEN_STRINGS = ("doc_id", "token", "lower", "term")
 
 
 def dictionary_schema(schema: pa.Schema, strings=TOKEN_STRINGS) -> pa.Schema:
@@ -533,16 +534,18 @@ class ShardTokenizer:
         if self.dictionary_strings:
             token_arr, schema = encoded, TOKEN_DICT_SCHEMA
             lower, term = (_dictionary_take(v, encoded.indices) for v in (lower, term))
+            tok_doc = pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), doc_arr)
         else:
             schema = TOKEN_SCHEMA
             lower, term = (pc.take(v, encoded.indices) for v in (lower, term))
+            tok_doc = doc_arr.take(pa.array(doc_index)) if n_tok else _strings([])
         is_stop = self._is_stop[type_ids][local]
         keep = self._keep[type_ids][local]
         has_sents = len(sent_start) > 0
         tok_start = start - doc_start[doc_index] if n_tok else start
         tokens = pa.Table.from_arrays(
             [
-                doc_arr.take(pa.array(doc_index)) if n_tok else _strings([]),
+                tok_doc,
                 para_id[sent_para[sent_index]] if has_sents else sent_index,
                 sent_id[sent_index] if has_sents else sent_index,
                 np.arange(n_tok, dtype=np.int64) - first_token[doc_index] if n_tok else sent_index,
