@@ -660,29 +660,10 @@ def batch_ngrams(local: np.ndarray, sent_codes: np.ndarray, doc_codes: np.ndarra
         grams = np.stack([local[j : j + m] for j in range(n)], axis=1)[same]
         uniq, inverse, count = np.unique(grams, axis=0, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
-    doc_freq = _doc_freq(inverse.astype(np.int64), docs_n, len(uniq))
+    width = int(docs_n.max()) + 1
+    pairs = pd.unique(inverse.astype(np.int64) * width + docs_n)
+    doc_freq = np.bincount(pairs // width, minlength=len(uniq))
     return uniq, count.astype(np.int64), doc_freq.astype(np.int64)
-
-
-DOC_FREQ_ROWS = 8192  # rows of (id, document) pairs deduplicated at a time (a hash table in cache)
-
-
-def _doc_freq(inverse: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:
-    """Number of distinct documents of each id (0 <= id < ``size``) among the pairs
-    (``inverse[i]``, ``docs[i]``). When the documents are in ascending order (the tokens of a
-    batch are), the pairs are deduplicated in pieces of ~``DOC_FREQ_ROWS`` rows cut between
-    documents -- no pair lies in two pieces, and each piece's hash table stays in the CPU cache
-    (one ``pandas.unique`` over a whole batch's pairs was a twelfth of the job at 1M; tok6)."""
-    width = int(docs.max()) + 1
-    pairs = inverse * width + docs
-    pieces = len(pairs) // DOC_FREQ_ROWS
-    if pieces > 1 and (docs[1:] >= docs[:-1]).all():
-        bounds = np.linspace(0, width, pieces + 1)[1:-1].astype(np.int64)
-        cuts = np.unique(np.searchsorted(docs, bounds, side="left"))
-        pairs = np.concatenate([pd.unique(piece) for piece in np.split(pairs, cuts)])
-    else:
-        pairs = pd.unique(pairs)
-    return np.bincount(pairs // width, minlength=size)
 
 
 def _first_rows(inverse: np.ndarray) -> np.ndarray:
