@@ -490,6 +490,18 @@ class ShardTokenizer:
             ids = [get(t) for t in types]
         return np.asarray(ids, dtype=np.int64)
 
+    def _token_strings(self, token_arr, encoded, type_ids, doc_arr, doc_index) -> tuple:
+        """The tokens table's doc_id, token, lower and term columns and its schema: dictionary
+        arrays (TOKEN_DICT_SCHEMA) with ``dictionary_strings``, else plain strings."""
+        lower, term = (_strings([v[i] for i in type_ids]) for v in (self._lower, self._term))
+        if self.dictionary_strings:
+            lower, term = (_dictionary_take(v, encoded.indices) for v in (lower, term))
+            tok_doc = pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), doc_arr)
+            return tok_doc, encoded, lower, term, TOKEN_DICT_SCHEMA
+        lower, term = (pc.take(v, encoded.indices) for v in (lower, term))
+        tok_doc = doc_arr.take(pa.array(doc_index)) if len(doc_index) else _strings([])
+        return tok_doc, token_arr, lower, term, TOKEN_SCHEMA
+
     def tokenize(self, doc_ids: list[str], texts: list[str]) -> TokenizedBatch:
         """Segment and tokenize a batch of clean articles; counts its n-grams into
         ``self.ngrams``."""
@@ -530,15 +542,9 @@ class ShardTokenizer:
         encoded = token_arr.dictionary_encode()
         local = encoded.indices.to_numpy().astype(np.intp)
         type_ids = self._type_ids(encoded.dictionary.to_pylist())
-        lower, term = (_strings([v[i] for i in type_ids]) for v in (self._lower, self._term))
-        if self.dictionary_strings:
-            token_arr, schema = encoded, TOKEN_DICT_SCHEMA
-            lower, term = (_dictionary_take(v, encoded.indices) for v in (lower, term))
-            tok_doc = pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), doc_arr)
-        else:
-            schema = TOKEN_SCHEMA
-            lower, term = (pc.take(v, encoded.indices) for v in (lower, term))
-            tok_doc = doc_arr.take(pa.array(doc_index)) if n_tok else _strings([])
+        tok_doc, token_arr, lower, term, schema = self._token_strings(
+            token_arr, encoded, type_ids, doc_arr, doc_index
+        )
         is_stop = self._is_stop[type_ids][local]
         keep = self._keep[type_ids][local]
         has_sents = len(sent_start) > 0
