@@ -230,12 +230,17 @@ def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.95996
     exactly when G2 > z^2 (``compare_small.lr_interval``; -inf/+inf where a/b is 0).
 
     Returns (log_ratio, low, high)."""
-    lr = np.log2(
+    lr = _smoothed_log_ratio(a, b, total_a, total_b, smoothing)
+    low, high = lr_interval(a, b, total_a, total_b, z)
+    return lr, low, high
+
+
+def _smoothed_log_ratio(a, b, total_a, total_b, smoothing: float):
+    """The binary log ratio with ``smoothing`` added to both counts (``log_ratio``' point)."""
+    return np.log2(
         ((np.asarray(a, dtype=float) + smoothing) / total_a)
         / ((np.asarray(b, dtype=float) + smoothing) / total_b)
     )
-    low, high = lr_interval(a, b, total_a, total_b, z)
-    return lr, low, high
 
 
 def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
@@ -286,12 +291,15 @@ def keyness(
     min_count: int = 1,
     smoothing: float = 0.5,
     top_n: int | None = None,
+    interval: bool = True,
 ) -> pd.DataFrame:
     """Keyness of every term of the group against the reference (one comparison), strongest
     G2 first; ``top_n`` keeps that many rows each way (after the BH adjustment over all).
 
     Terms with fewer than ``min_count`` occurrences in group and reference together are
     dropped before the BH adjustment. ``prior`` defaults to group + reference counts.
+    ``interval=False`` leaves log_ratio_low/high NaN (``keyness_table`` takes every
+    comparison's intervals in one ``lr_interval`` call: the same values).
     """
     ci = np.asarray(counts_group, dtype=np.float64)
     cj = np.asarray(counts_reference, dtype=np.float64)
@@ -315,7 +323,11 @@ def keyness(
         down = order[direction[order] == "reference"][:top_n]
         order = np.concatenate([up, down])
     # the interval of the kept rows only (a root search per term)
-    lr, lo, hi = log_ratio(ci_k[order], cj_k[order], max(ti, 1), max(tj, 1), smoothing)
+    if interval:
+        lr, lo, hi = log_ratio(ci_k[order], cj_k[order], max(ti, 1), max(tj, 1), smoothing)
+    else:
+        lr = _smoothed_log_ratio(ci_k[order], cj_k[order], max(ti, 1), max(tj, 1), smoothing)
+        lo = hi = np.full(len(order), np.nan)
     out = pd.DataFrame(
         {
             "term": np.asarray(terms, dtype=object)[keep][order],
@@ -377,14 +389,27 @@ def keyness_table(
         for g, ref, _g, _r in comparisons(labels, reference, min_articles):
             ci = per_group[code_of[g]]
             cj = total - ci if ref == REST else per_group[code_of[ref]]
-            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count, top_n=top_n)
+            tab = keyness(
+                ci, cj, terms, prior=prior, min_count=min_count, top_n=top_n, interval=False
+            )
             tab.insert(0, "reference", ref)
             tab.insert(0, "group", g)
             tab.insert(0, "variable", var)
             frames.append(tab)
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+    out = pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+    # the log ratio's interval of every comparison's rows in one call (a root search per row:
+    # one set of array steps instead of one per comparison; elementwise, so the same values)
+    lo, hi = lr_interval(
+        out["count_group"].to_numpy(dtype=np.float64),
+        out["count_reference"].to_numpy(dtype=np.float64),
+        np.maximum(out["total_group"].to_numpy(dtype=np.float64), 1.0),
+        np.maximum(out["total_reference"].to_numpy(dtype=np.float64), 1.0),
+    )
+    out["log_ratio_low"] = lo
+    out["log_ratio_high"] = hi
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
