@@ -2,11 +2,14 @@
 
     python benchmarks/bench_compare_call_pairs.py keyness RUN_DIR BASE_SCRIPTS [--pairs 6]
     python benchmarks/bench_compare_call_pairs.py png PNG_DIR [--pairs 6]
+    python benchmarks/bench_compare_call_pairs.py kwic RUN_DIR BASE_SCRIPTS [--pairs 6]
 
 ``keyness``: ``compare.keyness_table`` on a kept run's unit x term matrix and groups (as
 compare_keyness calls it), in alternating fresh processes with BASE_SCRIPTS or this checkout's
 scripts/ first on the path; the inputs are read and scipy imported before the clock; each
 process prints the call's CPU-seconds and a sha256 of the table (pickled), which must agree.
+``kwic``: the same for ``compare_evidence.kwic_table`` (the run's keyness table,
+``kwic_targets`` and ``scan_hits`` before the clock; the table's CSV hashed).
 ``png``: every PNG of PNG_DIR (e.g. a compare job's outputs) decoded to its RGBA buffer and
 written as matplotlib writes a figure (``matplotlib.image.imsave``, the figure's dpi and no
 Software text) with Pillow's default deflate and with ``compare_panels.PNG_OPTIONS``, the two
@@ -58,7 +61,31 @@ print(json.dumps({"cpu": cpu, "rows": len(tab), "sha": digest}))
 """
 
 
-def keyness_pairs(run_dir: Path, base: Path, pairs: int) -> None:
+KWIC_CHILD = r"""
+import hashlib, json, sys, time
+from pathlib import Path
+import yaml
+import pandas as pd
+from newslens import compare as cp
+from newslens import compare_evidence as ce
+run = Path(sys.argv[1])
+cfg = yaml.safe_load((run / "config" / "config.yaml").read_text())["compare"]
+tab = run / "results" / "tables"
+keyness = pd.read_csv(tab / "compare_keyness.csv", keep_default_na=False)
+kw = cfg["kwic"]
+targets = ce.kwic_targets(keyness, kw["terms"], kw["top_keyness"])
+groups = cp.read_groups(str(tab / "documents.csv"), cfg["by"])
+hits = ce.scan_hits(str(tab / "tokens" / "_manifest.json"), set(targets["term"].astype(str)))
+t0 = time.process_time()
+out = ce.kwic_table(hits, targets, groups, cfg["reference"], kw["max_rows"],
+                    cfg["bootstrap"]["seed"], cfg["min_articles"])
+cpu = time.process_time() - t0
+digest = hashlib.sha256(out.to_csv().encode()).hexdigest()[:16]
+print(json.dumps({"cpu": cpu, "rows": len(out), "sha": digest}))
+"""
+
+
+def keyness_pairs(run_dir: Path, base: Path, pairs: int, child: str = KEYNESS_CHILD) -> None:
     sides = {"base": base.resolve(), "new": REPO / "scripts"}
     got: dict[str, list[float]] = {"base": [], "new": []}
     shas = set()
@@ -66,7 +93,7 @@ def keyness_pairs(run_dir: Path, base: Path, pairs: int) -> None:
         for side in ("base", "new") if pair % 2 == 0 else ("new", "base"):
             env = dict(os.environ, PYTHONPATH=str(sides[side]), OPENBLAS_NUM_THREADS="1")
             proc = subprocess.run(
-                [sys.executable, "-c", KEYNESS_CHILD, str(run_dir)],
+                [sys.executable, "-c", child, str(run_dir)],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -80,7 +107,7 @@ def keyness_pairs(run_dir: Path, base: Path, pairs: int) -> None:
                 f"table {out['sha']} (load {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
-    report(got, "keyness_table CPU-s")
+    report(got, "keyness_table CPU-s" if child == KEYNESS_CHILD else "kwic_table CPU-s")
     print("tables equal" if len(shas) == 1 else f"TABLES DIFFER: {sorted(shas)}")
 
 
@@ -141,15 +168,16 @@ def report(got: dict[str, list[float]], what: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=["keyness", "png"])
-    ap.add_argument("path", type=Path, help="keyness: a kept run; png: a folder of PNGs")
-    ap.add_argument("base", type=Path, nargs="?", help="keyness: the baseline's scripts/")
+    ap.add_argument("step", choices=["keyness", "png", "kwic"])
+    ap.add_argument("path", type=Path, help="keyness, kwic: a kept run; png: a folder of PNGs")
+    ap.add_argument("base", type=Path, nargs="?", help="keyness, kwic: the baseline's scripts/")
     ap.add_argument("--pairs", type=int, default=6)
     args = ap.parse_args()
-    if args.step == "keyness":
+    if args.step in ("keyness", "kwic"):
         if args.base is None:
-            raise SystemExit("keyness needs BASE_SCRIPTS")
-        keyness_pairs(args.path, args.base, args.pairs)
+            raise SystemExit(f"{args.step} needs BASE_SCRIPTS")
+        child = KEYNESS_CHILD if args.step == "keyness" else KWIC_CHILD
+        keyness_pairs(args.path, args.base, args.pairs, child)
     else:
         png_pairs(args.path, args.pairs)
 
