@@ -27,8 +27,10 @@ from newslens.compare_small import (
     PRIOR_DF,
     SMALL_N,
     group_moments,
+    log_ratio,
     lr_interval,
     rest_moments,
+    smoothed_log_ratio,
     stats_from_moments,
     value_range,
 )
@@ -223,21 +225,6 @@ def g2_chi2(a, b, c, d, chi2_p: bool = True):
     return g2, chi2_upper_tail(g2), chi2, chi2_upper_tail(chi2) if chi2_p else None
 
 
-def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
-    """Binary log ratio (Hardie 2014) of the term's relative frequency in group vs reference,
-    with ``smoothing`` added to both counts, and the profile-likelihood interval of the
-    (unsmoothed) log2 rate ratio, which inverts the G2 test of the same table: it excludes 0
-    exactly when G2 > z^2 (``compare_small.lr_interval``; -inf/+inf where a/b is 0).
-
-    Returns (log_ratio, low, high)."""
-    lr = np.log2(
-        ((np.asarray(a, dtype=float) + smoothing) / total_a)
-        / ((np.asarray(b, dtype=float) + smoothing) / total_b)
-    )
-    low, high = lr_interval(a, b, total_a, total_b, z)
-    return lr, low, high
-
-
 def log_odds_prior(y_i, y_j, prior, prior_scale: float | None = None):
     """Monroe, Colaresi & Quinn (2008) log-odds ratio with an informative Dirichlet prior.
 
@@ -286,12 +273,14 @@ def keyness(
     min_count: int = 1,
     smoothing: float = 0.5,
     top_n: int | None = None,
+    interval: bool = True,
 ) -> pd.DataFrame:
     """Keyness of every term of the group against the reference (one comparison), strongest
     G2 first; ``top_n`` keeps that many rows each way (after the BH adjustment over all).
 
     Terms with fewer than ``min_count`` occurrences in group and reference together are
     dropped before the BH adjustment. ``prior`` defaults to group + reference counts.
+    ``interval=False``: log_ratio_low/high NaN (``keyness_table`` takes them in one call).
     """
     ci = np.asarray(counts_group, dtype=np.float64)
     cj = np.asarray(counts_reference, dtype=np.float64)
@@ -315,7 +304,11 @@ def keyness(
         down = order[direction[order] == "reference"][:top_n]
         order = np.concatenate([up, down])
     # the interval of the kept rows only (a root search per term)
-    lr, lo, hi = log_ratio(ci_k[order], cj_k[order], max(ti, 1), max(tj, 1), smoothing)
+    a, b, ta, tb = ci_k[order], cj_k[order], max(ti, 1), max(tj, 1)
+    if interval:
+        lr, lo, hi = log_ratio(a, b, ta, tb, smoothing)
+    else:
+        lr, lo, hi = smoothed_log_ratio(a, b, ta, tb, smoothing), np.nan, np.nan
     out = pd.DataFrame(
         {
             "term": np.asarray(terms, dtype=object)[keep][order],
@@ -377,14 +370,19 @@ def keyness_table(
         for g, ref, _g, _r in comparisons(labels, reference, min_articles):
             ci = per_group[code_of[g]]
             cj = total - ci if ref == REST else per_group[code_of[ref]]
-            tab = keyness(ci, cj, terms, prior=prior, min_count=min_count, top_n=top_n)
+            tab = keyness(ci, cj, terms, prior, min_count, top_n=top_n, interval=False)
             tab.insert(0, "reference", ref)
             tab.insert(0, "group", g)
             tab.insert(0, "variable", var)
             frames.append(tab)
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+    out = pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+    # every comparison's intervals in one call (elementwise: the values of a call each)
+    cols = ["count_group", "count_reference", "total_group", "total_reference"]
+    lo, hi = lr_interval(*(out[c].to_numpy(dtype=np.float64) for c in cols))
+    out["log_ratio_low"], out["log_ratio_high"] = lo, hi
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

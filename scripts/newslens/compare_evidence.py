@@ -239,40 +239,48 @@ def kwic_table(
 ) -> pd.DataFrame:
     """Assign context lines to the comparisons they document: keyness terms to their own
     comparison, configured terms to every comparison; lines from the group's articles; at most
-    ``max_rows`` per comparison and term (a seeded sample, in reading order)."""
+    ``max_rows`` per comparison and term (a seeded sample, in reading order: each cell's rows
+    are ``sample(max_rows, random_state=seed)`` of its hits, then sorted). The cells are found
+    on arrays (each hit's group and term, each target's comparison), and the rows of every
+    cell taken from ``hits`` at once."""
     if hits.empty or targets.empty:
         return pd.DataFrame(columns=KWIC_COLUMNS)
-    hits = hits.assign(doc_id=hits["doc_id"].astype(str))
+    hits = hits.assign(doc_id=hits["doc_id"].astype(str)).reset_index(drop=True)
     labels = groups.set_index(groups["doc_id"].astype(str))
-    parts = []
+    hit_term = hits["term"].to_numpy(dtype=object)
+    t_term, t_source, t_var, t_group, t_ref = (
+        targets[c].to_numpy(dtype=object)
+        for c in ("term", "source", "variable", "group", "reference")
+    )
+    config = t_source == "config"
+    cells = []  # (hit rows, variable, group, reference, source)
     for var in [c for c in groups.columns if c != "doc_id"]:
         # the group of each hit's article (a hit is in a group's articles when its label is g)
         hit_group = _doc_labels(hits["doc_id"], groups, var) if labels.index.is_unique else None
         for g, ref, _gm, _rm in comparisons(
             labels[var].reset_index(drop=True), reference, min_articles
         ):
-            mine = targets[
-                (targets["source"] == "config")
-                | (
-                    (targets["variable"] == var)
-                    & (targets["group"] == g)
-                    & (targets["reference"] == ref)
-                )
-            ]
-            if hit_group is not None:
-                sub = hits[hit_group == g]
-            else:
-                sub = hits[hits["doc_id"].isin(labels.index[labels[var] == g])]
-            for (term, source), _ in mine.groupby(["term", "source"], sort=True):
-                lines = sub[sub["term"] == term]
-                if len(lines) > max_rows:
-                    lines = lines.sample(max_rows, random_state=seed).sort_index()
-                if len(lines):
-                    parts.append(lines.assign(variable=var, group=g, reference=ref, source=source))
+            mine = config | ((t_var == var) & (t_group == g) & (t_ref == ref))
+            in_group = (
+                hit_group == g
+                if hit_group is not None
+                else hits["doc_id"].isin(labels.index[labels[var] == g]).to_numpy()
+            )
+            for term, source in sorted(set(zip(t_term[mine], t_source[mine], strict=True))):
+                rows = np.flatnonzero(in_group & (hit_term == term))
+                if len(rows) > max_rows:
+                    pick = pd.Series(rows, index=rows).sample(max_rows, random_state=seed)
+                    rows = pick.sort_index().to_numpy()
+                if len(rows):
+                    cells.append((rows, var, g, ref, source))
     extra = [c for c in ("batch", "part", "row") if c in hits.columns]  # where to build the context
-    if not parts:
+    if not cells:
         return pd.DataFrame(columns=KWIC_COLUMNS + extra)
-    return pd.concat(parts, ignore_index=True)[KWIC_COLUMNS + extra]
+    sizes = [len(c[0]) for c in cells]
+    out = hits.take(np.concatenate([c[0] for c in cells])).reset_index(drop=True)
+    for k, name in enumerate(("variable", "group", "reference", "source"), start=1):
+        out[name] = np.repeat(np.array([c[k] for c in cells], dtype=object), sizes)
+    return out[KWIC_COLUMNS + extra]
 
 
 EXAMPLE_COLUMNS = ["variable", "group", "frame", "doc_id", "sent_id", "text"]

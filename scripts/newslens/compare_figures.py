@@ -29,6 +29,7 @@ from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_n
     group_sizes,
     keep_groups,
     largest_groups,
+    save_png_svg,
     with_display_names,
 )
 from newslens.figures import (
@@ -38,7 +39,6 @@ from newslens.figures import (
     OKABE_ITO,
     POSITIVE,
     empty_figure,
-    save_figure,
 )
 
 NOTHING = (
@@ -964,7 +964,7 @@ def _time_axes(parent, plan: dict, m: dict, height: float, above: float):
 
 
 def save_laid_out(fig, png_path, svg_path, *, fixed_size: bool) -> None:
-    """Save ``fig`` as PNG and SVG (``figures.save_figure``) with the layout done once.
+    """Save ``fig`` as PNG and SVG (``compare_panels.save_png_svg``) with the layout done once.
     ``fixed_size=True``: the figure is on a fixed grid (every compare figure with data, see
     ``has_values``, ``_fixed_grid``, ``_heat_grid``, ``_time_axes``) whose margins were
     computed from the label extents, so it is saved at its own size and the house pad
@@ -982,7 +982,7 @@ def save_laid_out(fig, png_path, svg_path, *, fixed_size: bool) -> None:
                 axis.set_label_coords(0.5, 0.5)
     if fixed_size:  # the figure's own box and the house pad, no draw
         box = fig.bbox_inches.padded(plt.rcParams["savefig.pad_inches"])
-        save_figure(fig, png_path, svg_path, bbox_inches=box)
+        save_png_svg(fig, png_path, svg_path, bbox_inches=box)
         return
     renderer = fig._get_renderer()
     engine = fig.get_layout_engine()
@@ -990,4 +990,4 @@ def save_laid_out(fig, png_path, svg_path, *, fixed_size: bool) -> None:
         engine.execute(fig)
     bbox = fig.get_tightbbox(renderer).padded(plt.rcParams["savefig.pad_inches"])
     fig.set_layout_engine("none")
-    save_figure(fig, png_path, svg_path, bbox_inches=bbox)
+    save_png_svg(fig, png_path, svg_path, bbox_inches=bbox)

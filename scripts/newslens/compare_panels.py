@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.font_manager import FontProperties
@@ -15,8 +16,12 @@ from matplotlib.textpath import TextToPath
 
 from newslens.compare import natural_key
 from newslens.figures import FULL_WIDTH
+from newslens.runtime import atomic_path
 
 PT = 1 / 72  # inches per point
+# the compare PNGs deflated at zlib level 1 (Pillow's default is 6): the same pixels, files
+# ~2.5 % larger, the deflate about a fifth of its level-6 time (8 PNGs of 1440 x 860-1820 px at 100k)
+PNG_OPTIONS = {"compress_level": 1}
 
 
 def largest_groups(sizes: pd.DataFrame, max_groups: int | None) -> dict[str, list[str]]:
@@ -186,3 +191,16 @@ def _band_polygons(x, low, high) -> list[np.ndarray]:
         np.r_[np.c_[x[a:b], low[a:b]], np.c_[x[a:b], high[a:b]][::-1]]
         for a, b in zip(edges[::2], edges[1::2], strict=True)
     ]
+
+
+def save_png_svg(fig, png_path, svg_path, **savefig) -> None:
+    """``figures.save_figure`` with the PNG deflated at ``PNG_OPTIONS`` (zlib level 1: the
+    same pixels as level 6, other bytes): save ``fig`` as PNG and SVG without dates,
+    atomically, and close it; ``savefig``: further ``Figure.savefig`` arguments."""
+    with atomic_path(png_path) as tmp:
+        fig.savefig(
+            tmp, format="png", metadata={"Software": None}, pil_kwargs=dict(PNG_OPTIONS), **savefig
+        )
+    with atomic_path(svg_path) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None}, **savefig)
+    plt.close(fig)

@@ -280,14 +280,37 @@ def lr_statistic(a, ta, b, tb, log_rho):
     return np.maximum(2 * (full - _loglik(a, ta, rho * p2) - _loglik(b, tb, p2)), 0.0)
 
 
+def smoothed_log_ratio(a, b, total_a, total_b, smoothing: float):
+    """The binary log ratio (log2) of the rates with ``smoothing`` added to both counts."""
+    return np.log2(
+        ((np.asarray(a, dtype=float) + smoothing) / total_a)
+        / ((np.asarray(b, dtype=float) + smoothing) / total_b)
+    )
+
+
+def log_ratio(a, b, total_a, total_b, smoothing: float = 0.5, z: float = 1.959964):
+    """Binary log ratio (Hardie 2014) of the term's relative frequency in group vs reference,
+    with ``smoothing`` added to both counts, and the profile-likelihood interval of the
+    (unsmoothed) log2 rate ratio, which inverts the G2 test of the same table: it excludes 0
+    exactly when G2 > z^2 (``lr_interval``; -inf/+inf where a/b is 0).
+
+    Returns (log_ratio, low, high)."""
+    lr = smoothed_log_ratio(a, b, total_a, total_b, smoothing)
+    low, high = lr_interval(a, b, total_a, total_b, z)
+    return lr, low, high
+
+
 def lr_interval(a, b, total_a, total_b, z: float = 1.959964, iterations: int = 64):
     """Profile-likelihood interval of the log2 rate ratio (a / total_a) / (b / total_b): the
     ratios whose likelihood-ratio statistic is at most z^2, the inversion of the G2 test (so
     it excludes 0 exactly when G2 > z^2). -inf / +inf where a (b) is 0. Vectorised; bisection
-    on the natural-log scale to 1e-12 of its bracket."""
+    on the natural-log scale to 1e-12 of its bracket. ``total_a``/``total_b``: one total, or
+    one per row (several comparisons in one call: each row's bounds are the ones a call of
+    its own comparison gives, bit for bit; every step is elementwise)."""
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
-    ta, tb = float(max(total_a, 1)), float(max(total_b, 1))
+    ta = np.maximum(np.asarray(total_a, dtype=float), 1.0)
+    tb = np.maximum(np.asarray(total_b, dtype=float), 1.0)
     crit = z * z
     with np.errstate(divide="ignore", invalid="ignore"):
         mle = np.log(a / ta) - np.log(b / tb)
