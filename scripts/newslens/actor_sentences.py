@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from newslens.arrays import run_starts
 from newslens.runtime import NewslensError, iter_parquet, log, read_parquet
 from newslens.sentiment import ActorUnitSums, actor_sentence_batch, actor_sentence_table
 from newslens.shards import PartWriter, part_block, read_part_list, write_part_list
@@ -183,7 +184,7 @@ def merged_units(paths) -> dict:
     in_file_order = seen[np.argsort(first, kind="stable")].tolist()
     order = np.lexsort((t.column("doc_rank").to_numpy(), group))  # stable: ties in file order
     group = group[order]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    starts = run_starts(group)
     ends = np.r_[starts[1:], len(group)]
     bounds = dict(zip(group[starts].tolist(), zip(starts, ends, strict=True), strict=True))
     del group

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from newslens.arrays import run_starts
 from newslens.runtime import NewslensError
 
 MENTION_COLUMNS = ["doc_id", "para_id", "sent_id", "actor", "alias", "start", "end"]
@@ -609,7 +610,7 @@ def _target_scan(doc: np.ndarray, offsets: np.ndarray, ends: np.ndarray, text: s
     one article are scanned with that article's matcher. Returns positions, ends, row of
     the run start (for the sentence lookup) and actor/alias names."""
     pos, end, actor, alias = [], [], [], []
-    change = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]]) if len(doc) else np.zeros(0, int)
+    change = run_starts(doc)
     bounds = np.r_[change, len(doc)]
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         matcher = targets.by_doc.get(doc[lo])

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newslens.arrays import run_starts
 from newslens.codebook import (
     NONE_FRAME,
     Codebook,
@@ -256,7 +257,7 @@ def group_runs(table: pd.DataFrame, by: list[str]) -> np.ndarray | None:
     starts = np.flatnonzero(change)
     # each group one run: the first key's runs are distinct, and within one run of the first
     # key the second key's runs are too
-    first = np.flatnonzero(np.r_[True, values[0][1:] != values[0][:-1]])
+    first = run_starts(values[0])
     if len(set(values[0][first].tolist())) < len(first):
         return None
     if len(values) == 2:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from newslens.arrays import run_starts
 from newslens.nltk_punkt import (  # NLTK's Punkt without NLTK's package import
     PunktLanguageVars,
     PunktParameters,
@@ -234,7 +235,7 @@ class SentenceSplitter:
         whole = np.ones(len(para_start), dtype=bool)
         if len(valid):
             valid_para = para[valid]
-            group_head = np.flatnonzero(np.r_[True, valid_para[1:] != valid_para[:-1]])
+            group_head = run_starts(valid_para)
             group_end = np.r_[group_head[1:], len(valid)]
             whole[valid_para[group_head]] = False
             for p, g0, g1 in zip(

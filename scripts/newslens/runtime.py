@@ -383,6 +383,8 @@ class ExactSums:
     def add(self, groups, values) -> None:
         import numpy as np
 
+        from newslens.arrays import run_starts
+
         values = np.asarray(values, dtype=np.float64).reshape(len(groups), self.n_columns)
         values = np.where(np.isnan(values), 0.0, values)  # missing adds nothing (as pandas)
         scaled = values * self.SCALE
@@ -395,7 +397,7 @@ class ExactSums:
         # stretch by stretch
         order = np.argsort(groups, kind="stable")
         ordered = groups[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        starts = run_starts(ordered)
         his = np.add.reduceat(hi[order].astype(np.int64), starts, axis=0)
         los = np.add.reduceat(lo[order].astype(np.int64), starts, axis=0)
         for g, h, low in zip(ordered[starts].tolist(), his, los, strict=True):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from newslens.arrays import run_starts
 from newslens.runtime import NewslensError
 from newslens.vader import make_analyzer
 
@@ -439,13 +440,6 @@ def shard_order(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
     return table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
-def run_starts(values: np.ndarray) -> np.ndarray:
-    """The start of each run of equal neighbours in ``values`` (an object array)."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-
-
 def first_run_index(ids: pd.Series, of: pd.Series) -> np.ndarray | None:
     """For each value of ``of``, the number of its value among the distinct values of
     ``ids`` in order of first appearance (``pd.factorize(ids)``'s code) -- when the rows of
@@ -546,7 +540,7 @@ class ActorUnitSums:
             code = sums.index.to_numpy() // span  # sorted: each actor's rows together
             if len(code) == 0:  # e.g. no sentence names an actor alone
                 continue
-            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+            starts = run_starts(code)
             columns = [sums[c].to_numpy() for c in self.COLUMNS]  # once, not once per actor
             if self.ranks:
                 columns.append(sums.index.to_numpy() % span)

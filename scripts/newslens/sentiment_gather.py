@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from newslens.arrays import run_starts
 from newslens.csv_text import write_csv_rows
 from newslens.runtime import NewslensError
 from newslens.sentiment import (
@@ -14,7 +15,6 @@ from newslens.sentiment import (
     STATS,
     document_label,
     first_run_index,
-    run_starts,
     shard_order,
     within_unit_ci,
 )

@@ -33,6 +33,8 @@ from itertools import compress, repeat
 import numpy as np
 from vaderSentiment import vaderSentiment as _vs
 
+from newslens.arrays import run_starts
+
 IMPLEMENTATIONS = ("vadersentiment", "nltk")
 
 _BOOSTER = _vs.BOOSTER_DICT
@@ -440,7 +442,7 @@ def _batch_scores(sub, ok, n, sent, pos, a) -> tuple[np.ndarray, np.ndarray]:
     hp = hp[ok[sent[hp]]]
     hs = sent[hp]
     v = _batch_valences(hp, hs, pos, n, cap_diff, a)
-    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    starts = run_starts(hs)
     rank = np.arange(len(hs)) - np.repeat(starts, np.diff(np.r_[starts, len(hs)]))
     v, odd = _but_rule(v, hp, hs, rank, sent, pos, a, ns)
     order = np.argsort(rank, kind="stable")
