@@ -402,6 +402,32 @@ class DictionaryPartWriter(PartWriter):
         self._finish()
         write_part_list(self.part_list, self.parts, self.plain_schema)
 
+    def prepare_group(self, table: pa.Table) -> pa.Table:
+        """A row group's dictionary columns re-encoded in order of first appearance in the row
+        group: the dictionaries then depend on the group's rows only, not on the batches (and
+        so the shard count) they came from."""
+        columns = [
+            first_appearance(c.chunk(0)) if pa.types.is_dictionary(c.type) else c
+            for c in table.columns
+        ]
+        return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def first_appearance(array: pa.DictionaryArray) -> pa.DictionaryArray:
+    """``array`` with its dictionary cut to the values used, in order of first use (integer
+    work on the indices; the dictionary's values must be distinct)."""
+    indices = array.indices.to_numpy()
+    n = len(indices)
+    first = np.full(len(array.dictionary), n, dtype=np.int64)
+    first[indices[::-1]] = np.arange(n - 1, -1, -1)  # the last write (earliest row) wins
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used], kind="stable")]
+    code = np.empty(len(array.dictionary), dtype=np.int32)
+    code[order] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(code[indices]), array.dictionary.take(pa.array(order))
+    )
+
 
 def _dictionary_take(values: pa.Array, indices: pa.Array) -> pa.DictionaryArray:
     """``values.take(indices)`` as a dictionary array: only ``values`` (a batch's types) are
