@@ -415,17 +415,21 @@ class DictionaryPartWriter(PartWriter):
 
 def first_appearance(array: pa.DictionaryArray) -> pa.DictionaryArray:
     """``array`` with its dictionary cut to the values used, in order of first use (integer
-    work on the indices; the dictionary's values must be distinct)."""
-    indices = array.indices.to_numpy()
-    n = len(indices)
+    work on the indices; the dictionary's values must be distinct; null rows stay null)."""
+    nulls = array.indices.is_null().to_numpy(zero_copy_only=False) if array.null_count else None
+    indices = (
+        array.indices.fill_null(0).to_numpy() if nulls is not None else array.indices.to_numpy()
+    )
+    used_rows = indices[~nulls] if nulls is not None else indices
+    n = len(used_rows)
     first = np.full(len(array.dictionary), n, dtype=np.int64)
-    first[indices[::-1]] = np.arange(n - 1, -1, -1)  # the last write (earliest row) wins
+    first[used_rows[::-1]] = np.arange(n - 1, -1, -1)  # the last write (earliest row) wins
     used = np.flatnonzero(first < n)
     order = used[np.argsort(first[used], kind="stable")]
-    code = np.empty(len(array.dictionary), dtype=np.int32)
+    code = np.zeros(len(array.dictionary), dtype=np.int32)
     code[order] = np.arange(len(order), dtype=np.int32)
     return pa.DictionaryArray.from_arrays(
-        pa.array(code[indices]), array.dictionary.take(pa.array(order))
+        pa.array(code[indices], mask=nulls), array.dictionary.take(pa.array(order))
     )
 
 
