@@ -23,6 +23,7 @@ from newslens.tokenize import (
     PARAGRAPH_SCHEMA,
     SENTENCE_SCHEMA,
     TOKEN_SCHEMA,
+    DictionaryPartWriter,
     ShardTokenizer,
     load_stopwords,
     part_writer_options,
@@ -52,7 +53,7 @@ def main(smk):
     metadata = list(smk.params.metadata)
     stopwords = load_stopwords(smk.input.stopwords)
     params = punkt_from_json(Path(smk.input.punkt).read_text(encoding="utf-8"))
-    tokenizer = ShardTokenizer(params, settings, stopwords)
+    tokenizer = ShardTokenizer(params, settings, stopwords, dictionary_strings=True)
     dropped = pa.array(sorted(read_parquet(smk.input.dropped)["doc_id"]), type=pa.large_string())
     ints = {
         "doc_index",
@@ -73,7 +74,13 @@ def main(smk):
     with (
         part_writer(folders["paragraphs"], smk.output.paragraphs, PARAGRAPH_SCHEMA) as paras_w,
         part_writer(folders["sentences"], smk.output.sentences, SENTENCE_SCHEMA) as sents_w,
-        part_writer(folders["tokens"], smk.output.tokens, TOKEN_SCHEMA) as toks_w,
+        # the token strings as the tokenizer's dictionary arrays: not hashed again by Parquet
+        DictionaryPartWriter(
+            folders["tokens"],
+            smk.output.tokens,
+            TOKEN_SCHEMA,
+            options=part_writer_options(TOKEN_SCHEMA),
+        ) as toks_w,
         ParquetShardWriter(smk.output.docs, empty_frame(doc_cols, ints)) as docs_w,
     ):
         for batch in iter_parquet_arrow(smk.input.clean, BATCH_ROWS, read_columns):

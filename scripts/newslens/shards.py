@@ -104,11 +104,15 @@ class RowGroupWriter(_CloseOrAbort):
     whatever the sizes of the tables handed to ``write_table``: the same rows in the same order
     give the same bytes however they were batched. Holds at most ``rows`` rows pending."""
 
-    def __init__(self, where, schema, rows: int = ROW_GROUP_ROWS, options: dict | None = None):
+    def __init__(
+        self, where, schema, rows: int = ROW_GROUP_ROWS, options: dict | None = None, prepare=None
+    ):
         import pyarrow.parquet as pq
 
         self.schema = schema
         self.rows = int(rows)
+        # prepare: called on each row group's table before it is written (None = as it is)
+        self.prepare = prepare
         # options: extra keywords of ParquetWriter (statistics, encodings); None = its defaults
         self._writer = pq.ParquetWriter(where, schema, **(options or {}))
         self._pending: list = []
@@ -133,7 +137,8 @@ class RowGroupWriter(_CloseOrAbort):
         while table.num_rows >= self.rows or (final and table.num_rows):
             n = min(self.rows, table.num_rows)
             # one contiguous chunk: page boundaries then depend on the rows only
-            self._writer.write_table(table.slice(0, n).combine_chunks())
+            group = table.slice(0, n).combine_chunks()
+            self._writer.write_table(self.prepare(group) if self.prepare else group)
             table = table.slice(n)
         self._pending = [table] if table.num_rows else []
         self._pending_rows = table.num_rows
@@ -405,7 +410,9 @@ class PartWriter(_CloseOrAbort):
             path = self.folder / part_name(block)
             self._ctx = atomic_path(path)
             tmp = self._ctx.__enter__()
-            self._writer = RowGroupWriter(tmp, self.schema, self.rows, self.options)
+            self._writer = RowGroupWriter(
+                tmp, self.schema, self.rows, self.options, getattr(self, "prepare_group", None)
+            )
         self._writer.write_table(table.select(self.schema.names).cast(self.schema))
 
     def write_blocks(self, blocks, table) -> None:

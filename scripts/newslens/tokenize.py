@@ -11,6 +11,7 @@ as Arrow columns from per-type arrays; n-grams are counted on integer term ids.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,7 @@ from newslens.punkt import (  # noqa: F401  (re-exported: callers import them fr
     train_punkt,
 )
 from newslens.runtime import NewslensError
+from newslens.shards import PartWriter, write_part_list
 
 # Abbreviations with inner periods (U.S.), numbers (1,000.5 / 50%), words with inner hyphens or
 # apostrophes (Armenian-Azerbaijani, don't), the possessive 's as its own token, punctuation.
@@ -367,6 +369,80 @@ def part_writer_options(schema: pa.Schema) -> dict:
     }
 
 
+# the token parts' string columns written from dictionary arrays (DictionaryPartWriter)
+TOKEN_STRINGS = ("doc_id", "token", "lower", "term")
+
+
+def dictionary_schema(schema: pa.Schema, strings=TOKEN_STRINGS) -> pa.Schema:
+    """``schema`` (without metadata) with the ``strings`` columns as dictionary arrays, carrying
+    the plain schema as its ``ARROW:schema`` metadata: a ``ParquetWriter`` given this schema
+    writes each dictionary array's dictionary and indices as they are (no hashing of the
+    strings again) and keeps that metadata, so the file reads back with the plain schema
+    (``large_string`` columns, not dictionaries), as if the plain table had been written."""
+    plain = schema.remove_metadata()
+    fields = [
+        f.with_type(pa.dictionary(pa.int32(), f.type)) if f.name in strings else f for f in plain
+    ]
+    serialized = base64.b64encode(plain.serialize().to_pybytes())
+    return pa.schema(fields, metadata={b"ARROW:schema": serialized})
+
+
+class DictionaryPartWriter(PartWriter):
+    """A ``PartWriter`` of tables whose ``strings`` columns are dictionary arrays (those of
+    ``ShardTokenizer(..., dictionary_strings=True)``): the part files and the part list are
+    those of ``schema`` (the tables read back are the same as ``PartWriter``'s with
+    ``schema``; the Parquet dictionaries, and so the bytes, may differ)."""
+
+    def __init__(self, folder, part_list, schema: pa.Schema, strings=TOKEN_STRINGS, **kwargs):
+        super().__init__(folder, part_list, schema, **kwargs)
+        self.plain_schema = self.schema
+        self.schema = dictionary_schema(self.plain_schema, strings)
+
+    def close(self) -> None:
+        self._finish()
+        write_part_list(self.part_list, self.parts, self.plain_schema)
+
+    def prepare_group(self, table: pa.Table) -> pa.Table:
+        """A row group's dictionary columns re-encoded in order of first appearance in the row
+        group: the dictionaries then depend on the group's rows only, not on the batches (and
+        so the shard count) they came from."""
+        columns = [
+            first_appearance(c.chunk(0)) if pa.types.is_dictionary(c.type) else c
+            for c in table.columns
+        ]
+        return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def first_appearance(array: pa.DictionaryArray) -> pa.DictionaryArray:
+    """``array`` with its dictionary cut to the values used, in order of first use (integer
+    work on the indices; the dictionary's values must be distinct; null rows stay null)."""
+    nulls = array.indices.is_null().to_numpy(zero_copy_only=False) if array.null_count else None
+    indices = (
+        array.indices.fill_null(0).to_numpy() if nulls is not None else array.indices.to_numpy()
+    )
+    used_rows = indices[~nulls] if nulls is not None else indices
+    n = len(used_rows)
+    first = np.full(len(array.dictionary), n, dtype=np.int64)
+    first[used_rows[::-1]] = np.arange(n - 1, -1, -1)  # the last write (earliest row) wins
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used], kind="stable")]
+    code = np.zeros(len(array.dictionary), dtype=np.int32)
+    code[order] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(code[indices], mask=nulls), array.dictionary.take(pa.array(order))
+    )
+
+
+def _dictionary_take(values: pa.Array, indices: pa.Array) -> pa.DictionaryArray:
+    """``values.take(indices)`` as a dictionary array: only ``values`` (a batch's types) are
+    hashed, the rows are their indices."""
+    encoded = values.dictionary_encode()
+    return pa.DictionaryArray.from_arrays(encoded.indices.take(indices), encoded.dictionary)
+
+
+TOKEN_DICT_SCHEMA = dictionary_schema(TOKEN_SCHEMA)
+
+
 def _strings(values) -> pa.Array:
     return pa.array(values, type=pa.large_string())
 
@@ -399,7 +475,9 @@ class ShardTokenizer:
 
     SEPARATOR = "\n\n\n"
 
-    def __init__(self, punkt, settings: dict, stopwords: set[str]):
+    def __init__(self, punkt, settings: dict, stopwords: set[str], dictionary_strings=False):
+        # dictionary_strings: token, lower and term as dictionary arrays (TOKEN_DICT_SCHEMA)
+        self.dictionary_strings = dictionary_strings
         self.splitter = punkt if isinstance(punkt, SentenceSplitter) else SentenceSplitter(punkt)
         self.settings = settings
         self.stopwords = stopwords
@@ -442,6 +520,18 @@ class ShardTokenizer:
             ids = [get(t) for t in types]
         return np.asarray(ids, dtype=np.int64)
 
+    def _token_strings(self, token_arr, encoded, type_ids, doc_arr, doc_index) -> tuple:
+        """The tokens table's doc_id, token, lower and term columns and its schema: dictionary
+        arrays (TOKEN_DICT_SCHEMA) with ``dictionary_strings``, else plain strings."""
+        lower, term = (_strings([v[i] for i in type_ids]) for v in (self._lower, self._term))
+        if self.dictionary_strings:
+            lower, term = (_dictionary_take(v, encoded.indices) for v in (lower, term))
+            tok_doc = pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), doc_arr)
+            return tok_doc, encoded, lower, term, TOKEN_DICT_SCHEMA
+        lower, term = (pc.take(v, encoded.indices) for v in (lower, term))
+        tok_doc = doc_arr.take(pa.array(doc_index)) if len(doc_index) else _strings([])
+        return tok_doc, token_arr, lower, term, TOKEN_SCHEMA
+
     def tokenize(self, doc_ids: list[str], texts: list[str]) -> TokenizedBatch:
         """Segment and tokenize a batch of clean articles; counts its n-grams into
         ``self.ngrams``."""
@@ -482,15 +572,16 @@ class ShardTokenizer:
         encoded = token_arr.dictionary_encode()
         local = encoded.indices.to_numpy().astype(np.intp)
         type_ids = self._type_ids(encoded.dictionary.to_pylist())
-        lower = pc.take(_strings([self._lower[i] for i in type_ids]), encoded.indices)
-        term = pc.take(_strings([self._term[i] for i in type_ids]), encoded.indices)
+        tok_doc, token_arr, lower, term, schema = self._token_strings(
+            token_arr, encoded, type_ids, doc_arr, doc_index
+        )
         is_stop = self._is_stop[type_ids][local]
         keep = self._keep[type_ids][local]
         has_sents = len(sent_start) > 0
         tok_start = start - doc_start[doc_index] if n_tok else start
         tokens = pa.Table.from_arrays(
             [
-                doc_arr.take(pa.array(doc_index)) if n_tok else _strings([]),
+                tok_doc,
                 para_id[sent_para[sent_index]] if has_sents else sent_index,
                 sent_id[sent_index] if has_sents else sent_index,
                 np.arange(n_tok, dtype=np.int64) - first_token[doc_index] if n_tok else sent_index,
@@ -502,7 +593,7 @@ class ShardTokenizer:
                 is_stop,
                 keep,
             ],
-            schema=TOKEN_SCHEMA,
+            schema=schema,
         )
         n_sents = len(sent_start)
         sentences = pa.Table.from_arrays(
