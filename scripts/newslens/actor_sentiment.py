@@ -288,11 +288,11 @@ def _coded_rows(scores, mentions):
         return None
     if scores.column("compound").null_count:
         return None
-    # codes straight from the batch's chunks (no copy of its strings)
-    docs, m_code = _sorted_codes(mentions.column("doc_id"))
-    actors, a_code = _sorted_codes(mentions.column("actor"))
-    s_doc = scores.column("doc_id")
-    s_code = pc.index_in(s_doc, value_set=docs.cast(s_doc.type))
+    string = pa.large_string()
+    m_doc = mentions.column("doc_id").cast(string).combine_chunks()
+    docs, m_code = _sorted_codes(m_doc)
+    actors, a_code = _sorted_codes(mentions.column("actor").cast(string).combine_chunks())
+    s_code = pc.index_in(scores.column("doc_id").cast(string), value_set=docs)
     named = pc.is_valid(s_code)
     s_code = s_code.filter(named).to_numpy().astype(np.int64)
     s_sent = scores.column("sent_id").filter(named).to_numpy().astype(np.int64)
@@ -306,15 +306,8 @@ def _coded_rows(scores, mentions):
     span = int(max(s_sent.max(initial=0), m_sent.max(initial=0))) + 1
     if len(docs) * len(actors) * span >= 1 << 62:  # the sort keys of named_pairs in int64
         return None
-    # the sort key of (doc_id, actor, sent_id), built in place
-    m_key = m_code.astype(np.int64)
-    del m_code
-    m_key *= len(actors)
-    m_key += a_code
-    del a_code
-    m_key *= span
-    m_key += m_sent
-    return docs, actors, (s_code, s_sent, comp), (span, m_key)
+    m = (m_code.astype(np.int64), a_code.astype(np.int64), m_sent)
+    return docs, actors, (s_code, s_sent, comp), m
 
 
 def named_pairs(scores, mentions, method, prior_weight, negative, positive):
@@ -329,10 +322,10 @@ def named_pairs(scores, mentions, method, prior_weight, negative, positive):
     coded = _coded_rows(scores, mentions)
     if coded is None:
         return None
-    docs, actors, (s_code, s_sent, comp), (span, m_key) = coded
+    docs, actors, (s_code, s_sent, comp), (m_doc, m_actor, m_sent) = coded
     # the article positions (_positions): a repeated (doc_id, sent_id) counts once
+    span = int(max(s_sent.max(initial=0), m_sent.max(initial=0))) + 1
     s_key = s_code * span + s_sent
-    del s_sent
     order = np.argsort(s_key, kind="stable")
     s_key, s_code, comp = s_key[order], s_code[order], comp[order]
     keep = np.r_[True, s_key[1:] != s_key[:-1]]
@@ -341,7 +334,8 @@ def named_pairs(scores, mentions, method, prior_weight, negative, positive):
     counts = np.bincount(s_code, minlength=len(docs))
     tone = np.bincount(s_code, weights=comp, minlength=len(docs)) / np.maximum(counts, 1)
     # mentions per (doc_id, actor, sent_id), joined to the scored sentences (inner)
-    m_key.sort()
+    m_key = (m_doc * len(actors) + m_actor) * span + m_sent
+    m_key = m_key[np.argsort(m_key, kind="stable")]
     heads = np.flatnonzero(np.r_[True, m_key[1:] != m_key[:-1]])
     k = np.diff(np.r_[heads, len(m_key)])
     pair, sent = np.divmod(m_key[heads], span)
