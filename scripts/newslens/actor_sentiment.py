@@ -237,10 +237,20 @@ def actor_pairs_batched(
         ArticleBatches(table, column, docs, batch_articles)
         for table, column in ((scores, s_ids), (mentions, m_ids), (targets, t_ids))
     ]
+    # the default scores on integer codes (named_pairs); the window and distance variants in pandas
+    method, prior = kwargs.get("method", "sentences"), kwargs.get("prior_weight", 0.5)
+    slow = kwargs.get("variants", True) or method in ("window", "distance")
+    if method not in METHODS:
+        slow = True  # actor_article_scores says why
     parts = []
     for k in range(-(-len(docs) // batch_articles)):
-        s, m, t = (b.batch(k).to_pandas() for b in batches)
-        pairs = actor_article_scores(s, m, negative=negative, positive=positive, **kwargs)
+        s, m, t = (b.batch(k) for b in batches)
+        pairs = None if slow else named_pairs(s, m, method, prior, negative, positive)
+        s, t = s.to_pandas() if pairs is None or t.num_rows else s, t.to_pandas()
+        if pairs is None:
+            pairs = actor_article_scores(
+                s, m.to_pandas(), negative=negative, positive=positive, **kwargs
+            )
         pairs = add_unnamed_targets(pairs, t, s, negative, positive, tone)
         if len(pairs):
             parts.append(pairs)
@@ -250,6 +260,121 @@ def actor_pairs_batched(
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
     out = out.sort_values(["doc_id", "actor"], kind="stable").reset_index(drop=True)
+    return out[PAIR_COLUMNS]
+
+
+# --------------------------------------------------------------------------- pairs on codes
+
+
+def _sorted_codes(column) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of an Arrow string column sorted (code point order, as Python and
+    pandas sort) and each row's position among them."""
+    uniques = pc.unique(column)
+    uniques = uniques.take(pc.sort_indices(uniques))
+    return uniques, pc.index_in(column, value_set=uniques).to_numpy(zero_copy_only=False)
+
+
+def _coded_rows(scores, mentions):
+    """The codes :func:`named_pairs` works on, or None where it must hand over to pandas
+    (missing keys or compounds, sent_ids outside 0..2**31)."""
+    keys = [t.column(c) for t in (scores, mentions) for c in ("doc_id", "sent_id")]
+    keys.append(mentions.column("actor"))
+    types = [pa.types.is_string, pa.types.is_integer] * 2 + [pa.types.is_string]
+    if not all(
+        (is_type(k.type) or pa.types.is_large_string(k.type) and is_type is pa.types.is_string)
+        and not k.null_count
+        for k, is_type in zip(keys, types, strict=True)
+    ):
+        return None
+    if scores.column("compound").null_count:
+        return None
+    string = pa.large_string()
+    m_doc = mentions.column("doc_id").cast(string).combine_chunks()
+    docs, m_code = _sorted_codes(m_doc)
+    actors, a_code = _sorted_codes(mentions.column("actor").cast(string).combine_chunks())
+    s_code = pc.index_in(scores.column("doc_id").cast(string), value_set=docs)
+    named = pc.is_valid(s_code)
+    s_code = s_code.filter(named).to_numpy().astype(np.int64)
+    s_sent = scores.column("sent_id").filter(named).to_numpy().astype(np.int64)
+    m_sent = mentions.column("sent_id").to_numpy().astype(np.int64)
+    comp = scores.column("compound").filter(named).to_numpy().astype(float)
+    for sent in (s_sent, m_sent):
+        if len(sent) and (sent.min() < 0 or sent.max() >= 1 << 31):
+            return None
+    if np.isnan(comp).any():
+        return None
+    span = int(max(s_sent.max(initial=0), m_sent.max(initial=0))) + 1
+    if len(docs) * len(actors) * span >= 1 << 62:  # the sort keys of named_pairs in int64
+        return None
+    m = (m_code.astype(np.int64), a_code.astype(np.int64), m_sent)
+    return docs, actors, (s_code, s_sent, comp), m
+
+
+def named_pairs(scores, mentions, method, prior_weight, negative, positive):
+    """:func:`actor_article_scores` with ``variants`` false and ``method`` neither "window" nor
+    "distance", on Arrow tables (doc_id, sent_id, compound; doc_id, sent_id, actor) and integer
+    codes: the same rows, dtypes and bits (the article sums by ``np.bincount`` in sentence
+    order as ``_positions``; the sentence means as pandas' grouped mean of sorted groups without
+    NaN computes them, ``np.add.reduceat`` divided by the sizes), or None where the
+    pandas path must run (see :func:`_coded_rows`)."""
+    if mentions.num_rows == 0 or scores.num_rows == 0:
+        return empty_pairs()
+    coded = _coded_rows(scores, mentions)
+    if coded is None:
+        return None
+    docs, actors, (s_code, s_sent, comp), (m_doc, m_actor, m_sent) = coded
+    # the article positions (_positions): a repeated (doc_id, sent_id) counts once
+    span = int(max(s_sent.max(initial=0), m_sent.max(initial=0))) + 1
+    s_key = s_code * span + s_sent
+    order = np.argsort(s_key, kind="stable")
+    s_key, s_code, comp = s_key[order], s_code[order], comp[order]
+    keep = np.r_[True, s_key[1:] != s_key[:-1]]
+    if not keep.all():
+        s_key, s_code, comp = s_key[keep], s_code[keep], comp[keep]
+    counts = np.bincount(s_code, minlength=len(docs))
+    tone = np.bincount(s_code, weights=comp, minlength=len(docs)) / np.maximum(counts, 1)
+    # mentions per (doc_id, actor, sent_id), joined to the scored sentences (inner)
+    m_key = (m_doc * len(actors) + m_actor) * span + m_sent
+    m_key = m_key[np.argsort(m_key, kind="stable")]
+    heads = np.flatnonzero(np.r_[True, m_key[1:] != m_key[:-1]])
+    k = np.diff(np.r_[heads, len(m_key)])
+    pair, sent = np.divmod(m_key[heads], span)
+    g_doc, g_actor = np.divmod(pair, len(actors))
+    at = np.searchsorted(s_key, g_doc * span + sent)
+    found = at < len(s_key)
+    found[found] = s_key[at[found]] == (g_doc * span + sent)[found]
+    if not found.any():
+        return empty_pairs()
+    g_doc, g_actor, k, at = g_doc[found], g_actor[found], k[found], at[found]
+    # per (doc_id, actor)
+    pos = np.arange(len(s_code)) - (np.cumsum(counts) - counts)[s_code]
+    lead = np.flatnonzero(np.r_[True, (g_doc[1:] != g_doc[:-1]) | (g_actor[1:] != g_actor[:-1])])
+    sizes = np.diff(np.r_[lead, len(g_doc)])
+    doc = g_doc[lead]
+    doc_sentences = counts[doc]
+    out = pd.DataFrame(
+        {
+            "doc_id": docs.take(pa.array(doc)).to_numpy(zero_copy_only=False),
+            "actor": actors.take(pa.array(g_actor[lead])).to_numpy(zero_copy_only=False),
+            "n_mentions": np.add.reduceat(k, lead) if len(lead) else k[:0],
+            "n_sentences": sizes,
+            "doc_sentences": doc_sentences,
+            "first_position": np.minimum.reduceat(pos[at], lead) / np.maximum(doc_sentences, 1),
+            "sentences_compound": np.add.reduceat(comp[at], lead) / sizes.astype(np.float64),
+            "window_compound": np.nan,
+            "distance_compound": np.nan,
+            "article_compound": tone[doc],
+        }
+    )
+    if method == "prior":
+        score = (
+            prior_weight * out["sentences_compound"] + (1 - prior_weight) * out["article_compound"]
+        )
+    else:
+        score = out[f"{method}_compound"]
+    out["score"] = score.to_numpy(dtype=float)
+    out["label"] = label_compound(out["score"], negative, positive)
+    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
     return out[PAIR_COLUMNS]
 
 

@@ -252,6 +252,14 @@ def find_actor_mentions(sentences: pd.DataFrame, actors, targets=None) -> pd.Dat
     character offsets into the clean article text (sentence start + offset of the match in
     the sentence), sorted by doc_id, sent_id, start. Empty input or no actors give an empty
     table.
+
+    This is the reference finder of the mention contract. :func:`arrow_mentions` finds the
+    same mentions on an Arrow batch (the global actors alone, sorted batches of plain
+    columns; actor_mentions takes it there and this function elsewhere): one contract, two
+    finders, kept apart because the Arrow one builds no Python object per sentence or mention
+    (~-7.7 CPU-s on a 1M shard, docs/scale.md "actor7"). tests/test_actor7_mentions.py holds
+    the two equal (rows, Arrow schema with pandas metadata, Parquet bytes); a change to what
+    this function finds must be made in both.
     """
     matcher = actors if isinstance(actors, ActorMatcher) else compile_actors(actors)
     missing = {"doc_id", "para_id", "sent_id", "start", "text"} - set(sentences.columns)
@@ -360,7 +368,11 @@ def arrow_mentions(table, matcher: ActorMatcher):
     global actors alone (no per-article targets), as an Arrow table of ``mention_schema()``:
     the same rows, without Python objects per sentence or mention. None when the batch needs
     the pandas path: columns of other types or with missing keys, or mentions whose rows
-    would have to be sorted (sentences not in doc_id, sent_id order)."""
+    would have to be sorted (sentences not in doc_id, sent_id order).
+
+    The second finder of one contract: :func:`find_actor_mentions` is the reference, and
+    tests/test_actor7_mentions.py holds this function equal to it (rows, schema, Parquet
+    bytes) on tricky and random text; change both together."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
