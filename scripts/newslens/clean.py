@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
-from newslens.ascii_patterns import ascii_variant
 from newslens.columns import CLEAN_COLUMNS
 from newslens.dedup import Signer, text_words, word_bytes
 from newslens.input_checks import (
@@ -84,13 +83,8 @@ class CleaningRules:
     furniture: re.Pattern | None = field(init=False, default=None)
     """All cut_after and boilerplate_lines patterns as one alternation: a line it does not
     match matches none of them (one regex call per line instead of one per pattern)."""
-    furniture_ascii: re.Pattern | None = field(init=False, default=None)
-    date_line_ascii: re.Pattern | None = field(init=False, default=None)
-    """``furniture`` and ``date_line`` for ASCII text: the same matches and groups on ASCII
-    strings, without ``re.IGNORECASE`` (``newslens.ascii_patterns``); None: use the original."""
 
     def __post_init__(self) -> None:
-        self.date_line_ascii = ascii_variant(self.date_line)
         patterns = self.cut_after + self.boilerplate_lines
         if not patterns or any(_GROUP_REFERENCE.search(p.pattern) for p in patterns):
             return
@@ -100,8 +94,6 @@ class CleaningRules:
             )
         except re.error:  # e.g. inline global flags or repeated group names
             self.furniture = None
-        else:
-            self.furniture_ascii = ascii_variant(self.furniture)
 
     @classmethod
     def from_config(cls, cfg: dict) -> CleaningRules:
@@ -322,12 +314,10 @@ def _clean_lines(
         text = SPACES.sub(" ", text)  # the same as per line: SPACES never spans a newline
     stripped = [line.strip() for line in text.split("\n")]
     removed: list[tuple[int, str, str, str]] = []  # (1-based line number, action, line, reason)
-    ascii_text = text.isascii()
-    kept = _cut_furniture(stripped, rules, removed, ascii_text)
+    kept = _cut_furniture(stripped, rules, removed)
     title, date, author, role, drop = _header_fields(
         kept,
         rules,
-        ascii_text,
         known_title,
         parse_date(known_date, rules.date_order) if known_date else None,
         known_author,
@@ -347,14 +337,11 @@ def _clean_lines(
     )
 
 
-def _cut_furniture(
-    stripped: list[str], rules: CleaningRules, removed: list, ascii_text: bool = False
-) -> list:
+def _cut_furniture(stripped: list[str], rules: CleaningRules, removed: list) -> list:
     """The lines left after the end-of-article cut (``rules.cut_after``: that line and every
     line after it) and the boilerplate lines, as (1-based line number, stripped line; "" =
-    blank); what is removed is recorded in ``removed``. ``ascii_text``: every line is ASCII
-    (then ``rules.furniture_ascii`` tests the lines when there is one)."""
-    furniture = (ascii_text and rules.furniture_ascii) or rules.furniture
+    blank); what is removed is recorded in ``removed``."""
+    furniture = rules.furniture
     candidates = (  # lines that may be furniture: the joined pattern matches, or all
         [i for i, line in enumerate(stripped) if line and furniture.fullmatch(line)]
         if furniture is not None
@@ -380,20 +367,16 @@ def _cut_furniture(
     return [(i + 1, line) for i, line in enumerate(stripped[:end]) if i not in taken]
 
 
-def _header_fields(
-    kept: list, rules: CleaningRules, ascii_text: bool, title, date, author, removed: list
-):
+def _header_fields(kept: list, rules: CleaningRules, title, date, author, removed: list):
     """Title, date, author and role from the first ``rules.header_lines`` non-blank lines of
     ``kept``, for the fields not known already; returns them and the positions in ``kept`` of
-    the header lines they came from (recorded in ``removed``). ``ascii_text``: every line is
-    ASCII (then ``rules.date_line_ascii`` tests the lines when there is one)."""
-    date_line = (ascii_text and rules.date_line_ascii) or rules.date_line
+    the header lines they came from (recorded in ``removed``)."""
     role = None
     header = [i for i, (_, line) in enumerate(kept) if line][: rules.header_lines]
     drop: set[int] = set()
     for pos, i in enumerate(header):
         line_no, line = kept[i]
-        match = date_line.fullmatch(line)
+        match = rules.date_line.fullmatch(line)
         if match and "date" in match.groupdict():
             parsed = parse_date(match.group("date"), rules.date_order)
             if parsed:
