@@ -274,106 +274,64 @@ NGRAM_SCHEMA = pa.schema(
 )
 
 
-# the 64-bit mix of ngram_keys (splitmix64's constants)
-_KEY_SEED = np.uint64(0x9E3779B97F4A7C15)
-_KEY_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
-# the low k bytes of a little-endian word, k = 0..8
-_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
-
-
-def ngram_keys(ngram: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit key (uint64) for each string, from its length and all of its bytes (read as
-    little-endian 8-byte words, each mixed into the key by a multiplicative hash). Equal strings
-    always have equal keys; different strings almost never do (``sum_ngrams`` checks). No Python
-    object is made per string; nulls count as empty strings."""
+def ngram_partition(ngram: pa.Array | pa.ChunkedArray, n_parts: int) -> np.ndarray:
+    """A deterministic partition number in [0, n_parts) for each string, from its length and
+    five of its bytes (first, second, middle, second to last, last), mixed by a 64-bit
+    multiplicative hash. Equal strings always fall in the same partition; no Python object is
+    made per string."""
     if isinstance(ngram, pa.ChunkedArray):
         ngram = ngram.combine_chunks()
     n = len(ngram)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
+    if n_parts <= 1 or n == 0:
+        return np.zeros(n, dtype=np.int64)
     arr = ngram.cast(pa.large_string()).fill_null("")
     if arr.offset:
         arr = pa.concat_arrays([arr])  # offset 0, so that the buffers start at row 0
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
-    end = int(offsets[-1])
-    data = np.zeros(end + 8, dtype=np.uint8)  # 8 bytes of padding: every word can be read
-    if end:
-        data[:end] = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=end)
-    words = np.lib.stride_tricks.as_strided(data, shape=(end + 1, 8), strides=(1, 1))
-    pos, left = offsets[:-1], offsets[1:] - offsets[:-1]
-    keys = left.astype(np.uint64) * _KEY_SEED
-    rows = None  # the rows with bytes left (None: all)
+    data = (
+        np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        if arr.buffers()[2]
+        else np.zeros(1, np.uint8)
+    )
+    start, end = offsets[:-1], offsets[1:]
+    length = end - start
+    has = length > 0
+    last = np.maximum(end - 1, start)
+    h = length.astype(np.uint64)
     with np.errstate(over="ignore"):
-        while True:
-            word = words[pos].view("<u8").ravel() & _BYTE_MASKS[np.minimum(left, 8)]
-            mixed = (keys if rows is None else keys[rows]) ^ word
-            mixed *= _KEY_MIX[0]
-            mixed ^= mixed >> np.uint64(31)
-            if rows is None:
-                keys = mixed
-            else:
-                keys[rows] = mixed
-            more = np.flatnonzero(left > 8)
-            if not len(more):
-                break
-            rows = more if rows is None else rows[more]
-            pos, left = pos[more] + 8, left[more] - 8
-        keys ^= keys >> np.uint64(29)
-        keys *= _KEY_MIX[1]
-        keys ^= keys >> np.uint64(32)
-    return keys
+        for pos in (
+            start,
+            np.minimum(start + 1, last),
+            (start + last) // 2,
+            np.maximum(last - 1, start),
+            last,
+        ):
+            byte = np.where(has, data[np.minimum(pos, len(data) - 1)], 0).astype(np.uint64)
+            h = (h ^ byte) * np.uint64(0x100000001B3)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    return (h % np.uint64(n_parts)).astype(np.int64)
 
 
-def ngram_partition(
-    ngram: pa.Array | pa.ChunkedArray, n_parts: int, keys: np.ndarray | None = None
-) -> np.ndarray:
-    """A deterministic partition number in [0, n_parts) for each string, from its
-    ``ngram_keys`` (``keys``, if already computed). Equal strings always fall in the same
-    partition; no Python object is made per string."""
-    if n_parts <= 1 or len(ngram) == 0:
-        return np.zeros(len(ngram), dtype=np.int64)
-    if keys is None:
-        keys = ngram_keys(ngram)
-    return (keys % np.uint64(n_parts)).astype(np.int64)
-
-
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """The first row of each code, for codes numbered in order of first appearance: a code is
-    new where the running maximum grows."""
-    running = np.maximum.accumulate(codes)
-    return np.flatnonzero(np.diff(running, prepend=-1) > 0)
-
-
-def sum_ngrams(table: pa.Table, keys: np.ndarray | None = None) -> pa.Table:
+def sum_ngrams(table: pa.Table) -> pa.Table:
     """Sum the count and doc_freq of equal n-grams (the shards' documents are disjoint, so
     document frequencies add up). Returns ngram, n, count, doc_freq in order of first
-    appearance.
-
-    Equal n-grams are found by their ``ngram_keys`` (``keys``, if already computed): integers
-    numbered by a hash table (``pd.factorize``), cheaper than Arrow's dictionary encoding of
-    the strings. Every row's string is then compared with the first string of its key; if two
-    strings share a key (or a string is null), the table is summed by the dictionary encoding
-    of the strings instead. Same result either way."""
+    appearance."""
     if table.num_rows == 0:
         return table.select(NGRAM_COLUMNS)
-    strings = table.column("ngram").combine_chunks()
-    if keys is None:
-        keys = ngram_keys(strings)
-    codes = pd.factorize(keys)[0]
-    first = _first_rows(codes)
-    same = pc.equal(strings, strings.take(pa.array(first[codes])))
-    if not pc.all(same.fill_null(False)).as_py():  # a key shared by two strings
-        codes = pc.dictionary_encode(strings).indices.to_numpy()
-        first = _first_rows(codes)
-    out = {"ngram": strings.take(pa.array(first)), "n": table.column("n").take(pa.array(first))}
+    enc = pc.dictionary_encode(table.column("ngram").combine_chunks())
+    codes = enc.indices.to_numpy()
+    m = len(enc.dictionary)
+    # codes are numbered in order of first appearance: a code is new where the running maximum
+    # grows
+    running = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.diff(running, prepend=-1) > 0)
+    out = {"ngram": enc.dictionary, "n": table.column("n").take(pa.array(first))}
     for col in ("count", "doc_freq"):
-        total = np.bincount(codes, weights=table.column(col).to_numpy(), minlength=len(first))
+        total = np.bincount(codes, weights=table.column(col).to_numpy(), minlength=m)
         out[col] = pa.array(np.rint(total).astype(np.int64))
     return pa.table(out)
-
-
-# the spilled partitions carry each row's ngram_keys
-_SPILL_SCHEMA = NGRAM_SCHEMA.append(pa.field("key", pa.uint64()))
 
 
 def summed_ngrams(
@@ -384,8 +342,7 @@ def summed_ngrams(
 ) -> Iterator[pa.Table | None]:
     """The shards' n-gram counts summed over the corpus, one partition (an Arrow table of
     ngram, n, count, doc_freq) at a time. Up to ``partition_rows`` input rows are summed in
-    memory; more are first split by ``ngram_partition`` into files in ``tmpdir``, with their
-    ``ngram_keys`` (computed once, for the partition and the sums)."""
+    memory; more are first split by ``ngram_partition`` into files in ``tmpdir``."""
     total = sum(parquet_num_rows(p) for p in paths)
     n_parts = max(1, math.ceil(total / partition_rows))
     if n_parts == 1:
@@ -403,12 +360,11 @@ def summed_ngrams(
             for table in iter_parquet_arrow(p, batch_rows, NGRAM_COLUMNS):
                 table = table.select(NGRAM_COLUMNS).cast(NGRAM_SCHEMA)
                 if not writers:
-                    writers = [pa.ipc.new_file(f, _SPILL_SCHEMA) for f in files]
-                keys = ngram_keys(table.column("ngram"))
-                part = ngram_partition(table.column("ngram"), n_parts, keys)
+                    writers = [pa.ipc.new_file(f, NGRAM_SCHEMA) for f in files]
+                part = ngram_partition(table.column("ngram"), n_parts)
                 order = np.argsort(part, kind="stable")
                 bounds = np.searchsorted(part[order], np.arange(n_parts + 1))
-                table = table.append_column("key", pa.array(keys)).take(pa.array(order))
+                table = table.take(pa.array(order))
                 for i in range(n_parts):
                     if bounds[i + 1] > bounds[i]:
                         writers[i].write_table(table.slice(bounds[i], bounds[i + 1] - bounds[i]))
@@ -420,8 +376,7 @@ def summed_ngrams(
         return
     for f in files:
         with pa.memory_map(str(f)) as source:
-            spill = pa.ipc.open_file(source).read_all()
-            yield sum_ngrams(spill.select(NGRAM_COLUMNS), spill.column("key").to_numpy())
+            yield sum_ngrams(pa.ipc.open_file(source).read_all())
         f.unlink()
 
 
