@@ -85,18 +85,12 @@ class MentionIndex:
         codes = enc.indices.to_numpy(zero_copy_only=False)
         at = local[codes]
         if grow and (at < 0).any():
-            first = pd.unique(codes[at < 0])
-            new = [names[c] for c in first.tolist()]
-            if len(set(new)) == len(new):  # each new code a new name: numbered at once
-                local[first] = np.arange(len(self.at), len(self.at) + len(new))
-                self.at.update(zip(new, local[first].tolist(), strict=True))
-            else:  # a dictionary holding a value twice
-                new = []
-                for c in first.tolist():
-                    if names[c] not in self.at:
-                        self.at[names[c]] = len(self.at)
-                        new.append(names[c])
-                    local[c] = self.at[names[c]]
+            new = []
+            for c in pd.unique(codes[at < 0]).tolist():
+                if names[c] not in self.at:
+                    self.at[names[c]] = len(self.at)
+                    new.append(names[c])
+                local[c] = self.at[names[c]]
             self.docs = pa.concat_arrays([self.docs, pa.array(new, pa.large_string())])
             at = local[codes]
         return at

@@ -279,9 +279,6 @@ def pieces(df: pd.DataFrame, last) -> list[pd.DataFrame]:
     if last is None or not len(df):
         return [df]
     mask = (df["doc_id"] == last).to_numpy(dtype=bool)
-    k = len(mask) - int(mask.sum())
-    if not mask[:k].any():  # the article's rows are the last ones (always, in a part)
-        return [df.iloc[:k], df.iloc[k:]]
     return [df[~mask], df[mask]]
 
 

@@ -115,23 +115,13 @@ def classify_sentences(
     keys = sentences[["doc_id", "para_id", "sent_id"]].reset_index(drop=True)
     table = pd.concat([keys, table], axis=1)
     if len(hits):
-        h = _hits_with_keys(hits, keys)
+        h = hits.join(keys, on="sent").drop(columns="sent")
     else:
         h = pd.DataFrame(
             columns=["frame", "indicator", "weight", "negated", "doc_id", "para_id", "sent_id"]
         )
     h = h[["doc_id", "para_id", "sent_id", "frame", "indicator", "weight", "negated"]]
     return table, h.reset_index(drop=True)
-
-
-def _hits_with_keys(hits: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """``hits.join(keys, on="sent").drop(columns="sent")`` (``keys``: a RangeIndex, every
-    ``sent`` in it), each key column taken at the hits' sentences: no join, no copy of the
-    hits' own columns."""
-    sent = hits["sent"].to_numpy()
-    columns = {c: hits[c].array for c in hits.columns if c != "sent"}
-    columns.update({c: keys[c].array.take(sent) for c in keys.columns})
-    return pd.DataFrame(columns)
 
 
 def joined_keys(
