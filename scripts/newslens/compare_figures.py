@@ -30,7 +30,6 @@ from newslens.compare_panels import (  # noqa: F401 (group_sizes, with_display_n
     keep_groups,
     largest_groups,
     save_png_svg,
-    tick_marks,
     with_display_names,
 )
 from newslens.figures import (
@@ -278,7 +277,7 @@ def differences_figure(
         if ax.get_subplotspec().is_first_col():
             ax.set_yticks(y, label_lines, fontsize=6)
         else:
-            tick_marks(ax, y)
+            ax.set_yticks(y, [])
         n_text = f"n = {_n_range(sub['n_group'])} | {_n_range(sub['n_reference'])}"
         ax.set_title(f"{_comparison_title(var, group, ref)}\n{n_text}", fontsize=6.5, y=1.0)
         ax.tick_params(axis="x", labelsize=6)
@@ -442,12 +441,11 @@ def actor_frames_figure(
     cmap = plt.get_cmap("PuOr").with_extremes(bad="#DDDDDD")
     image = None
     for k, ax in enumerate(axes[: len(actors)]):
-        last_row, first_col = k + cols >= len(actors), k % cols == 0
-        sub = tab[tab["actor"] == actors[k]]
-        image = _heat_panel(ax, sub, rows, frames, cmap, lim, min_n, (last_row, first_col))
+        image = _heat_panel(ax, tab[tab["actor"] == actors[k]], rows, frames, cmap, lim, min_n)
         ax.set_title(_wrap(actors[k], 24), fontsize=7, y=1.0)
+        last_row = k + cols >= len(actors)
         ax.set_xticklabels(frame_labels if last_row else [], rotation=90)
-        ax.set_yticklabels([_short(r, 28) for r in rows] if first_col else [])
+        ax.set_yticklabels([_short(r, 28) for r in rows] if k % cols == 0 else [])
     bar = fig.colorbar(image, cax=cax, extend=extend)
     bar.set_label("difference in frame share,\ngroup - reference (0-1)", fontsize=6)
     bar.ax.tick_params(labelsize=5)
@@ -459,12 +457,11 @@ def actor_frames_figure(
     return fig
 
 
-def _heat_panel(ax, sub: pd.DataFrame, rows, frames, cmap, lim: float, min_n: int, labelled):
+def _heat_panel(ax, sub: pd.DataFrame, rows, frames, cmap, lim: float, min_n: int):
     """One actor's heatmap panel (comparison ``rows`` x ``frames`` of its table ``sub``):
     the differences in colour (``lim`` either side), a dot where q < 0.05, thin rows (fewer
-    than ``min_n`` articles) hatched and without dots, each row's n at the right edge; ticks
-    at every frame and row, as marks only (``tick_marks``) where ``labelled`` (x, y) is false.
-    The image."""
+    than ``min_n`` articles) hatched and without dots, each row's n at the right edge. The
+    image."""
     grid = sub.pivot_table(index="row", columns="frame", values="difference", dropna=False)
     grid = grid.reindex(index=rows, columns=frames)
     qs = sub.pivot_table(index="row", columns="frame", values="q_value", dropna=False)
@@ -497,11 +494,8 @@ def _heat_panel(ax, sub: pd.DataFrame, rows, frames, cmap, lim: float, min_n: in
     right = ax.secondary_yaxis("right")
     right.set_yticks(range(len(rows)), ["" if not np.isfinite(n) else _count(n) for n in n_row])
     right.tick_params(labelsize=4.5, length=0, pad=1)
-    for axis, n, labels in zip("xy", (len(frames), len(rows)), labelled, strict=True):
-        if labels:
-            (ax.set_xticks if axis == "x" else ax.set_yticks)(range(n))
-        else:
-            tick_marks(ax, range(n), axis, size=1.5)
+    ax.set_xticks(range(len(frames)))
+    ax.set_yticks(range(len(rows)))
     ax.tick_params(labelsize=5, length=1.5)
     return image
 

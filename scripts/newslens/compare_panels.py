@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.font_manager import FontProperties
-from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.textpath import TextToPath
 
 from newslens.compare import natural_key
@@ -24,34 +22,6 @@ PT = 1 / 72  # inches per point
 # the compare PNGs deflated at zlib level 1 (Pillow's default is 6): the same pixels, files
 # ~2.5 % larger, the deflate about a fifth of its level-6 time (8 PNGs of 1440 x 860-1820 px at 100k)
 PNG_OPTIONS = {"compress_level": 1}
-
-
-def tick_marks(ax, positions, axis: str = "y", size: float | None = None) -> None:
-    """Unlabelled tick marks at ``positions`` (data values) of ``ax``'s ``axis`` ("x" or "y")
-    as one marker line: what ``ax.set_yticks(positions, [])`` (``set_xticks``) draws with the
-    default outward ticks (``size``: their length in points, default the rc value), without a
-    matplotlib ``Tick`` per mark (each builds three lines and two texts and deep-copies the
-    axis' first tick's markers: ~3 ms a tick). The axis itself keeps no ticks; its view
-    interval grows to the marks as ``set_yticks`` makes it."""
-    positions = np.asarray(positions, dtype=float)
-    which = ax.yaxis if axis == "y" else ax.xaxis
-    if len(positions):
-        which.set_view_interval(positions.min(), positions.max())
-    which.set_ticks([])
-    colour = mpl.rcParams[f"{axis}tick.color"]
-    zero = np.zeros(len(positions))
-    marks = Line2D(
-        *((zero, positions) if axis == "y" else (positions, zero)),
-        linestyle="none",
-        marker=TICKLEFT if axis == "y" else TICKDOWN,
-        markersize=mpl.rcParams[f"{axis}tick.major.size"] if size is None else size,
-        markeredgewidth=mpl.rcParams[f"{axis}tick.major.width"],
-        color=colour,
-        markeredgecolor=colour,
-        transform=(ax.get_yaxis_transform if axis == "y" else ax.get_xaxis_transform)("tick1"),
-        clip_on=False,
-    )
-    ax.add_artist(marks)
 
 
 def largest_groups(sizes: pd.DataFrame, max_groups: int | None) -> dict[str, list[str]]:
