@@ -346,49 +346,6 @@ def binom_ppf(q: float, n: int, p: np.ndarray) -> np.ndarray:
     return binom.ppf(q, n, p)
 
 
-def _units_by_pandas(
-    scored: pd.DataFrame, keys: list[str]
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """``within_unit_ci``'s units: the indicator matrix in the order of
-    ``sort_values([*keys, "sent_id"])`` (a unit's rows together), each unit's size, and the
-    frame of its keys and n_sentences, by pandas' sort and groupby."""
-    df = scored.sort_values([*keys, "sent_id"], kind="stable")
-    grouping = df.groupby(keys, sort=False)
-    sizes = grouping.size()
-    order = np.argsort(grouping.ngroup().to_numpy(), kind="stable")
-    out = sizes.reset_index(name="n_sentences")[[*keys, "n_sentences"]].copy()
-    out["n_sentences"] = out["n_sentences"].astype("int64")
-    return indicator_matrix(df)[order], sizes.to_numpy(), out
-
-
-def _units_by_codes(
-    scored: pd.DataFrame, keys: list[str]
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame] | None:
-    """``_units_by_pandas`` without sorting the frame: each key's code among its sorted
-    distinct values (``pd.factorize(sort=True)`` sorts only the distinct values), the keys'
-    codes combined into one integer, one stable ``np.lexsort`` of it and sent_id, and the
-    units from the runs of equal codes; the key columns built from each unit's first row as
-    pandas builds them from an array (the dtype groupby's index gives). None where a key has
-    a missing value, sent_id is not an integer column, or the codes would not fit an int64
-    (the caller takes ``_units_by_pandas``)."""
-    sent = scored["sent_id"]
-    if not (isinstance(sent.dtype, np.dtype) and sent.dtype.kind in "iu"):
-        return None
-    combined, span = np.zeros(len(scored), dtype=np.int64), 1
-    for k in keys:
-        codes, uniques = pd.factorize(scored[k], sort=True)
-        span *= max(len(uniques), 1)
-        if span >= 2**62 or (codes < 0).any():
-            return None
-        combined = combined * max(len(uniques), 1) + codes
-    order = np.lexsort((sent.to_numpy(), combined))
-    starts = run_starts(combined[order])
-    heads = order[starts]
-    out = pd.DataFrame({k: scored[k].iloc[heads].to_numpy() for k in keys})
-    out["n_sentences"] = np.diff(np.r_[starts, len(scored)]).astype("int64")
-    return indicator_matrix(scored)[order], out["n_sentences"].to_numpy(), out
-
-
 def within_unit_ci(
     scored: pd.DataFrame,
     keys: list[str],
@@ -415,14 +372,20 @@ def within_unit_ci(
         empty["doc_id"] = pd.Series([], dtype=object)
         empty["n_sentences"] = pd.Series([], dtype="int64")
         return pd.DataFrame(empty)[cols]
-    units = _units_by_codes(scored, keys)
-    x, size_arr, out = units if units is not None else _units_by_pandas(scored, keys)
-    n_groups = len(size_arr)
+    df = scored.sort_values([*keys, "sent_id"], kind="stable")
+    x = indicator_matrix(df)
+    grouping = df.groupby(keys, sort=False)
+    sizes = grouping.size()
+    group_index = grouping.ngroup().to_numpy()
+    n_groups = len(sizes)
+    size_arr = sizes.to_numpy()
     est = np.full((n_groups, 4), np.nan)
     low = np.full((n_groups, 4), np.nan)
     high = np.full((n_groups, 4), np.nan)
-    # rows of group g are starts[g] .. starts[g] + size[g] (x is in the units' order)
     starts = np.concatenate([[0], np.cumsum(size_arr)[:-1]])
+    # rows of group g are starts[g] .. starts[g] + size[g] (df is sorted by keys)
+    order = np.argsort(group_index, kind="stable")
+    x = x[order]
     alpha = (1 - confidence) / 2
     for n in np.unique(size_arr):
         gs = np.flatnonzero(size_arr == n)
@@ -448,6 +411,9 @@ def within_unit_ci(
             q = np.quantile(boot, [alpha, 1 - alpha], axis=1)
             low[gs[c0 : c0 + chunk], 0] = q[0]
             high[gs[c0 : c0 + chunk], 0] = q[1]
+    out = sizes.reset_index(name="n_sentences")
+    out = out[[*keys, "n_sentences"]].copy()
+    out["n_sentences"] = out["n_sentences"].astype("int64")
     for j, s in enumerate(STATS):
         out[s] = est[:, j]
         out[f"{s}_ci_low"] = low[:, j]
