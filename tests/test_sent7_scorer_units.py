@@ -47,7 +47,9 @@ def sentences(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def general(scorer: SentenceScorer, df: pd.DataFrame, monkeypatch) -> pd.DataFrame:
-    """The scorer's general path (the frame built column by column, as before sent7)."""
+    """The scorer where pandas' string dtype is ``object`` (pandas < 3): the labels as Python
+    strings (since sent8 the one path's other label branch; the former general path is
+    tests/test_sent8_scorer_path.py's reference)."""
     with monkeypatch.context() as m:
         m.setattr(sentiment, "_STRING_DTYPE", np.dtype(object))
         return scorer(df)

@@ -173,30 +173,12 @@ class SentenceScorer:
         return table[codes]
 
     def __call__(self, sentences: pd.DataFrame) -> pd.DataFrame:
-        n = len(sentences)
-        if n and not pd.api.types.is_object_dtype(_STRING_DTYPE):
-            return self._table(sentences)
-        texts = sentences["text"].fillna("").astype(str) if n else pd.Series([], dtype=object)
-        scores = self._scores(texts) if n else np.empty((0, 4))
-        out = pd.DataFrame(
-            {
-                "doc_id": sentences["doc_id"].astype(str).to_numpy(dtype=object) if n else [],
-                "para_id": sentences["para_id"].to_numpy(dtype=np.int64),
-                "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
-            }
-        )
-        for j, col in enumerate(SCORE_COLUMNS):
-            out[col] = scores[:, j]
-        out["label"] = label_compound(out["compound"], self.negative, self.positive)
-        out["doc_id"] = out["doc_id"].astype(object)
-        return out[SENTENCE_COLUMNS]
-
-    def _table(self, sentences: pd.DataFrame) -> pd.DataFrame:
-        """``self(sentences)`` for a non-empty table where pandas infers its string dtype for
-        strings (pandas 3): the same frame (doc_id object, label that string dtype), built
-        without the round trips of the general path: doc_id made Python strings once (not
-        also converted to Arrow and back), the label taken from an Arrow array of the three
-        labels by code (no Python string per row)."""
+        """The scored rows (SENTENCE_COLUMNS) of a table of sentences (doc_id, para_id,
+        sent_id, text): doc_id as Python strings (``object``), para_id and sent_id int64, the
+        four scores float64 and the label in the dtype pandas gives a column of strings (its
+        Arrow-backed ``str`` in pandas 3), taken by code from an Arrow array of the three
+        labels (``label_compound``'s order of tests; no Python string per row). An empty table
+        gives an ``object`` label column, as its Parquet schema (null type) always had."""
         scores = self._scores(sentences["text"].fillna("").astype(str))
         compound = scores[:, 3]
         codes = np.ones(len(compound), dtype=np.int64)  # label_compound's order of tests
@@ -209,9 +191,17 @@ class SentenceScorer:
             "sent_id": sentences["sent_id"].to_numpy(dtype=np.int64),
         }
         columns.update({c: scores[:, j].copy() for j, c in enumerate(SCORE_COLUMNS)})
-        labels = pa.array(LABELS, type=pa.large_string()).take(pa.array(codes))
-        columns["label"] = pd.array(labels, dtype=_STRING_DTYPE)
+        columns["label"] = _labels(codes)
         return pd.DataFrame(columns)
+
+
+def _labels(codes: np.ndarray):
+    """LABELS[codes] as the label column: Arrow strings in pandas' string dtype, or Python
+    strings (``object``) where that dtype is ``object`` (pandas < 3) or there are no rows."""
+    if len(codes) == 0 or pd.api.types.is_object_dtype(_STRING_DTYPE):
+        return np.array(LABELS, dtype=object)[codes]
+    labels = pa.array(LABELS, type=pa.large_string()).take(pa.array(codes))
+    return pd.array(labels, dtype=_STRING_DTYPE)
 
 
 def score_sentences(
@@ -231,16 +221,20 @@ def score_sentences(
 
 
 def indicator_matrix(scored: pd.DataFrame) -> np.ndarray:
-    """(n, 4) array: compound, is_negative, is_neutral, is_positive per sentence."""
-    lab = scored["label"].to_numpy()
-    return np.column_stack(
-        [
-            scored["compound"].to_numpy(dtype=float),
-            lab == "negative",
-            lab == "neutral",
-            lab == "positive",
-        ]
-    ).astype(float)
+    """(n, 4) array: compound, is_negative, is_neutral, is_positive per sentence. A label
+    column of pandas' string dtype is compared in Arrow (each label's index in LABELS, no Python
+    string per row); a missing label or one not in LABELS is none of the three."""
+    label = scored["label"]
+    if isinstance(label.dtype, pd.StringDtype):
+        import pyarrow.compute as pc
+
+        found = pc.index_in(pa.array(label.array), value_set=pa.array(LABELS))
+        codes = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        flags = [codes == k for k in range(len(LABELS))]
+    else:
+        lab = label.to_numpy()
+        flags = [lab == name for name in LABELS]
+    return np.column_stack([scored["compound"].to_numpy(dtype=float), *flags]).astype(float)
 
 
 # --------------------------------------------------------------------------- bootstrap
