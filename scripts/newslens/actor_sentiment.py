@@ -156,16 +156,7 @@ def actor_article_scores(
         out["window_compound"] = _window_means(counts[[*keys, "pos"]], s, window, keys, out)
     if variants or method == "distance":
         out["distance_compound"] = _distance_means(counts[[*keys, "pos"]], s, decay, keys, out)
-    if method == "prior":
-        score = (
-            prior_weight * out["sentences_compound"] + (1 - prior_weight) * out["article_compound"]
-        )
-    else:
-        score = out[f"{method}_compound"]
-    out["score"] = score.to_numpy(dtype=float)
-    out["label"] = label_compound(out["score"], negative, positive)
-    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
-    return out[PAIR_COLUMNS]
+    return _scored_pairs(out, method, prior_weight, negative, positive)
 
 
 class ArticleBatches:
@@ -366,16 +357,7 @@ def named_pairs(scores, mentions, method, prior_weight, negative, positive):
             "article_compound": tone[doc],
         }
     )
-    if method == "prior":
-        score = (
-            prior_weight * out["sentences_compound"] + (1 - prior_weight) * out["article_compound"]
-        )
-    else:
-        score = out[f"{method}_compound"]
-    out["score"] = score.to_numpy(dtype=float)
-    out["label"] = label_compound(out["score"], negative, positive)
-    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
-    return out[PAIR_COLUMNS]
+    return _scored_pairs(out, method, prior_weight, negative, positive)
 
 
 def _window_means(mpos, s, window, keys, out) -> np.ndarray:
@@ -795,3 +777,21 @@ def join_coded_to_corpus(
             f"config key {key}.doc_id_column and the corpus ids (tables/documents.csv)."
         )
     return items, status
+
+
+def _scored_pairs(
+    out: pd.DataFrame, method: str, prior_weight: float, negative: float, positive: float
+) -> pd.DataFrame:
+    """The pair table ``out`` with its ``score`` (the ``method``'s compound; ``prior``: the
+    sentences' mean weighted ``prior_weight`` against the article's tone) and ``label``, the
+    counts as int64, in ``PAIR_COLUMNS`` order (shared by both pair scorers)."""
+    if method == "prior":
+        score = (
+            prior_weight * out["sentences_compound"] + (1 - prior_weight) * out["article_compound"]
+        )
+    else:
+        score = out[f"{method}_compound"]
+    out["score"] = score.to_numpy(dtype=float)
+    out["label"] = label_compound(out["score"], negative, positive)
+    out = out.astype({"n_mentions": "int64", "n_sentences": "int64", "doc_sentences": "int64"})
+    return out[PAIR_COLUMNS]
