@@ -374,6 +374,9 @@ class PartWriter(_CloseOrAbort):
     part being written is discarded and no part list is written.
     """
 
+    # a row group's table -> the table written (a subclass's method; None: as it is)
+    prepare_group = None
+
     def __init__(
         self,
         folder: str | os.PathLike,
@@ -411,7 +414,7 @@ class PartWriter(_CloseOrAbort):
             self._ctx = atomic_path(path)
             tmp = self._ctx.__enter__()
             self._writer = RowGroupWriter(
-                tmp, self.schema, self.rows, self.options, getattr(self, "prepare_group", None)
+                tmp, self.schema, self.rows, self.options, self.prepare_group
             )
         self._writer.write_table(table.select(self.schema.names).cast(self.schema))
 
